@@ -1,0 +1,338 @@
+//! The Tower glue: guarding Lambda handlers.
+//!
+//! The guard sits at the handler level, on `LambdaEvent<serde_json::Value>`: there a refusal is an
+//! ordinary response or error that the runtime posts itself, and the event is still the whole raw
+//! document (the `Runtime::layer` level sees bytes too, but a refusal there must post to the
+//! Runtime API by hand and an error stops the run loop).
+//!
+//! One line for a typed handler:
+//!
+//! ```no_run
+//! use lambda_runtime::{service_fn, Error, LambdaEvent};
+//! use serde_json::Value;
+//!
+//! async fn handler(event: LambdaEvent<Value>) -> Result<Value, Error> {
+//!     Ok(event.payload)
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Error> {
+//!     lambda_guard::run(service_fn(handler)).await
+//! }
+//! ```
+//!
+//! Or as an ordinary layer in your own stack (first added sees the event first):
+//!
+//! ```no_run
+//! # async fn doc() -> Result<(), lambda_runtime::Error> {
+//! use lambda_guard::{Guard, GuardLayer, Typed};
+//! use lambda_runtime::{service_fn, Error, LambdaEvent};
+//! use tower::ServiceBuilder;
+//!
+//! let guard = Guard::from_env().await?;
+//! let service = ServiceBuilder::new()
+//!     .layer(GuardLayer::new(guard))
+//!     .service(Typed::new(service_fn(|e: LambdaEvent<serde_json::Value>| async move {
+//!         Ok::<_, Error>(e.payload)
+//!     })));
+//! lambda_runtime::run(service).await
+//! # }
+//! ```
+
+use crate::{
+    auth::Claims,
+    config::ConfigError,
+    decision::{Decision, Verdict},
+    engine::Guard,
+    response,
+    trigger::InputView,
+};
+use lambda_runtime::{Diagnostic, LambdaEvent};
+use serde::{de::DeserializeOwned, Serialize};
+use serde_json::Value;
+use std::{
+    future::Future,
+    marker::PhantomData,
+    pin::Pin,
+    sync::Arc,
+    task::{Context, Poll},
+};
+use tower::{Layer, Service};
+
+type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+tokio::task_local! {
+    static INVOCATION: Invocation;
+}
+
+/// What the guard established about the current invocation, readable from inside the handler.
+#[derive(Debug, Clone, Default)]
+struct Invocation {
+    claims: Option<Arc<Claims>>,
+}
+
+/// The verified claims of the current invocation's caller, from inside a guarded handler.
+///
+/// `None` outside a guarded invocation, on public routes, and when auth is off.
+pub fn claims() -> Option<Arc<Claims>> {
+    INVOCATION.try_with(|i| i.claims.clone()).ok().flatten()
+}
+
+/// Builds [`GuardService`]s around a shared [`Guard`].
+#[derive(Debug, Clone)]
+pub struct GuardLayer {
+    guard: Arc<Guard>,
+}
+
+impl GuardLayer {
+    /// A layer deciding with `guard`.
+    pub fn new(guard: Guard) -> GuardLayer {
+        GuardLayer {
+            guard: Arc::new(guard),
+        }
+    }
+
+    /// A layer sharing an existing guard.
+    pub fn from_shared(guard: Arc<Guard>) -> GuardLayer {
+        GuardLayer { guard }
+    }
+}
+
+impl<S> Layer<S> for GuardLayer {
+    type Service = GuardService<S>;
+    fn layer(&self, inner: S) -> GuardService<S> {
+        GuardService {
+            guard: self.guard.clone(),
+            inner,
+        }
+    }
+}
+
+/// Runs the guard before `S`; a denied event never reaches `S`.
+#[derive(Debug, Clone)]
+pub struct GuardService<S> {
+    guard: Arc<Guard>,
+    inner: S,
+}
+
+impl<S> Service<LambdaEvent<Value>> for GuardService<S>
+where
+    S: Service<LambdaEvent<Value>, Response = Value> + Clone + Send + 'static,
+    S::Future: Send,
+    S::Error: Into<Diagnostic>,
+{
+    type Response = Value;
+    type Error = Diagnostic;
+    type Future = BoxFuture<Result<Value, Diagnostic>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Diagnostic>> {
+        self.inner.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, event: LambdaEvent<Value>) -> Self::Future {
+        let guard = self.guard.clone();
+        // The ready service goes into the future; a fresh clone waits for the next poll_ready.
+        let clone = self.inner.clone();
+        let inner = std::mem::replace(&mut self.inner, clone);
+        Box::pin(guarded_call(guard, inner, event))
+    }
+}
+
+async fn guarded_call<S>(
+    guard: Arc<Guard>,
+    mut inner: S,
+    mut event: LambdaEvent<Value>,
+) -> Result<Value, Diagnostic>
+where
+    S: Service<LambdaEvent<Value>, Response = Value>,
+    S::Error: Into<Diagnostic>,
+{
+    let verdict = guard.evaluate(&event.payload).await;
+    report(&verdict, &event.context);
+    let trigger = verdict.trigger;
+    let mut refused = Vec::new();
+    match &verdict.decision {
+        Decision::Allow => {}
+        Decision::Deny(reason) if trigger.is_http() => {
+            return Ok(response::http_denial(trigger, *reason, &event.payload));
+        }
+        Decision::Deny(reason) => return Err(response::denial_error(*reason)),
+        Decision::Filter { rejected } => {
+            let ids: Vec<_> = InputView::with_trigger(&event.payload, trigger)
+                .records()
+                .iter()
+                .map(|r| r.id.clone())
+                .collect();
+            refused = response::remove_records(&mut event.payload, rejected, &ids);
+            if !response::has_records(&event.payload) {
+                return Ok(response::merge_batch_failures(Value::Null, &refused));
+            }
+        }
+    }
+    let scope = Invocation {
+        claims: verdict.claims,
+    };
+    let output = INVOCATION
+        .scope(scope, async move { inner.call(event).await })
+        .await
+        .map_err(Into::into)?;
+    Ok(if refused.is_empty() {
+        output
+    } else {
+        response::merge_batch_failures(output, &refused)
+    })
+}
+
+/// Interim security log until the telemetry module: one structured event per decision that is
+/// not a clean allow. Never logs input values.
+fn report(verdict: &Verdict, context: &lambda_runtime::Context) {
+    if verdict.findings.is_empty() {
+        return;
+    }
+    let decision = match &verdict.decision {
+        Decision::Allow => "allow".to_owned(),
+        Decision::Deny(r) => format!("deny:{}", r.name()),
+        Decision::Filter { rejected } => format!("filter:{}", rejected.len()),
+    };
+    for finding in &verdict.findings {
+        tracing::warn!(
+            target: "lambda_guard",
+            request_id = %context.request_id,
+            trigger = verdict.trigger.name(),
+            decision = %decision,
+            category = finding.category.name(),
+            rule = %finding.rule,
+            path = %finding.path,
+            "guard finding"
+        );
+    }
+}
+
+/// Adapts a typed handler (`LambdaEvent<T>` → `R`) to the guard's `LambdaEvent<Value>` → `Value`.
+///
+/// The event is deserialized after the guard decided, so a denied event is never parsed into the
+/// handler's types; an event that does not fit `T` is an invocation error with a generic message.
+pub struct Typed<S, T> {
+    inner: S,
+    _event: PhantomData<fn(T)>,
+}
+
+impl<S: Clone, T> Clone for Typed<S, T> {
+    fn clone(&self) -> Self {
+        Typed {
+            inner: self.inner.clone(),
+            _event: PhantomData,
+        }
+    }
+}
+
+impl<S, T> Typed<S, T> {
+    /// Wraps a typed handler.
+    pub fn new(inner: S) -> Typed<S, T> {
+        Typed {
+            inner,
+            _event: PhantomData,
+        }
+    }
+}
+
+impl<S, T, R> Service<LambdaEvent<Value>> for Typed<S, T>
+where
+    S: Service<LambdaEvent<T>, Response = R>,
+    S::Future: Send + 'static,
+    S::Error: Into<Diagnostic>,
+    T: DeserializeOwned,
+    R: Serialize,
+{
+    type Response = Value;
+    type Error = Diagnostic;
+    type Future = BoxFuture<Result<Value, Diagnostic>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Diagnostic>> {
+        self.inner.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, event: LambdaEvent<Value>) -> Self::Future {
+        let LambdaEvent { payload, context } = event;
+        let payload: T = match serde_json::from_value(payload) {
+            Ok(p) => p,
+            Err(_) => {
+                return Box::pin(std::future::ready(Err(Diagnostic {
+                    error_type: "Runtime.InvalidEvent".to_owned(),
+                    error_message: "the event does not have the shape this function accepts"
+                        .to_owned(),
+                })))
+            }
+        };
+        let fut = self.inner.call(LambdaEvent::new(payload, context));
+        Box::pin(async move {
+            let response = fut.await.map_err(Into::into)?;
+            serde_json::to_value(response).map_err(|e| Diagnostic {
+                error_type: "Runtime.SerializationError".to_owned(),
+                error_message: e.to_string(),
+            })
+        })
+    }
+}
+
+/// Runs a typed handler under the guard configured from the environment.
+///
+/// Invalid configuration is reported to the Runtime API's `init/error` (naming the bad key) and
+/// returned: the function never starts unguarded.
+pub async fn run<S, T, R>(handler: S) -> Result<(), lambda_runtime::Error>
+where
+    S: Service<LambdaEvent<T>, Response = R> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<Diagnostic>,
+    T: DeserializeOwned + Send + 'static,
+    R: Serialize + 'static,
+{
+    let guard = init_guard().await?;
+    let service = GuardLayer::new(guard).layer(Typed::new(handler));
+    lambda_runtime::run(service).await
+}
+
+/// Builds the guard from the environment, reporting a configuration error to Lambda.
+pub async fn init_guard() -> Result<Guard, lambda_runtime::Error> {
+    match Guard::from_env().await {
+        Ok(guard) => Ok(guard),
+        Err(error) => {
+            report_init_error(&error).await;
+            Err(Box::new(error))
+        }
+    }
+}
+
+/// Posts a configuration error to `/runtime/init/error`, so Lambda (and the harness) show why the
+/// function did not start. `lambda_runtime` exposes no API for this, so it is sent directly.
+pub async fn report_init_error(error: &ConfigError) {
+    eprintln!("lambda-guard: invalid configuration: {error}");
+    let Ok(api) = std::env::var("AWS_LAMBDA_RUNTIME_API") else {
+        return;
+    };
+    let body = serde_json::json!({
+        "errorType": "LambdaGuard.InvalidConfiguration",
+        "errorMessage": error.to_string(),
+    })
+    .to_string();
+    let sent = async {
+        let base = format!("http://{api}").parse()?;
+        let client = lambda_runtime_api_client::Client::builder()
+            .with_endpoint(base)
+            .build()?;
+        let request = lambda_runtime_api_client::build_request()
+            .method("POST")
+            .uri("/2018-06-01/runtime/init/error")
+            .header(
+                "lambda-runtime-function-error-type",
+                "LambdaGuard.InvalidConfiguration",
+            )
+            .header("content-type", "application/json")
+            .body(lambda_runtime_api_client::body::Body::from(body))?;
+        client.call(request).await?;
+        Ok::<_, lambda_runtime::Error>(())
+    };
+    if let Err(e) = sent.await {
+        eprintln!("lambda-guard: could not report the init error to the Runtime API: {e}");
+    }
+}

@@ -1,0 +1,168 @@
+//! Refusals in each trigger's own shape.
+//!
+//! HTTP triggers get a status and a short generic JSON body (never internal detail); batch
+//! triggers get `batchItemFailures`; the rest get an invocation error with a generic message.
+
+use crate::{decision::DenyReason, trigger::Trigger};
+use lambda_runtime::Diagnostic;
+use serde_json::{json, Map, Value};
+
+/// The error type of a refused non-HTTP, non-batch invocation.
+pub const DENIED_ERROR_TYPE: &str = "LambdaGuard.Denied";
+
+/// The HTTP response a denied HTTP event gets, shaped for its trigger.
+pub fn http_denial(trigger: Trigger, reason: DenyReason, event: &Value) -> Value {
+    let status = reason.status();
+    let body = json!({ "message": reason.public_message() }).to_string();
+    let mut headers = vec![
+        ("content-type", "application/json".to_owned()),
+        ("cache-control", "no-store".to_owned()),
+    ];
+    if reason == DenyReason::Unauthenticated {
+        headers.push(("www-authenticate", "Bearer".to_owned()));
+    }
+    let mut response = Map::new();
+    response.insert("statusCode".into(), status.into());
+    // ALB answers in the header form of its request (multi-value when enabled on the group).
+    if trigger == Trigger::Alb && event.get("multiValueHeaders").is_some() {
+        let multi: Map<String, Value> = headers
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), json!([v])))
+            .collect();
+        response.insert("multiValueHeaders".into(), multi.into());
+    } else {
+        let single: Map<String, Value> = headers
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.into()))
+            .collect();
+        response.insert("headers".into(), single.into());
+    }
+    if trigger == Trigger::Alb {
+        response.insert(
+            "statusDescription".into(),
+            format!("{status} {}", reason.public_message()).into(),
+        );
+    }
+    response.insert("body".into(), body.into());
+    response.insert("isBase64Encoded".into(), false.into());
+    Value::Object(response)
+}
+
+/// The invocation error a denied event of any other trigger gets.
+pub fn denial_error(reason: DenyReason) -> Diagnostic {
+    Diagnostic {
+        error_type: DENIED_ERROR_TYPE.to_owned(),
+        error_message: format!("event refused by lambda-guard ({})", reason.name()),
+    }
+}
+
+/// Removes the refused records from a batch event, returning their ids.
+pub fn remove_records(
+    event: &mut Value,
+    rejected: &[usize],
+    ids: &[Option<String>],
+) -> Vec<String> {
+    let mut failed = Vec::with_capacity(rejected.len());
+    if let Some(records) = event.get_mut("Records").and_then(Value::as_array_mut) {
+        for &index in rejected.iter().rev() {
+            if index < records.len() {
+                records.remove(index);
+            }
+        }
+    }
+    for &index in rejected {
+        if let Some(Some(id)) = ids.get(index) {
+            failed.push(id.clone());
+        }
+    }
+    failed
+}
+
+/// Whether a batch event has any record left.
+pub fn has_records(event: &Value) -> bool {
+    event
+        .get("Records")
+        .and_then(Value::as_array)
+        .is_some_and(|r| !r.is_empty())
+}
+
+/// Merges the guard's refused records into the handler's `batchItemFailures`.
+///
+/// The handler's own failures are kept; a handler that returned no object gets one. Needs
+/// `ReportBatchItemFailures` on the event source mapping, or Lambda ignores the list.
+pub fn merge_batch_failures(response: Value, refused: &[String]) -> Value {
+    let mut response = match response {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    };
+    let list = response
+        .entry("batchItemFailures")
+        .or_insert_with(|| Value::Array(Vec::new()));
+    if !list.is_array() {
+        *list = Value::Array(Vec::new());
+    }
+    if let Value::Array(items) = list {
+        for id in refused {
+            let present = items
+                .iter()
+                .any(|i| i.get("itemIdentifier").and_then(Value::as_str) == Some(id));
+            if !present {
+                items.push(json!({ "itemIdentifier": id }));
+            }
+        }
+    }
+    Value::Object(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unauthenticated_gets_401_with_challenge_and_generic_body() {
+        let r = http_denial(
+            Trigger::ApiGatewayHttp,
+            DenyReason::Unauthenticated,
+            &json!({}),
+        );
+        assert_eq!(r["statusCode"], 401);
+        assert_eq!(r["headers"]["www-authenticate"], "Bearer");
+        assert_eq!(r["body"], "{\"message\":\"Unauthorized\"}");
+    }
+
+    #[test]
+    fn alb_gets_status_description_and_multi_value_headers_when_enabled() {
+        let event = json!({"multiValueHeaders": {}});
+        let r = http_denial(Trigger::Alb, DenyReason::TooLarge, &event);
+        assert_eq!(r["statusDescription"], "413 Payload Too Large");
+        assert_eq!(
+            r["multiValueHeaders"]["content-type"],
+            json!(["application/json"])
+        );
+        assert!(r.get("headers").is_none());
+    }
+
+    #[test]
+    fn merge_keeps_handler_failures_and_dedups() {
+        let handler = json!({"batchItemFailures": [{"itemIdentifier": "a"}]});
+        let merged = merge_batch_failures(handler, &["a".into(), "b".into()]);
+        assert_eq!(
+            merged["batchItemFailures"],
+            json!([{"itemIdentifier": "a"}, {"itemIdentifier": "b"}])
+        );
+        let merged = merge_batch_failures(Value::Null, &["c".into()]);
+        assert_eq!(
+            merged,
+            json!({"batchItemFailures": [{"itemIdentifier": "c"}]})
+        );
+    }
+
+    #[test]
+    fn remove_records_drops_by_index() {
+        let mut e = json!({"Records": [{"n": 0}, {"n": 1}, {"n": 2}]});
+        let ids = vec![Some("m0".into()), Some("m1".into()), Some("m2".into())];
+        let failed = remove_records(&mut e, &[0, 2], &ids);
+        assert_eq!(failed, vec!["m0", "m2"]);
+        assert_eq!(e, json!({"Records": [{"n": 1}]}));
+    }
+}

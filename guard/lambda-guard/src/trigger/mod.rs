@@ -1,0 +1,198 @@
+//! Trigger detection and the normalized input view.
+//!
+//! Lambda hands a function a JSON event whose shape depends on what invoked it. The guard first
+//! recognises the trigger from the event's own markers (never from configuration: a direct invoke
+//! can send any shape), then builds an [`InputView`]: every caller-controlled value, decoded, with
+//! its JSON path.
+//!
+//! ```
+//! use lambda_guard::trigger::{InputView, Trigger};
+//! let event = serde_json::json!({
+//!     "Records": [{"eventSource": "aws:sqs", "messageId": "m1", "body": "{\"note\":\"hi\"}"}]
+//! });
+//! assert_eq!(Trigger::detect(&event), Trigger::Sqs);
+//! let view = InputView::new(&event);
+//! let mut paths = Vec::new();
+//! view.for_each(|field| paths.push(field.path.to_string()));
+//! assert!(paths.contains(&"$.Records[0].body.note".to_string()));
+//! ```
+
+mod decode;
+mod view;
+
+pub use view::{Field, FieldRole, HttpRequest, InputView, JsonPath, Record, Transforms};
+
+use serde_json::Value;
+
+/// What invoked the function, recognised from the event's shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Trigger {
+    /// API Gateway REST API (payload format 1.0).
+    ApiGatewayRest,
+    /// API Gateway HTTP API (payload format 2.0).
+    ApiGatewayHttp,
+    /// API Gateway WebSocket API.
+    WebSocket,
+    /// Application Load Balancer target group.
+    Alb,
+    /// Lambda Function URL (payload format 2.0 on a `lambda-url` domain).
+    FunctionUrl,
+    /// S3 event notification.
+    S3,
+    /// SQS queue (including SNS→SQS fan-out, decoded inside the view).
+    Sqs,
+    /// SNS topic subscription.
+    Sns,
+    /// DynamoDB Streams.
+    DynamoDb,
+    /// Kinesis Data Streams.
+    Kinesis,
+    /// EventBridge (CloudWatch Events).
+    EventBridge,
+    /// SES receipt rule.
+    Ses,
+    /// AWS IoT: custom authorizer requests and IoT button events.
+    Iot,
+    /// Cognito user-pool trigger.
+    CognitoUserPool,
+    /// Anything else: treated as fully untrusted.
+    Unknown,
+}
+
+impl Trigger {
+    /// Every trigger, in detection-independent order (for fixtures and reports).
+    pub const ALL: [Trigger; 15] = [
+        Trigger::ApiGatewayRest,
+        Trigger::ApiGatewayHttp,
+        Trigger::WebSocket,
+        Trigger::Alb,
+        Trigger::FunctionUrl,
+        Trigger::S3,
+        Trigger::Sqs,
+        Trigger::Sns,
+        Trigger::DynamoDb,
+        Trigger::Kinesis,
+        Trigger::EventBridge,
+        Trigger::Ses,
+        Trigger::Iot,
+        Trigger::CognitoUserPool,
+        Trigger::Unknown,
+    ];
+
+    /// Recognises the trigger of a raw event. Cheap: a handful of key look-ups.
+    pub fn detect(event: &Value) -> Trigger {
+        let Some(obj) = event.as_object() else {
+            return Trigger::Unknown;
+        };
+        if let Some(records) = obj.get("Records").and_then(Value::as_array) {
+            return records
+                .first()
+                .map(detect_record)
+                .unwrap_or(Trigger::Unknown);
+        }
+        if let Some(ctx) = obj.get("requestContext").and_then(Value::as_object) {
+            if ctx.contains_key("elb") {
+                return Trigger::Alb;
+            }
+            if ctx.contains_key("connectionId") && ctx.contains_key("eventType") {
+                return Trigger::WebSocket;
+            }
+            if obj.get("version").and_then(Value::as_str) == Some("2.0") {
+                let url = ctx
+                    .get("domainName")
+                    .and_then(Value::as_str)
+                    .is_some_and(|d| d.contains(".lambda-url."));
+                return if url {
+                    Trigger::FunctionUrl
+                } else {
+                    Trigger::ApiGatewayHttp
+                };
+            }
+            if obj.contains_key("httpMethod") {
+                return Trigger::ApiGatewayRest;
+            }
+        }
+        if obj.contains_key("detail-type") && obj.contains_key("detail") {
+            return Trigger::EventBridge;
+        }
+        if obj.contains_key("triggerSource") && obj.contains_key("userPoolId") {
+            return Trigger::CognitoUserPool;
+        }
+        if obj.contains_key("protocolData") && obj.contains_key("connectionMetadata")
+            || obj.contains_key("serialNumber") && obj.contains_key("clickType")
+        {
+            return Trigger::Iot;
+        }
+        Trigger::Unknown
+    }
+
+    /// Stable lower-case name, used in reports, scan output and telemetry.
+    pub fn name(self) -> &'static str {
+        match self {
+            Trigger::ApiGatewayRest => "apigateway-rest",
+            Trigger::ApiGatewayHttp => "apigateway-http",
+            Trigger::WebSocket => "apigateway-websocket",
+            Trigger::Alb => "alb",
+            Trigger::FunctionUrl => "function-url",
+            Trigger::S3 => "s3",
+            Trigger::Sqs => "sqs",
+            Trigger::Sns => "sns",
+            Trigger::DynamoDb => "dynamodb",
+            Trigger::Kinesis => "kinesis",
+            Trigger::EventBridge => "eventbridge",
+            Trigger::Ses => "ses",
+            Trigger::Iot => "iot",
+            Trigger::CognitoUserPool => "cognito-user-pool",
+            Trigger::Unknown => "unknown",
+        }
+    }
+
+    /// Parses a [`Trigger::name`].
+    pub fn from_name(name: &str) -> Option<Trigger> {
+        Trigger::ALL.into_iter().find(|t| t.name() == name)
+    }
+
+    /// Triggers that carry an HTTP request and expect an HTTP-shaped response.
+    pub fn is_http(self) -> bool {
+        matches!(
+            self,
+            Trigger::ApiGatewayRest
+                | Trigger::ApiGatewayHttp
+                | Trigger::WebSocket
+                | Trigger::Alb
+                | Trigger::FunctionUrl
+        )
+    }
+
+    /// Triggers whose records can be refused one by one through `batchItemFailures`.
+    pub fn supports_partial_batch(self) -> bool {
+        matches!(self, Trigger::Sqs | Trigger::Kinesis | Trigger::DynamoDb)
+    }
+}
+
+impl std::fmt::Display for Trigger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+fn detect_record(record: &Value) -> Trigger {
+    let source = record
+        .get("eventSource")
+        .or_else(|| record.get("EventSource"))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    match source {
+        "aws:s3" => Trigger::S3,
+        "aws:sqs" => Trigger::Sqs,
+        "aws:sns" => Trigger::Sns,
+        "aws:dynamodb" => Trigger::DynamoDb,
+        "aws:kinesis" => Trigger::Kinesis,
+        "aws:ses" => Trigger::Ses,
+        _ => Trigger::Unknown,
+    }
+}
+
+#[cfg(test)]
+mod tests;

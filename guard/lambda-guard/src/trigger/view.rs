@@ -1,0 +1,655 @@
+//! The normalized, read-only view of an event's caller-controlled input.
+
+use super::{decode, Trigger};
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// The decodings that were applied to reach a field's text, so findings can say how deep an
+/// attack was hidden.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Transforms(u8);
+
+impl Transforms {
+    /// Nothing was decoded.
+    pub const NONE: Transforms = Transforms(0);
+    /// Base64 (`isBase64Encoded` bodies, Kinesis data, binary attributes).
+    pub const BASE64: Transforms = Transforms(1);
+    /// URL/form decoding (S3 keys, ALB query strings, form bodies).
+    pub const URL: Transforms = Transforms(1 << 1);
+    /// JSON parsed out of a string (SQS body, SNS Message, HTTP body).
+    pub const JSON: Transforms = Transforms(1 << 2);
+    /// DynamoDB `AttributeValue` unwrapped.
+    pub const DYNAMODB: Transforms = Transforms(1 << 3);
+    const NAMES: [(Transforms, &'static str); 4] = [
+        (Transforms::BASE64, "base64"),
+        (Transforms::URL, "url"),
+        (Transforms::JSON, "json"),
+        (Transforms::DYNAMODB, "dynamodb"),
+    ];
+
+    /// Both sets of decodings.
+    pub const fn with(self, other: Transforms) -> Transforms {
+        Transforms(self.0 | other.0)
+    }
+
+    /// Whether every decoding of `other` is in `self`.
+    pub const fn contains(self, other: Transforms) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// Names of the decodings, in a fixed order.
+    pub fn names(self) -> impl Iterator<Item = &'static str> {
+        Self::NAMES
+            .into_iter()
+            .filter(move |(t, _)| self.contains(*t))
+            .map(|(_, n)| n)
+    }
+}
+
+/// A JSONPath-like location (`$.Records[2].body.note`), kept as a growing string so walking
+/// an event allocates once rather than per field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonPath(String);
+
+impl JsonPath {
+    fn root() -> JsonPath {
+        let mut s = String::with_capacity(64);
+        s.push('$');
+        JsonPath(s)
+    }
+
+    fn push_key(&mut self, key: &str) -> usize {
+        let mark = self.0.len();
+        let plain = !key.is_empty()
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if plain {
+            self.0.push('.');
+            self.0.push_str(key);
+        } else {
+            self.0.push_str("['");
+            for c in key.chars() {
+                match c {
+                    '\'' => self.0.push_str("\\'"),
+                    '\\' => self.0.push_str("\\\\"),
+                    c if c.is_control() => self.0.push_str(&c.escape_unicode().to_string()),
+                    c => self.0.push(c),
+                }
+            }
+            self.0.push_str("']");
+        }
+        mark
+    }
+
+    fn push_index(&mut self, index: usize) -> usize {
+        use fmt::Write as _;
+        let mark = self.0.len();
+        let _ = write!(self.0, "[{index}]");
+        mark
+    }
+
+    fn truncate(&mut self, mark: usize) {
+        self.0.truncate(mark);
+    }
+
+    /// The path as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for JsonPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Whether a field is an object key or a value: attackers use both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldRole {
+    /// An object key (e.g. `$where`, `__proto__`). Its path is the path of the member.
+    Key,
+    /// A string value.
+    Value,
+}
+
+/// One caller-controlled string, decoded, with where it came from.
+#[derive(Debug)]
+pub struct Field<'v> {
+    /// Where it is in the event (decoded layers continue the path: `$.Records[0].body.note`).
+    pub path: &'v JsonPath,
+    /// Key or value.
+    pub role: FieldRole,
+    /// The decoded text.
+    pub text: &'v str,
+    /// Decodings applied to reach it.
+    pub transforms: Transforms,
+    /// Index of the batch record it belongs to, for per-record refusal.
+    pub record: Option<usize>,
+}
+
+/// A batch record's identity, as `batchItemFailures` needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// Position in `Records`.
+    pub index: usize,
+    /// `messageId` (SQS), `kinesis.sequenceNumber`, `dynamodb.SequenceNumber`; `None` when the
+    /// record carries none (such a record cannot be refused alone).
+    pub id: Option<String>,
+}
+
+/// The HTTP request carried by an HTTP trigger, as auth needs it.
+#[derive(Debug, Clone, Default)]
+pub struct HttpRequest {
+    /// Upper-case method (`GET`; WebSocket events use the route key's event type).
+    pub method: String,
+    /// The concrete request path.
+    pub path: String,
+    /// The route template the trigger matched, when it reports one (`/orders/{id}`).
+    pub route: Option<String>,
+    /// Header names lower-cased, every value kept (multi-value headers stay separate).
+    pub headers: Vec<(String, String)>,
+    /// The caller's address as the trigger reports it.
+    pub source_ip: Option<String>,
+}
+
+impl HttpRequest {
+    /// Every value of a header, by case-insensitive name.
+    pub fn header_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.headers
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The normalized view of one event: its trigger, its HTTP request or batch records, and a walk
+/// over every caller-controlled string.
+#[derive(Debug)]
+pub struct InputView<'a> {
+    event: &'a Value,
+    trigger: Trigger,
+    http: Option<HttpRequest>,
+    records: Vec<Record>,
+}
+
+impl<'a> InputView<'a> {
+    /// Builds the view, detecting the trigger.
+    pub fn new(event: &'a Value) -> InputView<'a> {
+        Self::with_trigger(event, Trigger::detect(event))
+    }
+
+    /// Builds the view for an already detected trigger.
+    pub fn with_trigger(event: &'a Value, trigger: Trigger) -> InputView<'a> {
+        let http = trigger.is_http().then(|| http_request(event, trigger));
+        let records = if trigger.supports_partial_batch() {
+            records(event, trigger)
+        } else {
+            Vec::new()
+        };
+        InputView {
+            event,
+            trigger,
+            http,
+            records,
+        }
+    }
+
+    /// The trigger.
+    pub fn trigger(&self) -> Trigger {
+        self.trigger
+    }
+
+    /// The raw event, untouched.
+    pub fn event(&self) -> &'a Value {
+        self.event
+    }
+
+    /// The HTTP request, for HTTP triggers.
+    pub fn http(&self) -> Option<&HttpRequest> {
+        self.http.as_ref()
+    }
+
+    /// Batch records, for SQS, Kinesis and DynamoDB Streams.
+    pub fn records(&self) -> &[Record] {
+        &self.records
+    }
+
+    /// Calls `visit` for every caller-controlled string (keys and values), decoded.
+    pub fn for_each(&self, mut visit: impl FnMut(&Field<'_>)) {
+        let mut walker = Walker {
+            path: JsonPath::root(),
+            record: None,
+            visit: &mut visit,
+        };
+        walker.event(self.event, self.trigger);
+    }
+}
+
+struct Walker<'f, F: FnMut(&Field<'_>)> {
+    path: JsonPath,
+    record: Option<usize>,
+    visit: &'f mut F,
+}
+
+impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
+    fn emit(&mut self, role: FieldRole, text: &str, transforms: Transforms) {
+        (self.visit)(&Field {
+            path: &self.path,
+            role,
+            text,
+            transforms,
+            record: self.record,
+        });
+    }
+
+    /// Walks `obj[key]` with `f`, keeping the path in step.
+    fn member(&mut self, obj: &Map<String, Value>, key: &str, f: impl FnOnce(&mut Self, &Value)) {
+        if let Some(v) = obj.get(key) {
+            let mark = self.path.push_key(key);
+            f(self, v);
+            self.path.truncate(mark);
+        }
+    }
+
+    fn event(&mut self, event: &Value, trigger: Trigger) {
+        let Some(obj) = event.as_object() else {
+            return self.any(event, Transforms::NONE);
+        };
+        match trigger {
+            t if t.is_http() => self.http(obj, t),
+            Trigger::EventBridge => {
+                self.member(obj, "detail-type", |w, v| w.any(v, Transforms::NONE));
+                self.member(obj, "detail", |w, v| w.any(v, Transforms::NONE));
+            }
+            Trigger::CognitoUserPool => {
+                self.member(obj, "userName", |w, v| w.any(v, Transforms::NONE));
+                self.member(obj, "request", |w, v| w.any(v, Transforms::NONE));
+            }
+            Trigger::S3
+            | Trigger::Sqs
+            | Trigger::Sns
+            | Trigger::DynamoDb
+            | Trigger::Kinesis
+            | Trigger::Ses => self.member(obj, "Records", |w, records| {
+                let Some(records) = records.as_array() else {
+                    return w.any(records, Transforms::NONE);
+                };
+                for (i, record) in records.iter().enumerate() {
+                    let mark = w.path.push_index(i);
+                    w.record = Some(i);
+                    match record.as_object() {
+                        Some(r) => w.record_fields(r, trigger),
+                        None => w.any(record, Transforms::NONE),
+                    }
+                    w.record = None;
+                    w.path.truncate(mark);
+                }
+            }),
+            // Unknown and IoT payloads have no fixed shape: everything is input.
+            _ => self.any(event, Transforms::NONE),
+        }
+    }
+
+    fn http(&mut self, obj: &Map<String, Value>, trigger: Trigger) {
+        let raw_query = trigger == Trigger::Alb; // ALB passes query parameters undecoded.
+        for key in ["path", "rawPath"] {
+            self.member(obj, key, |w, v| w.any(v, Transforms::NONE));
+        }
+        for key in ["headers", "multiValueHeaders", "pathParameters", "cookies"] {
+            self.member(obj, key, |w, v| w.any(v, Transforms::NONE));
+        }
+        for key in ["queryStringParameters", "multiValueQueryStringParameters"] {
+            self.member(obj, key, |w, v| {
+                if raw_query {
+                    w.url_encoded_params(v)
+                } else {
+                    w.any(v, Transforms::NONE)
+                }
+            });
+        }
+        let base64 = obj
+            .get("isBase64Encoded")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let form = content_type(obj).is_some_and(|ct| {
+            ct.to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded")
+        });
+        self.member(obj, "body", |w, body| {
+            let Some(text) = body.as_str() else {
+                return w.any(body, Transforms::NONE);
+            };
+            let (text, t) = match base64.then(|| decode::base64(text)).flatten() {
+                Some(bytes) => (decode::text(bytes), Transforms::BASE64),
+                None => (text.to_owned(), Transforms::NONE),
+            };
+            if form && !decode::looks_like_json(&text) {
+                w.form(&text, t);
+            } else {
+                w.string(&text, t);
+            }
+        });
+    }
+
+    fn record_fields(&mut self, r: &Map<String, Value>, trigger: Trigger) {
+        let none = Transforms::NONE;
+        match trigger {
+            Trigger::S3 => self.member(r, "s3", |w, s3| {
+                if let Some(s3) = s3.as_object() {
+                    w.member(s3, "object", |w, o| {
+                        if let Some(o) = o.as_object() {
+                            w.member(o, "key", |w, key| match key.as_str() {
+                                Some(k) => {
+                                    let decoded = decode::form_component(k);
+                                    let t = if decoded != k { Transforms::URL } else { none };
+                                    w.emit(FieldRole::Value, &decoded, t);
+                                }
+                                None => w.any(key, none),
+                            });
+                        }
+                    });
+                }
+            }),
+            Trigger::Sqs => {
+                self.member(r, "body", |w, v| w.any(v, none));
+                self.member(r, "messageAttributes", |w, attrs| {
+                    w.message_attributes(attrs)
+                });
+            }
+            Trigger::Sns => self.member(r, "Sns", |w, sns| {
+                if let Some(sns) = sns.as_object() {
+                    w.member(sns, "Subject", |w, v| w.any(v, none));
+                    w.member(sns, "Message", |w, v| w.any(v, none));
+                    w.member(sns, "MessageAttributes", |w, attrs| {
+                        w.message_attributes(attrs)
+                    });
+                }
+            }),
+            Trigger::DynamoDb => self.member(r, "dynamodb", |w, ddb| {
+                if let Some(ddb) = ddb.as_object() {
+                    for image in ["Keys", "NewImage", "OldImage"] {
+                        w.member(ddb, image, |w, v| w.attribute_map(v));
+                    }
+                }
+            }),
+            Trigger::Kinesis => self.member(r, "kinesis", |w, k| {
+                if let Some(k) = k.as_object() {
+                    w.member(k, "partitionKey", |w, v| w.any(v, none));
+                    w.member(k, "data", |w, v| w.base64_string(v, none));
+                }
+            }),
+            Trigger::Ses => self.member(r, "ses", |w, ses| {
+                if let Some(ses) = ses.as_object() {
+                    w.member(ses, "mail", |w, mail| {
+                        if let Some(mail) = mail.as_object() {
+                            for key in ["source", "destination", "headers", "commonHeaders"] {
+                                w.member(mail, key, |w, v| w.any(v, none));
+                            }
+                        }
+                    });
+                }
+            }),
+            _ => {}
+        }
+    }
+
+    /// SQS `messageAttributes` (`stringValue`/`binaryValue`) and SNS `MessageAttributes`
+    /// (`Value`, base64 when `Type` is `Binary`).
+    fn message_attributes(&mut self, attrs: &Value) {
+        let Some(attrs) = attrs.as_object() else {
+            return self.any(attrs, Transforms::NONE);
+        };
+        for (name, attr) in attrs {
+            self.emit_key(name, Transforms::NONE);
+            let mark = self.path.push_key(name);
+            if let Some(a) = attr.as_object() {
+                let binary = a.get("Type").and_then(Value::as_str) == Some("Binary");
+                for key in ["stringValue", "Value"] {
+                    self.member(a, key, |w, v| {
+                        if binary {
+                            w.base64_string(v, Transforms::NONE)
+                        } else {
+                            w.any(v, Transforms::NONE)
+                        }
+                    });
+                }
+                self.member(a, "binaryValue", |w, v| {
+                    w.base64_string(v, Transforms::NONE)
+                });
+            }
+            self.path.truncate(mark);
+        }
+    }
+
+    /// A DynamoDB image: `{"name": {"S": "x"}, ...}` walked as `{"name": "x"}`.
+    fn attribute_map(&mut self, image: &Value) {
+        let Some(image) = image.as_object() else {
+            return self.any(image, Transforms::NONE);
+        };
+        for (name, attr) in image {
+            self.emit_key(name, Transforms::DYNAMODB);
+            let mark = self.path.push_key(name);
+            self.attribute_value(attr);
+            self.path.truncate(mark);
+        }
+    }
+
+    fn attribute_value(&mut self, attr: &Value) {
+        let t = Transforms::DYNAMODB;
+        let Some((tag, v)) = attr.as_object().and_then(|o| o.iter().next()) else {
+            return self.any(attr, t);
+        };
+        match tag.as_str() {
+            "S" | "SS" => self.any(v, t),
+            "B" => self.base64_string(v, t),
+            "BS" => {
+                for (i, b) in v.as_array().into_iter().flatten().enumerate() {
+                    let mark = self.path.push_index(i);
+                    self.base64_string(b, t);
+                    self.path.truncate(mark);
+                }
+            }
+            "M" => self.attribute_map(v),
+            "L" => {
+                for (i, item) in v.as_array().into_iter().flatten().enumerate() {
+                    let mark = self.path.push_index(i);
+                    self.attribute_value(item);
+                    self.path.truncate(mark);
+                }
+            }
+            "N" | "NS" | "BOOL" | "NULL" => {}
+            // Not an AttributeValue after all: walk it as plain JSON.
+            _ => self.any(attr, t),
+        }
+    }
+
+    fn url_encoded_params(&mut self, params: &Value) {
+        let Some(params) = params.as_object() else {
+            return self.any(params, Transforms::NONE);
+        };
+        for (name, value) in params {
+            let decoded = decode::form_component(name);
+            self.emit_key(&decoded, Transforms::URL);
+            let mark = self.path.push_key(&decoded);
+            let values = match value {
+                Value::Array(items) => items.iter().collect(),
+                other => vec![other],
+            };
+            for (i, v) in values.into_iter().enumerate() {
+                let mark = value.is_array().then(|| self.path.push_index(i));
+                match v.as_str() {
+                    Some(s) => self.emit(
+                        FieldRole::Value,
+                        &decode::form_component(s),
+                        Transforms::URL,
+                    ),
+                    None => self.any(v, Transforms::NONE),
+                }
+                if let Some(m) = mark {
+                    self.path.truncate(m);
+                }
+            }
+            self.path.truncate(mark);
+        }
+    }
+
+    fn form(&mut self, body: &str, t: Transforms) {
+        let t = t.with(Transforms::URL);
+        for (name, value) in decode::form_pairs(body) {
+            self.emit_key(&name, t);
+            let mark = self.path.push_key(&name);
+            self.string(&value, t);
+            self.path.truncate(mark);
+        }
+    }
+
+    fn base64_string(&mut self, v: &Value, t: Transforms) {
+        match v.as_str().and_then(decode::base64) {
+            Some(bytes) => self.string(&decode::text(bytes), t.with(Transforms::BASE64)),
+            None => self.any(v, t),
+        }
+    }
+
+    fn emit_key(&mut self, key: &str, t: Transforms) {
+        let mark = self.path.push_key(key);
+        self.emit(FieldRole::Key, key, t);
+        self.path.truncate(mark);
+    }
+
+    /// A string that may carry a JSON document: walk the document when it parses.
+    fn string(&mut self, text: &str, t: Transforms) {
+        if decode::looks_like_json(text) {
+            if let Ok(inner) = serde_json::from_str::<Value>(text) {
+                return self.any(&inner, t.with(Transforms::JSON));
+            }
+        }
+        self.emit(FieldRole::Value, text, t);
+    }
+
+    fn any(&mut self, v: &Value, t: Transforms) {
+        match v {
+            Value::String(s) => self.string(s, t),
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let mark = self.path.push_index(i);
+                    self.any(item, t);
+                    self.path.truncate(mark);
+                }
+            }
+            Value::Object(members) => {
+                for (key, value) in members {
+                    let mark = self.path.push_key(key);
+                    self.emit(FieldRole::Key, key, t);
+                    self.any(value, t);
+                    self.path.truncate(mark);
+                }
+            }
+            // Numbers, booleans and null cannot carry an injection.
+            Value::Number(_) | Value::Bool(_) | Value::Null => {}
+        }
+    }
+}
+
+fn content_type(obj: &Map<String, Value>) -> Option<&str> {
+    let headers = obj.get("headers")?.as_object()?;
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        .and_then(|(_, v)| v.as_str())
+}
+
+fn str_at<'v>(v: &'v Value, path: &[&str]) -> Option<&'v str> {
+    path.iter()
+        .try_fold(v, |v, key| v.get(key))
+        .and_then(Value::as_str)
+}
+
+fn http_request(event: &Value, trigger: Trigger) -> HttpRequest {
+    let mut headers = Vec::new();
+    // Multi-value headers are authoritative where present: they keep duplicates apart.
+    let multi = event.get("multiValueHeaders").and_then(Value::as_object);
+    if let Some(multi) = multi.filter(|m| !m.is_empty()) {
+        for (name, values) in multi {
+            for v in values.as_array().into_iter().flatten() {
+                if let Some(v) = v.as_str() {
+                    headers.push((name.to_ascii_lowercase(), v.to_owned()));
+                }
+            }
+        }
+    } else if let Some(single) = event.get("headers").and_then(Value::as_object) {
+        for (name, v) in single {
+            if let Some(v) = v.as_str() {
+                headers.push((name.to_ascii_lowercase(), v.to_owned()));
+            }
+        }
+    }
+    let v2 = matches!(trigger, Trigger::ApiGatewayHttp | Trigger::FunctionUrl);
+    let method = if v2 {
+        str_at(event, &["requestContext", "http", "method"])
+    } else if trigger == Trigger::WebSocket {
+        str_at(event, &["requestContext", "eventType"])
+    } else {
+        str_at(event, &["httpMethod"])
+    }
+    .unwrap_or_default()
+    .to_ascii_uppercase();
+    let path = if v2 {
+        str_at(event, &["rawPath"])
+    } else {
+        str_at(event, &["path"])
+    }
+    .unwrap_or_default()
+    .to_owned();
+    let route = match trigger {
+        Trigger::ApiGatewayRest => str_at(event, &["resource"]).map(str::to_owned),
+        Trigger::ApiGatewayHttp => str_at(event, &["routeKey"])
+            .filter(|k| *k != "$default")
+            .and_then(|k| k.split_once(' '))
+            .map(|(_, route)| route.to_owned()),
+        Trigger::WebSocket => str_at(event, &["requestContext", "routeKey"]).map(str::to_owned),
+        _ => None,
+    };
+    let source_ip = match trigger {
+        Trigger::ApiGatewayRest | Trigger::WebSocket => {
+            str_at(event, &["requestContext", "identity", "sourceIp"]).map(str::to_owned)
+        }
+        Trigger::ApiGatewayHttp | Trigger::FunctionUrl => {
+            str_at(event, &["requestContext", "http", "sourceIp"]).map(str::to_owned)
+        }
+        // ALB reports the caller only through X-Forwarded-For (first hop is the client).
+        _ => headers
+            .iter()
+            .find(|(n, _)| n == "x-forwarded-for")
+            .and_then(|(_, v)| v.split(',').next())
+            .map(|ip| ip.trim().to_owned()),
+    };
+    HttpRequest {
+        method,
+        path,
+        route,
+        headers,
+        source_ip,
+    }
+}
+
+fn records(event: &Value, trigger: Trigger) -> Vec<Record> {
+    let id_path: &[&str] = match trigger {
+        Trigger::Sqs => &["messageId"],
+        Trigger::Kinesis => &["kinesis", "sequenceNumber"],
+        Trigger::DynamoDb => &["dynamodb", "SequenceNumber"],
+        _ => &[],
+    };
+    event
+        .get("Records")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .map(|(index, r)| Record {
+            index,
+            id: str_at(r, id_path).map(str::to_owned),
+        })
+        .collect()
+}
