@@ -1,1 +1,35 @@
-fn main() {}
+//! `lambda-guard`: the local Lambda harness, scanner, event fixtures, attack campaigns and demo.
+//! Each subcommand lives in its own module; this file only parses arguments and dispatches.
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+mod harness;
+mod scan;
+
+#[derive(Parser)]
+#[command(
+    name = "lambda-guard",
+    version,
+    about = "Runtime security guard for AWS Lambda: local harness and tools"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Play Lambda locally: serve the Runtime, Extensions and Telemetry APIs and run a function.
+    Run(harness::RunArgs),
+    /// Replay captured events (JSON Lines) through the guard's policy and print verdicts.
+    Scan(scan::ScanArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run(args) => harness::main(args),
+        Command::Scan(args) => scan::main(args),
+    }
+}
