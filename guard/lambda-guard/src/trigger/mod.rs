@@ -18,8 +18,10 @@
 //! ```
 
 mod decode;
+pub mod sample;
 mod view;
 
+pub use sample::sample;
 pub use view::{Field, FieldRole, HttpRequest, InputView, JsonPath, Record, Transforms};
 
 use serde_json::Value;
