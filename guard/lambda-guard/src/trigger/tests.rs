@@ -407,3 +407,16 @@ fn set_path_edits_samples() {
     assert_eq!(e["headers"]["authorization"], "Bearer t");
     assert!(set_path(&mut e, "Records.9.body", json!(1)).is_err());
 }
+
+#[test]
+fn shapes_are_checked_against_aws_types() {
+    for trigger in Trigger::ALL {
+        assert!(shape_is_valid(&sample(trigger)), "{trigger}");
+    }
+    let mut e = sample(Trigger::Sqs);
+    e["Records"][0]["messageAttributes"] = json!("not a map");
+    assert!(!shape_is_valid(&e));
+    let mut e = sample(Trigger::ApiGatewayHttp);
+    e["isBase64Encoded"] = json!("yes");
+    assert!(!shape_is_valid(&e));
+}
