@@ -1,4 +1,6 @@
 //! The Tower layer end to end in-process: refusals in the trigger's shape, batch filtering with
+
+#![allow(clippy::unwrap_used, reason = "a panic in a test is a failing test")]
 //! merged `batchItemFailures`, monitor mode, typed handlers.
 
 use lambda_guard::{trigger::sample, Config, Guard, GuardLayer, Trigger, Typed};
