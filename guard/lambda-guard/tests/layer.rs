@@ -1,7 +1,7 @@
 //! The Tower layer end to end in-process: refusals in the trigger's shape, batch filtering with
+//! merged `batchItemFailures`, monitor mode, typed handlers.
 
 #![allow(clippy::unwrap_used, reason = "a panic in a test is a failing test")]
-//! merged `batchItemFailures`, monitor mode, typed handlers.
 
 use lambda_guard::{trigger::sample, Config, Guard, GuardLayer, Trigger, Typed};
 use lambda_runtime::{Context, Diagnostic, LambdaEvent};
