@@ -11,8 +11,9 @@ pub struct EventArgs {
     /// The trigger (`lambda-guard event --list` names them all).
     #[arg(required_unless_present = "list")]
     trigger: Option<String>,
-    /// Replace a value: `--set body='{"item":"x"}'`, `--set Records.0.body=hello`. The value is
-    /// taken as JSON when it parses, else as a string.
+    /// Replace a value: `--set Records.0.body='{"item":"x"}'`, `--set headers.x-id=7`. Where the
+    /// sample holds a string (a body, a header), the value stays a string, so JSON carried in
+    /// strings stays a string; elsewhere it is taken as JSON when it parses.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     sets: Vec<String>,
     /// Print on one line (for JSON Lines files).
@@ -46,7 +47,12 @@ pub fn main(args: EventArgs) -> ExitCode {
             eprintln!("lambda-guard event: --set {set}: expected PATH=VALUE");
             return ExitCode::from(2);
         };
-        let value = serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_owned()));
+        let pointer = format!("/{}", path.trim_start_matches("$.").replace('.', "/"));
+        let keeps_string = event.pointer(&pointer).is_none_or(Value::is_string);
+        let value = match serde_json::from_str(raw) {
+            Ok(json) if !keeps_string => json,
+            _ => Value::String(raw.to_owned()),
+        };
         if let Err(e) = sample::set_path(&mut event, path, value) {
             eprintln!("lambda-guard event: --set {e}");
             return ExitCode::from(2);
