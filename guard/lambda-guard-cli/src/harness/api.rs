@@ -46,7 +46,10 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
                 let shared = shared.clone();
                 async move { Ok::<_, Infallible>(route(req, &shared).await) }
             });
+            // Title-case header names, as Lambda sends them (`Lambda-Runtime-Aws-Request-Id`):
+            // clients that look headers up case-sensitively keep working.
             let _ = hyper::server::conn::http1::Builder::new()
+                .title_case_headers(true)
                 .serve_connection(TokioIo::new(stream), svc)
                 .await;
         });

@@ -160,6 +160,7 @@ impl Harness {
         let extension_files = config.extension_files();
         let shared = Arc::new(Shared::new(function));
         let server = tokio::spawn(super::api::serve(listener, shared.clone()));
+        eprintln!("lambda-guard run: {sandbox_description}; APIs on {addr}");
         let mut harness = Self {
             config,
             shared,
@@ -186,11 +187,13 @@ impl Harness {
     }
 
     /// The Runtime API address (`AWS_LAMBDA_RUNTIME_API`).
+    #[allow(dead_code, reason = "in-process API for `demo` and `attack`")]
     pub fn runtime_api(&self) -> SocketAddr {
         self.addr
     }
 
     /// Which `/tmp` the environment got, in words.
+    #[allow(dead_code, reason = "in-process API for `demo` and `attack`")]
     pub fn tmp_description(&self) -> &str {
         &self.sandbox_description
     }
@@ -232,6 +235,7 @@ impl Harness {
             .map(|(n, _)| n.clone())
             .collect();
         self.shared.telemetry.unsubscribe_all();
+        self.shared.telemetry.clear_history();
         self.shared.update(|s| {
             let generation = s.generation + 1;
             *s = State {

@@ -178,17 +178,13 @@ async fn run(args: RunArgs) -> ExitCode {
         Ok(h) => h,
         Err(e) => return fail(e.to_string(), 1),
     };
-    eprintln!(
-        "lambda-guard run: {}; APIs on {}",
-        harness.tmp_description(),
-        harness.runtime_api()
-    );
     let mut stats = Stats::default();
     let mut line_no = 0u64;
     let outcome = loop {
         let line = tokio::select! {
             l = lines.next_line() => l,
             _ = tokio::signal::ctrl_c() => break Err(fail("interrupted".into(), 130)),
+            _ = terminated() => break Err(fail("terminated".into(), 143)),
         };
         let line = match line {
             Ok(Some(l)) => l,
@@ -227,6 +223,16 @@ async fn run(args: RunArgs) -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(code) => code,
+    }
+}
+
+/// Resolves on SIGTERM (never, if the handler cannot be installed).
+async fn terminated() {
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(mut s) => {
+            s.recv().await;
+        }
+        Err(_) => std::future::pending().await,
     }
 }
 

@@ -189,6 +189,11 @@ impl TelemetryHub {
         }
     }
 
+    /// Forgets the records of a previous environment (a reset starts a new one).
+    pub fn clear_history(&self) {
+        self.lock().history.clear();
+    }
+
     /// Drops the subscriptions of one generation of extensions (they are gone after a reset).
     pub fn unsubscribe_all(&self) {
         for s in self.lock().subscribers.drain(..) {
