@@ -54,6 +54,10 @@ pub struct InvocationResult {
     /// extensions to ask for the next event): not part of the output contract.
     #[serde(skip)]
     pub elapsed: Duration,
+    /// From publishing the event until the runtime's parked `/next` returned it (harness time
+    /// when the runtime was already waiting): not part of the output contract.
+    #[serde(skip)]
+    pub dispatch: Duration,
 }
 
 /// Why the harness could not provide an environment.
@@ -562,6 +566,7 @@ impl Harness {
             error,
             duration_ms,
             elapsed: entered.elapsed(),
+            dispatch: delivered.saturating_duration_since(sent),
         })
     }
 

@@ -178,7 +178,10 @@ async fn run(args: RunArgs) -> ExitCode {
         Ok(h) => h,
         Err(e) => return fail(e.to_string(), 1),
     };
-    let mut stats = Stats::default();
+    let mut stats = Stats {
+        cpu_start: cpu_time(),
+        ..Stats::default()
+    };
     let mut line_no = 0u64;
     let outcome = loop {
         let line = tokio::select! {
@@ -214,6 +217,7 @@ async fn run(args: RunArgs) -> ExitCode {
             Err(e) => break Err(fail(e.to_string(), 1)),
         }
     };
+    stats.cpu_end = cpu_time();
     for e in harness.shutdown().await {
         eprintln!("lambda-guard run: reported at exit: {e}");
     }
@@ -243,12 +247,32 @@ struct Stats {
     elapsed: Vec<f64>,
     /// `duration_ms` (delivery to result), µs.
     duration: Vec<f64>,
+    /// Publishing the event to handing it to the runtime, µs.
+    dispatch: Vec<f64>,
+    /// The harness process's CPU time (user + system) around the event loop.
+    cpu_start: Duration,
+    cpu_end: Duration,
+}
+
+/// CPU time (user + system) this process used so far.
+fn cpu_time() -> Duration {
+    use nix::sys::resource::{getrusage, UsageWho};
+    getrusage(UsageWho::RUSAGE_SELF)
+        .map(|u| {
+            let t = |tv: nix::sys::time::TimeVal| {
+                Duration::from_secs(tv.tv_sec().max(0) as u64)
+                    + Duration::from_micros(tv.tv_usec().max(0) as u64)
+            };
+            t(u.user_time()) + t(u.system_time())
+        })
+        .unwrap_or_default()
 }
 
 impl Stats {
     fn add(&mut self, r: &InvocationResult) {
         self.elapsed.push(r.elapsed.as_secs_f64() * 1e6);
         self.duration.push(r.duration_ms * 1000.0);
+        self.dispatch.push(r.dispatch.as_secs_f64() * 1e6);
     }
 
     fn print(&mut self) {
@@ -261,14 +285,18 @@ impl Stats {
             v.sort_by(f64::total_cmp);
             v[((v.len() - 1) as f64 * p).round() as usize]
         };
-        let (me, md) = (mean(&self.elapsed), mean(&self.duration));
+        let (me, md, mdis) = (
+            mean(&self.elapsed),
+            mean(&self.duration),
+            mean(&self.dispatch),
+        );
+        let cpu = self.cpu_end.saturating_sub(self.cpu_start).as_secs_f64() * 1e6 / n as f64;
         eprintln!(
-            "lambda-guard run: stats: {n} invocations; per invocation: round trip mean {me:.1} µs \
-             (p50 {:.1}, p99 {:.1}); delivery→result mean {md:.1} µs; round trip minus \
-             delivery→result mean {:.1} µs",
+            "lambda-guard run: stats: invocations={n} round_trip_mean_us={me:.1} \
+             round_trip_p50_us={:.1} round_trip_p99_us={:.1} dispatch_mean_us={mdis:.1} \
+             delivery_to_result_mean_us={md:.1} harness_cpu_per_invocation_us={cpu:.1}",
             pct(&mut self.elapsed, 0.5),
             pct(&mut self.elapsed, 0.99),
-            me - md
         );
     }
 }
