@@ -239,7 +239,7 @@ impl Harness {
             .map(|(n, _)| n.clone())
             .collect();
         self.shared.telemetry.unsubscribe_all();
-        self.shared.telemetry.clear_history();
+        self.shared.telemetry.record_history(true);
         self.shared.update(|s| {
             let generation = s.generation + 1;
             *s = State {
@@ -273,7 +273,10 @@ impl Harness {
             .await
         {
             Waited::Ready => {}
-            other => return Err(self.init_failure(other, "the extensions to register")),
+            other => {
+                self.shared.telemetry.record_history(false);
+                return Err(self.init_failure(other, "the extensions to register"));
+            }
         }
         self.shared.update(|s| s.runtime_started = true);
         let cmd = self.command(&self.runtime_command.clone());
@@ -287,6 +290,7 @@ impl Harness {
             Waited::Ready => {}
             other => {
                 let err = self.init_failure(other, "init to complete");
+                self.shared.telemetry.record_history(false);
                 let status = "failure";
                 self.shared.telemetry.emit(
                     "platform.initRuntimeDone",
@@ -306,6 +310,7 @@ impl Harness {
             json!({"initializationType": "on-demand", "phase": "init", "status": "success",
                    "metrics": {"durationMs": round3(ms)}}),
         );
+        self.shared.telemetry.record_history(false);
         Ok(())
     }
 
@@ -450,12 +455,16 @@ impl Harness {
                 e.queue.push_back(ext_event.clone());
             }
         });
+        // Telemetry records are only built when someone will receive them.
+        let telemetry = self.shared.telemetry.wanted();
         let tracing =
             json!({"spanId": ids::span_id(), "type": "X-Amzn-Trace-Id", "value": trace_id});
-        self.shared.telemetry.emit(
-            "platform.start",
-            json!({"requestId": request_id, "version": f.version, "tracing": tracing}),
-        );
+        if telemetry {
+            self.shared.telemetry.emit(
+                "platform.start",
+                json!({"requestId": request_id, "version": f.version, "tracing": tracing}),
+            );
+        }
 
         let waited = self
             .wait_for(deadline, false, |s| {
@@ -518,7 +527,9 @@ impl Harness {
         if let Some(t) = error.as_ref().and_then(|e| e["errorType"].as_str()) {
             done["errorType"] = json!(t);
         }
-        self.shared.telemetry.emit("platform.runtimeDone", done);
+        if telemetry {
+            self.shared.telemetry.emit("platform.runtimeDone", done);
+        }
 
         // The invocation ends when the runtime and every extension ask for the next event.
         if self.reset_reason.is_none() {
@@ -543,18 +554,16 @@ impl Harness {
                 }
             }
         }
-        let billed = (duration_ms.ceil() as u64).max(1);
-        let mut metrics = json!({"durationMs": duration_ms, "billedDurationMs": billed,
-            "memorySizeMB": self.shared.function.memory_mb,
-            "maxMemoryUsedMB": self.runtime.as_ref().map(max_memory_mb).unwrap_or(0)});
-        if let Some(init) = self.init_duration_ms.take() {
-            metrics["initDurationMs"] = json!(round3(init));
+        let init_duration = self.init_duration_ms.take();
+        if telemetry {
+            self.emit_report(
+                &request_id,
+                status_word,
+                duration_ms,
+                init_duration,
+                tracing,
+            );
         }
-        self.shared.telemetry.emit(
-            "platform.report",
-            json!({"requestId": request_id, "status": status_word, "metrics": metrics,
-                   "tracing": tracing}),
-        );
         if self.config.freeze && self.reset_reason.is_none() {
             self.freeze();
         }
@@ -568,6 +577,28 @@ impl Harness {
             elapsed: entered.elapsed(),
             dispatch: delivered.saturating_duration_since(sent),
         })
+    }
+
+    fn emit_report(
+        &self,
+        request_id: &str,
+        status: &str,
+        duration_ms: f64,
+        init_duration: Option<f64>,
+        tracing: Value,
+    ) {
+        let billed = (duration_ms.ceil() as u64).max(1);
+        let mut metrics = json!({"durationMs": duration_ms, "billedDurationMs": billed,
+            "memorySizeMB": self.shared.function.memory_mb,
+            "maxMemoryUsedMB": self.runtime.as_ref().map(max_memory_mb).unwrap_or(0)});
+        if let Some(init) = init_duration {
+            metrics["initDurationMs"] = json!(round3(init));
+        }
+        self.shared.telemetry.emit(
+            "platform.report",
+            json!({"requestId": request_id, "status": status, "metrics": metrics,
+                   "tracing": tracing}),
+        );
     }
 
     fn processes(&self) -> impl Iterator<Item = &Process> {

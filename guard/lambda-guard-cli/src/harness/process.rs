@@ -138,7 +138,9 @@ async fn relay(
             let mut err = std::io::stderr().lock();
             let _ = writeln!(err, "{prefix}{text}");
         }
-        shared.telemetry.emit(kind, Value::String(text.to_owned()));
+        if shared.telemetry.wanted() {
+            shared.telemetry.emit(kind, Value::String(text.to_owned()));
+        }
     }
 }
 

@@ -62,6 +62,9 @@ struct Subscriber {
 #[derive(Debug, Default)]
 struct Hub {
     history: VecDeque<Arc<Record>>,
+    /// During init, records are kept for subscriptions still to come; afterwards only
+    /// subscribers get them.
+    recording: bool,
     subscribers: Vec<Subscriber>,
 }
 
@@ -84,10 +87,12 @@ impl TelemetryHub {
     pub fn emit(&self, kind: &str, record: Value) {
         let rec = Arc::new(Record::new(kind, record));
         let mut hub = self.lock();
-        if hub.history.len() == HISTORY {
-            hub.history.pop_front();
+        if hub.recording {
+            if hub.history.len() == HISTORY {
+                hub.history.pop_front();
+            }
+            hub.history.push_back(rec.clone());
         }
-        hub.history.push_back(rec.clone());
         for s in &hub.subscribers {
             if s.types.iter().any(|t| t == rec.category()) && s.tx.try_send(rec.clone()).is_ok() {
                 s.pending.fetch_add(1, Ordering::SeqCst);
@@ -189,9 +194,20 @@ impl TelemetryHub {
         }
     }
 
-    /// Forgets the records of a previous environment (a reset starts a new one).
-    pub fn clear_history(&self) {
-        self.lock().history.clear();
+    /// Whether a record would reach anyone (callers skip building records otherwise).
+    pub fn wanted(&self) -> bool {
+        let hub = self.lock();
+        hub.recording || !hub.subscribers.is_empty()
+    }
+
+    /// Starts (`true`, forgetting a previous environment's records) or stops keeping records for
+    /// subscriptions made later; on during init.
+    pub fn record_history(&self, on: bool) {
+        let mut hub = self.lock();
+        if on {
+            hub.history.clear();
+        }
+        hub.recording = on;
     }
 
     /// Drops the subscriptions of one generation of extensions (they are gone after a reset).
