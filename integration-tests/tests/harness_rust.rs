@@ -178,6 +178,21 @@ fn init_failures_exit_non_zero_with_a_message() {
 }
 
 #[test]
+fn guard_configuration_errors_are_init_failures() {
+    let fun = env!("CARGO_BIN_EXE_guarded-fn");
+    let run1 = run(&["--env", "GUARD_MODE=bogus", "--", fun], &[r#"{}"#], LIMIT);
+    assert_eq!(run1.status.code(), Some(1), "{}", run1.stderr);
+    assert!(run1.lines.is_empty());
+    assert!(
+        run1.stderr
+            .contains("init failed: LambdaGuard.InvalidConfiguration"),
+        "{}",
+        run1.stderr
+    );
+    assert!(run1.stderr.contains("GUARD_MODE"), "{}", run1.stderr);
+}
+
+#[test]
 fn extensions_register_get_events_and_telemetry() {
     let dir = scratch("rust-extension");
     let (layer, out) = layer_with_extension(&dir, "probe-ext");

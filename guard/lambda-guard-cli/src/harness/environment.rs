@@ -565,6 +565,13 @@ impl Harness {
             );
         }
         if self.config.freeze && self.reset_reason.is_none() {
+            // Like Lambda, deliver what is buffered before freezing the subscribers.
+            if telemetry {
+                self.shared
+                    .telemetry
+                    .flush(Duration::from_millis(500))
+                    .await;
+            }
             self.freeze();
         }
         Ok(InvocationResult {
