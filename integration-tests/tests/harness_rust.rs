@@ -178,6 +178,31 @@ fn init_failures_exit_non_zero_with_a_message() {
 }
 
 #[test]
+fn responses_over_6_mb_are_refused() {
+    let fun = probe_fn();
+    let run = run(
+        &["--", &fun],
+        &[
+            r#"{"action":"big","bytes":7000000}"#,
+            r#"{"action":"big","bytes":1000}"#,
+            r#"{}"#,
+        ],
+        LIMIT,
+    );
+    assert!(run.status.success(), "{}", run.stderr);
+    let l = &run.lines;
+    assert_eq!(l.len(), 3, "{}", run.stderr);
+    assert_eq!(l[0]["status"], "error");
+    assert_eq!(l[0]["error"]["errorType"], "Function.ResponseSizeTooLarge");
+    assert_eq!(l[1]["status"], "success");
+    assert_eq!(l[1]["response"]["blob"].as_str().unwrap().len(), 1000);
+    assert_eq!(
+        l[2]["response"]["count"], 3,
+        "same environment after a refused response"
+    );
+}
+
+#[test]
 fn guard_configuration_errors_are_init_failures() {
     let fun = env!("CARGO_BIN_EXE_guarded-fn");
     let run1 = run(&["--env", "GUARD_MODE=bogus", "--", fun], &[r#"{}"#], LIMIT);

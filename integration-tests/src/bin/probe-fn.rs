@@ -3,6 +3,7 @@
 //!
 //! - `echo` (default): answer with the event, the invocation count (proves reuse), pid and context;
 //! - `error`: return a `Probe.Failure` error; `exit`: exit(3) mid-invocation;
+//! - `big` (`bytes`): answer with a string of that many bytes (6 MB limit);
 //! - `sleep` (`ms`): sleep, then answer; `print` (`text`): write a line to stdout and to stderr;
 //! - `tmp`: append to a file in the temporary directory and answer with its content;
 //! - `PROBE_FAIL_INIT=exit` exits during init, `=report` posts `/runtime/init/error` first.
@@ -26,6 +27,10 @@ async fn handle(event: LambdaEvent<Value>) -> Result<Value, Diagnostic> {
             })
         }
         "exit" => std::process::exit(3),
+        "big" => {
+            let bytes = payload["bytes"].as_u64().unwrap_or(0) as usize;
+            return Ok(json!({"blob": "x".repeat(bytes)}));
+        }
         "sleep" => {
             let ms = payload["ms"].as_u64().unwrap_or(0);
             tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
