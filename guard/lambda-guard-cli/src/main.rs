@@ -4,6 +4,8 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod attack;
+mod campaign;
 mod event;
 mod harness;
 mod scan;
@@ -27,6 +29,8 @@ enum Command {
     Scan(scan::ScanArgs),
     /// Print a realistic sample event for a trigger.
     Event(event::EventArgs),
+    /// Run an attack campaign against a function inside the harness and report what got through.
+    Attack(attack::AttackArgs),
 }
 
 fn main() -> ExitCode {
@@ -35,5 +39,6 @@ fn main() -> ExitCode {
         Command::Run(args) => harness::main(args),
         Command::Scan(args) => scan::main(args),
         Command::Event(args) => event::main(args),
+        Command::Attack(args) => attack::main(args),
     }
 }
