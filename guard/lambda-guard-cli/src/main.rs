@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 mod attack;
 mod campaign;
+mod demo;
 mod event;
 mod harness;
 mod scan;
@@ -29,6 +30,8 @@ enum Command {
     Scan(scan::ScanArgs),
     /// Print a realistic sample event for a trigger.
     Event(event::EventArgs),
+    /// Run the guarded examples against benign traffic and attacks, and show the reuse leak.
+    Demo(demo::DemoArgs),
     /// Run an attack campaign against a function inside the harness and report what got through.
     Attack(attack::AttackArgs),
 }
@@ -40,5 +43,6 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan::main(args),
         Command::Event(args) => event::main(args),
         Command::Attack(args) => attack::main(args),
+        Command::Demo(args) => demo::main(args),
     }
 }
