@@ -1,0 +1,2 @@
+//! JWT verification benchmarks (placeholder until the suite lands).
+fn main() {}
