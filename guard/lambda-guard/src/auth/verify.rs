@@ -244,7 +244,7 @@ pub(crate) fn parse<'t>(token: &'t str, rules: &ClaimRules) -> Result<Parsed<'t>
     };
     match parts.count() {
         0 => {}
-        2 => return Err(Kind::JweUnsupported.into()),
+        2 if !h.is_empty() && is_b64url(h) => return Err(Kind::JweUnsupported.into()),
         _ => return Err(Kind::MalformedToken.into()),
     }
     if h.is_empty() || p.is_empty() || !is_b64url(h) || !is_b64url(p) || !is_b64url(s) {
@@ -260,6 +260,11 @@ pub(crate) fn parse<'t>(token: &'t str, rules: &ClaimRules) -> Result<Parsed<'t>
     let n = URL_SAFE_NO_PAD
         .decode_slice(h, &mut buf)
         .map_err(|_| Kind::MalformedToken)?;
+    // A derived struct would also accept a JSON array: require an object.
+    let first = buf[..n].iter().find(|b| !b.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        return Err(Kind::MalformedToken.into());
+    }
     let header: Header = serde_json::from_slice(&buf[..n]).map_err(|_| Kind::MalformedToken)?;
     let kid = header.kid;
     let refuse = |kind: Kind| Refusal {
