@@ -247,7 +247,7 @@ pub(crate) fn parse<'t>(token: &'t str, rules: &ClaimRules) -> Result<Parsed<'t>
         2 if !h.is_empty() && is_b64url(h) => return Err(Kind::JweUnsupported.into()),
         _ => return Err(Kind::MalformedToken.into()),
     }
-    if h.is_empty() || p.is_empty() || !is_b64url(h) || !is_b64url(p) || !is_b64url(s) {
+    if h.is_empty() || !is_b64url(h) || !is_b64url(p) || !is_b64url(s) {
         return Err(Kind::MalformedToken.into());
     }
     if s.is_empty() {
