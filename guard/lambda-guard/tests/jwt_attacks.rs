@@ -1,6 +1,11 @@
 //! RFC 8725 attacks and well-known JWT library CVEs against the authenticator, with keys
 //! generated per run.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    reason = "tests: a panic is a failure"
+)]
 
 mod common;
 

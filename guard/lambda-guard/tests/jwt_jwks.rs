@@ -1,6 +1,11 @@
 //! JWKS behaviour against a real HTTP server on loopback: prewarm, rotation, unknown `kid`,
 //! slow, failing and garbage endpoints, the refetch rate limit and merged concurrent misses.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    reason = "tests: a panic is a failure"
+)]
 
 mod common;
 

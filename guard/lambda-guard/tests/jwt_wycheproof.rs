@@ -4,7 +4,12 @@
 //! Every `invalid` vector must be refused. Every `valid` vector must verify, except those whose
 //! key the guard refuses to use by design (symmetric `oct` keys, P-521), which are counted, and
 //! the listed vectors where the guard is deliberately stricter than Wycheproof.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    reason = "tests: a panic is a failure"
+)]
 
 use lambda_guard::auth::{Algorithm, SignatureVerifier};
 use serde_json::{json, Value};

@@ -1,6 +1,12 @@
 //! Shared helpers for the JWT suites: keys generated per test run, tokens minted by hand so
 //! every header and claim can be forged.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    reason = "test helpers: each suite uses a subset; a panic is a failure"
+)]
 
 use aws_lc_rs::{
     encoding::AsDer,
