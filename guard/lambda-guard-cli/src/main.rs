@@ -4,6 +4,7 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod event;
 mod harness;
 mod scan;
 
@@ -24,6 +25,8 @@ enum Command {
     Run(harness::RunArgs),
     /// Replay captured events (JSON Lines) through the guard's policy and print verdicts.
     Scan(scan::ScanArgs),
+    /// Print a realistic sample event for a trigger.
+    Event(event::EventArgs),
 }
 
 fn main() -> ExitCode {
@@ -31,5 +34,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Run(args) => harness::main(args),
         Command::Scan(args) => scan::main(args),
+        Command::Event(args) => event::main(args),
     }
 }

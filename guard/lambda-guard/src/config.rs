@@ -175,11 +175,22 @@ pub struct Config {
 impl Config {
     /// Loads `GUARD_CONFIG` (if set) and applies `GUARD_*` overrides from `env`, then validates.
     pub fn load(env: impl Env) -> Result<Config, ConfigError> {
+        Config::load_with(env, |_| {})
+    }
+
+    /// Like [`Config::load`], with `adjust` applied after the file and the environment and
+    /// before validation: how a function states policy in code (e.g. "auth is required here")
+    /// that no deployment setting may silently drop.
+    pub fn load_with(
+        env: impl Env,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Result<Config, ConfigError> {
         let mut config = match env.var("GUARD_CONFIG") {
             Some(path) => Config::from_file(PathBuf::from(path))?,
             None => Config::default(),
         };
         config.apply_env(&env)?;
+        adjust(&mut config);
         config.validate()?;
         Ok(config)
     }

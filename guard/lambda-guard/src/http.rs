@@ -118,7 +118,23 @@ where
     R: IntoResponse + 'static,
     E: Into<Diagnostic> + 'static,
 {
-    let guard = layer::init_guard().await?;
+    run_with(|_| {}, service).await
+}
+
+/// Like [`run`], with policy stated in code: `adjust` edits the loaded configuration before it
+/// is validated, e.g. `|c| c.auth.mode = Some(Mode::Enforce)` so a deployment without JWT
+/// settings fails init instead of serving unauthenticated requests.
+pub async fn run_with<S, R, E>(
+    adjust: impl FnOnce(&mut crate::Config),
+    service: S,
+) -> Result<(), lambda_runtime::Error>
+where
+    S: Service<Request, Response = R, Error = E> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    R: IntoResponse + 'static,
+    E: Into<Diagnostic> + 'static,
+{
+    let guard = layer::init_guard_with(adjust).await?;
     let service = crate::GuardLayer::new(guard).layer(adapt(service));
     lambda_runtime::run(service).await
 }

@@ -294,7 +294,19 @@ where
 
 /// Builds the guard from the environment, reporting a configuration error to Lambda.
 pub async fn init_guard() -> Result<Guard, lambda_runtime::Error> {
-    match Guard::from_env().await {
+    init_guard_with(|_| {}).await
+}
+
+/// Builds the guard from the environment with `adjust` applied before validation (see
+/// [`Config::load_with`](crate::Config::load_with)), reporting a configuration error to Lambda.
+pub async fn init_guard_with(
+    adjust: impl FnOnce(&mut crate::Config),
+) -> Result<Guard, lambda_runtime::Error> {
+    let guard = match crate::Config::load_with(crate::config::ProcessEnv, adjust) {
+        Ok(config) => Guard::new(config).await,
+        Err(e) => Err(e),
+    };
+    match guard {
         Ok(guard) => Ok(guard),
         Err(error) => {
             report_init_error(&error).await;
@@ -316,7 +328,12 @@ pub async fn report_init_error(error: &ConfigError) {
     })
     .to_string();
     let sent = async {
-        let base = format!("http://{api}").parse()?;
+        // Lambda sets a bare `host:port`; emulators such as cargo-lambda add a scheme and path.
+        let base = if api.starts_with("http://") || api.starts_with("https://") {
+            api.parse()?
+        } else {
+            format!("http://{api}").parse()?
+        };
         let client = lambda_runtime_api_client::Client::builder()
             .with_endpoint(base)
             .build()?;
@@ -332,7 +349,10 @@ pub async fn report_init_error(error: &ConfigError) {
         client.call(request).await?;
         Ok::<_, lambda_runtime::Error>(())
     };
-    if let Err(e) = sent.await {
-        eprintln!("lambda-guard: could not report the init error to the Runtime API: {e}");
+    // Bounded: some emulators never answer init/error, and init must still end.
+    match tokio::time::timeout(std::time::Duration::from_secs(2), sent).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => eprintln!("lambda-guard: could not report the init error: {e}"),
+        Err(_) => eprintln!("lambda-guard: the Runtime API did not acknowledge init/error in 2 s"),
     }
 }
