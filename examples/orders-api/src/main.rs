@@ -2,7 +2,9 @@
 //!
 //! `GET /orders/{id}` and `POST /orders`. Authentication is required in code (not left to a
 //! deployment setting): without JWT settings the function fails init; without a valid token
-//! every request gets 401 before the router runs.
+//! every request gets 401 before the router runs. Each route requires its own scope
+//! (`orders:read`, `orders:write`); any other route is refused (least privilege). See the
+//! README for minting a token locally.
 
 use axum::{
     extract::Path,
@@ -10,7 +12,7 @@ use axum::{
     routing::{get, post},
     Extension, Json, Router,
 };
-use lambda_guard::{http::VerifiedClaims, Mode};
+use lambda_guard::{auth::RouteRule, http::VerifiedClaims, Mode};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -30,6 +32,7 @@ async fn get_order(
         "item": "espresso beans",
         "quantity": 1,
         "authenticated": claims.is_some(),
+        "caller": claims.as_ref().and_then(|Extension(VerifiedClaims(c))| c.subject().map(str::to_owned)),
     }))
 }
 
@@ -48,5 +51,26 @@ fn app() -> Router {
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    lambda_guard::http::run_with(|config| config.auth.mode = Some(Mode::Enforce), app()).await
+    lambda_guard::http::run_with(
+        |config| {
+            config.auth.mode = Some(Mode::Enforce);
+            // The route policy, unless GUARD_CONFIG or GUARD_AUTH_ROUTES gave one.
+            if config.auth.routes.is_empty() {
+                for (route, scope) in [
+                    ("GET /orders/{id}", "orders:read"),
+                    ("POST /orders", "orders:write"),
+                ] {
+                    config.auth.routes.insert(
+                        route.to_owned(),
+                        RouteRule {
+                            scopes: vec![scope.to_owned()],
+                            ..RouteRule::default()
+                        },
+                    );
+                }
+            }
+        },
+        app(),
+    )
+    .await
 }
