@@ -58,7 +58,7 @@ use std::{
     path::{Path, PathBuf},
     sync::{
         atomic::{AtomicU64, AtomicUsize, Ordering},
-        Mutex,
+        Arc, Mutex,
     },
     time::Instant,
 };
@@ -198,6 +198,17 @@ pub struct InvocationHygiene {
     tenant_wipe: Option<WipeReport>,
     scratch: Option<(CString, PathBuf)>,
     fds: Option<BTreeSet<i32>>,
+    /// The guard's in-flight counter; decremented exactly once (by `after_invocation`, or on
+    /// drop when the handler panicked and the runtime caught it).
+    in_flight: Option<Arc<AtomicUsize>>,
+}
+
+impl Drop for InvocationHygiene {
+    fn drop(&mut self) {
+        if let Some(counter) = self.in_flight.take() {
+            counter.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
 }
 
 impl InvocationHygiene {
@@ -233,7 +244,7 @@ pub struct Hygiene {
     scratch_parent: Option<(OwnedFd, PathBuf)>,
     processes: bool,
     concurrency: usize,
-    in_flight: AtomicUsize,
+    in_flight: Arc<AtomicUsize>,
     next_id: AtomicU64,
     nonce: AtomicU64,
     last_tenant: Mutex<Option<Option<String>>>,
@@ -313,7 +324,7 @@ impl Hygiene {
             scratch_parent,
             processes,
             concurrency,
-            in_flight: AtomicUsize::new(0),
+            in_flight: Arc::new(AtomicUsize::new(0)),
             next_id: AtomicU64::new(0),
             nonce: AtomicU64::new(fresh_nonce()),
             last_tenant: Mutex::new(None),
@@ -350,6 +361,7 @@ impl Hygiene {
             tenant_wipe: None,
             scratch: None,
             fds: None,
+            in_flight: Some(self.in_flight.clone()),
         };
         if self.mode == Mode::Off {
             return inv;
@@ -389,8 +401,9 @@ impl Hygiene {
 
     /// Called once the invocation's future completed (response, error or denial), before the
     /// next event is handed over.
-    pub fn after_invocation(&self, inv: InvocationHygiene) -> HygieneReport {
+    pub fn after_invocation(&self, mut inv: InvocationHygiene) -> HygieneReport {
         let started = Instant::now();
+        inv.in_flight = None;
         let running = self.in_flight.fetch_sub(1, Ordering::AcqRel);
         // Alone now: nothing a neighbour owns can be destroyed, whatever overlapped before.
         let concurrent = self.concurrency > 1 || running > 1;
@@ -398,7 +411,7 @@ impl Hygiene {
             invocation: inv.id,
             concurrent,
             tenant_changed: inv.tenant_changed,
-            tenant_wipe: inv.tenant_wipe,
+            tenant_wipe: inv.tenant_wipe.take(),
             ..HygieneReport::default()
         };
         if self.mode == Mode::Off {

@@ -437,3 +437,101 @@ impl WithMode for Config {
         c
     }
 }
+
+#[test]
+fn a_panicked_invocation_does_not_disable_the_global_wipe() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let d = Private::new("panic");
+    let h = Hygiene::with_env(&config_for(&d, ""), &no_env, "").unwrap();
+    // The runtime caught a panic: the invocation's state is dropped without after_invocation.
+    drop(h.before_invocation(None));
+    let next = h.before_invocation(None);
+    assert!(!next.concurrent);
+    fs::write(d.p("left"), b"x").unwrap();
+    let r = h.after_invocation(next);
+    assert!(!r.concurrent);
+    assert_eq!(r.tmp.map(|t| t.files), Some(1));
+}
+
+#[test]
+fn after_restore_wipes_to_the_baseline() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let d = Private::new("restore");
+    fs::write(d.p("from-init"), b"x").unwrap();
+    let h = Hygiene::with_env(&config_for(&d, ""), &no_env, "").unwrap();
+    fs::write(d.p("from-snapshot-time"), b"x").unwrap();
+    assert_eq!(h.after_restore().map(|r| r.files), Some(1));
+    assert!(d.p("from-init").exists());
+}
+
+mod through_the_layer {
+    use super::*;
+    use crate::{Guard, GuardLayer};
+    use lambda_runtime::{Context, Diagnostic, LambdaEvent};
+    use serde_json::{json, Value};
+    use tower::{service_fn, Layer, Service, ServiceExt};
+
+    fn guard(d: &Private, extra: &str) -> Guard {
+        let config = Config::from_toml(&format!(
+            "mode = \"enforce\"\n{extra}\n[hygiene]\nprocesses = false\ntmp_dir = \"{}\"\n",
+            d.0.display()
+        ))
+        .unwrap();
+        futures_lite(Guard::new(config)).unwrap()
+    }
+
+    fn call<S>(service: &mut S, payload: Value) -> Result<Value, Diagnostic>
+    where
+        S: Service<LambdaEvent<Value>, Response = Value, Error = Diagnostic>,
+    {
+        futures_lite(async {
+            let ready = service.ready().await?;
+            ready
+                .call(LambdaEvent::new(payload, Context::default()))
+                .await
+        })
+    }
+
+    #[test]
+    fn hygiene_runs_after_a_handler_error() {
+        let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+        let d = Private::new("layer-error");
+        let dir = d.0.clone();
+        let handler = service_fn(move |_e: LambdaEvent<Value>| {
+            let dir = dir.clone();
+            async move {
+                fs::write(dir.join("written-then-failed"), b"secret").unwrap();
+                store::put("layer-error", b"secret".to_vec());
+                assert!(scratch_dir().is_some());
+                Err::<Value, Diagnostic>(Diagnostic {
+                    error_type: "Boom".into(),
+                    error_message: "handler failed".into(),
+                })
+            }
+        });
+        let mut service = GuardLayer::new(guard(&d, "")).layer(handler);
+        assert!(call(&mut service, json!({"tenant": "a"})).is_err());
+        assert!(!d.p("written-then-failed").exists());
+        assert!(store::get("layer-error").is_none());
+    }
+
+    #[test]
+    fn hygiene_runs_after_a_denied_event() {
+        let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+        let d = Private::new("layer-deny");
+        let handler = service_fn(|_e: LambdaEvent<Value>| async {
+            Err::<Value, Diagnostic>(Diagnostic {
+                error_type: "Unreachable".into(),
+                error_message: "a denied event never reaches the handler".into(),
+            })
+        });
+        let mut service =
+            GuardLayer::new(guard(&d, "[inspect]\nmax_string_bytes = 8")).layer(handler);
+        // Left by a background task of an earlier invocation.
+        fs::write(d.p("left-by-background-task"), b"secret").unwrap();
+        let refused = call(&mut service, json!({"document": "x".repeat(64)}));
+        let refused = refused.expect_err("denied");
+        assert_ne!(refused.error_type, "Unreachable");
+        assert!(!d.p("left-by-background-task").exists());
+    }
+}
