@@ -216,7 +216,7 @@ fn many_entries() {
     fs::write(d.p("keep-me"), b"init").unwrap();
     let t = managed(&d, &[], ChangedPolicy::Remove);
     fs::create_dir(d.p("bulk")).unwrap();
-    let n = 100_000u64;
+    let n = 200_000u64;
     for i in 0..n / 2 {
         fs::write(d.p(&format!("f{i}")), b"").unwrap();
         fs::write(d.p(&format!("bulk/f{i}")), b"1").unwrap();
