@@ -83,13 +83,14 @@ fn build_examples(dir: &Path) -> Result<(), String> {
         .ok_or_else(|| "building the examples failed".into())
 }
 
-/// A private directory (mode 0700) for the demo's keys, removed at the end.
+/// A private directory (mode 0700) for the demo's keys, removed at the end. Beside the build,
+/// not under `/tmp`: the harness gives functions a `/tmp` of their own, as Lambda does.
 struct Scratch(PathBuf);
 
 impl Scratch {
-    fn new() -> Result<Scratch, String> {
+    fn new(beside: &Path) -> Result<Scratch, String> {
         use std::os::unix::fs::DirBuilderExt;
-        let path = std::env::temp_dir().join(format!("lambda-guard-demo-{}", std::process::id()));
+        let path = beside.join(format!("lambda-guard-demo-{}", std::process::id()));
         std::fs::DirBuilder::new()
             .mode(0o700)
             .create(&path)
@@ -133,7 +134,7 @@ async fn demo(args: DemoArgs) -> Result<bool, String> {
             ));
         }
     }
-    let scratch = Scratch::new()?;
+    let scratch = Scratch::new(&dir)?;
     let keys = scratch.0.join("keys");
     let minted = Command::new(dir.join("mint-token"))
         .args(["--dir", &keys.to_string_lossy()])
