@@ -636,14 +636,13 @@ mod tests {
         )
         .await;
         assert_eq!(status, 202);
-        let s = shared.lock();
-        match &s.current.as_ref().unwrap().outcome {
+        let outcome = shared.lock().current.as_ref().unwrap().outcome.clone();
+        match outcome {
             Some((Outcome::Error { error_type, .. }, _)) => {
                 assert_eq!(error_type.as_deref(), Some("Unhandled"))
             }
             other => panic!("{other:?}"),
         }
-        drop(s);
         let (status, _, _) = call(
             addr,
             "POST",
