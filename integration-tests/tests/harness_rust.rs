@@ -433,3 +433,106 @@ fn events_file_and_bad_input() {
         run2.stderr
     );
 }
+
+/// Whether a process whose command line contains `marker` is still around.
+fn process_alive(marker: &str) -> bool {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+        .any(|c| {
+            String::from_utf8_lossy(&c)
+                .replace('\0', " ")
+                .contains(marker)
+        })
+}
+
+#[test]
+fn init_timeout_names_the_culprit_and_cleans_up() {
+    // A "runtime" that never asks for an event.
+    let run1 = run(
+        &["--init-timeout", "1", "--", "sleep", "41.25"],
+        &[r#"{}"#],
+        LIMIT,
+    );
+    assert_eq!(run1.status.code(), Some(1), "{}", run1.stderr);
+    assert!(
+        run1.stderr.contains("init failed: Runtime.InitTimeout"),
+        "{}",
+        run1.stderr
+    );
+    assert!(
+        run1.stderr
+            .contains("the runtime did not call /runtime/invocation/next"),
+        "{}",
+        run1.stderr
+    );
+    assert!(!process_alive("sleep 41.25"), "the runtime was not killed");
+}
+
+#[test]
+fn extension_crash_during_init_fails_the_run() {
+    let dir = scratch("rust-ext-crash");
+    let (layer, out) = layer_with_extension(&dir, "crashy");
+    let (layer, out) = (layer.display().to_string(), out.display().to_string());
+    let fun = probe_fn();
+    let run = run(
+        &[
+            "--layer",
+            &layer,
+            "--env",
+            &format!("PROBE_EXT_OUT={out}"),
+            "--env",
+            "PROBE_EXT_MODE=crash",
+            "--",
+            &fun,
+        ],
+        &[r#"{}"#],
+        LIMIT,
+    );
+    assert_eq!(run.status.code(), Some(1), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "init failed: Extension.Crash: extension crashy exited during init: exit status 4"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("probe: init done"),
+        "the runtime starts after registration"
+    );
+}
+
+#[test]
+fn extensions_overstaying_shutdown_are_killed_after_the_budget() {
+    let dir = scratch("rust-ext-linger");
+    let (layer, out) = layer_with_extension(&dir, "lingering");
+    let (layer, out_s) = (layer.display().to_string(), out.display().to_string());
+    let fun = probe_fn();
+    let started = std::time::Instant::now();
+    let run = run(
+        &[
+            "--layer",
+            &layer,
+            "--env",
+            &format!("PROBE_EXT_OUT={out_s}"),
+            "--env",
+            "PROBE_EXT_MODE=linger",
+            "--",
+            &fun,
+        ],
+        &[r#"{}"#],
+        LIMIT,
+    );
+    assert!(run.status.success(), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("extension lingering did not exit within 2000 ms of SHUTDOWN; killed"),
+        "{}",
+        run.stderr
+    );
+    assert!(started.elapsed() < Duration::from_secs(20));
+    let recs = extension_records(&out, "lingering");
+    assert!(recs.iter().any(|r| r["value"]["eventType"] == "SHUTDOWN"));
+}
