@@ -700,7 +700,12 @@ impl Harness {
 
 impl Drop for Harness {
     fn drop(&mut self) {
-        // Children are `kill_on_drop`; the server must not outlive us either.
+        // Dropped without `shutdown` (an in-process caller bailed out): end the environment's
+        // process groups now rather than when the async runtime goes away.
+        for p in self.runtime.iter().chain(self.extensions.iter()) {
+            p.signal(Signal::SIGKILL);
+            p.signal(Signal::SIGCONT);
+        }
         self.server.abort();
         if let Some(TmpSandbox::Dir { path }) = &self.sandbox {
             let _ = std::fs::remove_dir_all(path);
