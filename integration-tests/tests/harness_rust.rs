@@ -350,6 +350,30 @@ fn exec_wrapper_runs_from_the_layer() {
     );
     assert!(run.status.success(), "{}", run.stderr);
     assert_eq!(run.lines[0]["response"]["env"]["WRAPPED_BY"], "wrap.sh");
+    let missing = run_missing_wrapper(&layer, &fun);
+    assert_eq!(missing.status.code(), Some(1), "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains(
+            "AWS_LAMBDA_EXEC_WRAPPER=/opt/nope.sh: no --layer directory contains nope.sh"
+        ),
+        "{}",
+        missing.stderr
+    );
+}
+
+fn run_missing_wrapper(layer: &str, fun: &str) -> Run {
+    run(
+        &[
+            "--layer",
+            layer,
+            "--env",
+            "AWS_LAMBDA_EXEC_WRAPPER=/opt/nope.sh",
+            "--",
+            fun,
+        ],
+        &[r#"{}"#],
+        LIMIT,
+    )
 }
 
 #[test]

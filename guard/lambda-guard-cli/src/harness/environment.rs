@@ -160,7 +160,13 @@ impl Harness {
                 .parse()
                 .unwrap_or(128),
         };
-        let runtime_command = config.runtime_command(&env).map_err(HarnessError::Setup)?;
+        let runtime_command = match config.runtime_command(&env) {
+            Ok(c) => c,
+            Err(e) => {
+                sandbox.remove().await;
+                return Err(HarnessError::Setup(e));
+            }
+        };
         let extension_files = config.extension_files();
         let shared = Arc::new(Shared::new(function));
         let server = tokio::spawn(super::api::serve(listener, shared.clone()));
