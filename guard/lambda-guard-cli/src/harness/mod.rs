@@ -114,7 +114,33 @@ pub fn main(args: RunArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    rt.block_on(run(args))
+    let code = rt.block_on(run_until_signalled(args));
+    // A blocking read of stdin cannot be cancelled: do not wait for it.
+    rt.shutdown_timeout(Duration::from_millis(100));
+    code
+}
+
+/// Runs until done or until SIGINT/SIGTERM. An interrupted run drops the harness, which kills
+/// the environment's process groups and releases `/tmp`: nothing is left behind.
+async fn run_until_signalled(args: RunArgs) -> ExitCode {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut int = signal(SignalKind::interrupt()).ok();
+    let mut term = signal(SignalKind::terminate()).ok();
+    async fn next(s: &mut Option<tokio::signal::unix::Signal>) {
+        match s {
+            Some(s) => {
+                s.recv().await;
+            }
+            None => std::future::pending().await,
+        }
+    }
+    let code = tokio::select! {
+        code = run(args) => return code,
+        _ = next(&mut int) => ("interrupted", 130),
+        _ = next(&mut term) => ("terminated", 143),
+    };
+    eprintln!("lambda-guard run: {}; the environment was killed", code.0);
+    ExitCode::from(code.1)
 }
 
 /// Delivers `events` to one environment built from `config`, calling `on_result` after each
@@ -184,12 +210,7 @@ async fn run(args: RunArgs) -> ExitCode {
     };
     let mut line_no = 0u64;
     let outcome = loop {
-        let line = tokio::select! {
-            l = lines.next_line() => l,
-            _ = tokio::signal::ctrl_c() => break Err(fail("interrupted".into(), 130)),
-            _ = terminated() => break Err(fail("terminated".into(), 143)),
-        };
-        let line = match line {
+        let line = match lines.next_line().await {
             Ok(Some(l)) => l,
             Ok(None) => break Ok(()),
             Err(e) => break Err(fail(format!("cannot read events: {e}"), 2)),
@@ -227,16 +248,6 @@ async fn run(args: RunArgs) -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(code) => code,
-    }
-}
-
-/// Resolves on SIGTERM (never, if the handler cannot be installed).
-async fn terminated() {
-    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        Ok(mut s) => {
-            s.recv().await;
-        }
-        Err(_) => std::future::pending().await,
     }
 }
 
