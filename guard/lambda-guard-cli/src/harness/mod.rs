@@ -311,3 +311,55 @@ impl Stats {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A minimal runtime in Python's standard library: answers `{"got": event}`.
+    const RUNTIME: &str = r#"
+import json, os, urllib.request
+api = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime/invocation/"
+for _ in range(1000):
+    with urllib.request.urlopen(api + "next") as r:
+        rid = r.headers["Lambda-Runtime-Aws-Request-Id"]
+        event = json.loads(r.read())
+    body = json.dumps({"got": event}).encode()
+    urllib.request.urlopen(urllib.request.Request(api + rid + "/response", data=body)).read()
+"#;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn run_events_in_process() {
+        let mut config = HarnessConfig::new(vec!["python3".into(), "-c".into(), RUNTIME.into()]);
+        config.tmp = TmpMode::Dir;
+        config.timeout = Duration::from_secs(10);
+        let mut seen = 0;
+        let events = [Bytes::from_static(b"{\"a\":1}"), Bytes::from_static(b"[2]")];
+        let results = run_events(config, events, |_| seen += 1).await.unwrap();
+        assert_eq!(seen, 2);
+        assert_eq!(results.len(), 2);
+        assert_eq!(results[0].status, InvocationStatus::Success);
+        assert_eq!(
+            results[0].response,
+            Some(serde_json::json!({"got": {"a": 1}}))
+        );
+        assert_eq!(results[1].invocation, 2);
+        let line = serde_json::to_value(&results[1]).unwrap();
+        assert_eq!(line["response"]["got"], serde_json::json!([2]));
+        assert!(
+            line.get("elapsed").is_none(),
+            "only the output contract is serialised"
+        );
+    }
+
+    #[tokio::test]
+    async fn start_reports_init_failures() {
+        let config = HarnessConfig::new(vec!["false".into()]);
+        match Harness::start(config).await {
+            Err(HarnessError::Init { error_type, .. }) => {
+                assert_eq!(error_type, "Runtime.ExitError")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
