@@ -534,6 +534,7 @@ fn extensions_overstaying_shutdown_are_killed_after_the_budget() {
     let (layer, out) = layer_with_extension(&dir, "lingering");
     let (layer, out_s) = (layer.display().to_string(), out.display().to_string());
     let fun = probe_fn();
+    lambda_guard(); // built before the clock starts
     let started = std::time::Instant::now();
     let run = run(
         &[
@@ -559,4 +560,40 @@ fn extensions_overstaying_shutdown_are_killed_after_the_budget() {
     assert!(started.elapsed() < Duration::from_secs(20));
     let recs = extension_records(&out, "lingering");
     assert!(recs.iter().any(|r| r["value"]["eventType"] == "SHUTDOWN"));
+}
+
+#[test]
+fn extensions_asking_for_more_after_shutdown_are_done() {
+    let dir = scratch("rust-ext-park");
+    let (layer, out) = layer_with_extension(&dir, "parking");
+    let (layer, out_s) = (layer.display().to_string(), out.display().to_string());
+    let fun = probe_fn();
+    lambda_guard(); // built before the clock starts
+    let started = std::time::Instant::now();
+    let run = run(
+        &[
+            "--layer",
+            &layer,
+            "--env",
+            &format!("PROBE_EXT_OUT={out_s}"),
+            "--env",
+            "PROBE_EXT_MODE=park",
+            "--",
+            &fun,
+        ],
+        &[r#"{}"#],
+        LIMIT,
+    );
+    assert!(run.status.success(), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("probe extension parks after SHUTDOWN"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("did not exit"), "{}", run.stderr);
+    assert!(
+        started.elapsed() < Duration::from_millis(1900),
+        "{:?}",
+        started.elapsed()
+    );
 }

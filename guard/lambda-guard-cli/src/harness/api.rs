@@ -359,6 +359,7 @@ async fn extension_register(req: Request<Incoming>, shared: &Shared) -> Resp {
                 events: events.clone(),
                 queue: Default::default(),
                 waiting: false,
+                shutdown_received: false,
             });
         }
         registered
@@ -417,6 +418,7 @@ async fn extension_next(req: Request<Incoming>, shared: &Shared) -> Resp {
             };
             if let Some(event) = ext.queue.pop_front() {
                 ext.waiting = false;
+                ext.shutdown_received |= event["eventType"] == "SHUTDOWN";
                 drop(s);
                 shared.notify();
                 let mut r = reply(StatusCode::OK, event);
