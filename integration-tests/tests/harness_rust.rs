@@ -597,3 +597,71 @@ fn extensions_asking_for_more_after_shutdown_are_done() {
         started.elapsed()
     );
 }
+
+#[test]
+fn lambda_extension_crate_parses_every_telemetry_record() {
+    let dir = scratch("rust-lambda-extension");
+    let layer = dir.join("layer");
+    let out = dir.join("out");
+    std::fs::create_dir_all(layer.join("extensions")).unwrap();
+    std::fs::create_dir_all(&out).unwrap();
+    // The crate registers under its executable's file name.
+    std::fs::copy(
+        env!("CARGO_BIN_EXE_telemetry-ext"),
+        layer.join("extensions").join("telemetry-ext"),
+    )
+    .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let fun = probe_fn();
+    let (layer, out_s) = (layer.display().to_string(), out.display().to_string());
+    let run = run(
+        &[
+            "--layer",
+            &layer,
+            "--env",
+            &format!("PROBE_EXT_OUT={out_s}"),
+            "--env",
+            &format!("PROBE_TELEMETRY_PORT={port}"),
+            "--",
+            &fun,
+        ],
+        &[
+            r#"{"action":"print","text":"for the crate"}"#,
+            r#"{"action":"error"}"#,
+        ],
+        LIMIT,
+    );
+    assert!(run.status.success(), "{}", run.stderr);
+    assert!(!run.stderr.contains("telemetry delivery"), "{}", run.stderr);
+    assert!(!run.stderr.contains("did not exit"), "{}", run.stderr);
+    let recs: Vec<Value> = std::fs::read_to_string(out.join("telemetry-ext.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let invokes: Vec<&Value> = recs.iter().filter(|r| r["kind"] == "invoke").collect();
+    assert_eq!(invokes.len(), 2);
+    assert_eq!(invokes[0]["request_id"], run.lines[0]["request_id"]);
+    assert!(recs.iter().any(|r| r["kind"] == "shutdown"));
+    let variants: Vec<&str> = recs
+        .iter()
+        .filter(|r| r["kind"] == "telemetry")
+        .map(|r| s(&r["variant"]))
+        .collect();
+    for v in [
+        "PlatformInitStart",
+        "PlatformInitRuntimeDone",
+        "PlatformInitReport",
+        "PlatformTelemetrySubscription",
+        "PlatformStart",
+        "PlatformRuntimeDone",
+        "PlatformReport",
+        "Function",
+    ] {
+        assert!(variants.contains(&v), "no {v} in {variants:?}");
+    }
+}
