@@ -350,6 +350,30 @@ fn exec_wrapper_runs_from_the_layer() {
     );
     assert!(run.status.success(), "{}", run.stderr);
     assert_eq!(run.lines[0]["response"]["env"]["WRAPPED_BY"], "wrap.sh");
+    let missing = run_missing_wrapper(&layer, &fun);
+    assert_eq!(missing.status.code(), Some(1), "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains(
+            "AWS_LAMBDA_EXEC_WRAPPER=/opt/nope.sh: no --layer directory contains nope.sh"
+        ),
+        "{}",
+        missing.stderr
+    );
+}
+
+fn run_missing_wrapper(layer: &str, fun: &str) -> Run {
+    run(
+        &[
+            "--layer",
+            layer,
+            "--env",
+            "AWS_LAMBDA_EXEC_WRAPPER=/opt/nope.sh",
+            "--",
+            fun,
+        ],
+        &[r#"{}"#],
+        LIMIT,
+    )
 }
 
 #[test]
@@ -432,4 +456,212 @@ fn events_file_and_bad_input() {
         "{}",
         run2.stderr
     );
+}
+
+/// Whether a process whose command line contains `marker` is still around.
+fn process_alive(marker: &str) -> bool {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+        .any(|c| {
+            String::from_utf8_lossy(&c)
+                .replace('\0', " ")
+                .contains(marker)
+        })
+}
+
+#[test]
+fn init_timeout_names_the_culprit_and_cleans_up() {
+    // A "runtime" that never asks for an event.
+    let run1 = run(
+        &["--init-timeout", "1", "--", "sleep", "41.25"],
+        &[r#"{}"#],
+        LIMIT,
+    );
+    assert_eq!(run1.status.code(), Some(1), "{}", run1.stderr);
+    assert!(
+        run1.stderr.contains("init failed: Runtime.InitTimeout"),
+        "{}",
+        run1.stderr
+    );
+    assert!(
+        run1.stderr
+            .contains("the runtime did not call /runtime/invocation/next"),
+        "{}",
+        run1.stderr
+    );
+    assert!(!process_alive("sleep 41.25"), "the runtime was not killed");
+}
+
+#[test]
+fn extension_crash_during_init_fails_the_run() {
+    let dir = scratch("rust-ext-crash");
+    let (layer, out) = layer_with_extension(&dir, "crashy");
+    let (layer, out) = (layer.display().to_string(), out.display().to_string());
+    let fun = probe_fn();
+    let run = run(
+        &[
+            "--layer",
+            &layer,
+            "--env",
+            &format!("PROBE_EXT_OUT={out}"),
+            "--env",
+            "PROBE_EXT_MODE=crash",
+            "--",
+            &fun,
+        ],
+        &[r#"{}"#],
+        LIMIT,
+    );
+    assert_eq!(run.status.code(), Some(1), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "init failed: Extension.Crash: extension crashy exited during init: exit status 4"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("probe: init done"),
+        "the runtime starts after registration"
+    );
+}
+
+#[test]
+fn extensions_overstaying_shutdown_are_killed_after_the_budget() {
+    let dir = scratch("rust-ext-linger");
+    let (layer, out) = layer_with_extension(&dir, "lingering");
+    let (layer, out_s) = (layer.display().to_string(), out.display().to_string());
+    let fun = probe_fn();
+    lambda_guard(); // built before the clock starts
+    let started = std::time::Instant::now();
+    let run = run(
+        &[
+            "--layer",
+            &layer,
+            "--env",
+            &format!("PROBE_EXT_OUT={out_s}"),
+            "--env",
+            "PROBE_EXT_MODE=linger",
+            "--",
+            &fun,
+        ],
+        &[r#"{}"#],
+        LIMIT,
+    );
+    assert!(run.status.success(), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("extension lingering did not exit within 2000 ms of SHUTDOWN; killed"),
+        "{}",
+        run.stderr
+    );
+    assert!(started.elapsed() < Duration::from_secs(20));
+    let recs = extension_records(&out, "lingering");
+    assert!(recs.iter().any(|r| r["value"]["eventType"] == "SHUTDOWN"));
+}
+
+#[test]
+fn extensions_asking_for_more_after_shutdown_are_done() {
+    let dir = scratch("rust-ext-park");
+    let (layer, out) = layer_with_extension(&dir, "parking");
+    let (layer, out_s) = (layer.display().to_string(), out.display().to_string());
+    let fun = probe_fn();
+    lambda_guard(); // built before the clock starts
+    let started = std::time::Instant::now();
+    let run = run(
+        &[
+            "--layer",
+            &layer,
+            "--env",
+            &format!("PROBE_EXT_OUT={out_s}"),
+            "--env",
+            "PROBE_EXT_MODE=park",
+            "--",
+            &fun,
+        ],
+        &[r#"{}"#],
+        LIMIT,
+    );
+    assert!(run.status.success(), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("probe extension parks after SHUTDOWN"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("did not exit"), "{}", run.stderr);
+    assert!(
+        started.elapsed() < Duration::from_millis(1900),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn lambda_extension_crate_parses_every_telemetry_record() {
+    let dir = scratch("rust-lambda-extension");
+    let layer = dir.join("layer");
+    let out = dir.join("out");
+    std::fs::create_dir_all(layer.join("extensions")).unwrap();
+    std::fs::create_dir_all(&out).unwrap();
+    // The crate registers under its executable's file name.
+    std::fs::copy(
+        env!("CARGO_BIN_EXE_telemetry-ext"),
+        layer.join("extensions").join("telemetry-ext"),
+    )
+    .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let fun = probe_fn();
+    let (layer, out_s) = (layer.display().to_string(), out.display().to_string());
+    let run = run(
+        &[
+            "--layer",
+            &layer,
+            "--env",
+            &format!("PROBE_EXT_OUT={out_s}"),
+            "--env",
+            &format!("PROBE_TELEMETRY_PORT={port}"),
+            "--",
+            &fun,
+        ],
+        &[
+            r#"{"action":"print","text":"for the crate"}"#,
+            r#"{"action":"error"}"#,
+        ],
+        LIMIT,
+    );
+    assert!(run.status.success(), "{}", run.stderr);
+    assert!(!run.stderr.contains("telemetry delivery"), "{}", run.stderr);
+    assert!(!run.stderr.contains("did not exit"), "{}", run.stderr);
+    let recs: Vec<Value> = std::fs::read_to_string(out.join("telemetry-ext.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let invokes: Vec<&Value> = recs.iter().filter(|r| r["kind"] == "invoke").collect();
+    assert_eq!(invokes.len(), 2);
+    assert_eq!(invokes[0]["request_id"], run.lines[0]["request_id"]);
+    assert!(recs.iter().any(|r| r["kind"] == "shutdown"));
+    let variants: Vec<&str> = recs
+        .iter()
+        .filter(|r| r["kind"] == "telemetry")
+        .map(|r| s(&r["variant"]))
+        .collect();
+    for v in [
+        "PlatformInitStart",
+        "PlatformInitRuntimeDone",
+        "PlatformInitReport",
+        "PlatformTelemetrySubscription",
+        "PlatformStart",
+        "PlatformRuntimeDone",
+        "PlatformReport",
+        "Function",
+    ] {
+        assert!(variants.contains(&v), "no {v} in {variants:?}");
+    }
 }

@@ -11,7 +11,7 @@
 )]
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
@@ -84,13 +84,29 @@ fn header(req: &Request<Incoming>, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Reads a body up to `limit` bytes; `None` when it is larger (or broken).
+/// Most of an oversized body the harness reads (and drops) so the client sees a clean answer.
+const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
+
+/// Reads a body up to `limit` bytes; `None` when it is larger (or broken). The rest of an
+/// oversized body is read and dropped (up to [`DRAIN_LIMIT`]), so the client gets the 413 rather
+/// than a reset connection, as from Lambda.
 async fn body(req: Request<Incoming>, limit: usize) -> Option<Bytes> {
-    Limited::new(req.into_body(), limit)
-        .collect()
-        .await
-        .ok()
-        .map(|c| c.to_bytes())
+    let mut body = req.into_body();
+    let mut buf = bytes::BytesMut::new();
+    let mut seen = 0usize;
+    // Bounded: stops at the end of the body, on an error, or past DRAIN_LIMIT.
+    while let Some(frame) = body.frame().await {
+        let Ok(data) = frame.ok()?.into_data() else {
+            continue; // trailers
+        };
+        seen = seen.saturating_add(data.len());
+        if seen <= limit {
+            buf.extend_from_slice(&data);
+        } else if seen > DRAIN_LIMIT {
+            return None;
+        }
+    }
+    (seen <= limit).then(|| buf.freeze())
 }
 
 async fn route(req: Request<Incoming>, shared: &Shared) -> Resp {
@@ -359,6 +375,7 @@ async fn extension_register(req: Request<Incoming>, shared: &Shared) -> Resp {
                 events: events.clone(),
                 queue: Default::default(),
                 waiting: false,
+                shutdown_received: false,
             });
         }
         registered
@@ -417,6 +434,7 @@ async fn extension_next(req: Request<Incoming>, shared: &Shared) -> Resp {
             };
             if let Some(event) = ext.queue.pop_front() {
                 ext.waiting = false;
+                ext.shutdown_received |= event["eventType"] == "SHUTDOWN";
                 drop(s);
                 shared.notify();
                 let mut r = reply(StatusCode::OK, event);
@@ -503,5 +521,219 @@ async fn telemetry_subscribe(req: Request<Incoming>, shared: &Shared) -> Resp {
             r
         }
         Err(e) => failure(StatusCode::BAD_REQUEST, "ValidationError", e.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::harness::state::{FunctionInfo, Invocation};
+    use std::net::SocketAddr;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    async fn server() -> (SocketAddr, Arc<Shared>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let shared = Arc::new(Shared::new(FunctionInfo {
+            name: "f".into(),
+            version: "$LATEST".into(),
+            handler: "h".into(),
+            arn: "arn:aws:lambda:us-east-1:123456789012:function:f".into(),
+            memory_mb: 128,
+        }));
+        tokio::spawn(serve(listener, shared.clone()));
+        (addr, shared)
+    }
+
+    /// One raw HTTP/1.1 exchange: (status, head, body).
+    async fn call(
+        addr: SocketAddr,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> (u16, String, String) {
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let mut req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Length: {}\r\n",
+            body.len()
+        );
+        for (k, v) in headers {
+            req.push_str(&format!("{k}: {v}\r\n"));
+        }
+        req.push_str("\r\n");
+        req.push_str(body);
+        s.write_all(req.as_bytes()).await.unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).await.unwrap();
+        let (head, body) = out.split_once("\r\n\r\n").unwrap();
+        (
+            head[9..12].parse().unwrap(),
+            head.to_owned(),
+            body.to_owned(),
+        )
+    }
+
+    #[tokio::test]
+    async fn next_delivers_the_event_with_lambda_headers() {
+        let (addr, shared) = server().await;
+        shared.update(|s| {
+            s.current = Some(Current {
+                request_id: "r1".into(),
+                delivered_at: None,
+                outcome: None,
+            });
+            s.pending = Some(Invocation {
+                request_id: "r1".into(),
+                body: Bytes::from_static(b"{\"k\":1}"),
+                deadline_ms: 42,
+                trace_id: "Root=1-x".into(),
+                function_arn: "arn".into(),
+            });
+        });
+        let (status, head, body) =
+            call(addr, "GET", "/2018-06-01/runtime/invocation/next", &[], "").await;
+        assert_eq!(status, 200);
+        assert_eq!(body, "{\"k\":1}");
+        for h in [
+            "Lambda-Runtime-Aws-Request-Id: r1",
+            "Lambda-Runtime-Deadline-Ms: 42",
+            "Lambda-Runtime-Invoked-Function-Arn: arn",
+            "Lambda-Runtime-Trace-Id: Root=1-x",
+        ] {
+            assert!(head.contains(h), "{h} missing in {head}");
+        }
+        assert!(shared
+            .lock()
+            .current
+            .as_ref()
+            .unwrap()
+            .delivered_at
+            .is_some());
+    }
+
+    #[tokio::test]
+    async fn results_must_name_the_current_request_once() {
+        let (addr, shared) = server().await;
+        shared.update(|s| {
+            s.current = Some(Current {
+                request_id: "r1".into(),
+                delivered_at: None,
+                outcome: None,
+            });
+        });
+        let path = |id: &str| format!("/2018-06-01/runtime/invocation/{id}/response");
+        let (status, _, body) = call(addr, "POST", &path("other"), &[], "{}").await;
+        assert_eq!(status, 400);
+        assert!(body.contains("InvalidRequestID"), "{body}");
+        let (status, _, _) = call(addr, "POST", &path("r1"), &[], "{\"ok\":true}").await;
+        assert_eq!(status, 202);
+        let (status, _, body) = call(addr, "POST", &path("r1"), &[], "{}").await;
+        assert_eq!(status, 400);
+        assert!(body.contains("InvalidStateTransition"), "{body}");
+        let (status, _, _) = call(addr, "GET", "/2018-06-01/runtime/nope", &[], "").await;
+        assert_eq!(status, 404);
+    }
+
+    #[tokio::test]
+    async fn errors_and_init_errors_are_recorded() {
+        let (addr, shared) = server().await;
+        shared.update(|s| {
+            s.current = Some(Current {
+                request_id: "r1".into(),
+                delivered_at: None,
+                outcome: None,
+            });
+        });
+        let (status, _, _) = call(
+            addr,
+            "POST",
+            "/2018-06-01/runtime/invocation/r1/error",
+            &[("Lambda-Runtime-Function-Error-Type", "Unhandled")],
+            r#"{"errorType":"E","errorMessage":"m"}"#,
+        )
+        .await;
+        assert_eq!(status, 202);
+        let outcome = shared.lock().current.as_ref().unwrap().outcome.clone();
+        match outcome {
+            Some((Outcome::Error { error_type, .. }, _)) => {
+                assert_eq!(error_type.as_deref(), Some("Unhandled"))
+            }
+            other => panic!("{other:?}"),
+        }
+        let (status, _, _) = call(
+            addr,
+            "POST",
+            "/2018-06-01/runtime/init/error",
+            &[],
+            r#"{"errorType":"LambdaGuard.InvalidConfiguration","errorMessage":"GUARD_MODE"}"#,
+        )
+        .await;
+        assert_eq!(status, 202);
+        let err = shared.lock().init_error.clone().unwrap();
+        assert_eq!(err.error_type, "LambdaGuard.InvalidConfiguration");
+    }
+
+    #[tokio::test]
+    async fn registration_names_must_match_extension_files() {
+        let (addr, shared) = server().await;
+        shared.update(|s| s.expected_external = vec!["ext-a".into()]);
+        async fn reg(addr: SocketAddr, name: &str) -> (u16, String, String) {
+            let headers = [("Lambda-Extension-Name", name)];
+            let body = r#"{"events":["INVOKE","SHUTDOWN"]}"#;
+            call(
+                addr,
+                "POST",
+                "/2020-01-01/extension/register",
+                &headers,
+                body,
+            )
+            .await
+        }
+        let (status, _, body) = reg(addr, "stranger").await;
+        assert_eq!(status, 403, "{body}");
+        let (status, head, body) = reg(addr, "ext-a").await;
+        assert_eq!(status, 200, "{body}");
+        assert!(head.contains("Lambda-Extension-Identifier: "), "{head}");
+        assert!(body.contains("\"functionName\":\"f\""), "{body}");
+        let (status, _, _) = reg(addr, "ext-a").await;
+        assert_eq!(status, 409);
+        assert!(shared.lock().expected_external.is_empty());
+        let id = shared.lock().extensions[0].id.clone();
+        // Telemetry: loopback only; unknown identifiers refused.
+        let sub = |uri: &str| {
+            format!(
+                r#"{{"schemaVersion":"2022-12-13","types":["platform"],
+                     "destination":{{"protocol":"HTTP","URI":"{uri}"}}}}"#
+            )
+        };
+        let (status, _, body) = call(
+            addr,
+            "PUT",
+            "/2022-07-01/telemetry",
+            &[("Lambda-Extension-Identifier", &id)],
+            &sub("http://192.0.2.1:9/x"),
+        )
+        .await;
+        assert_eq!(status, 400, "{body}");
+        let (status, _, _) = call(
+            addr,
+            "PUT",
+            "/2022-07-01/telemetry",
+            &[("Lambda-Extension-Identifier", "nobody")],
+            &sub("http://sandbox.localdomain:9/x"),
+        )
+        .await;
+        assert_eq!(status, 403);
+        let (status, _, body) = call(
+            addr,
+            "PUT",
+            "/2022-07-01/telemetry",
+            &[("Lambda-Extension-Identifier", &id)],
+            &sub("http://sandbox.localdomain:9/x"),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        shared.telemetry.unsubscribe_all();
     }
 }

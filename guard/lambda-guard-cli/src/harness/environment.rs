@@ -160,7 +160,13 @@ impl Harness {
                 .parse()
                 .unwrap_or(128),
         };
-        let runtime_command = config.runtime_command(&env).map_err(HarnessError::Setup)?;
+        let runtime_command = match config.runtime_command(&env) {
+            Ok(c) => c,
+            Err(e) => {
+                sandbox.remove().await;
+                return Err(HarnessError::Setup(e));
+            }
+        };
         let extension_files = config.extension_files();
         let shared = Arc::new(Shared::new(function));
         let server = tokio::spawn(super::api::serve(listener, shared.clone()));
@@ -663,18 +669,43 @@ impl Harness {
         let deadline = tokio::time::Instant::now() + SHUTDOWN_BUDGET;
         for p in std::mem::take(&mut self.extensions) {
             let name = p.label.trim_start_matches("extension ");
-            if subscribed.iter().any(|n| n == name) {
-                let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-                if !p.wait(left).await {
-                    eprintln!(
-                        "lambda-guard run: extension {name} did not exit within {} ms of SHUTDOWN; killed",
-                        SHUTDOWN_BUDGET.as_millis()
-                    );
-                }
+            if subscribed.iter().any(|n| n == name)
+                && !self.wait_shutdown_done(&p, name, deadline).await
+            {
+                eprintln!(
+                    "lambda-guard run: extension {name} did not exit within {} ms of SHUTDOWN; killed",
+                    SHUTDOWN_BUDGET.as_millis()
+                );
             }
             p.kill().await;
         }
         self.shared.telemetry.unsubscribe_all();
+    }
+
+    /// Waits (until `deadline`) for an extension to finish with SHUTDOWN: it exits, or it asks for
+    /// the next event again after getting SHUTDOWN (the `lambda-extension` crate's loop does; there
+    /// is nothing more it can receive, so it is done and gets SIGKILL at once, as Lambda would
+    /// eventually).
+    async fn wait_shutdown_done(
+        &self,
+        p: &Process,
+        name: &str,
+        deadline: tokio::time::Instant,
+    ) -> bool {
+        // Bounded by `deadline`; 2 ms steps.
+        loop {
+            let parked_again =
+                self.shared.lock().extensions.iter().any(|e| {
+                    e.name == name && e.shutdown_received && e.waiting && e.queue.is_empty()
+                });
+            if p.exited().is_some() || parked_again {
+                return true;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
     }
 
     async fn release(&mut self) {
@@ -700,7 +731,12 @@ impl Harness {
 
 impl Drop for Harness {
     fn drop(&mut self) {
-        // Children are `kill_on_drop`; the server must not outlive us either.
+        // Dropped without `shutdown` (an in-process caller bailed out): end the environment's
+        // process groups now rather than when the async runtime goes away.
+        for p in self.runtime.iter().chain(self.extensions.iter()) {
+            p.signal(Signal::SIGKILL);
+            p.signal(Signal::SIGCONT);
+        }
         self.server.abort();
         if let Some(TmpSandbox::Dir { path }) = &self.sandbox {
             let _ = std::fs::remove_dir_all(path);

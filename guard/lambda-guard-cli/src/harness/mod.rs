@@ -114,7 +114,33 @@ pub fn main(args: RunArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    rt.block_on(run(args))
+    let code = rt.block_on(run_until_signalled(args));
+    // A blocking read of stdin cannot be cancelled: do not wait for it.
+    rt.shutdown_timeout(Duration::from_millis(100));
+    code
+}
+
+/// Runs until done or until SIGINT/SIGTERM. An interrupted run drops the harness, which kills
+/// the environment's process groups and releases `/tmp`: nothing is left behind.
+async fn run_until_signalled(args: RunArgs) -> ExitCode {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut int = signal(SignalKind::interrupt()).ok();
+    let mut term = signal(SignalKind::terminate()).ok();
+    async fn next(s: &mut Option<tokio::signal::unix::Signal>) {
+        match s {
+            Some(s) => {
+                s.recv().await;
+            }
+            None => std::future::pending().await,
+        }
+    }
+    let code = tokio::select! {
+        code = run(args) => return code,
+        _ = next(&mut int) => ("interrupted", 130),
+        _ = next(&mut term) => ("terminated", 143),
+    };
+    eprintln!("lambda-guard run: {}; the environment was killed", code.0);
+    ExitCode::from(code.1)
 }
 
 /// Delivers `events` to one environment built from `config`, calling `on_result` after each
@@ -184,12 +210,7 @@ async fn run(args: RunArgs) -> ExitCode {
     };
     let mut line_no = 0u64;
     let outcome = loop {
-        let line = tokio::select! {
-            l = lines.next_line() => l,
-            _ = tokio::signal::ctrl_c() => break Err(fail("interrupted".into(), 130)),
-            _ = terminated() => break Err(fail("terminated".into(), 143)),
-        };
-        let line = match line {
+        let line = match lines.next_line().await {
             Ok(Some(l)) => l,
             Ok(None) => break Ok(()),
             Err(e) => break Err(fail(format!("cannot read events: {e}"), 2)),
@@ -227,16 +248,6 @@ async fn run(args: RunArgs) -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(code) => code,
-    }
-}
-
-/// Resolves on SIGTERM (never, if the handler cannot be installed).
-async fn terminated() {
-    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        Ok(mut s) => {
-            s.recv().await;
-        }
-        Err(_) => std::future::pending().await,
     }
 }
 
@@ -298,5 +309,57 @@ impl Stats {
             pct(&mut self.elapsed, 0.5),
             pct(&mut self.elapsed, 0.99),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A minimal runtime in Python's standard library: answers `{"got": event}`.
+    const RUNTIME: &str = r#"
+import json, os, urllib.request
+api = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime/invocation/"
+for _ in range(1000):
+    with urllib.request.urlopen(api + "next") as r:
+        rid = r.headers["Lambda-Runtime-Aws-Request-Id"]
+        event = json.loads(r.read())
+    body = json.dumps({"got": event}).encode()
+    urllib.request.urlopen(urllib.request.Request(api + rid + "/response", data=body)).read()
+"#;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn run_events_in_process() {
+        let mut config = HarnessConfig::new(vec!["python3".into(), "-c".into(), RUNTIME.into()]);
+        config.tmp = TmpMode::Dir;
+        config.timeout = Duration::from_secs(10);
+        let mut seen = 0;
+        let events = [Bytes::from_static(b"{\"a\":1}"), Bytes::from_static(b"[2]")];
+        let results = run_events(config, events, |_| seen += 1).await.unwrap();
+        assert_eq!(seen, 2);
+        assert_eq!(results.len(), 2);
+        assert_eq!(results[0].status, InvocationStatus::Success);
+        assert_eq!(
+            results[0].response,
+            Some(serde_json::json!({"got": {"a": 1}}))
+        );
+        assert_eq!(results[1].invocation, 2);
+        let line = serde_json::to_value(&results[1]).unwrap();
+        assert_eq!(line["response"]["got"], serde_json::json!([2]));
+        assert!(
+            line.get("elapsed").is_none(),
+            "only the output contract is serialised"
+        );
+    }
+
+    #[tokio::test]
+    async fn start_reports_init_failures() {
+        let config = HarnessConfig::new(vec!["false".into()]);
+        match Harness::start(config).await {
+            Err(HarnessError::Init { error_type, .. }) => {
+                assert_eq!(error_type, "Runtime.ExitError")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -135,8 +135,12 @@ async fn relay(
         let text = String::from_utf8_lossy(&line[..n]);
         let text = text.trim_end_matches(['\n', '\r']);
         {
+            // Runtimes write multi-line records with `\r` separators (one CloudWatch event):
+            // on a terminal each part gets its own prefixed line.
             let mut err = std::io::stderr().lock();
-            let _ = writeln!(err, "{prefix}{text}");
+            for part in text.split('\r') {
+                let _ = writeln!(err, "{prefix}{part}");
+            }
         }
         if shared.telemetry.wanted() {
             shared.telemetry.emit(kind, Value::String(text.to_owned()));

@@ -53,6 +53,8 @@ pub(crate) struct Extension {
     pub queue: VecDeque<Value>,
     /// A `GET /event/next` is parked.
     pub waiting: bool,
+    /// SHUTDOWN was handed to it.
+    pub shutdown_received: bool,
 }
 
 /// An error an extension or the runtime reported to an `…/init/error` or `…/exit/error` endpoint.
