@@ -108,6 +108,7 @@ impl Drop for Scratch {
 fn config(dir: &Path, bin: &str, env: &[(&str, String)]) -> HarnessConfig {
     let mut config = HarnessConfig::new(vec![dir.join(bin).to_string_lossy().into_owned()]);
     config.timeout = Duration::from_secs(10);
+    config.echo_output = false;
     config.env = env
         .iter()
         .map(|(k, v)| ((*k).to_owned(), v.clone()))
