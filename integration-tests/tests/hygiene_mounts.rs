@@ -4,6 +4,11 @@
 //! Mounting needs root and a mount namespace of its own: this test re-runs itself under
 //! `unshare -m` (so the mounts never reach the machine) in a private directory under Cargo's
 //! target tmp dir; it skips with a message where that is not allowed.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a panic in a test is a failing test"
+)]
 
 use lambda_guard::hygiene::tmp::{ChangedPolicy, TmpDir};
 use std::{

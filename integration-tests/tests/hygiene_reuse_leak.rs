@@ -5,6 +5,11 @@
 //! Needs root (for `unshare -m`, mounting a tmpfs and reading `/proc/<pid>/mem`) and the Python
 //! environment of `scripts/python-env.sh` (for `cargo lambda watch`); skips with a message
 //! otherwise. Run with `--nocapture` to see the counts.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a panic in a test is a failing test"
+)]
 
 use std::{
     io::{Read, Write},

@@ -7,6 +7,11 @@
 //! - `sleep` (`ms`): sleep, then answer; `print` (`text`): write a line to stdout and to stderr;
 //! - `tmp`: append to a file in the temporary directory and answer with its content;
 //! - `PROBE_FAIL_INIT=exit` exits during init, `=report` posts `/runtime/init/error` first.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fixture: a panic fails the test that runs it"
+)]
 
 use lambda_runtime::{service_fn, Diagnostic, LambdaEvent};
 use serde_json::{json, Value};
