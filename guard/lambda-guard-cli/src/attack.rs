@@ -156,6 +156,27 @@ fn tally(probes: &[Probe], results: &[InvocationResult], elapsed: Duration) -> R
                 .push(format!("{} ({})", probe.name, probe.trigger));
         }
     }
+    // Cross-invocation leak probes: every answer is checked for earlier invocations' canaries.
+    let answers: Vec<String> = results
+        .iter()
+        .map(|r| format!("{:?} {:?}", r.response, r.error))
+        .collect();
+    for (probe, leaked) in campaign::leaks(probes, &answers) {
+        let t = report
+            .classes
+            .entry("cross_invocation_leak".to_owned())
+            .or_default();
+        t.attempts += 1;
+        if leaked {
+            t.reached += 1;
+            t.surprises.push(format!(
+                "the answer to {} carried an earlier invocation's data",
+                probe.name
+            ));
+        } else {
+            t.blocked += 1;
+        }
+    }
     report
 }
 

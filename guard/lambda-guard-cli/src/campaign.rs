@@ -41,6 +41,9 @@ pub struct Probe {
     pub event: Value,
     /// For batch probes: the record id whose refusal counts as blocked.
     pub record_id: Option<String>,
+    /// A unique marker carried by benign probes: seen in a later invocation's answer, it proves
+    /// data crossed from one invocation to the next (a reuse leak).
+    pub canary: Option<String>,
 }
 
 /// Injection payloads per class: representatives, several encodings each.
@@ -201,7 +204,8 @@ pub fn place(trigger: Trigger, value: &str, class: &str, body: &Body) -> Value {
             event["Records"][0]["kinesis"]["data"] = json!(data);
         }
         Trigger::EventBridge => event["detail"] = body_field(value),
-        _ => event["input"] = body_field(value),
+        // No fixed shape: the document is the event.
+        _ => event = body_field(value),
     }
     event
 }
@@ -231,13 +235,18 @@ pub fn benign(triggers: &[Trigger], body: &Body) -> Vec<Probe> {
         .enumerate()
         .map(|(i, value)| {
             let trigger = triggers[i % triggers.len()];
-            probe(
+            let canary = format!("cnry{:x}{i:02}", now() ^ u64::from(std::process::id()));
+            let value = format!("{value} (ref {canary})");
+            let event = place(trigger, &value, "benign", body);
+            let mut p = probe(
                 "benign",
                 format!("benign#{i}"),
                 trigger,
                 Expect::Allowed,
-                place(trigger, value, "benign", body),
-            )
+                event,
+            );
+            p.canary = Some(canary);
+            p
         })
         .collect()
 }
@@ -266,6 +275,7 @@ fn probe(
         expect,
         event,
         record_id,
+        canary: None,
     }
 }
 
@@ -494,6 +504,19 @@ pub fn authorize(event: &mut Value, token: &str) {
     {
         multi.insert("authorization".into(), json!([format!("Bearer {token}")]));
     }
+}
+
+/// For each answer after the first: whether it carries a canary of an earlier invocation.
+pub fn leaks<'a>(probes: &'a [Probe], answers: &[String]) -> Vec<(&'a Probe, bool)> {
+    let mut out = Vec::new();
+    for (i, (probe, answer)) in probes.iter().zip(answers).enumerate().skip(1) {
+        let leaked = probes[..i]
+            .iter()
+            .filter_map(|p| p.canary.as_deref())
+            .any(|c| answer.contains(c));
+        out.push((probe, leaked));
+    }
+    out
 }
 
 /// Whether the guard refused the probe, judged from the function's answer by the guard's public
