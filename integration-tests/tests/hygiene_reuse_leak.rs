@@ -220,10 +220,7 @@ fn count_in_memory(pid: u32, needle: &[u8]) -> usize {
                 Ok(n) => read += n,
             }
         }
-        count += buf[..read]
-            .windows(needle.len())
-            .filter(|w| *w == needle)
-            .count();
+        count += memchr::memmem::find_iter(&buf[..read], needle).count();
     }
     count
 }
