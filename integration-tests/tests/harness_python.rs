@@ -1,5 +1,10 @@
 //! `lambda-guard run` with a Python function under AWS's `awslambdaric` (pip, in `.venv` from
 //! `scripts/python-env.sh`): the Runtime API must work for an unmodified third-party client.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a panic in a test is a failing test"
+)]
 
 mod harness_support;
 

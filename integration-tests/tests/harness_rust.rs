@@ -1,4 +1,9 @@
 //! `lambda-guard run` with a Rust function on `lambda_runtime` (src/bin/probe-fn.rs).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a panic in a test is a failing test"
+)]
 
 mod harness_support;
 

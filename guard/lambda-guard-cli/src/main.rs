@@ -4,6 +4,10 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod attack;
+mod campaign;
+mod demo;
+mod event;
 mod harness;
 mod scan;
 
@@ -24,6 +28,12 @@ enum Command {
     Run(harness::RunArgs),
     /// Replay captured events (JSON Lines) through the guard's policy and print verdicts.
     Scan(scan::ScanArgs),
+    /// Print a realistic sample event for a trigger.
+    Event(event::EventArgs),
+    /// Run the guarded examples against benign traffic and attacks, and show the reuse leak.
+    Demo(demo::DemoArgs),
+    /// Run an attack campaign against a function inside the harness and report what got through.
+    Attack(attack::AttackArgs),
 }
 
 fn main() -> ExitCode {
@@ -31,5 +41,8 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Run(args) => harness::main(args),
         Command::Scan(args) => scan::main(args),
+        Command::Event(args) => event::main(args),
+        Command::Attack(args) => attack::main(args),
+        Command::Demo(args) => demo::main(args),
     }
 }

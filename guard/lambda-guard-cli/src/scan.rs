@@ -1,12 +1,125 @@
-//! `lambda-guard scan`: replay events through the guard's policy.
+//! `lambda-guard scan`: replay captured events through the guard's policy.
+//!
+//! Reads JSON Lines (each line one whole Lambda event of any trigger) and writes one verdict line
+//! per input line, in order. Users run it on captured production events before switching a policy
+//! from monitor to enforce. A malformed line is a `deny` with a `malformed` finding, never a crash.
 
-use std::process::ExitCode;
+use lambda_guard::{config::ProcessEnv, Config, Decision, Guard, Trigger, Verdict};
+use serde_json::{json, Value};
+use std::{
+    io::{self, BufRead, BufWriter, Write},
+    path::PathBuf,
+    process::ExitCode,
+};
 
 /// Arguments of `lambda-guard scan`.
 #[derive(clap::Args, Debug)]
-pub struct ScanArgs {}
+pub struct ScanArgs {
+    /// Guard configuration (TOML); defaults to `GUARD_CONFIG`. `GUARD_*` variables override it.
+    /// With none: input inspection on, auth off.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// JSON Lines files to scan, in order; standard input when none.
+    files: Vec<PathBuf>,
+}
 
-/// Runs the scan.
-pub fn main(_args: ScanArgs) -> ExitCode {
-    ExitCode::from(2)
+/// Runs the scan: exit 0 when it ran, 2 on a usage or configuration error.
+pub fn main(args: ScanArgs) -> ExitCode {
+    match run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("lambda-guard scan: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: ScanArgs) -> Result<(), String> {
+    let config = load_config(args.config)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let guard = runtime
+        .block_on(Guard::new(config))
+        .map_err(|e| format!("invalid configuration: {e}"))?;
+    let mut inputs: Vec<Box<dyn BufRead>> = Vec::new();
+    if args.files.is_empty() {
+        inputs.push(Box::new(io::stdin().lock()));
+    }
+    for path in &args.files {
+        let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        inputs.push(Box::new(io::BufReader::new(file)));
+    }
+    let mut out = BufWriter::new(io::stdout().lock());
+    let mut line_no = 0usize;
+    for mut input in inputs {
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            let n = input
+                .read_until(b'\n', &mut line)
+                .map_err(|e| format!("reading input: {e}"))?;
+            if n == 0 {
+                break;
+            }
+            line_no += 1;
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let verdict = runtime.block_on(scan_line(&guard, &line));
+            let report = report(line_no, &verdict);
+            serde_json::to_writer(&mut out, &report).map_err(|e| e.to_string())?;
+            out.write_all(b"\n").map_err(|e| e.to_string())?;
+        }
+    }
+    out.flush().map_err(|e| e.to_string())
+}
+
+fn load_config(path: Option<PathBuf>) -> Result<Config, String> {
+    let env = ProcessEnv;
+    let mut config = match path {
+        Some(path) => Config::from_file(path).map_err(|e| e.to_string())?,
+        None => return Config::load(env).map_err(|e| format!("invalid configuration: {e}")),
+    };
+    config.apply_env(&env).map_err(|e| e.to_string())?;
+    config
+        .validate()
+        .map_err(|e| format!("invalid configuration: {e}"))?;
+    Ok(config)
+}
+
+async fn scan_line(guard: &Guard, line: &[u8]) -> Verdict {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let Ok(text) = std::str::from_utf8(line) else {
+        return Verdict::malformed("malformed.utf8");
+    };
+    let Ok(event) = serde_json::from_str::<Value>(text) else {
+        return Verdict::malformed("malformed.json");
+    };
+    if !event.is_object() || !lambda_guard::trigger::shape_is_valid(&event) {
+        let mut verdict = Verdict::malformed("malformed.shape");
+        verdict.trigger = Trigger::detect(&event);
+        return verdict;
+    }
+    guard.evaluate(&event).await
+}
+
+fn report(line: usize, verdict: &Verdict) -> Value {
+    let mut report = json!({
+        "line": line,
+        "source": verdict.trigger.name(),
+        "verdict": match verdict.decision {
+            Decision::Allow => "allow",
+            Decision::Deny(_) | Decision::Filter { .. } => "deny",
+        },
+        "findings": verdict.findings,
+    });
+    match &verdict.decision {
+        Decision::Deny(reason) => report["reason"] = json!(reason.name()),
+        Decision::Filter { rejected } => report["refused_records"] = json!(rejected),
+        Decision::Allow => {}
+    }
+    report
 }

@@ -83,8 +83,14 @@ where
     }
 
     fn call(&mut self, event: LambdaEvent<Value>) -> Self::Future {
-        let LambdaEvent { payload, context } = event;
-        let request: LambdaRequest = match serde_json::from_value(payload) {
+        let LambdaEvent {
+            mut payload,
+            context,
+        } = event;
+        // From a borrow, so the guard's copy of the event can be zeroized (hygiene).
+        let parsed = <LambdaRequest as serde::Deserialize>::deserialize(&payload);
+        crate::hygiene::zeroize_value(&mut payload);
+        let request: LambdaRequest = match parsed {
             Ok(r) => r,
             Err(_) => {
                 return Box::pin(std::future::ready(Err(Diagnostic {
@@ -118,7 +124,23 @@ where
     R: IntoResponse + 'static,
     E: Into<Diagnostic> + 'static,
 {
-    let guard = layer::init_guard().await?;
+    run_with(|_| {}, service).await
+}
+
+/// Like [`run`], with policy stated in code: `adjust` edits the loaded configuration before it
+/// is validated, e.g. `|c| c.auth.mode = Some(Mode::Enforce)` so a deployment without JWT
+/// settings fails init instead of serving unauthenticated requests.
+pub async fn run_with<S, R, E>(
+    adjust: impl FnOnce(&mut crate::Config),
+    service: S,
+) -> Result<(), lambda_runtime::Error>
+where
+    S: Service<Request, Response = R, Error = E> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    R: IntoResponse + 'static,
+    E: Into<Diagnostic> + 'static,
+{
+    let guard = layer::init_guard_with(adjust).await?;
     let service = crate::GuardLayer::new(guard).layer(adapt(service));
     lambda_runtime::run(service).await
 }

@@ -140,6 +140,28 @@ where
 
 async fn guarded_call<S>(
     guard: Arc<Guard>,
+    inner: S,
+    event: LambdaEvent<Value>,
+) -> Result<Value, Diagnostic>
+where
+    S: Service<LambdaEvent<Value>, Response = Value>,
+    S::Error: Into<Diagnostic>,
+{
+    // Hygiene wraps the whole invocation, so it also runs after a denial or a handler error.
+    let Some(hygiene) = guard.hygiene() else {
+        return decide_and_call(&guard, inner, event).await;
+    };
+    let request_id = event.context.request_id.clone();
+    let invocation = hygiene.before_invocation(event.context.tenant_id.as_deref());
+    let result = invocation
+        .scope(decide_and_call(&guard, inner, event))
+        .await;
+    hygiene.after_invocation(invocation).log(&request_id);
+    result
+}
+
+async fn decide_and_call<S>(
+    guard: &Guard,
     mut inner: S,
     mut event: LambdaEvent<Value>,
 ) -> Result<Value, Diagnostic>
@@ -154,9 +176,14 @@ where
     match &verdict.decision {
         Decision::Allow => {}
         Decision::Deny(reason) if trigger.is_http() => {
-            return Ok(response::http_denial(trigger, *reason, &event.payload));
+            let denial = response::http_denial(trigger, *reason, &event.payload);
+            crate::hygiene::zeroize_value(&mut event.payload);
+            return Ok(denial);
         }
-        Decision::Deny(reason) => return Err(response::denial_error(*reason)),
+        Decision::Deny(reason) => {
+            crate::hygiene::zeroize_value(&mut event.payload);
+            return Err(response::denial_error(*reason));
+        }
         Decision::Filter { rejected } => {
             let ids: Vec<_> = InputView::with_trigger(&event.payload, trigger)
                 .records()
@@ -253,8 +280,15 @@ where
     }
 
     fn call(&mut self, event: LambdaEvent<Value>) -> Self::Future {
-        let LambdaEvent { payload, context } = event;
-        let payload: T = match serde_json::from_value(payload) {
+        let LambdaEvent {
+            mut payload,
+            context,
+        } = event;
+        // Deserialized from a borrow so the guard's copy of the event can be zeroized (moving it
+        // into `T` would free its strings unwiped).
+        let typed = T::deserialize(&payload);
+        crate::hygiene::zeroize_value(&mut payload);
+        let payload: T = match typed {
             Ok(p) => p,
             Err(_) => {
                 return Box::pin(std::future::ready(Err(Diagnostic {
@@ -294,7 +328,19 @@ where
 
 /// Builds the guard from the environment, reporting a configuration error to Lambda.
 pub async fn init_guard() -> Result<Guard, lambda_runtime::Error> {
-    match Guard::from_env().await {
+    init_guard_with(|_| {}).await
+}
+
+/// Builds the guard from the environment with `adjust` applied before validation (see
+/// [`Config::load_with`](crate::Config::load_with)), reporting a configuration error to Lambda.
+pub async fn init_guard_with(
+    adjust: impl FnOnce(&mut crate::Config),
+) -> Result<Guard, lambda_runtime::Error> {
+    let guard = match crate::Config::load_with(crate::config::ProcessEnv, adjust) {
+        Ok(config) => Guard::new(config).await,
+        Err(e) => Err(e),
+    };
+    match guard {
         Ok(guard) => Ok(guard),
         Err(error) => {
             report_init_error(&error).await;
@@ -316,7 +362,12 @@ pub async fn report_init_error(error: &ConfigError) {
     })
     .to_string();
     let sent = async {
-        let base = format!("http://{api}").parse()?;
+        // Lambda sets a bare `host:port`; emulators such as cargo-lambda add a scheme and path.
+        let base = if api.starts_with("http://") || api.starts_with("https://") {
+            api.parse()?
+        } else {
+            format!("http://{api}").parse()?
+        };
         let client = lambda_runtime_api_client::Client::builder()
             .with_endpoint(base)
             .build()?;
@@ -332,7 +383,10 @@ pub async fn report_init_error(error: &ConfigError) {
         client.call(request).await?;
         Ok::<_, lambda_runtime::Error>(())
     };
-    if let Err(e) = sent.await {
-        eprintln!("lambda-guard: could not report the init error to the Runtime API: {e}");
+    // Bounded: some emulators never answer init/error, and init must still end.
+    match tokio::time::timeout(std::time::Duration::from_secs(2), sent).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => eprintln!("lambda-guard: could not report the init error: {e}"),
+        Err(_) => eprintln!("lambda-guard: the Runtime API did not acknowledge init/error in 2 s"),
     }
 }

@@ -8,6 +8,11 @@
 //! - `tmp`: append to a file in the temporary directory and answer with its content;
 //! - `PROBE_FAIL_INIT=exit` exits during init, `=report` posts `/runtime/init/error` first,
 //!   `=again` fails every init after the first (a marker in `PROBE_STATE_DIR`).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fixture: a panic fails the test that runs it"
+)]
 
 use lambda_runtime::{service_fn, Diagnostic, LambdaEvent};
 use serde_json::{json, Value};

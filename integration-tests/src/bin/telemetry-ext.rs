@@ -3,6 +3,11 @@
 //! parses every batch with the crate's own types (an unknown record makes the crate refuse the
 //! whole batch). It appends what it got to `$PROBE_EXT_OUT/telemetry-ext.jsonl`; the listening
 //! port comes from `PROBE_TELEMETRY_PORT`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fixture: a panic fails the test that runs it"
+)]
 
 use lambda_extension::{
     service_fn, Error, Extension, LambdaEvent, LambdaTelemetry, NextEvent, SharedService,

@@ -1,6 +1,10 @@
 //! Drives the built `lambda-guard run` binary for the harness tests: builds it once, runs it
 //! under a watchdog (SIGTERM, then SIGKILL: children are always reaped), and parses its output.
 #![allow(dead_code, reason = "each test file uses a different subset")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "test support: a panic is a failing test"
+)]
 
 use serde_json::Value;
 use std::io::{Read, Write};

@@ -29,6 +29,9 @@ pub struct HarnessConfig {
     pub freeze: bool,
     /// Loopback port for the APIs; 0 picks a free one.
     pub port: u16,
+    /// Relay the function's and extensions' output to stderr (`demo` turns it off; telemetry
+    /// subscribers get it either way).
+    pub echo_output: bool,
 }
 
 impl HarnessConfig {
@@ -44,6 +47,7 @@ impl HarnessConfig {
             tmp: TmpMode::Auto,
             freeze: false,
             port: 0,
+            echo_output: true,
         }
     }
 

@@ -170,7 +170,9 @@ impl Harness {
         let extension_files = config.extension_files();
         let shared = Arc::new(Shared::new(function));
         let server = tokio::spawn(super::api::serve(listener, shared.clone()));
-        eprintln!("lambda-guard run: {sandbox_description}; APIs on {addr}");
+        if config.echo_output {
+            eprintln!("lambda-guard run: {sandbox_description}; APIs on {addr}");
+        }
         let mut harness = Self {
             config,
             shared,
@@ -267,6 +269,7 @@ impl Harness {
                 format!("extension {name}"),
                 "extension",
                 self.shared.clone(),
+                self.config.echo_output,
             )
             .map_err(|e| HarnessError::Init {
                 error_type: "Extension.LaunchError".into(),
@@ -286,11 +289,17 @@ impl Harness {
         }
         self.shared.update(|s| s.runtime_started = true);
         let cmd = self.command(&self.runtime_command.clone());
-        let runtime = Process::spawn(cmd, "function".into(), "function", self.shared.clone())
-            .map_err(|e| HarnessError::Init {
-                error_type: "Runtime.InvalidEntrypoint".into(),
-                message: format!("cannot start {:?}: {e}", self.runtime_command),
-            })?;
+        let runtime = Process::spawn(
+            cmd,
+            "function".into(),
+            "function",
+            self.shared.clone(),
+            self.config.echo_output,
+        )
+        .map_err(|e| HarnessError::Init {
+            error_type: "Runtime.InvalidEntrypoint".into(),
+            message: format!("cannot start {:?}: {e}", self.runtime_command),
+        })?;
         self.runtime = Some(runtime);
         match self.wait_for(deadline, true, environment_ready).await {
             Waited::Ready => {}

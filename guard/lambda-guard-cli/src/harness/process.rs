@@ -33,6 +33,7 @@ impl Process {
         label: String,
         telemetry_kind: &'static str,
         shared: Arc<Shared>,
+        echo: bool,
     ) -> std::io::Result<Self> {
         cmd.stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -43,10 +44,16 @@ impl Process {
         let pid = child.id().and_then(|p| i32::try_from(p).ok()).unwrap_or(0);
         let prefix = format!("[{label}] ");
         if let Some(out) = child.stdout.take() {
-            tokio::spawn(relay(out, prefix.clone(), telemetry_kind, shared.clone()));
+            tokio::spawn(relay(
+                out,
+                prefix.clone(),
+                telemetry_kind,
+                shared.clone(),
+                echo,
+            ));
         }
         if let Some(err) = child.stderr.take() {
-            tokio::spawn(relay(err, prefix, telemetry_kind, shared.clone()));
+            tokio::spawn(relay(err, prefix, telemetry_kind, shared.clone(), echo));
         }
         let exit = Arc::new(OnceLock::new());
         let exit2 = exit.clone();
@@ -118,6 +125,7 @@ async fn relay(
     prefix: String,
     kind: &'static str,
     shared: Arc<Shared>,
+    echo: bool,
 ) {
     let mut reader = BufReader::new(out);
     let mut line = Vec::with_capacity(256);
@@ -134,7 +142,7 @@ async fn relay(
         };
         let text = String::from_utf8_lossy(&line[..n]);
         let text = text.trim_end_matches(['\n', '\r']);
-        {
+        if echo {
             // Runtimes write multi-line records with `\r` separators (one CloudWatch event):
             // on a terminal each part gets its own prefixed line.
             let mut err = std::io::stderr().lock();

@@ -95,7 +95,8 @@ impl TmpSandbox {
     /// Variables the processes get.
     pub fn env(&self) -> Vec<(String, String)> {
         match self {
-            Self::Namespace { .. } => vec![],
+            // The tmpfs is the environment's own, as in Lambda: hygiene may keep it clean.
+            Self::Namespace { .. } => vec![("GUARD_TMP_DIR".into(), "/tmp".into())],
             Self::Dir { path } => {
                 let p = path.display().to_string();
                 vec![("TMPDIR".into(), p.clone()), ("GUARD_TMP_DIR".into(), p)]

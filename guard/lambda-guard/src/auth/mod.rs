@@ -1,15 +1,102 @@
-//! Authentication (JWT bearer tokens) and route-level authorization for HTTP triggers.
+//! Authentication (JWT bearer tokens) and least-privilege route authorization for HTTP triggers.
 //!
-//! Interim foundation: the configuration surface and a fail-closed authenticator that refuses
-//! every request when auth is enforced. JWT verification lands with the JWT issue.
+//! For API Gateway (REST, HTTP, WebSocket `$connect`), ALB and Function URL events, the guard
+//! reads `Authorization: Bearer <token>` (header and scheme configurable), verifies the token
+//! against a JWKS, a local JWKS file or static PEM keys, checks its claims, then checks the
+//! route's required scopes and groups. Other triggers are authenticated by IAM and are never
+//! asked for a token. WebSocket `MESSAGE`/`DISCONNECT` events carry no headers: the connection
+//! was authenticated at `$connect`, so they pass.
+//!
+//! ```
+//! # tokio_test_block_on(async {
+//! use lambda_guard::auth::{AuthConfig, AuthOutcome, Authenticator};
+//! use lambda_guard::trigger::HttpRequest;
+//! let config: AuthConfig = toml::from_str(r#"
+//!     [jwt]
+//!     jwks_url = "http://127.0.0.1:9/.well-known/jwks.json" # unreachable: not an init error
+//!     issuer = "https://issuer.example"
+//!     audience = "orders-api"
+//!     jwks_timeout_ms = 200
+//!     [routes]
+//!     "GET /orders/{id}" = { scopes = ["orders:read"] }
+//!     "GET /health" = { public = true }
+//! "#).unwrap();
+//! let auth = Authenticator::new(&config).await.unwrap();
+//! let request = |path: &str, headers: Vec<(String, String)>| HttpRequest {
+//!     method: "GET".into(), path: path.into(), route: None, headers, source_ip: None,
+//! };
+//! // A public route needs no token.
+//! assert!(matches!(auth.authenticate(&request("/health", vec![])).await,
+//!     AuthOutcome::Allowed { claims: None }));
+//! // No token: 401.
+//! let AuthOutcome::Denied(f) = auth.authenticate(&request("/orders/1", vec![])).await else { panic!() };
+//! assert_eq!((f.reason.status(), f.kind), (401, "missing_token"));
+//! # });
+//! # fn tokio_test_block_on<F: std::future::Future>(f: F) -> F::Output {
+//! #     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
+//! # }
+//! ```
+//!
+//! # What is checked, in order
+//!
+//! 1. The route: public routes pass without a token; when `[auth.routes]` is not empty, an
+//!    unlisted route is refused (403) after authentication.
+//! 2. The header: exactly one, `<scheme> <token>`, scheme compared case-insensitively (401).
+//! 3. The token: at most `max_token_bytes`, three base64url parts (a five-part JWE is refused),
+//!    a JSON header without `jku`, `x5u`, `jwk`, `x5c`, `enc` or `crit`, `alg` not `none` in any
+//!    casing.
+//! 4. The key: looked up by `kid` (an opaque string); the algorithm comes from the key (its JWK
+//!    `alg`, else the configured `algorithms` of its key type) and the header's `alg` must equal
+//!    it. Unknown `kid`: one rate-limited refetch (see [`jwks`](self#keys)).
+//! 5. The signature (`aws-lc-rs`), then the claims: `exp` required, `nbf` and `iat` checked,
+//!    all three JSON numbers; `iss` and the audience claim required and matched; optional `typ`
+//!    (header), Cognito `token_use` and `client_id`.
+//! 6. The route's scopes (all required, exact tokens) and groups (any one).
+//!
+//! # Keys
+//!
+//! The remote JWKS is fetched at init; an unreachable endpoint is logged, not an init error.
+//! A miss refetches at most once per `jwks_penalty_ms`; concurrent misses share one fetch; a
+//! failed fetch keeps cached keys. When no key fits and the last fetch failed, the request is
+//! refused with `jwks_unavailable`, HTTP 503: the guard fails closed.
+//!
+//! # Deployment caveats
+//!
+//! * In `monitor` mode refused requests still reach the handler, without claims.
+//! * The guard checks the token it is given; revocation before `exp` needs short-lived tokens
+//!   (a removed JWKS key stops verifying only after a refetch, which only an unknown `kid`
+//!   triggers).
+//! * The raw token lives in the event, which the runtime owns; the guard never copies it, and
+//!   wipes the decoded payload and the claims ([`Claims`]) when they are dropped at the end of
+//!   the invocation. Numbers, and copies made by the allocator or the compiler, are not wiped.
+//! * The clock is the function's wall clock; the leeway (default 30 s, at most 300 s) absorbs
+//!   skew between the issuer and Lambda.
+//! * Browsers cannot set headers on WebSocket handshakes: a token in the query string is not
+//!   read.
+//! * Failures are logged with the reason kind, the token's claimed `kid` and `iss` (truncated,
+//!   escaped), never the token.
+
+mod claims;
+mod failure;
+mod jwks;
+mod policy;
+mod verify;
+
+pub use claims::Claims;
+pub use failure::{AuthFailure, Kind};
+pub use policy::RouteRule;
+pub use verify::Algorithm;
 
 use crate::{
     config::{ConfigError, Env, Mode},
-    decision::DenyReason,
     trigger::HttpRequest,
 };
-use serde::Deserialize;
-use std::sync::Arc;
+use jwks::{KeySet, KeyStore, RemoteJwks};
+use policy::RoutePolicy;
+use serde::{Deserialize, Deserializer};
+use std::{collections::BTreeMap, path::PathBuf, sync::Arc, time::Duration};
+use verify::{ClaimRules, VerifyingKey};
+use zeroize::Zeroizing;
 
 /// `[auth]`.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -20,20 +107,90 @@ pub struct AuthConfig {
     /// `[auth.jwt]`.
     #[serde(default)]
     pub jwt: JwtConfig,
+    /// `[auth.routes]` (`GUARD_AUTH_ROUTES`, the same table as JSON): `"METHOD /path/{param}"`
+    /// → [`RouteRule`]. Not empty: unlisted routes are refused (least privilege).
+    #[serde(default)]
+    pub routes: BTreeMap<String, RouteRule>,
 }
 
-/// `[auth.jwt]`.
+/// `[auth.jwt]`. Every key is documented in `docs/configuration.md`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JwtConfig {
-    /// `auth.jwt.jwks_url` (`GUARD_JWT_JWKS_URL`).
+    /// `auth.jwt.jwks_url` (`GUARD_JWT_JWKS_URL`): https, or http to a loopback address.
     pub jwks_url: Option<String>,
-    /// `auth.jwt.issuer` (`GUARD_JWT_ISSUER`, comma-separated).
+    /// `auth.jwt.jwks_file` (`GUARD_JWT_JWKS_FILE`): a local JWKS document, read at init.
+    pub jwks_file: Option<PathBuf>,
+    /// `[[auth.jwt.keys]]`: static PEM public keys.
     #[serde(default)]
+    pub keys: Vec<StaticKey>,
+    /// `auth.jwt.issuer` (`GUARD_JWT_ISSUER`, comma-separated): accepted `iss` values.
+    #[serde(default, deserialize_with = "one_or_many")]
     pub issuer: Vec<String>,
-    /// `auth.jwt.audience` (`GUARD_JWT_AUDIENCE`, comma-separated).
-    #[serde(default)]
+    /// `auth.jwt.audience` (`GUARD_JWT_AUDIENCE`, comma-separated): accepted audiences.
+    #[serde(default, deserialize_with = "one_or_many")]
     pub audience: Vec<String>,
+    /// `auth.jwt.audience_claim` (`GUARD_JWT_AUDIENCE_CLAIM`): `aud` (default), or `client_id`
+    /// for Cognito access tokens, which have no `aud`.
+    pub audience_claim: Option<String>,
+    /// `auth.jwt.algorithms` (`GUARD_JWT_ALGORITHMS`, comma-separated): default `RS256`.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub algorithms: Vec<String>,
+    /// `auth.jwt.leeway_seconds` (`GUARD_JWT_LEEWAY_SECONDS`): clock skew allowed on `exp`,
+    /// `nbf`, `iat`; default 30, at most 300.
+    pub leeway_seconds: Option<u64>,
+    /// `auth.jwt.max_token_bytes` (`GUARD_JWT_MAX_TOKEN_BYTES`): default 8192.
+    pub max_token_bytes: Option<usize>,
+    /// `auth.jwt.header` (`GUARD_JWT_HEADER`): default `authorization`.
+    pub header: Option<String>,
+    /// `auth.jwt.scheme` (`GUARD_JWT_SCHEME`): default `Bearer`; empty for a bare token.
+    pub scheme: Option<String>,
+    /// `auth.jwt.typ` (`GUARD_JWT_TYP`): a required header `typ`, e.g. `at+jwt` (RFC 9068).
+    pub typ: Option<String>,
+    /// `auth.jwt.token_use` (`GUARD_JWT_TOKEN_USE`): Cognito `access` or `id`.
+    pub token_use: Option<String>,
+    /// `auth.jwt.client_id` (`GUARD_JWT_CLIENT_ID`, comma-separated): accepted Cognito
+    /// `client_id` values.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub client_id: Vec<String>,
+    /// `auth.jwt.groups_claim` (`GUARD_JWT_GROUPS_CLAIM`): default `cognito:groups`.
+    pub groups_claim: Option<String>,
+    /// `auth.jwt.jwks_timeout_ms` (`GUARD_JWT_JWKS_TIMEOUT_MS`): whole-fetch timeout, default
+    /// 1500.
+    pub jwks_timeout_ms: Option<u64>,
+    /// `auth.jwt.jwks_penalty_ms` (`GUARD_JWT_JWKS_PENALTY_MS`): minimum time between two
+    /// fetches, default 10000.
+    pub jwks_penalty_ms: Option<u64>,
+    /// `auth.jwt.jwks_max_bytes` (`GUARD_JWT_JWKS_MAX_BYTES`): largest JWKS document, default
+    /// 65536.
+    pub jwks_max_bytes: Option<usize>,
+}
+
+/// `[[auth.jwt.keys]]`: one static public key.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaticKey {
+    /// The `kid` tokens name it by; may be omitted when it is the only key.
+    pub kid: Option<String>,
+    /// The one algorithm it verifies (`RS256`, `ES256`, …).
+    pub alg: String,
+    /// The PEM `PUBLIC KEY` block.
+    pub pem: Option<String>,
+    /// Or a file holding it.
+    pub pem_file: Option<PathBuf>,
+}
+
+fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => vec![s],
+        OneOrMany::Many(v) => v,
+    })
 }
 
 fn list(raw: String) -> Vec<String> {
@@ -44,24 +201,100 @@ fn list(raw: String) -> Vec<String> {
         .collect()
 }
 
+const K_URL: &str = "auth.jwt.jwks_url (GUARD_JWT_JWKS_URL)";
+const K_FILE: &str = "auth.jwt.jwks_file (GUARD_JWT_JWKS_FILE)";
+const K_KEYS: &str = "auth.jwt.keys";
+const K_ISS: &str = "auth.jwt.issuer (GUARD_JWT_ISSUER)";
+const K_AUD: &str = "auth.jwt.audience (GUARD_JWT_AUDIENCE)";
+const K_AUD_CLAIM: &str = "auth.jwt.audience_claim (GUARD_JWT_AUDIENCE_CLAIM)";
+const K_ALGS: &str = "auth.jwt.algorithms (GUARD_JWT_ALGORITHMS)";
+const K_LEEWAY: &str = "auth.jwt.leeway_seconds (GUARD_JWT_LEEWAY_SECONDS)";
+const K_MAX: &str = "auth.jwt.max_token_bytes (GUARD_JWT_MAX_TOKEN_BYTES)";
+const K_HEADER: &str = "auth.jwt.header (GUARD_JWT_HEADER)";
+const K_SCHEME: &str = "auth.jwt.scheme (GUARD_JWT_SCHEME)";
+const K_TYP: &str = "auth.jwt.typ (GUARD_JWT_TYP)";
+const K_TOKEN_USE: &str = "auth.jwt.token_use (GUARD_JWT_TOKEN_USE)";
+const K_TIMEOUT: &str = "auth.jwt.jwks_timeout_ms (GUARD_JWT_JWKS_TIMEOUT_MS)";
+const K_PENALTY: &str = "auth.jwt.jwks_penalty_ms (GUARD_JWT_JWKS_PENALTY_MS)";
+const K_JWKS_MAX: &str = "auth.jwt.jwks_max_bytes (GUARD_JWT_JWKS_MAX_BYTES)";
+const K_ROUTES: &str = "auth.routes (GUARD_AUTH_ROUTES)";
+
+/// The configuration, checked and resolved to what the authenticator uses.
+struct Resolved {
+    rules: ClaimRules,
+    algorithms: Vec<Algorithm>,
+    header: String,
+    scheme: String,
+    remote: Option<(http::Uri, Duration, Duration, usize)>,
+    policy: Option<RoutePolicy>,
+}
+
+fn loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 impl AuthConfig {
     /// Whether any key source is configured (auth then defaults to the global mode).
     pub fn is_configured(&self) -> bool {
-        self.jwt.jwks_url.is_some()
+        self.jwt.jwks_url.is_some() || self.jwt.jwks_file.is_some() || !self.jwt.keys.is_empty()
     }
 
     pub(crate) fn apply_env(&mut self, env: &impl Env) -> Result<(), ConfigError> {
+        let jwt = &mut self.jwt;
         if let Some(m) = env.parsed("GUARD_AUTH", "auth.mode")? {
             self.mode = Some(m);
         }
-        if let Some(url) = env.var("GUARD_JWT_JWKS_URL") {
-            self.jwt.jwks_url = Some(url);
+        if let Some(v) = env.var("GUARD_JWT_JWKS_URL") {
+            jwt.jwks_url = Some(v);
         }
-        if let Some(v) = env.var("GUARD_JWT_ISSUER") {
-            self.jwt.issuer = list(v);
+        if let Some(v) = env.var("GUARD_JWT_JWKS_FILE") {
+            jwt.jwks_file = Some(PathBuf::from(v));
         }
-        if let Some(v) = env.var("GUARD_JWT_AUDIENCE") {
-            self.jwt.audience = list(v);
+        for (name, slot) in [
+            ("GUARD_JWT_ISSUER", &mut jwt.issuer),
+            ("GUARD_JWT_AUDIENCE", &mut jwt.audience),
+            ("GUARD_JWT_ALGORITHMS", &mut jwt.algorithms),
+            ("GUARD_JWT_CLIENT_ID", &mut jwt.client_id),
+        ] {
+            if let Some(v) = env.var(name) {
+                *slot = list(v);
+            }
+        }
+        for (name, slot) in [
+            ("GUARD_JWT_AUDIENCE_CLAIM", &mut jwt.audience_claim),
+            ("GUARD_JWT_HEADER", &mut jwt.header),
+            ("GUARD_JWT_SCHEME", &mut jwt.scheme),
+            ("GUARD_JWT_TYP", &mut jwt.typ),
+            ("GUARD_JWT_TOKEN_USE", &mut jwt.token_use),
+            ("GUARD_JWT_GROUPS_CLAIM", &mut jwt.groups_claim),
+        ] {
+            if let Some(v) = env.var(name) {
+                *slot = Some(v);
+            }
+        }
+        if let Some(v) = env.parsed("GUARD_JWT_LEEWAY_SECONDS", "auth.jwt.leeway_seconds")? {
+            jwt.leeway_seconds = Some(v);
+        }
+        if let Some(v) = env.parsed("GUARD_JWT_MAX_TOKEN_BYTES", "auth.jwt.max_token_bytes")? {
+            jwt.max_token_bytes = Some(v);
+        }
+        if let Some(v) = env.parsed("GUARD_JWT_JWKS_TIMEOUT_MS", "auth.jwt.jwks_timeout_ms")? {
+            jwt.jwks_timeout_ms = Some(v);
+        }
+        if let Some(v) = env.parsed("GUARD_JWT_JWKS_PENALTY_MS", "auth.jwt.jwks_penalty_ms")? {
+            jwt.jwks_penalty_ms = Some(v);
+        }
+        if let Some(v) = env.parsed("GUARD_JWT_JWKS_MAX_BYTES", "auth.jwt.jwks_max_bytes")? {
+            jwt.jwks_max_bytes = Some(v);
+        }
+        if let Some(v) = env.var("GUARD_AUTH_ROUTES") {
+            self.routes = serde_json::from_str(&v).map_err(|e| {
+                ConfigError::invalid(K_ROUTES, format!("not a JSON route table: {e}"))
+            })?;
         }
         Ok(())
     }
@@ -70,47 +303,187 @@ impl AuthConfig {
         if mode == Mode::Off {
             return Ok(());
         }
+        self.resolve().map(drop)
+    }
+
+    fn resolve(&self) -> Result<Resolved, ConfigError> {
+        let jwt = &self.jwt;
         if !self.is_configured() {
             return Err(ConfigError::invalid(
-                "auth.jwt.jwks_url (GUARD_JWT_JWKS_URL)",
-                format!("auth is {mode} but no key source is configured"),
+                K_URL,
+                "auth is on but no key source is configured (jwks_url, jwks_file or keys)",
             ));
         }
-        if self.jwt.issuer.is_empty() {
+        if jwt.issuer.is_empty() {
+            return Err(ConfigError::invalid(K_ISS, "required when auth is on"));
+        }
+        if jwt.audience.is_empty() {
+            return Err(ConfigError::invalid(K_AUD, "required when auth is on"));
+        }
+        let algorithms = if jwt.algorithms.is_empty() {
+            vec![Algorithm::RS256]
+        } else {
+            jwt.algorithms
+                .iter()
+                .map(|a| a.parse::<Algorithm>())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| ConfigError::invalid(K_ALGS, e))?
+        };
+        let leeway = jwt.leeway_seconds.unwrap_or(30);
+        if leeway > 300 {
+            return Err(ConfigError::invalid(K_LEEWAY, "at most 300 seconds"));
+        }
+        let max_token_bytes = jwt.max_token_bytes.unwrap_or(8192);
+        if !(256..=65_536).contains(&max_token_bytes) {
+            return Err(ConfigError::invalid(K_MAX, "between 256 and 65536"));
+        }
+        let header = jwt.header.clone().unwrap_or_else(|| "authorization".into());
+        if header.is_empty()
+            || !header
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(ConfigError::invalid(K_HEADER, "not an HTTP header name"));
+        }
+        let scheme = jwt.scheme.clone().unwrap_or_else(|| "Bearer".into());
+        if !scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
             return Err(ConfigError::invalid(
-                "auth.jwt.issuer (GUARD_JWT_ISSUER)",
-                "required when auth is on",
+                K_SCHEME,
+                "a single token such as `Bearer`",
             ));
         }
-        if self.jwt.audience.is_empty() {
-            return Err(ConfigError::invalid(
-                "auth.jwt.audience (GUARD_JWT_AUDIENCE)",
-                "required when auth is on",
-            ));
+        if let Some(t) = &jwt.typ {
+            if t.trim().is_empty() {
+                return Err(ConfigError::invalid(K_TYP, "empty"));
+            }
         }
-        Ok(())
+        if let Some(u) = &jwt.token_use {
+            if u != "access" && u != "id" {
+                return Err(ConfigError::invalid(K_TOKEN_USE, "`access` or `id`"));
+            }
+        }
+        let audience_claim = jwt.audience_claim.clone().unwrap_or_else(|| "aud".into());
+        if audience_claim != "aud" && audience_claim != "client_id" {
+            return Err(ConfigError::invalid(K_AUD_CLAIM, "`aud` or `client_id`"));
+        }
+        let remote = match &jwt.jwks_url {
+            None => None,
+            Some(url) => {
+                let uri: http::Uri = url
+                    .parse()
+                    .map_err(|e| ConfigError::invalid(K_URL, format!("not a URL: {e}")))?;
+                let host = uri.host().unwrap_or("");
+                match uri.scheme_str() {
+                    Some("https") if !host.is_empty() => {}
+                    Some("http") if loopback(host) => {}
+                    Some("http") => {
+                        return Err(ConfigError::invalid(
+                            K_URL,
+                            "http is allowed only to a loopback address; use https",
+                        ))
+                    }
+                    _ => return Err(ConfigError::invalid(K_URL, "an https URL is required")),
+                }
+                let timeout = jwt.jwks_timeout_ms.unwrap_or(1500);
+                if !(50..=10_000).contains(&timeout) {
+                    return Err(ConfigError::invalid(K_TIMEOUT, "between 50 and 10000 ms"));
+                }
+                let penalty = jwt.jwks_penalty_ms.unwrap_or(10_000);
+                if !(100..=3_600_000).contains(&penalty) {
+                    return Err(ConfigError::invalid(
+                        K_PENALTY,
+                        "between 100 and 3600000 ms",
+                    ));
+                }
+                let max = jwt.jwks_max_bytes.unwrap_or(65_536);
+                if !(1024..=1_048_576).contains(&max) {
+                    return Err(ConfigError::invalid(K_JWKS_MAX, "between 1024 and 1048576"));
+                }
+                Some((
+                    uri,
+                    Duration::from_millis(timeout),
+                    Duration::from_millis(penalty),
+                    max,
+                ))
+            }
+        };
+        for (i, key) in jwt.keys.iter().enumerate() {
+            key.alg
+                .parse::<Algorithm>()
+                .map_err(|e| ConfigError::invalid(format!("{K_KEYS}[{i}].alg"), e))?;
+            if key.pem.is_some() == key.pem_file.is_some() {
+                return Err(ConfigError::invalid(
+                    format!("{K_KEYS}[{i}]"),
+                    "exactly one of `pem` and `pem_file`",
+                ));
+            }
+        }
+        let policy =
+            RoutePolicy::new(&self.routes).map_err(|e| ConfigError::invalid(K_ROUTES, e))?;
+        Ok(Resolved {
+            rules: ClaimRules {
+                issuers: jwt.issuer.clone(),
+                audiences: jwt.audience.clone(),
+                audience_claim,
+                leeway,
+                max_token_bytes,
+                typ: jwt.typ.clone(),
+                token_use: jwt.token_use.clone(),
+                client_ids: jwt.client_id.clone(),
+                groups_claim: jwt
+                    .groups_claim
+                    .clone()
+                    .unwrap_or_else(|| "cognito:groups".into()),
+            },
+            algorithms,
+            header: header.to_ascii_lowercase(),
+            scheme,
+            remote,
+            policy,
+        })
     }
-}
 
-/// The verified claims of a caller's token.
-#[derive(Debug, Default)]
-pub struct Claims {
-    _private: (),
-}
-
-/// Why a request was not authenticated or authorized. Carries no token material.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuthFailure {
-    /// 401, 403 or 503.
-    pub reason: DenyReason,
-    /// A stable reason kind for telemetry (`missing_token`, `expired`, …).
-    pub kind: &'static str,
+    fn static_keys(&self, algorithms: &[Algorithm]) -> Result<KeySet, ConfigError> {
+        let mut keys = Vec::new();
+        if let Some(path) = &self.jwt.jwks_file {
+            let doc = std::fs::read(path).map_err(|e| {
+                ConfigError::invalid(K_FILE, format!("cannot read {}: {e}", path.display()))
+            })?;
+            let (set, skipped) =
+                jwks::parse_jwks(&doc, algorithms).map_err(|e| ConfigError::invalid(K_FILE, e))?;
+            if let Some(why) = skipped.first() {
+                return Err(ConfigError::invalid(K_FILE, why.clone()));
+            }
+            keys.extend(set.into_keys());
+        }
+        for (i, key) in self.jwt.keys.iter().enumerate() {
+            let key_name = format!("{K_KEYS}[{i}]");
+            let alg = key
+                .alg
+                .parse::<Algorithm>()
+                .map_err(|e| ConfigError::invalid(format!("{key_name}.alg"), e))?;
+            let pem = match (&key.pem, &key.pem_file) {
+                (Some(p), _) => p.clone(),
+                (None, Some(path)) => std::fs::read_to_string(path).map_err(|e| {
+                    ConfigError::invalid(&key_name, format!("cannot read {}: {e}", path.display()))
+                })?,
+                (None, None) => return Err(ConfigError::invalid(&key_name, "no `pem`")),
+            };
+            let parsed: VerifyingKey = jwks::pem_key(key.kid.clone(), &pem, alg)
+                .map_err(|e| ConfigError::invalid(&key_name, e))?;
+            keys.push(Arc::new(parsed));
+        }
+        Ok(KeySet::new(keys))
+    }
 }
 
 /// The outcome of authenticating one request.
 #[derive(Debug, Clone)]
 pub enum AuthOutcome {
-    /// Allowed; `claims` is `None` on a public route.
+    /// Allowed; `claims` is `None` on a public route (and for WebSocket messages).
     Allowed {
         /// The verified claims.
         claims: Option<Arc<Claims>>,
@@ -119,25 +492,202 @@ pub enum AuthOutcome {
     Denied(AuthFailure),
 }
 
-/// Verifies bearer tokens and route policies.
+/// Verifies bearer tokens and route policies. Built once at init; shared by every invocation.
 #[derive(Debug)]
 pub struct Authenticator {
-    _config: AuthConfig,
+    rules: ClaimRules,
+    header: String,
+    scheme: String,
+    keys: KeyStore,
+    policy: Option<RoutePolicy>,
+}
+
+enum Route<'p> {
+    Unrestricted,
+    Rule(&'p RouteRule),
+    Unlisted,
 }
 
 impl Authenticator {
-    /// Builds the authenticator.
+    /// Builds the authenticator: checks the configuration, loads static keys, and fetches the
+    /// remote JWKS once. An unreachable JWKS is logged, not an error: the function starts and
+    /// refuses (503) what it cannot verify until a refetch succeeds. A malformed setting is an
+    /// error naming its key.
     pub async fn new(config: &AuthConfig) -> Result<Authenticator, ConfigError> {
+        let resolved = config.resolve()?;
+        let fixed = config.static_keys(&resolved.algorithms)?;
+        let remote = match resolved.remote {
+            None => None,
+            Some((uri, timeout, penalty, max)) => Some(
+                RemoteJwks::new(uri, timeout, penalty, max, resolved.algorithms.clone())
+                    .map_err(|e| ConfigError::invalid(K_URL, e))?,
+            ),
+        };
+        let keys = KeyStore::new(fixed, remote);
+        keys.prewarm().await;
         Ok(Authenticator {
-            _config: config.clone(),
+            rules: resolved.rules,
+            header: resolved.header,
+            scheme: resolved.scheme,
+            keys,
+            policy: resolved.policy,
         })
     }
 
-    /// Authenticates and authorizes one HTTP request. Fails closed.
-    pub async fn authenticate(&self, _request: &HttpRequest) -> AuthOutcome {
-        AuthOutcome::Denied(AuthFailure {
-            reason: DenyReason::Unauthenticated,
-            kind: "verifier_unavailable",
+    /// Whether a remote JWKS is configured.
+    pub fn has_remote_jwks(&self) -> bool {
+        self.keys.has_remote()
+    }
+
+    /// Authenticates and authorizes one HTTP request. Fails closed: every error is a denial.
+    pub async fn authenticate(&self, request: &HttpRequest) -> AuthOutcome {
+        if matches!(request.method.as_str(), "MESSAGE" | "DISCONNECT") {
+            return AuthOutcome::Allowed { claims: None };
+        }
+        let route = match &self.policy {
+            None => Route::Unrestricted,
+            Some(p) => match p.lookup(&request.method, &request.path, request.route.as_deref()) {
+                Some(rule) if rule.public => return AuthOutcome::Allowed { claims: None },
+                Some(rule) => Route::Rule(rule),
+                None => Route::Unlisted,
+            },
+        };
+        let token = match self.token(request) {
+            Ok(t) => t,
+            Err(kind) => return refuse(AuthFailure::new(kind)),
+        };
+        let claims = match self.verify(token).await {
+            Ok(c) => c,
+            Err(failure) => return refuse(failure),
+        };
+        let authorized = match route {
+            Route::Unrestricted => Ok(()),
+            Route::Unlisted => Err(Kind::RouteNotAllowed),
+            Route::Rule(rule) => policy::authorize(rule, &claims),
+        };
+        match authorized {
+            Ok(()) => AuthOutcome::Allowed {
+                claims: Some(Arc::new(claims)),
+            },
+            Err(kind) => {
+                let mut f = AuthFailure::new(kind);
+                f.iss = claims.issuer().map(failure::loggable);
+                refuse(f)
+            }
+        }
+    }
+
+    /// The token from the one credentials header.
+    fn token<'r>(&self, request: &'r HttpRequest) -> Result<&'r str, Kind> {
+        let mut values = request
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(&self.header))
+            .map(|(_, v)| v.as_str());
+        let value = values.next().ok_or(Kind::MissingToken)?;
+        if values.next().is_some() {
+            return Err(Kind::DuplicateHeader);
+        }
+        let value = value.trim_matches([' ', '\t']);
+        let token = if self.scheme.is_empty() {
+            value
+        } else {
+            let (scheme, rest) = value.split_once([' ', '\t']).ok_or(Kind::MalformedHeader)?;
+            if !scheme.eq_ignore_ascii_case(&self.scheme) {
+                return Err(Kind::MalformedHeader);
+            }
+            rest.trim_start_matches([' ', '\t'])
+        };
+        if token.is_empty() || token.contains([' ', '\t', ',']) {
+            return Err(Kind::MalformedHeader);
+        }
+        Ok(token)
+    }
+
+    async fn verify(&self, token: &str) -> Result<Claims, AuthFailure> {
+        let fail = |kind: Kind, kid: Option<String>| {
+            let mut f = AuthFailure::new(kind);
+            f.kid = kid.as_deref().map(failure::loggable);
+            if !matches!(kind, Kind::TokenTooLarge | Kind::MalformedToken) {
+                f.iss = verify::claimed_issuer(token);
+            }
+            f
+        };
+        let parsed = verify::parse(token, &self.rules).map_err(|r| fail(r.kind, r.kid))?;
+        let key = self
+            .keys
+            .key(parsed.kid.as_deref())
+            .await
+            .map_err(|k| fail(k, parsed.kid.clone()))?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        verify::verify(&parsed, &key, &self.rules, now).map_err(|k| fail(k, parsed.kid.clone()))
+    }
+}
+
+fn refuse(f: AuthFailure) -> AuthOutcome {
+    tracing::info!(
+        target: "lambda_guard::auth",
+        kind = f.kind,
+        status = f.reason.status(),
+        kid = f.kid.as_deref().unwrap_or("-"),
+        iss = f.iss.as_deref().unwrap_or("-"),
+        "request refused"
+    );
+    AuthOutcome::Denied(f)
+}
+
+/// Verifies compact JWS signatures against a JWKS with the guard's strict header rules and
+/// algorithm pinning, without claim checks: the verification core on its own, for tests and
+/// for tools that check signatures of non-JWT payloads.
+///
+/// ```
+/// use lambda_guard::auth::{Algorithm, SignatureVerifier, Kind};
+/// let jwks = br#"{"keys": []}"#;
+/// let verifier = SignatureVerifier::from_jwks(jwks, &[Algorithm::RS256]).unwrap();
+/// assert_eq!(verifier.verify("e30.e30.").unwrap_err(), Kind::AlgNone);
+/// ```
+#[derive(Debug)]
+pub struct SignatureVerifier {
+    keys: KeySet,
+    rules: ClaimRules,
+}
+
+impl SignatureVerifier {
+    /// From a JWKS document; `algorithms` plays the role of `auth.jwt.algorithms`. Keys that
+    /// cannot be used are skipped; a document that is not a JWKS is an error.
+    pub fn from_jwks(doc: &[u8], algorithms: &[Algorithm]) -> Result<SignatureVerifier, String> {
+        let (keys, _) = jwks::parse_jwks(doc, algorithms)?;
+        Ok(SignatureVerifier {
+            keys,
+            rules: ClaimRules {
+                issuers: Vec::new(),
+                audiences: Vec::new(),
+                audience_claim: "aud".into(),
+                leeway: 0,
+                max_token_bytes: 65_536,
+                typ: None,
+                token_use: None,
+                client_ids: Vec::new(),
+                groups_claim: String::new(),
+            },
         })
+    }
+
+    /// Number of usable keys.
+    pub fn key_count(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Checks `token`'s header and signature; returns the payload bytes (wiped on drop).
+    pub fn verify(&self, token: &str) -> Result<Zeroizing<Vec<u8>>, Kind> {
+        let parsed = verify::parse(token, &self.rules).map_err(|r| r.kind)?;
+        let key = self
+            .keys
+            .find_key(parsed.kid.as_deref())?
+            .ok_or(Kind::UnknownKid)?;
+        verify::verify_signature(&parsed, &key)
     }
 }

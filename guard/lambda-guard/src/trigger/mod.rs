@@ -18,7 +18,10 @@
 //! ```
 
 mod decode;
+pub mod sample;
 mod view;
+
+pub use sample::sample;
 
 pub use view::{Field, FieldRole, HttpRequest, InputView, JsonPath, Record, Transforms};
 
@@ -174,6 +177,32 @@ impl Trigger {
 impl std::fmt::Display for Trigger {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// Whether an event has the exact shape its trigger delivers (checked with `aws_lambda_events`'
+/// types). Costs a full deserialization: for offline checks (`lambda-guard scan`), not the hot
+/// path. Unknown events have no shape to check and pass.
+pub fn shape_is_valid(event: &Value) -> bool {
+    use aws_lambda_events::event::*;
+    fn fits<T: serde::de::DeserializeOwned>(event: &Value) -> bool {
+        T::deserialize(event).is_ok()
+    }
+    match Trigger::detect(event) {
+        Trigger::ApiGatewayRest => fits::<apigw::ApiGatewayProxyRequest>(event),
+        Trigger::ApiGatewayHttp => fits::<apigw::ApiGatewayV2httpRequest>(event),
+        Trigger::FunctionUrl => fits::<lambda_function_urls::LambdaFunctionUrlRequest>(event),
+        Trigger::WebSocket => fits::<apigw::ApiGatewayWebsocketProxyRequest>(event),
+        Trigger::Alb => fits::<alb::AlbTargetGroupRequest>(event),
+        Trigger::S3 => fits::<s3::S3Event>(event),
+        Trigger::Sqs => fits::<sqs::SqsEvent>(event),
+        Trigger::Sns => fits::<sns::SnsEvent>(event),
+        Trigger::DynamoDb => fits::<dynamodb::Event>(event),
+        Trigger::Kinesis => fits::<kinesis::KinesisEvent>(event),
+        Trigger::EventBridge => fits::<eventbridge::EventBridgeEvent>(event),
+        Trigger::Ses => fits::<ses::SimpleEmailEvent>(event),
+        Trigger::CognitoUserPool => event.get("request").is_some_and(Value::is_object),
+        Trigger::Iot | Trigger::Unknown => true,
     }
 }
 

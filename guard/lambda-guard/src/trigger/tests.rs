@@ -1,1 +1,422 @@
+use super::sample::{sample, set_path, sqs_record};
+use super::*;
+use serde_json::{json, Value};
 
+/// (path, role, text, transforms) of every field the view yields.
+fn fields(event: &Value) -> Vec<(String, FieldRole, String, Vec<&'static str>)> {
+    let mut out = Vec::new();
+    InputView::new(event).for_each(|f| {
+        out.push((
+            f.path.to_string(),
+            f.role,
+            f.text.to_owned(),
+            f.transforms.names().collect(),
+        ))
+    });
+    out
+}
+
+fn value_at(event: &Value, path: &str) -> Option<(String, Vec<&'static str>)> {
+    fields(event)
+        .into_iter()
+        .find(|(p, role, _, _)| p == path && *role == FieldRole::Value)
+        .map(|(_, _, text, t)| (text, t))
+}
+
+fn has_path(event: &Value, path: &str) -> bool {
+    fields(event).iter().any(|(p, _, _, _)| p == path)
+}
+
+#[test]
+fn every_sample_is_detected_as_its_trigger() {
+    for trigger in Trigger::ALL {
+        assert_eq!(Trigger::detect(&sample(trigger)), trigger, "{trigger}");
+        assert_eq!(Trigger::from_name(trigger.name()), Some(trigger));
+    }
+}
+
+#[test]
+fn samples_have_the_shapes_aws_lambda_events_expects() {
+    use aws_lambda_events::event::*;
+    fn parses<T: serde::de::DeserializeOwned>(t: Trigger) {
+        serde_json::from_value::<T>(sample(t)).unwrap_or_else(|e| panic!("{t}: {e}"));
+    }
+    parses::<apigw::ApiGatewayProxyRequest>(Trigger::ApiGatewayRest);
+    parses::<apigw::ApiGatewayV2httpRequest>(Trigger::ApiGatewayHttp);
+    parses::<lambda_function_urls::LambdaFunctionUrlRequest>(Trigger::FunctionUrl);
+    parses::<apigw::ApiGatewayWebsocketProxyRequest>(Trigger::WebSocket);
+    parses::<alb::AlbTargetGroupRequest>(Trigger::Alb);
+    parses::<s3::S3Event>(Trigger::S3);
+    parses::<sqs::SqsEvent>(Trigger::Sqs);
+    parses::<sns::SnsEvent>(Trigger::Sns);
+    parses::<dynamodb::Event>(Trigger::DynamoDb);
+    parses::<kinesis::KinesisEvent>(Trigger::Kinesis);
+    parses::<eventbridge::EventBridgeEvent>(Trigger::EventBridge);
+    parses::<ses::SimpleEmailEvent>(Trigger::Ses);
+    parses::<iot::IoTCoreCustomAuthorizerRequest>(Trigger::Iot);
+    parses::<cognito::CognitoEventUserPoolsPreSignup>(Trigger::CognitoUserPool);
+}
+
+#[test]
+fn non_object_and_empty_events_are_unknown() {
+    for e in [
+        json!(null),
+        json!("text"),
+        json!([1, 2]),
+        json!({}),
+        json!({"Records": []}),
+    ] {
+        assert_eq!(Trigger::detect(&e), Trigger::Unknown, "{e}");
+    }
+    assert_eq!(fields(&json!(["a", {"b": "c"}])).len(), 3);
+}
+
+#[test]
+fn api_gateway_v2_json_body_headers_query_and_cookies() {
+    let e = sample(Trigger::ApiGatewayHttp);
+    let (note, t) = value_at(&e, "$.body.note").unwrap();
+    assert!(note.starts_with("Leave at the front desk"));
+    assert_eq!(t, vec!["json"]);
+    assert_eq!(
+        value_at(&e, "$.headers.user-agent")
+            .unwrap()
+            .0
+            .split(' ')
+            .next(),
+        Some("Mozilla/5.0")
+    );
+    assert_eq!(
+        value_at(&e, "$.queryStringParameters.campaign").unwrap().0,
+        "winter"
+    );
+    assert_eq!(value_at(&e, "$.cookies[1]").unwrap().0, "locale=en-GB");
+    assert_eq!(value_at(&e, "$.rawPath").unwrap().0, "/orders");
+    // AWS-generated metadata is not caller input.
+    assert!(!has_path(&e, "$.requestContext.accountId"));
+    let view = InputView::new(&e);
+    let http = view.http().unwrap();
+    assert_eq!(
+        (http.method.as_str(), http.path.as_str()),
+        ("POST", "/orders")
+    );
+    assert_eq!(http.route.as_deref(), Some("/orders"));
+    assert_eq!(http.source_ip.as_deref(), Some("198.51.100.23"));
+}
+
+#[test]
+fn object_keys_are_fields_too() {
+    let mut e = sample(Trigger::ApiGatewayHttp);
+    e["body"] = json!("{\"user\": {\"$ne\": null}, \"__proto__\": {\"admin\": true}}");
+    let f = fields(&e);
+    assert!(f
+        .iter()
+        .any(|(p, r, t, _)| p == "$.body.user['$ne']" && *r == FieldRole::Key && t == "$ne"));
+    assert!(f
+        .iter()
+        .any(|(p, r, t, _)| p == "$.body.__proto__" && *r == FieldRole::Key && t == "__proto__"));
+}
+
+#[test]
+fn base64_bodies_are_decoded_then_parsed() {
+    let mut e = sample(Trigger::ApiGatewayRest);
+    e["isBase64Encoded"] = json!(true);
+    e["body"] = json!(super::sample::b64_for_tests("{\"comment\":\"hello\"}"));
+    assert_eq!(
+        value_at(&e, "$.body.comment").unwrap(),
+        ("hello".to_owned(), vec!["base64", "json"])
+    );
+    // Not flagged as base64: the body is taken as it is.
+    e["isBase64Encoded"] = json!(false);
+    e["body"] = json!("aGVsbG8=");
+    assert_eq!(value_at(&e, "$.body").unwrap().0, "aGVsbG8=");
+}
+
+#[test]
+fn form_bodies_are_split_and_decoded() {
+    let mut e = sample(Trigger::ApiGatewayRest);
+    e["headers"]["Content-Type"] = json!("application/x-www-form-urlencoded; charset=utf-8");
+    e["body"] = json!("name=Ada+Lovelace&role%5B%24ne%5D=x");
+    assert_eq!(
+        value_at(&e, "$.body.name").unwrap(),
+        ("Ada Lovelace".to_owned(), vec!["url"])
+    );
+    assert!(fields(&e)
+        .iter()
+        .any(|(_, r, t, _)| *r == FieldRole::Key && t == "role[$ne]"));
+}
+
+#[test]
+fn rest_api_multi_value_headers_keep_duplicates_apart() {
+    let mut e = sample(Trigger::ApiGatewayRest);
+    e["multiValueHeaders"]["Authorization"] = json!(["Bearer a", "Bearer b"]);
+    let view = InputView::new(&e);
+    let http = view.http().unwrap();
+    assert_eq!(
+        http.header_values("authorization").collect::<Vec<_>>(),
+        ["Bearer a", "Bearer b"]
+    );
+    assert_eq!(http.route.as_deref(), Some("/orders/{id}"));
+    assert_eq!(http.method, "GET");
+    assert_eq!(value_at(&e, "$.pathParameters.id").unwrap().0, "42");
+}
+
+#[test]
+fn alb_query_parameters_arrive_undecoded_and_are_decoded() {
+    let e = sample(Trigger::Alb);
+    assert_eq!(
+        value_at(&e, "$.queryStringParameters.q").unwrap(),
+        ("blue mug".to_owned(), vec!["url"])
+    );
+    let view = InputView::new(&e);
+    assert_eq!(
+        view.http().unwrap().source_ip.as_deref(),
+        Some("192.0.2.44")
+    );
+}
+
+#[test]
+fn function_url_and_websocket_requests() {
+    let e = sample(Trigger::FunctionUrl);
+    assert_eq!(InputView::new(&e).http().unwrap().route, None);
+    let ws = sample(Trigger::WebSocket);
+    assert_eq!(value_at(&ws, "$.body.message").unwrap().0, "hello room");
+    let view = InputView::new(&ws);
+    assert_eq!(view.http().unwrap().method, "MESSAGE");
+    assert_eq!(view.http().unwrap().route.as_deref(), Some("sendmessage"));
+}
+
+#[test]
+fn s3_keys_are_form_decoded() {
+    let e = sample(Trigger::S3);
+    assert_eq!(
+        value_at(&e, "$.Records[0].s3.object.key").unwrap(),
+        ("invoices/2026/Q4 report(1).pdf".to_owned(), vec!["url"])
+    );
+    assert!(!has_path(&e, "$.Records[0].s3.bucket.name"));
+}
+
+#[test]
+fn sqs_bodies_carry_json_and_records_have_ids() {
+    let e = sample(Trigger::Sqs);
+    assert_eq!(
+        value_at(&e, "$.Records[1].body.note").unwrap(),
+        ("no rush".to_owned(), vec!["json"])
+    );
+    assert!(!has_path(&e, "$.Records[0].receiptHandle"));
+    let view = InputView::new(&e);
+    let ids: Vec<_> = view
+        .records()
+        .iter()
+        .map(|r| r.id.clone().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "059f36b4-87a3-44ab-83d2-661975830a7d",
+            "2e1424d4-f796-459a-8184-9c92662be6da"
+        ]
+    );
+    let mut record = None;
+    view.for_each(|f| {
+        if f.path.as_str() == "$.Records[1].body.note" {
+            record = f.record;
+        }
+    });
+    assert_eq!(record, Some(1));
+}
+
+#[test]
+fn sns_inside_sqs_is_unwrapped_twice() {
+    let sns_envelope = json!({
+        "Type": "Notification",
+        "MessageId": "95df01b4",
+        "TopicArn": "arn:aws:sns:us-east-1:123456789012:orders",
+        "Message": json!({"orderId": "A-9", "comment": "deep inside"}).to_string(),
+        "Timestamp": "2026-11-29T10:00:00.000Z"
+    });
+    let e = json!({"Records": [sqs_record("m-1", &sns_envelope.to_string())]});
+    assert_eq!(
+        value_at(&e, "$.Records[0].body.Message.comment").unwrap(),
+        ("deep inside".to_owned(), vec!["json"])
+    );
+}
+
+#[test]
+fn sqs_message_attributes_string_and_binary() {
+    let mut e = sample(Trigger::Sqs);
+    e["Records"][0]["messageAttributes"] = json!({
+        "origin": {"stringValue": "partner-feed", "dataType": "String"},
+        "blob": {"binaryValue": super::sample::b64_for_tests("raw bytes"), "dataType": "Binary"}
+    });
+    assert_eq!(
+        value_at(&e, "$.Records[0].messageAttributes.origin.stringValue")
+            .unwrap()
+            .0,
+        "partner-feed"
+    );
+    assert_eq!(
+        value_at(&e, "$.Records[0].messageAttributes.blob.binaryValue").unwrap(),
+        ("raw bytes".to_owned(), vec!["base64"])
+    );
+}
+
+#[test]
+fn sns_message_subject_and_attributes() {
+    let e = sample(Trigger::Sns);
+    assert_eq!(
+        value_at(&e, "$.Records[0].Sns.Message.carrier").unwrap().0,
+        "DHL"
+    );
+    assert_eq!(
+        value_at(&e, "$.Records[0].Sns.Subject").unwrap().0,
+        "Order shipped"
+    );
+    assert_eq!(
+        value_at(&e, "$.Records[0].Sns.MessageAttributes.priority.Value")
+            .unwrap()
+            .0,
+        "normal"
+    );
+    assert!(!has_path(&e, "$.Records[0].Sns.Signature"));
+}
+
+#[test]
+fn dynamodb_attribute_values_are_unwrapped() {
+    let e = sample(Trigger::DynamoDb);
+    assert_eq!(
+        value_at(&e, "$.Records[0].dynamodb.NewImage.address.city").unwrap(),
+        ("London".to_owned(), vec!["dynamodb"])
+    );
+    assert_eq!(
+        value_at(&e, "$.Records[0].dynamodb.NewImage.tags[1]")
+            .unwrap()
+            .0,
+        "newsletter"
+    );
+    assert_eq!(
+        value_at(&e, "$.Records[0].dynamodb.NewImage.avatar").unwrap(),
+        ("png-bytes".to_owned(), vec!["base64", "dynamodb"])
+    );
+    assert_eq!(
+        value_at(&e, "$.Records[0].dynamodb.Keys.pk").unwrap().0,
+        "CUSTOMER#42"
+    );
+    assert_eq!(
+        InputView::new(&e).records()[0].id.as_deref(),
+        Some("111000000000000000000001")
+    );
+}
+
+#[test]
+fn kinesis_data_is_base64_json() {
+    let e = sample(Trigger::Kinesis);
+    assert_eq!(
+        value_at(&e, "$.Records[0].kinesis.data.label").unwrap(),
+        ("kitchen".to_owned(), vec!["base64", "json"])
+    );
+    assert_eq!(
+        value_at(&e, "$.Records[0].kinesis.partitionKey").unwrap().0,
+        "device-17"
+    );
+    assert!(InputView::new(&e).records()[0]
+        .id
+        .as_deref()
+        .unwrap()
+        .starts_with("4959"));
+}
+
+#[test]
+fn eventbridge_detail_ses_mail_cognito_request() {
+    let eb = sample(Trigger::EventBridge);
+    assert_eq!(
+        value_at(&eb, "$.detail.customer.email").unwrap().0,
+        "grace@example.com"
+    );
+    assert_eq!(value_at(&eb, "$.detail-type").unwrap().0, "OrderPlaced");
+    assert!(!has_path(&eb, "$.account"));
+    let ses = sample(Trigger::Ses);
+    assert_eq!(
+        value_at(&ses, "$.Records[0].ses.mail.commonHeaders.subject")
+            .unwrap()
+            .0,
+        "Question about my order"
+    );
+    assert_eq!(
+        value_at(&ses, "$.Records[0].ses.mail.headers[0].value")
+            .unwrap()
+            .0,
+        "Alice <alice@example.com>"
+    );
+    assert!(!has_path(
+        &ses,
+        "$.Records[0].ses.receipt.action.functionArn"
+    ));
+    let cognito = sample(Trigger::CognitoUserPool);
+    assert_eq!(
+        value_at(&cognito, "$.request.userAttributes.email")
+            .unwrap()
+            .0,
+        "ada@example.com"
+    );
+    assert_eq!(value_at(&cognito, "$.userName").unwrap().0, "ada");
+}
+
+#[test]
+fn unknown_and_iot_events_are_fully_untrusted() {
+    let e = sample(Trigger::Unknown);
+    assert_eq!(value_at(&e, "$.image").unwrap().0, "cat.png");
+    let iot = sample(Trigger::Iot);
+    assert_eq!(
+        value_at(&iot, "$.protocolData.mqtt.clientId").unwrap().0,
+        "thermo-17"
+    );
+}
+
+#[test]
+fn odd_keys_are_quoted_in_paths() {
+    let e = json!({"a b": "x", "it's": "y", "line\nbreak": "z"});
+    let paths: Vec<_> = fields(&e).into_iter().map(|f| f.0).collect();
+    assert!(paths.contains(&"$['a b']".to_owned()));
+    assert!(paths.contains(&"$['it\\'s']".to_owned()));
+    assert!(paths.iter().any(|p| p.starts_with("$['line\\u{a}break']")));
+}
+
+#[test]
+fn wrong_shapes_inside_known_triggers_do_not_panic() {
+    let odd = [
+        json!({"Records": [{"eventSource": "aws:sqs", "body": 5, "messageAttributes": "x"}]}),
+        json!({"Records": [{"eventSource": "aws:dynamodb", "dynamodb": {"NewImage": {"a": {"S": 1}, "b": "plain", "c": {}}}}]}),
+        json!({"Records": [{"eventSource": "aws:kinesis", "kinesis": {"data": "%%%"}}]}),
+        json!({"Records": [{"eventSource": "aws:s3", "s3": {"object": {"key": 7}}}]}),
+        json!({"Records": "nope"}),
+        json!({"version": "2.0", "requestContext": {}, "body": {"not": "a string"}, "isBase64Encoded": true}),
+        json!({"httpMethod": "GET", "requestContext": {}, "headers": null, "multiValueHeaders": {"a": "b"}}),
+    ];
+    for e in odd {
+        let _ = fields(&e);
+        let _ = InputView::new(&e).http().cloned();
+    }
+}
+
+#[test]
+fn set_path_edits_samples() {
+    let mut e = sample(Trigger::Sqs);
+    set_path(&mut e, "Records.0.body", json!("x")).unwrap();
+    assert_eq!(e["Records"][0]["body"], "x");
+    set_path(&mut e, "headers.authorization", json!("Bearer t")).unwrap();
+    assert_eq!(e["headers"]["authorization"], "Bearer t");
+    assert!(set_path(&mut e, "Records.9.body", json!(1)).is_err());
+}
+
+#[test]
+fn shapes_are_checked_against_aws_types() {
+    for trigger in Trigger::ALL {
+        assert!(shape_is_valid(&sample(trigger)), "{trigger}");
+    }
+    let mut e = sample(Trigger::Sqs);
+    e["Records"][0]["messageAttributes"] = json!("not a map");
+    assert!(!shape_is_valid(&e));
+    let mut e = sample(Trigger::ApiGatewayHttp);
+    e["isBase64Encoded"] = json!("yes");
+    assert!(!shape_is_valid(&e));
+}

@@ -1,0 +1,208 @@
+//! The verified claims of a caller's token: typed accessors, a redacted `Debug`, wiped on drop.
+
+use serde_json::{Map, Value};
+use std::fmt;
+use zeroize::Zeroize;
+
+/// The verified claims of a caller's token.
+///
+/// Built only by the guard after the signature and every claim check passed. Read it in a
+/// handler with [`crate::claims()`] or, with `lambda_http`, from the request's extensions.
+///
+/// * Typed accessors for the registered and common claims; [`Claims::get`] for the rest.
+/// * `Debug` prints only the subject's presence and the claim names, never values.
+/// * Not `Serialize`: claims do not leave the process by accident.
+/// * On drop every string (names and values) is overwritten with zeros. Numbers and booleans
+///   are not wiped, nor copies the allocator or the compiler made (see the `zeroize` crate's
+///   caveats); the event the token came in is owned by the runtime and not wiped by this type.
+pub struct Claims {
+    map: Map<String, Value>,
+    scopes: Vec<String>,
+    groups: Vec<String>,
+}
+
+impl Claims {
+    pub(crate) fn new(map: Map<String, Value>, groups_claim: &str) -> Claims {
+        let scopes = scopes_of(&map);
+        let groups = strings_of(map.get(groups_claim));
+        Claims {
+            map,
+            scopes,
+            groups,
+        }
+    }
+
+    /// `sub`, when it is a string.
+    pub fn subject(&self) -> Option<&str> {
+        self.str("sub")
+    }
+
+    /// `iss` (always present: it was matched against the configured issuers).
+    pub fn issuer(&self) -> Option<&str> {
+        self.str("iss")
+    }
+
+    /// `aud` as a list (a single string becomes one element).
+    pub fn audience(&self) -> Vec<&str> {
+        match self.map.get("aud") {
+            Some(Value::String(s)) => vec![s.as_str()],
+            Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// `exp`, seconds since the epoch.
+    pub fn expires_at(&self) -> Option<u64> {
+        self.num("exp")
+    }
+
+    /// `iat`, seconds since the epoch.
+    pub fn issued_at(&self) -> Option<u64> {
+        self.num("iat")
+    }
+
+    /// `nbf`, seconds since the epoch.
+    pub fn not_before(&self) -> Option<u64> {
+        self.num("nbf")
+    }
+
+    /// `client_id` (Cognito access tokens, RFC 9068).
+    pub fn client_id(&self) -> Option<&str> {
+        self.str("client_id")
+    }
+
+    /// `token_use` (Cognito: `access` or `id`).
+    pub fn token_use(&self) -> Option<&str> {
+        self.str("token_use")
+    }
+
+    /// The granted scopes: `scope` split on spaces, else the `scp` array (or space-separated
+    /// string). Compare them as whole tokens, as [`Claims::has_scope`] does.
+    pub fn scopes(&self) -> &[String] {
+        &self.scopes
+    }
+
+    /// Whether `scope` is granted, compared as an exact token (no prefix or substring match).
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
+
+    /// The caller's groups, from the configured claim (`auth.jwt.groups_claim`, by default
+    /// `cognito:groups`).
+    pub fn groups(&self) -> &[String] {
+        &self.groups
+    }
+
+    /// Whether the caller is in `group` (exact match).
+    pub fn in_group(&self, group: &str) -> bool {
+        self.groups.iter().any(|g| g == group)
+    }
+
+    /// Any claim, as JSON.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.map.get(name)
+    }
+
+    /// A claim that is a string.
+    pub fn str(&self, name: &str) -> Option<&str> {
+        self.map.get(name).and_then(Value::as_str)
+    }
+
+    /// The claim names present.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.map.keys().map(String::as_str)
+    }
+
+    fn num(&self, name: &str) -> Option<u64> {
+        let v = self.map.get(name)?;
+        v.as_u64().or_else(|| v.as_f64().map(|f| f as u64))
+    }
+}
+
+fn scopes_of(map: &Map<String, Value>) -> Vec<String> {
+    match (map.get("scope"), map.get("scp")) {
+        (Some(Value::String(s)), _) | (None, Some(Value::String(s))) => s
+            .split(' ')
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        (None, Some(Value::Array(_))) => strings_of(map.get("scp")),
+        _ => Vec::new(),
+    }
+}
+
+fn strings_of(v: Option<&Value>) -> Vec<String> {
+    match v {
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        Some(Value::String(s)) => vec![s.clone()],
+        _ => Vec::new(),
+    }
+}
+
+pub(crate) fn wipe_value(value: Value) {
+    match value {
+        Value::String(mut s) => s.zeroize(),
+        Value::Array(items) => items.into_iter().for_each(wipe_value),
+        Value::Object(map) => wipe_map(map),
+        _ => {}
+    }
+}
+
+pub(crate) fn wipe_map(map: Map<String, Value>) {
+    for (mut k, v) in map {
+        k.zeroize();
+        wipe_value(v);
+    }
+}
+
+impl Drop for Claims {
+    fn drop(&mut self) {
+        wipe_map(std::mem::take(&mut self.map));
+        self.scopes.zeroize();
+        self.groups.zeroize();
+    }
+}
+
+impl fmt::Debug for Claims {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Claims")
+            .field("names", &self.map.keys().collect::<Vec<_>>())
+            .field("values", &"[REDACTED]")
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn claims(v: Value) -> Claims {
+        match v {
+            Value::Object(m) => Claims::new(m, "cognito:groups"),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn scopes_are_exact_tokens() {
+        let c = claims(json!({"scope": "orders:read  orders:readall", "sub": "alice"}));
+        assert!(c.has_scope("orders:read"));
+        assert!(!c.has_scope("orders"));
+        assert!(!c.has_scope("orders:write"));
+        assert_eq!(c.subject(), Some("alice"));
+        let c = claims(json!({"scp": ["a", "b"], "cognito:groups": ["admin"]}));
+        assert!(c.has_scope("b") && c.in_group("admin") && !c.in_group("adm"));
+    }
+
+    #[test]
+    fn debug_is_redacted() {
+        let c = claims(json!({"sub": "secret-subject"}));
+        let d = format!("{c:?}");
+        assert!(!d.contains("secret-subject"), "{d}");
+    }
+}
