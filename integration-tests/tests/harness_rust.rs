@@ -422,6 +422,7 @@ fn private_tmp_namespace_mode_as_root() {
     assert_eq!(r["tmp"]["path"], "/tmp/probe-fn.txt");
     assert_eq!(r["tmp"]["content"], "1\n");
     assert!(r["env"]["TMPDIR"].is_null());
+    assert_eq!(r["env"]["GUARD_TMP_DIR"], "/tmp", "the tmpfs is the environment's own");
     assert!(
         run.stderr.contains("private mount namespace"),
         "{}",
@@ -669,4 +670,34 @@ fn lambda_extension_crate_parses_every_telemetry_record() {
     ] {
         assert!(variants.contains(&v), "no {v} in {variants:?}");
     }
+}
+
+#[test]
+fn failed_reinit_after_a_timeout_stops_the_run() {
+    let dir = scratch("rust-reinit");
+    let state = format!("PROBE_STATE_DIR={}", dir.display());
+    let fun = probe_fn();
+    let run = run(
+        &[
+            "--timeout",
+            "1",
+            "--env",
+            "PROBE_FAIL_INIT=again",
+            "--env",
+            &state,
+            "--",
+            &fun,
+        ],
+        &[r#"{"action":"sleep","ms":3000}"#, r#"{}"#, r#"{}"#],
+        LIMIT,
+    );
+    assert_eq!(run.status.code(), Some(1), "{}", run.stderr);
+    assert_eq!(run.lines.len(), 1, "{}", run.stdout);
+    assert_eq!(run.lines[0]["status"], "timeout");
+    assert!(
+        run.stderr.contains("init failed: Runtime.ExitError"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("exit status 5"), "{}", run.stderr);
 }

@@ -6,7 +6,8 @@
 //! - `big` (`bytes`): answer with a string of that many bytes (6 MB limit);
 //! - `sleep` (`ms`): sleep, then answer; `print` (`text`): write a line to stdout and to stderr;
 //! - `tmp`: append to a file in the temporary directory and answer with its content;
-//! - `PROBE_FAIL_INIT=exit` exits during init, `=report` posts `/runtime/init/error` first.
+//! - `PROBE_FAIL_INIT=exit` exits during init, `=report` posts `/runtime/init/error` first,
+//!   `=again` fails every init after the first (a marker in `PROBE_STATE_DIR`).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -126,6 +127,16 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             let api = std::env::var("AWS_LAMBDA_RUNTIME_API")?;
             report_init_error(&api)?;
             std::process::exit(1);
+        }
+        Ok("again") => {
+            // Fail every init but the first (a marker file in PROBE_STATE_DIR remembers).
+            let dir = std::env::var("PROBE_STATE_DIR")?;
+            let marker = std::path::Path::new(&dir).join("probe-initialised");
+            if marker.exists() {
+                eprintln!("probe: failing a re-init");
+                std::process::exit(5);
+            }
+            std::fs::write(marker, b"1")?;
         }
         _ => {}
     }

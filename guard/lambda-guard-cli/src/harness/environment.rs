@@ -435,7 +435,12 @@ impl Harness {
         if let Some(reason) = self.reset_reason.take() {
             eprintln!("lambda-guard run: resetting the execution environment ({reason})");
             self.stop_processes(reason).await;
-            self.init().await?;
+            if let Err(e) = self.init().await {
+                // Leave nothing half-started; a later `invoke` tries again.
+                self.stop_processes("failure").await;
+                self.reset_reason = Some("failure");
+                return Err(e);
+            }
         }
         self.thaw();
         self.count += 1;
