@@ -18,6 +18,7 @@ use crate::{
     config::{Config, ConfigError, Mode},
     decision::{Category, Decision, DenyReason, Finding, Verdict},
     inspect::Inspector,
+    telemetry::Telemetry,
     trigger::{InputView, Trigger},
 };
 use serde_json::Value;
@@ -28,6 +29,7 @@ pub struct Guard {
     config: Config,
     auth: Option<Authenticator>,
     inspector: Option<Inspector>,
+    telemetry: Telemetry,
 }
 
 impl Guard {
@@ -42,10 +44,12 @@ impl Guard {
             Mode::Off => None,
             _ => Some(Inspector::new(&config.inspect)?),
         };
+        let telemetry = Telemetry::new(&config);
         Ok(Guard {
             config,
             auth,
             inspector,
+            telemetry,
         })
     }
 
@@ -57,6 +61,11 @@ impl Guard {
     /// The configuration in force.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// The telemetry built with the guard (see [`crate::telemetry`]).
+    pub fn telemetry(&self) -> &Telemetry {
+        &self.telemetry
     }
 
     /// Decides about one event. Never panics, whatever the event.
