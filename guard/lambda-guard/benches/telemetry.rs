@@ -79,7 +79,7 @@ fn run(c: &mut Criterion, name: &str, t: &Telemetry, verdict: &Verdict, event: &
     let ctx = context(1);
     c.bench_function(name, |b| {
         b.iter(|| {
-            let span = t.invocation_span(&ctx);
+            let span = t.invocation_span(&ctx, black_box(event));
             let entered = span.enter();
             t.invocation(black_box(verdict), black_box(event), &ctx);
             drop(entered);

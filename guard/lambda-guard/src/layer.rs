@@ -134,7 +134,7 @@ where
         // Telemetry: the invocation span around the guarded call, and a bounded flush after it
         // (unless the Runtime-level FlushLayer flushes after the response instead).
         let telemetry = guard.telemetry().clone();
-        let span = telemetry.invocation_span(&event.context);
+        let span = telemetry.invocation_span(&event.context, &event.payload);
         Box::pin(async move {
             let result = guarded_call(guard, inner, event).instrument(span).await;
             telemetry.end_invocation();

@@ -358,18 +358,29 @@ impl Telemetry {
 
     /// The span of one invocation, to instrument the guarded call with. Its `faas.*`,
     /// `cloud.*` and `lambda_guard.*` attributes are filled in by [`Telemetry::invocation`].
-    pub fn invocation_span(&self, context: &lambda_runtime::Context) -> tracing::Span {
+    pub fn invocation_span(
+        &self,
+        context: &lambda_runtime::Context,
+        event: &Value,
+    ) -> tracing::Span {
         let cold = self.shared.cold_span.swap(false, Ordering::Relaxed);
         let f = &self.shared.function;
+        // The span kind is read when the span starts: detect the trigger now (a few key look-ups).
+        let trigger = Trigger::detect(event);
+        let kind = if trigger.is_http() {
+            "server"
+        } else {
+            "consumer"
+        };
         let span = tracing::info_span!(
             target: "lambda_guard",
             "lambda_guard.invocation",
             otel.name = %if f.name.is_empty() { "invoke" } else { &f.name },
-            otel.kind = tracing::field::Empty,
+            otel.kind = kind,
             otel.status_code = tracing::field::Empty,
             faas.invocation_id = %context.request_id,
             faas.coldstart = cold,
-            faas.trigger = tracing::field::Empty,
+            faas.trigger = faas_trigger(trigger),
             faas.name = %f.name,
             faas.version = %f.version,
             cloud.provider = "aws",
@@ -512,18 +523,12 @@ impl Telemetry {
         reason: Option<&str>,
     ) {
         let trigger = verdict.trigger;
-        span.record("faas.trigger", faas_trigger(trigger));
-        span.record(
-            "otel.kind",
-            if trigger.is_http() {
-                "server"
-            } else {
-                "consumer"
-            },
-        );
         span.record("lambda_guard.trigger", trigger.name());
         span.record("lambda_guard.decision", decision);
-        span.record("lambda_guard.findings", verdict.findings.len() as u64);
+        span.record(
+            "lambda_guard.findings",
+            i64::try_from(verdict.findings.len()).unwrap_or(i64::MAX),
+        );
         if let Some(reason) = reason {
             span.record("lambda_guard.reason", reason);
         }
@@ -536,7 +541,11 @@ impl Telemetry {
         if let Some(route) = &info.route {
             span.record("http.route", route.as_str());
         }
-        if let Some(ip) = &info.source_ip {
+        if let Some(ip) = info
+            .source_ip
+            .as_ref()
+            .filter(|_| !self.shared.masks.masks_key("ip"))
+        {
             span.record("client.address", ip.as_str());
         }
         for f in verdict.findings.iter().take(MAX_FINDING_EVENTS) {

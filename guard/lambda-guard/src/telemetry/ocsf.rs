@@ -306,11 +306,19 @@ fn function_resource(function: &FunctionInfo, invocation: Option<&InvocationInfo
     r
 }
 
+/// The caller: the trigger's service (so the endpoint stays valid when `ip` is masked) and its
+/// address where the trigger reports one.
 fn src_endpoint(invocation: &InvocationInfo) -> Value {
-    match &invocation.source_ip {
-        Some(ip) if ip.parse::<std::net::IpAddr>().is_ok() => json!({ "ip": ip }),
-        _ => json!({ "svc_name": invocation.trigger.map(Trigger::name).unwrap_or("unknown") }),
+    let mut endpoint =
+        json!({ "svc_name": invocation.trigger.map(Trigger::name).unwrap_or("unknown") });
+    if let Some(ip) = invocation
+        .source_ip
+        .as_ref()
+        .filter(|ip| ip.parse::<std::net::IpAddr>().is_ok())
+    {
+        endpoint["ip"] = ip.as_str().into();
     }
+    endpoint
 }
 
 fn user(invocation: &InvocationInfo) -> Value {

@@ -116,7 +116,8 @@ pub fn looks_like_secret(s: &str) -> bool {
 
 /// Extra sensitive field paths (`telemetry.mask_fields`), Powertools-style: dotted paths into
 /// the emitted event (`src_endpoint.ip`, `actor.user.uid`, `unmapped.guard.route`), where `*`
-/// matches any one key or array element. Paths that start with `$` name input fields instead:
+/// matches any one key or array element. A masked string becomes `*****`; a masked address
+/// (`ip`, `*_ip`), number or boolean is removed, since OCSF types them. Paths that start with `$` name input fields instead:
 /// a finding located there (or below) loses even its masked excerpt.
 #[derive(Debug, Clone, Default)]
 pub struct Masks {
@@ -155,10 +156,26 @@ impl Masks {
         }
     }
 
+    /// Whether some event path ends in `key` (e.g. `ip`: the span then leaves out the caller's
+    /// address too).
+    pub fn masks_key(&self, key: &str) -> bool {
+        self.event
+            .iter()
+            .any(|p| p.last().is_some_and(|k| k == key))
+    }
+
     /// Whether no event path is configured (the common case: nothing to walk).
     pub fn is_empty(&self) -> bool {
         self.event.is_empty()
     }
+}
+
+/// Whether a masked value is removed rather than replaced: OCSF types addresses, numbers and
+/// booleans, so `*****` there would not validate.
+fn removed_when_masked(key: &str, value: &Value) -> bool {
+    key == "ip"
+        || key.ends_with("_ip")
+        || !matches!(value, Value::String(_) | Value::Object(_) | Value::Array(_))
 }
 
 fn mask_at(value: &mut Value, path: &[String]) {
@@ -168,6 +185,16 @@ fn mask_at(value: &mut Value, path: &[String]) {
     };
     match value {
         Value::Object(map) if first == "*" => map.values_mut().for_each(|v| mask_at(v, rest)),
+        Value::Object(map) if rest.is_empty() => {
+            if map
+                .get(first.as_str())
+                .is_some_and(|v| removed_when_masked(first, v))
+            {
+                map.remove(first.as_str());
+            } else if let Some(v) = map.get_mut(first.as_str()) {
+                *v = Value::String(MASK.to_owned());
+            }
+        }
         Value::Object(map) => {
             if let Some(v) = map.get_mut(first.as_str()) {
                 mask_at(v, rest);
@@ -227,7 +254,7 @@ mod tests {
         let mut event = json!({"src_endpoint": {"ip": "10.0.0.1"},
             "evidences": [{"data": {"path": "$.x"}}, {"data": {}}]});
         masks.apply(&mut event);
-        assert_eq!(event["src_endpoint"]["ip"], MASK);
+        assert!(event["src_endpoint"].get("ip").is_none(), "typed: removed");
         assert_eq!(event["evidences"][0]["data"]["path"], MASK);
         assert!(event["evidences"][1]["data"].get("path").is_none());
         assert!(masks.masks_input("$.body.card"));

@@ -129,7 +129,7 @@ fn no_token_cookie_or_excerpt_reaches_the_output() {
     );
     let events = &events[1..];
     assert_eq!(events[0]["ocsf"]["status_detail"], "invalid_signature");
-    assert_eq!(events[0]["ocsf"]["src_endpoint"]["ip"], redact::MASK);
+    assert!(events[0]["ocsf"]["src_endpoint"].get("ip").is_none());
     assert_eq!(events[1]["ocsf"]["status_code"], "401");
     assert_eq!(events[1]["ocsf"]["api"]["operation"], "POST /orders/{id}");
     assert_eq!(
