@@ -337,6 +337,7 @@ fn every_ocsf_class_the_guard_emits_validates_against_the_official_schema() {
     telemetry.critical_error(Some(&context), "hygiene could not wipe /tmp");
     telemetry.critical_error(None, "panic at src/main.rs:10");
 
+    assert!(telemetry.drain(Duration::from_secs(5)));
     let out = lines.take();
     let report = assert_valid(&out);
     for class in ["3002", "6003", "2004", "6008", "1001", "5023"] {

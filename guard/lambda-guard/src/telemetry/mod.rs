@@ -8,6 +8,7 @@
 //! let (telemetry, lines) = Telemetry::with_sink(&Config::default(), Sink::buffer());
 //! let context = lambda_runtime::Context::default();
 //! telemetry.invocation(&Verdict::malformed("malformed.json"), &serde_json::Value::Null, &context);
+//! telemetry.drain(std::time::Duration::from_secs(5)); // events are written off the invocation
 //! let out = lines.take();
 //! assert!(out.lines().any(|l| l.contains("\"class_uid\":2004")));
 //! ```
@@ -59,6 +60,7 @@ use std::{
     io::Write,
     sync::{
         atomic::{AtomicBool, Ordering},
+        mpsc::{self, TrySendError},
         Arc, Mutex,
     },
     time::Duration,
@@ -272,6 +274,8 @@ struct Shared {
 #[derive(Clone)]
 pub struct Telemetry {
     shared: Arc<Shared>,
+    /// The telemetry thread's queue: events are built, written and exported there.
+    jobs: mpsc::SyncSender<Job>,
 }
 
 impl std::fmt::Debug for Telemetry {
@@ -324,31 +328,39 @@ impl Telemetry {
                 inventory::secret_like_env_names(names),
             ))
         });
-        let telemetry = Telemetry {
-            shared: Arc::new(Shared {
-                sink,
-                flush_timeout: t.flush_timeout(),
-                masks: Masks::new(&t.mask_fields),
-                include_subject: t.include_subject.unwrap_or(false),
-                auth_on: config.auth_mode() != Mode::Off,
-                function,
-                otel,
-                inventory,
-                cold_span: AtomicBool::new(true),
-                cold_events: AtomicBool::new(true),
-                runtime_flush: AtomicBool::new(false),
-                current: Mutex::new((String::new(), String::new())),
-            }),
-        };
-        if let Some(inv) = &telemetry.shared.inventory {
+        let shared = Arc::new(Shared {
+            sink,
+            flush_timeout: t.flush_timeout(),
+            masks: Masks::new(&t.mask_fields),
+            include_subject: t.include_subject.unwrap_or(false),
+            auth_on: config.auth_mode() != Mode::Off,
+            function,
+            otel,
+            inventory,
+            cold_span: AtomicBool::new(true),
+            cold_events: AtomicBool::new(true),
+            runtime_flush: AtomicBool::new(false),
+            current: Mutex::new((String::new(), String::new())),
+        });
+        if let Some(inv) = &shared.inventory {
             let snapshot = inv.lock().map(|i| i.snapshot()).ok();
             if let Some(snapshot) = snapshot {
                 let uid = format!("init-{}-{}", std::process::id(), now_ms());
-                let event = ocsf::inventory(&telemetry.shared.function, None, snapshot, uid);
-                telemetry.emit(event, None, None);
+                let event = ocsf::inventory(&shared.function, None, snapshot, uid);
+                shared.emit(event, None, None);
             }
         }
-        telemetry
+        let (jobs, queue) = mpsc::sync_channel::<Job>(QUEUE);
+        let worker = shared.clone();
+        // Without the thread, submit() finds the queue disconnected and works inline.
+        let _ = std::thread::Builder::new()
+            .name("lambda-guard-telemetry".into())
+            .spawn(move || {
+                while let Ok(job) = queue.recv() {
+                    worker.run(job);
+                }
+            });
+        Telemetry { shared, jobs }
     }
 
     /// Whether OTLP export is on.
@@ -406,9 +418,10 @@ impl Telemetry {
         span
     }
 
-    /// Reports one invocation's verdict: the span's attributes and events, the OCSF events
-    /// (stdout and OTLP), and the inventory when the attack surface changed. Call it inside
-    /// the span from [`Telemetry::invocation_span`], right after the guard decided.
+    /// Reports one invocation's verdict: the span's attributes and events now, and the OCSF
+    /// events (stdout and OTLP) and the inventory update on the telemetry thread, off the
+    /// invocation (they are complete before [`Telemetry::flush`] returns). Call it inside the span
+    /// from [`Telemetry::invocation_span`], right after the guard decided.
     pub fn invocation(&self, verdict: &Verdict, event: &Value, context: &lambda_runtime::Context) {
         let s = &*self.shared;
         let cold = s.cold_events.swap(false, Ordering::Relaxed);
@@ -417,111 +430,46 @@ impl Telemetry {
             current.0.clone_from(&context.request_id);
             current.1.clone_from(&context.invoked_function_arn);
         }
-        let (decision, reason, status_code) = match &verdict.decision {
-            Decision::Allow => ("allow", None, None),
-            Decision::Deny(r) => (
-                "deny",
-                Some(r.name()),
-                verdict.trigger.is_http().then(|| r.status()),
-            ),
-            Decision::Filter { .. } => ("filter", None, None),
-        };
-
         let span = tracing::Span::current();
         let span_cx = if s.otel.is_some() && !span.is_disabled() {
-            self.record_span(&span, verdict, &info, decision, reason);
+            self.record_span(&span, verdict, &info);
             Some(span.context().span().span_context().clone())
         } else {
             None
         };
-
-        let mut n = 0;
-        let auth_finding = verdict
-            .findings
-            .iter()
-            .find(|f| f.category == Category::Auth);
-        if s.auth_on && verdict.trigger.is_http() {
-            let result = match (auth_finding, &verdict.claims) {
-                (Some(f), _) => Some(AuthResult::Failure(&f.rule)),
-                (None, Some(_)) => Some(AuthResult::Success),
-                (None, None) => None,
-            };
-            if let Some(result) = result {
-                self.emit(
-                    ocsf::authentication(&s.function, &info, result, n),
-                    Some(&info),
-                    span_cx.as_ref(),
-                );
-                n += 1;
-            }
-        }
-        if verdict.trigger.is_http() && (s.auth_on || decision != "allow") {
-            let summary = DecisionSummary {
-                decision,
-                reason,
-                status_code,
-                findings: verdict.findings.len(),
-            };
-            self.emit(
-                ocsf::api_activity(&s.function, &info, summary, n),
-                Some(&info),
-                span_cx.as_ref(),
-            );
-            n += 1;
-        }
-        for finding in verdict
-            .findings
-            .iter()
-            .filter(|f| f.category != Category::Auth)
-            .take(MAX_FINDING_EVENTS)
-        {
-            let action = match &verdict.decision {
-                Decision::Deny(_) => "blocked",
-                Decision::Filter { rejected }
-                    if finding.record.is_some_and(|r| rejected.contains(&r)) =>
-                {
-                    "filtered"
-                }
-                _ => "monitored",
-            };
-            let masked = s.masks.masks_input(&finding.path);
-            self.emit(
-                ocsf::detection_finding(&s.function, &info, finding, n, action, masked),
-                Some(&info),
-                span_cx.as_ref(),
-            );
-            n += 1;
-        }
-
-        if let Some(inv) = &s.inventory {
-            let route = (decision != "deny").then(|| info.operation()).flatten();
-            let public = verdict
-                .trigger
-                .is_http()
-                .then(|| !s.auth_on || verdict.claims.is_none());
-            let snapshot = inv.lock().ok().and_then(|mut i| {
-                i.observe(verdict.trigger, route.as_deref(), public, now_ms())
-                    .then(|| i.snapshot())
-            });
-            if let Some(snapshot) = snapshot {
-                let uid = format!("{}-{n}", info.request_id);
-                self.emit(
-                    ocsf::inventory(&s.function, Some(&info), snapshot, uid),
-                    Some(&info),
-                    span_cx.as_ref(),
-                );
-            }
-        }
+        let report = Report {
+            info,
+            trigger: verdict.trigger,
+            decision: verdict.decision.clone(),
+            findings: verdict.findings.clone(),
+            verified: verdict.claims.is_some(),
+            span_cx,
+        };
+        self.submit(Job::Report(Box::new(report)));
     }
 
-    fn record_span(
-        &self,
-        span: &tracing::Span,
-        verdict: &Verdict,
-        info: &InvocationInfo,
-        decision: &str,
-        reason: Option<&str>,
-    ) {
+    /// Hands a job to the telemetry thread; when its queue is full (or it is gone), does the
+    /// work here rather than lose it.
+    fn submit(&self, job: Job) {
+        let job = match self.jobs.try_send(job) {
+            Ok(()) => return,
+            Err(TrySendError::Full(job) | TrySendError::Disconnected(job)) => job,
+        };
+        self.shared.run(job);
+    }
+
+    /// Waits until the telemetry thread has written everything submitted so far, at most
+    /// `bound`. Returns whether it caught up.
+    pub fn drain(&self, bound: Duration) -> bool {
+        let (done, wait) = mpsc::sync_channel(1);
+        if self.jobs.send(Job::Drain(done)).is_err() {
+            return true;
+        }
+        wait.recv_timeout(bound).is_ok()
+    }
+
+    fn record_span(&self, span: &tracing::Span, verdict: &Verdict, info: &InvocationInfo) {
+        let (decision, reason) = decision_names(&verdict.decision);
         let trigger = verdict.trigger;
         span.record("lambda_guard.trigger", trigger.name());
         span.record("lambda_guard.decision", decision);
@@ -643,60 +591,28 @@ impl Telemetry {
         info
     }
 
-    /// Masks, then writes the line and hands the event to OTLP.
+    /// Masks, then writes the line and hands the event to OTLP (on the telemetry thread).
     fn emit(
         &self,
-        mut event: SecurityEvent,
+        event: SecurityEvent,
         info: Option<&InvocationInfo>,
         span: Option<&opentelemetry::trace::SpanContext>,
     ) {
-        let s = &*self.shared;
-        if !s.masks.is_empty() {
-            s.masks.apply(&mut event.value);
-        }
-        let Ok(body) = serde_json::to_string(&event.value) else {
-            return;
-        };
-        if !matches!(s.sink, Sink::Discard) {
-            let mut line = String::with_capacity(body.len() + 256);
-            line.push_str("{\"level\":\"");
-            line.push_str(event.severity.level());
-            line.push_str("\",\"timestamp\":\"");
-            line.push_str(&rfc3339(now_ms()));
-            line.push_str("\",\"message\":");
-            push_json_str(
-                &mut line,
-                event.value["message"].as_str().unwrap_or_default(),
-            );
-            line.push_str(",\"service\":");
-            push_json_str(&mut line, &s.function.name);
-            if let Some(info) = info {
-                line.push_str(",\"function_request_id\":");
-                push_json_str(&mut line, &info.request_id);
-                if let Some(xray) = &info.xray_trace_id {
-                    line.push_str(",\"xray_trace_id\":");
-                    push_json_str(&mut line, xray);
-                }
-                line.push_str(if info.cold_start {
-                    ",\"cold_start\":true"
-                } else {
-                    ",\"cold_start\":false"
-                });
-            }
-            line.push_str(",\"ocsf\":");
-            line.push_str(&body);
-            line.push_str("}\n");
-            s.sink.write(line.as_bytes());
-        }
-        if let Some(otel) = &s.otel {
-            otel.emit(&event, &body, span);
-        }
+        self.submit(Job::Event(Box::new((event, info.cloned(), span.cloned()))));
     }
 
     /// Exports what is pending, waiting at most `telemetry.flush_timeout_ms`. Never fails; a
     /// dead collector costs at most the bound (and nothing while a previous flush is stuck).
     pub fn flush(&self) -> Option<FlushOutcome> {
-        let outcome = self.shared.otel.as_ref()?.flush(self.shared.flush_timeout);
+        let start = std::time::Instant::now();
+        let bound = self.shared.flush_timeout;
+        if !self.drain(bound) {
+            eprintln!("lambda-guard: telemetry still writing after {bound:?}");
+        }
+        let left = bound
+            .saturating_sub(start.elapsed())
+            .max(Duration::from_millis(1));
+        let outcome = self.shared.otel.as_ref()?.flush(left);
         if matches!(outcome, FlushOutcome::Failed | FlushOutcome::TimedOut) {
             eprintln!("lambda-guard: OTLP flush {outcome:?}; the events are on stdout");
         }
@@ -812,10 +728,191 @@ impl Telemetry {
                 Severity::Critical,
                 93,
             );
-            telemetry.emit(event, info.as_ref(), None);
+            // Written here, after what is queued, in case the process does not survive.
+            telemetry.drain(telemetry.shared.flush_timeout);
+            telemetry.shared.emit(event, info.as_ref(), None);
             telemetry.flush();
             previous(panic);
         }));
+    }
+}
+
+/// One invocation's verdict, as the telemetry thread needs it.
+struct Report {
+    info: InvocationInfo,
+    trigger: Trigger,
+    decision: Decision,
+    findings: Vec<crate::decision::Finding>,
+    verified: bool,
+    span_cx: Option<opentelemetry::trace::SpanContext>,
+}
+
+type PendingEvent = (
+    SecurityEvent,
+    Option<InvocationInfo>,
+    Option<opentelemetry::trace::SpanContext>,
+);
+
+enum Job {
+    Report(Box<Report>),
+    Event(Box<PendingEvent>),
+    Drain(mpsc::SyncSender<()>),
+}
+
+/// Jobs the telemetry thread's queue holds before work is done inline.
+const QUEUE: usize = 256;
+
+fn decision_names(decision: &Decision) -> (&'static str, Option<&'static str>) {
+    match decision {
+        Decision::Allow => ("allow", None),
+        Decision::Deny(r) => ("deny", Some(r.name())),
+        Decision::Filter { .. } => ("filter", None),
+    }
+}
+
+impl Shared {
+    fn run(&self, job: Job) {
+        match job {
+            Job::Report(report) => self.report(&report),
+            Job::Event(pending) => {
+                let (event, info, span) = *pending;
+                self.emit(event, info.as_ref(), span.as_ref());
+            }
+            Job::Drain(done) => {
+                let _ = done.try_send(());
+            }
+        }
+    }
+
+    fn report(&self, r: &Report) {
+        let s = self;
+        let info = &r.info;
+        let span_cx = r.span_cx.as_ref();
+        let (decision, reason) = decision_names(&r.decision);
+        let status_code = match &r.decision {
+            Decision::Deny(reason) if r.trigger.is_http() => Some(reason.status()),
+            _ => None,
+        };
+        let mut n = 0;
+        if s.auth_on && r.trigger.is_http() {
+            let auth_finding = r.findings.iter().find(|f| f.category == Category::Auth);
+            let result = match (auth_finding, r.verified) {
+                (Some(f), _) => Some(AuthResult::Failure(&f.rule)),
+                (None, true) => Some(AuthResult::Success),
+                (None, false) => None,
+            };
+            if let Some(result) = result {
+                s.emit(
+                    ocsf::authentication(&s.function, info, result, n),
+                    Some(info),
+                    span_cx,
+                );
+                n += 1;
+            }
+        }
+        if r.trigger.is_http() && (s.auth_on || decision != "allow") {
+            let summary = DecisionSummary {
+                decision,
+                reason,
+                status_code,
+                findings: r.findings.len(),
+            };
+            s.emit(
+                ocsf::api_activity(&s.function, info, summary, n),
+                Some(info),
+                span_cx,
+            );
+            n += 1;
+        }
+        for finding in r
+            .findings
+            .iter()
+            .filter(|f| f.category != Category::Auth)
+            .take(MAX_FINDING_EVENTS)
+        {
+            let action = match &r.decision {
+                Decision::Deny(_) => "blocked",
+                Decision::Filter { rejected }
+                    if finding.record.is_some_and(|i| rejected.contains(&i)) =>
+                {
+                    "filtered"
+                }
+                _ => "monitored",
+            };
+            let masked = s.masks.masks_input(&finding.path);
+            s.emit(
+                ocsf::detection_finding(&s.function, info, finding, n, action, masked),
+                Some(info),
+                span_cx,
+            );
+            n += 1;
+        }
+        if let Some(inv) = &s.inventory {
+            let route = (decision != "deny").then(|| info.operation()).flatten();
+            let public = r.trigger.is_http().then_some(!s.auth_on || !r.verified);
+            let snapshot = inv.lock().ok().and_then(|mut i| {
+                i.observe(r.trigger, route.as_deref(), public, now_ms())
+                    .then(|| i.snapshot())
+            });
+            if let Some(snapshot) = snapshot {
+                let uid = format!("{}-{n}", info.request_id);
+                s.emit(
+                    ocsf::inventory(&s.function, Some(info), snapshot, uid),
+                    Some(info),
+                    span_cx,
+                );
+            }
+        }
+    }
+
+    /// Masks, then writes the line and hands the event to OTLP.
+    fn emit(
+        &self,
+        mut event: SecurityEvent,
+        info: Option<&InvocationInfo>,
+        span: Option<&opentelemetry::trace::SpanContext>,
+    ) {
+        let s = self;
+        if !s.masks.is_empty() {
+            s.masks.apply(&mut event.value);
+        }
+        let Ok(body) = serde_json::to_string(&event.value) else {
+            return;
+        };
+        if !matches!(s.sink, Sink::Discard) {
+            let mut line = String::with_capacity(body.len() + 256);
+            line.push_str("{\"level\":\"");
+            line.push_str(event.severity.level());
+            line.push_str("\",\"timestamp\":\"");
+            line.push_str(&rfc3339(now_ms()));
+            line.push_str("\",\"message\":");
+            push_json_str(
+                &mut line,
+                event.value["message"].as_str().unwrap_or_default(),
+            );
+            line.push_str(",\"service\":");
+            push_json_str(&mut line, &s.function.name);
+            if let Some(info) = info {
+                line.push_str(",\"function_request_id\":");
+                push_json_str(&mut line, &info.request_id);
+                if let Some(xray) = &info.xray_trace_id {
+                    line.push_str(",\"xray_trace_id\":");
+                    push_json_str(&mut line, xray);
+                }
+                line.push_str(if info.cold_start {
+                    ",\"cold_start\":true"
+                } else {
+                    ",\"cold_start\":false"
+                });
+            }
+            line.push_str(",\"ocsf\":");
+            line.push_str(&body);
+            line.push_str("}\n");
+            s.sink.write(line.as_bytes());
+        }
+        if let Some(otel) = &s.otel {
+            otel.emit(&event, &body, span);
+        }
     }
 }
 

@@ -16,6 +16,12 @@ fn context(request_id: &str) -> lambda_runtime::Context {
     c
 }
 
+/// What was written, once the telemetry thread caught up.
+fn taken(t: &Telemetry, out: &Lines) -> String {
+    assert!(t.drain(Duration::from_secs(5)));
+    out.take()
+}
+
 fn lines(out: &str) -> Vec<Value> {
     out.lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -42,7 +48,7 @@ fn auth_config() -> Config {
 #[test]
 fn every_line_has_level_request_id_and_the_ocsf_event() {
     let (t, out) = Telemetry::with_sink(&Config::default(), Sink::buffer());
-    let init = lines(&out.take());
+    let init = lines(&taken(&t, &out));
     assert_eq!(init.len(), 1, "the init inventory");
     assert_eq!(init[0]["ocsf"]["class_uid"], 5023);
     t.invocation(
@@ -50,7 +56,7 @@ fn every_line_has_level_request_id_and_the_ocsf_event() {
         &Value::Null,
         &context("req-1"),
     );
-    let events = lines(&out.take());
+    let events = lines(&taken(&t, &out));
     let finding = events
         .iter()
         .find(|e| e["ocsf"]["class_uid"] == 2004)
@@ -106,7 +112,7 @@ fn no_token_cookie_or_excerpt_reaches_the_output() {
         transforms: vec![],
     });
     t.invocation(&verdict, &event, &context("req-2"));
-    let text = out.take();
+    let text = taken(&t, &out);
     for secret in [
         TOKEN,
         "eyJhbGci",
@@ -144,29 +150,29 @@ fn no_token_cookie_or_excerpt_reaches_the_output() {
 #[test]
 fn inventory_is_emitted_when_the_surface_changes_only() {
     let (t, out) = Telemetry::with_sink(&Config::default(), Sink::buffer());
-    out.take();
+    taken(&t, &out);
     let event = http_event();
     let verdict = Verdict::allow(Trigger::ApiGatewayHttp);
     t.invocation(&verdict, &event, &context("a"));
-    let first = lines(&out.take());
+    let first = lines(&taken(&t, &out));
     assert_eq!(first.len(), 1);
     let inv = &first[0]["ocsf"]["unmapped"]["inventory"];
     assert_eq!(inv["routes"][0]["route"], "POST /orders/{id}");
     assert_eq!(inv["routes"][0]["public"], true);
     assert_eq!(inv["triggers"][0], "apigateway-http");
     t.invocation(&verdict, &event, &context("b"));
-    assert_eq!(out.take(), "", "same surface, no event");
+    assert_eq!(taken(&t, &out), "", "same surface, no event");
 }
 
 #[test]
 fn hygiene_and_error_events_carry_no_names() {
     let (t, out) = Telemetry::with_sink(&Config::default(), Sink::buffer());
-    out.take();
+    taken(&t, &out);
     let c = context("req-3");
     t.wipe(Some(&c), "/tmp", 3, 1024);
     t.residue(Some(&c), "tmp_file", 2);
     t.critical_error(Some(&c), "hygiene could not wipe /tmp");
-    let events = lines(&out.take());
+    let events = lines(&taken(&t, &out));
     let classes: Vec<_> = events
         .iter()
         .map(|e| e["ocsf"]["class_uid"].clone())
