@@ -74,7 +74,8 @@ pub const MAX_FINDING_EVENTS: usize = 16;
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TelemetryConfig {
-    /// `telemetry.stdout` (`GUARD_TELEMETRY_STDOUT`): OCSF lines on stdout; default `true`.
+    /// `telemetry.stdout` (`GUARD_TELEMETRY_STDOUT`): OCSF lines on stdout; default `true` in
+    /// Lambda (`AWS_LAMBDA_RUNTIME_API` set), `false` elsewhere (`lambda-guard scan`, tests).
     pub stdout: Option<bool>,
     /// `telemetry.otlp` (`GUARD_TELEMETRY_OTLP`): export over OTLP/HTTP; default: on when
     /// `OTEL_EXPORTER_OTLP_ENDPOINT` (or its `_TRACES_`/`_LOGS_` form) is set.
@@ -288,11 +289,13 @@ impl std::fmt::Debug for Telemetry {
 }
 
 impl Telemetry {
-    /// Builds the telemetry for `config` (stdout unless `telemetry.stdout = false`; OTLP when
+    /// Builds the telemetry for `config` (stdout per `telemetry.stdout`; OTLP when
     /// configured) and emits the init inventory. An OTLP pipeline that cannot be built is
     /// reported on stderr and left out: telemetry never stops a function.
     pub fn new(config: &Config) -> Telemetry {
-        let sink = if config.telemetry.stdout.unwrap_or(true) {
+        // Outside Lambda (`lambda-guard scan`, tests) stdout belongs to the program.
+        let in_lambda = std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some();
+        let sink = if config.telemetry.stdout.unwrap_or(in_lambda) {
             Sink::Stdout
         } else {
             Sink::Discard
