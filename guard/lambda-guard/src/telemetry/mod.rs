@@ -464,11 +464,25 @@ impl Telemetry {
     /// Waits until the telemetry thread has written everything submitted so far, at most
     /// `bound`. Returns whether it caught up.
     pub fn drain(&self, bound: Duration) -> bool {
+        let deadline = std::time::Instant::now() + bound;
         let (done, wait) = mpsc::sync_channel(1);
-        if self.jobs.send(Job::Drain(done)).is_err() {
-            return true;
+        let mut job = Job::Drain(done);
+        // Bounded even when the queue is full and the thread stuck (stdout blocked).
+        loop {
+            match self.jobs.try_send(job) {
+                Ok(()) => break,
+                Err(TrySendError::Disconnected(_)) => return true,
+                Err(TrySendError::Full(back)) => {
+                    if std::time::Instant::now() >= deadline {
+                        return false;
+                    }
+                    job = back;
+                    std::thread::sleep(Duration::from_micros(200));
+                }
+            }
         }
-        wait.recv_timeout(bound).is_ok()
+        wait.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now()))
+            .is_ok()
     }
 
     fn record_span(&self, span: &tracing::Span, verdict: &Verdict, info: &InvocationInfo) {

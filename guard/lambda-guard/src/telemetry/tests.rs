@@ -210,3 +210,18 @@ fn timestamps_and_xray_parse() {
     assert!(sc.is_sampled() && sc.is_remote());
     assert!(xray_parent("Root=garbage").is_none());
 }
+
+#[test]
+fn a_full_queue_loses_nothing() {
+    let (t, out) = Telemetry::with_sink(&Config::default(), Sink::buffer());
+    let verdict = Verdict::malformed("malformed.json");
+    let n = 2 * QUEUE + 10;
+    for i in 0..n {
+        t.invocation(&verdict, &Value::Null, &context(&format!("r{i}")));
+    }
+    let findings = lines(&taken(&t, &out))
+        .iter()
+        .filter(|e| e["ocsf"]["class_uid"] == 2004)
+        .count();
+    assert_eq!(findings, n);
+}
