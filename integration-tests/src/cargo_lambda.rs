@@ -37,6 +37,12 @@ impl Emulator {
 
     /// Starts a workspace binary as the function, with the environment Lambda would give it.
     pub fn function(&self, bin_name: &str, env: &[(&str, &str)]) -> Process {
+        self.function_as(bin_name, bin_name, env)
+    }
+
+    /// Like [`Emulator::function`], its output logged under `log_name` (tests that run the same
+    /// binary in parallel need distinct logs).
+    pub fn function_as(&self, bin_name: &str, log_name: &str, env: &[(&str, &str)]) -> Process {
         let mut command = Command::new(bin(bin_name));
         command
             .env_clear()
@@ -49,7 +55,7 @@ impl Emulator {
             .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
             .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
             .envs(env.iter().copied());
-        Process::start(bin_name, command)
+        Process::start(log_name, command)
     }
 
     /// Invokes the function with `event` and returns what it answered (a response, or the

@@ -3,6 +3,7 @@
 //! (by its own id) when its handle drops, even when a test fails.
 
 pub mod cargo_lambda;
+pub mod otlp;
 
 use std::{
     net::TcpListener,

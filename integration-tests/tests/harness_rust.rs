@@ -422,7 +422,10 @@ fn private_tmp_namespace_mode_as_root() {
     assert_eq!(r["tmp"]["path"], "/tmp/probe-fn.txt");
     assert_eq!(r["tmp"]["content"], "1\n");
     assert!(r["env"]["TMPDIR"].is_null());
-    assert_eq!(r["env"]["GUARD_TMP_DIR"], "/tmp", "the tmpfs is the environment's own");
+    assert_eq!(
+        r["env"]["GUARD_TMP_DIR"], "/tmp",
+        "the tmpfs is the environment's own"
+    );
     assert!(
         run.stderr.contains("private mount namespace"),
         "{}",

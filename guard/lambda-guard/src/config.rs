@@ -14,7 +14,7 @@
 //! assert_eq!(config.inspect_mode(), Mode::Monitor);
 //! ```
 
-use crate::{auth::AuthConfig, inspect::InspectConfig};
+use crate::{auth::AuthConfig, inspect::InspectConfig, telemetry::TelemetryConfig};
 use serde::Deserialize;
 use std::{fmt, path::PathBuf, str::FromStr};
 
@@ -187,6 +187,9 @@ pub struct Config {
     /// `[hygiene]`.
     #[serde(default)]
     pub hygiene: HygieneConfig,
+    /// `[telemetry]`.
+    #[serde(default)]
+    pub telemetry: TelemetryConfig,
 }
 
 impl Config {
@@ -269,6 +272,7 @@ impl Config {
         }
         self.auth.apply_env(env)?;
         self.inspect.apply_env(env)?;
+        self.telemetry.apply_env(env)?;
         Ok(())
     }
 
@@ -276,6 +280,7 @@ impl Config {
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.auth.validate(self.auth_mode())?;
         self.inspect.validate()?;
+        self.telemetry.validate()?;
         if let Some(dir) = &self.hygiene.tmp_dir {
             if !dir.is_absolute() {
                 return Err(ConfigError::invalid(

@@ -19,6 +19,7 @@ use crate::{
     decision::{Category, Decision, DenyReason, Finding, Verdict},
     hygiene::Hygiene,
     inspect::Inspector,
+    telemetry::Telemetry,
     trigger::{InputView, Trigger},
 };
 use serde_json::Value;
@@ -31,6 +32,7 @@ pub struct Guard {
     inspector: Option<Inspector>,
     /// Execution-environment hygiene (`None` when `hygiene.mode` is off).
     hygiene: Option<Hygiene>,
+    telemetry: Telemetry,
 }
 
 impl Guard {
@@ -60,11 +62,13 @@ impl Guard {
                 Some(hygiene)
             }
         };
+        let telemetry = Telemetry::new(&config);
         Ok(Guard {
             config,
             auth,
             inspector,
             hygiene,
+            telemetry,
         })
     }
 
@@ -82,6 +86,11 @@ impl Guard {
     /// The configuration in force.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// The telemetry built with the guard (see [`crate::telemetry`]).
+    pub fn telemetry(&self) -> &Telemetry {
+        &self.telemetry
     }
 
     /// Decides about one event. Never panics, whatever the event.

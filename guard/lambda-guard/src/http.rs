@@ -141,6 +141,12 @@ where
     E: Into<Diagnostic> + 'static,
 {
     let guard = layer::init_guard_with(adjust).await?;
+    let telemetry = guard.telemetry().clone();
+    telemetry.install();
     let service = crate::GuardLayer::new(guard).layer(adapt(service));
-    lambda_runtime::run(service).await
+    lambda_runtime::Runtime::new(service)
+        .layer(lambda_runtime::layers::TracingLayer::new())
+        .layer(telemetry.flush_layer())
+        .run()
+        .await
 }

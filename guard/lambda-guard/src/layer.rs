@@ -40,11 +40,7 @@
 //! ```
 
 use crate::{
-    auth::Claims,
-    config::ConfigError,
-    decision::{Decision, Verdict},
-    engine::Guard,
-    response,
+    auth::Claims, config::ConfigError, decision::Decision, engine::Guard, response,
     trigger::InputView,
 };
 use lambda_runtime::{Diagnostic, LambdaEvent};
@@ -58,6 +54,7 @@ use std::{
     task::{Context, Poll},
 };
 use tower::{Layer, Service};
+use tracing::Instrument;
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 
@@ -134,7 +131,15 @@ where
         // The ready service goes into the future; a fresh clone waits for the next poll_ready.
         let clone = self.inner.clone();
         let inner = std::mem::replace(&mut self.inner, clone);
-        Box::pin(guarded_call(guard, inner, event))
+        // Telemetry: the invocation span around the guarded call, and a bounded flush after it
+        // (unless the Runtime-level FlushLayer flushes after the response instead).
+        let telemetry = guard.telemetry().clone();
+        let span = telemetry.invocation_span(&event.context, &event.payload);
+        Box::pin(async move {
+            let result = guarded_call(guard, inner, event).instrument(span).await;
+            telemetry.end_invocation();
+            result
+        })
     }
 }
 
@@ -170,7 +175,9 @@ where
     S::Error: Into<Diagnostic>,
 {
     let verdict = guard.evaluate(&event.payload).await;
-    report(&verdict, &event.context);
+    guard
+        .telemetry()
+        .invocation(&verdict, &event.payload, &event.context);
     let trigger = verdict.trigger;
     let mut refused = Vec::new();
     match &verdict.decision {
@@ -202,37 +209,13 @@ where
     let output = INVOCATION
         .scope(scope, async move { inner.call(event).await })
         .await
-        .map_err(Into::into)?;
+        .map_err(Into::into)
+        .inspect_err(|e: &Diagnostic| guard.telemetry().handler_error(&e.error_type))?;
     Ok(if refused.is_empty() {
         output
     } else {
         response::merge_batch_failures(output, &refused)
     })
-}
-
-/// Interim security log until the telemetry module: one structured event per decision that is
-/// not a clean allow. Never logs input values.
-fn report(verdict: &Verdict, context: &lambda_runtime::Context) {
-    if verdict.findings.is_empty() {
-        return;
-    }
-    let decision = match &verdict.decision {
-        Decision::Allow => "allow".to_owned(),
-        Decision::Deny(r) => format!("deny:{}", r.name()),
-        Decision::Filter { rejected } => format!("filter:{}", rejected.len()),
-    };
-    for finding in &verdict.findings {
-        tracing::warn!(
-            target: "lambda_guard",
-            request_id = %context.request_id,
-            trigger = verdict.trigger.name(),
-            decision = %decision,
-            category = finding.category.name(),
-            rule = %finding.rule,
-            path = %finding.path,
-            "guard finding"
-        );
-    }
 }
 
 /// Adapts a typed handler (`LambdaEvent<T>` → `R`) to the guard's `LambdaEvent<Value>` → `Value`.
@@ -322,8 +305,14 @@ where
     R: Serialize + 'static,
 {
     let guard = init_guard().await?;
+    let telemetry = guard.telemetry().clone();
+    telemetry.install();
     let service = GuardLayer::new(guard).layer(Typed::new(handler));
-    lambda_runtime::run(service).await
+    lambda_runtime::Runtime::new(service)
+        .layer(lambda_runtime::layers::TracingLayer::new())
+        .layer(telemetry.flush_layer())
+        .run()
+        .await
 }
 
 /// Builds the guard from the environment, reporting a configuration error to Lambda.

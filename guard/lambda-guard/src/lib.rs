@@ -9,7 +9,7 @@
 //! ([`config`]).
 //!
 //! Modules, one per concern: [`trigger`] (detection and the input view), [`auth`], [`inspect`],
-//! [`decision`], [`engine`], [`response`], [`layer`] and [`http`] (the Tower glue).
+//! [`decision`], [`engine`], [`response`], [`telemetry`], [`layer`] and [`http`] (the Tower glue).
 
 #![forbid(unsafe_code)]
 
@@ -22,10 +22,12 @@ pub mod hygiene;
 pub mod inspect;
 pub mod layer;
 pub mod response;
+pub mod telemetry;
 pub mod trigger;
 
 pub use config::{Config, ConfigError, Mode};
 pub use decision::{Category, Decision, DenyReason, Finding, Verdict};
 pub use engine::Guard;
 pub use layer::{claims, run, GuardLayer, GuardService, Typed};
+pub use telemetry::Telemetry;
 pub use trigger::{InputView, Trigger};
