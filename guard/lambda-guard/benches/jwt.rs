@@ -182,6 +182,45 @@ fn bench(c: &mut Criterion) {
             b.iter(|| ready(auth.authenticate(std::hint::black_box(&request))))
         });
 
+        // The floor: aws-lc-rs checking the signature alone, key parsed once.
+        let (input, sig) = token.rsplit_once('.').unwrap();
+        let sig = URL_SAFE_NO_PAD.decode(sig).unwrap();
+        let jwk0 = doc["jwks"]["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["alg"] == alg)
+            .unwrap();
+        let raw = |k: &str| URL_SAFE_NO_PAD.decode(jwk0[k].as_str().unwrap()).unwrap();
+        let (verify_alg, public): (&'static dyn signature::VerificationAlgorithm, Vec<u8>) =
+            match alg {
+                "RS256" | "PS256" => {
+                    let (n, e) = (raw("n"), raw("e"));
+                    let der =
+                        aws_lc_rs::encoding::AsDer::as_der(&aws_lc_rs::rsa::PublicKeyComponents {
+                            n: n.as_slice(),
+                            e: e.as_slice(),
+                        })
+                        .unwrap();
+                    let a: &'static dyn signature::VerificationAlgorithm = if alg == "RS256" {
+                        &signature::RSA_PKCS1_2048_8192_SHA256
+                    } else {
+                        &signature::RSA_PSS_2048_8192_SHA256
+                    };
+                    (a, der.as_ref().to_vec())
+                }
+                "ES256" => (
+                    &signature::ECDSA_P256_SHA256_FIXED,
+                    [vec![4], raw("x"), raw("y")].concat(),
+                ),
+                _ => (&signature::ED25519, raw("x")),
+            };
+        let parsed = signature::ParsedPublicKey::new(verify_alg, &public).unwrap();
+        parsed.verify_sig(input.as_bytes(), &sig).unwrap();
+        group.bench_function(format!("aws-lc-rs-signature-only/{alg}"), |b| {
+            b.iter(|| parsed.verify_sig(std::hint::black_box(input.as_bytes()), &sig))
+        });
+
         // jsonwebtoken 12 on the same token, key precomputed: the library baseline.
         let jwk = doc["jwks"]["keys"]
             .as_array()
