@@ -4,6 +4,9 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod attack;
+mod campaign;
+mod demo;
 mod event;
 mod harness;
 mod scan;
@@ -27,6 +30,10 @@ enum Command {
     Scan(scan::ScanArgs),
     /// Print a realistic sample event for a trigger.
     Event(event::EventArgs),
+    /// Run the guarded examples against benign traffic and attacks, and show the reuse leak.
+    Demo(demo::DemoArgs),
+    /// Run an attack campaign against a function inside the harness and report what got through.
+    Attack(attack::AttackArgs),
 }
 
 fn main() -> ExitCode {
@@ -35,5 +42,7 @@ fn main() -> ExitCode {
         Command::Run(args) => harness::main(args),
         Command::Scan(args) => scan::main(args),
         Command::Event(args) => event::main(args),
+        Command::Attack(args) => attack::main(args),
+        Command::Demo(args) => demo::main(args),
     }
 }

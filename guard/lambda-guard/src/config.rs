@@ -153,6 +153,23 @@ pub struct HygieneConfig {
     /// `hygiene.tmp_dir` (`GUARD_TMP_DIR`): the directory to keep clean. Outside Lambda the guard
     /// wipes only a directory named here.
     pub tmp_dir: Option<PathBuf>,
+    /// `hygiene.keep` (`GUARD_HYGIENE_KEEP`, comma-separated): paths relative to the managed
+    /// directory that survive every wipe (a directory keeps its subtree), in addition to
+    /// `.otel-aws-account-id`.
+    #[serde(default)]
+    pub keep: Vec<String>,
+    /// `hygiene.changed` (`GUARD_HYGIENE_CHANGED`): `remove` (default) or `keep` baseline files
+    /// that an invocation modified.
+    pub changed: Option<crate::hygiene::tmp::ChangedPolicy>,
+    /// `hygiene.scratch` (`GUARD_SCRATCH`): a private directory per invocation (default true).
+    pub scratch: Option<bool>,
+    /// `hygiene.processes` (`GUARD_HYGIENE_PROCESSES`): restore environment variables and end
+    /// child processes an invocation left (default true).
+    pub processes: Option<bool>,
+    /// `hygiene.zeroize_freed` (`GUARD_ZEROIZE_FREED`): let the optional zeroizing global
+    /// allocator wipe freed memory (default true when hygiene is on; only has an effect in a
+    /// binary that installs [`crate::hygiene::ZeroizingAlloc`]).
+    pub zeroize_freed: Option<bool>,
 }
 
 /// The whole configuration.
@@ -231,6 +248,25 @@ impl Config {
         if let Some(dir) = env.var("GUARD_TMP_DIR") {
             self.hygiene.tmp_dir = Some(PathBuf::from(dir));
         }
+        if let Some(keep) = env.var("GUARD_HYGIENE_KEEP") {
+            self.hygiene.keep = keep
+                .split(',')
+                .map(|k| k.trim().to_owned())
+                .filter(|k| !k.is_empty())
+                .collect();
+        }
+        if let Some(p) = env.parsed("GUARD_HYGIENE_CHANGED", "hygiene.changed")? {
+            self.hygiene.changed = Some(p);
+        }
+        if let Some(b) = env.parsed("GUARD_SCRATCH", "hygiene.scratch")? {
+            self.hygiene.scratch = Some(b);
+        }
+        if let Some(b) = env.parsed("GUARD_HYGIENE_PROCESSES", "hygiene.processes")? {
+            self.hygiene.processes = Some(b);
+        }
+        if let Some(b) = env.parsed("GUARD_ZEROIZE_FREED", "hygiene.zeroize_freed")? {
+            self.hygiene.zeroize_freed = Some(b);
+        }
         self.auth.apply_env(env)?;
         self.inspect.apply_env(env)?;
         Ok(())
@@ -245,6 +281,20 @@ impl Config {
                 return Err(ConfigError::invalid(
                     "hygiene.tmp_dir (GUARD_TMP_DIR)",
                     format!("{} is not an absolute path", dir.display()),
+                ));
+            }
+            if dir.parent().is_none() {
+                return Err(ConfigError::invalid(
+                    "hygiene.tmp_dir (GUARD_TMP_DIR)",
+                    "refusing to manage the root directory",
+                ));
+            }
+        }
+        for k in &self.hygiene.keep {
+            if k.split('/').any(|c| c == "..") {
+                return Err(ConfigError::invalid(
+                    "hygiene.keep (GUARD_HYGIENE_KEEP)",
+                    format!("`{k}` leaves the managed directory"),
                 ));
             }
         }

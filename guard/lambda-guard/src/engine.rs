@@ -17,6 +17,7 @@ use crate::{
     auth::{AuthOutcome, Authenticator},
     config::{Config, ConfigError, Mode},
     decision::{Category, Decision, DenyReason, Finding, Verdict},
+    hygiene::Hygiene,
     inspect::Inspector,
     trigger::{InputView, Trigger},
 };
@@ -28,6 +29,8 @@ pub struct Guard {
     config: Config,
     auth: Option<Authenticator>,
     inspector: Option<Inspector>,
+    /// Execution-environment hygiene (`None` when `hygiene.mode` is off).
+    hygiene: Option<Hygiene>,
 }
 
 impl Guard {
@@ -42,16 +45,38 @@ impl Guard {
             Mode::Off => None,
             _ => Some(Inspector::new(&config.inspect)?),
         };
+        let hygiene = match config.hygiene_mode() {
+            Mode::Off => {
+                Hygiene::new(&config)?; // switches the zeroizing allocator off
+                None
+            }
+            _ => {
+                let hygiene = Hygiene::new(&config)?;
+                eprintln!(
+                    "lambda-guard: hygiene ({}): {}",
+                    hygiene.mode(),
+                    hygiene.notice()
+                );
+                Some(hygiene)
+            }
+        };
         Ok(Guard {
             config,
             auth,
             inspector,
+            hygiene,
         })
     }
 
     /// Loads the configuration from `GUARD_CONFIG` and `GUARD_*` and builds the guard.
     pub async fn from_env() -> Result<Guard, ConfigError> {
         Guard::new(Config::from_env()?).await
+    }
+
+    /// Execution-environment hygiene, when on (for a SnapStart after-restore hook:
+    /// [`Hygiene::after_restore`]).
+    pub fn hygiene(&self) -> Option<&Hygiene> {
+        self.hygiene.as_ref()
     }
 
     /// The configuration in force.

@@ -83,8 +83,14 @@ where
     }
 
     fn call(&mut self, event: LambdaEvent<Value>) -> Self::Future {
-        let LambdaEvent { payload, context } = event;
-        let request: LambdaRequest = match serde_json::from_value(payload) {
+        let LambdaEvent {
+            mut payload,
+            context,
+        } = event;
+        // From a borrow, so the guard's copy of the event can be zeroized (hygiene).
+        let parsed = <LambdaRequest as serde::Deserialize>::deserialize(&payload);
+        crate::hygiene::zeroize_value(&mut payload);
+        let request: LambdaRequest = match parsed {
             Ok(r) => r,
             Err(_) => {
                 return Box::pin(std::future::ready(Err(Diagnostic {

@@ -140,6 +140,28 @@ where
 
 async fn guarded_call<S>(
     guard: Arc<Guard>,
+    inner: S,
+    event: LambdaEvent<Value>,
+) -> Result<Value, Diagnostic>
+where
+    S: Service<LambdaEvent<Value>, Response = Value>,
+    S::Error: Into<Diagnostic>,
+{
+    // Hygiene wraps the whole invocation, so it also runs after a denial or a handler error.
+    let Some(hygiene) = guard.hygiene() else {
+        return decide_and_call(&guard, inner, event).await;
+    };
+    let request_id = event.context.request_id.clone();
+    let invocation = hygiene.before_invocation(event.context.tenant_id.as_deref());
+    let result = invocation
+        .scope(decide_and_call(&guard, inner, event))
+        .await;
+    hygiene.after_invocation(invocation).log(&request_id);
+    result
+}
+
+async fn decide_and_call<S>(
+    guard: &Guard,
     mut inner: S,
     mut event: LambdaEvent<Value>,
 ) -> Result<Value, Diagnostic>
@@ -154,9 +176,14 @@ where
     match &verdict.decision {
         Decision::Allow => {}
         Decision::Deny(reason) if trigger.is_http() => {
-            return Ok(response::http_denial(trigger, *reason, &event.payload));
+            let denial = response::http_denial(trigger, *reason, &event.payload);
+            crate::hygiene::zeroize_value(&mut event.payload);
+            return Ok(denial);
         }
-        Decision::Deny(reason) => return Err(response::denial_error(*reason)),
+        Decision::Deny(reason) => {
+            crate::hygiene::zeroize_value(&mut event.payload);
+            return Err(response::denial_error(*reason));
+        }
         Decision::Filter { rejected } => {
             let ids: Vec<_> = InputView::with_trigger(&event.payload, trigger)
                 .records()
@@ -253,8 +280,15 @@ where
     }
 
     fn call(&mut self, event: LambdaEvent<Value>) -> Self::Future {
-        let LambdaEvent { payload, context } = event;
-        let payload: T = match serde_json::from_value(payload) {
+        let LambdaEvent {
+            mut payload,
+            context,
+        } = event;
+        // Deserialized from a borrow so the guard's copy of the event can be zeroized (moving it
+        // into `T` would free its strings unwiped).
+        let typed = T::deserialize(&payload);
+        crate::hygiene::zeroize_value(&mut payload);
+        let payload: T = match typed {
             Ok(p) => p,
             Err(_) => {
                 return Box::pin(std::future::ready(Err(Diagnostic {

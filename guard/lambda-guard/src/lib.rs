@@ -18,6 +18,7 @@ pub mod config;
 pub mod decision;
 pub mod engine;
 pub mod http;
+pub mod hygiene;
 pub mod inspect;
 pub mod layer;
 pub mod response;

@@ -170,7 +170,8 @@ impl HttpRequest {
 pub struct InputView<'a> {
     event: &'a Value,
     trigger: Trigger,
-    http: Option<HttpRequest>,
+    /// Built on first use: only auth needs it, and it allocates per header.
+    http: std::sync::OnceLock<Option<HttpRequest>>,
     records: Vec<Record>,
 }
 
@@ -182,7 +183,6 @@ impl<'a> InputView<'a> {
 
     /// Builds the view for an already detected trigger.
     pub fn with_trigger(event: &'a Value, trigger: Trigger) -> InputView<'a> {
-        let http = trigger.is_http().then(|| http_request(event, trigger));
         let records = if trigger.supports_partial_batch() {
             records(event, trigger)
         } else {
@@ -191,7 +191,7 @@ impl<'a> InputView<'a> {
         InputView {
             event,
             trigger,
-            http,
+            http: std::sync::OnceLock::new(),
             records,
         }
     }
@@ -208,7 +208,13 @@ impl<'a> InputView<'a> {
 
     /// The HTTP request, for HTTP triggers.
     pub fn http(&self) -> Option<&HttpRequest> {
-        self.http.as_ref()
+        self.http
+            .get_or_init(|| {
+                self.trigger
+                    .is_http()
+                    .then(|| http_request(self.event, self.trigger))
+            })
+            .as_ref()
     }
 
     /// Batch records, for SQS, Kinesis and DynamoDB Streams.
