@@ -367,7 +367,7 @@ async fn jwk_use_and_key_ops_are_enforced() {
     enc_jwk["use"] = json!("enc");
     let mut ops_jwk = ops.jwk();
     ops_jwk["key_ops"] = json!(["encrypt"]);
-    let doc = json!({"keys": [enc_jwk, ops_jwk, good.jwk()]});
+    let doc = json!({"keys": [enc_jwk.clone(), ops_jwk.clone(), good.jwk()]});
     let verifier = lambda_guard::auth::SignatureVerifier::from_jwks(
         doc.to_string().as_bytes(),
         &lambda_guard::auth::Algorithm::ALL,
@@ -382,7 +382,22 @@ async fn jwk_use_and_key_ops_are_enforced() {
             lambda_guard::auth::Kind::UnknownKid
         );
     }
-    // A local JWKS file with an unusable key is a configuration error naming the key.
+    // A local JWKS file: unusable keys are skipped; none usable is an error naming the key.
+    let path = temp_file("jwks.json", &doc.to_string());
+    let config: lambda_guard::auth::AuthConfig = toml::from_str(&format!(
+        "[jwt]\njwks_file = {path:?}\nissuer = \"{ISS}\"\naudience = \"{AUD}\"\n"
+    ))
+    .unwrap();
+    let auth = Authenticator::new(&config).await.unwrap();
+    assert_eq!(
+        kind(&auth.authenticate(&bearer(&good.token(&claims))).await),
+        "allowed"
+    );
+    assert_eq!(
+        kind(&auth.authenticate(&bearer(&enc.token(&claims))).await),
+        "unknown_kid"
+    );
+    let doc = json!({"keys": [enc_jwk, ops_jwk]});
     let path = temp_file("jwks.json", &doc.to_string());
     let config: lambda_guard::auth::AuthConfig = toml::from_str(&format!(
         "[jwt]\njwks_file = {path:?}\nissuer = \"{ISS}\"\naudience = \"{AUD}\"\n"

@@ -454,8 +454,15 @@ impl AuthConfig {
             })?;
             let (set, skipped) =
                 jwks::parse_jwks(&doc, algorithms).map_err(|e| ConfigError::invalid(K_FILE, e))?;
-            if let Some(why) = skipped.first() {
-                return Err(ConfigError::invalid(K_FILE, why.clone()));
+            for why in &skipped {
+                tracing::warn!(target: "lambda_guard::auth", skipped = %why, "JWKS file key not used");
+            }
+            if set.len() == 0 {
+                let why = skipped.first().cloned().unwrap_or_else(|| "no key".into());
+                return Err(ConfigError::invalid(
+                    K_FILE,
+                    format!("no usable key ({why})"),
+                ));
             }
             keys.extend(set.into_keys());
         }
