@@ -550,8 +550,24 @@ async fn jwe_shaped_and_garbage_tokens_are_refused() {
             kind(&outcome)
         );
     }
-    // A payload that is not a JSON object, correctly signed.
-    for payload in [&b"[]"[..], b"\"x\"", b"null", b"{", b"\xff"] {
+    // A payload that is not a JSON object, or duplicates a claim, correctly signed.
+    let dup_exp = format!(
+        r#"{{"iss":"{ISS}","aud":"{AUD}","exp":1,"exp":{}}}"#,
+        now() + 300
+    );
+    let dup_scope = format!(
+        r#"{{"iss":"{ISS}","aud":"{AUD}","exp":{},"scope":"x","scope":"orders:read"}}"#,
+        now() + 300
+    );
+    for payload in [
+        &b"[]"[..],
+        b"\"x\"",
+        b"null",
+        b"{",
+        b"\xff",
+        dup_exp.as_bytes(),
+        dup_scope.as_bytes(),
+    ] {
         let header = f.rsa.header();
         let input = format!("{}.{}", b64(header.to_string().as_bytes()), b64(payload));
         let token = format!(
