@@ -367,7 +367,7 @@ async fn jwk_use_and_key_ops_are_enforced() {
     enc_jwk["use"] = json!("enc");
     let mut ops_jwk = ops.jwk();
     ops_jwk["key_ops"] = json!(["encrypt"]);
-    let doc = json!({"keys": [enc_jwk, ops_jwk, good.jwk()]});
+    let doc = json!({"keys": [enc_jwk.clone(), ops_jwk.clone(), good.jwk()]});
     let verifier = lambda_guard::auth::SignatureVerifier::from_jwks(
         doc.to_string().as_bytes(),
         &lambda_guard::auth::Algorithm::ALL,
@@ -382,7 +382,22 @@ async fn jwk_use_and_key_ops_are_enforced() {
             lambda_guard::auth::Kind::UnknownKid
         );
     }
-    // A local JWKS file with an unusable key is a configuration error naming the key.
+    // A local JWKS file: unusable keys are skipped; none usable is an error naming the key.
+    let path = temp_file("jwks.json", &doc.to_string());
+    let config: lambda_guard::auth::AuthConfig = toml::from_str(&format!(
+        "[jwt]\njwks_file = {path:?}\nissuer = \"{ISS}\"\naudience = \"{AUD}\"\n"
+    ))
+    .unwrap();
+    let auth = Authenticator::new(&config).await.unwrap();
+    assert_eq!(
+        kind(&auth.authenticate(&bearer(&good.token(&claims))).await),
+        "allowed"
+    );
+    assert_eq!(
+        kind(&auth.authenticate(&bearer(&enc.token(&claims))).await),
+        "unknown_kid"
+    );
+    let doc = json!({"keys": [enc_jwk, ops_jwk]});
     let path = temp_file("jwks.json", &doc.to_string());
     let config: lambda_guard::auth::AuthConfig = toml::from_str(&format!(
         "[jwt]\njwks_file = {path:?}\nissuer = \"{ISS}\"\naudience = \"{AUD}\"\n"
@@ -535,8 +550,24 @@ async fn jwe_shaped_and_garbage_tokens_are_refused() {
             kind(&outcome)
         );
     }
-    // A payload that is not a JSON object, correctly signed.
-    for payload in [&b"[]"[..], b"\"x\"", b"null", b"{", b"\xff"] {
+    // A payload that is not a JSON object, or duplicates a claim, correctly signed.
+    let dup_exp = format!(
+        r#"{{"iss":"{ISS}","aud":"{AUD}","exp":1,"exp":{}}}"#,
+        now() + 300
+    );
+    let dup_scope = format!(
+        r#"{{"iss":"{ISS}","aud":"{AUD}","exp":{},"scope":"x","scope":"orders:read"}}"#,
+        now() + 300
+    );
+    for payload in [
+        &b"[]"[..],
+        b"\"x\"",
+        b"null",
+        b"{",
+        b"\xff",
+        dup_exp.as_bytes(),
+        dup_scope.as_bytes(),
+    ] {
         let header = f.rsa.header();
         let input = format!("{}.{}", b64(header.to_string().as_bytes()), b64(payload));
         let token = format!(

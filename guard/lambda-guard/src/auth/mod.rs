@@ -454,8 +454,15 @@ impl AuthConfig {
             })?;
             let (set, skipped) =
                 jwks::parse_jwks(&doc, algorithms).map_err(|e| ConfigError::invalid(K_FILE, e))?;
-            if let Some(why) = skipped.first() {
-                return Err(ConfigError::invalid(K_FILE, why.clone()));
+            for why in &skipped {
+                tracing::warn!(target: "lambda_guard::auth", skipped = %why, "JWKS file key not used");
+            }
+            if set.len() == 0 {
+                let why = skipped.first().cloned().unwrap_or_else(|| "no key".into());
+                return Err(ConfigError::invalid(
+                    K_FILE,
+                    format!("no usable key ({why})"),
+                ));
             }
             keys.extend(set.into_keys());
         }
@@ -689,5 +696,104 @@ impl SignatureVerifier {
             .find_key(parsed.kid.as_deref())?
             .ok_or(Kind::UnknownKid)?;
         verify::verify_signature(&parsed, &key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from_env(vars: &[(&str, &str)]) -> Result<AuthConfig, ConfigError> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let env = move |name: &str| {
+            vars.iter()
+                .rev()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
+        let mut config = AuthConfig::default();
+        config.apply_env(&env)?;
+        config.validate(Mode::Enforce)?;
+        Ok(config)
+    }
+
+    const BASE: [(&str, &str); 3] = [
+        ("GUARD_JWT_JWKS_URL", "https://issuer.example/jwks.json"),
+        (
+            "GUARD_JWT_ISSUER",
+            "https://issuer.example, https://other.example",
+        ),
+        ("GUARD_JWT_AUDIENCE", "orders"),
+    ];
+
+    fn with(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+        BASE.iter().chain(extra).copied().collect()
+    }
+
+    #[test]
+    fn environment_configures_everything() {
+        let c = from_env(&with(&[
+            ("GUARD_JWT_ALGORITHMS", "RS256,ES256"),
+            ("GUARD_JWT_LEEWAY_SECONDS", "10"),
+            ("GUARD_JWT_TYP", "at+jwt"),
+            ("GUARD_AUTH_ROUTES", r#"{"GET /orders/{id}": {"scopes": ["orders:read"]}, "GET /health": {"public": true}}"#),
+        ]))
+        .unwrap();
+        assert_eq!(c.jwt.issuer.len(), 2);
+        assert_eq!(c.jwt.algorithms, ["RS256", "ES256"]);
+        assert_eq!(c.routes.len(), 2);
+        assert!(c.is_configured());
+    }
+
+    #[test]
+    fn bad_settings_name_their_key() {
+        let cases: [(&[(&str, &str)], &str); 10] = [
+            (&[("GUARD_JWT_ALGORITHMS", "HS256")], "GUARD_JWT_ALGORITHMS"),
+            (&[("GUARD_JWT_ALGORITHMS", "none")], "GUARD_JWT_ALGORITHMS"),
+            (
+                &[("GUARD_JWT_LEEWAY_SECONDS", "3600")],
+                "GUARD_JWT_LEEWAY_SECONDS",
+            ),
+            (
+                &[("GUARD_JWT_LEEWAY_SECONDS", "soon")],
+                "GUARD_JWT_LEEWAY_SECONDS",
+            ),
+            (
+                &[("GUARD_JWT_JWKS_URL", "http://issuer.example/jwks")],
+                "GUARD_JWT_JWKS_URL",
+            ),
+            (
+                &[("GUARD_JWT_MAX_TOKEN_BYTES", "10")],
+                "GUARD_JWT_MAX_TOKEN_BYTES",
+            ),
+            (&[("GUARD_JWT_TOKEN_USE", "refresh")], "GUARD_JWT_TOKEN_USE"),
+            (&[("GUARD_AUTH_ROUTES", "GET /x")], "GUARD_AUTH_ROUTES"),
+            (
+                &[(
+                    "GUARD_AUTH_ROUTES",
+                    r#"{"GET /x": {"public": true, "scopes": ["a"]}}"#,
+                )],
+                "GUARD_AUTH_ROUTES",
+            ),
+            (
+                &[("GUARD_AUTH_ROUTES", r#"{"GET /x": {"scope": ["a"]}}"#)],
+                "GUARD_AUTH_ROUTES",
+            ),
+        ];
+        for (extra, key) in cases {
+            let err = from_env(&with(extra)).unwrap_err();
+            assert_eq!(
+                err.key().map(|k| k.contains(key)),
+                Some(true),
+                "{extra:?}: {err}"
+            );
+        }
+        let err = from_env(&BASE[..1]).unwrap_err();
+        assert!(err.to_string().contains("GUARD_JWT_ISSUER"), "{err}");
+        let err = from_env(&[]).unwrap_err();
+        assert!(err.to_string().contains("GUARD_JWT_JWKS_URL"), "{err}");
     }
 }

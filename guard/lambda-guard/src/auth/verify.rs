@@ -347,14 +347,45 @@ pub(crate) fn verify(
     now: u64,
 ) -> Result<Claims, Kind> {
     let payload = verify_signature(parsed, key)?;
-    let map: Map<String, Value> =
-        serde_json::from_slice(&payload).map_err(|_| Kind::MalformedToken)?;
+    let StrictObject(map) = serde_json::from_slice(&payload).map_err(|_| Kind::MalformedToken)?;
     match check_claims(&map, rules, now) {
         Ok(()) => Ok(Claims::new(map, &rules.groups_claim)),
         Err(kind) => {
             super::claims::wipe_map(map);
             Err(kind)
         }
+    }
+}
+
+/// A JSON object whose member names are unique at the top level: a duplicated claim (two `exp`,
+/// two `scope`) is refused rather than resolved last-wins, since another parser downstream may
+/// resolve it first-wins (RFC 8725 §3.1's spirit; RFC 7519 §4 allows either).
+struct StrictObject(Map<String, Value>);
+
+impl<'de> Deserialize<'de> for StrictObject {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = StrictObject;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<StrictObject, A::Error> {
+                let mut map = Map::new();
+                while let Some((k, v)) = a.next_entry::<String, Value>()? {
+                    if map.contains_key(&k) {
+                        super::claims::wipe_map(map);
+                        return Err(serde::de::Error::custom("duplicate member"));
+                    }
+                    map.insert(k, v);
+                }
+                Ok(StrictObject(map))
+            }
+        }
+        d.deserialize_map(Visitor)
     }
 }
 
