@@ -156,13 +156,44 @@ where
     let Some(hygiene) = guard.hygiene() else {
         return decide_and_call(&guard, inner, event).await;
     };
-    let request_id = event.context.request_id.clone();
-    let invocation = hygiene.before_invocation(event.context.tenant_id.as_deref());
+    let context = event.context.clone();
+    let invocation = hygiene.before_invocation(context.tenant_id.as_deref());
     let result = invocation
         .scope(decide_and_call(&guard, inner, event))
         .await;
-    hygiene.after_invocation(invocation).log(&request_id);
+    let report = hygiene.after_invocation(invocation);
+    report.log(&context.request_id);
+    report_hygiene(&guard, hygiene, &report, &context);
     result
+}
+
+/// What hygiene found and removed, as security events: residue left between invocations is a
+/// Detection Finding; a wipe is File System Activity (counts only, never names or contents).
+fn report_hygiene(
+    guard: &Guard,
+    hygiene: &crate::hygiene::Hygiene,
+    report: &crate::hygiene::HygieneReport,
+    context: &lambda_runtime::Context,
+) {
+    let telemetry = guard.telemetry();
+    let tmp = report.tmp.clone().unwrap_or_default();
+    let residue = [
+        ("tmp_entries", tmp.removed()),
+        ("store_entries", report.store_entries as u64),
+        ("env_changes", report.env_restored),
+        ("child_processes", report.children_ended),
+        ("open_descriptors", report.fds_left_open as u64),
+    ];
+    for (kind, count) in residue.into_iter().filter(|(_, n)| *n > 0) {
+        telemetry.residue(Some(context), kind, count);
+    }
+    if tmp.removed() > 0 && !report.dry_run {
+        let dir = hygiene
+            .tmp()
+            .map(|t| t.path().display().to_string())
+            .unwrap_or_default();
+        telemetry.wipe(Some(context), &dir, tmp.removed(), tmp.bytes);
+    }
 }
 
 async fn decide_and_call<S>(
