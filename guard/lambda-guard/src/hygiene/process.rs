@@ -30,12 +30,21 @@ impl std::fmt::Debug for EnvSnapshot {
     }
 }
 
+/// Variables the runtime itself sets for every invocation (`lambda_runtime` writes the X-Ray
+/// trace id before calling the handler): not residue, and restoring them would be wrong.
+const RUNTIME_MANAGED: &[&[u8]] = &[b"_X_AMZN_TRACE_ID"];
+
+fn managed_by_runtime(key: &[u8]) -> bool {
+    RUNTIME_MANAGED.contains(&key)
+}
+
 impl EnvSnapshot {
     /// The current environment.
     pub fn take() -> EnvSnapshot {
         EnvSnapshot {
             vars: std::env::vars_os()
                 .map(|(k, v)| (k.into_vec(), Zeroizing::new(v.into_vec())))
+                .filter(|(k, _)| !managed_by_runtime(k))
                 .collect(),
         }
     }
@@ -47,6 +56,9 @@ impl EnvSnapshot {
         let mut seen = BTreeSet::new();
         for (key, value) in std::env::vars_os() {
             let key = key.into_vec();
+            if managed_by_runtime(&key) {
+                continue;
+            }
             let value = Zeroizing::new(value.into_vec());
             match self.vars.get(&key) {
                 Some(old) if *old == value => {}
