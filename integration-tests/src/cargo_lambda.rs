@@ -36,8 +36,10 @@ impl Emulator {
     }
 
     /// Starts a workspace binary as the function, with the environment Lambda would give it.
+    /// Its log is named after the binary and this emulator's port, so tests running the same
+    /// binary in parallel never share a log.
     pub fn function(&self, bin_name: &str, env: &[(&str, &str)]) -> Process {
-        self.function_as(bin_name, bin_name, env)
+        self.function_as(bin_name, &format!("{bin_name}-{}", self.port), env)
     }
 
     /// Like [`Emulator::function`], its output logged under `log_name` (tests that run the same
