@@ -13,4 +13,4 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo build --bins"
 cargo build --workspace --bins --locked
 echo "== cargo test"
-cargo test --workspace --locked
+cargo test --workspace --locked --no-fail-fast
