@@ -103,6 +103,16 @@ const STRONG: &[&[u8]] = &[
     b"mknod",
     b"pkill",
     b"killall",
+    b"iex",
+    b"iwr",
+    b"irm",
+    b"invoke-webrequest",
+    b"invoke-expression",
+    b"invoke-restmethod",
+    b"start-process",
+    b"new-object",
+    b"invoke-command",
+    b"set-executionpolicy",
 ];
 
 /// Commands that are also words: they need an argument-looking follower.
@@ -256,6 +266,9 @@ fn read_word(b: &[u8], mut i: usize) -> Word {
                 continue;
             }
             b'$' => {
+                if b.get(i + 1) == Some(&b'(') {
+                    break;
+                }
                 if matches!(b.get(i + 1), Some(b'@' | b'*' | b'0'..=b'9')) {
                     evasion = true;
                     i += 2;
@@ -343,6 +356,7 @@ fn argument_follows(b: &[u8], i: usize, substitution: bool) -> bool {
             ) || c.is_ascii_digit()
                 || (c.is_ascii_alphabetic() && b.get(j + 1) == Some(&b':'))
                 || (*c == b')' && substitution)
+                || (*c == b'(' && j > 0 && b[j - 1] == b'$')
         }
     }
 }

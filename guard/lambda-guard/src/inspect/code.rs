@@ -111,6 +111,19 @@ pub(crate) const ENTRIES: &[(&str, &str, Kind)] = &[
     ),
     ("system.windows.data", "code.deserialization", Kind::Token),
     ("@{[", "code.php", Kind::Token),
+    ("{php}", "code.php", Kind::Token),
+    ("[php]", "code.php", Kind::Token),
+    ("_$$nd_func$$_", "code.deserialization", Kind::Token),
+    ("process.env", "code.node", Kind::Token),
+    ("process[", "code.node", Kind::Token),
+    ("java.io.", "code.java", Kind::Token),
+    ("java.util.", "code.java", Kind::Token),
+    ("java.nio.", "code.java", Kind::Token),
+    ("javax.", "code.java", Kind::Token),
+    ("com.opensymphony.", "code.java", Kind::Token),
+    ("org.apache.struts", "code.java", Kind::Token),
+    ("groovy.lang.", "code.java", Kind::Token),
+    ("bsh.interpreter", "code.java", Kind::Token),
 ];
 
 /// Finds server-side code injection in one value.
@@ -159,6 +172,14 @@ pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
                 if let Some(e) = call_at(b, en) {
                     return Some(Hit::new(rule, st, e));
                 }
+            }
+        }
+    }
+    // `<?` opening PHP code (not `<?xml`).
+    if s.has(class::ANGLE) {
+        for p in memchr::memmem::find_iter(b, b"<?") {
+            if b.get(p + 2).is_some_and(|c| c.is_ascii_whitespace()) {
+                return Some(Hit::new("code.php", p, p + 3));
             }
         }
     }

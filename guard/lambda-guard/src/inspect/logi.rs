@@ -9,8 +9,6 @@ use crate::trigger::FieldRole;
 const LINE_FIELDS: &[&str] = &[
     "$.headers",
     "$.multiValueHeaders",
-    "$.queryStringParameters",
-    "$.multiValueQueryStringParameters",
     "$.pathParameters",
     "$.path",
     "$.rawPath",
@@ -23,8 +21,7 @@ fn single_line(s: &Subject<'_>) -> bool {
             s.path.starts_with(p)
                 && matches!(s.path.as_bytes().get(p.len()), None | Some(b'.' | b'['))
         })
-        || (s.path.starts_with("$.Records[")
-            && (s.path.ends_with(".s3.object.key") || s.path.contains("essageAttributes")))
+        || (s.path.starts_with("$.Records[") && s.path.contains("essageAttributes"))
 }
 
 /// Finds log injection in one value.
@@ -135,7 +132,7 @@ mod tests {
             Some("log.unicode_separator")
         );
         assert_eq!(
-            rule("x\u{2028}y", "$.queryStringParameters.q"),
+            rule("x\u{2028}y", "$.headers.x-note"),
             Some("log.unicode_separator")
         );
     }

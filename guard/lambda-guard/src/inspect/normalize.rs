@@ -10,6 +10,8 @@ pub(crate) const PERCENT: u8 = 1;
 pub(crate) const HTML: u8 = 1 << 1;
 /// Backslash escapes revealed it (`\u003c`, `\x3c`, `\3c `).
 pub(crate) const ESCAPES: u8 = 1 << 2;
+/// Full-width forms folded to ASCII (`＜script＞`).
+pub(crate) const WIDTH: u8 = 1 << 3;
 
 /// Names of normalization steps, as findings report them.
 pub(crate) fn names(flags: u8) -> impl Iterator<Item = &'static str> {
@@ -17,6 +19,7 @@ pub(crate) fn names(flags: u8) -> impl Iterator<Item = &'static str> {
         (PERCENT, "percent_decode"),
         (HTML, "html_entities"),
         (ESCAPES, "unicode_escapes"),
+        (WIDTH, "fullwidth_fold"),
     ]
     .into_iter()
     .filter(move |(f, _)| flags & f != 0)
@@ -28,7 +31,9 @@ const ROUNDS: usize = 4;
 
 /// Whether `text` holds anything a pass could decode.
 pub(crate) fn may_decode(text: &str) -> bool {
+    // 0xef starts the UTF-8 of U+FF01..U+FF5E (full-width ASCII).
     memchr::memchr3(b'%', b'&', b'\\', text.as_bytes()).is_some()
+        || memchr::memchr(0xef, text.as_bytes()).is_some()
 }
 
 /// The fully decoded text and which passes changed it, or `None` when nothing decodes.
@@ -46,6 +51,7 @@ pub(crate) fn decode(text: &str) -> Option<(String, u8)> {
             (PERCENT, percent as fn(&str) -> Option<String>),
             (HTML, entities),
             (ESCAPES, escapes),
+            (WIDTH, fullwidth),
         ] {
             let input = next.as_deref().unwrap_or(src);
             if let Some(out) = pass(input) {
@@ -216,6 +222,21 @@ const NAMED: &[(&str, char)] = &[
     ("vert", '|'),
     ("lowbar", '_'),
 ];
+
+/// Full-width ASCII variants (U+FF01..U+FF5E) folded to ASCII, as NFKC would.
+fn fullwidth(text: &str) -> Option<String> {
+    if !text.chars().any(|c| ('\u{FF01}'..='\u{FF5E}').contains(&c)) {
+        return None;
+    }
+    Some(
+        text.chars()
+            .map(|c| match c {
+                '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFF01 + 0x21).unwrap_or(c),
+                c => c,
+            })
+            .collect(),
+    )
+}
 
 /// One round of HTML character references (named, decimal, hex; `;` optional, leading zeros
 /// allowed, as browsers accept them).

@@ -210,8 +210,21 @@ fn tokenize(b: &[u8], quote: Option<u8>) -> Option<Vec<Tok>> {
                 K::Word
             }
             b'0'..=b'9' => {
-                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'.') {
-                    i += 1;
+                if b.get(i + 1) == Some(&b'x') || b.get(i + 1) == Some(&b'b') {
+                    i += 2;
+                    while i < b.len() && b[i].is_ascii_hexdigit() {
+                        i += 1;
+                    }
+                } else {
+                    while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'.') {
+                        i += 1;
+                    }
+                    if b.get(i) == Some(&b'e') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+                        i += 1;
+                        while i < b.len() && b[i].is_ascii_digit() {
+                            i += 1;
+                        }
+                    }
                 }
                 K::Num
             }
@@ -222,7 +235,9 @@ fn tokenize(b: &[u8], quote: Option<u8>) -> Option<Vec<Tok>> {
                 }
                 K::Num
             }
-            b'-' if b.get(i + 1) == Some(&b'-') => {
+            b'-' if b.get(i + 1) == Some(&b'-')
+                && !b.get(i + 2).is_some_and(u8::is_ascii_alphanumeric) =>
+            {
                 i = line_end(b, i);
                 K::Comment
             }
@@ -356,13 +371,6 @@ impl Grammar<'_> {
         self.t.get(i).map_or(&[], |t| &self.b[t.s..t.e])
     }
 
-    fn is_value(&self, i: usize) -> bool {
-        matches!(
-            self.k(i),
-            Some(K::Num | K::Str { .. } | K::Var | K::Kw(Kw::Value))
-        )
-    }
-
     fn is_call(&self, i: usize) -> bool {
         matches!(
             self.k(i),
@@ -449,36 +457,123 @@ impl Grammar<'_> {
         (self.k(j) == Some(K::Kw(Kw::Select))).then_some(j)
     }
 
-    /// A boolean expression that is SQL rather than prose: `x op y`, a call, a sub-select.
+    /// Whether the operator at `i` compares (rather than computes).
+    fn comparison(&self, i: usize) -> bool {
+        self.k(i) == Some(K::Op)
+            && self
+                .word(i)
+                .iter()
+                .any(|c| matches!(c, b'=' | b'<' | b'>' | b'!') || c.is_ascii_alphabetic())
+            && !matches!(self.word(i), b"div" | b"mod" | b"collate" | b"escape")
+    }
+
+    /// An arithmetic value expression at `i` (literals, identifiers, calls, parentheses,
+    /// unary and binary arithmetic, comma lists): where it ends and what it holds.
+    fn value_expr(&self, i: usize) -> Option<Expr> {
+        let mut j = self.sig(i);
+        let mut e = Expr::default();
+        loop {
+            while self.k(j) == Some(K::Op) && matches!(self.word(j), b"-" | b"+" | b"~" | b"!") {
+                j = self.sig(j + 1);
+            }
+            match self.k(j) {
+                Some(K::LParen) => {
+                    let close = self.matching(j);
+                    e.call |= self.t[j..close].iter().any(|t| {
+                        matches!(
+                            t.k,
+                            K::Kw(Kw::Select | Kw::Func | Kw::TimeFunc | Kw::Danger)
+                        )
+                    });
+                    e.literals += 1;
+                    j = close + 1;
+                }
+                _ if self.is_call(j) => {
+                    let open = self.sig(j + 1);
+                    e.call = true;
+                    j = self.matching(open) + 1;
+                }
+                Some(K::Num | K::Str { .. } | K::Var | K::Kw(Kw::Value)) => {
+                    e.literals += 1;
+                    j += 1;
+                }
+                Some(K::Word | K::Kw(Kw::Func)) => {
+                    e.words += 1;
+                    j += 1;
+                }
+                _ => break,
+            }
+            let n = self.sig(j);
+            let arith = self.k(n) == Some(K::Op) && !self.comparison(n)
+                || matches!(self.word(n), b"div" | b"mod");
+            if arith || self.k(n) == Some(K::Comma) {
+                j = n + 1;
+                continue;
+            }
+            break;
+        }
+        (e.literals + e.words > 0 || e.call).then_some(Expr { end: j, ..e })
+    }
+
+    /// The index of the parenthesis closing the one at `open` (or the end).
+    fn matching(&self, open: usize) -> usize {
+        let mut depth = 0usize;
+        for (k, t) in self.t.iter().enumerate().skip(open) {
+            match t.k {
+                K::LParen => depth += 1,
+                K::RParen => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return k;
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.t.len()
+    }
+
+    /// A boolean expression that is SQL rather than prose: a comparison of values, a call, a
+    /// sub-select, a literal followed by a comment or a clause.
     fn condition_at(&self, i: usize) -> bool {
         let mut i = self.sig(i);
-        while self.k(i) == Some(K::LParen) {
-            i = self.sig(i + 1);
-        }
         if self.word(i) == b"not" {
             i = self.sig(i + 1);
         }
-        match self.k(i) {
-            Some(K::Kw(Kw::Select | Kw::Exists | Kw::TimeFunc)) => true,
-            _ if self.is_call(i) => true,
-            Some(K::Num | K::Str { .. } | K::Var | K::Kw(Kw::Value) | K::Word) => {
-                let n = self.sig(i + 1);
-                if self.k(n) == Some(K::Op) {
-                    let m = self.sig(n + 1);
-                    // The right-hand side must be a value, not more prose.
-                    return self.is_value(m)
-                        || self.is_call(m)
-                        || matches!(self.k(m), Some(K::LParen | K::Word | K::Kw(Kw::Select)))
-                            && self.k(i) != Some(K::Word)
-                        || (self.k(i) == Some(K::Word)
-                            && matches!(self.k(m), Some(K::Word))
-                            && self.end_or_comment(self.sig(m + 1)));
-                }
-                // `1 or 1`, `'a' or true` at higher paranoia.
-                self.paranoia >= 2 && self.k(i) != Some(K::Word) && self.end_or_comment(n)
-            }
-            _ => false,
+        let mut p = i;
+        while self.k(p) == Some(K::LParen) {
+            p = self.sig(p + 1);
         }
+        if matches!(
+            self.k(p),
+            Some(K::Kw(Kw::Select | Kw::Exists | Kw::TimeFunc))
+        ) {
+            return true;
+        }
+        let Some(lhs) = self.value_expr(p) else {
+            return false;
+        };
+        let mut n = self.sig(lhs.end);
+        while self.k(n) == Some(K::RParen) {
+            n = self.sig(n + 1);
+        }
+        if self.comparison(n) {
+            let Some(rhs) = self.value_expr(n + 1) else {
+                return false;
+            };
+            // `a=b` between two bare words is prose-like unless nothing follows it.
+            let prose = lhs.literals == 0 && !lhs.call && rhs.literals == 0 && !rhs.call;
+            return !prose || self.end_or_comment(self.sig(rhs.end));
+        }
+        if lhs.call {
+            return true;
+        }
+        let literal = lhs.literals > 0 && lhs.words == 0;
+        literal
+            && (matches!(
+                self.k(n),
+                Some(K::Comment | K::Semi | K::Kw(Kw::Clause | Kw::Union))
+            ) || (self.paranoia >= 2 && self.k(n).is_none()))
     }
 
     /// What follows a break-out of a string (or of a parenthesis) at `i` makes it SQL.
@@ -491,16 +586,35 @@ impl Grammar<'_> {
         match self.k(j)? {
             K::Comment => {
                 let w = self.word(j);
-                (w.starts_with(b"--") || w.starts_with(b"#") || w.starts_with(b"/*"))
+                let quote = self.t[0].e.saturating_sub(1);
+                let attached = quote > 0 && !self.b[quote - 1].is_ascii_whitespace();
+                (w.starts_with(b"--") || w.starts_with(b"/*") || (w.starts_with(b"#") && attached))
                     .then(|| span("sqli.string_break", j))?
             }
             K::Logic if self.condition_at(j + 1) => span("sqli.string_break", j + 1),
+            // `' or anything --`: a break, a boolean operator and a comment eating the rest.
+            K::Logic
+                if self.t[j + 1..]
+                    .iter()
+                    .all(|t| !matches!(t.k, K::Str { .. }))
+                    && self
+                        .t
+                        .last()
+                        .is_some_and(|t| t.k == K::Comment && !self.b[t.s..].starts_with(b"#")) =>
+            {
+                span("sqli.string_break", j + 1)
+            }
             K::Op => {
                 let n = self.sig(j + 1);
-                (self.is_value(n)
-                    || self.is_call(n)
-                    || matches!(self.k(n), Some(K::LParen | K::Kw(Kw::Select))))
-                .then(|| span("sqli.string_break", n))?
+                let rhs = self.value_expr(j + 1);
+                let ok = if self.comparison(j) {
+                    rhs.is_some_and(|r| {
+                        r.literals > 0 || r.call || self.end_or_comment(self.sig(r.end))
+                    })
+                } else {
+                    rhs.is_some_and(|r| r.call)
+                };
+                ok.then(|| span("sqli.string_break", n))?
             }
             K::Semi => {
                 let n = self.sig(j + 1);
@@ -560,6 +674,32 @@ impl Grammar<'_> {
                         return Some(("sqli.stacked_query", t[i].s, t[n].e));
                     }
                 }
+                K::Kw(Kw::Func) if self.is_call(i) => {
+                    let open = self.sig(i + 1);
+                    let inner = self.sig(open + 1);
+                    let nested = matches!(
+                        self.k(inner),
+                        Some(K::Kw(Kw::Func | Kw::Danger | Kw::Select | Kw::TimeFunc))
+                    ) && self.is_call(inner)
+                        || self.k(inner) == Some(K::Kw(Kw::Select));
+                    let info = self.k(inner) == Some(K::RParen)
+                        && matches!(
+                            self.word(i),
+                            b"version"
+                                | b"database"
+                                | b"user"
+                                | b"current_user"
+                                | b"system_user"
+                                | b"session_user"
+                                | b"schema"
+                                | b"db_name"
+                                | b"user_name"
+                                | b"host_name"
+                        );
+                    if nested || info {
+                        return Some(("sqli.dangerous_function", t[i].s, at(inner + 1)));
+                    }
+                }
                 K::Kw(Kw::Danger) if !broke || i > 0 => {
                     return Some(("sqli.dangerous_function", t[i].s, t[i].e));
                 }
@@ -600,20 +740,32 @@ impl Grammar<'_> {
                 .map(|(r, e)| (r, t[0].e.saturating_sub(1), e));
         }
         // Bare-value context: a value, then SQL.
+        if self.statement_at(first, true) {
+            return Some(("sqli.statement", at(first), at(first + 2)));
+        }
+        let leading_paren = self.k(first) == Some(K::RParen);
         let mut j = first;
-        if self.statement_at(j, true) {
-            return Some(("sqli.statement", at(j), at(j + 2)));
-        }
-        let leading_paren = self.k(j) == Some(K::RParen);
         if !leading_paren {
-            let value = self.is_value(j)
-                || (self.paranoia >= 2 && self.k(j) == Some(K::Word))
-                || (self.k(j) == Some(K::Op) && self.k(j + 1) == Some(K::Num));
-            if !value {
-                return None;
+            let v = self.value_expr(first)?;
+            // A lone word starts prose more often than SQL: it needs a literal comparison.
+            if v.literals == 0 && !v.call && self.paranoia < 2 {
+                let n = self.sig(v.end);
+                let strong = self.k(n) == Some(K::Logic) && {
+                    let c = self.sig(n + 1);
+                    self.value_expr(c).is_some_and(|r| {
+                        r.literals > 0 && self.comparison(self.sig(r.end)) && {
+                            let rhs = self.value_expr(self.sig(r.end) + 1);
+                            rhs.is_some_and(|x| x.literals > 0 || x.call)
+                        }
+                    }) || self.k(c) == Some(K::Kw(Kw::Select))
+                };
+                if !strong {
+                    return None;
+                }
             }
-            j = self.sig(j + if self.k(j) == Some(K::Op) { 2 } else { 1 });
+            j = v.end;
         }
+        j = self.sig(j);
         while self.k(j) == Some(K::RParen) {
             j = self.sig(j + 1);
         }
@@ -637,6 +789,14 @@ impl Grammar<'_> {
     }
 }
 
+#[derive(Debug, Default, Clone, Copy)]
+struct Expr {
+    end: usize,
+    literals: usize,
+    words: usize,
+    call: bool,
+}
+
 /// Finds SQL injection in one value.
 pub(crate) fn detect(s: &Subject<'_>, tables: &Tables) -> Option<Hit> {
     if !s.has(PUNCT) && (!s.has(class::SPACE) || tables.sql_prose.find(s.lower).is_none()) {
@@ -653,15 +813,41 @@ pub(crate) fn detect(s: &Subject<'_>, tables: &Tables) -> Option<Hit> {
         contexts[n] = Some(b'"');
         n += 1;
     }
-    for (ci, q) in contexts[..n].iter().enumerate() {
+    // A form-like `name=value` (a body sent without its content type): the value alone too.
+    let mut starts = [0usize; 2];
+    let mut m = 1;
+    if let Some(eq) = memchr::memchr(b'=', &b[..b.len().min(64)]) {
+        if eq > 0
+            && b[..eq]
+                .iter()
+                .all(|c| is_word(*c) || matches!(c, b'-' | b'[' | b']' | b'.'))
+        {
+            starts[1] = eq + 1;
+            m = 2;
+        }
+    }
+    for &from in &starts[..m] {
+        if let Some(h) = contexts_at(&b[from..], &contexts[..n], s.paranoia) {
+            return Some(Hit::new(h.rule, h.start + from, h.end + from));
+        }
+    }
+    None
+}
+
+fn contexts_at(b: &[u8], contexts: &[Option<u8>], paranoia: u8) -> Option<Hit> {
+    for (ci, q) in contexts.iter().enumerate() {
         let q = if ci == 0 { None } else { *q };
         let Some(toks) = tokenize(b, q) else {
             continue;
         };
+        // A quote right after `=` opens a value (`q="x"`), it does not close one.
+        if q.is_some() && toks[0].e >= 2 && b[toks[0].e - 2] == b'=' {
+            continue;
+        }
         let g = Grammar {
             t: &toks,
             b,
-            paranoia: s.paranoia,
+            paranoia,
         };
         if let Some((rule, start, end)) = g.run(q.is_some()) {
             return Some(Hit::new(rule, start, end.max(start)));

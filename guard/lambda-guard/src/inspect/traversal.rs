@@ -174,7 +174,7 @@ fn escapes(b: &[u8], paranoia: u8) -> Option<Hit> {
             if dots && seg.len() >= 2 {
                 depth -= 1;
                 ups += 1;
-                if depth < 0 && (k < run.len() || ups >= 2 || paranoia >= 2 || seg.len() > 2) {
+                if depth < 0 && (k < run.len() || ups >= 2 || paranoia >= 2) {
                     return Some(Hit::new("path.traversal", start, start + k.min(run.len())));
                 }
             } else if !seg.is_empty() && !dots && !seg.contains(&b':') {

@@ -6,6 +6,8 @@
 use super::subject::{class, is_word, skip_space, Hit, Subject, Tables};
 
 /// Tags that run script or change where scripts and forms load from.
+/// (`link`, `meta`, `base`, `style`, `set`, `animate` count through their attributes: they
+/// are ordinary elements in XML bodies and feeds.)
 const DANGEROUS_TAGS: &[&[u8]] = &[
     b"script",
     b"iframe",
@@ -14,31 +16,15 @@ const DANGEROUS_TAGS: &[&[u8]] = &[
     b"object",
     b"embed",
     b"applet",
-    b"base",
-    b"meta",
-    b"link",
-    b"style",
     b"svg",
     b"math",
     b"isindex",
-    b"xml",
-    b"import",
-    b"template",
     b"vmlframe",
     b"bgsound",
-    b"layer",
-    b"ilayer",
-    b"xss",
-    b"animate",
-    b"set",
-    b"handler",
-    b"listener",
     b"portal",
     b"noembed",
-    b"noscript",
     b"xmp",
     b"plaintext",
-    b"comment",
 ];
 
 /// Attributes that take a URL (or code) browsers will load or run.
@@ -77,6 +63,11 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     }
     let b = s.bytes();
     if s.has(class::ANGLE) {
+        for pi in [&b"<?import"[..], b"<?xml:namespace"] {
+            if let Some(p) = memchr::memmem::find(b, pi) {
+                return Some(Hit::new("xss.dangerous_tag", p, p + pi.len()));
+            }
+        }
         if let Some(h) = tags(b) {
             return Some(h);
         }
@@ -122,7 +113,10 @@ fn tags(b: &[u8]) -> Option<Hit> {
         if DANGEROUS_TAGS.contains(&local) {
             return Some(Hit::new("xss.dangerous_tag", lt, j));
         }
-        let (hit, end) = attributes(b, j);
+        if local == b"style" && css_is_active(&b[j..b.len().min(j + 1024)]) {
+            return Some(Hit::new("xss.css_expression", lt, j));
+        }
+        let (hit, end) = attributes(b, j, local);
         if hit.is_some() {
             return hit;
         }
@@ -132,7 +126,7 @@ fn tags(b: &[u8]) -> Option<Hit> {
 }
 
 /// Walks the attributes of a tag from `i`; returns a hit and where the tag ended.
-fn attributes(b: &[u8], mut i: usize) -> (Option<Hit>, usize) {
+fn attributes(b: &[u8], mut i: usize, tag: &[u8]) -> (Option<Hit>, usize) {
     loop {
         while i < b.len() && (b[i].is_ascii_whitespace() || matches!(b[i], b'/' | 0 | 0x0b)) {
             i += 1;
@@ -178,6 +172,13 @@ fn attributes(b: &[u8], mut i: usize) -> (Option<Hit>, usize) {
         if name == b"style" && css_is_active(value) {
             return (Some(Hit::new("xss.css_expression", ns, ve)), i);
         }
+        let hijack = matches!(name, b"datasrc" | b"dataformatas" | b"datafld")
+            || (tag == b"meta" && matches!(name, b"http-equiv" | b"charset"))
+            || (tag == b"base" && name == b"href")
+            || (name == b"attributename" && is_handler_name(value));
+        if hijack {
+            return (Some(Hit::new("xss.dangerous_tag", ns, ve)), i);
+        }
         if name == b"srcdoc" {
             return (Some(Hit::new("xss.script_uri", ns, ve)), i);
         }
@@ -193,7 +194,13 @@ fn is_handler_name(name: &[u8]) -> bool {
 
 fn css_is_active(v: &[u8]) -> bool {
     let f = |n: &[u8]| memchr::memmem::find(v, n).is_some();
-    f(b"expression(") || f(b"javascript:") || f(b"-moz-binding") || f(b"behavior:") || f(b"@import")
+    f(b"expression(")
+        || f(b"javascript:")
+        || f(b"-moz-binding")
+        || f(b"behavior:")
+        || f(b"behaviour:")
+        || f(b"binding:")
+        || f(b"@import")
 }
 
 /// `javascript:` and friends, with whitespace and control characters allowed inside the
