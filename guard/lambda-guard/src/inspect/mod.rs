@@ -38,7 +38,7 @@ mod code;
 mod config;
 mod limits;
 mod logi;
-pub mod normalize;
+mod normalize;
 mod nosqli;
 mod proto;
 pub mod rules;

@@ -346,6 +346,7 @@ pub(crate) fn excerpt(text: &str, start: usize, end: usize) -> String {
     const BEFORE: usize = 8;
     const MATCH: usize = 24;
     const AFTER: usize = 8;
+    const MAX_SHOWN: usize = 60;
     let floor = |mut i: usize| {
         i = i.min(text.len());
         while !text.is_char_boundary(i) {
@@ -398,6 +399,16 @@ pub(crate) fn excerpt(text: &str, start: usize, end: usize) -> String {
             out.extend(c.escape_default());
         } else {
             out.push(*c);
+        }
+        // Escapes lengthen the text: bound what is displayed too.
+        if out.len() > MAX_SHOWN {
+            let mut cut = MAX_SHOWN;
+            while !out.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            out.truncate(cut);
+            out.push('…');
+            return out;
         }
     }
     if from + chars.iter().map(|c| c.len_utf8()).sum::<usize>() < text.len() {
