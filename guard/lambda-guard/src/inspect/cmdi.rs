@@ -4,7 +4,7 @@
 //! empty `${x}`) and the `$IFS` space substitute. Command words common in prose (`cat`, `id`,
 //! `type`) also need something that looks like an argument (a flag, a path, a redirection).
 
-use super::subject::{class, Hit, Subject, Tables};
+use super::subject::{class, gate, Hit, Subject, Tables};
 
 /// Commands with no ordinary-language meaning: reaching one after a separator is enough.
 const STRONG: &[&[u8]] = &[
@@ -235,9 +235,10 @@ struct Word {
 
 fn read_word(b: &[u8], mut i: usize) -> Word {
     let mut evasion = false;
-    // Leading noise a shell ignores before a command.
+    // Leading noise a shell ignores before a command (bounded: each separator reads one word).
+    let noise_end = b.len().min(i + 64);
     loop {
-        while i < b.len() && (b[i].is_ascii_whitespace() || matches!(b[i], b'{' | b'(' | b'!')) {
+        while i < noise_end && (b[i].is_ascii_whitespace() || matches!(b[i], b'{' | b'(' | b'!')) {
             i += 1;
         }
         if let Some(n) = ifs_at(b, i) {
@@ -371,14 +372,14 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         | class::DOLLAR
         | class::NEWLINE
         | class::BRACE;
-    if s.has(class::DOLLAR) {
+    if s.gate(gate::IFS) {
         if let Some(p) =
             memchr::memmem::find(b, b"$ifs").or_else(|| memchr::memmem::find(b, b"${ifs}"))
         {
             return Some(Hit::new("cmdi.shell_evasion", p, p + 6));
         }
     }
-    if s.has(class::SLASH) {
+    if s.gate(gate::SHELL_PATH) {
         if let Some(h) = shell_paths(b) {
             return Some(h);
         }
@@ -454,6 +455,12 @@ fn command_at(b: &[u8], sep: usize, at: usize, substitution: bool, start: bool) 
 }
 
 fn brace_command(b: &[u8], i: usize) -> bool {
+    if !b
+        .get(i)
+        .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'/')
+    {
+        return false;
+    }
     let w = read_word(b, i);
     w.len > 0 && b.get(w.end) == Some(&b',')
 }
@@ -469,10 +476,11 @@ fn shell_paths(b: &[u8]) -> Option<Hit> {
         for p in memchr::memmem::find_iter(b, needle) {
             let w = read_word(b, p + needle.len());
             if command_class(&w.text[..w.len]).is_some() {
-                let start = b[..p]
+                let from = p.saturating_sub(256);
+                let start = b[from..p]
                     .iter()
                     .rposition(|c| !c.is_ascii_alphanumeric() && *c != b'/' && *c != b'_')
-                    .map_or(0, |x| x + 1);
+                    .map_or(from, |x| from + x + 1);
                 // The path must start the value or follow something a shell would run it after.
                 let standalone = start == 0
                     || matches!(

@@ -3,7 +3,7 @@
 //! allowed before the parenthesis, an argument that looks like code inside); object and class
 //! names count where they start a token.
 
-use super::subject::{class, is_word, skip_space, Hit, Subject, Tables};
+use super::subject::{class, gate, is_word, skip_space, Hit, Subject, Tables};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -176,7 +176,7 @@ pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
         }
     }
     // `<?` opening PHP code (not `<?xml`).
-    if s.has(class::ANGLE) {
+    if s.gate(gate::DOM) {
         for p in memchr::memmem::find_iter(b, b"<?") {
             if b.get(p + 2).is_some_and(|c| c.is_ascii_whitespace()) {
                 return Some(Hit::new("code.php", p, p + 3));
@@ -230,7 +230,8 @@ fn quoted_call(b: &[u8]) -> Option<Hit> {
         }
         if b[e - 1] == b')' {
             // `(...)(` with a string concatenation inside.
-            let open = memchr::memrchr(b'(', &b[..e - 1])?;
+            let from = e.saturating_sub(64);
+            let open = from + memchr::memrchr(b'(', &b[from..e - 1])?;
             let inner = &b[open..e];
             if inner.iter().filter(|c| matches!(c, b'\'' | b'"')).count() >= 4
                 && inner.contains(&b'.')
@@ -241,7 +242,8 @@ fn quoted_call(b: &[u8]) -> Option<Hit> {
             continue;
         }
         let q = b[e - 1];
-        let Some(s) = memchr::memrchr(q, &b[..e - 1]) else {
+        let from = e.saturating_sub(40);
+        let Some(s) = memchr::memrchr(q, &b[from..e - 1]).map(|x| x + from) else {
             continue;
         };
         let name = &b[s + 1..e - 1];

@@ -11,7 +11,7 @@ pub const DEFAULT_MAX_EVENT_BYTES: usize = 6 * 1024 * 1024 + 64 * 1024;
 /// Default `max_depth` of nested objects and arrays (parsed bodies included).
 pub const DEFAULT_MAX_DEPTH: usize = 32;
 /// Default `max_keys`: object keys in the whole event, parsed bodies included.
-pub const DEFAULT_MAX_KEYS: usize = 10_000;
+pub const DEFAULT_MAX_KEYS: usize = 100_000;
 /// Default `max_string_bytes`: the longest single string value.
 pub const DEFAULT_MAX_STRING_BYTES: usize = 1024 * 1024;
 /// Default paranoia level.

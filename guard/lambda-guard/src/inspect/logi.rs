@@ -109,8 +109,9 @@ mod tests {
     #[allow(clippy::unwrap_used)] // reason: tests
     fn rule(text: &str, path: &str) -> Option<&'static str> {
         let lower = text.to_ascii_lowercase();
-        let s = Subject::new(text, &lower, 1, FieldRole::Value, path);
-        detect(&s, &Tables::new().unwrap()).map(|h| h.rule)
+        let t = Tables::new().unwrap();
+        let s = Subject::new(text, &lower, 1, FieldRole::Value, path, &t);
+        detect(&s, &t).map(|h| h.rule)
     }
 
     #[test]

@@ -301,7 +301,14 @@ impl Inspector {
         walk.lower.push_str(text);
         walk.lower.make_ascii_lowercase();
         let lower = std::mem::take(&mut walk.lower);
-        let subject = Subject::new(text, &lower, eff.paranoia, field.role, field.path.as_str());
+        let subject = Subject::new(
+            text,
+            &lower,
+            eff.paranoia,
+            field.role,
+            field.path.as_str(),
+            &self.tables,
+        );
         for (category, detect) in DETECTORS {
             let bit = category_bit(*category);
             if *found & bit != 0 {

@@ -114,8 +114,9 @@ mod tests {
     #[allow(clippy::unwrap_used)] // reason: tests
     fn rule(text: &str, role: FieldRole) -> Option<&'static str> {
         let lower = text.to_ascii_lowercase();
-        let s = Subject::new(text, &lower, 1, role, "$.body");
-        detect(&s, &Tables::new().unwrap()).map(|h| h.rule)
+        let t = Tables::new().unwrap();
+        let s = Subject::new(text, &lower, 1, role, "$.body", &t);
+        detect(&s, &t).map(|h| h.rule)
     }
 
     #[test]

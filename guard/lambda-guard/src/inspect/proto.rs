@@ -1,12 +1,18 @@
 //! Prototype pollution: `__proto__` and `constructor.prototype` as keys (JSON, dotted or
 //! bracket syntax), and as property paths in values (lodash `set`-style paths).
 
-use super::subject::{class, Hit, Subject, Tables};
+use super::subject::{class, gate, Hit, Subject, Tables};
 use crate::trigger::FieldRole;
 
 /// Finds prototype pollution in one key or value.
 pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     let b = s.bytes();
+    if s.role == FieldRole::Key && b == b"prototype" && s.path.ends_with(".constructor.prototype") {
+        return Some(Hit::new("proto.constructor_prototype", 0, b.len()));
+    }
+    if !s.gate(gate::PROTO) {
+        return None;
+    }
     if s.has(class::UNDERSCORE) {
         if let Some(p) = memchr::memmem::find(b, b"__proto__") {
             let token = (p == 0 || !b[p - 1].is_ascii_alphanumeric())
@@ -56,8 +62,9 @@ mod tests {
     #[allow(clippy::unwrap_used)] // reason: tests
     fn rule(text: &str, role: FieldRole, path: &str) -> Option<&'static str> {
         let lower = text.to_ascii_lowercase();
-        let s = Subject::new(text, &lower, 1, role, path);
-        detect(&s, &Tables::new().unwrap()).map(|h| h.rule)
+        let t = Tables::new().unwrap();
+        let s = Subject::new(text, &lower, 1, role, path, &t);
+        detect(&s, &t).map(|h| h.rule)
     }
 
     #[test]

@@ -384,10 +384,13 @@ impl Grammar<'_> {
 
     /// A SQL statement (or sub-select) starts at `i`.
     fn statement_at(&self, i: usize, strict: bool) -> bool {
-        let i = self.sig(i);
+        // Iterate over opening parentheses (no recursion: `((((…` is attacker-sized).
+        let mut i = self.sig(i);
+        while self.k(i) == Some(K::LParen) {
+            i = self.sig(i + 1);
+        }
         let n = self.sig(i + 1);
         match self.k(i) {
-            Some(K::LParen) => self.statement_at(i + 1, strict),
             Some(K::Kw(Kw::Select)) => {
                 let after = self.sig(n + 1);
                 match self.k(n) {

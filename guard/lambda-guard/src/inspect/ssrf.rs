@@ -6,7 +6,7 @@
 //! private ranges (paranoia 2), and schemes that reach beyond HTTP (`file:`, `gopher:`,
 //! `dict:`, `ldap:`, `tftp:`, `jar:`, `netdoc:`).
 
-use super::subject::{class, is_word, Hit, Subject, Tables};
+use super::subject::{class, gate, is_word, Hit, Subject, Tables};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 const DANGEROUS_SCHEMES: &[&[u8]] = &[
@@ -89,10 +89,19 @@ fn classify_v6(ip: Ipv6Addr) -> Target {
 /// fills the remaining bytes.
 pub(crate) fn parse_ipv4_loose(host: &str) -> Option<Ipv4Addr> {
     let host = host.strip_suffix('.').unwrap_or(host);
-    let parts: Vec<&str> = host.split('.').collect();
-    if parts.is_empty() || parts.len() > 4 {
+    if host.is_empty() || !host.as_bytes()[0].is_ascii_digit() {
         return None;
     }
+    let mut parts = [""; 4];
+    let mut count = 0;
+    for p in host.split('.') {
+        if count == 4 {
+            return None;
+        }
+        parts[count] = p;
+        count += 1;
+    }
+    let parts = &parts[..count];
     let mut nums = [0u64; 4];
     for (i, p) in parts.iter().enumerate() {
         if p.is_empty() || p.len() > 12 {
@@ -127,7 +136,11 @@ pub(crate) fn parse_ipv4_loose(host: &str) -> Option<Ipv4Addr> {
 }
 
 /// Full-width and circled digits and ideographic dots, as some resolvers accept them.
-fn fold_host(host: &[u8]) -> String {
+fn fold_host(host: &[u8]) -> std::borrow::Cow<'_, str> {
+    if host.is_ascii() {
+        // Already lower-cased by the subject.
+        return String::from_utf8_lossy(host);
+    }
     let text = String::from_utf8_lossy(host);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -140,7 +153,7 @@ fn fold_host(host: &[u8]) -> String {
             c => out.extend(c.to_lowercase()),
         }
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 fn classify_host(host: &str) -> Target {
@@ -200,14 +213,14 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
             return Some(h);
         }
     }
-    if s.has(class::SLASH) {
+    if s.gate(gate::SSRF_PATH) {
         for (path, rule) in METADATA_PATHS {
             if let Some(p) = memchr::memmem::find(b, path) {
                 return Some(Hit::new(rule, p, p + path.len()));
             }
         }
     }
-    if s.has(class::DOT | class::COLON) && s.has(class::DIGIT) {
+    if s.gate(gate::SSRF_HOST) {
         for m in &METADATA_HOSTS[..3] {
             if let Some(p) = memchr::memmem::find(b, m) {
                 let bounded = (p == 0 || !b[p - 1].is_ascii_alphanumeric())
@@ -264,7 +277,19 @@ fn urls(b: &[u8], paranoia: u8) -> Option<Hit> {
             continue;
         };
         let mut end = host_start;
-        while end < b.len()
+        // Host names are at most 253 bytes: the authority is looked for within a window; a
+        // bare `host:port` ends with its port.
+        let limit = if authority_url {
+            b.len().min(host_start + 300)
+        } else {
+            let digits = b[colon + 1..]
+                .iter()
+                .take(6)
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            colon + 1 + digits
+        };
+        while end < limit
             && !matches!(
                 b[end],
                 b'/' | b'?'

@@ -5,7 +5,7 @@
 //! (arithmetic, calls, dunder attributes, well-known template globals), not when they merely
 //! name a variable (`{{ name }}`).
 
-use super::subject::{class, Hit, Subject, Tables};
+use super::subject::{class, gate, Hit, Subject, Tables};
 
 /// Deepest lookup nesting resolved; deeper nesting is itself reported.
 const MAX_NESTING: usize = 12;
@@ -99,7 +99,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         return None;
     }
     let b = s.bytes();
-    if s.has(class::DOLLAR) && s.has(class::BRACE) {
+    if s.gate(gate::LOOKUP) {
         if let Some(p) = memchr::memmem::find(b, b"${") {
             if let Some(at) = jndi(&b[p..]) {
                 return Some(Hit::new("ssti.jndi", p + at, (p + at + 12).min(b.len())));
@@ -112,7 +112,8 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         }
     }
     for (open, close) in OPENERS {
-        for start in memchr::memmem::find_iter(b, open) {
+        // Each expression costs up to a window: a bounded number is examined per value.
+        for start in memchr::memmem::find_iter(b, open).take(256) {
             let from = start + open.len();
             let window = &b[from..b.len().min(from + 512)];
             let Some(end) = memchr::memmem::find(window, close) else {

@@ -100,6 +100,48 @@ pub(crate) mod class {
     }
 }
 
+/// Substrings that gate the costlier checks, found in one automaton pass per value.
+pub(crate) mod gate {
+    pub(crate) const SSRF_PATH: u32 = 1;
+    pub(crate) const SSRF_HOST: u32 = 1 << 1;
+    pub(crate) const WRAPPER: u32 = 1 << 2;
+    pub(crate) const SHELL_PATH: u32 = 1 << 3;
+    pub(crate) const IFS: u32 = 1 << 4;
+    pub(crate) const DOM: u32 = 1 << 5;
+    pub(crate) const PROTO: u32 = 1 << 6;
+    pub(crate) const XML_DECL: u32 = 1 << 7;
+    pub(crate) const LOOKUP: u32 = 1 << 8;
+
+    pub(crate) const NEEDLES: &[(&str, u32)] = &[
+        ("/latest/", SSRF_PATH),
+        ("/computemetadata", SSRF_PATH),
+        ("/metadata/", SSRF_PATH),
+        ("/v2/credentials", SSRF_PATH),
+        ("/2018-06-01/", SSRF_PATH),
+        ("/2020-01-01/", SSRF_PATH),
+        ("/2022-07-01/", SSRF_PATH),
+        ("/2020-08-15/", SSRF_PATH),
+        ("169.254.", SSRF_HOST),
+        ("fd00:ec2", SSRF_HOST),
+        ("://", WRAPPER),
+        ("jar:", WRAPPER),
+        ("/dev/", SHELL_PATH),
+        ("/bin/", SHELL_PATH),
+        ("/sbin/", SHELL_PATH),
+        ("$ifs", IFS),
+        ("${ifs}", IFS),
+        ("fromcharcode", DOM),
+        (".innerhtml", DOM),
+        ("<?", DOM),
+        ("__proto__", PROTO),
+        ("constructor", PROTO),
+        ("<!", XML_DECL),
+        ("<xi:", XML_DECL),
+        ("xmlns:xi", XML_DECL),
+        ("${", LOOKUP),
+    ];
+}
+
 /// A match: the rule and the byte span in the subject's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Hit {
@@ -122,6 +164,8 @@ pub(crate) struct Subject<'a> {
     /// Byte classes present.
     pub(crate) cls: u32,
     pub(crate) paranoia: u8,
+    /// [`gate`] bits present.
+    pub(crate) gates: u32,
     pub(crate) role: FieldRole,
     /// The field's JSON path (for location-dependent rules).
     pub(crate) path: &'a str,
@@ -134,14 +178,25 @@ impl<'a> Subject<'a> {
         paranoia: u8,
         role: FieldRole,
         path: &'a str,
+        tables: &Tables,
     ) -> Subject<'a> {
+        let mut gates = 0;
+        for m in tables.gates.find_overlapping_iter(lower) {
+            gates |= gate::NEEDLES[m.pattern().as_usize()].1;
+        }
         Subject {
             lower,
             cls: class::of_bytes(text.as_bytes()),
             paranoia,
+            gates,
             role,
             path,
         }
+    }
+
+    /// Whether the gate substring group `g` is present.
+    pub(crate) fn gate(&self, g: u32) -> bool {
+        self.gates & g != 0
     }
 
     /// Whether any of the classes in `mask` is present.
@@ -160,6 +215,7 @@ pub(crate) struct Tables {
     pub(crate) sensitive_files: AhoCorasick,
     pub(crate) code: AhoCorasick,
     pub(crate) sql_prose: AhoCorasick,
+    pub(crate) gates: AhoCorasick,
 }
 
 fn automaton(words: &[&str]) -> Result<AhoCorasick, crate::config::ConfigError> {
@@ -175,6 +231,10 @@ impl Tables {
             sensitive_files: automaton(super::traversal::SENSITIVE)?,
             code: automaton(&super::code::ENTRIES.iter().map(|e| e.0).collect::<Vec<_>>())?,
             sql_prose: automaton(super::sqli::PROSE_GATE)?,
+            gates: AhoCorasickBuilder::new()
+                .match_kind(MatchKind::Standard)
+                .build(gate::NEEDLES.iter().map(|n| n.0))
+                .map_err(|e| crate::config::ConfigError::invalid("inspect", e.to_string()))?,
         })
     }
 }
@@ -202,6 +262,13 @@ pub(crate) fn test_subject<R>(
 ) -> R {
     let lower = text.to_ascii_lowercase();
     let tables = Tables::new().unwrap();
-    let s = Subject::new(text, &lower, paranoia, FieldRole::Value, "$.body.x");
+    let s = Subject::new(
+        text,
+        &lower,
+        paranoia,
+        FieldRole::Value,
+        "$.body.x",
+        &tables,
+    );
     f(&s, &tables)
 }

@@ -4,7 +4,7 @@
 //! files by name (credentials, the Lambda task root, `/proc/self`), NUL bytes that truncate a
 //! path, and PHP/Java stream wrappers.
 
-use super::subject::{class, Hit, Subject, Tables};
+use super::subject::{class, gate, Hit, Subject, Tables};
 
 /// Files and directories worth reading, as lower-case fragments with `/` separators.
 pub(crate) const SENSITIVE: &[&str] = &[
@@ -129,7 +129,7 @@ pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
             return Some(h);
         }
     }
-    if s.has(class::COLON) {
+    if s.gate(gate::WRAPPER) {
         for w in WRAPPERS {
             if let Some(p) = memchr::memmem::find(b, w) {
                 let starts = p == 0 || !b[p - 1].is_ascii_alphanumeric();
@@ -158,7 +158,7 @@ fn escapes(b: &[u8], paranoia: u8) -> Option<Hit> {
             i += 1;
         }
         let run = &b[start..i];
-        if memchr::memmem::find(run, b"..").is_none() {
+        if !run.windows(2).any(|w| w == b"..") {
             continue;
         }
         let mut depth: i64 = 0;
@@ -200,6 +200,7 @@ fn sensitive(b: &[u8], t: &Tables, paranoia: u8) -> Option<Hit> {
     } else {
         b
     };
+    let first_slash = memchr::memchr(b'/', b);
     for m in t.sensitive_files.find_iter(b) {
         let (s, e) = (m.start(), m.end());
         let pat = super::traversal::SENSITIVE[m.pattern().as_usize()].as_bytes();
@@ -217,7 +218,7 @@ fn sensitive(b: &[u8], t: &Tables, paranoia: u8) -> Option<Hit> {
             || e == b.len()
             || !b[e].is_ascii_alphanumeric();
         // Relative names (`win.ini`) alone are data; with a path separator they are a path.
-        let pathy = pat.contains(&b'/') || b[..s].contains(&b'/') || paranoia >= 2;
+        let pathy = pat.contains(&b'/') || first_slash.is_some_and(|f| f < s) || paranoia >= 2;
         if seg_start && seg_end && pathy {
             return Some(Hit::new("path.sensitive_file", s, e));
         }

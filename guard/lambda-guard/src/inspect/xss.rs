@@ -3,7 +3,7 @@
 //! tag (`javascript:` URIs with whitespace inside the scheme, attribute and string break-outs,
 //! DOM sinks). Entities and escapes are already decoded by normalization.
 
-use super::subject::{class, is_word, skip_space, Hit, Subject, Tables};
+use super::subject::{class, gate, is_word, skip_space, Hit, Subject, Tables};
 
 /// Tags that run script or change where scripts and forms load from.
 /// (`link`, `meta`, `base`, `style`, `set`, `animate` count through their attributes: they
@@ -63,7 +63,10 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     }
     let b = s.bytes();
     if s.has(class::ANGLE) {
-        for pi in [&b"<?import"[..], b"<?xml:namespace"] {
+        for pi in [&b"<?import"[..], b"<?xml:namespace"]
+            .into_iter()
+            .filter(|_| s.gate(gate::DOM))
+        {
             if let Some(p) = memchr::memmem::find(b, pi) {
                 return Some(Hit::new("xss.dangerous_tag", p, p + pi.len()));
             }
@@ -83,7 +86,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         }
     }
     if s.has(class::DOT | class::PAREN | class::BACKTICK) {
-        return script_context(b, s.paranoia);
+        return script_context(b, s.paranoia, s.gate(gate::DOM));
     }
     None
 }
@@ -288,6 +291,9 @@ fn data_uri_at(b: &[u8], colon: usize) -> bool {
 
 /// `onerror=` outside a tag: an attribute break-out (`" onmouseover="alert(1)`).
 fn loose_handler(b: &[u8]) -> Option<Hit> {
+    let first_quote = b
+        .iter()
+        .position(|c| matches!(c, b'"' | b'\'' | b'`' | b'<'));
     for eq in memchr::memchr_iter(b'=', b) {
         let mut j = eq;
         while j > 0 && b[j - 1].is_ascii_whitespace() {
@@ -308,9 +314,7 @@ fn loose_handler(b: &[u8]) -> Option<Hit> {
         if !before_ok {
             continue;
         }
-        let quote_before = b[..j]
-            .iter()
-            .any(|c| matches!(c, b'"' | b'\'' | b'`' | b'<'));
+        let quote_before = first_quote.is_some_and(|q| q < j);
         let after = &b[eq + 1..b.len().min(eq + 120)];
         let code = after.iter().any(|c| matches!(c, b'(' | b'`' | b'&' | b'{'))
             || memchr::memmem::find(after, b"alert").is_some();
@@ -360,7 +364,7 @@ const CALLS: &[&[u8]] = &[
 
 /// DOM sinks (`document.cookie`, comments or whitespace allowed around the dot) and string
 /// break-outs into a call (`';alert(1)//`).
-fn script_context(b: &[u8], paranoia: u8) -> Option<Hit> {
+fn script_context(b: &[u8], paranoia: u8, dom: bool) -> Option<Hit> {
     for dot in memchr::memchr_iter(b'.', b) {
         let (ws, we) = word_before(b, dot);
         let obj = &b[ws..we];
@@ -379,15 +383,17 @@ fn script_context(b: &[u8], paranoia: u8) -> Option<Hit> {
             return Some(Hit::new("xss.dom_sink", ws, pe));
         }
     }
-    if memchr::memmem::find(b, b"fromcharcode").is_some()
-        || memchr::memmem::find(b, b".innerhtml").is_some()
-    {
-        let at = memchr::memmem::find(b, b"fromcharcode")
+    if dom {
+        if let Some(at) = memchr::memmem::find(b, b"fromcharcode")
             .or_else(|| memchr::memmem::find(b, b".innerhtml"))
-            .unwrap_or(0);
-        return Some(Hit::new("xss.dom_sink", at, at + 12));
+        {
+            return Some(Hit::new("xss.dom_sink", at, at + 12));
+        }
     }
     // A call preceded by a string or statement break-out.
+    let first_break = b
+        .iter()
+        .position(|c| matches!(c, b'"' | b'\'' | b'`' | b'>' | b'}' | b';'));
     for (i, &c) in b.iter().enumerate() {
         if c != b'(' && c != b'`' {
             continue;
@@ -417,9 +423,7 @@ fn script_context(b: &[u8], paranoia: u8) -> Option<Hit> {
                     | b'?'
                     | b':'
             )
-            && b[..k]
-                .iter()
-                .any(|c| matches!(c, b'"' | b'\'' | b'`' | b'>' | b'}' | b';'));
+            && first_break.is_some_and(|f| f < k);
         let bare = paranoia >= 2 && k == 0;
         if breakout || bare {
             return Some(Hit::new(
@@ -440,7 +444,10 @@ fn word_before(b: &[u8], i: usize) -> (usize, usize) {
             e -= 1;
         }
         if e >= 2 && &b[e - 2..e] == b"*/" {
-            match memchr::memmem::rfind(&b[..e - 2], b"/*") {
+            // Comments between an object and its dot: looked for within a short window.
+            match memchr::memmem::rfind(&b[e.saturating_sub(64)..e - 2], b"/*")
+                .map(|x| x + e.saturating_sub(64))
+            {
                 Some(s) => {
                     e = s;
                     continue;
@@ -461,7 +468,11 @@ fn skip_js_space(b: &[u8], mut i: usize) -> usize {
     loop {
         i = skip_space(b, i);
         if b.get(i..i + 2) == Some(b"/*") {
-            i = memchr::memmem::find(&b[i + 2..], b"*/").map_or(b.len(), |e| i + 2 + e + 2);
+            let window = &b[i + 2..b.len().min(i + 66)];
+            match memchr::memmem::find(window, b"*/") {
+                Some(e) => i = i + 2 + e + 2,
+                None => return i,
+            }
             continue;
         }
         return i;

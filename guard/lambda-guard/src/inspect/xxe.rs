@@ -1,11 +1,11 @@
 //! XML external entities in XML bodies: external entity and DTD declarations, parameter
 //! entities, entity expansion bombs and XInclude.
 
-use super::subject::{class, Hit, Subject, Tables};
+use super::subject::{gate, Hit, Subject, Tables};
 
 /// Finds XXE in one value.
 pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
-    if !s.has(class::ANGLE) {
+    if !s.gate(gate::XML_DECL) {
         return None;
     }
     let b = s.bytes();
@@ -19,7 +19,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     let first = entity.or(doctype)?;
     let decl = &b[first..];
     for e in memchr::memmem::find_iter(decl, b"<!entity") {
-        let rest = &decl[e + 8..];
+        let rest = &decl[e + 8..decl.len().min(e + 8 + 1024)];
         let k = rest.iter().take_while(|c| c.is_ascii_whitespace()).count();
         if rest.get(k) == Some(&b'%') {
             return Some(Hit::new("xxe.parameter_entity", first + e, first + e + 12));
@@ -41,7 +41,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         return Some(Hit::new("xxe.entity_expansion", first, first + 9));
     }
     if let Some(d) = doctype {
-        let rest = &b[d..];
+        let rest = &b[d..b.len().min(d + 1024)];
         let end = memchr::memchr2(b'>', b'[', rest).unwrap_or(rest.len());
         let head = &rest[..end];
         if memchr::memmem::find(head, b"system").is_some()
