@@ -254,13 +254,13 @@ fn scene(title: &str, report: &Report) {
     let hostile: u32 = report
         .classes
         .iter()
-        .filter(|(c, _)| *c != "benign")
+        .filter(|(c, _)| is_attack(c))
         .map(|(_, t)| t.attempts)
         .sum();
     let blocked: u32 = report
         .classes
         .iter()
-        .filter(|(c, _)| *c != "benign")
+        .filter(|(c, _)| is_attack(c))
         .map(|(_, t)| t.blocked)
         .sum();
     let benign = report.classes.get("benign");
@@ -269,6 +269,11 @@ fn scene(title: &str, report: &Report) {
         benign.map_or(0, |t| t.reached),
         benign.map_or(0, |t| t.attempts),
     );
+}
+
+/// Classes that are attacks (not benign traffic, not the leak checks over every answer).
+fn is_attack(class: &str) -> bool {
+    !matches!(class, "benign" | "cross_invocation_leak")
 }
 
 fn shorten(s: &str) -> String {

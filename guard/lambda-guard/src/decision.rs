@@ -84,6 +84,8 @@ pub enum Category {
     Ssrf,
     /// Server-side template injection (and JNDI lookups).
     Ssti,
+    /// Server-side code injection (PHP, Java, Node.js, Python) and serialized-object gadgets.
+    CodeInjection,
     /// XML external entities.
     Xxe,
     /// Log injection (CR/LF, Unicode line separators).
@@ -108,6 +110,7 @@ impl Category {
             Category::PathTraversal => "path_traversal",
             Category::Ssrf => "ssrf",
             Category::Ssti => "ssti",
+            Category::CodeInjection => "code_injection",
             Category::Xxe => "xxe",
             Category::LogInjection => "log_injection",
             Category::PrototypePollution => "prototype_pollution",

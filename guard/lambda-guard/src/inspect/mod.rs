@@ -1,67 +1,388 @@
-//! Input inspection: limits and injection detectors over every caller-controlled value.
+//! Input inspection: limits, optional JSON Schema validation and injection detectors over every
+//! caller-controlled value (keys too) of every trigger.
 //!
-//! Interim foundation: size limits only; the detectors land with the inspection issue.
+//! ```
+//! use lambda_guard::{inspect::{InspectConfig, Inspector}, InputView};
+//! let inspector = Inspector::new(&InspectConfig::default()).unwrap();
+//! let event = serde_json::json!({
+//!     "version": "2.0", "routeKey": "$default", "rawPath": "/orders",
+//!     "requestContext": {"http": {"method": "GET"}},
+//!     "queryStringParameters": {"id": "1' OR '1'='1"}
+//! });
+//! let mut findings = Vec::new();
+//! inspector.inspect(&InputView::new(&event), &mut findings);
+//! assert_eq!(findings[0].rule, "sqli.string_break");
+//! assert_eq!(findings[0].path, "$.queryStringParameters.id");
+//! ```
+//!
+//! How it works, per event:
+//! 1. **Limits** first ([`limits`]): the raw event's size, depth and key count are measured
+//!    before anything is decoded; an event over a limit is reported and not inspected further,
+//!    so a hostile 6 MB event costs one linear walk.
+//! 2. **Every field** of the [`InputView`] (keys and values, decoded bodies included) runs
+//!    through the detectors twice at most: as the handler will see it, and normalized
+//!    ([`normalize`]: repeated percent decoding, HTML entities, escapes). A finding records the
+//!    view decodings and the normalization steps that revealed it.
+//! 3. Detectors are tokenizers and small grammars, not regex lists ([`sqli`], [`xss`], [`cmdi`],
+//!    …), so they recognise attack classes rather than known strings. Each is gated by a
+//!    byte-class prefilter: clean values cost one pass over their bytes. Everything is linear
+//!    time: no backtracking regex ever sees attacker input.
+//! 4. **Schema** validation per scope ([`schema`]), when configured.
+//!
+//! Precision controls: `paranoia` (1–4), `disable` (categories or rule ids), `[[inspect.allow]]`
+//! per field path, and `[[inspect.scope]]` overrides per trigger or route. Findings name the
+//! category, the rule id, the JSON path and a short redacted excerpt (never the whole value).
+
+mod cmdi;
+mod code;
+mod config;
+mod limits;
+mod logi;
+mod normalize;
+mod nosqli;
+mod proto;
+pub mod rules;
+mod schema;
+mod scope;
+mod sqli;
+mod ssrf;
+mod ssti;
+mod subject;
+mod traversal;
+mod xss;
+mod xxe;
+
+pub use config::{
+    AllowConfig, InspectConfig, ScopeConfig, DEFAULT_MAX_DEPTH, DEFAULT_MAX_EVENT_BYTES,
+    DEFAULT_MAX_KEYS, DEFAULT_MAX_STRING_BYTES, DEFAULT_PARANOIA,
+};
 
 use crate::{
-    config::{ConfigError, Env, Mode},
+    config::ConfigError,
     decision::{Category, Finding},
-    trigger::InputView,
+    trigger::{Field, FieldRole, InputView},
 };
-use serde::Deserialize;
+use rules::RuleSet;
+use scope::Scope;
+use subject::{Hit, Subject, Tables};
 
-/// `[inspect]`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct InspectConfig {
-    /// `inspect.mode` (`GUARD_INSPECT`).
-    pub mode: Option<Mode>,
-    /// `inspect.max_string_bytes` (`GUARD_INSPECT_MAX_STRING_BYTES`): longest single value.
-    pub max_string_bytes: Option<usize>,
+/// Most findings one event reports (after that only records not yet refused get one), so a
+/// hostile body full of payloads costs bounded memory and telemetry.
+const MAX_FINDINGS: usize = 64;
+
+/// The limits in force for one event.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    pub(crate) event_bytes: usize,
+    pub(crate) depth: usize,
+    pub(crate) keys: usize,
+    pub(crate) string_bytes: usize,
 }
 
-impl InspectConfig {
-    pub(crate) fn apply_env(&mut self, env: &impl Env) -> Result<(), ConfigError> {
-        if let Some(m) = env.parsed("GUARD_INSPECT", "inspect.mode")? {
-            self.mode = Some(m);
-        }
-        if let Some(n) = env.parsed("GUARD_INSPECT_MAX_STRING_BYTES", "inspect.max_string_bytes")? {
-            self.max_string_bytes = Some(n);
-        }
-        Ok(())
-    }
-
-    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
-        Ok(())
+impl Limits {
+    fn apply(&mut self, o: [Option<usize>; 4]) {
+        let [a, b, c, d] = o;
+        self.event_bytes = a.unwrap_or(self.event_bytes);
+        self.depth = b.unwrap_or(self.depth);
+        self.keys = c.unwrap_or(self.keys);
+        self.string_bytes = d.unwrap_or(self.string_bytes);
     }
 }
 
-/// Runs the configured checks over an [`InputView`].
+/// Settings for one event, after scopes.
+#[derive(Debug, Clone, Copy)]
+struct Effective {
+    paranoia: u8,
+    disabled: RuleSet,
+    limits: Limits,
+    schema: Option<usize>,
+}
+
+#[derive(Debug)]
+struct Allow {
+    pattern: String,
+    rules: RuleSet,
+}
+
+/// The detector families, in the order they run on a value.
+type Detector = fn(&Subject<'_>, &Tables) -> Option<Hit>;
+const DETECTORS: &[(Category, Detector)] = &[
+    (Category::Sqli, sqli::detect),
+    (Category::Xss, xss::detect),
+    (Category::CommandInjection, cmdi::detect),
+    (Category::PathTraversal, traversal::detect),
+    (Category::Ssrf, ssrf::detect),
+    (Category::Ssti, ssti::detect),
+    (Category::CodeInjection, code::detect),
+    (Category::Xxe, xxe::detect),
+    (Category::Nosqli, nosqli::detect),
+    (Category::LogInjection, logi::detect),
+    (Category::PrototypePollution, proto::detect),
+];
+
+fn category_bit(c: Category) -> u32 {
+    1 << rules::CATEGORIES.iter().position(|x| *x == c).unwrap_or(31)
+}
+
+/// Runs the configured checks over an [`InputView`]. Built once, at init; shareable.
 #[derive(Debug)]
 pub struct Inspector {
-    max_string_bytes: usize,
+    paranoia: u8,
+    limits: Limits,
+    disabled: RuleSet,
+    allow: Vec<Allow>,
+    scopes: Vec<Scope>,
+    schemas: Vec<schema::Schema>,
+    tables: Tables,
 }
 
 impl Inspector {
-    /// Builds the inspector (compiles rules once, at init).
+    /// Builds the inspector: validates the configuration, compiles keyword automata and schemas.
     pub fn new(config: &InspectConfig) -> Result<Inspector, ConfigError> {
+        config.validate()?;
+        let mut schemas = Vec::new();
+        let mut scopes = Vec::new();
+        for (i, s) in config.scope.iter().enumerate() {
+            let schema = match &s.schema {
+                Some(path) => {
+                    schemas.push(schema::Schema::load(
+                        path,
+                        &format!("inspect.scope[{i}].schema"),
+                    )?);
+                    Some(schemas.len() - 1)
+                }
+                None => None,
+            };
+            scopes.push(Scope {
+                trigger: s
+                    .trigger
+                    .as_deref()
+                    .and_then(crate::trigger::Trigger::from_name),
+                route: s.route.as_deref().and_then(scope::RoutePattern::parse),
+                paranoia: s.paranoia,
+                disable: RuleSet::from_names(&s.disable),
+                enable: RuleSet::from_names(&s.enable),
+                limits: [
+                    s.max_event_bytes,
+                    s.max_depth,
+                    s.max_keys,
+                    s.max_string_bytes,
+                ],
+                schema,
+            });
+        }
+        let allow = config
+            .allow
+            .iter()
+            .map(|a| Allow {
+                pattern: a.path.clone(),
+                rules: if a.allow.is_empty() {
+                    // Every injection category; limits and schema stay in force.
+                    RuleSet::from_names(
+                        &rules::CATEGORIES
+                            .iter()
+                            .filter(|c| !matches!(c, Category::Limit | Category::Schema))
+                            .map(|c| c.name().to_owned())
+                            .collect::<Vec<_>>(),
+                    )
+                } else {
+                    RuleSet::from_names(&a.allow)
+                },
+            })
+            .collect();
         Ok(Inspector {
-            max_string_bytes: config.max_string_bytes.unwrap_or(1024 * 1024),
+            paranoia: config.paranoia.unwrap_or(DEFAULT_PARANOIA),
+            limits: Limits {
+                event_bytes: config.max_event_bytes.unwrap_or(DEFAULT_MAX_EVENT_BYTES),
+                depth: config.max_depth.unwrap_or(DEFAULT_MAX_DEPTH),
+                keys: config.max_keys.unwrap_or(DEFAULT_MAX_KEYS),
+                string_bytes: config.max_string_bytes.unwrap_or(DEFAULT_MAX_STRING_BYTES),
+            },
+            disabled: RuleSet::from_names(&config.disable),
+            allow,
+            scopes,
+            schemas,
+            tables: Tables::new()?,
         })
     }
 
-    /// Appends what it finds in `view` to `findings`.
-    pub fn inspect(&self, view: &InputView<'_>, findings: &mut Vec<Finding>) {
-        view.for_each(|field| {
-            if field.text.len() > self.max_string_bytes {
-                findings.push(Finding {
-                    category: Category::Limit,
-                    rule: "limit.string_bytes".into(),
-                    path: field.path.to_string(),
-                    excerpt: String::new(),
-                    record: field.record,
-                    transforms: field.transforms.names().collect(),
-                });
+    fn effective(&self, view: &InputView<'_>) -> Effective {
+        let mut e = Effective {
+            paranoia: self.paranoia,
+            disabled: self.disabled,
+            limits: self.limits,
+            schema: None,
+        };
+        for s in &self.scopes {
+            if s.matches(view.trigger(), view.http()) {
+                e.paranoia = s.paranoia.unwrap_or(e.paranoia);
+                e.disabled = e.disabled.without(s.enable).with(s.disable);
+                e.limits.apply(s.limits);
+                e.schema = s.schema.or(e.schema);
             }
+        }
+        e
+    }
+
+    /// Appends what it finds in `view` to `findings`. Never panics; linear in the event's size.
+    pub fn inspect(&self, view: &InputView<'_>, findings: &mut Vec<Finding>) {
+        let eff = self.effective(view);
+        let first = findings.len();
+        if let Some(f) = limits::check_event(view.event(), &eff.limits) {
+            findings.push(f);
+            return;
+        }
+        let mut walk = Walk {
+            keys: 0,
+            reported: 0,
+            refused: vec![false; view.records().len()],
+            lower: String::new(),
+            first,
+        };
+        view.for_each(|field| self.field(&eff, field, &mut walk, findings));
+        if let Some(i) = eff.schema {
+            if findings.len() - first < MAX_FINDINGS {
+                self.schemas[i].validate(view, findings);
+            }
+        }
+    }
+
+    fn field(&self, eff: &Effective, field: &Field<'_>, walk: &mut Walk, out: &mut Vec<Finding>) {
+        let refused = field
+            .record
+            .and_then(|r| walk.refused.get(r).copied())
+            .unwrap_or(false);
+        if out.len() - walk.first >= MAX_FINDINGS && (field.record.is_none() || refused) {
+            return;
+        }
+        // Limits inside decoded bodies (the raw walk saw them as one string).
+        if field.role == FieldRole::Key {
+            walk.keys += 1;
+            if walk.keys == eff.limits.keys + 1 && walk.reported & 1 == 0 {
+                walk.reported |= 1;
+                self.push(eff, field, "limit.keys", "", 0, walk, out);
+            }
+        }
+        if field.transforms.contains(crate::trigger::Transforms::JSON)
+            && limits::path_depth(field.path.as_str()) > eff.limits.depth
+            && walk.reported & 2 == 0
+        {
+            walk.reported |= 2;
+            self.push(eff, field, "limit.depth", "", 0, walk, out);
+            return;
+        }
+        let text = field.text;
+        if text.len() > eff.limits.string_bytes {
+            self.push(eff, field, "limit.string_bytes", "", 0, walk, out);
+            return;
+        }
+        if text.is_empty() {
+            return;
+        }
+        let mut found = 0u32;
+        self.forms(eff, field, text, 0, &mut found, walk, out);
+        if let Some((decoded, flags)) = normalize::decode(text) {
+            self.forms(eff, field, &decoded, flags, &mut found, walk, out);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)] // reason: one call site; a struct would only rename these
+    fn forms(
+        &self,
+        eff: &Effective,
+        field: &Field<'_>,
+        text: &str,
+        flags: u8,
+        found: &mut u32,
+        walk: &mut Walk,
+        out: &mut Vec<Finding>,
+    ) {
+        walk.lower.clear();
+        walk.lower.push_str(text);
+        walk.lower.make_ascii_lowercase();
+        let lower = std::mem::take(&mut walk.lower);
+        let subject = Subject::new(
+            text,
+            &lower,
+            eff.paranoia,
+            field.role,
+            field.path.as_str(),
+            &self.tables,
+        );
+        for (category, detect) in DETECTORS {
+            let bit = category_bit(*category);
+            if *found & bit != 0 {
+                continue;
+            }
+            if let Some(hit) = detect(&subject, &self.tables) {
+                if self.push(eff, field, hit.rule, text, flags, walk, out) {
+                    let last = out.len() - 1;
+                    out[last].excerpt = normalize::excerpt(text, hit.start, hit.end);
+                    *found |= bit;
+                }
+            }
+        }
+        walk.lower = lower;
+    }
+
+    /// Records a finding unless its rule is disabled or allowed at this path.
+    #[allow(clippy::too_many_arguments)] // reason: see `forms`
+    fn push(
+        &self,
+        eff: &Effective,
+        field: &Field<'_>,
+        rule: &'static str,
+        _text: &str,
+        flags: u8,
+        walk: &mut Walk,
+        out: &mut Vec<Finding>,
+    ) -> bool {
+        let Some(idx) = rules::index(rule) else {
+            debug_assert!(false, "unregistered rule {rule}");
+            return false;
+        };
+        if eff.disabled.contains(idx) {
+            return false;
+        }
+        if !self.allow.is_empty() {
+            let path = field.path.as_str().as_bytes();
+            if self
+                .allow
+                .iter()
+                .any(|a| a.rules.contains(idx) && scope::path_matches(a.pattern.as_bytes(), path))
+            {
+                return false;
+            }
+        }
+        let category = rules::RULES[idx].1;
+        if let Some(r) = field.record {
+            if let Some(slot) = walk.refused.get_mut(r) {
+                *slot = true;
+            }
+        }
+        out.push(Finding {
+            category,
+            rule: rule.into(),
+            path: field.path.to_string(),
+            excerpt: String::new(),
+            record: field.record,
+            transforms: field
+                .transforms
+                .names()
+                .chain(normalize::names(flags))
+                .collect(),
         });
+        true
     }
 }
+
+struct Walk {
+    keys: usize,
+    reported: u8,
+    refused: Vec<bool>,
+    lower: String,
+    first: usize,
+}
+
+#[cfg(test)]
+mod tests;

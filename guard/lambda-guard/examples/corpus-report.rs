@@ -1,0 +1,125 @@
+//! Detection and false-positive rates of the inspector on the public corpora, per corpus
+//! category and per placement of the payload in a trigger event, on both halves of a
+//! deterministic split (rules are tuned on `tune`; `holdout` is reported for honesty).
+//!
+//! ```text
+//! cargo run --release -p lambda-guard --example corpus-report [-- --misses] [-- --paranoia N]
+//! ```
+//! Corpora: `GUARD_CORPORA`, else `../shared/corpora` beside the repository.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)] // reason: a report tool
+
+#[path = "../tests/support/corpus.rs"]
+mod corpus;
+
+use corpus::{Half, Tally};
+use lambda_guard::inspect::{InspectConfig, Inspector};
+use std::collections::BTreeMap;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let misses = args.iter().any(|a| a == "--misses");
+    let paranoia = args
+        .iter()
+        .position(|a| a == "--paranoia")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|p| p.parse().ok());
+    let Some(dir) = corpus::dir() else {
+        eprintln!("corpora not found: set GUARD_CORPORA or place them at ../shared/corpora");
+        std::process::exit(2);
+    };
+    let mut samples = corpus::load(&dir);
+    samples.extend(corpus::generated_benign());
+    let config = InspectConfig {
+        paranoia,
+        ..InspectConfig::default()
+    };
+    let inspector = Inspector::new(&config).expect("inspector");
+    let started = std::time::Instant::now();
+    let mut examples = BTreeMap::new();
+    let results = corpus::measure(&inspector, &samples, misses.then_some(&mut examples));
+    let elapsed = started.elapsed();
+
+    println!(
+        "paranoia {}; {} samples; {:.1} s",
+        paranoia.unwrap_or(1),
+        samples.len(),
+        elapsed.as_secs_f64()
+    );
+    println!();
+    println!(
+        "{:<32} {:<20} {:>7} {:>9} {:>9} {:>9}",
+        "corpus/category", "placement", "n", "tune %", "holdout %", "all %"
+    );
+    let mut by_group: BTreeMap<String, BTreeMap<Half, Tally>> = BTreeMap::new();
+    let mut attack_group = BTreeMap::new();
+    for ((group, placement), halves) in &results {
+        let attack = samples
+            .iter()
+            .find(|s| &s.group == group)
+            .is_some_and(|s| s.attack);
+        attack_group.insert(group.clone(), attack);
+        let all = halves.values().fold(Tally::default(), |a, t| Tally {
+            total: a.total + t.total,
+            flagged: a.flagged + t.flagged,
+        });
+        let g = |h| halves.get(&h).copied().unwrap_or_default();
+        println!(
+            "{:<32} {:<20} {:>7} {:>9.2} {:>9.2} {:>9.2}  {}",
+            group,
+            placement,
+            all.total,
+            g(Half::Tune).rate(),
+            g(Half::Holdout).rate(),
+            all.rate(),
+            if attack {
+                "detected"
+            } else {
+                "false positives"
+            }
+        );
+        for (h, t) in halves {
+            let e = by_group
+                .entry(group.clone())
+                .or_default()
+                .entry(*h)
+                .or_default();
+            e.total += t.total;
+            e.flagged += t.flagged;
+        }
+    }
+    println!();
+    println!("summary over placements");
+    println!(
+        "{:<32} {:>7} {:>9} {:>9} {:>9}",
+        "corpus/category", "events", "tune %", "holdout %", "all %"
+    );
+    for (group, halves) in &by_group {
+        let all = halves.values().fold(Tally::default(), |a, t| Tally {
+            total: a.total + t.total,
+            flagged: a.flagged + t.flagged,
+        });
+        let g = |h| halves.get(&h).copied().unwrap_or_default();
+        println!(
+            "{:<32} {:>7} {:>9.2} {:>9.2} {:>9.2}  {}",
+            group,
+            all.total,
+            g(Half::Tune).rate(),
+            g(Half::Holdout).rate(),
+            all.rate(),
+            if attack_group[group] {
+                "detected"
+            } else {
+                "false positives"
+            }
+        );
+    }
+    if misses {
+        println!();
+        for (k, list) in examples {
+            println!("== {k}");
+            for l in list {
+                println!("   {l}");
+            }
+        }
+    }
+}

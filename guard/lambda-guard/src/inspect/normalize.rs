@@ -1,0 +1,455 @@
+//! Evasion-oriented normalization, applied before matching as WAFs do: repeated percent
+//! decoding (with `%uXXXX` and overlong UTF-8), HTML entities, JavaScript/CSS/JSON escapes.
+//! Every pass is linear and the number of passes is bounded, so a hostile value costs at most a
+//! few copies of itself. Case folding, comments and whitespace are handled by each detector's
+//! tokenizer, where the grammar says what is insignificant.
+
+/// Percent-decoding revealed the text (`%27`, `%u0027`, overlong `%c0%ae`).
+pub(crate) const PERCENT: u8 = 1;
+/// HTML entities revealed it (`&lt;`, `&#x3c;`, `&colon;`).
+pub(crate) const HTML: u8 = 1 << 1;
+/// Backslash escapes revealed it (`\u003c`, `\x3c`, `\3c `).
+pub(crate) const ESCAPES: u8 = 1 << 2;
+/// Full-width forms folded to ASCII (`＜script＞`).
+pub(crate) const WIDTH: u8 = 1 << 3;
+
+/// Names of normalization steps, as findings report them.
+pub(crate) fn names(flags: u8) -> impl Iterator<Item = &'static str> {
+    [
+        (PERCENT, "percent_decode"),
+        (HTML, "html_entities"),
+        (ESCAPES, "unicode_escapes"),
+        (WIDTH, "fullwidth_fold"),
+    ]
+    .into_iter()
+    .filter(move |(f, _)| flags & f != 0)
+    .map(|(_, n)| n)
+}
+
+/// Maximum decoding rounds (double and triple encoding are common; more is not).
+const ROUNDS: usize = 4;
+
+/// Whether `text` holds anything a pass could decode.
+pub(crate) fn may_decode(text: &str) -> bool {
+    // 0xef starts the UTF-8 of U+FF01..U+FF5E (full-width ASCII).
+    memchr::memchr3(b'%', b'&', b'\\', text.as_bytes()).is_some()
+        || memchr::memchr(0xef, text.as_bytes()).is_some()
+}
+
+/// The fully decoded text and which passes changed it, or `None` when nothing decodes.
+pub(crate) fn decode(text: &str) -> Option<(String, u8)> {
+    if !may_decode(text) {
+        return None;
+    }
+    let mut flags = 0;
+    let mut current: Option<String> = None;
+    for _ in 0..ROUNDS {
+        let before = flags;
+        let src = current.as_deref().unwrap_or(text);
+        let mut next: Option<String> = None;
+        for (flag, pass) in [
+            (PERCENT, percent as fn(&str) -> Option<String>),
+            (HTML, entities),
+            (ESCAPES, escapes),
+            (WIDTH, fullwidth),
+        ] {
+            let input = next.as_deref().unwrap_or(src);
+            if let Some(out) = pass(input) {
+                flags |= flag;
+                next = Some(out);
+            }
+        }
+        match next {
+            Some(n) => current = Some(n),
+            None => break,
+        }
+        if flags == before && current.as_deref().is_some_and(|c| !may_decode(c)) {
+            break;
+        }
+    }
+    current.map(|c| (c, flags))
+}
+
+fn hex(b: u8) -> Option<u32> {
+    (b as char).to_digit(16)
+}
+
+fn hex_run(bytes: &[u8], max: usize) -> (u32, usize) {
+    let mut v: u32 = 0;
+    let mut n = 0;
+    while n < max && n < bytes.len() {
+        match hex(bytes[n]) {
+            Some(d) => {
+                v = v.saturating_mul(16).saturating_add(d);
+                n += 1;
+            }
+            None => break,
+        }
+    }
+    (v, n)
+}
+
+fn push_code(out: &mut Vec<u8>, code: u32) {
+    let c = char::from_u32(code).unwrap_or('\u{fffd}');
+    let mut buf = [0u8; 4];
+    out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+}
+
+/// One round of `%XX` / `%uXXXX` decoding; invalid and overlong UTF-8 is repaired the way
+/// lenient servers read it.
+fn percent(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    memchr::memchr(b'%', b)?;
+    let mut out = Vec::with_capacity(b.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            if let (Some(h), Some(l)) = (
+                b.get(i + 1).copied().and_then(hex),
+                b.get(i + 2).copied().and_then(hex),
+            ) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                changed = true;
+                continue;
+            }
+            if matches!(b.get(i + 1), Some(b'u' | b'U')) {
+                let (v, n) = hex_run(&b[i + 2..], 4);
+                if n == 4 {
+                    push_code(&mut out, v);
+                    i += 6;
+                    changed = true;
+                    continue;
+                }
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    changed.then(|| lenient_utf8(&out))
+}
+
+/// UTF-8 with overlong two- and three-byte forms decoded (`\xc0\xae` is `.` to some servers)
+/// and other invalid bytes replaced.
+pub(crate) fn lenient_utf8(v: &[u8]) -> String {
+    if let Ok(s) = std::str::from_utf8(v) {
+        return s.to_owned();
+    }
+    let cont = |x: Option<&u8>| x.is_some_and(|x| x & 0xc0 == 0x80);
+    let mut out = Vec::with_capacity(v.len());
+    let mut i = 0;
+    while i < v.len() {
+        let b = v[i];
+        if b < 0x80 {
+            out.push(b);
+            i += 1;
+        } else if (b == 0xc0 || b == 0xc1) && cont(v.get(i + 1)) {
+            push_code(
+                &mut out,
+                (u32::from(b & 0x1f) << 6) | u32::from(v[i + 1] & 0x3f),
+            );
+            i += 2;
+        } else if b == 0xe0
+            && v.get(i + 1).is_some_and(|x| (0x80..0xa0).contains(x))
+            && cont(v.get(i + 2))
+        {
+            push_code(
+                &mut out,
+                (u32::from(v[i + 1] & 0x3f) << 6) | u32::from(v[i + 2] & 0x3f),
+            );
+            i += 3;
+        } else {
+            let len = match b {
+                0xc2..=0xdf => 2,
+                0xe0..=0xef => 3,
+                0xf0..=0xf4 => 4,
+                _ => 0,
+            };
+            match v
+                .get(i..i + len)
+                .filter(|s| len > 0 && std::str::from_utf8(s).is_ok())
+            {
+                Some(s) => {
+                    out.extend_from_slice(s);
+                    i += len;
+                }
+                None => {
+                    push_code(&mut out, 0xfffd);
+                    i += 1;
+                }
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+const NAMED: &[(&str, char)] = &[
+    ("lt", '<'),
+    ("gt", '>'),
+    ("amp", '&'),
+    ("quot", '"'),
+    ("apos", '\''),
+    ("colon", ':'),
+    ("semi", ';'),
+    ("tab", '\t'),
+    ("newline", '\n'),
+    ("nbsp", ' '),
+    ("lpar", '('),
+    ("rpar", ')'),
+    ("sol", '/'),
+    ("bsol", '\\'),
+    ("period", '.'),
+    ("comma", ','),
+    ("excl", '!'),
+    ("equals", '='),
+    ("plus", '+'),
+    ("grave", '`'),
+    ("lsqb", '['),
+    ("rsqb", ']'),
+    ("lbrack", '['),
+    ("rbrack", ']'),
+    ("lcub", '{'),
+    ("rcub", '}'),
+    ("lbrace", '{'),
+    ("rbrace", '}'),
+    ("dollar", '$'),
+    ("percnt", '%'),
+    ("num", '#'),
+    ("ast", '*'),
+    ("quest", '?'),
+    ("commat", '@'),
+    ("vert", '|'),
+    ("lowbar", '_'),
+];
+
+/// Full-width ASCII variants (U+FF01..U+FF5E) folded to ASCII, as NFKC would.
+fn fullwidth(text: &str) -> Option<String> {
+    if !text.chars().any(|c| ('\u{FF01}'..='\u{FF5E}').contains(&c)) {
+        return None;
+    }
+    Some(
+        text.chars()
+            .map(|c| match c {
+                '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFF01 + 0x21).unwrap_or(c),
+                c => c,
+            })
+            .collect(),
+    )
+}
+
+/// One round of HTML character references (named, decimal, hex; `;` optional, leading zeros
+/// allowed, as browsers accept them).
+fn entities(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    memchr::memchr(b'&', b)?;
+    let mut out = Vec::with_capacity(b.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'&' {
+            if let Some((code, used)) = entity(&b[i + 1..]) {
+                push_code(&mut out, code);
+                i += 1 + used;
+                changed = true;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    changed.then(|| lenient_utf8(&out))
+}
+
+fn entity(b: &[u8]) -> Option<(u32, usize)> {
+    let semi = |n: usize| n + usize::from(b.get(n) == Some(&b';'));
+    if b.first() == Some(&b'#') {
+        let hexa = matches!(b.get(1), Some(b'x' | b'X'));
+        let start = if hexa { 2 } else { 1 };
+        let mut j = start;
+        while b.get(j) == Some(&b'0') {
+            j += 1;
+        }
+        let (v, n) = if hexa {
+            hex_run(&b[j..], 6)
+        } else {
+            let mut v: u32 = 0;
+            let mut n = 0;
+            while n < 7 && b.get(j + n).is_some_and(u8::is_ascii_digit) {
+                v = v * 10 + u32::from(b[j + n] - b'0');
+                n += 1;
+            }
+            (v, n)
+        };
+        if n == 0 && j == start {
+            return None;
+        }
+        return Some((v, semi(j + n)));
+    }
+    let len = b
+        .iter()
+        .take(8)
+        .take_while(|c| c.is_ascii_alphabetic())
+        .count();
+    let name = &b[..len];
+    NAMED
+        .iter()
+        .find(|(n, _)| n.as_bytes().eq_ignore_ascii_case(name))
+        .map(|(_, c)| (*c as u32, semi(len)))
+}
+
+/// One round of `\uXXXX`, `\u{X…}`, `\xHH` and CSS `\HH…` escapes.
+fn escapes(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    memchr::memchr(b'\\', b)?;
+    let mut out = Vec::with_capacity(b.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' {
+            let rest = &b[i + 1..];
+            let decoded = match rest.first() {
+                Some(b'u' | b'U') if rest.get(1) == Some(&b'{') => {
+                    let (v, n) = hex_run(&rest[2..], 6);
+                    (n > 0 && rest.get(2 + n) == Some(&b'}')).then_some((v, 3 + n))
+                }
+                Some(b'u' | b'U') => {
+                    let (v, n) = hex_run(&rest[1..], 4);
+                    (n == 4).then_some((v, 5))
+                }
+                Some(b'x' | b'X') => {
+                    let (v, n) = hex_run(&rest[1..], 2);
+                    (n == 2).then_some((v, 3))
+                }
+                _ => {
+                    // CSS: 2–6 hex digits, one optional trailing space.
+                    let (v, n) = hex_run(rest, 6);
+                    (n >= 2).then(|| (v, n + usize::from(rest.get(n) == Some(&b' '))))
+                }
+            };
+            if let Some((v, used)) = decoded {
+                push_code(&mut out, v);
+                i += 1 + used;
+                changed = true;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    changed.then(|| lenient_utf8(&out))
+}
+
+/// A short excerpt around `start..end` of `text`: at most ~40 characters, control characters
+/// escaped, long runs of one character elided, and never the whole of a longer value.
+pub(crate) fn excerpt(text: &str, start: usize, end: usize) -> String {
+    const BEFORE: usize = 8;
+    const MATCH: usize = 24;
+    const AFTER: usize = 8;
+    const MAX_SHOWN: usize = 60;
+    let floor = |mut i: usize| {
+        i = i.min(text.len());
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let start = floor(start);
+    let end = floor(end.max(start));
+    let from = floor(start.saturating_sub(BEFORE * 2));
+    let from = text[from..start]
+        .char_indices()
+        .rev()
+        .nth(BEFORE - 1)
+        .map_or(from, |(i, _)| from + i);
+    let mut chars: Vec<char> = text[from..end].chars().collect();
+    let before = text[from..start].chars().count();
+    if chars.len() > before + MATCH {
+        chars.truncate(before + MATCH);
+    }
+    let tail: Vec<char> = text[end..].chars().take(AFTER).collect();
+    let matched_all = chars.len() - before == text[start..end].chars().count();
+    if matched_all {
+        chars.extend(tail);
+    }
+    let shown = chars.len();
+    let total = text.chars().count();
+    // Never the whole value: a value short enough to fit is cut to three quarters.
+    if from == 0 && shown >= total && total > 12 {
+        chars.truncate(total * 3 / 4);
+    }
+    let mut out = String::new();
+    if from > 0 {
+        out.push('…');
+    }
+    let mut run = 0;
+    for (k, c) in chars.iter().enumerate() {
+        run = if k > 0 && chars[k - 1] == *c {
+            run + 1
+        } else {
+            0
+        };
+        if run == 3 {
+            out.push('…');
+        }
+        if run >= 3 {
+            continue;
+        }
+        if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+            out.extend(c.escape_default());
+        } else {
+            out.push(*c);
+        }
+        // Escapes lengthen the text: bound what is displayed too.
+        if out.len() > MAX_SHOWN {
+            let mut cut = MAX_SHOWN;
+            while !out.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            out.truncate(cut);
+            out.push('…');
+            return out;
+        }
+    }
+    if from + chars.iter().map(|c| c.len_utf8()).sum::<usize>() < text.len() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_percent_and_overlong() {
+        assert_eq!(decode("%252e%252e%252f").unwrap().0, "../");
+        assert_eq!(decode("%c0%ae%c0%ae/").unwrap().0, "../");
+        assert_eq!(decode("%u003cscript").unwrap().0, "<script");
+        assert_eq!(decode("100%").map(|d| d.0), None);
+    }
+
+    #[test]
+    fn entities_and_escapes() {
+        let (t, f) = decode("&lt;img src=x onerror&#x3D;alert&lpar;1&rpar;&gt;").unwrap();
+        assert_eq!(t, "<img src=x onerror=alert(1)>");
+        assert_eq!(f, HTML);
+        assert_eq!(decode("&#0000106avascript").unwrap().0, "javascript");
+        assert_eq!(decode("\\u003cscript\\x3e").unwrap().0, "<script>");
+        assert_eq!(decode("%26lt%3Bscript").unwrap().0, "<script");
+        assert_eq!(decode("AT&T").map(|d| d.0), None);
+    }
+
+    #[test]
+    fn excerpts_are_short_escaped_and_partial() {
+        let long = format!("{}' or 1=1--{}", "a".repeat(100), "b".repeat(100));
+        let e = excerpt(&long, 100, 110);
+        assert!(e.chars().count() <= 44, "{e}");
+        assert!(e.contains("' or 1=1--"));
+        assert!(e.contains('…'));
+        let e = excerpt("line\r\nInjected: yes", 4, 6);
+        assert!(e.contains("\\r\\n"), "{e}");
+        let secret = "hunter2-is-my-password' or 1=1";
+        assert_ne!(excerpt(secret, 0, secret.len()), secret);
+    }
+}

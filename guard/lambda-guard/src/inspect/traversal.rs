@@ -1,0 +1,272 @@
+//! Path traversal and local file inclusion: path arithmetic rather than `../` counting. Each
+//! path-like run is resolved segment by segment (`\` and `/` alike, `....` and `...` read as
+//! `..`); a path that climbs above where it started escapes its directory. Also: sensitive
+//! files by name (credentials, the Lambda task root, `/proc/self`), NUL bytes that truncate a
+//! path, and PHP/Java stream wrappers.
+
+use super::subject::{class, gate, Hit, Subject, Tables};
+
+/// Files and directories worth reading, as lower-case fragments with `/` separators.
+pub(crate) const SENSITIVE: &[&str] = &[
+    "etc/passwd",
+    "etc/shadow",
+    "etc/group",
+    "etc/hosts",
+    "etc/issue",
+    "etc/sudoers",
+    "etc/crontab",
+    "etc/environment",
+    "etc/ssh/",
+    "etc/security/",
+    "etc/mysql/",
+    "proc/self/",
+    "proc/version",
+    "proc/1/",
+    "proc/net/",
+    "var/task/",
+    "var/runtime/",
+    "opt/extensions/",
+    "var/log/",
+    "var/run/secrets",
+    "root/.",
+    "home/sbx_user",
+    ".aws/credentials",
+    ".aws/config",
+    ".ssh/id_",
+    ".ssh/authorized_keys",
+    ".ssh/known_hosts",
+    ".bash_history",
+    ".bashrc",
+    ".zsh_history",
+    ".mysql_history",
+    ".psql_history",
+    ".npmrc",
+    ".pypirc",
+    ".netrc",
+    ".pgpass",
+    ".git/config",
+    ".git/head",
+    ".gitconfig",
+    ".docker/config",
+    ".kube/config",
+    ".htpasswd",
+    ".htaccess",
+    ".env.",
+    "/.env",
+    "web-inf/web.xml",
+    "meta-inf/",
+    "win.ini",
+    "system.ini",
+    "boot.ini",
+    "windows/system32",
+    "winnt/system32",
+    "system32/config",
+    "inetpub/",
+    "autoexec.bat",
+    "/.boto",
+    "id_rsa",
+    "id_ed25519",
+    "wp-config.php",
+    "config/database.yml",
+    "localsettings.php",
+];
+
+/// PHP, Java and archive stream wrappers that read local files or run code.
+const WRAPPERS: &[&[u8]] = &[
+    b"php://",
+    b"phar://",
+    b"zip://",
+    b"zlib://",
+    b"expect://",
+    b"glob://",
+    b"compress.zlib://",
+    b"compress.bzip2://",
+    b"ogg://",
+    b"rar://",
+    b"data://",
+    b"jar:",
+];
+
+fn is_path_char(c: u8) -> bool {
+    !matches!(
+        c,
+        b' ' | b'\t'
+            | b'\n'
+            | b'\r'
+            | b'='
+            | b'"'
+            | b'\''
+            | b'`'
+            | b'<'
+            | b'>'
+            | b'('
+            | b')'
+            | b';'
+            | b','
+            | b'|'
+            | b'&'
+            | b'?'
+            | b'#'
+            | b'{'
+            | b'}'
+            | b'['
+            | b']'
+            | b'*'
+            | b'!'
+    )
+}
+
+/// Finds path traversal or file inclusion in one value.
+pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
+    let b = s.bytes();
+    if s.has(class::NUL) {
+        if let Some(p) = memchr::memchr(0, b) {
+            return Some(Hit::new("path.null_byte", p.saturating_sub(8), p + 1));
+        }
+    }
+    if s.has(class::DOT) && s.has(class::SLASH | class::BACKSLASH) {
+        if let Some(h) = escapes(b, s.paranoia) {
+            return Some(h);
+        }
+    }
+    if s.gate(gate::WRAPPER) {
+        for w in WRAPPERS {
+            if let Some(p) = memchr::memmem::find(b, w) {
+                let starts = p == 0 || !b[p - 1].is_ascii_alphanumeric();
+                if starts {
+                    return Some(Hit::new("path.stream_wrapper", p, p + w.len() + 8));
+                }
+            }
+        }
+    }
+    if s.has(class::SLASH | class::BACKSLASH | class::DOT) {
+        return sensitive(b, t, s.paranoia);
+    }
+    None
+}
+
+/// Resolves each path-like run; reports one that climbs above its start.
+fn escapes(b: &[u8], paranoia: u8) -> Option<Hit> {
+    let mut i = 0;
+    while i < b.len() {
+        if !is_path_char(b[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && is_path_char(b[i]) {
+            i += 1;
+        }
+        let run = &b[start..i];
+        if !run.windows(2).any(|w| w == b"..") {
+            continue;
+        }
+        let mut depth: i64 = 0;
+        let mut ups = 0;
+        let mut seg_start = 0;
+        for (k, &c) in run.iter().chain(std::iter::once(&b'/')).enumerate() {
+            if c != b'/' && c != b'\\' {
+                continue;
+            }
+            let seg = &run[seg_start..k];
+            seg_start = k + 1;
+            let dots = !seg.is_empty() && seg.iter().all(|c| *c == b'.');
+            if dots && seg.len() >= 2 {
+                depth -= 1;
+                ups += 1;
+                if depth < 0 && (k < run.len() || ups >= 2 || paranoia >= 2) {
+                    return Some(Hit::new("path.traversal", start, start + k.min(run.len())));
+                }
+            } else if !seg.is_empty() && !dots && !seg.contains(&b':') {
+                depth += 1;
+            }
+        }
+        if paranoia >= 3 && ups > 0 {
+            return Some(Hit::new("path.traversal", start, i));
+        }
+    }
+    None
+}
+
+fn sensitive(b: &[u8], t: &Tables, paranoia: u8) -> Option<Hit> {
+    // Compare with `\` read as `/` without copying in the common case.
+    let owned;
+    let b = if memchr::memchr(b'\\', b).is_some() {
+        owned = b
+            .iter()
+            .map(|c| if *c == b'\\' { b'/' } else { *c })
+            .collect::<Vec<u8>>();
+        &owned[..]
+    } else {
+        b
+    };
+    let first_slash = memchr::memchr(b'/', b);
+    for m in t.sensitive_files.find_iter(b) {
+        let (s, e) = (m.start(), m.end());
+        let pat = super::traversal::SENSITIVE[m.pattern().as_usize()].as_bytes();
+        // The fragment must start a path segment, and (for names) end one.
+        let seg_start = s == 0
+            || pat[0] == b'/'
+            || matches!(
+                b[s - 1],
+                b'/' | b'\\' | b'=' | b' ' | b'"' | b'\'' | b':' | b'~'
+            )
+            || (pat[0] == b'.' && !b[s - 1].is_ascii_alphanumeric());
+        let seg_end = pat.ends_with(b"/")
+            || pat.ends_with(b".")
+            || pat.ends_with(b"_")
+            || e == b.len()
+            || !b[e].is_ascii_alphanumeric();
+        // Relative names (`win.ini`) alone are data; with a path separator they are a path.
+        let pathy = pat.contains(&b'/') || first_slash.is_some_and(|f| f < s) || paranoia >= 2;
+        if seg_start && seg_end && pathy {
+            return Some(Hit::new("path.sensitive_file", s, e));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inspect::subject::test_subject;
+
+    fn rule(text: &str) -> Option<&'static str> {
+        test_subject(text, 1, detect).map(|h| h.rule)
+    }
+
+    #[test]
+    fn attacks() {
+        for a in [
+            "../../../etc/passwd",
+            "..\\..\\windows\\win.ini",
+            "/var/www/../../../etc/shadow",
+            "....//....//etc/hosts",
+            "file=../config",
+            "/proc/self/environ",
+            "C:\\boot.ini",
+            "php://filter/convert.base64-encode/resource=index.php",
+            "report.pdf\0.jpg",
+            "/var/task/lambda_function.py",
+            "~/.aws/credentials",
+            ".../.../WINDOWS/win.ini",
+        ] {
+            assert!(rule(a).is_some(), "missed {a}");
+        }
+    }
+
+    #[test]
+    fn paths_and_prose_pass() {
+        for b in [
+            "images/2024/photo.jpg",
+            "a/b/../c.txt",
+            "https://example.com/docs/../index.html",
+            "Wait... what?",
+            "v1.2.3",
+            "see the passwd manual",
+            "uploads/user-42/report.final.pdf",
+        ] {
+            assert_eq!(rule(b), None, "false positive on {b}");
+        }
+    }
+}

@@ -1,0 +1,531 @@
+//! Cross-site scripting: an HTML tag tokenizer (tag names, attributes, values as browsers
+//! split them: `/` separates attributes, quotes optional) plus the script contexts that need no
+//! tag (`javascript:` URIs with whitespace inside the scheme, attribute and string break-outs,
+//! DOM sinks). Entities and escapes are already decoded by normalization.
+
+use super::subject::{class, gate, is_word, skip_space, Hit, Subject, Tables};
+
+/// Tags that run script or change where scripts and forms load from.
+/// (`link`, `meta`, `base`, `style`, `set`, `animate` count through their attributes: they
+/// are ordinary elements in XML bodies and feeds.)
+const DANGEROUS_TAGS: &[&[u8]] = &[
+    b"script",
+    b"iframe",
+    b"frame",
+    b"frameset",
+    b"object",
+    b"embed",
+    b"applet",
+    b"svg",
+    b"math",
+    b"isindex",
+    b"vmlframe",
+    b"bgsound",
+    b"portal",
+    b"noembed",
+    b"xmp",
+    b"plaintext",
+];
+
+/// Attributes that take a URL (or code) browsers will load or run.
+const URI_ATTRS: &[&[u8]] = &[
+    b"href",
+    b"src",
+    b"action",
+    b"formaction",
+    b"data",
+    b"xlink:href",
+    b"from",
+    b"to",
+    b"values",
+    b"background",
+    b"dynsrc",
+    b"lowsrc",
+    b"poster",
+    b"code",
+    b"codebase",
+    b"srcdoc",
+    b"by",
+    b"content",
+    b"folder",
+    b"value",
+    b"attributename",
+    b"ping",
+];
+
+const SCRIPT_SCHEMES: &[&[u8]] = &[b"javascript", b"vbscript", b"livescript", b"mocha"];
+
+/// Finds XSS in one value.
+pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
+    if !s.has(class::ANGLE | class::COLON | class::EQ | class::PAREN | class::DOT | class::BACKTICK)
+    {
+        return None;
+    }
+    let b = s.bytes();
+    if s.has(class::ANGLE) {
+        for pi in [&b"<?import"[..], b"<?xml:namespace"]
+            .into_iter()
+            .filter(|_| s.gate(gate::DOM))
+        {
+            if let Some(p) = memchr::memmem::find(b, pi) {
+                return Some(Hit::new("xss.dangerous_tag", p, p + pi.len()));
+            }
+        }
+        if let Some(h) = tags(b) {
+            return Some(h);
+        }
+    }
+    if s.has(class::COLON) {
+        if let Some(h) = script_uri(b) {
+            return Some(h);
+        }
+    }
+    if s.has(class::EQ) {
+        if let Some(h) = loose_handler(b) {
+            return Some(h);
+        }
+    }
+    if s.has(class::DOT | class::PAREN | class::BACKTICK) {
+        return script_context(b, s.paranoia, s.gate(gate::DOM));
+    }
+    None
+}
+
+fn tags(b: &[u8]) -> Option<Hit> {
+    let mut from = 0;
+    while let Some(off) = memchr::memchr(b'<', &b[from..]) {
+        let lt = from + off;
+        let mut j = lt + 1;
+        if b.get(j) == Some(&b'/') {
+            j += 1;
+        }
+        let name_start = j;
+        while j < b.len() && (b[j].is_ascii_alphanumeric() || matches!(b[j], b':' | b'-' | b'_')) {
+            j += 1;
+        }
+        let name = &b[name_start..j];
+        let boundary = match b.get(j) {
+            None => true,
+            Some(c) => c.is_ascii_whitespace() || matches!(c, b'/' | b'>' | 0 | 0x0b | 0x0c),
+        };
+        if name.is_empty() || !name[0].is_ascii_alphabetic() || !boundary {
+            from = lt + 1;
+            continue;
+        }
+        let local = name.rsplit(|c| *c == b':').next().unwrap_or(name);
+        if DANGEROUS_TAGS.contains(&local) {
+            return Some(Hit::new("xss.dangerous_tag", lt, j));
+        }
+        if local == b"style" && css_is_active(&b[j..b.len().min(j + 1024)]) {
+            return Some(Hit::new("xss.css_expression", lt, j));
+        }
+        let (hit, end) = attributes(b, j, local);
+        if hit.is_some() {
+            return hit;
+        }
+        from = end.max(lt + 1);
+    }
+    None
+}
+
+/// Walks the attributes of a tag from `i`; returns a hit and where the tag ended.
+fn attributes(b: &[u8], mut i: usize, tag: &[u8]) -> (Option<Hit>, usize) {
+    loop {
+        while i < b.len() && (b[i].is_ascii_whitespace() || matches!(b[i], b'/' | 0 | 0x0b)) {
+            i += 1;
+        }
+        if i >= b.len() || b[i] == b'>' || b[i] == b'<' {
+            return (None, i);
+        }
+        let ns = i;
+        while i < b.len()
+            && !b[i].is_ascii_whitespace()
+            && !matches!(b[i], b'/' | b'>' | b'=' | b'<')
+        {
+            i += 1;
+        }
+        let name = &b[ns..i];
+        i = skip_space(b, i);
+        if b.get(i) != Some(&b'=') {
+            continue;
+        }
+        i = skip_space(b, i + 1);
+        let (vs, ve) = match b.get(i) {
+            Some(q @ (b'"' | b'\'' | b'`')) => {
+                let end = memchr::memchr(*q, &b[i + 1..]).map_or(b.len(), |e| i + 1 + e);
+                let r = (i + 1, end);
+                i = (end + 1).min(b.len());
+                r
+            }
+            _ => {
+                let s = i;
+                while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'>' {
+                    i += 1;
+                }
+                (s, i)
+            }
+        };
+        let value = &b[vs..ve];
+        if is_handler_name(name) {
+            return (Some(Hit::new("xss.event_handler", ns, ve)), i);
+        }
+        if URI_ATTRS.contains(&name) && starts_with_script_scheme(value) {
+            return (Some(Hit::new("xss.script_uri", ns, ve)), i);
+        }
+        if name == b"style" && css_is_active(value) {
+            return (Some(Hit::new("xss.css_expression", ns, ve)), i);
+        }
+        let hijack = matches!(name, b"datasrc" | b"dataformatas" | b"datafld")
+            || (tag == b"meta" && matches!(name, b"http-equiv" | b"charset"))
+            || (tag == b"base" && name == b"href")
+            || (name == b"attributename" && is_handler_name(value));
+        if hijack {
+            return (Some(Hit::new("xss.dangerous_tag", ns, ve)), i);
+        }
+        if name == b"srcdoc" {
+            return (Some(Hit::new("xss.script_uri", ns, ve)), i);
+        }
+    }
+}
+
+fn is_handler_name(name: &[u8]) -> bool {
+    name.len() >= 5
+        && name.len() <= 40
+        && name.starts_with(b"on")
+        && name[2..].iter().all(u8::is_ascii_alphabetic)
+}
+
+fn css_is_active(v: &[u8]) -> bool {
+    let f = |n: &[u8]| memchr::memmem::find(v, n).is_some();
+    f(b"expression(")
+        || f(b"javascript:")
+        || f(b"-moz-binding")
+        || f(b"behavior:")
+        || f(b"behaviour:")
+        || f(b"binding:")
+        || f(b"@import")
+}
+
+/// `javascript:` and friends, with whitespace and control characters allowed inside the
+/// scheme as browsers allow them.
+fn starts_with_script_scheme(v: &[u8]) -> bool {
+    let mut squeezed = [0u8; 16];
+    let mut n = 0;
+    for &c in v.iter().take(64) {
+        if c <= b' ' {
+            continue;
+        }
+        if c == b':' {
+            let word = &squeezed[..n];
+            return SCRIPT_SCHEMES.contains(&word)
+                || (word == b"data" && data_is_active(&v[v.len().min(n)..]));
+        }
+        if n == squeezed.len() || !c.is_ascii_alphabetic() {
+            return false;
+        }
+        squeezed[n] = c;
+        n += 1;
+    }
+    false
+}
+
+fn data_is_active(rest: &[u8]) -> bool {
+    let f = |n: &[u8]| memchr::memmem::find(rest, n).is_some();
+    f(b"text/html") || f(b"svg") || f(b"javascript") || f(b"xml")
+}
+
+/// A script scheme anywhere: the value is a URL a page may render as a link.
+fn script_uri(b: &[u8]) -> Option<Hit> {
+    for colon in memchr::memchr_iter(b':', b) {
+        // Collect letters backwards, skipping whitespace/control inside the scheme.
+        let mut j = colon;
+        let mut letters = [0u8; 12];
+        let mut n = 0;
+        while j > 0 && n < letters.len() {
+            let c = b[j - 1];
+            if c.is_ascii_alphabetic() {
+                letters[letters.len() - 1 - n] = c;
+                n += 1;
+            } else if c > b' ' {
+                break;
+            }
+            j -= 1;
+        }
+        let word = &letters[letters.len() - n..];
+        let scheme = SCRIPT_SCHEMES.iter().find(|s| word.ends_with(s));
+        let Some(scheme) = scheme else {
+            if word.ends_with(b"data") && data_uri_at(b, colon) {
+                return Some(Hit::new(
+                    "xss.script_uri",
+                    colon.saturating_sub(4),
+                    colon + 1,
+                ));
+            }
+            continue;
+        };
+        // The scheme must start a token, and code must follow.
+        if word.len() != scheme.len() || (j > 0 && is_word(b[j - 1])) {
+            continue;
+        }
+        let start = j;
+        let rest = &b[colon + 1..];
+        let k = skip_space(rest, 0);
+        let code = rest[k..]
+            .iter()
+            .take(200)
+            .any(|c| matches!(c, b'(' | b'`' | b'=' | b'%'))
+            || (k == 0 && rest.first().is_some_and(|c| c.is_ascii_alphabetic()));
+        if code {
+            return Some(Hit::new("xss.script_uri", start, (colon + 12).min(b.len())));
+        }
+    }
+    None
+}
+
+fn data_uri_at(b: &[u8], colon: usize) -> bool {
+    let rest = &b[colon + 1..b.len().min(colon + 40)];
+    rest.starts_with(b"text/html")
+        || rest.starts_with(b"image/svg")
+        || rest.starts_with(b"application/x")
+}
+
+/// `onerror=` outside a tag: an attribute break-out (`" onmouseover="alert(1)`).
+fn loose_handler(b: &[u8]) -> Option<Hit> {
+    let first_quote = b
+        .iter()
+        .position(|c| matches!(c, b'"' | b'\'' | b'`' | b'<'));
+    for eq in memchr::memchr_iter(b'=', b) {
+        let mut j = eq;
+        while j > 0 && b[j - 1].is_ascii_whitespace() {
+            j -= 1;
+        }
+        let end = j;
+        while j > 0 && b[j - 1].is_ascii_alphabetic() {
+            j -= 1;
+        }
+        if !is_handler_name(&b[j..end]) {
+            continue;
+        }
+        let before_ok = j == 0
+            || matches!(
+                b[j - 1],
+                b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'\'' | b'/' | b';' | 0x0c | b'`'
+            );
+        if !before_ok {
+            continue;
+        }
+        let quote_before = first_quote.is_some_and(|q| q < j);
+        let after = &b[eq + 1..b.len().min(eq + 120)];
+        let code = after.iter().any(|c| matches!(c, b'(' | b'`' | b'&' | b'{'))
+            || memchr::memmem::find(after, b"alert").is_some();
+        if quote_before || code {
+            return Some(Hit::new("xss.event_handler", j, (eq + 12).min(b.len())));
+        }
+    }
+    None
+}
+
+const SINK_OBJECTS: &[(&[u8], &[&[u8]])] = &[
+    (
+        b"document",
+        &[
+            b"cookie",
+            b"write",
+            b"writeln",
+            b"domain",
+            b"location",
+            b"body",
+            b"createelement",
+        ],
+    ),
+    (
+        b"window",
+        &[b"location", b"open", b"eval", b"name", b"execscript"],
+    ),
+    (b"self", &[b"location", b"eval"]),
+    (b"top", &[b"location", b"eval"]),
+    (b"parent", &[b"location", b"eval"]),
+    (b"location", &[b"href", b"hash", b"replace", b"assign"]),
+];
+
+const CALLS: &[&[u8]] = &[
+    b"alert",
+    b"prompt",
+    b"confirm",
+    b"eval",
+    b"settimeout",
+    b"setinterval",
+    b"function",
+    b"fetch",
+    b"import",
+    b"atob",
+    b"print",
+];
+
+/// DOM sinks (`document.cookie`, comments or whitespace allowed around the dot) and string
+/// break-outs into a call (`';alert(1)//`).
+fn script_context(b: &[u8], paranoia: u8, dom: bool) -> Option<Hit> {
+    for dot in memchr::memchr_iter(b'.', b) {
+        let (ws, we) = word_before(b, dot);
+        let obj = &b[ws..we];
+        let Some((_, props)) = SINK_OBJECTS.iter().find(|(o, _)| *o == obj) else {
+            continue;
+        };
+        if ws > 0 && is_word(b[ws - 1]) {
+            continue;
+        }
+        let ps = skip_js_space(b, dot + 1);
+        let mut pe = ps;
+        while pe < b.len() && b[pe].is_ascii_alphabetic() {
+            pe += 1;
+        }
+        if props.contains(&&b[ps..pe]) {
+            return Some(Hit::new("xss.dom_sink", ws, pe));
+        }
+    }
+    if dom {
+        if let Some(at) = memchr::memmem::find(b, b"fromcharcode")
+            .or_else(|| memchr::memmem::find(b, b".innerhtml"))
+        {
+            return Some(Hit::new("xss.dom_sink", at, at + 12));
+        }
+    }
+    // A call preceded by a string or statement break-out.
+    let first_break = b
+        .iter()
+        .position(|c| matches!(c, b'"' | b'\'' | b'`' | b'>' | b'}' | b';'));
+    for (i, &c) in b.iter().enumerate() {
+        if c != b'(' && c != b'`' {
+            continue;
+        }
+        let (ws, we) = word_before(b, i);
+        if we != i || !CALLS.contains(&&b[ws..we]) {
+            continue;
+        }
+        let mut k = ws;
+        while k > 0 && (b[k - 1].is_ascii_whitespace()) {
+            k -= 1;
+        }
+        let breakout = k > 0
+            && matches!(
+                b[k - 1],
+                b';' | b'+'
+                    | b'-'
+                    | b'|'
+                    | b'&'
+                    | b'}'
+                    | b'('
+                    | b'*'
+                    | b','
+                    | b'{'
+                    | b'>'
+                    | b'='
+                    | b'?'
+                    | b':'
+            )
+            && first_break.is_some_and(|f| f < k);
+        let bare = paranoia >= 2 && k == 0;
+        if breakout || bare {
+            return Some(Hit::new(
+                "xss.js_breakout",
+                k.saturating_sub(1),
+                (i + 6).min(b.len()),
+            ));
+        }
+    }
+    None
+}
+
+fn word_before(b: &[u8], i: usize) -> (usize, usize) {
+    let mut e = i;
+    // Allow `/* */` comments and whitespace between the object and the dot.
+    loop {
+        while e > 0 && b[e - 1].is_ascii_whitespace() {
+            e -= 1;
+        }
+        if e >= 2 && &b[e - 2..e] == b"*/" {
+            // Comments between an object and its dot: looked for within a short window.
+            match memchr::memmem::rfind(&b[e.saturating_sub(64)..e - 2], b"/*")
+                .map(|x| x + e.saturating_sub(64))
+            {
+                Some(s) => {
+                    e = s;
+                    continue;
+                }
+                None => break,
+            }
+        }
+        break;
+    }
+    let mut s = e;
+    while s > 0 && (b[s - 1].is_ascii_alphanumeric() || b[s - 1] == b'_') {
+        s -= 1;
+    }
+    (s, e)
+}
+
+fn skip_js_space(b: &[u8], mut i: usize) -> usize {
+    loop {
+        i = skip_space(b, i);
+        if b.get(i..i + 2) == Some(b"/*") {
+            let window = &b[i + 2..b.len().min(i + 66)];
+            match memchr::memmem::find(window, b"*/") {
+                Some(e) => i = i + 2 + e + 2,
+                None => return i,
+            }
+            continue;
+        }
+        return i;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inspect::subject::test_subject;
+
+    fn rule(text: &str) -> Option<&'static str> {
+        test_subject(text, 1, detect).map(|h| h.rule)
+    }
+
+    #[test]
+    fn attacks() {
+        for a in [
+            "<script>alert(1)</script>",
+            "<ScRiPt SRC=//evil.example/x.js>",
+            "<img src=x onerror=alert(1)>",
+            "<svg/onload=alert(1)>",
+            "<a href=\"jav\tascript:alert(1)\">x</a>",
+            "<body onload=alert(1)>",
+            "\" onmouseover=\"alert(1)",
+            "javascript:alert(document.domain)",
+            "<div style=\"width: expression(alert(1))\">",
+            "';alert(String.fromCharCode(88,83,83))//",
+            "document /*foo*/ . cookie",
+            "<iframe src=data:text/html;base64,PHNjcmlwdD4=>",
+            "<details open ontoggle=alert(1)>",
+            "<x onclick=alert(1)>click",
+            "\"-alert(1)-\"",
+        ] {
+            assert!(rule(a).is_some(), "missed {a}");
+        }
+    }
+
+    #[test]
+    fn markup_and_prose_pass() {
+        for b in [
+            "<b>bold</b> and <i>italic</i>",
+            "<a href=\"https://example.com/a?b=c\">link</a>",
+            "3 < 5 and 7 > 2",
+            "John Smith <john@example.com>",
+            "Meeting at 10:30, see https://example.com",
+            "javascript: the good parts",
+            "price=5&once=2",
+            "alert(s) are sent by email",
+            "see document.pdf for details",
+            "<p class=\"note\">Hello</p>",
+        ] {
+            assert_eq!(rule(b), None, "false positive on {b}");
+        }
+    }
+}
