@@ -267,8 +267,20 @@ struct Shared {
     cold_span: AtomicBool,
     cold_events: AtomicBool,
     runtime_flush: AtomicBool,
+    /// Jobs handed to the telemetry thread, and jobs it finished: equal means a flush has
+    /// nothing to wait for (no cross-thread round trip on quiet invocations).
+    submitted: std::sync::atomic::AtomicU64,
+    finished: std::sync::atomic::AtomicU64,
     /// The current invocation's request id and ARN, for events raised outside it (panics).
     current: Mutex<(String, String)>,
+}
+
+impl Shared {
+    /// Whether any event can reach anyone: with stdout off and no OTLP pipeline, building
+    /// events is pure cost on the invocation path.
+    fn delivers(&self) -> bool {
+        !matches!(self.sink, Sink::Discard) || self.otel.is_some()
+    }
 }
 
 /// The telemetry of one function: built once at init (by [`crate::Guard::new`]), cheap to clone.
@@ -343,6 +355,8 @@ impl Telemetry {
             cold_span: AtomicBool::new(true),
             cold_events: AtomicBool::new(true),
             runtime_flush: AtomicBool::new(false),
+            submitted: std::sync::atomic::AtomicU64::new(0),
+            finished: std::sync::atomic::AtomicU64::new(0),
             current: Mutex::new((String::new(), String::new())),
         });
         if let Some(inv) = &shared.inventory {
@@ -360,7 +374,12 @@ impl Telemetry {
             .name("lambda-guard-telemetry".into())
             .spawn(move || {
                 while let Ok(job) = queue.recv() {
+                    // Drain markers are not submitted work: only real jobs are counted.
+                    let counted = !matches!(job, Job::Drain(_));
                     worker.run(job);
+                    if counted {
+                        worker.finished.fetch_add(1, Ordering::Release);
+                    }
                 }
             });
         Telemetry { shared, jobs }
@@ -427,6 +446,9 @@ impl Telemetry {
     /// from [`Telemetry::invocation_span`], right after the guard decided.
     pub fn invocation(&self, verdict: &Verdict, event: &Value, context: &lambda_runtime::Context) {
         let s = &*self.shared;
+        if !s.delivers() {
+            return;
+        }
         let cold = s.cold_events.swap(false, Ordering::Relaxed);
         let info = self.invocation_info(verdict, event, context, cold);
         if let Ok(mut current) = s.current.lock() {
@@ -454,11 +476,14 @@ impl Telemetry {
     /// Hands a job to the telemetry thread; when its queue is full (or it is gone), does the
     /// work here rather than lose it.
     fn submit(&self, job: Job) {
+        // Counted before sending, so the thread can never finish more than was submitted.
+        self.shared.submitted.fetch_add(1, Ordering::AcqRel);
         let job = match self.jobs.try_send(job) {
             Ok(()) => return,
             Err(TrySendError::Full(job) | TrySendError::Disconnected(job)) => job,
         };
         self.shared.run(job);
+        self.shared.finished.fetch_add(1, Ordering::Release);
     }
 
     /// Waits until the telemetry thread has written everything submitted so far, at most
@@ -623,7 +648,9 @@ impl Telemetry {
     pub fn flush(&self) -> Option<FlushOutcome> {
         let start = std::time::Instant::now();
         let bound = self.shared.flush_timeout;
-        if !self.drain(bound) {
+        let idle = self.shared.finished.load(Ordering::Acquire)
+            >= self.shared.submitted.load(Ordering::Acquire);
+        if !idle && !self.drain(bound) {
             eprintln!("lambda-guard: telemetry still writing after {bound:?}");
         }
         let left = bound
