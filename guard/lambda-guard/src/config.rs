@@ -396,4 +396,32 @@ mod tests {
         let e = Config::load(env(&[("GUARD_CONFIG", "/nonexistent/guard.toml")])).unwrap_err();
         assert!(e.to_string().contains("/nonexistent/guard.toml"), "{e}");
     }
+
+    #[test]
+    fn hygiene_keys_from_env() {
+        let c = Config::load(env(&[
+            ("GUARD_HYGIENE_KEEP", "ext/state, cache.db,,"),
+            ("GUARD_HYGIENE_CHANGED", "keep"),
+            ("GUARD_SCRATCH", "false"),
+            ("GUARD_ZEROIZE_FREED", "false"),
+        ]))
+        .unwrap();
+        assert_eq!(c.hygiene.keep, ["ext/state", "cache.db"]);
+        assert_eq!(
+            c.hygiene.changed,
+            Some(crate::hygiene::tmp::ChangedPolicy::Keep)
+        );
+        assert_eq!(c.hygiene.scratch, Some(false));
+        assert_eq!(c.hygiene.zeroize_freed, Some(false));
+    }
+
+    #[test]
+    fn hygiene_refuses_escapes_and_the_root() {
+        let e = Config::load(env(&[("GUARD_HYGIENE_KEEP", "../etc")])).unwrap_err();
+        assert!(e.to_string().contains("GUARD_HYGIENE_KEEP"), "{e}");
+        let e = Config::load(env(&[("GUARD_TMP_DIR", "/")])).unwrap_err();
+        assert!(e.to_string().contains("GUARD_TMP_DIR"), "{e}");
+        let e = Config::load(env(&[("GUARD_HYGIENE_CHANGED", "restore")])).unwrap_err();
+        assert!(e.to_string().contains("hygiene.changed"), "{e}");
+    }
 }
