@@ -170,6 +170,11 @@ pub struct HygieneConfig {
     /// allocator wipe freed memory (default true when hygiene is on; only has an effect in a
     /// binary that installs [`crate::hygiene::ZeroizingAlloc`]).
     pub zeroize_freed: Option<bool>,
+    /// `hygiene.tenant_claim` (`GUARD_HYGIENE_TENANT_CLAIM`): a verified JWT claim naming the
+    /// tenant, for functions that serve several tenants without Lambda's tenant isolation mode
+    /// (`Lambda-Runtime-Aws-Tenant-Id` wins when present). A change of tenant cleans the
+    /// environment before the new tenant's handler runs, even in monitor mode.
+    pub tenant_claim: Option<String>,
 }
 
 /// The whole configuration.
@@ -250,6 +255,9 @@ impl Config {
         }
         if let Some(dir) = env.var("GUARD_TMP_DIR") {
             self.hygiene.tmp_dir = Some(PathBuf::from(dir));
+        }
+        if let Some(claim) = env.var("GUARD_HYGIENE_TENANT_CLAIM") {
+            self.hygiene.tenant_claim = Some(claim.trim().to_owned());
         }
         if let Some(keep) = env.var("GUARD_HYGIENE_KEEP") {
             self.hygiene.keep = keep

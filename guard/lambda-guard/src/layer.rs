@@ -40,7 +40,11 @@
 //! ```
 
 use crate::{
-    auth::Claims, config::ConfigError, decision::Decision, engine::Guard, response,
+    auth::Claims,
+    config::ConfigError,
+    decision::{Decision, Verdict},
+    engine::Guard,
+    response,
     trigger::InputView,
 };
 use lambda_runtime::{Diagnostic, LambdaEvent};
@@ -152,19 +156,42 @@ where
     S: Service<LambdaEvent<Value>, Response = Value>,
     S::Error: Into<Diagnostic>,
 {
-    // Hygiene wraps the whole invocation, so it also runs after a denial or a handler error.
+    // Decided first: a tenant named by a verified claim is known only once auth has run.
+    let verdict = guard.evaluate(&event.payload).await;
+    // Hygiene wraps the rest of the invocation, so it also runs after a denial or an error.
     let Some(hygiene) = guard.hygiene() else {
-        return decide_and_call(&guard, inner, event).await;
+        return respond(&guard, verdict, inner, event).await;
     };
     let context = event.context.clone();
-    let invocation = hygiene.before_invocation(context.tenant_id.as_deref());
+    let tenant = tenant_of(
+        &context,
+        verdict.claims.as_deref(),
+        guard.config().hygiene.tenant_claim.as_deref(),
+    );
+    let invocation = hygiene.before_invocation(tenant.as_deref());
     let result = invocation
-        .scope(decide_and_call(&guard, inner, event))
+        .scope(respond(&guard, verdict, inner, event))
         .await;
     let report = hygiene.after_invocation(invocation);
     report.log(&context.request_id);
     report_hygiene(&guard, hygiene, &report, &context);
     result
+}
+
+/// The invocation's tenant: Lambda's tenant isolation header first, else the configured claim
+/// of the verified token.
+fn tenant_of(
+    context: &lambda_runtime::Context,
+    claims: Option<&Claims>,
+    claim: Option<&str>,
+) -> Option<String> {
+    context.tenant_id.clone().or_else(|| {
+        let value = claims?.get(claim?)?;
+        Some(match value {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+    })
 }
 
 /// What hygiene found and removed, as security events: residue left between invocations is a
@@ -196,8 +223,11 @@ fn report_hygiene(
     }
 }
 
-async fn decide_and_call<S>(
+/// Acts on the verdict: refuses in the trigger's shape, or calls the handler (without the
+/// refused records) and merges `batchItemFailures`.
+async fn respond<S>(
     guard: &Guard,
+    verdict: Verdict,
     mut inner: S,
     mut event: LambdaEvent<Value>,
 ) -> Result<Value, Diagnostic>
@@ -205,7 +235,6 @@ where
     S: Service<LambdaEvent<Value>, Response = Value>,
     S::Error: Into<Diagnostic>,
 {
-    let verdict = guard.evaluate(&event.payload).await;
     guard
         .telemetry()
         .invocation(&verdict, &event.payload, &event.context);
@@ -408,5 +437,37 @@ pub async fn report_init_error(error: &ConfigError) {
         Ok(Ok(())) => {}
         Ok(Err(e)) => eprintln!("lambda-guard: could not report the init error: {e}"),
         Err(_) => eprintln!("lambda-guard: the Runtime API did not acknowledge init/error in 2 s"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn claims(map: Value) -> Claims {
+        Claims::unverified_for_tests(map.as_object().cloned().unwrap_or_default())
+    }
+
+    #[test]
+    fn tenant_comes_from_lambda_first_then_the_configured_claim() {
+        let mut context = lambda_runtime::Context::default();
+        let c = claims(json!({"sub": "u1", "org": "acme", "num": 7}));
+        assert_eq!(
+            tenant_of(&context, Some(&c), Some("org")).as_deref(),
+            Some("acme")
+        );
+        assert_eq!(
+            tenant_of(&context, Some(&c), Some("num")).as_deref(),
+            Some("7")
+        );
+        assert_eq!(tenant_of(&context, Some(&c), Some("missing")), None);
+        assert_eq!(tenant_of(&context, Some(&c), None), None);
+        assert_eq!(tenant_of(&context, None, Some("org")), None);
+        context.tenant_id = Some("lambda-tenant".into());
+        assert_eq!(
+            tenant_of(&context, Some(&c), Some("org")).as_deref(),
+            Some("lambda-tenant")
+        );
     }
 }
