@@ -537,28 +537,37 @@ fn extension_crash_during_init_fails_the_run() {
     );
 }
 
-#[test]
-fn extensions_overstaying_shutdown_are_killed_after_the_budget() {
-    let dir = scratch("rust-ext-linger");
-    let (layer, out) = layer_with_extension(&dir, "lingering");
-    let (layer, out_s) = (layer.display().to_string(), out.display().to_string());
+/// Runs one empty event through the probe function with the probe extension `name` in
+/// `PROBE_EXT_MODE=mode`; returns the run, when it started, and the extension's output dir.
+fn run_with_extension_mode(
+    name: &str,
+    mode: &str,
+) -> (Run, std::time::Instant, std::path::PathBuf) {
+    let dir = scratch(&format!("rust-ext-{mode}"));
+    let (layer, out) = layer_with_extension(&dir, name);
     let fun = probe_fn();
     lambda_guard(); // built before the clock starts
     let started = std::time::Instant::now();
     let run = run(
         &[
             "--layer",
-            &layer,
+            &layer.display().to_string(),
             "--env",
-            &format!("PROBE_EXT_OUT={out_s}"),
+            &format!("PROBE_EXT_OUT={}", out.display()),
             "--env",
-            "PROBE_EXT_MODE=linger",
+            &format!("PROBE_EXT_MODE={mode}"),
             "--",
             &fun,
         ],
         &[r#"{}"#],
         LIMIT,
     );
+    (run, started, out)
+}
+
+#[test]
+fn extensions_overstaying_shutdown_are_killed_after_the_budget() {
+    let (run, started, out) = run_with_extension_mode("lingering", "linger");
     assert!(run.status.success(), "{}", run.stderr);
     assert!(
         run.stderr
@@ -573,26 +582,7 @@ fn extensions_overstaying_shutdown_are_killed_after_the_budget() {
 
 #[test]
 fn extensions_asking_for_more_after_shutdown_are_done() {
-    let dir = scratch("rust-ext-park");
-    let (layer, out) = layer_with_extension(&dir, "parking");
-    let (layer, out_s) = (layer.display().to_string(), out.display().to_string());
-    let fun = probe_fn();
-    lambda_guard(); // built before the clock starts
-    let started = std::time::Instant::now();
-    let run = run(
-        &[
-            "--layer",
-            &layer,
-            "--env",
-            &format!("PROBE_EXT_OUT={out_s}"),
-            "--env",
-            "PROBE_EXT_MODE=park",
-            "--",
-            &fun,
-        ],
-        &[r#"{}"#],
-        LIMIT,
-    );
+    let (run, started, _) = run_with_extension_mode("parking", "park");
     assert!(run.status.success(), "{}", run.stderr);
     assert!(
         run.stderr.contains("probe extension parks after SHUTDOWN"),

@@ -243,29 +243,8 @@ fn escape(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// Runs `lambda-guard attack`.
-pub fn main(args: AttackArgs) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("lambda-guard attack: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    match runtime.block_on(attack(args)) {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("lambda-guard attack: {e}");
-            ExitCode::from(2)
-        }
-    }
-}
-
-async fn attack(args: AttackArgs) -> Result<ExitCode, String> {
+/// Runs `lambda-guard attack`: exit 1 when any probe had an unexpected outcome.
+pub async fn attack(args: AttackArgs) -> Result<ExitCode, String> {
     let mut triggers = Vec::new();
     for name in &args.triggers {
         triggers.push(Trigger::from_name(name).ok_or_else(|| format!("unknown trigger `{name}`"))?);

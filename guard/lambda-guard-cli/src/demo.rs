@@ -31,29 +31,6 @@ const ISSUER: &str = "https://issuer.example.test";
 const AUDIENCE: &str = "orders";
 const EXAMPLES: [&str; 3] = ["orders-api", "batch-ingest", "reuse-leak-demo"];
 
-/// Runs the demo.
-pub fn main(args: DemoArgs) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("lambda-guard demo: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    match runtime.block_on(demo(args)) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
-        Err(e) => {
-            eprintln!("lambda-guard demo: {e}");
-            ExitCode::from(2)
-        }
-    }
-}
-
 /// The directory this binary was built into (`target/release` under `cargo run --release`).
 fn bin_dir() -> Result<PathBuf, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
@@ -116,7 +93,8 @@ fn config(dir: &Path, bin: &str, env: &[(&str, String)]) -> HarnessConfig {
     config
 }
 
-async fn demo(args: DemoArgs) -> Result<bool, String> {
+/// Runs the demo: exit 0 when every outcome was the expected one, 1 otherwise.
+pub async fn demo(args: DemoArgs) -> Result<ExitCode, String> {
     let dir = bin_dir()?;
     if !args.no_build {
         build_examples(&dir)?;
@@ -247,7 +225,11 @@ async fn demo(args: DemoArgs) -> Result<bool, String> {
         surprises
     );
     drop(scratch);
-    Ok(surprises == 0)
+    Ok(if surprises == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn scene(title: &str, report: &Report) {

@@ -42,7 +42,30 @@ fn main() -> ExitCode {
         Command::Run(args) => harness::main(args),
         Command::Scan(args) => scan::main(args),
         Command::Event(args) => event::main(args),
-        Command::Attack(args) => attack::main(args),
-        Command::Demo(args) => demo::main(args),
+        Command::Attack(args) => block_on("attack", attack::attack(args)),
+        Command::Demo(args) => block_on("demo", demo::demo(args)),
     }
+}
+
+/// Runs an async subcommand on a small multi-thread runtime: its `Err` is printed with the
+/// command's name and exits 2 (a usage or setup error); a runtime that cannot start exits 1.
+fn block_on(
+    name: &str,
+    command: impl std::future::Future<Output = Result<ExitCode, String>>,
+) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("lambda-guard {name}: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    runtime.block_on(command).unwrap_or_else(|e| {
+        eprintln!("lambda-guard {name}: {e}");
+        ExitCode::from(2)
+    })
 }
