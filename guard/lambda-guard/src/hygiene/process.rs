@@ -141,33 +141,3 @@ pub fn open_fds() -> BTreeSet<i32> {
         })
         .unwrap_or_default()
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    #[allow(
-        clippy::zombie_processes,
-        reason = "the child is left on purpose: hygiene ends and reaps it"
-    )]
-    fn finds_and_ends_a_child() {
-        let child = std::process::Command::new("sleep")
-            .arg("30")
-            .spawn()
-            .unwrap();
-        let pid = i32::try_from(child.id()).unwrap();
-        assert!(children().contains(&pid));
-        assert_eq!(end_children(&BTreeSet::from([pid])), 1);
-        assert!(!children().contains(&pid));
-    }
-
-    #[test]
-    fn reports_a_new_fd() {
-        let before = open_fds();
-        let file = std::fs::File::open("/proc/self/status").unwrap();
-        let after = open_fds();
-        assert!(after.difference(&before).count() >= 1);
-        drop(file);
-    }
-}

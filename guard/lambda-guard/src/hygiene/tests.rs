@@ -179,7 +179,7 @@ fn fifos_sockets_and_non_utf8_names() {
 }
 
 #[test]
-fn deep_trees_with_constant_descriptors() {
+fn deep_trees_beyond_path_max() {
     let d = Private::new("deep");
     let t = managed(&d, &[], ChangedPolicy::Remove);
     // Deeper than PATH_MAX allows to name: built descriptor by descriptor.
@@ -203,10 +203,8 @@ fn deep_trees_with_constant_descriptors() {
     )
     .unwrap();
     drop((f, cur));
-    let fds_before = process::open_fds().len();
     let r = t.wipe(false);
     assert_eq!((r.dirs, r.files, r.errors), (depth, 1, 0), "{r:?}");
-    assert!(process::open_fds().len() <= fds_before);
     assert_eq!(fs::read_dir(&d.0).unwrap().count(), 0);
 }
 
@@ -386,36 +384,6 @@ fn lambda_detection_is_conservative() {
         }
     };
     assert!(lambda_owns_tmp(&laptop, tmp_mount).is_err());
-}
-
-#[test]
-#[allow(
-    clippy::zombie_processes,
-    reason = "the child is left on purpose: hygiene ends and reaps it"
-)]
-fn environment_and_children_are_restored() {
-    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
-    let d = Private::new("process");
-    let config = Config::from_toml(&format!(
-        "[hygiene]\nmode = \"enforce\"\ntmp_dir = \"{}\"\n",
-        d.0.display()
-    ))
-    .unwrap();
-    let h = Hygiene::with_env(&config, &no_env, "").unwrap();
-    let inv = h.before_invocation(None);
-    std::env::set_var("LAMBDA_GUARD_TEST_LEFT_BY_INVOCATION", "tenant-a");
-    let child = std::process::Command::new("sleep")
-        .arg("60")
-        .spawn()
-        .unwrap();
-    let file = fs::File::open("/proc/self/status").unwrap();
-    let r = h.after_invocation(inv);
-    assert!(std::env::var_os("LAMBDA_GUARD_TEST_LEFT_BY_INVOCATION").is_none());
-    assert_eq!(r.env_restored, 1);
-    assert_eq!(r.children_ended, 1);
-    assert!(r.fds_left_open >= 1);
-    assert!(!process::children().contains(&(child.id() as i32)));
-    drop(file);
 }
 
 /// Polls a future that never waits (the test futures are synchronous).
