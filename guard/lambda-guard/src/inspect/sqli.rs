@@ -493,8 +493,22 @@ impl Grammar<'_> {
                 }
                 _ if self.is_call(j) => {
                     let open = self.sig(j + 1);
-                    e.call = true;
-                    j = self.matching(open) + 1;
+                    let close = self.matching(open);
+                    // `ALARM(a) OR ALARM(b)` is no SQL: a call counts only when the function
+                    // or its arguments are SQL's; otherwise it is a word.
+                    let sql = self.k(j) != Some(K::Word)
+                        || self.t[open..close].iter().any(|t| {
+                            matches!(
+                                t.k,
+                                K::Kw(Kw::Select | Kw::Func | Kw::TimeFunc | Kw::Danger)
+                            )
+                        });
+                    if sql {
+                        e.call = true;
+                    } else {
+                        e.words += 1;
+                    }
+                    j = close + 1;
                 }
                 Some(K::Num | K::Str { .. } | K::Var | K::Kw(Kw::Value)) => {
                     e.literals += 1;

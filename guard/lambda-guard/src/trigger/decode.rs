@@ -16,12 +16,73 @@ pub(crate) fn base64(text: &str) -> Option<Vec<u8>> {
     engine.decode(text.trim()).ok()
 }
 
-/// Bytes to text; invalid UTF-8 is replaced rather than dropped so hidden text still shows.
-pub(crate) fn text(bytes: Vec<u8>) -> String {
-    match String::from_utf8(bytes) {
-        Ok(s) => s,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+/// Whether a string that no trigger declares as base64 still is (and long enough to hide a
+/// payload): standard alphabet, padded, `=` only at the end. Callers decode it in addition to
+/// walking it as it is, so an application that base64-decodes a field is covered too.
+pub(crate) fn looks_like_base64(text: &str) -> bool {
+    let b = text.as_bytes();
+    let body = b
+        .strip_suffix(b"==")
+        .or_else(|| b.strip_suffix(b"="))
+        .unwrap_or(b);
+    b.len() >= 16
+        && b.len().is_multiple_of(4)
+        && body
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || c == b'+' || c == b'/')
+}
+
+/// Largest decompressed payload walked (CloudWatch Logs batches are gzip; a bomb must not cost
+/// more than this). The rest is not inspected.
+const GUNZIP_LIMIT: u64 = 16 << 20;
+
+/// What decoded bytes turned out to be.
+pub(crate) enum Payload {
+    /// UTF-8 text without control characters other than tab, CR and LF.
+    Text(String),
+    /// Anything else (images, protobuf, encrypted data).
+    Binary(Vec<u8>),
+}
+
+/// Classifies decoded bytes, first gunzipping a gzip stream (bounded). Returns whether it was
+/// gzip.
+pub(crate) fn payload(bytes: Vec<u8>) -> (Payload, bool) {
+    let (bytes, gzip) = match gunzip(&bytes) {
+        Some(inflated) => (inflated, true),
+        None => (bytes, false),
+    };
+    let printable = |s: &str| {
+        !s.chars()
+            .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    };
+    let payload = match String::from_utf8(bytes) {
+        Ok(s) if printable(&s) => Payload::Text(s),
+        Ok(s) => Payload::Binary(s.into_bytes()),
+        Err(e) => Payload::Binary(e.into_bytes()),
+    };
+    (payload, gzip)
+}
+
+fn gunzip(bytes: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Read as _;
+    if !bytes.starts_with(&[0x1f, 0x8b]) {
+        return None;
     }
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(bytes)
+        .take(GUNZIP_LIMIT)
+        .read_to_end(&mut out)
+        .ok()?;
+    Some(out)
+}
+
+/// The printable ASCII runs of binary data at least `min` long, as `strings(1)` shows them:
+/// text an application may still read out of a binary payload.
+pub(crate) fn printable_runs(bytes: &[u8], min: usize) -> impl Iterator<Item = &str> {
+    bytes
+        .split(|&b| !(b == b'\t' || (0x20..0x7f).contains(&b)))
+        .filter(move |run| run.len() >= min)
+        .filter_map(|run| std::str::from_utf8(run).ok())
 }
 
 /// One pass of `application/x-www-form-urlencoded` decoding (`+` is a space), as S3 encodes
@@ -67,8 +128,42 @@ mod tests {
     }
 
     #[test]
-    fn invalid_utf8_is_kept_lossy() {
-        assert_eq!(text(vec![b'a', 0xff, b'b']), "a\u{fffd}b");
+    fn binary_is_told_from_text_and_read_as_runs() {
+        assert!(
+            matches!(payload(b"caf\xc3\xa9\n".to_vec()).0, Payload::Text(t) if t == "caf\u{e9}\n")
+        );
+        let (Payload::Binary(bytes), false) = payload(b"\x00\x01*A' OR 1=1--\xff".to_vec()) else {
+            panic!("binary expected");
+        };
+        assert_eq!(
+            printable_runs(&bytes, 4).collect::<Vec<_>>(),
+            ["*A' OR 1=1--"]
+        );
+        assert!(matches!(payload(b"a\x00b".to_vec()).0, Payload::Binary(_)));
+    }
+
+    #[test]
+    fn gzip_is_inflated() {
+        use std::io::Write as _;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(br#"{"logEvents":[{"message":"hi"}]}"#)
+            .unwrap();
+        let (Payload::Text(t), true) = payload(gz.finish().unwrap()) else {
+            panic!("gzip text expected");
+        };
+        assert!(t.contains("logEvents"));
+        assert!(gunzip(&[0x1f, 0x8b, 0, 0]).is_none());
+    }
+
+    #[test]
+    fn undeclared_base64_is_recognised_conservatively() {
+        assert!(looks_like_base64("eyJ1c2VyIjoiYWRtaW4ifQ=="));
+        assert!(!looks_like_base64("eyJ1c2VyIjoiYWRtaW4ifQ")); // unpadded: not what AWS sends
+        assert!(!looks_like_base64("aGk="));
+        assert!(!looks_like_base64(
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig0"
+        ));
+        assert!(!looks_like_base64("plain words here"));
     }
 
     #[test]

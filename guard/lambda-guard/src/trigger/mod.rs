@@ -94,6 +94,13 @@ impl Trigger {
                 .map(detect_record)
                 .unwrap_or(Trigger::Unknown);
         }
+        // API Gateway authorizer requests (`type` + `methodArn`/`routeArn`) carry the caller's
+        // headers but expect a policy, not an HTTP response: walked as untrusted JSON.
+        if obj.contains_key("type")
+            && (obj.contains_key("routeArn") || obj.contains_key("methodArn"))
+        {
+            return Trigger::Unknown;
+        }
         if let Some(ctx) = obj.get("requestContext").and_then(Value::as_object) {
             if ctx.contains_key("elb") {
                 return Trigger::Alb;
@@ -101,7 +108,10 @@ impl Trigger {
             if ctx.contains_key("connectionId") && ctx.contains_key("eventType") {
                 return Trigger::WebSocket;
             }
-            if obj.get("version").and_then(Value::as_str) == Some("2.0") {
+            // Payload format 2.0 has `requestContext.http`; VPC Lattice's 2.0 does not.
+            if obj.get("version").and_then(Value::as_str) == Some("2.0")
+                && ctx.get("http").is_some_and(Value::is_object)
+            {
                 let url = ctx
                     .get("domainName")
                     .and_then(Value::as_str)

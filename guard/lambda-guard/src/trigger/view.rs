@@ -20,11 +20,17 @@ impl Transforms {
     pub const JSON: Transforms = Transforms(1 << 2);
     /// DynamoDB `AttributeValue` unwrapped.
     pub const DYNAMODB: Transforms = Transforms(1 << 3);
-    const NAMES: [(Transforms, &'static str); 4] = [
+    /// Gzip inflated (CloudWatch Logs subscriptions, compressed payloads).
+    pub const GZIP: Transforms = Transforms(1 << 4);
+    /// Printable text read out of binary data.
+    pub const BINARY: Transforms = Transforms(1 << 5);
+    const NAMES: [(Transforms, &'static str); 6] = [
         (Transforms::BASE64, "base64"),
         (Transforms::URL, "url"),
         (Transforms::JSON, "json"),
         (Transforms::DYNAMODB, "dynamodb"),
+        (Transforms::GZIP, "gzip"),
+        (Transforms::BINARY, "binary"),
     ];
 
     /// Both sets of decodings.
@@ -327,16 +333,28 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             let Some(text) = body.as_str() else {
                 return w.any(body, Transforms::NONE);
             };
-            let (text, t) = match base64.then(|| decode::base64(text)).flatten() {
-                Some(bytes) => (decode::text(bytes), Transforms::BASE64),
-                None => (text.to_owned(), Transforms::NONE),
+            let decoded = base64.then(|| decode::base64(text)).flatten();
+            let Some(bytes) = decoded else {
+                return w.body_text(text, Transforms::NONE, form);
             };
-            if form && !decode::looks_like_json(&text) {
-                w.form(&text, t);
-            } else {
-                w.string(&text, t);
+            match decode::payload(bytes) {
+                (decode::Payload::Text(text), gzip) => {
+                    let t = Transforms::BASE64.with(gzip_flag(gzip));
+                    w.body_text(&text, t, form)
+                }
+                (decode::Payload::Binary(bytes), gzip) => {
+                    w.binary(&bytes, Transforms::BASE64.with(gzip_flag(gzip)))
+                }
             }
         });
+    }
+
+    fn body_text(&mut self, text: &str, t: Transforms, form: bool) {
+        if form && !decode::looks_like_json(text) {
+            self.form(text, t);
+        } else {
+            self.string(text, t);
+        }
     }
 
     fn record_fields(&mut self, r: &Map<String, Value>, trigger: Trigger) {
@@ -511,10 +529,23 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         }
     }
 
+    /// A value its trigger declares as base64 (Kinesis data, binary attributes).
     fn base64_string(&mut self, v: &Value, t: Transforms) {
-        match v.as_str().and_then(decode::base64) {
-            Some(bytes) => self.string(&decode::text(bytes), t.with(Transforms::BASE64)),
-            None => self.any(v, t),
+        let Some(bytes) = v.as_str().and_then(decode::base64) else {
+            return self.any(v, t);
+        };
+        let t = t.with(Transforms::BASE64);
+        match decode::payload(bytes) {
+            (decode::Payload::Text(text), gzip) => self.string(&text, t.with(gzip_flag(gzip))),
+            (decode::Payload::Binary(bytes), gzip) => self.binary(&bytes, t.with(gzip_flag(gzip))),
+        }
+    }
+
+    /// Binary data: its printable runs are what an application could still read as text (a NUL
+    /// or a random byte in an image or a protobuf is not an attack).
+    fn binary(&mut self, bytes: &[u8], t: Transforms) {
+        for run in decode::printable_runs(bytes, 4) {
+            self.emit(FieldRole::Value, run, t.with(Transforms::BINARY));
         }
     }
 
@@ -524,7 +555,9 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         self.path.truncate(mark);
     }
 
-    /// A string that may carry a JSON document: walk the document when it parses.
+    /// A string that may carry a JSON document (walked when it parses) or undeclared base64
+    /// text (walked decoded as well as it is: Firehose, Kafka and MQ records, CloudWatch Logs,
+    /// custom events — any carrier an application may decode).
     fn string(&mut self, text: &str, t: Transforms) {
         if decode::looks_like_json(text) {
             if let Ok(inner) = serde_json::from_str::<Value>(text) {
@@ -532,6 +565,14 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             }
         }
         self.emit(FieldRole::Value, text, t);
+        // Decoded base64 is walked once: base64 inside base64 is left to the handler.
+        if !t.contains(Transforms::BASE64) && decode::looks_like_base64(text) {
+            if let Some((decode::Payload::Text(inner), gzip)) =
+                decode::base64(text).map(decode::payload)
+            {
+                self.string(&inner, t.with(Transforms::BASE64).with(gzip_flag(gzip)));
+            }
+        }
     }
 
     fn any(&mut self, v: &Value, t: Transforms) {
@@ -555,6 +596,14 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             // Numbers, booleans and null cannot carry an injection.
             Value::Number(_) | Value::Bool(_) | Value::Null => {}
         }
+    }
+}
+
+fn gzip_flag(gzip: bool) -> Transforms {
+    if gzip {
+        Transforms::GZIP
+    } else {
+        Transforms::NONE
     }
 }
 
