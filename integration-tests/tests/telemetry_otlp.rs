@@ -260,8 +260,10 @@ fn a_dead_collector_neither_fails_nor_delays_invocations_and_events_stay_on_stdo
             json!({"batchItemFailures": [{"itemIdentifier": "guard-rejects-2"}]})
         );
     }
-    // The response is posted before the flush; the next invocation waits at most the bound.
-    assert!(slowest < Duration::from_millis(1500), "{slowest:?}");
+    // The response is posted before the flush; the next invocation waits at most the bound
+    // (200 ms). Unbounded, the OTLP exporter's own 10 s timeout would show; the margin is for
+    // loaded 2-core CI machines.
+    assert!(slowest < Duration::from_secs(5), "{slowest:?}");
     std::thread::sleep(Duration::from_millis(300));
     let stdout = function.log();
     let findings = ocsf_events(&stdout)
