@@ -123,12 +123,15 @@ fn every_aws_request_fixture_is_recognised_and_allowed() {
 }
 
 #[test]
-fn payloads_in_firehose_and_kafka_records_are_decoded() {
+fn payloads_in_firehose_and_kafka_records_and_headers_are_decoded() {
     let attack = b"name=x' UNION SELECT password FROM users--";
     let mut firehose = fixture("example-kinesis-firehose-event.json");
     firehose["records"][1]["data"] = json!(b64(attack));
     let mut kafka = fixture("example-kafka-event.json");
     kafka["records"]["AWSKafkaTopic-0"][0]["value"] = json!(b64(attack));
+    let mut kafka_header = fixture("example-kafka-event.json");
+    kafka_header["records"]["AWSKafkaTopic-0"][0]["headers"][0]["headerKey"] =
+        json!(attack.to_vec());
     for event in [firehose, kafka] {
         let findings = inspect(&event);
         assert!(
@@ -138,6 +141,13 @@ fn payloads_in_firehose_and_kafka_records_are_decoded() {
             "{findings:?}"
         );
     }
+    let findings = inspect(&kafka_header);
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.rule.starts_with("sqli") && f.transforms.contains(&"binary")),
+        "{findings:?}"
+    );
 }
 
 #[test]

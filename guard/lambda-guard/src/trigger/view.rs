@@ -1,6 +1,9 @@
 //! The normalized, read-only view of an event's caller-controlled input.
 
-use super::{decode, Trigger};
+use super::{
+    decode::{self, Payload},
+    Trigger,
+};
 use serde_json::{Map, Value};
 use std::fmt;
 
@@ -22,7 +25,7 @@ impl Transforms {
     pub const DYNAMODB: Transforms = Transforms(1 << 3);
     /// Gzip inflated (CloudWatch Logs subscriptions, compressed payloads).
     pub const GZIP: Transforms = Transforms(1 << 4);
-    /// Printable text read out of binary data.
+    /// Text read out of binary data: printable runs, or an array of byte values (Kafka headers).
     pub const BINARY: Transforms = Transforms(1 << 5);
     const NAMES: [(Transforms, &'static str); 6] = [
         (Transforms::BASE64, "base64"),
@@ -579,6 +582,9 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         match v {
             Value::String(s) => self.string(s, t),
             Value::Array(items) => {
+                if let Some(Payload::Text(text)) = byte_array(items).map(|b| decode::payload(b).0) {
+                    return self.emit(FieldRole::Value, &text, t.with(Transforms::BINARY));
+                }
                 for (i, item) in items.iter().enumerate() {
                     let mark = self.path.push_index(i);
                     self.any(item, t);
@@ -597,6 +603,17 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             Value::Number(_) | Value::Bool(_) | Value::Null => {}
         }
     }
+}
+
+/// An array of at least four byte values (`[104, 105, …]`), as Kafka delivers header values.
+fn byte_array(items: &[Value]) -> Option<Vec<u8>> {
+    if items.len() < 4 {
+        return None;
+    }
+    items
+        .iter()
+        .map(|v| v.as_u64().and_then(|n| u8::try_from(n).ok()))
+        .collect()
 }
 
 fn gzip_flag(gzip: bool) -> Transforms {
