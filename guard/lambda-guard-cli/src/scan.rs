@@ -98,7 +98,9 @@ async fn scan_line(guard: &Guard, line: &[u8]) -> Verdict {
     let Ok(event) = serde_json::from_str::<Value>(text) else {
         return Verdict::malformed("malformed.json");
     };
-    if !event.is_object() || !lambda_guard::trigger::shape_is_valid(&event) {
+    // Any JSON is an event (AppSync batch resolvers send arrays, direct invokes send anything);
+    // only an event that claims a trigger's shape must have it.
+    if !lambda_guard::trigger::shape_is_valid(&event) {
         let mut verdict = Verdict::malformed("malformed.shape");
         verdict.trigger = Trigger::detect(&event);
         return verdict;
@@ -122,4 +124,58 @@ fn report(line: usize, verdict: &Verdict) -> Value {
         Decision::Allow => {}
     }
     report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verdicts(lines: &[&str]) -> Vec<Value> {
+        let config = Config::from_toml("[hygiene]\nmode = \"off\"\n").unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let guard = runtime.block_on(Guard::new(config)).unwrap();
+        lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| report(i + 1, &runtime.block_on(scan_line(&guard, l.as_bytes()))))
+            .collect()
+    }
+
+    #[test]
+    fn every_json_is_an_event_and_only_claimed_shapes_are_checked() {
+        let v = verdicts(&[
+            // An AppSync batch invoke is an array.
+            r#"[{"arguments": {"id": "1"}}, {"arguments": {"id": "2"}}]"#,
+            r#"[{"arguments": {"id": "1' OR '1'='1"}}]"#,
+            r#""a direct invoke with a bare string""#,
+            // Claims to be SQS (eventSource) but a record is not one.
+            r#"{"Records": [{"eventSource": "aws:sqs", "body": 7}]}"#,
+            "{not json",
+        ]);
+        let kinds: Vec<(&str, &str)> = v
+            .iter()
+            .map(|r| {
+                (
+                    r["verdict"].as_str().unwrap(),
+                    r["source"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("allow", "unknown"),
+                ("deny", "unknown"),
+                ("allow", "unknown"),
+                ("deny", "sqs"),
+                ("deny", "unknown")
+            ]
+        );
+        assert_eq!(v[1]["findings"][0]["category"], "sqli");
+        assert_eq!(v[3]["findings"][0]["rule"], "malformed.shape");
+        assert_eq!(v[4]["findings"][0]["rule"], "malformed.json");
+    }
 }
