@@ -1,6 +1,9 @@
 //! NoSQL operator injection: MongoDB-style query operators where a caller should only send
 //! values: as object keys of parsed JSON, in bracket syntax of query and form parameters
 //! (`user[$ne]=`), and inside string values that an application may parse (`{"$gt": ""}`).
+//! Also server-side JavaScript injection into `$where`/`mapReduce`/`$function` bodies: a
+//! statement break followed by `return`, a literal tautology after `||`/`&&`, a
+//! `db.collection.method(` call.
 
 use super::subject::{class, Hit, Subject, Tables};
 use crate::trigger::FieldRole;
@@ -64,6 +67,11 @@ fn operator_at(b: &[u8], dollar: usize) -> Option<usize> {
 
 /// Finds NoSQL operator injection in one value or key.
 pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
+    if s.role == FieldRole::Value {
+        if let Some(h) = javascript(s) {
+            return Some(h);
+        }
+    }
     if !s.has(class::DOLLAR) {
         return None;
     }
@@ -93,8 +101,10 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         let before = b[..d].iter().rev().find(|c| !c.is_ascii_whitespace());
         let after = b[e..].iter().find(|c| !c.is_ascii_whitespace());
         let bracket = before == Some(&b'[') && after == Some(&b']');
-        let json_key = matches!(before, Some(b'{' | b'"' | b'\'' | b','))
-            && matches!(after, Some(b':' | b'"' | b'\''));
+        // `{"$gt": ""}`, and `$where: '…'` as the whole value (a query fragment).
+        let json_key = matches!(before, Some(b'{' | b'"' | b'\'' | b',') | None)
+            && matches!(after, Some(b':' | b'"' | b'\''))
+            && (before.is_some() || after == Some(&b':'));
         if bracket || json_key {
             return Some(Hit::new(
                 "nosqli.operator_value",
@@ -104,6 +114,109 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         }
     }
     None
+}
+
+/// Server-side JavaScript injection (see the module docs). Every shape needs punctuation prose
+/// does not use this way, so plain text never reaches the scans.
+fn javascript(s: &Subject<'_>) -> Option<Hit> {
+    let (b, lower) = (s.bytes(), s.lower.as_bytes());
+    if s.has(class::SEMI) {
+        for semi in memchr::memchr_iter(b';', lower) {
+            let r = skip_space(lower, semi + 1);
+            if lower[r..].starts_with(b"return") && returns_a_value(lower, r + 6) {
+                return Some(Hit::new("nosqli.javascript", semi, (r + 12).min(b.len())));
+            }
+        }
+    }
+    if s.has(class::EQ) && s.has(class::PIPE | class::AMP) {
+        for op in
+            memchr::memmem::find_iter(lower, b"||").chain(memchr::memmem::find_iter(lower, b"&&"))
+        {
+            if let Some(end) = literal_comparison(lower, op + 2) {
+                return Some(Hit::new("nosqli.javascript", op, end));
+            }
+        }
+    }
+    if s.has(class::DOT) && s.has(class::PAREN) {
+        for db in memchr::memmem::find_iter(lower, b"db.") {
+            if db > 0 && (lower[db - 1].is_ascii_alphanumeric() || lower[db - 1] == b'.') {
+                continue;
+            }
+            let collection = word_end(lower, db + 3);
+            if collection > db + 3 && lower.get(collection) == Some(&b'.') {
+                let method = word_end(lower, collection + 1);
+                if method > collection + 1 && lower.get(method) == Some(&b'(') {
+                    return Some(Hit::new("nosqli.javascript", db, method + 1));
+                }
+            }
+        }
+    }
+    None
+}
+
+fn skip_space(b: &[u8], mut i: usize) -> usize {
+    while b.get(i).is_some_and(u8::is_ascii_whitespace) {
+        i += 1;
+    }
+    i
+}
+
+fn word_end(b: &[u8], mut i: usize) -> usize {
+    while b
+        .get(i)
+        .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'$')
+    {
+        i += 1;
+    }
+    i
+}
+
+/// `return` at `i - 6` followed by a value, not by an English word ("; return requested").
+fn returns_a_value(b: &[u8], i: usize) -> bool {
+    match b.get(i) {
+        None => false,
+        Some(b'(' | b'\'' | b'"' | b'!' | b'{' | b'[') => true,
+        Some(c) if c.is_ascii_whitespace() => {
+            let v = skip_space(b, i);
+            let rest = &b[v..];
+            rest.first()
+                .is_some_and(|c| c.is_ascii_digit() || matches!(c, b'\'' | b'"' | b'!'))
+                || [&b"true"[..], b"false", b"this.", b"sleep(", b"db."]
+                    .iter()
+                    .any(|w| rest.starts_with(w))
+        }
+        _ => false,
+    }
+}
+
+/// A literal, a JavaScript equality operator and a literal (`1==1`, `'a' === 'a'`) from `i`;
+/// the end of the second literal.
+fn literal_comparison(b: &[u8], i: usize) -> Option<usize> {
+    let first = literal_end(b, skip_space(b, i))?;
+    let op = skip_space(b, first);
+    let rest = &b[op..];
+    let len = [&b"==="[..], b"!==", b"==", b"!="]
+        .iter()
+        .find(|o| rest.starts_with(o))?
+        .len();
+    literal_end(b, skip_space(b, op + len))
+}
+
+fn literal_end(b: &[u8], i: usize) -> Option<usize> {
+    match *b.get(i)? {
+        // Unclosed at the end: the application's own closing quote completes it.
+        q @ (b'\'' | b'"') => Some(memchr::memchr(q, &b[i + 1..]).map_or(b.len(), |e| i + e + 2)),
+        c if c.is_ascii_digit() => Some(
+            i + b[i..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit() || **c == b'.')
+                .count(),
+        ),
+        _ => {
+            let e = word_end(b, i);
+            matches!(&b[i..e], b"true" | b"false" | b"null").then_some(e)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -138,5 +251,39 @@ mod tests {
         assert_eq!(rule("$schema", FieldRole::Key), None);
         assert_eq!(rule("$ref", FieldRole::Key), None);
         assert_eq!(rule("costs $5 or $ne", FieldRole::Value), None);
+        assert_eq!(
+            rule("$where: '1 == 1'", FieldRole::Value),
+            Some("nosqli.operator_value")
+        );
+    }
+
+    #[test]
+    fn server_side_javascript() {
+        for attack in [
+            "';return 'a'=='a' && ''=='",
+            "\";return(true);var xyz='a",
+            "0;return true",
+            "|| 1==1",
+            "x' && 'a' === 'a",
+            "1; return this.password.match(/^a/)",
+            "db.injection.insert({success:1});",
+            "';sleep(5000);return 1;'",
+        ] {
+            assert_eq!(
+                rule(attack, FieldRole::Value),
+                Some("nosqli.javascript"),
+                "{attack}"
+            );
+        }
+        for benign in [
+            "Wrong size; return requested by the customer",
+            "a || b == c",
+            "see db.example.com (primary)",
+            "Tom && Jerry == best cartoon",
+            "mydb.orders.find",
+            "5 == 5 is true",
+        ] {
+            assert_eq!(rule(benign, FieldRole::Value), None, "{benign}");
+        }
     }
 }

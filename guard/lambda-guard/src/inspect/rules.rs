@@ -18,6 +18,7 @@ pub const RULES: &[(&str, Category)] = &[
     ("sqli.clause", Category::Sqli),
     ("nosqli.operator_key", Category::Nosqli),
     ("nosqli.operator_value", Category::Nosqli),
+    ("nosqli.javascript", Category::Nosqli),
     ("xss.dangerous_tag", Category::Xss),
     ("xss.event_handler", Category::Xss),
     ("xss.script_uri", Category::Xss),
