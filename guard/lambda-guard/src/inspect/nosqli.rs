@@ -2,7 +2,7 @@
 //! values: as object keys of parsed JSON, in bracket syntax of query and form parameters
 //! (`user[$ne]=`), and inside string values that an application may parse (`{"$gt": ""}`).
 
-use super::subject::{class, Hit, Subject, Tables};
+use super::subject::{class, Hit, Needs, Subject, Tables};
 use crate::trigger::FieldRole;
 
 /// Query, update and aggregation operators.
@@ -60,6 +60,11 @@ fn operator_at(b: &[u8], dollar: usize) -> Option<usize> {
         e += 1;
     }
     OPERATORS.contains(&&b[dollar + 1..e]).then_some(e)
+}
+
+/// What `detect` needs to fire (see [`Needs`]): an operator's `$`.
+pub(crate) fn needs() -> Needs {
+    Needs::classes(class::DOLLAR)
 }
 
 /// Finds NoSQL operator injection in one value or key.
