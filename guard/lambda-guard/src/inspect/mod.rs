@@ -106,7 +106,8 @@ struct Allow {
 
 /// The detector families, in the order they run on a value, each with what it needs to fire.
 type Detector = fn(&Subject<'_>, &Tables) -> Option<Hit>;
-const DETECTORS: &[(Category, Detector, fn() -> Needs)] = &[
+type NeedsOf = fn() -> Needs;
+const DETECTORS: &[(Category, Detector, NeedsOf)] = &[
     (Category::Sqli, sqli::detect, sqli::needs),
     (Category::Xss, xss::detect, xss::needs),
     (Category::CommandInjection, cmdi::detect, cmdi::needs),
