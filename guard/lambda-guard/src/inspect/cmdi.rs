@@ -4,7 +4,7 @@
 //! empty `${x}`) and the `$IFS` space substitute. Command words common in prose (`cat`, `id`,
 //! `type`) also need something that looks like an argument (a flag, a path, a redirection).
 
-use super::subject::{class, gate, Hit, Subject, Tables};
+use super::subject::{class, gate, Hit, Needs, Subject, Tables};
 
 /// Commands with no ordinary-language meaning: reaching one after a separator is enough.
 const STRONG: &[&[u8]] = &[
@@ -362,16 +362,26 @@ fn argument_follows(b: &[u8], i: usize, substitution: bool) -> bool {
     }
 }
 
+/// Byte classes that separate or substitute commands.
+const SEPARATORS: u32 = class::SEMI
+    | class::PIPE
+    | class::AMP
+    | class::BACKTICK
+    | class::DOLLAR
+    | class::NEWLINE
+    | class::BRACE;
+
+/// What `detect` needs to fire (see [`Needs`]): a separator or substitution, `$IFS`, a
+/// shell path; from paranoia 2 anything (a bare command line).
+pub(crate) fn needs() -> Needs {
+    Needs::classes(SEPARATORS | class::DOLLAR)
+        .or_gates(gate::IFS | gate::SHELL_PATH)
+        .always_from(2)
+}
+
 /// Finds command injection in one value.
 pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     let b = s.bytes();
-    let seps = class::SEMI
-        | class::PIPE
-        | class::AMP
-        | class::BACKTICK
-        | class::DOLLAR
-        | class::NEWLINE
-        | class::BRACE;
     if s.gate(gate::IFS) {
         if let Some(p) =
             memchr::memmem::find(b, b"$ifs").or_else(|| memchr::memmem::find(b, b"${ifs}"))
@@ -384,7 +394,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
             return Some(h);
         }
     }
-    if s.paranoia >= 2 || s.has(seps) {
+    if s.paranoia >= 2 || s.has(SEPARATORS) {
         if let Some(h) = chains(b, s.paranoia) {
             return Some(h);
         }

@@ -3,7 +3,7 @@
 //! allowed before the parenthesis, an argument that looks like code inside); object and class
 //! names count where they start a token.
 
-use super::subject::{class, gate, is_word, skip_space, Hit, Subject, Tables};
+use super::subject::{class, gate, is_word, skip_space, Hit, Needs, Subject, Tables};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -125,6 +125,12 @@ pub(crate) const ENTRIES: &[(&str, &str, Kind)] = &[
     ("groovy.lang.", "code.java", Kind::Token),
     ("bsh.interpreter", "code.java", Kind::Token),
 ];
+
+/// What `detect` needs to fire (see [`Needs`]): one of its markers, `<?`, or a quoted call.
+pub(crate) fn needs() -> Needs {
+    Needs::classes(class::ANGLE | class::QUOTE)
+        .or_words(&ENTRIES.iter().map(|e| e.0).collect::<Vec<_>>())
+}
 
 /// Finds server-side code injection in one value.
 pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {

@@ -2,7 +2,7 @@
 //! object keys, S3 keys, message attributes), forged log entries after a line break anywhere,
 //! and the Unicode line separators (NEL, U+2028, U+2029) that split lines in some log viewers.
 
-use super::subject::{class, Hit, Subject, Tables};
+use super::subject::{class, Hit, Needs, Subject, Tables};
 use crate::trigger::FieldRole;
 
 /// Path prefixes of single-line fields.
@@ -24,6 +24,18 @@ fn single_line(s: &Subject<'_>) -> bool {
         || (s.path.starts_with("$.Records[") && s.path.contains("essageAttributes"))
 }
 
+/// Line and paragraph separators and NEL, which some log viewers break lines on.
+const UNICODE_SEPARATORS: [&[u8]; 3] = [
+    "\u{2028}".as_bytes(),
+    "\u{2029}".as_bytes(),
+    "\u{85}".as_bytes(),
+];
+
+/// What `detect` needs to fire (see [`Needs`]): a line break or a Unicode line separator.
+pub(crate) fn needs() -> Needs {
+    Needs::classes(class::NEWLINE).or_keywords(&UNICODE_SEPARATORS)
+}
+
 /// Finds log injection in one value.
 pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     if !s.has(class::NEWLINE | class::HIGH) {
@@ -31,8 +43,8 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     }
     let b = s.bytes();
     if s.has(class::HIGH) {
-        for sep in ["\u{2028}", "\u{2029}", "\u{85}"] {
-            if let Some(p) = memchr::memmem::find(b, sep.as_bytes()) {
+        for sep in UNICODE_SEPARATORS {
+            if let Some(p) = memchr::memmem::find(b, sep) {
                 if single_line(s) || s.paranoia >= 2 || forged_after(b, p + sep.len()) {
                     return Some(Hit::new("log.unicode_separator", p, p + sep.len()));
                 }

@@ -64,7 +64,7 @@ use crate::{
 };
 use rules::RuleSet;
 use scope::Scope;
-use subject::{Hit, Subject, Tables};
+use subject::{Hit, Needs, Subject, Tables};
 
 /// Most findings one event reports (after that only records not yet refused get one), so a
 /// hostile body full of payloads costs bounded memory and telemetry.
@@ -104,21 +104,28 @@ struct Allow {
     rules: RuleSet,
 }
 
-/// The detector families, in the order they run on a value.
+/// The detector families, in the order they run on a value, each with what it needs to fire.
 type Detector = fn(&Subject<'_>, &Tables) -> Option<Hit>;
-const DETECTORS: &[(Category, Detector)] = &[
-    (Category::Sqli, sqli::detect),
-    (Category::Xss, xss::detect),
-    (Category::CommandInjection, cmdi::detect),
-    (Category::PathTraversal, traversal::detect),
-    (Category::Ssrf, ssrf::detect),
-    (Category::Ssti, ssti::detect),
-    (Category::CodeInjection, code::detect),
-    (Category::Xxe, xxe::detect),
-    (Category::Nosqli, nosqli::detect),
-    (Category::LogInjection, logi::detect),
-    (Category::PrototypePollution, proto::detect),
+type NeedsOf = fn() -> Needs;
+const DETECTORS: &[(Category, Detector, NeedsOf)] = &[
+    (Category::Sqli, sqli::detect, sqli::needs),
+    (Category::Xss, xss::detect, xss::needs),
+    (Category::CommandInjection, cmdi::detect, cmdi::needs),
+    (Category::PathTraversal, traversal::detect, traversal::needs),
+    (Category::Ssrf, ssrf::detect, ssrf::needs),
+    (Category::Ssti, ssti::detect, ssti::needs),
+    (Category::CodeInjection, code::detect, code::needs),
+    (Category::Xxe, xxe::detect, xxe::needs),
+    (Category::Nosqli, nosqli::detect, nosqli::needs),
+    (Category::LogInjection, logi::detect, logi::needs),
+    (Category::PrototypePollution, proto::detect, proto::needs),
 ];
+const _: () = assert!(DETECTORS.len() <= 32, "a scan keeps one bit per detector");
+
+/// Every detector's needs, in [`DETECTORS`] order.
+fn needs() -> Vec<Needs> {
+    DETECTORS.iter().map(|d| (d.2)()).collect()
+}
 
 fn category_bit(c: Category) -> u32 {
     1 << rules::CATEGORIES.iter().position(|x| *x == c).unwrap_or(31)
@@ -297,21 +304,19 @@ impl Inspector {
         walk: &mut Walk,
         out: &mut Vec<Finding>,
     ) {
+        let scan = self.tables.scan(text, eff.paranoia);
+        if scan.run == 0 {
+            return; // No detector can fire: skip the lowercase copy and the detectors.
+        }
         walk.lower.clear();
         walk.lower.push_str(text);
         walk.lower.make_ascii_lowercase();
         let lower = std::mem::take(&mut walk.lower);
-        let subject = Subject::new(
-            text,
-            &lower,
-            eff.paranoia,
-            field.role,
-            field.path.as_str(),
-            &self.tables,
-        );
-        for (category, detect) in DETECTORS {
+        let subject =
+            Subject::scanned(&lower, eff.paranoia, field.role, field.path.as_str(), &scan);
+        for (i, (category, detect, _)) in DETECTORS.iter().enumerate() {
             let bit = category_bit(*category);
-            if *found & bit != 0 {
+            if *found & bit != 0 || scan.run & (1 << i) == 0 {
                 continue;
             }
             if let Some(hit) = detect(&subject, &self.tables) {
@@ -323,6 +328,33 @@ impl Inspector {
             }
         }
         walk.lower = lower;
+    }
+
+    /// What the detectors that [`Tables::scan`] skipped would have found in `view`, as
+    /// `rule at path` (every form, every field, limits ignored): empty unless a detector's
+    /// `needs()` is not a necessary condition of its hits. For tests.
+    #[doc(hidden)]
+    pub fn fast_path_misses(&self, view: &InputView<'_>) -> Vec<String> {
+        let paranoia = self.effective(view).paranoia;
+        let mut misses = Vec::new();
+        view.for_each(|field| {
+            let decoded = normalize::decode(field.text).map(|d| d.0);
+            for text in std::iter::once(field.text).chain(decoded.as_deref()) {
+                let scan = self.tables.scan(text, paranoia);
+                let lower = text.to_ascii_lowercase();
+                let path = field.path.as_str();
+                let subject = Subject::scanned(&lower, paranoia, field.role, path, &scan);
+                for (i, (_, detect, _)) in DETECTORS.iter().enumerate() {
+                    if scan.run & (1 << i) != 0 {
+                        continue;
+                    }
+                    if let Some(hit) = detect(&subject, &self.tables) {
+                        misses.push(format!("{} at {path} in {text:?}", hit.rule));
+                    }
+                }
+            }
+        });
+        misses
     }
 
     /// Records a finding unless its rule is disabled or allowed at this path.

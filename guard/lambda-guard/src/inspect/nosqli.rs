@@ -5,7 +5,7 @@
 //! statement break followed by `return`, a literal tautology after `||`/`&&`, a
 //! `db.collection.method(` call.
 
-use super::subject::{class, Hit, Subject, Tables};
+use super::subject::{class, Hit, Needs, Subject, Tables};
 use crate::trigger::FieldRole;
 
 /// Query, update and aggregation operators.
@@ -63,6 +63,11 @@ fn operator_at(b: &[u8], dollar: usize) -> Option<usize> {
         e += 1;
     }
     OPERATORS.contains(&&b[dollar + 1..e]).then_some(e)
+}
+
+/// What `detect` needs to fire (see [`Needs`]): an operator's `$`.
+pub(crate) fn needs() -> Needs {
+    Needs::classes(class::DOLLAR)
 }
 
 /// Finds NoSQL operator injection in one value or key.

@@ -1,8 +1,15 @@
 //! Prototype pollution: `__proto__` and `constructor.prototype` as keys (JSON, dotted or
 //! bracket syntax), and as property paths in values (lodash `set`-style paths).
 
-use super::subject::{class, gate, Hit, Subject, Tables};
+use super::subject::{class, gate, Hit, Needs, Subject, Tables};
 use crate::trigger::FieldRole;
+
+/// What `detect` needs to fire (see [`Needs`]): `prototype`, `__proto__` or `constructor`.
+pub(crate) fn needs() -> Needs {
+    Needs::classes(0)
+        .or_words(&["prototype"])
+        .or_gates(gate::PROTO)
+}
 
 /// Finds prototype pollution in one key or value.
 pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {

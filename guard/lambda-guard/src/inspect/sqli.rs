@@ -11,7 +11,7 @@
 //! executable comments (`/*!50000UNION*/`) are read as code, and keywords are case-folded.
 //! Prose keeps passing because the grammar asks for SQL structure, not SQL words.
 
-use super::subject::{class, is_word, Hit, Subject, Tables};
+use super::subject::{class, is_word, Hit, Needs, Subject, Tables};
 
 /// Words that make a value without SQL punctuation worth tokenizing.
 pub(crate) const PROSE_GATE: &[&str] = &[
@@ -812,6 +812,11 @@ struct Expr {
     literals: usize,
     words: usize,
     call: bool,
+}
+
+/// What `detect` needs to fire (see [`Needs`]): SQL punctuation, or a prose gate word.
+pub(crate) fn needs() -> Needs {
+    Needs::classes(PUNCT).or_words(PROSE_GATE)
 }
 
 /// Finds SQL injection in one value.

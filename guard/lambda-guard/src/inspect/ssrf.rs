@@ -6,7 +6,7 @@
 //! private ranges (paranoia 2), and schemes that reach beyond HTTP (`file:`, `gopher:`,
 //! `dict:`, `ldap:`, `tftp:`, `jar:`, `netdoc:`).
 
-use super::subject::{class, gate, is_word, Hit, Subject, Tables};
+use super::subject::{class, gate, is_word, Hit, Needs, Subject, Tables};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 const DANGEROUS_SCHEMES: &[&[u8]] = &[
@@ -200,6 +200,11 @@ fn classify_host(host: &str) -> Target {
         }
     }
     Target::Other
+}
+
+/// What `detect` needs to fire (see [`Needs`]): a URL's colon, or a metadata path or host.
+pub(crate) fn needs() -> Needs {
+    Needs::classes(class::COLON).or_gates(gate::SSRF_PATH | gate::SSRF_HOST)
 }
 
 /// Finds SSRF in one value.

@@ -5,7 +5,7 @@
 //! (arithmetic, calls, dunder attributes, well-known template globals), not when they merely
 //! name a variable (`{{ name }}`).
 
-use super::subject::{class, gate, Hit, Subject, Tables};
+use super::subject::{class, gate, Hit, Needs, Subject, Tables};
 
 /// Deepest lookup nesting resolved; deeper nesting is itself reported.
 const MAX_NESTING: usize = 12;
@@ -92,6 +92,11 @@ const ACTIVE: &[&[u8]] = &[
     b"invoke",
     b"mro",
 ];
+
+/// What `detect` needs to fire (see [`Needs`]): an expression's opener.
+pub(crate) fn needs() -> Needs {
+    Needs::classes(class::BRACE | class::ANGLE | class::HASH)
+}
 
 /// Finds template injection or lookup injection in one value.
 pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {

@@ -1,5 +1,10 @@
 //! What a detector looks at: one form of one value, its ASCII-lowercased twin (same byte
 //! offsets), and a byte-class summary that lets each detector skip values it cannot match.
+//!
+//! Before any of that, [`Tables::scan`] decides which detectors can fire at all: one pass over
+//! the byte classes and one keyword pass (gate substrings and every detector's [`Needs`]
+//! keywords, ASCII case-insensitive, over the original text). A value that meets no detector's
+//! needs is not lowercased and no detector sees it.
 
 use crate::trigger::FieldRole;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -112,6 +117,14 @@ pub(crate) mod gate {
     pub(crate) const XML_DECL: u32 = 1 << 7;
     pub(crate) const LOOKUP: u32 = 1 << 8;
 
+    /// The needles of the gate groups in `bits`.
+    pub(crate) fn needles(bits: u32) -> impl Iterator<Item = &'static [u8]> {
+        NEEDLES
+            .iter()
+            .filter(move |(_, g)| g & bits != 0)
+            .map(|(n, _)| n.as_bytes())
+    }
+
     pub(crate) const NEEDLES: &[(&str, u32)] = &[
         ("/latest/", SSRF_PATH),
         ("/computemetadata", SSRF_PATH),
@@ -140,6 +153,65 @@ pub(crate) mod gate {
         ("xmlns:xi", XML_DECL),
         ("${", LOOKUP),
     ];
+}
+
+/// What a detector needs in a value before it can fire, stated next to each detector
+/// (`needs()`) as a necessary condition of every hit it reports: a byte of one of `classes`,
+/// one of `keywords` (lower-case, found ASCII case-insensitively), or paranoia at least
+/// `always_from`. The pipeline does not run a detector on a value that meets none of them;
+/// `Inspector::fast_path_misses` and the `inspect_fast_path` tests check it never skips a hit.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Needs {
+    pub(crate) classes: u32,
+    pub(crate) keywords: Vec<&'static [u8]>,
+    pub(crate) always_from: u8,
+}
+
+impl Needs {
+    /// Needs met by any byte of `classes`.
+    pub(crate) fn classes(classes: u32) -> Needs {
+        Needs {
+            classes,
+            keywords: Vec::new(),
+            always_from: u8::MAX,
+        }
+    }
+
+    /// Also met by any of `keywords`.
+    pub(crate) fn or_keywords<'k>(
+        mut self,
+        keywords: impl IntoIterator<Item = &'k &'static [u8]>,
+    ) -> Needs {
+        self.keywords.extend(keywords.into_iter().copied());
+        self
+    }
+
+    /// Also met by any of `keywords` given as text.
+    pub(crate) fn or_words(mut self, keywords: &[&'static str]) -> Needs {
+        self.keywords.extend(keywords.iter().map(|k| k.as_bytes()));
+        self
+    }
+
+    /// Also met by any needle of the gate groups in `bits`.
+    pub(crate) fn or_gates(mut self, bits: u32) -> Needs {
+        self.keywords.extend(gate::needles(bits));
+        self
+    }
+
+    /// Always met from paranoia `level` on.
+    pub(crate) fn always_from(mut self, level: u8) -> Needs {
+        self.always_from = level;
+        self
+    }
+}
+
+/// The cheap facts about one text: its byte classes, its gates, and which detectors (bit `i`
+/// for the `i`-th of `super::DETECTORS`) may fire on it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Scan {
+    pub(crate) cls: u32,
+    pub(crate) gates: u32,
+    pub(crate) run: u32,
 }
 
 /// A match: the rule and the byte span in the subject's text.
@@ -172,6 +244,8 @@ pub(crate) struct Subject<'a> {
 }
 
 impl<'a> Subject<'a> {
+    /// The subject of `text` (tests build them directly).
+    #[cfg(test)]
     pub(crate) fn new(
         text: &'a str,
         lower: &'a str,
@@ -180,15 +254,22 @@ impl<'a> Subject<'a> {
         path: &'a str,
         tables: &Tables,
     ) -> Subject<'a> {
-        let mut gates = 0;
-        for m in tables.gates.find_overlapping_iter(lower) {
-            gates |= gate::NEEDLES[m.pattern().as_usize()].1;
-        }
+        Subject::scanned(lower, paranoia, role, path, &tables.scan(text, paranoia))
+    }
+
+    /// The subject of an already scanned text (`lower` is its ASCII-lowercased twin).
+    pub(crate) fn scanned(
+        lower: &'a str,
+        paranoia: u8,
+        role: FieldRole,
+        path: &'a str,
+        scan: &Scan,
+    ) -> Subject<'a> {
         Subject {
             lower,
-            cls: class::of_bytes(text.as_bytes()),
+            cls: scan.cls,
             paranoia,
-            gates,
+            gates: scan.gates,
             role,
             path,
         }
@@ -215,7 +296,12 @@ pub(crate) struct Tables {
     pub(crate) sensitive_files: AhoCorasick,
     pub(crate) code: AhoCorasick,
     pub(crate) sql_prose: AhoCorasick,
-    pub(crate) gates: AhoCorasick,
+    /// Gate needles and detector keywords, one automaton; `key_bits[pattern]` is
+    /// `(gate bits, detector bits)`.
+    keys: AhoCorasick,
+    key_bits: Vec<(u32, u32)>,
+    /// Per detector: `(classes, always_from)` of its [`Needs`].
+    needs: Vec<(u32, u8)>,
 }
 
 fn automaton(words: &[&str]) -> Result<AhoCorasick, crate::config::ConfigError> {
@@ -227,15 +313,50 @@ fn automaton(words: &[&str]) -> Result<AhoCorasick, crate::config::ConfigError> 
 
 impl Tables {
     pub(crate) fn new() -> Result<Tables, crate::config::ConfigError> {
+        let needs = super::needs();
+        // One pattern per distinct needle, carrying every group it belongs to.
+        let mut bits: std::collections::BTreeMap<Vec<u8>, (u32, u32)> = Default::default();
+        for (n, g) in gate::NEEDLES {
+            bits.entry(n.as_bytes().to_ascii_lowercase()).or_default().0 |= g;
+        }
+        for (i, need) in needs.iter().enumerate() {
+            for k in &need.keywords {
+                bits.entry(k.to_ascii_lowercase()).or_default().1 |= 1 << i;
+            }
+        }
         Ok(Tables {
             sensitive_files: automaton(super::traversal::SENSITIVE)?,
             code: automaton(&super::code::ENTRIES.iter().map(|e| e.0).collect::<Vec<_>>())?,
             sql_prose: automaton(super::sqli::PROSE_GATE)?,
-            gates: AhoCorasickBuilder::new()
+            keys: AhoCorasickBuilder::new()
                 .match_kind(MatchKind::Standard)
-                .build(gate::NEEDLES.iter().map(|n| n.0))
+                .ascii_case_insensitive(true)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(bits.keys())
                 .map_err(|e| crate::config::ConfigError::invalid("inspect", e.to_string()))?,
+            key_bits: bits.into_values().collect(),
+            needs: needs.iter().map(|n| (n.classes, n.always_from)).collect(),
         })
+    }
+
+    /// Byte classes, gates and the detectors whose [`Needs`] `text` meets. Matching the
+    /// lower-case needles ASCII case-insensitively over `text` finds what matching them over
+    /// its lowercased twin would.
+    pub(crate) fn scan(&self, text: &str, paranoia: u8) -> Scan {
+        let cls = class::of_bytes(text.as_bytes());
+        let mut gates = 0;
+        let mut run = 0;
+        for m in self.keys.find_overlapping_iter(text) {
+            let (g, d) = self.key_bits[m.pattern().as_usize()];
+            gates |= g;
+            run |= d;
+        }
+        for (i, (classes, always_from)) in self.needs.iter().enumerate() {
+            if cls & classes != 0 || paranoia >= *always_from {
+                run |= 1 << i;
+            }
+        }
+        Scan { cls, gates, run }
     }
 }
 

@@ -302,3 +302,67 @@ fn every_category_is_reachable_through_a_trigger() {
         );
     }
 }
+
+/// The detectors (bits in `DETECTORS` order) a scan lets run on `text` at paranoia 1.
+fn runs(text: &str) -> Vec<Category> {
+    let scan = Tables::new().unwrap().scan(text, 1);
+    DETECTORS
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| scan.run & (1 << i) != 0)
+        .map(|(_, d)| d.0)
+        .collect()
+}
+
+#[test]
+fn plain_values_skip_every_detector() {
+    for plain in [
+        "42",
+        "items",
+        "SKU-1001",
+        "application/json",
+        "Siobhán",
+        "a_b 2.0 /x-y",
+    ] {
+        assert_eq!(runs(plain), [], "{plain}");
+    }
+}
+
+#[test]
+fn a_scan_runs_the_detector_an_attack_needs() {
+    for (attack, category) in [
+        ("1' or 1=1", Category::Sqli),
+        ("UNION SELECT password", Category::Sqli),
+        ("<svg onload=alert(1)>", Category::Xss),
+        ("Document.Cookie", Category::Xss),
+        ("; cat /etc/passwd", Category::CommandInjection),
+        ("....//ETC/passwd", Category::PathTraversal),
+        ("http://169.254.169.254/", Category::Ssrf),
+        ("{{7*7}}", Category::Ssti),
+        ("Runtime.getRuntime", Category::CodeInjection),
+        ("<!DOCTYPE x", Category::Xxe),
+        ("$ne", Category::Nosqli),
+        ("a\u{2028}b", Category::LogInjection),
+        ("__PROTO__", Category::PrototypePollution),
+    ] {
+        assert!(
+            runs(attack).contains(&category),
+            "{attack}: {:?}",
+            runs(attack)
+        );
+    }
+}
+
+#[test]
+fn the_scan_finds_the_gates_over_the_original_case() {
+    let tables = Tables::new().unwrap();
+    for (text, g) in [
+        ("/LATEST/meta", subject::gate::SSRF_PATH),
+        ("${IFS}", subject::gate::IFS),
+    ] {
+        assert_ne!(tables.scan(text, 1).gates & g, 0, "{text}");
+    }
+    for (n, _) in subject::gate::NEEDLES {
+        assert_eq!(*n, n.to_ascii_lowercase(), "gate needles are lower-case");
+    }
+}

@@ -4,7 +4,7 @@
 //! files by name (credentials, the Lambda task root, `/proc/self`), NUL bytes that truncate a
 //! path, and PHP/Java stream wrappers.
 
-use super::subject::{class, gate, Hit, Subject, Tables};
+use super::subject::{class, gate, Hit, Needs, Subject, Tables};
 
 /// Files and directories worth reading, as lower-case fragments with `/` separators.
 pub(crate) const SENSITIVE: &[&str] = &[
@@ -114,6 +114,15 @@ fn is_path_char(c: u8) -> bool {
             | b'*'
             | b'!'
     )
+}
+
+/// What `detect` needs to fire (see [`Needs`]): NUL, `..`, a wrapper, a sensitive file (a
+/// backslash, read as `/`, can complete one).
+pub(crate) fn needs() -> Needs {
+    Needs::classes(class::NUL | class::BACKSLASH)
+        .or_words(&[".."])
+        .or_gates(gate::WRAPPER)
+        .or_words(SENSITIVE)
 }
 
 /// Finds path traversal or file inclusion in one value.

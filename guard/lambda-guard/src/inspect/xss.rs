@@ -3,7 +3,7 @@
 //! tag (`javascript:` URIs with whitespace inside the scheme, attribute and string break-outs,
 //! DOM sinks). Entities and escapes are already decoded by normalization.
 
-use super::subject::{class, gate, is_word, skip_space, Hit, Subject, Tables};
+use super::subject::{class, gate, is_word, skip_space, Hit, Needs, Subject, Tables};
 
 /// Tags that run script or change where scripts and forms load from.
 /// (`link`, `meta`, `base`, `style`, `set`, `animate` count through their attributes: they
@@ -54,6 +54,14 @@ const URI_ATTRS: &[&[u8]] = &[
 ];
 
 const SCRIPT_SCHEMES: &[&[u8]] = &[b"javascript", b"vbscript", b"livescript", b"mocha"];
+
+/// What `detect` needs to fire (see [`Needs`]): a tag, a scheme's colon, a handler's `=`, a
+/// call; or, for a DOM sink, its object's name or a DOM gate word.
+pub(crate) fn needs() -> Needs {
+    Needs::classes(class::ANGLE | class::COLON | class::EQ | class::PAREN | class::BACKTICK)
+        .or_keywords(SINK_OBJECTS.iter().map(|(o, _)| o))
+        .or_words(&["fromcharcode", ".innerhtml"])
+}
 
 /// Finds XSS in one value.
 pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {

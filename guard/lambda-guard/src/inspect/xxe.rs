@@ -1,7 +1,12 @@
 //! XML external entities in XML bodies: external entity and DTD declarations, parameter
 //! entities, entity expansion bombs and XInclude.
 
-use super::subject::{gate, Hit, Subject, Tables};
+use super::subject::{gate, Hit, Needs, Subject, Tables};
+
+/// What `detect` needs to fire (see [`Needs`]): a declaration or an XInclude.
+pub(crate) fn needs() -> Needs {
+    Needs::classes(0).or_gates(gate::XML_DECL)
+}
 
 /// Finds XXE in one value.
 pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
