@@ -65,9 +65,10 @@ fn operator_at(b: &[u8], dollar: usize) -> Option<usize> {
     OPERATORS.contains(&&b[dollar + 1..e]).then_some(e)
 }
 
-/// What `detect` needs to fire (see [`Needs`]): an operator's `$`.
+/// What `detect` needs to fire (see [`Needs`]): an operator's `$`, or JavaScript's punctuation.
 pub(crate) fn needs() -> Needs {
-    Needs::classes(class::DOLLAR)
+    // An operator's `$`; JavaScript's `;return`, `||`/`&&` comparisons, `db.` calls.
+    Needs::classes(class::DOLLAR | class::SEMI | class::PIPE | class::AMP).or_words(&["db."])
 }
 
 /// Finds NoSQL operator injection in one value or key.
