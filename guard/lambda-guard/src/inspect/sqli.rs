@@ -99,7 +99,9 @@ fn classify(w: &[u8]) -> K {
         Some(0) | None => w,
         Some(i) => &w[..i],
     };
-    if w.windows(3).any(|x| x == b"xp_") || w.starts_with(b"sp_oa") || w.starts_with(b"sp_exec") {
+    // The last part of a qualified name (`master..xp_cmdshell`, `dbo.sp_oacreate`).
+    let tail = memchr::memrchr(b'.', w).map_or(w, |i| &w[i + 1..]);
+    if tail.starts_with(b"xp_") || tail.starts_with(b"sp_oa") || tail.starts_with(b"sp_exec") {
         return K::Kw(Kw::Danger);
     }
     K::Kw(match head {
@@ -144,8 +146,10 @@ fn classify(w: &[u8]) -> K {
         | b"openrowset"
         | b"opendatasource" => {
             if head == b"mysql" || head == b"master" || head == b"sys" {
-                // Only as a qualified catalog name (`mysql.user`, `master..sysdatabases`).
-                if head.len() == w.len() {
+                // Only as a qualified catalog name (`mysql.user`, `master..sysdatabases`,
+                // `sys.objects`): `sys.version` or `master.zip` in prose are not SQL.
+                let rest = w.get(head.len() + 1..).unwrap_or_default();
+                if !catalog_member(head, rest) {
                     return K::Word;
                 }
             }
@@ -158,7 +162,10 @@ fn classify(w: &[u8]) -> K {
         | b"coalesce" | b"extractvalue" | b"updatexml" | b"group_concat" | b"md5" | b"sha1"
         | b"rand" | b"floor" | b"exp" | b"elt" | b"make_set" | b"len" | b"datalength"
         | b"db_name" | b"user_name" | b"host_name" | b"lower" | b"upper" | b"reverse"
-        | b"string_agg" | b"xmltype" | b"instr" | b"locate" | b"position" | b"bin" | b"conv" => {
+        | b"string_agg" | b"xmltype" | b"instr" | b"locate" | b"position" | b"bin" | b"conv"
+        | b"pi" | b"cos" | b"sin" | b"tan" | b"atan" | b"abs" | b"ceil" | b"ceiling" | b"sqrt"
+        | b"power" | b"to_char" | b"to_number" | b"char_length" | b"ltrim" | b"rtrim"
+        | b"sysdate" | b"crc32" | b"soundex" | b"lpad" | b"rpad" | b"binary" => {
             Kw::Func
         }
         b"order" | b"group" | b"having" | b"limit" | b"procedure" | b"offset" => Kw::Clause,
@@ -171,6 +178,31 @@ fn classify(w: &[u8]) -> K {
         b"exists" => Kw::Exists,
         _ => return K::Word,
     })
+}
+
+/// Whether `rest` (after `schema.`) names a system catalog object of that schema.
+fn catalog_member(schema: &[u8], rest: &[u8]) -> bool {
+    let known: &[&[u8]] = match schema {
+        b"mysql" => &[b"user", b"db", b"proc", b"func", b"tables_priv"],
+        b"master" => &[b".", b"dbo", b"sys"],
+        _ => &[
+            b"objects",
+            b"tables",
+            b"columns",
+            b"databases",
+            b"schemas",
+            b"sql_logins",
+            b"syslogins",
+            b"sysobjects",
+            b"server_principals",
+            b"database_principals",
+            b"all_",
+            b"dba_",
+            b"user$",
+            b"fn_",
+        ],
+    };
+    known.iter().any(|k| rest.starts_with(k))
 }
 
 /// Tokenizes `b` (lowercased). With `quote`, the input starts inside a string opened by that
@@ -382,6 +414,17 @@ impl Grammar<'_> {
         matches!(self.k(i), None | Some(K::Comment | K::Semi))
     }
 
+    /// A literal, variable or parenthesis at `i` that ends the value or its group.
+    fn closes(&self, i: usize) -> bool {
+        matches!(
+            self.k(i),
+            Some(K::Num | K::Str { .. } | K::Var | K::LParen | K::Kw(Kw::Value))
+        ) && {
+            let n = self.sig(i + 1);
+            self.end_or_comment(n) || matches!(self.k(n), Some(K::RParen | K::Op | K::LParen))
+        }
+    }
+
     /// A SQL statement (or sub-select) starts at `i`.
     fn statement_at(&self, i: usize, strict: bool) -> bool {
         // Iterate over opening parentheses (no recursion: `((((…` is attacker-sized).
@@ -394,7 +437,21 @@ impl Grammar<'_> {
             Some(K::Kw(Kw::Select)) => {
                 let after = self.sig(n + 1);
                 match self.k(n) {
-                    Some(K::Num | K::Var | K::Kw(Kw::Value | Kw::Danger) | K::Str { .. }) => true,
+                    Some(K::Kw(Kw::Danger) | K::Var) => true,
+                    // `SELECT 1,2`, `SELECT 'a' FROM`, `SELECT @@x--`; not "select 2 items".
+                    Some(K::Num | K::Kw(Kw::Value) | K::Str { .. }) => {
+                        self.end_or_comment(after)
+                            || (self.k(after) == Some(K::Logic) && self.closes(self.sig(after + 1)))
+                            || matches!(
+                                self.k(after),
+                                Some(
+                                    K::Comma
+                                        | K::Op
+                                        | K::RParen
+                                        | K::Kw(Kw::From | Kw::Union | Kw::Into | Kw::Where)
+                                )
+                            )
+                    }
                     Some(K::Op) => self.word(n) == b"*",
                     Some(K::LParen) => true,
                     Some(K::Word | K::Kw(_)) if self.is_call(n) => true,
@@ -493,8 +550,23 @@ impl Grammar<'_> {
                 }
                 _ if self.is_call(j) => {
                     let open = self.sig(j + 1);
-                    e.call = true;
-                    j = self.matching(open) + 1;
+                    let close = self.matching(open);
+                    // `f(x)` of an unknown `f` is as common in prose and code as in SQL: it
+                    // counts as SQL only for SQL functions or with SQL inside.
+                    let sql = self.k(j) != Some(K::Word)
+                        || self.paranoia >= 2
+                        || self.t[open..close].iter().any(|t| {
+                            matches!(
+                                t.k,
+                                K::Kw(Kw::Select | Kw::Func | Kw::TimeFunc | Kw::Danger)
+                            )
+                        });
+                    if sql {
+                        e.call = true;
+                    } else {
+                        e.words += 1;
+                    }
+                    j = close + 1;
                 }
                 Some(K::Num | K::Str { .. } | K::Var | K::Kw(Kw::Value)) => {
                     e.literals += 1;
@@ -586,6 +658,20 @@ impl Grammar<'_> {
             j += 1;
         }
         let span = |rule, e: usize| Some((rule, self.t.get(e).map_or(self.b.len(), |t| t.e)));
+        // A quote after a space and before a word opens a quoted phrase in prose
+        // (`use "=" here`, `the "SELECT" menu`): only a comment, a stacked statement or a
+        // UNION make that a break.
+        let quote = self.t[0].e.saturating_sub(1);
+        let opening = self.paranoia < 2
+            && quote > 0
+            && self.b[quote - 1].is_ascii_whitespace()
+            && self
+                .b
+                .get(quote + 1)
+                .is_some_and(|c| !c.is_ascii_whitespace());
+        if opening && !matches!(self.k(j)?, K::Comment | K::Semi | K::Kw(Kw::Union)) {
+            return None;
+        }
         match self.k(j)? {
             K::Comment => {
                 let w = self.word(j);
