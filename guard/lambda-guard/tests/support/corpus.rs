@@ -478,7 +478,7 @@ pub fn measure(
                 // Never the holdout half, never the independent set: those stay unseen.
                 if flagged != s.attack && h == Half::Tune && !s.group.starts_with("extra/") {
                     let list = ex.entry(format!("{} {}", s.group, placement)).or_default();
-                    if list.len() < 40 {
+                    if list.len() < 400 {
                         let what = match &s.payload {
                             Payload::Value { decoded, .. } => decoded.clone(),
                             Payload::Http { uri, body, .. } => {
