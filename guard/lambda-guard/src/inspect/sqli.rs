@@ -273,6 +273,18 @@ fn tokenize(b: &[u8], quote: Option<u8>) -> Option<Vec<Tok>> {
                 i = line_end(b, i);
                 K::Comment
             }
+            // JSON operators (`@>`, `<@`, `#>`, `#>>`) compare like `=`.
+            b'@' | b'#' if b.get(i + 1) == Some(&b'>') => {
+                i += 2;
+                while i < b.len() && b[i] == b'>' {
+                    i += 1;
+                }
+                K::Op
+            }
+            b'<' if b.get(i + 1) == Some(&b'@') => {
+                i += 2;
+                K::Op
+            }
             b'#' => {
                 i = line_end(b, i);
                 K::Comment
@@ -325,6 +337,16 @@ fn tokenize(b: &[u8], quote: Option<u8>) -> Option<Vec<Tok>> {
             b'|' | b'&' if b.get(i + 1) == Some(&c) => {
                 i += 2;
                 K::Logic
+            }
+            // PostgreSQL cast `::type`: insignificant to the grammar, like a comment.
+            b':' if b.get(i + 1) == Some(&b':')
+                && b.get(i + 2).is_some_and(|c| c.is_ascii_alphabetic()) =>
+            {
+                i += 2;
+                while i < b.len() && (is_word(b[i]) || b[i] == b'[' || b[i] == b']') {
+                    i += 1;
+                }
+                K::Comment
             }
             b'=' | b'<' | b'>' | b'!' | b'+' | b'-' | b'*' | b'/' | b'%' | b'^' | b'~' | b'|'
             | b'&' | b':' => {
@@ -832,6 +854,10 @@ impl Grammar<'_> {
         if self.statement_at(first, true) {
             return Some(("sqli.statement", at(first), at(first + 2)));
         }
+        // A value that starts with `OR`/`AND` continues a condition: `OR 1=1`.
+        if self.k(first) == Some(K::Logic) && self.condition_at(first + 1) {
+            return Some(("sqli.tautology", at(first), at(first + 4)));
+        }
         let leading_paren = self.k(first) == Some(K::RParen);
         let mut j = first;
         if !leading_paren {
@@ -980,6 +1006,9 @@ mod tests {
             "1' and extractvalue(1,concat(0x7e,version()))--",
             "' UNION SELECT null, table_name FROM information_schema.tables--",
             "1+(select 1)",
+            "OR 1=1",
+            "or '{\"b\":2}'::jsonb @> '{\"b\":2}'::jsonb",
+            "1' and '[1,2]'::json ->> 0 = '1",
         ] {
             assert!(rule(a).is_some(), "missed {a}");
         }
@@ -1003,6 +1032,9 @@ mod tests {
             "union station, order #5",
             "The drop table was set up in the hall",
             "price >= 10 and <= 20",
+            "or something like that",
+            "And now: 10::30 at the station",
+            "Or = gold in heraldry",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }
