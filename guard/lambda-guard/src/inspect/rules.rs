@@ -29,6 +29,8 @@ pub const RULES: &[(&str, Category)] = &[
     ("cmdi.substitution", Category::CommandInjection),
     ("cmdi.shell_evasion", Category::CommandInjection),
     ("cmdi.shell_path", Category::CommandInjection),
+    ("cmdi.shellshock", Category::CommandInjection),
+    ("cmdi.batch", Category::CommandInjection),
     ("path.traversal", Category::PathTraversal),
     ("path.sensitive_file", Category::PathTraversal),
     ("path.null_byte", Category::PathTraversal),

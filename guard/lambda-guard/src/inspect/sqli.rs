@@ -99,7 +99,9 @@ fn classify(w: &[u8]) -> K {
         Some(0) | None => w,
         Some(i) => &w[..i],
     };
-    if w.windows(3).any(|x| x == b"xp_") || w.starts_with(b"sp_oa") || w.starts_with(b"sp_exec") {
+    // The last part of a qualified name (`master..xp_cmdshell`, `dbo.sp_oacreate`).
+    let tail = memchr::memrchr(b'.', w).map_or(w, |i| &w[i + 1..]);
+    if tail.starts_with(b"xp_") || tail.starts_with(b"sp_oa") || tail.starts_with(b"sp_exec") {
         return K::Kw(Kw::Danger);
     }
     K::Kw(match head {
@@ -144,8 +146,10 @@ fn classify(w: &[u8]) -> K {
         | b"openrowset"
         | b"opendatasource" => {
             if head == b"mysql" || head == b"master" || head == b"sys" {
-                // Only as a qualified catalog name (`mysql.user`, `master..sysdatabases`).
-                if head.len() == w.len() {
+                // Only as a qualified catalog name (`mysql.user`, `master..sysdatabases`,
+                // `sys.objects`): `sys.version` or `master.zip` in prose are not SQL.
+                let rest = w.get(head.len() + 1..).unwrap_or_default();
+                if !catalog_member(head, rest) {
                     return K::Word;
                 }
             }
@@ -158,9 +162,10 @@ fn classify(w: &[u8]) -> K {
         | b"coalesce" | b"extractvalue" | b"updatexml" | b"group_concat" | b"md5" | b"sha1"
         | b"rand" | b"floor" | b"exp" | b"elt" | b"make_set" | b"len" | b"datalength"
         | b"db_name" | b"user_name" | b"host_name" | b"lower" | b"upper" | b"reverse"
-        | b"string_agg" | b"xmltype" | b"instr" | b"locate" | b"position" | b"bin" | b"conv" => {
-            Kw::Func
-        }
+        | b"string_agg" | b"xmltype" | b"instr" | b"locate" | b"position" | b"bin" | b"conv"
+        | b"pi" | b"cos" | b"sin" | b"tan" | b"atan" | b"abs" | b"ceil" | b"ceiling" | b"sqrt"
+        | b"power" | b"to_char" | b"to_number" | b"char_length" | b"ltrim" | b"rtrim"
+        | b"sysdate" | b"crc32" | b"soundex" | b"lpad" | b"rpad" | b"binary" => Kw::Func,
         b"order" | b"group" | b"having" | b"limit" | b"procedure" | b"offset" => Kw::Clause,
         b"by" => Kw::By,
         b"into" => Kw::Into,
@@ -171,6 +176,31 @@ fn classify(w: &[u8]) -> K {
         b"exists" => Kw::Exists,
         _ => return K::Word,
     })
+}
+
+/// Whether `rest` (after `schema.`) names a system catalog object of that schema.
+fn catalog_member(schema: &[u8], rest: &[u8]) -> bool {
+    let known: &[&[u8]] = match schema {
+        b"mysql" => &[b"user", b"db", b"proc", b"func", b"tables_priv"],
+        b"master" => &[b".", b"dbo", b"sys"],
+        _ => &[
+            b"objects",
+            b"tables",
+            b"columns",
+            b"databases",
+            b"schemas",
+            b"sql_logins",
+            b"syslogins",
+            b"sysobjects",
+            b"server_principals",
+            b"database_principals",
+            b"all_",
+            b"dba_",
+            b"user$",
+            b"fn_",
+        ],
+    };
+    known.iter().any(|k| rest.starts_with(k))
 }
 
 /// Tokenizes `b` (lowercased). With `quote`, the input starts inside a string opened by that
@@ -241,6 +271,18 @@ fn tokenize(b: &[u8], quote: Option<u8>) -> Option<Vec<Tok>> {
                 i = line_end(b, i);
                 K::Comment
             }
+            // JSON operators (`@>`, `<@`, `#>`, `#>>`) compare like `=`.
+            b'@' | b'#' if b.get(i + 1) == Some(&b'>') => {
+                i += 2;
+                while i < b.len() && b[i] == b'>' {
+                    i += 1;
+                }
+                K::Op
+            }
+            b'<' if b.get(i + 1) == Some(&b'@') => {
+                i += 2;
+                K::Op
+            }
             b'#' => {
                 i = line_end(b, i);
                 K::Comment
@@ -293,6 +335,16 @@ fn tokenize(b: &[u8], quote: Option<u8>) -> Option<Vec<Tok>> {
             b'|' | b'&' if b.get(i + 1) == Some(&c) => {
                 i += 2;
                 K::Logic
+            }
+            // PostgreSQL cast `::type`: insignificant to the grammar, like a comment.
+            b':' if b.get(i + 1) == Some(&b':')
+                && b.get(i + 2).is_some_and(|c| c.is_ascii_alphabetic()) =>
+            {
+                i += 2;
+                while i < b.len() && (is_word(b[i]) || b[i] == b'[' || b[i] == b']') {
+                    i += 1;
+                }
+                K::Comment
             }
             b'=' | b'<' | b'>' | b'!' | b'+' | b'-' | b'*' | b'/' | b'%' | b'^' | b'~' | b'|'
             | b'&' | b':' => {
@@ -382,6 +434,17 @@ impl Grammar<'_> {
         matches!(self.k(i), None | Some(K::Comment | K::Semi))
     }
 
+    /// A literal, variable or parenthesis at `i` that ends the value or its group.
+    fn closes(&self, i: usize) -> bool {
+        matches!(
+            self.k(i),
+            Some(K::Num | K::Str { .. } | K::Var | K::LParen | K::Kw(Kw::Value))
+        ) && {
+            let n = self.sig(i + 1);
+            self.end_or_comment(n) || matches!(self.k(n), Some(K::RParen | K::Op | K::LParen))
+        }
+    }
+
     /// A SQL statement (or sub-select) starts at `i`.
     fn statement_at(&self, i: usize, strict: bool) -> bool {
         // Iterate over opening parentheses (no recursion: `((((…` is attacker-sized).
@@ -394,7 +457,21 @@ impl Grammar<'_> {
             Some(K::Kw(Kw::Select)) => {
                 let after = self.sig(n + 1);
                 match self.k(n) {
-                    Some(K::Num | K::Var | K::Kw(Kw::Value | Kw::Danger) | K::Str { .. }) => true,
+                    Some(K::Kw(Kw::Danger) | K::Var) => true,
+                    // `SELECT 1,2`, `SELECT 'a' FROM`, `SELECT @@x--`; not "select 2 items".
+                    Some(K::Num | K::Kw(Kw::Value) | K::Str { .. }) => {
+                        self.end_or_comment(after)
+                            || (self.k(after) == Some(K::Logic) && self.closes(self.sig(after + 1)))
+                            || matches!(
+                                self.k(after),
+                                Some(
+                                    K::Comma
+                                        | K::Op
+                                        | K::RParen
+                                        | K::Kw(Kw::From | Kw::Union | Kw::Into | Kw::Where)
+                                )
+                            )
+                    }
                     Some(K::Op) => self.word(n) == b"*",
                     Some(K::LParen) => true,
                     Some(K::Word | K::Kw(_)) if self.is_call(n) => true,
@@ -494,9 +571,10 @@ impl Grammar<'_> {
                 _ if self.is_call(j) => {
                     let open = self.sig(j + 1);
                     let close = self.matching(open);
-                    // `ALARM(a) OR ALARM(b)` is no SQL: a call counts only when the function
-                    // or its arguments are SQL's; otherwise it is a word.
+                    // `f(x)` of an unknown `f` is as common in prose and code as in SQL: it
+                    // counts as SQL only for SQL functions or with SQL inside.
                     let sql = self.k(j) != Some(K::Word)
+                        || self.paranoia >= 2
                         || self.t[open..close].iter().any(|t| {
                             matches!(
                                 t.k,
@@ -600,6 +678,20 @@ impl Grammar<'_> {
             j += 1;
         }
         let span = |rule, e: usize| Some((rule, self.t.get(e).map_or(self.b.len(), |t| t.e)));
+        // A quote after a space and before a word opens a quoted phrase in prose
+        // (`use "=" here`, `the "SELECT" menu`): only a comment, a stacked statement or a
+        // UNION make that a break.
+        let quote = self.t[0].e.saturating_sub(1);
+        let opening = self.paranoia < 2
+            && quote > 0
+            && self.b[quote - 1].is_ascii_whitespace()
+            && self
+                .b
+                .get(quote + 1)
+                .is_some_and(|c| !c.is_ascii_whitespace());
+        if opening && !matches!(self.k(j)?, K::Comment | K::Semi | K::Kw(Kw::Union)) {
+            return None;
+        }
         match self.k(j)? {
             K::Comment => {
                 let w = self.word(j);
@@ -760,6 +852,10 @@ impl Grammar<'_> {
         if self.statement_at(first, true) {
             return Some(("sqli.statement", at(first), at(first + 2)));
         }
+        // A value that starts with `OR`/`AND` continues a condition: `OR 1=1`.
+        if self.k(first) == Some(K::Logic) && self.condition_at(first + 1) {
+            return Some(("sqli.tautology", at(first), at(first + 4)));
+        }
         let leading_paren = self.k(first) == Some(K::RParen);
         let mut j = first;
         if !leading_paren {
@@ -913,6 +1009,9 @@ mod tests {
             "1' and extractvalue(1,concat(0x7e,version()))--",
             "' UNION SELECT null, table_name FROM information_schema.tables--",
             "1+(select 1)",
+            "OR 1=1",
+            "or '{\"b\":2}'::jsonb @> '{\"b\":2}'::jsonb",
+            "1' and '[1,2]'::json ->> 0 = '1",
         ] {
             assert!(rule(a).is_some(), "missed {a}");
         }
@@ -936,6 +1035,9 @@ mod tests {
             "union station, order #5",
             "The drop table was set up in the hall",
             "price >= 10 and <= 20",
+            "or something like that",
+            "And now: 10::30 at the station",
+            "Or = gold in heraldry",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }

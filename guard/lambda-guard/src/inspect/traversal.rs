@@ -183,7 +183,9 @@ fn escapes(b: &[u8], paranoia: u8) -> Option<Hit> {
             if dots && seg.len() >= 2 {
                 depth -= 1;
                 ups += 1;
-                if depth < 0 && (k < run.len() || ups >= 2 || paranoia >= 2) {
+                // One `...` before a path is an ellipsis (`.../src/x.c`), one `../` is not.
+                let single = k < run.len() && seg.len() == 2;
+                if depth < 0 && (single || ups >= 2 || paranoia >= 2) {
                     return Some(Hit::new("path.traversal", start, start + k.min(run.len())));
                 }
             } else if !seg.is_empty() && !dots && !seg.contains(&b':') {

@@ -8,6 +8,10 @@ use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use serde_json::{json, Value};
 use std::{collections::BTreeMap, path::PathBuf};
 
+#[path = "crs_paranoia.rs"]
+mod crs_paranoia;
+use crs_paranoia::CRS_PARANOIA;
+
 /// Where the corpora are: `GUARD_CORPORA`, else `../shared/corpora` beside the repository.
 pub fn dir() -> Option<PathBuf> {
     if let Ok(d) = std::env::var("GUARD_CORPORA") {
@@ -39,7 +43,18 @@ pub struct Sample {
     pub attack: bool,
     /// `corpus/category`, e.g. `libinjection/sqli`, `crs/xss`, `generated/benign`.
     pub group: String,
+    /// The CRS paranoia level of the rule the sample tests (CRS samples only).
+    pub paranoia: Option<u8>,
     pub payload: Payload,
+}
+
+/// The paranoia level of a CRS rule id, from the table derived from the CRS rules.
+pub fn crs_paranoia(rule_id: u64) -> Option<u8> {
+    let id = u32::try_from(rule_id).ok()?;
+    CRS_PARANOIA
+        .binary_search_by_key(&id, |(r, _)| *r)
+        .ok()
+        .map(|i| CRS_PARANOIA[i].1)
 }
 
 /// Which half of the corpus a sample falls in (by a hash of its id).
@@ -115,11 +130,38 @@ pub fn load(dir: &std::path::Path) -> Vec<Sample> {
                 id: s("id"),
                 attack,
                 group: format!("{corpus}/{category}"),
+                paranoia: v
+                    .get("rule_id")
+                    .and_then(Value::as_u64)
+                    .and_then(crs_paranoia),
                 payload,
             });
         }
     }
     out
+}
+
+/// An independent check set (never tuned on): JSON Lines with `id`, `attack`, `category` and
+/// `payload`, grouped as `extra/<category>`.
+pub fn load_extra(file: &std::path::Path) -> Vec<Sample> {
+    let text = std::fs::read_to_string(file).expect("extra corpus file");
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            let v: Value = serde_json::from_str(line).expect("extra corpus line");
+            let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default();
+            Sample {
+                id: s("id").to_owned(),
+                attack: v.get("attack").and_then(Value::as_bool).unwrap_or(false),
+                group: format!("extra/{}", s("category")),
+                paranoia: None,
+                payload: Payload::Value {
+                    decoded: s("payload").to_owned(),
+                    encoded: String::new(),
+                },
+            }
+        })
+        .collect()
 }
 
 /// Where a payload is put.
@@ -238,8 +280,18 @@ pub fn http_event(
             .unwrap()
             .push(json!(v));
     }
-    let hs: serde_json::Map<String, Value> =
+    let mut hs: serde_json::Map<String, Value> =
         headers.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+    // A body sent without a type is sent as a form by the clients that do so (`curl -d`,
+    // CRS's test runner), and read as one by the rules these tests exercise.
+    if body.is_some_and(|b| !b.is_empty())
+        && !hs.keys().any(|k| k.eq_ignore_ascii_case("content-type"))
+    {
+        hs.insert(
+            "Content-Type".into(),
+            json!("application/x-www-form-urlencoded"),
+        );
+    }
     json!({
         "resource": "/{proxy+}", "path": decode(path), "httpMethod": method,
         "headers": hs,
@@ -351,6 +403,7 @@ pub fn generated_benign() -> Vec<Sample> {
             id: format!("gen-benign-{i}"),
             attack: false,
             group: "generated/benign".into(),
+            paranoia: None,
             payload: Payload::Value {
                 decoded: text,
                 encoded: String::new(),
@@ -414,17 +467,28 @@ pub fn measure(
             findings.clear();
             inspector.inspect(&InputView::new(&event), &mut findings);
             let flagged = !findings.is_empty();
-            let t = results
-                .entry((s.group.clone(), placement.to_owned()))
-                .or_default()
-                .entry(h)
-                .or_default();
-            t.total += 1;
-            t.flagged += usize::from(flagged);
+            let mut groups = vec![s.group.clone()];
+            if s.group.starts_with("crs/") {
+                // CRS rules above paranoia level 1 are deliberately noisy: rates per level.
+                groups.push(match s.paranoia {
+                    Some(pl) => format!("{} pl{pl}", s.group),
+                    None => format!("{} pl?", s.group),
+                });
+            }
+            for g in groups {
+                let t = results
+                    .entry((g, placement.to_owned()))
+                    .or_default()
+                    .entry(h)
+                    .or_default();
+                t.total += 1;
+                t.flagged += usize::from(flagged);
+            }
             if let Some(ex) = examples.as_deref_mut() {
-                if flagged != s.attack && h == Half::Tune {
+                // Never the holdout half, never the independent set: those stay unseen.
+                if flagged != s.attack && h == Half::Tune && !s.group.starts_with("extra/") {
                     let list = ex.entry(format!("{} {}", s.group, placement)).or_default();
-                    if list.len() < 40 {
+                    if list.len() < 400 {
                         let what = match &s.payload {
                             Payload::Value { decoded, .. } => decoded.clone(),
                             Payload::Http { uri, body, .. } => {
