@@ -78,6 +78,7 @@
 
 mod claims;
 mod failure;
+mod fields;
 mod jwks;
 mod policy;
 mod verify;
@@ -605,7 +606,7 @@ impl Authenticator {
             }
             rest.trim_start_matches([' ', '\t'])
         };
-        if token.is_empty() || token.contains([' ', '\t', ',']) {
+        if token.is_empty() || memchr::memchr3(b' ', b'\t', b',', token.as_bytes()).is_some() {
             return Err(Kind::MalformedHeader);
         }
         Ok(token)
