@@ -204,18 +204,8 @@ impl<'a> Fields<'a> {
     ) -> Option<Fields<'a>> {
         let mut de = serde_json::Deserializer::from_slice(payload);
         let fields = Reader {
-            names: [
-                "exp",
-                "nbf",
-                "iat",
-                "iss",
-                audience_claim,
-                "token_use",
-                "client_id",
-                "scope",
-                "scp",
-                groups_claim,
-            ],
+            audience: audience_claim,
+            groups: groups_claim,
         }
         .deserialize(&mut de)
         .ok()?;
@@ -253,7 +243,23 @@ impl<'a> Fields<'a> {
 
 /// Reads the top-level object, keeping the values of the named claims.
 struct Reader<'n> {
-    names: [&'n str; ROLES],
+    audience: &'n str,
+    groups: &'n str,
+}
+
+/// The role of a registered claim name (the configured names aside).
+fn fixed_role(name: &str) -> Option<Role> {
+    Some(match name {
+        "exp" => Role::Exp,
+        "nbf" => Role::Nbf,
+        "iat" => Role::Iat,
+        "iss" => Role::Iss,
+        "token_use" => Role::TokenUse,
+        "client_id" => Role::ClientId,
+        "scope" => Role::Scope,
+        "scp" => Role::Scp,
+        _ => return None,
+    })
 }
 
 impl<'de> DeserializeSeed<'de> for Reader<'_> {
@@ -272,17 +278,18 @@ impl<'de> Visitor<'de> for Reader<'_> {
         let mut found: [Option<Claim<'de>>; ROLES] = Default::default();
         let mut seen: Vec<Text<'de>> = Vec::with_capacity(16);
         while let Some(name) = a.next_key::<Text<'de>>()? {
-            let mut value: Option<Claim<'de>> = None;
-            for (slot, wanted) in found.iter_mut().zip(self.names) {
-                if wanted == name.as_str() {
-                    if value.is_none() {
-                        value = Some(a.next_value()?);
-                    }
-                    *slot = value.clone();
-                }
-            }
-            if value.is_none() {
+            let roles = [
+                fixed_role(name.as_str()),
+                (name.as_str() == self.audience).then_some(Role::Audience),
+                (name.as_str() == self.groups).then_some(Role::Groups),
+            ];
+            if roles.iter().all(Option::is_none) {
                 a.next_value::<Skip>()?;
+            } else {
+                let value: Claim<'de> = a.next_value()?;
+                for role in roles.into_iter().flatten() {
+                    found[role as usize] = Some(value.clone());
+                }
             }
             seen.push(name);
         }

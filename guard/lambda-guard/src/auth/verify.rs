@@ -250,11 +250,16 @@ pub(crate) fn parse<'t>(token: &'t str, rules: &ClaimRules) -> Result<Parsed<'t>
     if token.len() > rules.max_token_bytes {
         return Err(Kind::TokenTooLarge.into());
     }
-    let mut parts = token.split('.');
-    let (Some(h), Some(p), Some(s)) = (parts.next(), parts.next(), parts.next()) else {
+    let mut dots = memchr::memchr_iter(b'.', token.as_bytes());
+    let (Some(first), Some(second)) = (dots.next(), dots.next()) else {
         return Err(Kind::MalformedToken.into());
     };
-    match parts.count() {
+    let (h, p, s) = (
+        &token[..first],
+        &token[first + 1..second],
+        &token[second + 1..],
+    );
+    match dots.count() {
         0 => {}
         2 if !h.is_empty() && is_b64url(h) => return Err(Kind::JweUnsupported.into()),
         _ => return Err(Kind::MalformedToken.into()),
