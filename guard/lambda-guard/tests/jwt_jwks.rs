@@ -1,5 +1,6 @@
 //! JWKS behaviour against a real HTTP server on loopback: prewarm, rotation, unknown `kid`,
-//! slow, failing and garbage endpoints, the refetch rate limit and merged concurrent misses.
+//! expiry after `jwks_max_age_ms`, slow, failing and garbage endpoints, the refetch rate limit
+//! and merged concurrent misses.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -68,6 +69,41 @@ async fn rotation_picks_up_new_keys_and_drops_removed_ones() {
     // The removed key is gone from the cache after that refetch.
     tokio::time::sleep(Duration::from_millis(250)).await;
     assert_eq!(check(&auth, &old).await, "unknown_kid");
+    assert_eq!(server.hits(), 3);
+}
+
+#[tokio::test]
+async fn an_expired_jwks_is_refetched_so_removed_keys_stop_verifying() {
+    let server = JwksServer::start().await;
+    let old = TestKey::rsa("old", "RS256");
+    let new = TestKey::es256("new");
+    server.set_ok(&jwks(&[&old]));
+    let config: AuthConfig = toml::from_str(&format!(
+        "[jwt]\njwks_url = \"{}\"\nissuer = \"{ISS}\"\naudience = \"{AUD}\"\n\
+         algorithms = [\"RS256\", \"ES256\"]\njwks_penalty_ms = 250\njwks_max_age_ms = 400\n",
+        server.url()
+    ))
+    .unwrap();
+    let auth = Authenticator::new(&config).await.unwrap();
+    // The issuer removes `old`: within the max age the cached JWKS is used, without a fetch.
+    server.set_ok(&jwks(&[&new]));
+    assert_eq!(check(&auth, &old).await, "allowed");
+    assert_eq!(server.hits(), 1);
+    // Past the max age, the next request refetches: `old` no longer verifies, `new` does.
+    tokio::time::sleep(Duration::from_millis(450)).await;
+    assert_eq!(check(&auth, &old).await, "unknown_kid");
+    assert_eq!(server.hits(), 2);
+    assert_eq!(check(&auth, &new).await, "allowed");
+    assert_eq!(server.hits(), 2);
+    // Expired again and the endpoint fails: the cached key stays usable (fail closed only when
+    // no cached key fits), and the failing endpoint is asked once per penalty window.
+    tokio::time::sleep(Duration::from_millis(450)).await;
+    server.set_raw(500, "oops");
+    for _ in 0..5 {
+        assert_eq!(check(&auth, &new).await, "allowed");
+    }
+    assert_eq!(server.hits(), 3);
+    assert_eq!(check(&auth, &old).await, "jwks_unavailable");
     assert_eq!(server.hits(), 3);
 }
 

@@ -1,8 +1,9 @@
 //! The verified claims of a caller's token: typed accessors, a redacted `Debug`, wiped on drop.
 
+use super::fields::Fields;
 use serde_json::{Map, Value};
-use std::fmt;
-use zeroize::Zeroize;
+use std::{fmt, sync::OnceLock};
+use zeroize::{Zeroize, Zeroizing};
 
 /// The verified claims of a caller's token.
 ///
@@ -10,13 +11,19 @@ use zeroize::Zeroize;
 /// handler with [`crate::claims()`] or, with `lambda_http`, from the request's extensions.
 ///
 /// * Typed accessors for the registered and common claims; [`Claims::get`] for the rest.
-/// * `Debug` prints only the subject's presence and the claim names, never values.
+/// * `Debug` prints only the claim names, never values.
 /// * Not `Serialize`: claims do not leave the process by accident.
-/// * On drop every string (names and values) is overwritten with zeros. Numbers and booleans
-///   are not wiped, nor copies the allocator or the compiler made (see the `zeroize` crate's
-///   caveats); the event the token came in is owned by the runtime and not wiped by this type.
+/// * On drop the payload and every string taken from it (names and values) are overwritten
+///   with zeros. Numbers are not wiped in their decoded form, nor copies the allocator or the
+///   compiler made (see the `zeroize` crate's caveats); the event the token came in is owned by
+///   the runtime and not wiped by this type.
+///
+/// The guard checks the claims while reading the payload once, without building a JSON tree;
+/// the tree behind [`Claims::get`] and the other accessors is built on their first use.
 pub struct Claims {
-    map: Map<String, Value>,
+    /// The verified JSON payload.
+    payload: Zeroizing<Vec<u8>>,
+    map: OnceLock<Map<String, Value>>,
     scopes: Vec<String>,
     groups: Vec<String>,
 }
@@ -25,17 +32,45 @@ impl Claims {
     /// Claims that were **not** verified, built from a map: for testing handlers and telemetry
     /// without a token. The guard never builds claims this way.
     pub fn unverified_for_tests(map: Map<String, Value>) -> Claims {
-        Claims::new(map, "cognito:groups")
-    }
-
-    pub(crate) fn new(map: Map<String, Value>, groups_claim: &str) -> Claims {
-        let scopes = scopes_of(&map);
-        let groups = strings_of(map.get(groups_claim));
+        let payload = Zeroizing::new(serde_json::to_vec(&map).unwrap_or_default());
+        let (scopes, groups) = Fields::read(&payload, "aud", "cognito:groups")
+            .map(|f| (f.scopes(), f.groups()))
+            .unwrap_or_default();
         Claims {
-            map,
+            payload,
+            map: OnceLock::from(map),
             scopes,
             groups,
         }
+    }
+
+    /// Claims from a verified payload and the fields read from it.
+    pub(crate) fn new(
+        payload: Zeroizing<Vec<u8>>,
+        scopes: Vec<String>,
+        groups: Vec<String>,
+    ) -> Claims {
+        Claims {
+            payload,
+            map: OnceLock::new(),
+            scopes,
+            groups,
+        }
+    }
+
+    fn map(&self) -> &Map<String, Value> {
+        self.map.get_or_init(|| {
+            // The payload was read as a JSON object with unique names, numbers in range and
+            // strings valid, exactly what this parse accepts: it cannot fail.
+            match serde_json::from_slice(&self.payload) {
+                Ok(Value::Object(map)) => map,
+                Ok(other) => {
+                    wipe_value(other);
+                    Map::new()
+                }
+                Err(_) => Map::new(),
+            }
+        })
     }
 
     /// `sub`, when it is a string.
@@ -50,7 +85,7 @@ impl Claims {
 
     /// `aud` as a list (a single string becomes one element).
     pub fn audience(&self) -> Vec<&str> {
-        match self.map.get("aud") {
+        match self.map().get("aud") {
             Some(Value::String(s)) => vec![s.as_str()],
             Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
             _ => Vec::new(),
@@ -106,50 +141,26 @@ impl Claims {
 
     /// Any claim, as JSON.
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.map.get(name)
+        self.map().get(name)
     }
 
     /// A claim that is a string.
     pub fn str(&self, name: &str) -> Option<&str> {
-        self.map.get(name).and_then(Value::as_str)
+        self.get(name).and_then(Value::as_str)
     }
 
     /// The claim names present.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.map.keys().map(String::as_str)
+        self.map().keys().map(String::as_str)
     }
 
     fn num(&self, name: &str) -> Option<u64> {
-        let v = self.map.get(name)?;
+        let v = self.get(name)?;
         v.as_u64().or_else(|| v.as_f64().map(|f| f as u64))
     }
 }
 
-fn scopes_of(map: &Map<String, Value>) -> Vec<String> {
-    match (map.get("scope"), map.get("scp")) {
-        (Some(Value::String(s)), _) | (None, Some(Value::String(s))) => s
-            .split(' ')
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned)
-            .collect(),
-        (None, Some(Value::Array(_))) => strings_of(map.get("scp")),
-        _ => Vec::new(),
-    }
-}
-
-fn strings_of(v: Option<&Value>) -> Vec<String> {
-    match v {
-        Some(Value::Array(a)) => a
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect(),
-        Some(Value::String(s)) => vec![s.clone()],
-        _ => Vec::new(),
-    }
-}
-
-pub(crate) fn wipe_value(value: Value) {
+fn wipe_value(value: Value) {
     match value {
         Value::String(mut s) => s.zeroize(),
         Value::Array(items) => items.into_iter().for_each(wipe_value),
@@ -158,7 +169,7 @@ pub(crate) fn wipe_value(value: Value) {
     }
 }
 
-pub(crate) fn wipe_map(map: Map<String, Value>) {
+fn wipe_map(map: Map<String, Value>) {
     for (mut k, v) in map {
         k.zeroize();
         wipe_value(v);
@@ -167,7 +178,9 @@ pub(crate) fn wipe_map(map: Map<String, Value>) {
 
 impl Drop for Claims {
     fn drop(&mut self) {
-        wipe_map(std::mem::take(&mut self.map));
+        if let Some(map) = self.map.take() {
+            wipe_map(map);
+        }
         self.scopes.zeroize();
         self.groups.zeroize();
     }
@@ -176,7 +189,7 @@ impl Drop for Claims {
 impl fmt::Debug for Claims {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Claims")
-            .field("names", &self.map.keys().collect::<Vec<_>>())
+            .field("names", &self.names().collect::<Vec<_>>())
             .field("values", &"[REDACTED]")
             .finish()
     }
@@ -188,10 +201,11 @@ mod tests {
     use serde_json::json;
 
     fn claims(v: Value) -> Claims {
-        match v {
-            Value::Object(m) => Claims::new(m, "cognito:groups"),
-            _ => unreachable!(),
-        }
+        let payload = Zeroizing::new(serde_json::to_vec(&v).unwrap());
+        let fields = Fields::read(&payload, "aud", "cognito:groups").unwrap();
+        let (scopes, groups) = (fields.scopes(), fields.groups());
+        drop(fields);
+        Claims::new(payload, scopes, groups)
     }
 
     #[test]

@@ -4,8 +4,11 @@
 //! The remote JWKS is fetched at init (prewarm) and again when a token names an unknown `kid`,
 //! at most once per penalty window (`auth.jwt.jwks_penalty_ms`, 10 s by default, as
 //! aws-jwt-verify). Concurrent misses wait for the one fetch in flight instead of starting their
-//! own. A failed refetch keeps the cached keys usable. When no cached key fits and the last fetch
-//! failed, the request is refused with `jwks_unavailable` (HTTP 503), never allowed.
+//! own. A fetched JWKS older than `auth.jwt.jwks_max_age_ms` (1 h by default) is refetched by
+//! the next request, within the same rate limit, while concurrent requests go on with the cached
+//! keys: a key removed from the JWKS stops verifying. A failed refetch keeps the cached keys
+//! usable. When no cached key fits and the last fetch failed, the request is refused with
+//! `jwks_unavailable` (HTTP 503), never allowed.
 //!
 //! A JWK is used only if its own `use` (when present) is `sig`, its `key_ops` (when present)
 //! include `verify`, its `kty`/`crv` fit, and its `alg` (when present) is one the configuration
@@ -34,11 +37,16 @@ use std::{
 #[derive(Debug, Default)]
 pub(crate) struct KeySet {
     keys: Vec<Arc<VerifyingKey>>,
+    /// When the remote part was fetched (`None`: not yet, or no remote JWKS).
+    fetched: Option<Instant>,
 }
 
 impl KeySet {
     pub(crate) fn new(keys: Vec<Arc<VerifyingKey>>) -> KeySet {
-        KeySet { keys }
+        KeySet {
+            keys,
+            fetched: None,
+        }
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -230,12 +238,23 @@ pub(crate) fn pem_key(
 
 type HttpClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Empty<Bytes>>;
 
+/// How a remote JWKS is fetched and kept.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FetchPolicy {
+    /// The whole fetch.
+    pub(crate) timeout: Duration,
+    /// The least time between two fetch attempts.
+    pub(crate) penalty: Duration,
+    /// How long a fetched JWKS is used before a request refetches it.
+    pub(crate) max_age: Duration,
+    /// The largest document.
+    pub(crate) max_bytes: usize,
+}
+
 /// Where and how to fetch a remote JWKS.
 pub(crate) struct RemoteJwks {
     pub(crate) url: http::Uri,
-    pub(crate) timeout: Duration,
-    pub(crate) penalty: Duration,
-    pub(crate) max_bytes: usize,
+    pub(crate) policy: FetchPolicy,
     pub(crate) algorithms: Vec<Algorithm>,
     client: HttpClient,
     state: tokio::sync::Mutex<FetchState>,
@@ -250,14 +269,12 @@ struct FetchState {
 impl RemoteJwks {
     pub(crate) fn new(
         url: http::Uri,
-        timeout: Duration,
-        penalty: Duration,
-        max_bytes: usize,
+        policy: FetchPolicy,
         algorithms: Vec<Algorithm>,
     ) -> Result<RemoteJwks, String> {
         let mut http = HttpConnector::new();
         http.enforce_http(false);
-        http.set_connect_timeout(Some(timeout));
+        http.set_connect_timeout(Some(policy.timeout));
         http.set_nodelay(true);
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_provider_and_webpki_roots(rustls::crypto::aws_lc_rs::default_provider())
@@ -271,9 +288,7 @@ impl RemoteJwks {
             .build(https);
         Ok(RemoteJwks {
             url,
-            timeout,
-            penalty,
-            max_bytes,
+            policy,
             algorithms,
             client,
             state: tokio::sync::Mutex::new(FetchState::default()),
@@ -295,7 +310,7 @@ impl RemoteJwks {
             if response.status() != http::StatusCode::OK {
                 return Err(format!("HTTP {}", response.status().as_u16()));
             }
-            let body = Limited::new(response.into_body(), self.max_bytes)
+            let body = Limited::new(response.into_body(), self.policy.max_bytes)
                 .collect()
                 .await
                 .map_err(|e| format!("body: {e}"))?
@@ -309,9 +324,9 @@ impl RemoteJwks {
             }
             Ok(set)
         };
-        tokio::time::timeout(self.timeout, work)
+        tokio::time::timeout(self.policy.timeout, work)
             .await
-            .map_err(|_| format!("timed out after {} ms", self.timeout.as_millis()))?
+            .map_err(|_| format!("timed out after {} ms", self.policy.timeout.as_millis()))?
     }
 }
 
@@ -319,8 +334,7 @@ impl std::fmt::Debug for RemoteJwks {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RemoteJwks")
             .field("url", &self.url)
-            .field("timeout", &self.timeout)
-            .field("penalty", &self.penalty)
+            .field("policy", &self.policy)
             .finish_non_exhaustive()
     }
 }
@@ -355,6 +369,7 @@ impl KeyStore {
         let mut next = KeySet::default();
         next.extend(&self.fixed);
         next.extend(fetched);
+        next.fetched = Some(Instant::now());
         let next = Arc::new(next);
         match self.current.write() {
             Ok(mut g) => *g = next,
@@ -367,7 +382,7 @@ impl KeyStore {
     async fn refresh(&self, remote: &RemoteJwks, state: &mut FetchState, force: bool) -> bool {
         let in_window = state
             .last_attempt
-            .is_some_and(|t| t.elapsed() < remote.penalty);
+            .is_some_and(|t| t.elapsed() < remote.policy.penalty);
         if in_window && !force {
             return state.last_ok;
         }
@@ -395,14 +410,25 @@ impl KeyStore {
         }
     }
 
-    /// The key for a token's `kid`, refetching on a miss within the rate limit.
+    /// The key for a token's `kid`, refetching on a miss or an expired JWKS within the rate
+    /// limit.
     pub(crate) async fn key(&self, kid: Option<&str>) -> Result<Arc<VerifyingKey>, Kind> {
+        let Some(remote) = &self.remote else {
+            return self.snapshot().find(kid)?.ok_or(Kind::UnknownKid);
+        };
+        let expired = self
+            .snapshot()
+            .fetched
+            .is_some_and(|t| t.elapsed() >= remote.policy.max_age);
+        if expired {
+            // One request refetches; the others go on with the cached keys meanwhile.
+            if let Ok(mut state) = remote.state.try_lock() {
+                self.refresh(remote, &mut state, false).await;
+            }
+        }
         if let Some(key) = self.snapshot().find(kid)? {
             return Ok(key);
         }
-        let Some(remote) = &self.remote else {
-            return Err(Kind::UnknownKid);
-        };
         let mut state = remote.state.lock().await;
         // Another request may have fetched while this one waited: merged misses.
         if let Some(key) = self.snapshot().find(kid)? {

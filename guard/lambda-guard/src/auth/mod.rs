@@ -57,15 +57,18 @@
 //!
 //! The remote JWKS is fetched at init; an unreachable endpoint is logged, not an init error.
 //! A miss refetches at most once per `jwks_penalty_ms`; concurrent misses share one fetch; a
-//! failed fetch keeps cached keys. When no key fits and the last fetch failed, the request is
-//! refused with `jwks_unavailable`, HTTP 503: the guard fails closed.
+//! failed fetch keeps cached keys. A JWKS older than `jwks_max_age_ms` (1 h) is refetched by
+//! the next request (within the same rate limit), so a key removed from it stops verifying.
+//! When no key fits and the last fetch failed, the request is refused with `jwks_unavailable`,
+//! HTTP 503: the guard fails closed.
 //!
 //! # Deployment caveats
 //!
 //! * In `monitor` mode refused requests still reach the handler, without claims.
 //! * The guard checks the token it is given; revocation before `exp` needs short-lived tokens
-//!   (a removed JWKS key stops verifying only after a refetch, which only an unknown `kid`
-//!   triggers).
+//!   (a key removed from the JWKS stops verifying after the next refetch: an unknown `kid`, or
+//!   the cached JWKS reaching `jwks_max_age_ms`; while the endpoint is unreachable, the cached
+//!   keys stay in use).
 //! * The raw token lives in the event, which the runtime owns; the guard never copies it, and
 //!   wipes the decoded payload and the claims ([`Claims`]) when they are dropped at the end of
 //!   the invocation. Numbers, and copies made by the allocator or the compiler, are not wiped.
@@ -78,6 +81,7 @@
 
 mod claims;
 mod failure;
+mod fields;
 mod jwks;
 mod policy;
 mod verify;
@@ -91,7 +95,7 @@ use crate::{
     config::{ConfigError, Env, Mode},
     trigger::HttpRequest,
 };
-use jwks::{KeySet, KeyStore, RemoteJwks};
+use jwks::{FetchPolicy, KeySet, KeyStore, RemoteJwks};
 use policy::RoutePolicy;
 use serde::{Deserialize, Deserializer};
 use std::{collections::BTreeMap, path::PathBuf, sync::Arc, time::Duration};
@@ -164,6 +168,10 @@ pub struct JwtConfig {
     /// `auth.jwt.jwks_max_bytes` (`GUARD_JWT_JWKS_MAX_BYTES`): largest JWKS document, default
     /// 65536.
     pub jwks_max_bytes: Option<usize>,
+    /// `auth.jwt.jwks_max_age_ms` (`GUARD_JWT_JWKS_MAX_AGE_MS`): how long a fetched JWKS is
+    /// trusted before the next request refetches it (so removed keys stop verifying), default
+    /// 3600000 (1 h).
+    pub jwks_max_age_ms: Option<u64>,
 }
 
 /// `[[auth.jwt.keys]]`: one static public key.
@@ -217,6 +225,7 @@ const K_TOKEN_USE: &str = "auth.jwt.token_use (GUARD_JWT_TOKEN_USE)";
 const K_TIMEOUT: &str = "auth.jwt.jwks_timeout_ms (GUARD_JWT_JWKS_TIMEOUT_MS)";
 const K_PENALTY: &str = "auth.jwt.jwks_penalty_ms (GUARD_JWT_JWKS_PENALTY_MS)";
 const K_JWKS_MAX: &str = "auth.jwt.jwks_max_bytes (GUARD_JWT_JWKS_MAX_BYTES)";
+const K_MAX_AGE: &str = "auth.jwt.jwks_max_age_ms (GUARD_JWT_JWKS_MAX_AGE_MS)";
 const K_ROUTES: &str = "auth.routes (GUARD_AUTH_ROUTES)";
 
 /// The configuration, checked and resolved to what the authenticator uses.
@@ -225,7 +234,7 @@ struct Resolved {
     algorithms: Vec<Algorithm>,
     header: String,
     scheme: String,
-    remote: Option<(http::Uri, Duration, Duration, usize)>,
+    remote: Option<(http::Uri, FetchPolicy)>,
     policy: Option<RoutePolicy>,
 }
 
@@ -290,6 +299,9 @@ impl AuthConfig {
         }
         if let Some(v) = env.parsed("GUARD_JWT_JWKS_MAX_BYTES", "auth.jwt.jwks_max_bytes")? {
             jwt.jwks_max_bytes = Some(v);
+        }
+        if let Some(v) = env.parsed("GUARD_JWT_JWKS_MAX_AGE_MS", "auth.jwt.jwks_max_age_ms")? {
+            jwt.jwks_max_age_ms = Some(v);
         }
         if let Some(v) = env.var("GUARD_AUTH_ROUTES") {
             self.routes = serde_json::from_str(&v).map_err(|e| {
@@ -402,11 +414,21 @@ impl AuthConfig {
                 if !(1024..=1_048_576).contains(&max) {
                     return Err(ConfigError::invalid(K_JWKS_MAX, "between 1024 and 1048576"));
                 }
+                let max_age = jwt.jwks_max_age_ms.unwrap_or(3_600_000);
+                if !(100..=86_400_000).contains(&max_age) {
+                    return Err(ConfigError::invalid(
+                        K_MAX_AGE,
+                        "between 100 and 86400000 ms",
+                    ));
+                }
                 Some((
                     uri,
-                    Duration::from_millis(timeout),
-                    Duration::from_millis(penalty),
-                    max,
+                    FetchPolicy {
+                        timeout: Duration::from_millis(timeout),
+                        penalty: Duration::from_millis(penalty),
+                        max_age: Duration::from_millis(max_age),
+                        max_bytes: max,
+                    },
                 ))
             }
         };
@@ -525,8 +547,8 @@ impl Authenticator {
         let fixed = config.static_keys(&resolved.algorithms)?;
         let remote = match resolved.remote {
             None => None,
-            Some((uri, timeout, penalty, max)) => Some(
-                RemoteJwks::new(uri, timeout, penalty, max, resolved.algorithms.clone())
+            Some((uri, policy)) => Some(
+                RemoteJwks::new(uri, policy, resolved.algorithms.clone())
                     .map_err(|e| ConfigError::invalid(K_URL, e))?,
             ),
         };
@@ -605,7 +627,7 @@ impl Authenticator {
             }
             rest.trim_start_matches([' ', '\t'])
         };
-        if token.is_empty() || token.contains([' ', '\t', ',']) {
+        if token.is_empty() || memchr::memchr3(b' ', b'\t', b',', token.as_bytes()).is_some() {
             return Err(Kind::MalformedHeader);
         }
         Ok(token)
@@ -750,7 +772,15 @@ mod tests {
 
     #[test]
     fn bad_settings_name_their_key() {
-        let cases: [(&[(&str, &str)], &str); 10] = [
+        let cases: [(&[(&str, &str)], &str); 12] = [
+            (
+                &[("GUARD_JWT_JWKS_MAX_AGE_MS", "10")],
+                "GUARD_JWT_JWKS_MAX_AGE_MS",
+            ),
+            (
+                &[("GUARD_JWT_JWKS_MAX_AGE_MS", "1h")],
+                "GUARD_JWT_JWKS_MAX_AGE_MS",
+            ),
             (&[("GUARD_JWT_ALGORITHMS", "HS256")], "GUARD_JWT_ALGORITHMS"),
             (&[("GUARD_JWT_ALGORITHMS", "none")], "GUARD_JWT_ALGORITHMS"),
             (
