@@ -24,9 +24,10 @@
 //!    ([`normalize`]: repeated percent decoding, HTML entities, escapes). A finding records the
 //!    view decodings and the normalization steps that revealed it.
 //! 3. Detectors are tokenizers and small grammars, not regex lists ([`sqli`], [`xss`], [`cmdi`],
-//!    …), so they recognise attack classes rather than known strings. Each is gated by a
-//!    byte-class prefilter: clean values cost one pass over their bytes. Everything is linear
-//!    time: no backtracking regex ever sees attacker input.
+//!    …), so they recognise attack classes rather than known strings. Each states what it
+//!    needs to fire (`needs()`: byte classes, keywords); one class pass and one keyword pass per
+//!    value pick the detectors that run, so a plain value costs two passes over its bytes and no
+//!    detector. Everything is linear time: no backtracking regex ever sees attacker input.
 //! 4. **Schema** validation per scope ([`schema`]), when configured.
 //!
 //! Precision controls: `paranoia` (1–4), `disable` (categories or rule ids), `[[inspect.allow]]`
