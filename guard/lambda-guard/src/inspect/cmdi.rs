@@ -334,27 +334,9 @@ fn argument_follows(b: &[u8], i: usize, substitution: bool) -> bool {
     match b.get(j) {
         None => j == i || substitution || i == b.len(),
         Some(c) => {
-            matches!(
-                c,
-                b'-' | b'/'
-                    | b'.'
-                    | b'$'
-                    | b'~'
-                    | b'>'
-                    | b'<'
-                    | b'|'
-                    | b';'
-                    | b'&'
-                    | b'`'
-                    | b'\''
-                    | b'"'
-                    | b'%'
-                    | b'\\'
-                    | b'*'
-                    | b','
-                    | b'\n'
-                    | b'\r'
-            ) || c.is_ascii_digit()
+            starts_argument(*c)
+                || matches!(c, b'.' | b'%' | b',' | b'\n' | b'\r')
+                || c.is_ascii_digit()
                 || (c.is_ascii_alphabetic() && b.get(j + 1) == Some(&b':'))
                 || (*c == b')' && substitution)
                 || (*c == b'(' && j > 0 && b[j - 1] == b'$')
@@ -786,26 +768,29 @@ fn shell_argument(b: &[u8], i: usize) -> bool {
         .iter()
         .take_while(|c| matches!(c, b' ' | b'\t'))
         .count();
-    j > i
-        && b.get(j).is_some_and(|c| {
-            matches!(
-                c,
-                b'-' | b'/'
-                    | b'$'
-                    | b'~'
-                    | b'>'
-                    | b'<'
-                    | b'|'
-                    | b';'
-                    | b'&'
-                    | b'`'
-                    | b'\''
-                    | b'"'
-                    | b'*'
-                    | b'\\'
-            )
-        })
+    j > i && b.get(j).is_some_and(|c| starts_argument(*c))
         || matches!(b.get(i), Some(b';' | b'|' | b'&' | b'>' | b'<' | b'`'))
+}
+
+/// A byte that starts a shell argument: an option, a path, a variable, a redirection, a quote,
+/// a glob, an escape, or a further separator.
+fn starts_argument(c: u8) -> bool {
+    matches!(
+        c,
+        b'-' | b'/'
+            | b'$'
+            | b'~'
+            | b'>'
+            | b'<'
+            | b'|'
+            | b';'
+            | b'&'
+            | b'`'
+            | b'\''
+            | b'"'
+            | b'*'
+            | b'\\'
+    )
 }
 
 fn command_at(b: &[u8], sep: usize, at: usize, substitution: bool, start: bool) -> Option<Hit> {
