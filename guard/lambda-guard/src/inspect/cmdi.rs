@@ -420,6 +420,16 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     None
 }
 
+/// PowerShell's flags that run their argument.
+const POWERSHELL_RUNS: &[&[u8]] = &[
+    b"-c",
+    b"-command",
+    b"-enc",
+    b"-e",
+    b"-encodedcommand",
+    b"-nop",
+];
+
 /// Shell and script interpreters with the flag that makes them run their next argument.
 const RUNS_ARGUMENT: &[(&[u8], &[&[u8]])] = &[
     (b"sh", &[b"-c", b"-i"]),
@@ -430,28 +440,8 @@ const RUNS_ARGUMENT: &[(&[u8], &[&[u8]])] = &[
     (b"busybox", &[b"sh", b"nc", b"wget"]),
     (b"cmd", &[b"/c", b"/k", b"/r"]),
     (b"cmd.exe", &[b"/c", b"/k", b"/r"]),
-    (
-        b"powershell",
-        &[
-            b"-c",
-            b"-command",
-            b"-enc",
-            b"-e",
-            b"-encodedcommand",
-            b"-nop",
-        ],
-    ),
-    (
-        b"pwsh",
-        &[
-            b"-c",
-            b"-command",
-            b"-enc",
-            b"-e",
-            b"-encodedcommand",
-            b"-nop",
-        ],
-    ),
+    (b"powershell", POWERSHELL_RUNS),
+    (b"pwsh", POWERSHELL_RUNS),
     (b"python", &[b"-c"]),
     (b"python3", &[b"-c"]),
     (b"perl", &[b"-e"]),
