@@ -388,8 +388,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     if s.has(class::PAREN) && s.has(class::BRACE) {
         // Shellshock: bash imports `() {` values from the environment as functions.
         let t = super::subject::skip_space(b, 0);
-        if b[t..].starts_with(b"()") && b.get(super::subject::skip_space(b, t + 2)) == Some(&b'{')
-        {
+        if b[t..].starts_with(b"()") && b.get(super::subject::skip_space(b, t + 2)) == Some(&b'{') {
             return Some(Hit::new("cmdi.shellshock", t, t + 3));
         }
     }
@@ -424,8 +423,28 @@ const RUNS_ARGUMENT: &[(&[u8], &[&[u8]])] = &[
     (b"busybox", &[b"sh", b"nc", b"wget"]),
     (b"cmd", &[b"/c", b"/k", b"/r"]),
     (b"cmd.exe", &[b"/c", b"/k", b"/r"]),
-    (b"powershell", &[b"-c", b"-command", b"-enc", b"-e", b"-encodedcommand", b"-nop"]),
-    (b"pwsh", &[b"-c", b"-command", b"-enc", b"-e", b"-encodedcommand", b"-nop"]),
+    (
+        b"powershell",
+        &[
+            b"-c",
+            b"-command",
+            b"-enc",
+            b"-e",
+            b"-encodedcommand",
+            b"-nop",
+        ],
+    ),
+    (
+        b"pwsh",
+        &[
+            b"-c",
+            b"-command",
+            b"-enc",
+            b"-e",
+            b"-encodedcommand",
+            b"-nop",
+        ],
+    ),
     (b"python", &[b"-c"]),
     (b"python3", &[b"-c"]),
     (b"perl", &[b"-e"]),
@@ -476,7 +495,11 @@ fn batch(b: &[u8]) -> Option<Hit> {
     let mut i = 0;
     while i < b.len() {
         let at = super::subject::skip_space(b, i);
-        let word_end = at + b[at..].iter().take_while(|c| c.is_ascii_alphabetic()).count();
+        let word_end = at
+            + b[at..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphabetic())
+                .count();
         // One statement is read within a bounded window: linear however many there are.
         let w = &b[..b.len().min(at + 256)];
         let end = match &b[at..word_end] {
@@ -559,7 +582,10 @@ fn batch_if(b: &[u8], i: usize) -> Option<usize> {
         _ => {
             let (os, oe) = batch_token(b, e);
             let op = &b[os..oe];
-            let cmp = matches!(op, b"==" | b"equ" | b"neq" | b"lss" | b"leq" | b"gtr" | b"geq");
+            let cmp = matches!(
+                op,
+                b"==" | b"equ" | b"neq" | b"lss" | b"leq" | b"gtr" | b"geq"
+            );
             if !cmp {
                 return None;
             }
@@ -572,8 +598,13 @@ fn batch_if(b: &[u8], i: usize) -> Option<usize> {
         return None;
     }
     let variable = b[s..rest].contains(&b'%');
-    let exist = matches!(word, b"exist" | b"defined" | b"errorlevel" | b"cmdextversion");
-    let command = b[cs] == b'(' || b[cs] == b'@' || command_class(&b[cs..ce]).is_some()
+    let exist = matches!(
+        word,
+        b"exist" | b"defined" | b"errorlevel" | b"cmdextversion"
+    );
+    let command = b[cs] == b'('
+        || b[cs] == b'@'
+        || command_class(&b[cs..ce]).is_some()
         || matches!(&b[cs..ce], b"goto" | b"md" | b"else");
     (command || ((variable || exist) && ce > cs)).then_some(ce)
 }
@@ -621,7 +652,10 @@ fn glob_paths(b: &[u8]) -> Option<Hit> {
             n += 1;
             k += 1;
         }
-        let segs: Vec<&[u8]> = pat[..n].split(|c| *c == b'/').filter(|s| !s.is_empty()).collect();
+        let segs: Vec<&[u8]> = pat[..n]
+            .split(|c| *c == b'/')
+            .filter(|s| !s.is_empty())
+            .collect();
         let hit = TARGETS.iter().any(|t| {
             t.len() == segs.len() && t.iter().zip(&segs).all(|(t, s)| *t == b"*" || glob(s, t))
         });
@@ -633,7 +667,11 @@ fn glob_paths(b: &[u8]) -> Option<Hit> {
 }
 
 fn is_glob_path_byte(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, b'/' | b'?' | b'*' | b'[' | b']' | b'!' | b'-' | b'_' | b'.')
+    c.is_ascii_alphanumeric()
+        || matches!(
+            c,
+            b'/' | b'?' | b'*' | b'[' | b']' | b'!' | b'-' | b'_' | b'.'
+        )
 }
 
 /// Whether glob `pat` (`?`, `*`) matches `text`; both are short (≤ 64 bytes).

@@ -165,9 +165,7 @@ fn classify(w: &[u8]) -> K {
         | b"string_agg" | b"xmltype" | b"instr" | b"locate" | b"position" | b"bin" | b"conv"
         | b"pi" | b"cos" | b"sin" | b"tan" | b"atan" | b"abs" | b"ceil" | b"ceiling" | b"sqrt"
         | b"power" | b"to_char" | b"to_number" | b"char_length" | b"ltrim" | b"rtrim"
-        | b"sysdate" | b"crc32" | b"soundex" | b"lpad" | b"rpad" | b"binary" => {
-            Kw::Func
-        }
+        | b"sysdate" | b"crc32" | b"soundex" | b"lpad" | b"rpad" | b"binary" => Kw::Func,
         b"order" | b"group" | b"having" | b"limit" | b"procedure" | b"offset" => Kw::Clause,
         b"by" => Kw::By,
         b"into" => Kw::Into,
