@@ -78,11 +78,11 @@ fn corpus_floors() {
         ("libinjection/xss", 94.0, true),
         ("libinjection/benign", 6.0, false),
         ("generated/benign", 1.0, false),
-        ("crs/xss", 40.0, true),
-        ("crs/sqli", 20.0, true),
+        ("crs/xss", 45.0, true),
+        ("crs/sqli", 30.0, true),
         ("crs/generic", 40.0, true),
         ("crs/java_injection", 40.0, true),
-        ("crs/cmdi", 15.0, true),
+        ("crs/cmdi", 40.0, true),
     ];
     let mut failures = Vec::new();
     for (group, bound, attack) in checks {

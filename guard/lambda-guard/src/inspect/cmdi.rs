@@ -649,12 +649,10 @@ fn glob_paths(b: &[u8]) -> Option<Hit> {
             n += 1;
             k += 1;
         }
-        let segs: Vec<&[u8]> = pat[..n]
-            .split(|c| *c == b'/')
-            .filter(|s| !s.is_empty())
-            .collect();
+        let segs = || pat[..n].split(|c| *c == b'/').filter(|s| !s.is_empty());
+        let count = segs().count();
         let hit = TARGETS.iter().any(|t| {
-            t.len() == segs.len() && t.iter().zip(&segs).all(|(t, s)| *t == b"*" || glob(s, t))
+            t.len() == count && t.iter().zip(segs()).all(|(t, s)| *t == b"*" || glob(s, t))
         });
         if hit {
             return Some(Hit::new("cmdi.shell_evasion", p, end));

@@ -93,6 +93,16 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
             return Some(h);
         }
     }
+    if s.has(class::PAREN) {
+        // A CSS `url(javascript…)` outside a style tag (an attribute value, a style field).
+        for p in memchr::memmem::find_iter(b, b"url(") {
+            let v = skip_space(b, p + 4);
+            let v = v + usize::from(matches!(b.get(v), Some(b'"' | b'\'')));
+            if SCRIPT_SCHEMES.iter().any(|sch| b[v..].starts_with(sch)) {
+                return Some(Hit::new("xss.css_expression", p, (v + 10).min(b.len())));
+            }
+        }
+    }
     if s.has(class::DOT | class::PAREN | class::BACKTICK) {
         return script_context(b, s.paranoia, s.gate(gate::DOM));
     }
@@ -391,6 +401,9 @@ fn script_context(b: &[u8], paranoia: u8, dom: bool) -> Option<Hit> {
             return Some(Hit::new("xss.dom_sink", ws, pe));
         }
     }
+    if let Some(h) = bracket_sink(b) {
+        return Some(h);
+    }
     if dom {
         if let Some(at) = memchr::memmem::find(b, b"fromcharcode")
             .or_else(|| memchr::memmem::find(b, b".innerhtml"))
@@ -439,6 +452,47 @@ fn script_context(b: &[u8], paranoia: u8, dom: bool) -> Option<Hit> {
                 k.saturating_sub(1),
                 (i + 6).min(b.len()),
             ));
+        }
+    }
+    None
+}
+
+/// The same sinks reached by a computed member: `document["cookie"]`,
+/// `(document)['cookie']`, `window["alert"](1)`, `self["eval"]`.
+fn bracket_sink(b: &[u8]) -> Option<Hit> {
+    for open in memchr::memchr_iter(b'[', b) {
+        let (mut ws, mut we) = word_before(b, open);
+        if ws == we && we > 0 && b[we - 1] == b')' {
+            (ws, we) = word_before(b, we - 1);
+        }
+        if ws == we || (ws > 0 && is_word(b[ws - 1])) {
+            continue;
+        }
+        let obj = &b[ws..we];
+        let q = skip_js_space(b, open + 1);
+        if !matches!(b.get(q), Some(b'"' | b'\'' | b'`')) {
+            continue;
+        }
+        let ps = q + 1;
+        let pe = ps
+            + b[ps..]
+                .iter()
+                .take(24)
+                .take_while(|c| c.is_ascii_alphabetic())
+                .count();
+        if !matches!(b.get(pe), Some(c) if *c == b[q]) {
+            continue;
+        }
+        let prop = &b[ps..pe];
+        let sink = SINK_OBJECTS
+            .iter()
+            .any(|(o, props)| *o == obj && props.contains(&prop));
+        let global = matches!(
+            obj,
+            b"window" | b"self" | b"top" | b"parent" | b"globalthis" | b"frames"
+        ) && (CALLS.contains(&prop) || prop == b"document");
+        if sink || global {
+            return Some(Hit::new("xss.dom_sink", ws, pe + 1));
         }
     }
     None
@@ -499,6 +553,10 @@ mod tests {
     #[test]
     fn attacks() {
         for a in [
+            "(document)[\"cookie\"]",
+            "window['alert'](1)",
+            "self[/*x*/\"eval\"](name)",
+            "style=x:url(javascript:alert(1))",
             "<script>alert(1)</script>",
             "<ScRiPt SRC=//evil.example/x.js>",
             "<img src=x onerror=alert(1)>",
@@ -532,6 +590,9 @@ mod tests {
             "alert(s) are sent by email",
             "see document.pdf for details",
             "<p class=\"note\">Hello</p>",
+            "{\"window\": [\"alert\"]}",
+            "background: url(images/javascript-logo.png)",
+            "document[0] and window['size']",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }
