@@ -63,6 +63,17 @@ fn inspect(event: &Value) -> Vec<Finding> {
     findings
 }
 
+/// Asserts a finding of `category` (rule prefix) revealed by `transform`.
+fn assert_found(event: &Value, category: &str, transform: &str) {
+    let findings = inspect(event);
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.rule.starts_with(category) && f.transforms.contains(&transform)),
+        "no {category} finding through {transform}: {findings:?}"
+    );
+}
+
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
@@ -132,22 +143,9 @@ fn payloads_in_firehose_and_kafka_records_and_headers_are_decoded() {
     let mut kafka_header = fixture("example-kafka-event.json");
     kafka_header["records"]["AWSKafkaTopic-0"][0]["headers"][0]["headerKey"] =
         json!(attack.to_vec());
-    for event in [firehose, kafka] {
-        let findings = inspect(&event);
-        assert!(
-            findings
-                .iter()
-                .any(|f| f.rule.starts_with("sqli") && f.transforms.contains(&"base64")),
-            "{findings:?}"
-        );
-    }
-    let findings = inspect(&kafka_header);
-    assert!(
-        findings
-            .iter()
-            .any(|f| f.rule.starts_with("sqli") && f.transforms.contains(&"binary")),
-        "{findings:?}"
-    );
+    assert_found(&firehose, "sqli", "base64");
+    assert_found(&kafka, "sqli", "base64");
+    assert_found(&kafka_header, "sqli", "binary");
 }
 
 #[test]
@@ -177,11 +175,5 @@ fn binary_records_are_read_as_text_runs() {
     assert!(inspect(&kinesis).is_empty());
     data.extend_from_slice(b"1' OR '1'='1");
     kinesis["Records"][0]["kinesis"]["data"] = json!(b64(&data));
-    let findings = inspect(&kinesis);
-    assert!(
-        findings
-            .iter()
-            .any(|f| f.rule.starts_with("sqli") && f.transforms.contains(&"binary")),
-        "{findings:?}"
-    );
+    assert_found(&kinesis, "sqli", "binary");
 }
