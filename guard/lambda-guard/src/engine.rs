@@ -14,7 +14,7 @@
 //! ```
 
 use crate::{
-    auth::{AuthOutcome, Authenticator},
+    auth::{AuthOutcome, Authenticator, Kind},
     config::{Config, ConfigError, Mode},
     decision::{Category, Decision, DenyReason, Finding, Verdict},
     hygiene::Hygiene,
@@ -103,7 +103,19 @@ impl Guard {
         let mut verdict = Verdict::allow(trigger);
         let mut deny = None;
 
-        if let (Some(auth), Some(request)) = (&self.auth, view.http()) {
+        if self
+            .auth
+            .as_ref()
+            .is_some_and(|a| !a.trigger_allowed(trigger))
+        {
+            verdict.findings.push(Finding::event(
+                Category::Auth,
+                Kind::TriggerNotAllowed.name(),
+            ));
+            if self.config.auth_mode() == Mode::Enforce {
+                deny = Some(Kind::TriggerNotAllowed.reason());
+            }
+        } else if let (Some(auth), Some(request)) = (&self.auth, view.http()) {
             match auth.authenticate(request).await {
                 AuthOutcome::Allowed { claims } => verdict.claims = claims,
                 AuthOutcome::Denied(failure) => {

@@ -104,3 +104,61 @@ async fn unreachable_keys_deny_with_503() {
     );
     assert_eq!(DenyReason::AuthUnavailable.status(), 503);
 }
+
+/// A guard whose `auth.triggers` lets only HTTP API events in, in `mode`.
+async fn http_only_guard(key: &TestKey, mode: &'static str) -> Guard {
+    let file = temp_file("jwks.json", &jwks(&[key]).to_string());
+    let file = file.to_str().unwrap().to_owned();
+    let env = move |name: &str| match name {
+        "GUARD_MODE" => Some(mode.to_string()),
+        "GUARD_JWT_JWKS_FILE" => Some(file.clone()),
+        "GUARD_JWT_ISSUER" => Some(ISS.into()),
+        "GUARD_JWT_AUDIENCE" => Some(AUD.into()),
+        "GUARD_AUTH_TRIGGERS" => Some("apigateway-http, function-url".into()),
+        _ => None,
+    };
+    Guard::new(Config::load(env).unwrap()).await.unwrap()
+}
+
+#[tokio::test]
+async fn only_the_configured_triggers_may_invoke() {
+    let key = TestKey::rsa("k1", "RS256");
+    let guard = http_only_guard(&key, "enforce").await;
+    let bearer = format!("Bearer {}", key.token(&good_claims("")));
+    let http = guard
+        .evaluate(&http_event(
+            "GET",
+            "/orders/7",
+            "/orders/{id}",
+            Some(&bearer),
+        ))
+        .await;
+    assert_eq!(http.decision, Decision::Allow);
+    // A direct invoke with another shape: refused before any JWT question is asked.
+    let sqs = json!({"Records": [{"eventSource": "aws:sqs", "messageId": "m1", "body": "hi"}]});
+    for event in [sqs, json!({"orderId": 7}), json!("ping")] {
+        let v = guard.evaluate(&event).await;
+        assert_eq!(v.decision, Decision::Deny(DenyReason::Forbidden), "{event}");
+        assert_eq!(v.findings[0].rule, "trigger_not_allowed");
+    }
+    // Monitor mode reports and lets it through.
+    let monitor = http_only_guard(&key, "monitor").await;
+    let v = monitor.evaluate(&json!({"orderId": 7})).await;
+    assert_eq!(v.decision, Decision::Allow);
+    assert_eq!(v.findings[0].rule, "trigger_not_allowed");
+}
+
+#[test]
+fn an_unknown_trigger_name_is_a_configuration_error() {
+    let env = |name: &str| match name {
+        "GUARD_JWT_JWKS_URL" => Some("https://issuer.example/jwks.json".to_string()),
+        "GUARD_JWT_ISSUER" => Some(ISS.into()),
+        "GUARD_JWT_AUDIENCE" => Some(AUD.into()),
+        "GUARD_AUTH_TRIGGERS" => Some("apigateway-http,sqs-fifo".into()),
+        _ => None,
+    };
+    // Refused when the configuration is loaded, before any init work.
+    let err = Config::load(env).unwrap_err().to_string();
+    assert!(err.contains("auth.triggers (GUARD_AUTH_TRIGGERS)"), "{err}");
+    assert!(err.contains("sqs-fifo"), "{err}");
+}

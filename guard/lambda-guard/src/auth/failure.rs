@@ -64,6 +64,8 @@ pub enum Kind {
     InsufficientScope,
     /// The caller is in none of the required groups (HTTP 403).
     NotInGroup,
+    /// The event's trigger is not in `auth.triggers` (HTTP 403, or an invocation error).
+    TriggerNotAllowed,
 }
 
 impl Kind {
@@ -99,6 +101,7 @@ impl Kind {
             Kind::RouteNotAllowed => "route_not_allowed",
             Kind::InsufficientScope => "insufficient_scope",
             Kind::NotInGroup => "not_in_group",
+            Kind::TriggerNotAllowed => "trigger_not_allowed",
         }
     }
 
@@ -106,9 +109,10 @@ impl Kind {
     pub fn reason(self) -> DenyReason {
         match self {
             Kind::JwksUnavailable => DenyReason::AuthUnavailable,
-            Kind::RouteNotAllowed | Kind::InsufficientScope | Kind::NotInGroup => {
-                DenyReason::Forbidden
-            }
+            Kind::RouteNotAllowed
+            | Kind::InsufficientScope
+            | Kind::NotInGroup
+            | Kind::TriggerNotAllowed => DenyReason::Forbidden,
             _ => DenyReason::Unauthenticated,
         }
     }

@@ -93,7 +93,7 @@ pub use verify::Algorithm;
 
 use crate::{
     config::{ConfigError, Env, Mode},
-    trigger::HttpRequest,
+    trigger::{HttpRequest, Trigger},
 };
 use jwks::{FetchPolicy, KeySet, KeyStore, RemoteJwks};
 use policy::RoutePolicy;
@@ -115,6 +115,10 @@ pub struct AuthConfig {
     /// → [`RouteRule`]. Not empty: unlisted routes are refused (least privilege).
     #[serde(default)]
     pub routes: BTreeMap<String, RouteRule>,
+    /// `auth.triggers` (`GUARD_AUTH_TRIGGERS`, comma-separated): the only triggers that may
+    /// invoke the function (names as `lambda-guard scan` reports them). Empty: every trigger.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub triggers: Vec<String>,
 }
 
 /// `[auth.jwt]`. Every key is documented in `docs/configuration.md`.
@@ -227,6 +231,7 @@ const K_PENALTY: &str = "auth.jwt.jwks_penalty_ms (GUARD_JWT_JWKS_PENALTY_MS)";
 const K_JWKS_MAX: &str = "auth.jwt.jwks_max_bytes (GUARD_JWT_JWKS_MAX_BYTES)";
 const K_MAX_AGE: &str = "auth.jwt.jwks_max_age_ms (GUARD_JWT_JWKS_MAX_AGE_MS)";
 const K_ROUTES: &str = "auth.routes (GUARD_AUTH_ROUTES)";
+const K_TRIGGERS: &str = "auth.triggers (GUARD_AUTH_TRIGGERS)";
 
 /// The configuration, checked and resolved to what the authenticator uses.
 struct Resolved {
@@ -236,6 +241,7 @@ struct Resolved {
     scheme: String,
     remote: Option<(http::Uri, FetchPolicy)>,
     policy: Option<RoutePolicy>,
+    triggers: Vec<Trigger>,
 }
 
 fn loopback(host: &str) -> bool {
@@ -302,6 +308,14 @@ impl AuthConfig {
         }
         if let Some(v) = env.parsed("GUARD_JWT_JWKS_MAX_AGE_MS", "auth.jwt.jwks_max_age_ms")? {
             jwt.jwks_max_age_ms = Some(v);
+        }
+        if let Some(v) = env.var("GUARD_AUTH_TRIGGERS") {
+            self.triggers = v
+                .split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+                .collect();
         }
         if let Some(v) = env.var("GUARD_AUTH_ROUTES") {
             self.routes = serde_json::from_str(&v).map_err(|e| {
@@ -445,7 +459,21 @@ impl AuthConfig {
         }
         let policy =
             RoutePolicy::new(&self.routes).map_err(|e| ConfigError::invalid(K_ROUTES, e))?;
+        let triggers = self
+            .triggers
+            .iter()
+            .map(|name| {
+                Trigger::from_name(name).ok_or_else(|| {
+                    let known: Vec<&str> = Trigger::ALL.iter().map(|t| t.name()).collect();
+                    ConfigError::invalid(
+                        K_TRIGGERS,
+                        format!("unknown trigger `{name}` (one of {})", known.join(", ")),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Resolved {
+            triggers,
             rules: ClaimRules {
                 issuers: jwt.issuer.clone(),
                 audiences: jwt.audience.clone(),
@@ -524,6 +552,7 @@ pub enum AuthOutcome {
 /// Verifies bearer tokens and route policies. Built once at init; shared by every invocation.
 #[derive(Debug)]
 pub struct Authenticator {
+    triggers: Vec<Trigger>,
     rules: ClaimRules,
     header: String,
     scheme: String,
@@ -555,12 +584,20 @@ impl Authenticator {
         let keys = KeyStore::new(fixed, remote);
         keys.prewarm().await;
         Ok(Authenticator {
+            triggers: resolved.triggers,
             rules: resolved.rules,
             header: resolved.header,
             scheme: resolved.scheme,
             keys,
             policy: resolved.policy,
         })
+    }
+
+    /// Whether `auth.triggers` lets `trigger` invoke the function (it does when the list is
+    /// empty). A direct invoke or a misrouted event of another shape is refused before any
+    /// handler written for the allowed ones sees it.
+    pub fn trigger_allowed(&self, trigger: Trigger) -> bool {
+        self.triggers.is_empty() || self.triggers.contains(&trigger)
     }
 
     /// Whether a remote JWKS is configured.

@@ -854,7 +854,11 @@ impl Shared {
                 n += 1;
             }
         }
-        if r.trigger.is_http() && (s.auth_on || decision != "allow") {
+        // A trigger `auth.triggers` does not allow (a direct invoke, a misrouted event) is an
+        // authorization decision too, HTTP or not.
+        let trigger_refused =
+            !r.trigger.is_http() && r.findings.iter().any(|f| f.category == Category::Auth);
+        if r.trigger.is_http() && (s.auth_on || decision != "allow") || trigger_refused {
             let summary = DecisionSummary {
                 decision,
                 reason,

@@ -225,3 +225,23 @@ fn a_full_queue_loses_nothing() {
         .count();
     assert_eq!(findings, n);
 }
+
+#[test]
+fn a_refused_trigger_is_an_api_activity_event() {
+    let (t, out) = Telemetry::with_sink(&auth_config(), Sink::buffer());
+    let event = json!({"orderId": 7});
+    let mut verdict = Verdict::allow(Trigger::Unknown);
+    verdict.decision = Decision::Deny(DenyReason::Forbidden);
+    verdict
+        .findings
+        .push(Finding::event(Category::Auth, "trigger_not_allowed"));
+    t.invocation(&verdict, &event, &context("req-3"));
+    let events = lines(&taken(&t, &out));
+    let activity = events
+        .iter()
+        .find(|e| e["ocsf"]["class_uid"] == 6003)
+        .expect("an API Activity event");
+    assert_eq!(activity["ocsf"]["status"], "Failure");
+    assert_eq!(activity["ocsf"]["status_detail"], "forbidden");
+    assert!(activity["ocsf"].get("status_code").is_none());
+}
