@@ -241,14 +241,24 @@ fn fullwidth(text: &str) -> Option<String> {
 /// One round of HTML character references (named, decimal, hex; `;` optional, leading zeros
 /// allowed, as browsers accept them).
 fn entities(text: &str) -> Option<String> {
+    replace_codes(text, b'&', entity)
+}
+
+/// Replaces every `marker` whose following bytes `decode` reads as a code point (and the bytes
+/// it used); `None` when nothing was replaced.
+fn replace_codes(
+    text: &str,
+    marker: u8,
+    decode: impl Fn(&[u8]) -> Option<(u32, usize)>,
+) -> Option<String> {
     let b = text.as_bytes();
-    memchr::memchr(b'&', b)?;
+    memchr::memchr(marker, b)?;
     let mut out = Vec::with_capacity(b.len());
     let mut changed = false;
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'&' {
-            if let Some((code, used)) = entity(&b[i + 1..]) {
+        if b[i] == marker {
+            if let Some((code, used)) = decode(&b[i + 1..]) {
                 push_code(&mut out, code);
                 i += 1 + used;
                 changed = true;
@@ -300,44 +310,30 @@ fn entity(b: &[u8]) -> Option<(u32, usize)> {
 
 /// One round of `\uXXXX`, `\u{X…}`, `\xHH` and CSS `\HH…` escapes.
 fn escapes(text: &str) -> Option<String> {
-    let b = text.as_bytes();
-    memchr::memchr(b'\\', b)?;
-    let mut out = Vec::with_capacity(b.len());
-    let mut changed = false;
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'\\' {
-            let rest = &b[i + 1..];
-            let decoded = match rest.first() {
-                Some(b'u' | b'U') if rest.get(1) == Some(&b'{') => {
-                    let (v, n) = hex_run(&rest[2..], 6);
-                    (n > 0 && rest.get(2 + n) == Some(&b'}')).then_some((v, 3 + n))
-                }
-                Some(b'u' | b'U') => {
-                    let (v, n) = hex_run(&rest[1..], 4);
-                    (n == 4).then_some((v, 5))
-                }
-                Some(b'x' | b'X') => {
-                    let (v, n) = hex_run(&rest[1..], 2);
-                    (n == 2).then_some((v, 3))
-                }
-                _ => {
-                    // CSS: 2–6 hex digits, one optional trailing space.
-                    let (v, n) = hex_run(rest, 6);
-                    (n >= 2).then(|| (v, n + usize::from(rest.get(n) == Some(&b' '))))
-                }
-            };
-            if let Some((v, used)) = decoded {
-                push_code(&mut out, v);
-                i += 1 + used;
-                changed = true;
-                continue;
-            }
+    replace_codes(text, b'\\', escape)
+}
+
+/// The code point of the escape after a backslash, and the bytes it used.
+fn escape(rest: &[u8]) -> Option<(u32, usize)> {
+    match rest.first() {
+        Some(b'u' | b'U') if rest.get(1) == Some(&b'{') => {
+            let (v, n) = hex_run(&rest[2..], 6);
+            (n > 0 && rest.get(2 + n) == Some(&b'}')).then_some((v, 3 + n))
         }
-        out.push(b[i]);
-        i += 1;
+        Some(b'u' | b'U') => {
+            let (v, n) = hex_run(&rest[1..], 4);
+            (n == 4).then_some((v, 5))
+        }
+        Some(b'x' | b'X') => {
+            let (v, n) = hex_run(&rest[1..], 2);
+            (n == 2).then_some((v, 3))
+        }
+        _ => {
+            // CSS: 2–6 hex digits, one optional trailing space.
+            let (v, n) = hex_run(rest, 6);
+            (n >= 2).then(|| (v, n + usize::from(rest.get(n) == Some(&b' '))))
+        }
     }
-    changed.then(|| lenient_utf8(&out))
 }
 
 /// A short excerpt around `start..end` of `text`: at most ~40 characters, control characters

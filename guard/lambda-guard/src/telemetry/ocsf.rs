@@ -342,6 +342,12 @@ fn event_uid(invocation: &InvocationInfo, n: usize) -> String {
     format!("{}-{n}", invocation.request_id)
 }
 
+/// The invocation's event uid, or, outside any invocation (init, shutdown), one made of `what`
+/// and the time.
+fn event_uid_or(invocation: Option<&InvocationInfo>, what: &str, n: usize) -> String {
+    invocation.map_or_else(|| format!("{what}-{}-{n}", now_ms()), |i| event_uid(i, n))
+}
+
 fn unmapped(event: &mut Map<String, Value>, key: &str, value: Value) {
     if let Some(Value::Object(u)) = event.get_mut("unmapped") {
         u.insert(key.to_owned(), value);
@@ -599,9 +605,7 @@ pub fn residue_finding(
     count: u64,
     n: usize,
 ) -> SecurityEvent {
-    let uid = invocation
-        .map(|i| event_uid(i, n))
-        .unwrap_or_else(|| format!("residue-{}-{n}", now_ms()));
+    let uid = event_uid_or(invocation, "residue", n);
     let mut event = base(
         DETECTION_FINDING,
         (1, "Create"),
@@ -646,9 +650,7 @@ pub fn application_error(
     severity: Severity,
     n: usize,
 ) -> SecurityEvent {
-    let uid = invocation
-        .map(|i| event_uid(i, n))
-        .unwrap_or_else(|| format!("error-{}-{n}", now_ms()));
+    let uid = event_uid_or(invocation, "error", n);
     let mut event = base(
         APPLICATION_ERROR,
         (1, "General Error"),
@@ -677,9 +679,7 @@ pub fn wipe(
     bytes: u64,
     n: usize,
 ) -> SecurityEvent {
-    let uid = invocation
-        .map(|i| event_uid(i, n))
-        .unwrap_or_else(|| format!("wipe-{}-{n}", now_ms()));
+    let uid = event_uid_or(invocation, "wipe", n);
     let mut event = base(
         FILE_SYSTEM_ACTIVITY,
         (4, "Delete"),
