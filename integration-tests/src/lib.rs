@@ -36,6 +36,25 @@ pub fn bin(name: &str) -> PathBuf {
     path
 }
 
+/// A sample event as `lambda-guard event TRIGGER --set PATH=VALUE…` prints it (the fixtures
+/// users get).
+pub fn event(trigger: &str, sets: &[&str]) -> serde_json::Value {
+    let mut command = Command::new(bin("lambda-guard"));
+    command.args(["event", trigger, "--compact"]);
+    for set in sets {
+        command.args(["--set", set]);
+    }
+    let out = command
+        .output()
+        .unwrap_or_else(|e| panic!("lambda-guard event: {e}"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("lambda-guard event: {e}"))
+}
+
 /// The project's Python environment (`scripts/python-env.sh` creates it).
 pub fn venv_bin(name: &str) -> PathBuf {
     let path = workspace_root().join(".venv/bin").join(name);

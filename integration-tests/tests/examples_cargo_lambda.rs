@@ -3,9 +3,9 @@
 
 #![allow(clippy::unwrap_used, reason = "a panic in a test is a failing test")]
 
-use integration_tests::cargo_lambda::Emulator;
-use serde_json::{json, Value};
-use std::{process::Command, time::Duration};
+use integration_tests::{cargo_lambda::Emulator, event};
+use serde_json::json;
+use std::time::Duration;
 
 const JWT_ENV: [(&str, &str); 3] = [
     (
@@ -15,21 +15,6 @@ const JWT_ENV: [(&str, &str); 3] = [
     ("GUARD_JWT_ISSUER", "https://issuer.example.test"),
     ("GUARD_JWT_AUDIENCE", "orders"),
 ];
-
-fn event(trigger: &str, sets: &[&str]) -> Value {
-    let mut command = Command::new(integration_tests::bin("lambda-guard"));
-    command.args(["event", trigger, "--compact"]);
-    for set in sets {
-        command.args(["--set", set]);
-    }
-    let out = command.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
 
 #[test]
 fn orders_api_answers_401_in_every_http_shape_without_a_valid_token() {

@@ -7,28 +7,11 @@
 
 use integration_tests::{
     cargo_lambda::Emulator,
+    event,
     otlp::{attribute, ocsf_events, validate_ocsf, OtlpSink},
 };
 use serde_json::{json, Value};
-use std::{
-    process::Command,
-    time::{Duration, Instant},
-};
-
-fn event(trigger: &str, sets: &[&str]) -> Value {
-    let mut command = Command::new(integration_tests::bin("lambda-guard"));
-    command.args(["event", trigger, "--compact"]);
-    for set in sets {
-        command.args(["--set", set]);
-    }
-    let out = command.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
+use std::time::{Duration, Instant};
 
 fn assert_valid(lines: &str) -> Value {
     let report = validate_ocsf(lines);

@@ -25,26 +25,35 @@ fn http_event(method: &str, path: &str, route: &str, auth: Option<&str>) -> Valu
     })
 }
 
-async fn guard(jwks_url: Option<&str>, key: &TestKey) -> Guard {
+/// A guard in `enforce` mode with `key` in a local JWKS file (unless `vars` name a JWKS URL),
+/// the test issuer and audience, and `vars` on top.
+async fn guard_with(key: &TestKey, vars: &[(&str, &str)]) -> Guard {
     let file = temp_file("jwks.json", &jwks(&[key]).to_string());
-    let file = file.to_str().unwrap().to_owned();
-    let url = jwks_url.map(str::to_owned);
-    let env = move |name: &str| {
-        match name {
-        "GUARD_MODE" => Some("enforce".to_string()),
-        "GUARD_JWT_JWKS_FILE" if url.is_none() => Some(file.clone()),
-        "GUARD_JWT_JWKS_URL" => url.clone(),
-        "GUARD_JWT_JWKS_TIMEOUT_MS" => Some("200".into()),
-        "GUARD_JWT_ISSUER" => Some(ISS.into()),
-        "GUARD_JWT_AUDIENCE" => Some(AUD.into()),
-        "GUARD_AUTH_ROUTES" => Some(
-            r#"{"GET /orders/{id}": {"scopes": ["orders:read"]}, "POST /orders": {"scopes": ["orders:write"]}}"#
-                .into(),
-        ),
-        _ => None,
+    let mut env: Vec<(String, String)> = vec![
+        ("GUARD_MODE".into(), "enforce".into()),
+        ("GUARD_JWT_ISSUER".into(), ISS.into()),
+        ("GUARD_JWT_AUDIENCE".into(), AUD.into()),
+    ];
+    if !vars.iter().any(|(k, _)| *k == "GUARD_JWT_JWKS_URL") {
+        env.push(("GUARD_JWT_JWKS_FILE".into(), file.to_str().unwrap().into()));
     }
-    };
-    Guard::new(Config::load(env).unwrap()).await.unwrap()
+    env.retain(|(k, _)| !vars.iter().any(|(v, _)| v == k));
+    env.extend(vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+    let lookup = move |name: &str| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    Guard::new(Config::load(lookup).unwrap()).await.unwrap()
+}
+
+const ROUTES: &str = r#"{"GET /orders/{id}": {"scopes": ["orders:read"]}, "POST /orders": {"scopes": ["orders:write"]}}"#;
+
+async fn guard(jwks_url: Option<&str>, key: &TestKey) -> Guard {
+    let mut vars = vec![
+        ("GUARD_JWT_JWKS_TIMEOUT_MS", "200"),
+        ("GUARD_AUTH_ROUTES", ROUTES),
+    ];
+    if let Some(url) = jwks_url {
+        vars.push(("GUARD_JWT_JWKS_URL", url));
+    }
+    guard_with(key, &vars).await
 }
 
 #[tokio::test]
@@ -106,18 +115,12 @@ async fn unreachable_keys_deny_with_503() {
 }
 
 /// A guard whose `auth.triggers` lets only HTTP API events in, in `mode`.
-async fn http_only_guard(key: &TestKey, mode: &'static str) -> Guard {
-    let file = temp_file("jwks.json", &jwks(&[key]).to_string());
-    let file = file.to_str().unwrap().to_owned();
-    let env = move |name: &str| match name {
-        "GUARD_MODE" => Some(mode.to_string()),
-        "GUARD_JWT_JWKS_FILE" => Some(file.clone()),
-        "GUARD_JWT_ISSUER" => Some(ISS.into()),
-        "GUARD_JWT_AUDIENCE" => Some(AUD.into()),
-        "GUARD_AUTH_TRIGGERS" => Some("apigateway-http, function-url".into()),
-        _ => None,
-    };
-    Guard::new(Config::load(env).unwrap()).await.unwrap()
+async fn http_only_guard(key: &TestKey, mode: &str) -> Guard {
+    let vars = [
+        ("GUARD_MODE", mode),
+        ("GUARD_AUTH_TRIGGERS", "apigateway-http, function-url"),
+    ];
+    guard_with(key, &vars).await
 }
 
 #[tokio::test]
