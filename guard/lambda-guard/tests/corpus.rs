@@ -76,7 +76,7 @@ fn corpus_floors() {
     let checks: &[(&str, f64, bool)] = &[
         ("libinjection/sqli", 94.0, true),
         ("libinjection/xss", 94.0, true),
-        ("libinjection/benign", 6.0, false),
+        ("libinjection/benign", 1.0, false),
         ("generated/benign", 1.0, false),
         ("crs/xss", 45.0, true),
         ("crs/sqli", 30.0, true),

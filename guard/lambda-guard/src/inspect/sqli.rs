@@ -483,7 +483,10 @@ impl Grammar<'_> {
                                     self.end_or_comment(tail)
                                         || matches!(
                                             self.k(tail),
-                                            Some(K::Kw(Kw::Where | Kw::Clause | Kw::Union))
+                                            Some(
+                                                K::Kw(Kw::Where | Kw::Clause | Kw::Union)
+                                                    | K::RParen
+                                            )
                                         )
                                 }))
                     }
@@ -524,6 +527,32 @@ impl Grammar<'_> {
                     || self.k(n) == Some(K::LParen)
             }
             Some(K::Kw(Kw::Union)) => self.union_select(i).is_some(),
+            _ => false,
+        }
+    }
+
+    /// A value that is nothing but a plain SELECT, with no break, sub-select or stacked query
+    /// around it, reads as quoted SQL (`select 'and'`, `select x from y where`): one literal
+    /// alone, or one named column from one table with no condition. A literal selected from a
+    /// table (`select 1 from dual`) stays a probe.
+    fn quoted_select(&self, i: usize) -> bool {
+        if self.paranoia >= 2 || self.k(i) != Some(K::Kw(Kw::Select)) {
+            return false;
+        }
+        let item = self.sig(i + 1);
+        let after = self.sig(item + 1);
+        match self.k(item) {
+            // A hex literal is an encoded string, a hallmark of obfuscation (`select 0x6162`).
+            Some(K::Num) if self.word(item).starts_with(b"0x") => false,
+            Some(K::Num | K::Str { .. } | K::Kw(Kw::Value)) => self.k(after).is_none(),
+            Some(K::Word) if self.k(after) == Some(K::Kw(Kw::From)) => {
+                let table = self.sig(after + 1);
+                let tail = self.sig(table + 1);
+                self.k(table) == Some(K::Word)
+                    && (self.k(tail).is_none()
+                        || (self.k(tail) == Some(K::Kw(Kw::Where))
+                            && self.k(self.sig(tail + 1)).is_none()))
+            }
             _ => false,
         }
     }
@@ -692,12 +721,30 @@ impl Grammar<'_> {
         if opening && !matches!(self.k(j)?, K::Comment | K::Semi | K::Kw(Kw::Union)) {
             return None;
         }
+        // A value that opens with a quoted operator word and goes on as prose is a label
+        // (`"LIKE" button`, `'IN' tray`), not `'' LIKE '…'`.
+        if self.paranoia < 2 && quote == 0 && self.k(j) == Some(K::Op) {
+            let w = self.t[j];
+            let labelled = self.b[w.s].is_ascii_alphabetic()
+                && self.b.get(w.e) == Some(&self.b[0])
+                && self.b.get(w.e + 1).is_some_and(u8::is_ascii_whitespace);
+            if labelled {
+                return None;
+            }
+        }
         match self.k(j)? {
             K::Comment => {
                 let w = self.word(j);
-                let quote = self.t[0].e.saturating_sub(1);
                 let attached = quote > 0 && !self.b[quote - 1].is_ascii_whitespace();
-                (w.starts_with(b"--") || w.starts_with(b"/*") || (w.starts_with(b"#") && attached))
+                // A MySQL `#` comment cuts the query; words after it on the same line are the
+                // prose of an inch mark or a number sign (`7" #2 needle`), unless SQL follows
+                // on the next line.
+                let cuts = self.paranoia >= 2
+                    || j + 1 < self.t.len()
+                    || !w[1..].iter().any(u8::is_ascii_alphanumeric);
+                (w.starts_with(b"--")
+                    || w.starts_with(b"/*")
+                    || (w.starts_with(b"#") && attached && cuts))
                     .then(|| span("sqli.string_break", j))?
             }
             K::Logic if self.condition_at(j + 1) => span("sqli.string_break", j + 1),
@@ -849,7 +896,7 @@ impl Grammar<'_> {
                 .map(|(r, e)| (r, t[0].e.saturating_sub(1), e));
         }
         // Bare-value context: a value, then SQL.
-        if self.statement_at(first, true) {
+        if self.statement_at(first, true) && !self.quoted_select(first) {
             return Some(("sqli.statement", at(first), at(first + 2)));
         }
         // A value that starts with `OR`/`AND` continues a condition: `OR 1=1`.
@@ -1012,6 +1059,12 @@ mod tests {
             "OR 1=1",
             "or '{\"b\":2}'::jsonb @> '{\"b\":2}'::jsonb",
             "1' and '[1,2]'::json ->> 0 = '1",
+            "guest'#",
+            "x\" #\n or 1=1",
+            "' LIKE '%",
+            "(select name from accounts)",
+            "select 7 from dual",
+            "select 0x726f6f74",
         ] {
             assert!(rule(a).is_some(), "missed {a}");
         }
@@ -1038,6 +1091,12 @@ mod tests {
             "or something like that",
             "And now: 10::30 at the station",
             "Or = gold in heraldry",
+            "12\" #3 ROUND BRUSH",
+            "ACME CO'# 4 WASHER",
+            "'IN' tray, left desk",
+            "\"IS\" NOT for sale",
+            "select 'none'",
+            "select colour from palette",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }

@@ -183,8 +183,9 @@ fn escapes(b: &[u8], paranoia: u8) -> Option<Hit> {
             if dots && seg.len() >= 2 {
                 depth -= 1;
                 ups += 1;
-                // One `...` before a path is an ellipsis (`.../src/x.c`), one `../` is not.
-                let single = k < run.len() && seg.len() == 2;
+                // One `...` before a path is an ellipsis (`.../src/x.c`), one `../` is not;
+                // a lone `../` that names nothing after it is a link to the parent directory.
+                let single = k + 1 < run.len() && seg.len() == 2;
                 if depth < 0 && (single || ups >= 2 || paranoia >= 2) {
                     return Some(Hit::new("path.traversal", start, start + k.min(run.len())));
                 }
@@ -254,6 +255,7 @@ mod tests {
             "/var/www/../../../etc/shadow",
             "....//....//etc/hosts",
             "file=../config",
+            "../../",
             "/proc/self/environ",
             "C:\\boot.ini",
             "php://filter/convert.base64-encode/resource=index.php",
@@ -276,6 +278,7 @@ mod tests {
             "v1.2.3",
             "see the passwd manual",
             "uploads/user-42/report.final.pdf",
+            "<a href=\"../\">up one level</a>",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }
