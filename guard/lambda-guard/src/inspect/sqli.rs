@@ -472,7 +472,15 @@ impl Grammar<'_> {
                                 )
                             )
                     }
-                    Some(K::Op) => self.word(n) == b"*",
+                    // `SELECT * FROM`, not "select * is bad practice".
+                    Some(K::Op) => {
+                        self.word(n) == b"*"
+                            && (self.end_or_comment(after)
+                                || matches!(
+                                    self.k(after),
+                                    Some(K::Comma | K::Kw(Kw::From | Kw::Into))
+                                ))
+                    }
                     Some(K::LParen) => true,
                     Some(K::Word | K::Kw(_)) if self.is_call(n) => true,
                     Some(K::Word) => {
@@ -1065,6 +1073,7 @@ mod tests {
             "(select name from accounts)",
             "select 7 from dual",
             "select 0x726f6f74",
+            "select * from accounts",
         ] {
             assert!(rule(a).is_some(), "missed {a}");
         }
@@ -1097,6 +1106,7 @@ mod tests {
             "\"IS\" NOT for sale",
             "select 'none'",
             "select colour from palette",
+            "SELECT * is slow on wide tables",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }
