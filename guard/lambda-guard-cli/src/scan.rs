@@ -67,8 +67,8 @@ fn run(args: ScanArgs) -> Result<(), String> {
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let verdict = runtime.block_on(scan_line(&guard, &line));
-            let report = report(line_no, &verdict);
+            let (verdict, shape) = runtime.block_on(scan_line(&guard, &line));
+            let report = report(line_no, &verdict, shape);
             serde_json::to_writer(&mut out, &report).map_err(|e| e.to_string())?;
             out.write_all(b"\n").map_err(|e| e.to_string())?;
         }
@@ -89,26 +89,24 @@ fn load_config(path: Option<PathBuf>) -> Result<Config, String> {
     Ok(config)
 }
 
-async fn scan_line(guard: &Guard, line: &[u8]) -> Verdict {
+/// The guard's verdict on one line, and what does not fit the trigger's shape it claims.
+async fn scan_line(guard: &Guard, line: &[u8]) -> (Verdict, Option<String>) {
     let line = line.strip_suffix(b"\n").unwrap_or(line);
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     let Ok(text) = std::str::from_utf8(line) else {
-        return Verdict::malformed("malformed.utf8");
+        return (Verdict::malformed("malformed.utf8"), None);
     };
     let Ok(event) = serde_json::from_str::<Value>(text) else {
-        return Verdict::malformed("malformed.json");
+        return (Verdict::malformed("malformed.json"), None);
     };
-    // Any JSON is an event (AppSync batch resolvers send arrays, direct invokes send anything);
-    // only an event that claims a trigger's shape must have it.
-    if !lambda_guard::trigger::shape_is_valid(&event) {
-        let mut verdict = Verdict::malformed("malformed.shape");
-        verdict.trigger = Trigger::detect(&event);
-        return verdict;
-    }
-    guard.evaluate(&event).await
+    // Any JSON is an event (AppSync batch resolvers send arrays, direct invokes send anything).
+    // The verdict is the guard's, as deployed; an event that claims a trigger's shape without
+    // having it is only reported (a hand-written event often leaves out fields AWS sends).
+    let shape = lambda_guard::trigger::check_shape(&event).err();
+    (guard.evaluate(&event).await, shape)
 }
 
-fn report(line: usize, verdict: &Verdict) -> Value {
+fn report(line: usize, verdict: &Verdict, shape: Option<String>) -> Value {
     let mut report = json!({
         "line": line,
         "source": verdict.trigger.name(),
@@ -122,6 +120,9 @@ fn report(line: usize, verdict: &Verdict) -> Value {
         Decision::Deny(reason) => report["reason"] = json!(reason.name()),
         Decision::Filter { rejected } => report["refused_records"] = json!(rejected),
         Decision::Allow => {}
+    }
+    if let Some(shape) = shape {
+        report["shape_mismatch"] = json!(shape);
     }
     report
 }
@@ -140,19 +141,23 @@ mod tests {
         lines
             .iter()
             .enumerate()
-            .map(|(i, l)| report(i + 1, &runtime.block_on(scan_line(&guard, l.as_bytes()))))
+            .map(|(i, l)| {
+                let (verdict, shape) = runtime.block_on(scan_line(&guard, l.as_bytes()));
+                report(i + 1, &verdict, shape)
+            })
             .collect()
     }
 
     #[test]
-    fn every_json_is_an_event_and_only_claimed_shapes_are_checked() {
+    fn every_json_is_an_event_and_shapes_are_reported_not_refused() {
         let v = verdicts(&[
             // An AppSync batch invoke is an array.
             r#"[{"arguments": {"id": "1"}}, {"arguments": {"id": "2"}}]"#,
             r#"[{"arguments": {"id": "1' OR '1'='1"}}]"#,
             r#""a direct invoke with a bare string""#,
-            // Claims to be SQS (eventSource) but a record is not one.
+            // Claims to be SQS (eventSource) but a record is not one: the guard still decides.
             r#"{"Records": [{"eventSource": "aws:sqs", "body": 7}]}"#,
+            r#"{"Records": [{"eventSource": "aws:sqs", "body": "<script>alert(1)</script>"}]}"#,
             "{not json",
         ]);
         let kinds: Vec<(&str, &str)> = v
@@ -170,12 +175,18 @@ mod tests {
                 ("allow", "unknown"),
                 ("deny", "unknown"),
                 ("allow", "unknown"),
+                ("allow", "sqs"),
                 ("deny", "sqs"),
                 ("deny", "unknown")
             ]
         );
         assert_eq!(v[1]["findings"][0]["category"], "sqli");
-        assert_eq!(v[3]["findings"][0]["rule"], "malformed.shape");
-        assert_eq!(v[4]["findings"][0]["rule"], "malformed.json");
+        assert!(v[3]["shape_mismatch"]
+            .as_str()
+            .unwrap()
+            .starts_with("not a sqs event: "));
+        assert!(v[0].get("shape_mismatch").is_none());
+        assert_eq!(v[4]["findings"][0]["category"], "xss");
+        assert_eq!(v[5]["findings"][0]["rule"], "malformed.json");
     }
 }

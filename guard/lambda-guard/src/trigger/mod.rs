@@ -190,15 +190,17 @@ impl std::fmt::Display for Trigger {
     }
 }
 
-/// Whether an event has the exact shape its trigger delivers (checked with `aws_lambda_events`'
-/// types). Costs a full deserialization: for offline checks (`lambda-guard scan`), not the hot
-/// path. Unknown events have no shape to check and pass.
-pub fn shape_is_valid(event: &Value) -> bool {
+/// Checks that an event has the exact shape its trigger delivers (with `aws_lambda_events`'
+/// types); the error names the trigger and what does not fit. Costs a full deserialization:
+/// for offline checks (`lambda-guard scan`), not the hot path. Unknown events have no shape to
+/// check and pass.
+pub fn check_shape(event: &Value) -> Result<(), String> {
     use aws_lambda_events::event::*;
-    fn fits<T: serde::de::DeserializeOwned>(event: &Value) -> bool {
-        T::deserialize(event).is_ok()
+    fn fits<T: serde::de::DeserializeOwned>(event: &Value) -> Result<(), String> {
+        T::deserialize(event).map(drop).map_err(|e| e.to_string())
     }
-    match Trigger::detect(event) {
+    let trigger = Trigger::detect(event);
+    match trigger {
         Trigger::ApiGatewayRest => fits::<apigw::ApiGatewayProxyRequest>(event),
         Trigger::ApiGatewayHttp => fits::<apigw::ApiGatewayV2httpRequest>(event),
         Trigger::FunctionUrl => fits::<lambda_function_urls::LambdaFunctionUrlRequest>(event),
@@ -211,9 +213,13 @@ pub fn shape_is_valid(event: &Value) -> bool {
         Trigger::Kinesis => fits::<kinesis::KinesisEvent>(event),
         Trigger::EventBridge => fits::<eventbridge::EventBridgeEvent>(event),
         Trigger::Ses => fits::<ses::SimpleEmailEvent>(event),
-        Trigger::CognitoUserPool => event.get("request").is_some_and(Value::is_object),
-        Trigger::Iot | Trigger::Unknown => true,
+        Trigger::CognitoUserPool => match event.get("request") {
+            Some(Value::Object(_)) => Ok(()),
+            _ => Err("`request` is not an object".into()),
+        },
+        Trigger::Iot | Trigger::Unknown => Ok(()),
     }
+    .map_err(|e| format!("not a {trigger} event: {e}"))
 }
 
 fn detect_record(record: &Value) -> Trigger {
