@@ -4,7 +4,7 @@
 //! per input line, in order. Users run it on captured production events before switching a policy
 //! from monitor to enforce. A malformed line is a `deny` with a `malformed` finding, never a crash.
 
-use lambda_guard::{config::ProcessEnv, Config, Decision, Guard, Trigger, Verdict};
+use lambda_guard::{config::ProcessEnv, Config, Decision, Guard, Verdict};
 use serde_json::{json, Value};
 use std::{
     io::{self, BufRead, BufWriter, Write},
