@@ -734,12 +734,43 @@ fn chains(b: &[u8], paranoia: u8) -> Option<Hit> {
                     return Some(h);
                 }
             }
-        } else if let Some(h) = command_at(b, i, after, substitution, false) {
-            return Some(h);
+        } else if !(paranoia < 2 && matches!(c, b';' | b'|' | b'&') && sentence(b, i, after)) {
+            if let Some(h) = command_at(b, i, after, substitution, false) {
+                return Some(h);
+            }
         }
         i = after.max(i + 1);
     }
     None
+}
+
+/// Words on both sides of a separator, the command followed by two plain words, make a
+/// sentence (`wget is a tool; curl is another.`), not a command line: arguments are options,
+/// paths, hosts, numbers or nothing.
+fn sentence(b: &[u8], sep: usize, after: usize) -> bool {
+    let window = &b[sep.saturating_sub(64)..sep];
+    let line = window
+        .iter()
+        .rposition(|c| matches!(c, b'\n' | b'\r'))
+        .map_or(window, |p| &window[p + 1..]);
+    let words_before = line
+        .split(u8::is_ascii_whitespace)
+        .filter(|w| !w.is_empty())
+        .take(2)
+        .count();
+    let w = read_word(b, after);
+    if words_before < 2 || w.evasion || b.get(w.end) != Some(&b' ') {
+        return false;
+    }
+    let rest = &b[w.end..b.len().min(w.end + 64)];
+    let mut words = rest.split(|c| *c == b' ').filter(|w| !w.is_empty());
+    let plain = |w: Option<&[u8]>| {
+        w.is_some_and(|w| {
+            let w = w.strip_suffix(b".").or(w.strip_suffix(b",")).unwrap_or(w);
+            !w.is_empty() && w.iter().all(u8::is_ascii_alphabetic)
+        })
+    };
+    plain(words.next()) && plain(words.next())
 }
 
 /// Lines with something on them.
@@ -791,6 +822,11 @@ fn command_at(b: &[u8], sep: usize, at: usize, substitution: bool, start: bool) 
     // Glob in a path: `/???/c?t`, `/bin/ca*`.
     if word.starts_with(b"/") && word.iter().any(|c| matches!(c, b'?' | b'*')) && word.len() > 3 {
         return hit("cmdi.shell_evasion");
+    }
+    // `;base64,iVBOR…` (a data URI) is one shell word, not `base64`: a comma ends a command
+    // name only in brace expansion (`{cat,/etc/passwd}`).
+    if b.get(w.end) == Some(&b',') && b.get(sep) != Some(&b'{') {
+        return None;
     }
     let class = command_class(word)?;
     let args = argument_follows(b, w.end, substitution);
@@ -914,6 +950,11 @@ mod tests {
             "x\nid\n",
             "{\n  id\n  name\n}\n\nid -a\n",
             "line one\nline two\ncat /etc/passwd\n",
+            "John Smith; cat /etc/passwd",
+            "a nice name; nc evil 4444",
+            "my name; id",
+            "{cat,/etc/passwd}",
+            "x;base64 /etc/shadow",
         ] {
             assert!(rule(a).is_some(), "missed {a}");
         }
@@ -943,6 +984,8 @@ mod tests {
             "query {\n  getPost(id: \"1\") {\n    id\n    title\n    date\n  }\n}",
             "fields:\n  - id\n  - env\n  - time\n",
             "Packing list\nshoes\nwhoami badge\nsocks",
+            "ping is a verb; curl is a noun here.",
+            "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }

@@ -35,6 +35,7 @@ pub const RULES: &[(&str, Category)] = &[
     ("path.sensitive_file", Category::PathTraversal),
     ("path.null_byte", Category::PathTraversal),
     ("path.stream_wrapper", Category::PathTraversal),
+    ("path.data_uri", Category::PathTraversal),
     ("ssrf.metadata", Category::Ssrf),
     ("ssrf.lambda_runtime", Category::Ssrf),
     ("ssrf.loopback", Category::Ssrf),

@@ -531,8 +531,16 @@ impl Grammar<'_> {
                 }
             }
             Some(K::Kw(Kw::TimeFunc)) => {
+                // `sleep(5)`, `benchmark(1e7, md5(1))`; not "sleep(8 hours)".
+                let arg = self.sig(n + 1);
+                let prose = matches!(self.k(arg), Some(K::Num | K::Word))
+                    && self.k(self.sig(arg + 1)) == Some(K::Word)
+                    && self
+                        .t
+                        .get(arg)
+                        .is_some_and(|t| self.b.get(t.e).is_some_and(u8::is_ascii_whitespace));
                 self.word(i) == b"waitfor" && matches!(self.word(n), b"delay" | b"time")
-                    || self.k(n) == Some(K::LParen)
+                    || (self.k(n) == Some(K::LParen) && !prose)
             }
             Some(K::Kw(Kw::Union)) => self.union_select(i).is_some(),
             _ => false,
@@ -1073,6 +1081,7 @@ mod tests {
             "(select name from accounts)",
             "select 7 from dual",
             "select 0x726f6f74",
+            "x' + sleep(3.to_i) + '",
             "select * from accounts",
         ] {
             assert!(rule(a).is_some(), "missed {a}");
@@ -1107,6 +1116,7 @@ mod tests {
             "select 'none'",
             "select colour from palette",
             "SELECT * is slow on wide tables",
+            "sleep(7 hours) a night",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }

@@ -138,6 +138,7 @@ pub(crate) mod gate {
         ("fd00:ec2", SSRF_HOST),
         ("://", WRAPPER),
         ("jar:", WRAPPER),
+        ("data:", WRAPPER),
         ("/dev/", SHELL_PATH),
         ("/bin/", SHELL_PATH),
         ("/sbin/", SHELL_PATH),

@@ -366,3 +366,21 @@ fn the_scan_finds_the_gates_over_the_original_case() {
         assert_eq!(*n, n.to_ascii_lowercase(), "gate needles are lower-case");
     }
 }
+
+#[test]
+fn data_uri_of_text_is_an_inclusion() {
+    let f = inspect(&http(
+        json!({"ssrf": "data:text/plain;base64,SSBsb3ZlIFBIUAo="}),
+        None,
+    ));
+    assert_eq!(
+        f.first().map(|f| f.rule.as_ref()),
+        Some("path.data_uri"),
+        "{f:?}"
+    );
+    let f = inspect(&http(
+        json!({"avatar": "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB"}),
+        None,
+    ));
+    assert!(f.is_empty(), "{f:?}");
+}

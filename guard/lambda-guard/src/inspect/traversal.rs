@@ -147,9 +147,39 @@ pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
                 }
             }
         }
+        if let Some(h) = data_uri(b) {
+            return Some(h);
+        }
     }
     if s.has(class::SLASH | class::BACKSLASH | class::DOT) {
         return sensitive(b, t, s.paranoia);
+    }
+    None
+}
+
+/// A `data:` URI carrying text or code (`data:text/plain;base64,…`, `data:,<?php …`): PHP's
+/// `include` and other file readers take it as a file to run. Images, audio, video and fonts
+/// are inert data (avatars, icons).
+fn data_uri(b: &[u8]) -> Option<Hit> {
+    for p in memchr::memmem::find_iter(b, b"data:") {
+        if p > 0 && (b[p - 1].is_ascii_alphanumeric() || matches!(b[p - 1], b'-' | b'_')) {
+            continue; // `metadata:`, `x-data:`
+        }
+        let rest = &b[p + 5..b.len().min(p + 5 + 96)];
+        let Some(end) = rest.iter().position(|c| matches!(c, b';' | b',')) else {
+            continue;
+        };
+        let media = &rest[..end];
+        let token = media
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'/' | b'+' | b'-' | b'.'));
+        let typed = media.is_empty() || memchr::memchr(b'/', media).is_some();
+        let inert = [&b"image/"[..], b"audio/", b"video/", b"font/"]
+            .iter()
+            .any(|t| media.starts_with(t));
+        if token && typed && !inert {
+            return Some(Hit::new("path.data_uri", p, p + 5 + end + 1));
+        }
     }
     None
 }
@@ -263,6 +293,8 @@ mod tests {
             "/var/task/lambda_function.py",
             "~/.aws/credentials",
             ".../.../WINDOWS/win.ini",
+            "data:text/x-php;base64,PD9waHAgc3lzdGVtKCRfR0VUWzBdKTsgPz4=",
+            "file=data:,<?php phpinfo();",
         ] {
             assert!(rule(a).is_some(), "missed {a}");
         }
@@ -279,6 +311,9 @@ mod tests {
             "see the passwd manual",
             "uploads/user-42/report.final.pdf",
             "<a href=\"../\">up one level</a>",
+            "data:image/jpeg;base64,/9j/4AAQSkZJRgABAQ",
+            "metadata: none, see docs",
+            "Customer data: name, address",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }
