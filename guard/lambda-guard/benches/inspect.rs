@@ -5,7 +5,8 @@
 //! ```
 //! Groups: `init` (rule compilation), `events` (a 1 KB API Gateway event, a 10-record SQS batch,
 //! a 256 KB JSON body, a 6 MB JSON body, each through `InputView` + `Inspector::inspect`,
-//! body parsing included), `hostile` (6 MB of one-character-class payloads: traversal, tags,
+//! body parsing included, each large body also parsed alone into a `serde_json::Value` as a
+//! yardstick), `hostile` (6 MB of one-character-class payloads: traversal, tags,
 //! quotes, lookups, with limits raised so detectors really run) and, after criterion, a
 //! `linearity` table: time on 8n bytes / time on n bytes for pathological inputs (≈ 8 means
 //! linear).
@@ -134,6 +135,15 @@ fn bench_events(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::from_parameter(name), event, |b, e| {
             b.iter(|| inspect(inspector, black_box(e)))
         });
+        // The yardstick for bodies: parsing the same body into a `serde_json::Value`, nothing
+        // else (a ratio measured in the same run holds on a loaded machine).
+        if let Some(body) = event["body"].as_str().filter(|b| b.len() > 64 << 10) {
+            g.throughput(Throughput::Bytes(body.len() as u64));
+            let id = BenchmarkId::new("serde-value-parse", name);
+            g.bench_with_input(id, body, |b, body| {
+                b.iter(|| serde_json::from_str::<Value>(black_box(body)).unwrap())
+            });
+        }
     }
     g.finish();
 }

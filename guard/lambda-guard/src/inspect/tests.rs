@@ -95,6 +95,22 @@ fn batch_findings_carry_their_record() {
 }
 
 #[test]
+fn repeated_values_are_judged_like_the_first() {
+    // Clean values are remembered per event; attacks never are: each copy is reported.
+    let attack = "; cat /etc/passwd";
+    let f = inspect(&sqs(&["fine", attack, "fine", attack]));
+    let mut records: Vec<_> = f.iter().map(|f| f.record).collect();
+    records.dedup();
+    assert_eq!(records, [Some(1), Some(3)], "{f:?}");
+    // An allowlist at one place does not hide the same text at another.
+    let body = json!([{"q": "1' or '1'='1", "note": "it's fine"}, {"note": "it's fine", "r": "1' or '1'='1"}]);
+    let config: Config = Config::from_toml("[[inspect.allow]]\npath = \"$.body[*].q\"\n").unwrap();
+    let f = inspect_with(&config.inspect, &http(Value::Null, Some(body.to_string())));
+    let paths: Vec<_> = f.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(paths, ["$.body[1].r"]);
+}
+
+#[test]
 fn allowlists_scopes_and_disable() {
     let event = http(
         Value::Null,
