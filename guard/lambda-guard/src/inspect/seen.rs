@@ -5,7 +5,8 @@
 //! Detectors see a value's text, its role and its path, so the memo is keyed on all three, the
 //! path with its array indices left out: records and items of one array are one place (no
 //! detector tells `$.Records[0]` from `$.Records[7]`; `LINE_FIELDS` and the like are prefixes
-//! of member names). Bounded: past [`BUDGET`] bytes nothing more is remembered.
+//! of member names). Bounded: past [`BUDGET`] bytes nothing more is remembered; and only from
+//! the [`WARM_UP`]th costly value of an event on.
 
 use crate::trigger::{Field, FieldRole};
 use std::collections::HashSet;
@@ -14,6 +15,9 @@ use std::collections::HashSet;
 const BUDGET: usize = 256 << 10;
 /// Longer values are not remembered (rarely repeated, and costly to hash twice).
 const LONGEST: usize = 512;
+/// Costly values an event shows before any is remembered: a small event (one API request)
+/// rarely repeats one, and hashing would only add to its cost.
+const WARM_UP: usize = 48;
 
 #[derive(Debug, Default)]
 pub(crate) struct Seen {
@@ -22,14 +26,19 @@ pub(crate) struct Seen {
     clean: HashSet<Box<[u8]>>,
     bytes: usize,
     key: Vec<u8>,
+    asked: usize,
 }
 
 impl Seen {
     /// Prepares the key of `field`; whether it was already found clean.
     pub(crate) fn contains(&mut self, field: &Field<'_>) -> bool {
         self.key.clear();
-        if field.text.len() > LONGEST {
+        self.asked += 1;
+        if self.asked <= WARM_UP || field.text.len() > LONGEST {
             return false;
+        }
+        if self.clean.capacity() == 0 {
+            self.clean.reserve(256);
         }
         self.key.push(match field.role {
             FieldRole::Key => b'k',
@@ -65,6 +74,13 @@ mod tests {
     use crate::trigger::InputView;
     use serde_json::json;
 
+    fn warm() -> Seen {
+        Seen {
+            asked: WARM_UP,
+            ..Seen::default()
+        }
+    }
+
     /// `(path, seen before)` of every field of `event`, each remembered as clean after.
     fn walk(event: &serde_json::Value, seen: &mut Seen) -> Vec<(String, bool)> {
         let mut out = Vec::new();
@@ -79,7 +95,7 @@ mod tests {
     #[test]
     fn array_items_are_one_place_members_and_roles_are_not() {
         let event = json!({"a": ["x", "x", {"x": "x"}], "b": "x"});
-        let seen: Vec<_> = walk(&event, &mut Seen::default())
+        let seen: Vec<_> = walk(&event, &mut warm())
             .into_iter()
             .map(|(p, before)| format!("{p}{}", if before { " again" } else { "" }))
             .collect();
@@ -98,9 +114,17 @@ mod tests {
     }
 
     #[test]
+    fn small_events_are_not_remembered() {
+        let event = json!({"k": vec!["x"; WARM_UP]});
+        let mut seen = Seen::default();
+        assert!(walk(&event, &mut seen).iter().all(|f| !f.1));
+        assert!(walk(&event, &mut seen).iter().skip(1).all(|f| f.1));
+    }
+
+    #[test]
     fn long_values_and_values_past_the_budget_are_not_remembered() {
         let long = "y".repeat(LONGEST + 1);
-        let mut seen = Seen::default();
+        let mut seen = warm();
         assert!(walk(&json!({"k": [&long, &long]}), &mut seen)
             .iter()
             .all(|f| !f.1));
