@@ -13,41 +13,11 @@ use lambda_guard::{
     InputView,
 };
 use serde_json::{json, Value};
-use std::{
-    io::Write as _,
-    path::{Path, PathBuf},
-    sync::OnceLock,
-};
+use std::{io::Write as _, sync::OnceLock};
+use support::aws_fixtures::fixtures_dir;
 
-/// The fixtures directory of the `aws_lambda_events` source cargo built against.
-fn fixtures_dir() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(locate_fixtures)
-}
-
-fn locate_fixtures() -> PathBuf {
-    let out = std::process::Command::new(env!("CARGO"))
-        .args(["metadata", "--format-version", "1", "--locked", "--offline"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("cargo metadata");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let meta: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let manifest = meta["packages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "aws_lambda_events")
-        .and_then(|p| p["manifest_path"].as_str())
-        .expect("aws_lambda_events in the dependency graph");
-    PathBuf::from(manifest)
-        .parent()
-        .unwrap()
-        .join("src/fixtures")
+mod support {
+    pub mod aws_fixtures;
 }
 
 fn fixture(name: &str) -> Value {

@@ -28,6 +28,8 @@
 //!    needs to fire (`needs()`: byte classes, keywords); one class pass and one keyword pass per
 //!    value pick the detectors that run, so a plain value costs two passes over its bytes and no
 //!    detector. Everything is linear time: no backtracking regex ever sees attacker input.
+//!    A value that reached detectors and was found clean is remembered for the rest of the
+//!    event ([`seen`]), so values repeated across records and array items are judged once.
 //! 4. **Schema** validation per scope ([`schema`]), when configured.
 //!
 //! Precision controls: `paranoia` (1–4), `disable` (categories or rule ids), `[[inspect.allow]]`
@@ -45,6 +47,7 @@ mod proto;
 pub mod rules;
 mod schema;
 mod scope;
+mod seen;
 mod sqli;
 mod ssrf;
 mod ssti;
@@ -65,7 +68,7 @@ use crate::{
 };
 use rules::RuleSet;
 use scope::Scope;
-use subject::{Hit, Needs, Subject, Tables};
+use subject::{class, Hit, Needs, Scan, Subject, Tables};
 
 /// Most findings one event reports (after that only records not yet refused get one), so a
 /// hostile body full of payloads costs bounded memory and telemetry.
@@ -246,6 +249,7 @@ impl Inspector {
             refused: vec![false; view.records().len()],
             lower: String::new(),
             first,
+            seen: seen::Seen::default(),
         };
         view.for_each(|field| self.field(&eff, field, &mut walk, findings));
         if let Some(i) = eff.schema {
@@ -287,40 +291,57 @@ impl Inspector {
         if text.is_empty() {
             return;
         }
+        let scan = self.tables.scan(text, eff.paranoia);
+        // `%`, `&`, `\` or a non-ASCII byte (full-width forms) first: the class pass has seen them.
+        let decodable = class::OPS | class::AMP | class::BACKSLASH | class::HIGH;
+        let decoded = (scan.cls & decodable != 0)
+            .then(|| normalize::decode(text))
+            .flatten();
+        // Only values that would reach a detector are worth remembering.
+        let costly = scan.run != 0 || decoded.is_some();
+        if costly && walk.seen.contains(field) {
+            return;
+        }
         let mut found = 0u32;
-        self.forms(eff, field, text, 0, &mut found, walk, out);
-        if let Some((decoded, flags)) = normalize::decode(text) {
-            self.forms(eff, field, &decoded, flags, &mut found, walk, out);
+        let mut hit = self.forms(eff, field, text, &scan, 0, &mut found, walk, out);
+        if let Some((decoded, flags)) = decoded {
+            let scan = self.tables.scan(&decoded, eff.paranoia);
+            hit |= self.forms(eff, field, &decoded, &scan, flags, &mut found, walk, out);
+        }
+        if costly && !hit {
+            walk.seen.insert_last();
         }
     }
 
-    #[allow(clippy::too_many_arguments)] // reason: one call site; a struct would only rename these
+    /// Runs the detectors `text` may meet; whether any of them hit (reported or not).
+    #[allow(clippy::too_many_arguments)] // reason: two call sites; a struct would only rename these
     fn forms(
         &self,
         eff: &Effective,
         field: &Field<'_>,
         text: &str,
+        scan: &Scan,
         flags: u8,
         found: &mut u32,
         walk: &mut Walk,
         out: &mut Vec<Finding>,
-    ) {
-        let scan = self.tables.scan(text, eff.paranoia);
+    ) -> bool {
         if scan.run == 0 {
-            return; // No detector can fire: skip the lowercase copy and the detectors.
+            return false; // No detector can fire: skip the lowercase copy and the detectors.
         }
         walk.lower.clear();
         walk.lower.push_str(text);
         walk.lower.make_ascii_lowercase();
         let lower = std::mem::take(&mut walk.lower);
-        let subject =
-            Subject::scanned(&lower, eff.paranoia, field.role, field.path.as_str(), &scan);
+        let subject = Subject::scanned(&lower, eff.paranoia, field.role, field.path.as_str(), scan);
+        let mut any_hit = false;
         for (i, (category, detect, _)) in DETECTORS.iter().enumerate() {
             let bit = category_bit(*category);
             if *found & bit != 0 || scan.run & (1 << i) == 0 {
                 continue;
             }
             if let Some(hit) = detect(&subject, &self.tables) {
+                any_hit = true;
                 if self.push(eff, field, hit.rule, text, flags, walk, out) {
                     let last = out.len() - 1;
                     out[last].excerpt = normalize::excerpt(text, hit.start, hit.end);
@@ -329,6 +350,7 @@ impl Inspector {
             }
         }
         walk.lower = lower;
+        any_hit
     }
 
     /// What the detectors that [`Tables::scan`] skipped would have found in `view`, as
@@ -415,6 +437,7 @@ struct Walk {
     refused: Vec<bool>,
     lower: String,
     first: usize,
+    seen: seen::Seen,
 }
 
 #[cfg(test)]

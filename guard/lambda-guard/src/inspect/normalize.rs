@@ -225,7 +225,10 @@ const NAMED: &[(&str, char)] = &[
 
 /// Full-width ASCII variants (U+FF01..U+FF5E) folded to ASCII, as NFKC would.
 fn fullwidth(text: &str) -> Option<String> {
-    if !text.chars().any(|c| ('\u{FF01}'..='\u{FF5E}').contains(&c)) {
+    // U+FF01..U+FF5E are encoded as 0xef 0xbc/0xbd ..: no 0xef byte, nothing to fold.
+    if memchr::memchr(0xef, text.as_bytes()).is_none()
+        || !text.chars().any(|c| ('\u{FF01}'..='\u{FF5E}').contains(&c))
+    {
         return None;
     }
     Some(
@@ -252,10 +255,12 @@ fn replace_codes(
     decode: impl Fn(&[u8]) -> Option<(u32, usize)>,
 ) -> Option<String> {
     let b = text.as_bytes();
-    memchr::memchr(marker, b)?;
+    // Most markers decode nothing (`AT&T`, `a=1&b=2`): copy only from the first one that does.
+    let first = memchr::memchr_iter(marker, b).find(|&i| decode(&b[i + 1..]).is_some())?;
     let mut out = Vec::with_capacity(b.len());
+    out.extend_from_slice(&b[..first]);
     let mut changed = false;
-    let mut i = 0;
+    let mut i = first;
     while i < b.len() {
         if b[i] == marker {
             if let Some((code, used)) = decode(&b[i + 1..]) {

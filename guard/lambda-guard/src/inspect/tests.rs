@@ -95,6 +95,29 @@ fn batch_findings_carry_their_record() {
 }
 
 #[test]
+fn repeated_values_are_judged_like_the_first() {
+    // Clean values are remembered once an event has shown enough of them (64 notes here);
+    // attacks never are: each copy is reported.
+    let note = "it's fine (really)";
+    let attack = "; cat /etc/passwd";
+    let mut bodies = vec![note; 64];
+    bodies.extend([attack, note, attack]);
+    let f = inspect(&sqs(&bodies));
+    let mut records: Vec<_> = f.iter().map(|f| f.record).collect();
+    records.dedup();
+    assert_eq!(records, [Some(64), Some(66)], "{f:?}");
+    // An allowlist at one place does not hide the same text at another.
+    let mut items = vec![json!({"note": note}); 64];
+    items.push(json!({"q": "1' or '1'='1", "note": note}));
+    items.push(json!({"note": note, "r": "1' or '1'='1"}));
+    let config: Config = Config::from_toml("[[inspect.allow]]\npath = \"$.body[*].q\"\n").unwrap();
+    let event = http(Value::Null, Some(json!(items).to_string()));
+    let f = inspect_with(&config.inspect, &event);
+    let paths: Vec<_> = f.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(paths, ["$.body[65].r"]);
+}
+
+#[test]
 fn allowlists_scopes_and_disable() {
     let event = http(
         Value::Null,

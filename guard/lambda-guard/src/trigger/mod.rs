@@ -18,6 +18,7 @@
 //! ```
 
 mod decode;
+mod json;
 pub mod sample;
 mod view;
 

@@ -2,7 +2,7 @@
 
 use super::{
     decode::{self, Payload},
-    Trigger,
+    json, Trigger,
 };
 use serde_json::{Map, Value};
 use std::fmt;
@@ -237,6 +237,21 @@ impl<'a> InputView<'a> {
             path: JsonPath::root(),
             record: None,
             visit: &mut visit,
+            tree: false,
+        };
+        walker.event(self.event, self.trigger);
+    }
+
+    /// [`InputView::for_each`] with JSON carried in strings parsed into a `serde_json::Value`
+    /// tree and walked, as the view did before it streamed them: the oracle of the differential
+    /// tests (`tests/view_streaming.rs`). Not for production use.
+    #[doc(hidden)]
+    pub fn for_each_by_tree(&self, mut visit: impl FnMut(&Field<'_>)) {
+        let mut walker = Walker {
+            path: JsonPath::root(),
+            record: None,
+            visit: &mut visit,
+            tree: true,
         };
         walker.event(self.event, self.trigger);
     }
@@ -246,6 +261,8 @@ struct Walker<'f, F: FnMut(&Field<'_>)> {
     path: JsonPath,
     record: Option<usize>,
     visit: &'f mut F,
+    /// Parse JSON carried in strings into a tree (the reference walk) instead of streaming it.
+    tree: bool,
 }
 
 impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
@@ -563,8 +580,17 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
     /// custom events — any carrier an application may decode).
     fn string(&mut self, text: &str, t: Transforms) {
         if decode::looks_like_json(text) {
-            if let Ok(inner) = serde_json::from_str::<Value>(text) {
-                return self.any(&inner, t.with(Transforms::JSON));
+            let inner = t.with(Transforms::JSON);
+            if self.tree {
+                if let Ok(tree) = serde_json::from_str::<Value>(text) {
+                    return self.any(&tree, inner);
+                }
+            } else if json::is_valid(text) {
+                let mut sink = JsonSink {
+                    walker: self,
+                    t: inner,
+                };
+                return json::walk(text, &mut sink);
             }
         }
         self.emit(FieldRole::Value, text, t);
@@ -601,6 +627,39 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             }
             // Numbers, booleans and null cannot carry an injection.
             Value::Number(_) | Value::Bool(_) | Value::Null => {}
+        }
+    }
+}
+
+/// Feeds a streamed JSON document to the walker, every field with the same decodings.
+struct JsonSink<'w, 'f, F: FnMut(&Field<'_>)> {
+    walker: &'w mut Walker<'f, F>,
+    t: Transforms,
+}
+
+impl<F: FnMut(&Field<'_>)> json::Sink for JsonSink<'_, '_, F> {
+    fn key(&mut self, key: &str) -> usize {
+        let mark = self.walker.path.push_key(key);
+        self.walker.emit(FieldRole::Key, key, self.t);
+        mark
+    }
+
+    fn index(&mut self, index: usize) -> usize {
+        self.walker.path.push_index(index)
+    }
+
+    fn leave(&mut self, mark: usize) {
+        self.walker.path.truncate(mark);
+    }
+
+    fn string(&mut self, text: &str) {
+        self.walker.string(text, self.t);
+    }
+
+    fn byte_array(&mut self, bytes: Vec<u8>) {
+        if let Payload::Text(text) = decode::payload(bytes).0 {
+            self.walker
+                .emit(FieldRole::Value, &text, self.t.with(Transforms::BINARY));
         }
     }
 }

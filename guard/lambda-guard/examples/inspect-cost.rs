@@ -1,0 +1,46 @@
+//! Runs one of the inspect bench's events through `InputView` + `Inspector::inspect` N times,
+//! for instruction counts that a loaded machine cannot blur:
+//!
+//! ```text
+//! cargo build --release -p lambda-guard --example inspect-cost
+//! valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/examples/inspect-cost apigw-1k 5
+//! ```
+//! Instructions per event = (count with N = 5 − count with N = 1) / 4. Events: `apigw-1k`,
+//! `sqs-10`, `json-256k`; `walk-256k` only walks the view, `parse-256k` only parses the body
+//! into a `serde_json::Value`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // reason: a measuring tool
+
+#[path = "../benches/support/events.rs"]
+mod events;
+
+use lambda_guard::{
+    inspect::{InspectConfig, Inspector},
+    InputView,
+};
+use serde_json::Value;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let what = args.get(1).map_or("json-256k", String::as_str);
+    let n: usize = args.get(2).map_or(1, |s| s.parse().expect("a count"));
+    let inspector = Inspector::new(&InspectConfig::default()).unwrap();
+    let event = match what {
+        "apigw-1k" => events::api_event_1k(),
+        "sqs-10" => events::sqs_batch_10(),
+        _ => events::http_with_body(events::json_body(256 << 10)),
+    };
+    let body = event["body"].as_str().unwrap_or_default();
+    let mut fields = 0;
+    for _ in 0..n {
+        match what {
+            "walk-256k" => InputView::new(&event).for_each(|_| fields += 1),
+            "parse-256k" => fields += usize::from(serde_json::from_str::<Value>(body).is_ok()),
+            _ => {
+                let mut findings = Vec::new();
+                inspector.inspect(&InputView::new(&event), &mut findings);
+                assert!(findings.is_empty(), "{what} must be clean: {findings:?}");
+            }
+        }
+    }
+    println!("{what} × {n}: {fields} fields walked");
+}
