@@ -16,6 +16,7 @@ pub const RULES: &[(&str, Category)] = &[
     ("sqli.statement", Category::Sqli),
     ("sqli.dangerous_function", Category::Sqli),
     ("sqli.clause", Category::Sqli),
+    ("sqli.probe", Category::Sqli),
     ("nosqli.operator_key", Category::Nosqli),
     ("nosqli.operator_value", Category::Nosqli),
     ("nosqli.javascript", Category::Nosqli),
