@@ -115,6 +115,13 @@ pub(crate) const ENTRIES: &[(&str, &str, Kind)] = &[
     ("execsync", "code.node", Kind::Call),
     ("spawnsync", "code.node", Kind::Call),
     ("readfilesync", "code.node", Kind::Call),
+    ("process.spawn", "code.node", Kind::Call),
+    ("console.log", "code.node", Kind::Call),
+    ("console.info", "code.node", Kind::Call),
+    ("console.warn", "code.node", Kind::Call),
+    ("console.error", "code.node", Kind::Call),
+    ("console.dir", "code.node", Kind::Call),
+    ("__js_function", "code.node", Kind::Token),
     ("__import__", "code.python", Kind::Token),
     ("__builtins__", "code.python", Kind::Token),
     ("__globals__", "code.python", Kind::Token),
@@ -172,6 +179,7 @@ pub(crate) fn needs() -> Needs {
         .or_words(&ENTRIES.iter().map(|e| e.0).collect::<Vec<_>>())
         .or_words(SCRIPT_EXTENSION_KEYS)
         .or_words(&["o:", "a:"])
+        .or_words(&["while", "function", "for(", "for ("])
 }
 
 /// Finds server-side code injection in one value.
@@ -237,6 +245,11 @@ pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
             if b.get(p + 2).is_none_or(|c| c.is_ascii_whitespace()) {
                 return Some(Hit::new("code.php", p, p + 2));
             }
+        }
+    }
+    if s.has(class::PAREN) {
+        if let Some(hit) = js_code(b) {
+            return Some(hit);
         }
     }
     if s.has(class::DOLLAR) {
@@ -378,6 +391,83 @@ fn variable_call(b: &[u8]) -> Option<Hit> {
         let (k, comment) = skip_gap(b, j);
         if b.get(k) == Some(&b'(') && k - j <= 256 && ((k == j && strong) || comment) {
             return Some(Hit::new("code.php", p, k + 1));
+        }
+    }
+    None
+}
+
+/// JavaScript statements a value has no reason to hold: a loop opening it (`while(1)`,
+/// `for(;;)`: a server that evaluates input hangs) or a function literal (`function(){`,
+/// `function x (a) {`).
+fn js_code(b: &[u8]) -> Option<Hit> {
+    let start = skip_space(b, 0);
+    let v = &b[start..];
+    let after = |kw: &[u8]| {
+        v.strip_prefix(kw)
+            .map(|r| skip_space(r, 0) + kw.len())
+            .filter(|&i| v.get(i) == Some(&b'('))
+    };
+    if let Some(open) = after(b"while") {
+        // A constant condition: literals, `this`, operators; then the loop's body or its end.
+        let mut depth = 0usize;
+        let close = v[open..].iter().take(128).position(|c| {
+            match c {
+                b'(' => depth += 1,
+                b')' => depth -= 1,
+                _ => {}
+            }
+            depth == 0
+        });
+        if let Some(close) = close.map(|c| open + c) {
+            let constant = v[open + 1..close]
+                .split(|c| !c.is_ascii_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .all(|w| {
+                    w.iter().all(u8::is_ascii_digit)
+                        || matches!(
+                            w,
+                            b"true" | b"false" | b"this" | b"infinity" | b"undefined" | b"null"
+                        )
+                });
+            let k = skip_space(v, close + 1);
+            if constant && matches!(v.get(k), None | Some(b';' | b'{' | b')')) {
+                return Some(Hit::new("code.node", start, start + close + 1));
+            }
+        }
+    }
+    if let Some(open) = after(b"for") {
+        let inner: Vec<u8> = v[open + 1..]
+            .iter()
+            .copied()
+            .filter(|c| !c.is_ascii_whitespace())
+            .take(3)
+            .collect();
+        if inner == b";;)" {
+            return Some(Hit::new("code.node", start, start + open + 1));
+        }
+    }
+    for p in memchr::memmem::find_iter(b, b"function") {
+        if p > 0 && is_word(b[p - 1]) {
+            continue;
+        }
+        let mut j = skip_space(b, p + 8);
+        while j < b.len() && is_word(b[j]) {
+            j += 1; // a name: `function run(`
+        }
+        j = skip_space(b, j);
+        if b.get(j) != Some(&b'(') {
+            continue;
+        }
+        let Some(close) = b[j..b.len().min(j + 128)].iter().position(|c| *c == b')') else {
+            continue;
+        };
+        let params = &b[j + 1..j + close];
+        let plain = params
+            .iter()
+            .all(|c| is_word(*c) || matches!(c, b',' | b' ' | b'$' | b'=' | b'.'));
+        let k = skip_space(b, j + close + 1);
+        if plain && b.get(k) == Some(&b'{') {
+            return Some(Hit::new("code.node", p, k + 1));
         }
     }
     None
@@ -549,6 +639,12 @@ mod tests {
             ("var_dump ( $cfg )", "code.php"),
             ("O:6:\"Logger\":1:{s:4:\"path\";}", "code.deserialization"),
             ("a:1:{i:0;s:1:\"x\";}", "code.deserialization"),
+            // Node: loops and function literals, console calls.
+            ("while (!0);", "code.node"),
+            ("for ( ; ; ) {}", "code.node"),
+            ("x=function (a, b) { return a }", "code.node"),
+            ("function(){ process.exit() }", "code.node"),
+            ("console.warn(1)", "code.node"),
             (
                 "rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcA==",
                 "code.deserialization",
@@ -576,6 +672,11 @@ mod tests {
             "ratio a:3:b",
             "Order O:12 shipped",
             "<?xml version=\"1.0\"?>",
+            "while (you wait) we fix it",
+            "for (a, b) see page 2",
+            "a function (of time) is plotted",
+            "while (2 or 3) people wait",
+            "the console log shows errors",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }

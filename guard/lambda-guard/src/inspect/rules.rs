@@ -42,6 +42,7 @@ pub const RULES: &[(&str, Category)] = &[
     ("ssrf.scheme", Category::Ssrf),
     ("ssrf.url_confusion", Category::Ssrf),
     ("ssrf.private_address", Category::Ssrf),
+    ("ssrf.remote_include", Category::Ssrf),
     ("ssti.jndi", Category::Ssti),
     ("ssti.log4j_lookup", Category::Ssti),
     ("ssti.template_expression", Category::Ssti),
