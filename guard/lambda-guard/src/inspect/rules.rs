@@ -61,6 +61,8 @@ pub const RULES: &[(&str, Category)] = &[
     ("proto.proto_key", Category::PrototypePollution),
     ("proto.constructor_prototype", Category::PrototypePollution),
     ("proto.path_value", Category::PrototypePollution),
+    ("session.fixation_param", Category::SessionFixation),
+    ("session.cookie_write", Category::SessionFixation),
     ("schema.violation", Category::Schema),
 ];
 
@@ -78,6 +80,7 @@ pub const CATEGORIES: &[Category] = &[
     Category::Xxe,
     Category::LogInjection,
     Category::PrototypePollution,
+    Category::SessionFixation,
     Category::Schema,
 ];
 
