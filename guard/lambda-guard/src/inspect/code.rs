@@ -277,16 +277,25 @@ pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
 }
 
 /// Whitespace and comments (`/* */`, `//…`, `#…` to the line end) from `i`: where they end and
-/// whether there was a comment.
+/// whether there was a comment. A comment is looked for within [`GAP`] bytes (an unclosed one
+/// ends the gap there), so that many call sites cannot each rescan the rest of the value.
 fn skip_gap(b: &[u8], i: usize) -> (usize, bool) {
+    const GAP: usize = 256;
     let mut j = skip_space(b, i);
     let mut comment = false;
     loop {
-        let line = b.get(j..j + 2) == Some(b"//") || b.get(j) == Some(&b'#');
-        if b.get(j..j + 2) == Some(b"/*") {
-            j = memchr::memmem::find(&b[j + 2..], b"*/").map_or(b.len(), |e| j + 2 + e + 2);
+        let window = &b[j.min(b.len())..b.len().min(j + GAP)];
+        let line = window.starts_with(b"//") || window.starts_with(b"#");
+        if window.starts_with(b"/*") {
+            match memchr::memmem::find(&window[2..], b"*/") {
+                Some(e) => j += 2 + e + 2,
+                None => return (j, comment),
+            }
         } else if line {
-            j = memchr::memchr(b'\n', &b[j..]).map_or(b.len(), |e| j + e + 1);
+            match memchr::memchr(b'\n', window) {
+                Some(e) => j += e + 1,
+                None => return (j, comment),
+            }
         } else {
             return (j, comment);
         }

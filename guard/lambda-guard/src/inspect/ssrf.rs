@@ -323,10 +323,12 @@ fn remote_include(b: &[u8]) -> Option<Hit> {
                 .ok()
                 .and_then(|h| h.parse::<Ipv4Addr>().ok())
                 .is_some_and(|ip| classify_v4(ip) == Target::Other);
-        let url_end = b[sep..]
+        // URLs end within a few KB: bounded so that many `://` cannot each scan the rest.
+        let window = &b[sep..b.len().min(sep + 2048)];
+        let url_end = window
             .iter()
             .position(|c| c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b'<'))
-            .map_or(b.len(), |e| sep + e);
+            .map_or(sep + window.len(), |e| sep + e);
         // `…/file.txt?`: the last segment names a file.
         let truncating = url_end > host_start + host_len + 1
             && b[url_end - 1] == b'?'
