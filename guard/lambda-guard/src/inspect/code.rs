@@ -186,8 +186,8 @@ pub(crate) fn needs() -> Needs {
     Needs::classes(class::ANGLE | class::QUOTE | class::DOLLAR)
         .or_words(&ENTRIES.iter().map(|e| e.0).collect::<Vec<_>>())
         .or_words(SCRIPT_EXTENSION_KEYS)
-        .or_words(&["o:", "a:"])
-        .or_words(&["while", "function", "for(", "for ("])
+        .or_words(&[":{"])
+        .or_words(&["while(", "while (", "function", "for(", "for ("])
 }
 
 /// Finds server-side code injection in one value.

@@ -97,8 +97,8 @@ const LEFTOVER_EXTENSIONS: &[&[u8]] = &[
 
 /// Keywords that let the request-path checks run.
 const REQUEST_PATH_KEYS: &[&str] = &[
-    "/.", ".sql", ".bak", ".backup", ".old", ".orig", ".save", ".sw", ".dump", ".log", ".sqlite",
-    ".mdb", "~",
+    "/.", ".sql", ".bak", ".backup", ".old", ".orig", ".save", ".swp", ".swo", ".dump", ".log",
+    ".sqlite", ".mdb", "~",
 ];
 
 /// PHP, Java and archive stream wrappers that read local files or run code.
