@@ -141,7 +141,7 @@ const STRONG: &[&[u8]] = &[
 
 /// Tool families whose commands are `<family>-<verb>` (`ansible-vault`, `chef-run`,
 /// `docker-compose`): the family names the command.
-const FAMILIES: &[&[u8]] = &[b"ansible", b"chef", b"docker", b"kubectl", b"apt", b"dpkg"];
+const FAMILIES: &[&str] = &["ansible-", "chef-", "docker-", "kubectl-", "apt-", "dpkg-"];
 
 /// Commands that are also words: they need an argument-looking follower.
 const WEAK: &[&[u8]] = &[
@@ -270,10 +270,9 @@ fn command_class(word: &[u8]) -> Option<bool> {
     } else {
         base
     };
-    let family = base
+    let family = FAMILIES
         .iter()
-        .position(|c| *c == b'-')
-        .is_some_and(|d| d > 0 && d + 1 < base.len() && FAMILIES.contains(&&base[..d]));
+        .any(|f| base.len() > f.len() && base.starts_with(f.as_bytes()));
     if STRONG.contains(&base) || family {
         Some(true)
     } else if WEAK.contains(&base) {
@@ -432,6 +431,7 @@ pub(crate) fn needs() -> Needs {
         .or_keywords(WRAPPERS)
         .or_keywords(RUNS_ARGUMENT.iter().map(|(command, _)| command))
         .or_keywords(cmdlets)
+        .or_words(FAMILIES)
         .always_from(2)
 }
 
