@@ -99,6 +99,9 @@ fn hostile(kind: &str, n: usize) -> String {
         "shell" => ";$(",
         "comments" => "/*",
         "urls" => "http://",
+        "php" => "$a[/*(system)(o:1:",
+        "cookies" => ".cookie=; domain=",
+        "calls" => "alert(function(while(",
         _ => "a",
     };
     unit.repeat(n / unit.len())
@@ -116,6 +119,9 @@ const HOSTILE: &[&str] = &[
     "shell",
     "comments",
     "urls",
+    "php",
+    "cookies",
+    "calls",
 ];
 
 fn bench_hostile(c: &mut Criterion) {

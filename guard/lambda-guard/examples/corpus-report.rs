@@ -3,7 +3,7 @@
 //! deterministic split (rules are tuned on `tune`; `holdout` is reported for honesty).
 //!
 //! ```text
-//! cargo run --release -p lambda-guard --example corpus-report -- [--misses] [--paranoia N] [--extra FILE]
+//! cargo run --release -p lambda-guard --example corpus-report -- [--misses] [--paranoia N] [--extra FILE] [--show ID,…]
 //! ```
 //! Corpora: `GUARD_CORPORA`, else `../shared/corpora` beside the repository. CRS rows are also
 //! split by the paranoia level of the CRS rule each test belongs to (`crs/sqli pl1`, …).
@@ -48,6 +48,33 @@ fn main() {
         ..InspectConfig::default()
     };
     let inspector = Inspector::new(&config).expect("inspector");
+    // `--show ID,ID…`: the findings on those samples (tune half only), to see why.
+    if let Some(ids) = args
+        .iter()
+        .position(|a| a == "--show")
+        .and_then(|i| args.get(i + 1))
+    {
+        for s in samples
+            .iter()
+            .filter(|s| ids.split(',').any(|id| id == s.id))
+        {
+            if corpus::half(&s.id) != Half::Tune || s.group.starts_with("extra/") {
+                println!("{}: not shown (holdout or independent set)", s.id);
+                continue;
+            }
+            for (placement, event) in corpus::events(s) {
+                let mut findings = Vec::new();
+                inspector.inspect(&lambda_guard::InputView::new(&event), &mut findings);
+                for f in findings {
+                    println!(
+                        "{} {placement}: {} at {} ({:?})",
+                        s.id, f.rule, f.path, f.excerpt
+                    );
+                }
+            }
+        }
+        return;
+    }
     let started = std::time::Instant::now();
     let mut examples = BTreeMap::new();
     let results = corpus::measure(&inspector, &samples, misses.then_some(&mut examples));

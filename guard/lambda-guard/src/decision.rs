@@ -92,6 +92,8 @@ pub enum Category {
     LogInjection,
     /// Prototype pollution keys.
     PrototypePollution,
+    /// Session fixation: a session identifier or cookie supplied by the request.
+    SessionFixation,
     /// JSON Schema violation.
     Schema,
 }
@@ -114,6 +116,7 @@ impl Category {
             Category::Xxe => "xxe",
             Category::LogInjection => "log_injection",
             Category::PrototypePollution => "prototype_pollution",
+            Category::SessionFixation => "session_fixation",
             Category::Schema => "schema",
         }
     }

@@ -113,7 +113,35 @@ const STRONG: &[&[u8]] = &[
     b"new-object",
     b"invoke-command",
     b"set-executionpolicy",
+    // Administration, build and debugging tools a request has no reason to name.
+    b"visudo",
+    b"pkexec",
+    b"doas",
+    b"cscli",
+    b"cpulimit",
+    b"strace",
+    b"ltrace",
+    b"gdb",
+    b"bsdtar",
+    b"htop",
+    b"regedit",
+    b"bcdboot",
+    b"clang",
+    b"c89",
+    b"c99",
+    b"kubectl",
+    b"crictl",
+    b"podman",
+    b"systemctl",
+    b"journalctl",
+    b"setfacl",
+    b"chattr",
+    b"tmux",
 ];
+
+/// Tool families whose commands are `<family>-<verb>` (`ansible-vault`, `chef-run`,
+/// `docker-compose`): the family names the command.
+const FAMILIES: &[&str] = &["ansible-", "chef-", "docker-", "kubectl-", "apt-", "dpkg-"];
 
 /// Commands that are also words: they need an argument-looking follower.
 const WEAK: &[&[u8]] = &[
@@ -208,6 +236,18 @@ const WEAK: &[&[u8]] = &[
     b"vi",
     b"vim",
     b"nano",
+    b"perf",
+    b"aptitude",
+    b"rmt",
+    b"trap",
+    b"alias",
+    b"docker",
+    b"cc",
+    b"su",
+    b"screen",
+    b"service",
+    b"bridge",
+    b"ansible",
 ];
 
 fn command_class(word: &[u8]) -> Option<bool> {
@@ -216,7 +256,24 @@ fn command_class(word: &[u8]) -> Option<bool> {
         .next()
         .unwrap_or(word);
     let base = base.strip_suffix(b".exe").unwrap_or(base);
-    if STRONG.contains(&base) {
+    // A versioned binary (`python3.10`, `gcc10.1`) is the tool itself.
+    let unversioned = base.trim_ascii_end();
+    let cut = unversioned
+        .iter()
+        .rposition(|c| !(c.is_ascii_digit() || *c == b'.'))
+        .map_or(0, |i| i + 1);
+    let base = if cut > 0
+        && STRONG.contains(&&base[..cut])
+        && base[cut..].first().is_some_and(u8::is_ascii_digit)
+    {
+        &base[..cut]
+    } else {
+        base
+    };
+    let family = FAMILIES
+        .iter()
+        .any(|f| base.len() > f.len() && base.starts_with(f.as_bytes()));
+    if STRONG.contains(&base) || family {
         Some(true)
     } else if WEAK.contains(&base) {
         Some(false)
@@ -374,6 +431,7 @@ pub(crate) fn needs() -> Needs {
         .or_keywords(WRAPPERS)
         .or_keywords(RUNS_ARGUMENT.iter().map(|(command, _)| command))
         .or_keywords(cmdlets)
+        .or_words(FAMILIES)
         .always_from(2)
 }
 
@@ -955,6 +1013,13 @@ mod tests {
             "my name; id",
             "{cat,/etc/passwd}",
             "x;base64 /etc/shadow",
+            // Tools by family, by version, and admin tools.
+            "x; ansible-inventory --list",
+            "a| chef-client -z",
+            "; python3.11 -c 'print(1)'",
+            "&& kubectl get secrets",
+            "; visudo",
+            "; aptitude -y install nmap",
         ] {
             assert!(rule(a).is_some(), "missed {a}");
         }
@@ -980,6 +1045,9 @@ mod tests {
             "time flies like an arrow",
             "see /docs/[draft]/notes?.md",
             "sh is a shell",
+            "Python 3.11 is out; ansible fans rejoice",
+            "the chef-d'oeuvre; perf review",
+            "aa-battery; time to flock together",
             // GraphQL selections, YAML and lists put one word on a line.
             "query {\n  getPost(id: \"1\") {\n    id\n    title\n    date\n  }\n}",
             "fields:\n  - id\n  - env\n  - time\n",

@@ -41,6 +41,33 @@ pub(crate) const ENTRIES: &[(&str, &str, Kind)] = &[
     ("highlight_file", "code.php", Kind::Call),
     ("show_source", "code.php", Kind::Call),
     ("unserialize", "code.php", Kind::Call),
+    ("call_user_func_array", "code.php", Kind::Call),
+    ("gzdecode", "code.php", Kind::Call),
+    ("gzuncompress", "code.php", Kind::Call),
+    ("get_defined_functions", "code.php", Kind::Call),
+    ("get_defined_vars", "code.php", Kind::Call),
+    ("curl_init", "code.php", Kind::Call),
+    ("curl_exec", "code.php", Kind::Call),
+    ("print_r", "code.php", Kind::Call),
+    ("var_dump", "code.php", Kind::Call),
+    ("var_export", "code.php", Kind::Call),
+    ("assert_options", "code.php", Kind::Call),
+    ("ini_set", "code.php", Kind::Call),
+    ("ini_get_all", "code.php", Kind::Call),
+    ("putenv", "code.php", Kind::Call),
+    ("fsockopen", "code.php", Kind::Call),
+    ("pfsockopen", "code.php", Kind::Call),
+    ("stream_socket_client", "code.php", Kind::Call),
+    ("move_uploaded_file", "code.php", Kind::Call),
+    ("preg_replace_callback", "code.php", Kind::Call),
+    ("register_shutdown_function", "code.php", Kind::Call),
+    ("hex2bin", "code.php", Kind::Call),
+    ("convert_uudecode", "code.php", Kind::Call),
+    ("fputcsv", "code.php", Kind::Call),
+    ("fwrite", "code.php", Kind::Call),
+    ("posix_getpwuid", "code.php", Kind::Call),
+    ("posix_kill", "code.php", Kind::Call),
+    ("escapeshellcmd", "code.php", Kind::Call),
     ("$_get", "code.php", Kind::Token),
     ("$_post", "code.php", Kind::Token),
     ("$_request", "code.php", Kind::Token),
@@ -52,6 +79,18 @@ pub(crate) const ENTRIES: &[(&str, &str, Kind)] = &[
     ("php://input", "code.php", Kind::Token),
     ("allow_url_include", "code.php", Kind::Token),
     ("auto_prepend_file", "code.php", Kind::Token),
+    // Packages first: a class name inside one (`java.io.FileOutputStream`) is a match of the
+    // package (the automaton prefers the earlier of two matches at one place).
+    ("java.lang.", "code.java", Kind::Token),
+    ("java.io.", "code.java", Kind::Token),
+    ("java.util.", "code.java", Kind::Token),
+    ("java.nio.", "code.java", Kind::Token),
+    ("java.net.", "code.java", Kind::Token),
+    ("javax.", "code.java", Kind::Token),
+    ("sun.misc.", "code.java", Kind::Token),
+    ("sun.reflect.", "code.java", Kind::Token),
+    ("org.omg.", "code.java", Kind::Token),
+    ("org.apache.commons", "code.java", Kind::Token),
     ("java.lang.runtime", "code.java", Kind::Token),
     ("java.lang.processbuilder", "code.java", Kind::Token),
     ("java.lang.system", "code.java", Kind::Token),
@@ -88,6 +127,13 @@ pub(crate) const ENTRIES: &[(&str, &str, Kind)] = &[
     ("execsync", "code.node", Kind::Call),
     ("spawnsync", "code.node", Kind::Call),
     ("readfilesync", "code.node", Kind::Call),
+    ("process.spawn", "code.node", Kind::Call),
+    ("console.log", "code.node", Kind::Call),
+    ("console.info", "code.node", Kind::Call),
+    ("console.warn", "code.node", Kind::Call),
+    ("console.error", "code.node", Kind::Call),
+    ("console.dir", "code.node", Kind::Call),
+    ("__js_function", "code.node", Kind::Token),
     ("__import__", "code.python", Kind::Token),
     ("__builtins__", "code.python", Kind::Token),
     ("__globals__", "code.python", Kind::Token),
@@ -116,20 +162,32 @@ pub(crate) const ENTRIES: &[(&str, &str, Kind)] = &[
     ("_$$nd_func$$_", "code.deserialization", Kind::Token),
     ("process.env", "code.node", Kind::Token),
     ("process[", "code.node", Kind::Token),
-    ("java.io.", "code.java", Kind::Token),
-    ("java.util.", "code.java", Kind::Token),
-    ("java.nio.", "code.java", Kind::Token),
-    ("javax.", "code.java", Kind::Token),
     ("com.opensymphony.", "code.java", Kind::Token),
     ("org.apache.struts", "code.java", Kind::Token),
     ("groovy.lang.", "code.java", Kind::Token),
     ("bsh.interpreter", "code.java", Kind::Token),
 ];
 
-/// What `detect` needs to fire (see [`Needs`]): one of its markers, `<?`, or a quoted call.
+/// Extensions a web server runs as code rather than serving (`.php5`, `.phtml`, `.jspx`, …):
+/// the name of an uploaded file must not end with one.
+const SCRIPT_EXTENSIONS: &[&[u8]] = &[
+    b"php", b"phtml", b"pht", b"phar", b"phps", b"pgif", b"jsp", b"jspx", b"jspf", b"asp", b"aspx",
+    b"asa", b"ashx", b"asmx", b"cfm", b"shtml",
+];
+
+/// Keywords that let the upload check run (each extension contains one of them).
+const SCRIPT_EXTENSION_KEYS: &[&str] = &[
+    "php", "pht", "phar", "pgif", "jsp", "asp", "cfm", "shtml", "sess_",
+];
+
+/// What `detect` needs to fire (see [`Needs`]): one of its markers, `<?`, a quoted call, a
+/// PHP variable (`$`), or a script extension.
 pub(crate) fn needs() -> Needs {
-    Needs::classes(class::ANGLE | class::QUOTE)
+    Needs::classes(class::ANGLE | class::QUOTE | class::DOLLAR)
         .or_words(&ENTRIES.iter().map(|e| e.0).collect::<Vec<_>>())
+        .or_words(SCRIPT_EXTENSION_KEYS)
+        .or_words(&[":{"])
+        .or_words(&["while(", "while (", "function", "for(", "for ("])
 }
 
 /// Finds server-side code injection in one value.
@@ -147,6 +205,9 @@ pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
         return None;
     }
     let b = s.bytes();
+    if let Some(hit) = script_upload(s) {
+        return Some(hit);
+    }
     for m in t.code.find_iter(b) {
         let (marker, rule, kind) = ENTRIES[m.pattern().as_usize()];
         let (st, en) = (m.start(), m.end());
@@ -178,15 +239,35 @@ pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
                 if let Some(e) = call_at(b, en) {
                     return Some(Hit::new(rule, st, e));
                 }
+                if rule == "code.php" {
+                    if let Some(e) = wrapped_call(b, st, en) {
+                        return Some(Hit::new(rule, st, e));
+                    }
+                }
             }
         }
     }
-    // `<?` opening PHP code (not `<?xml`).
+    // `<?` opening PHP code (not `<?xml`), or left open at the end of a value.
     if s.gate(gate::DOM) {
         for p in memchr::memmem::find_iter(b, b"<?") {
-            if b.get(p + 2).is_some_and(|c| c.is_ascii_whitespace()) {
-                return Some(Hit::new("code.php", p, p + 3));
+            if b.get(p + 2).is_none_or(|c| c.is_ascii_whitespace()) {
+                return Some(Hit::new("code.php", p, p + 2));
             }
+        }
+    }
+    if s.has(class::PAREN) {
+        if let Some(hit) = js_code(b) {
+            return Some(hit);
+        }
+    }
+    if s.has(class::DOLLAR) {
+        if let Some(hit) = variable_call(b) {
+            return Some(hit);
+        }
+    }
+    if s.has(class::COLON) && s.has(class::BRACE) {
+        if let Some(hit) = php_serialized(b) {
+            return Some(hit);
         }
     }
     if s.has(class::QUOTE) && s.has(class::PAREN) {
@@ -195,14 +276,38 @@ pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
     None
 }
 
+/// Whitespace and comments (`/* */`, `//…`, `#…` to the line end) from `i`: where they end and
+/// whether there was a comment. A comment is looked for within [`GAP`] bytes (an unclosed one
+/// ends the gap there), so that many call sites cannot each rescan the rest of the value.
+fn skip_gap(b: &[u8], i: usize) -> (usize, bool) {
+    const GAP: usize = 256;
+    let mut j = skip_space(b, i);
+    let mut comment = false;
+    loop {
+        let window = &b[j.min(b.len())..b.len().min(j + GAP)];
+        let line = window.starts_with(b"//") || window.starts_with(b"#");
+        if window.starts_with(b"/*") {
+            match memchr::memmem::find(&window[2..], b"*/") {
+                Some(e) => j += 2 + e + 2,
+                None => return (j, comment),
+            }
+        } else if line {
+            match memchr::memchr(b'\n', window) {
+                Some(e) => j += e + 1,
+                None => return (j, comment),
+            }
+        } else {
+            return (j, comment);
+        }
+        comment = true;
+        j = skip_space(b, j);
+    }
+}
+
 /// After a function name at `i`: `(` (comments and whitespace allowed) and an argument that
 /// looks like code. Returns the end of the call's start.
 fn call_at(b: &[u8], i: usize) -> Option<usize> {
-    let mut j = skip_space(b, i);
-    while b.get(j..j + 2) == Some(b"/*") {
-        j = memchr::memmem::find(&b[j + 2..], b"*/").map(|e| j + 2 + e + 2)?;
-        j = skip_space(b, j);
-    }
+    let (j, _) = skip_gap(b, i);
     if b.get(j) != Some(&b'(') {
         return None;
     }
@@ -222,6 +327,261 @@ fn call_at(b: &[u8], i: usize) -> Option<usize> {
         _ => false,
     };
     arg_ok.then_some(k + 1)
+}
+
+/// A PHP function name wrapped before it is called: `(system)('id')`, `[ 'system' ][0]('id')`,
+/// `("exec ")(…)`. `st..en` is the name.
+fn wrapped_call(b: &[u8], st: usize, en: usize) -> Option<usize> {
+    let quote = |c: u8| matches!(c, b'\'' | b'"');
+    let mut p = st;
+    while p > 0 && (b[p - 1].is_ascii_whitespace() || quote(b[p - 1])) {
+        p -= 1;
+    }
+    if p == 0 || !matches!(b[p - 1], b'(' | b'[') {
+        return None;
+    }
+    let mut j = en;
+    while j < b.len() && (b[j].is_ascii_whitespace() || quote(b[j])) {
+        j += 1;
+    }
+    if !matches!(b.get(j), Some(b')' | b']')) {
+        return None;
+    }
+    j = skip_gap(b, j + 1).0;
+    // Array indexes after the wrapper: `[0]`, `{0}`.
+    for _ in 0..4 {
+        if !matches!(b.get(j), Some(b'[' | b'{')) {
+            break;
+        }
+        let close = b[j..b.len().min(j + 16)]
+            .iter()
+            .position(|c| matches!(c, b']' | b'}'))?;
+        j = skip_gap(b, j + close + 1).0;
+    }
+    (b.get(j) == Some(&b'(')).then_some(j + 1)
+}
+
+/// A PHP variable called as a function: `$f('id')`, `$$name(1)`, `${'a'}(2)`, `$_[0](3)`,
+/// `$x /* c */ (4)`. A lone one-letter `$f(` with nothing between is left alone (it is how
+/// maths is written: `$f(x)$`).
+fn variable_call(b: &[u8]) -> Option<Hit> {
+    for p in memchr::memchr_iter(b'$', b) {
+        if p > 0 && (is_word(b[p - 1]) || b[p - 1] == b'$') {
+            continue; // inside a name, or the second `$` of `$$x` (seen from the first)
+        }
+        let mut j = p + 1;
+        let mut strong = false;
+        while b.get(j) == Some(&b'$') {
+            j += 1;
+            strong = true;
+        }
+        j = skip_space(b, j);
+        match b.get(j) {
+            Some(b'{') => {
+                let close = b[j..b.len().min(j + 64)].iter().position(|c| *c == b'}')?;
+                j += close + 1;
+                strong = true;
+            }
+            Some(c) if c.is_ascii_alphabetic() || *c == b'_' || *c >= 0x80 => {
+                let start = j;
+                while j < b.len() && is_word(b[j]) {
+                    j += 1;
+                }
+                strong |= j - start > 1 || b[start] == b'_';
+            }
+            _ => continue,
+        }
+        for _ in 0..8 {
+            let (k, _) = skip_gap(b, j);
+            if !matches!(b.get(k), Some(b'[' | b'{')) || k - j > 64 {
+                break;
+            }
+            let Some(close) = b[k..b.len().min(k + 64)]
+                .iter()
+                .position(|c| matches!(c, b']' | b'}'))
+            else {
+                break;
+            };
+            j = k + close + 1;
+            strong = true;
+        }
+        let (k, comment) = skip_gap(b, j);
+        if b.get(k) == Some(&b'(') && k - j <= 256 && ((k == j && strong) || comment) {
+            return Some(Hit::new("code.php", p, k + 1));
+        }
+    }
+    None
+}
+
+/// JavaScript statements a value has no reason to hold: a loop opening it (`while(1)`,
+/// `for(;;)`: a server that evaluates input hangs) or a function literal (`function(){`,
+/// `function x (a) {`).
+fn js_code(b: &[u8]) -> Option<Hit> {
+    let start = skip_space(b, 0);
+    let v = &b[start..];
+    let after = |kw: &[u8]| {
+        v.strip_prefix(kw)
+            .map(|r| skip_space(r, 0) + kw.len())
+            .filter(|&i| v.get(i) == Some(&b'('))
+    };
+    if let Some(open) = after(b"while") {
+        // A constant condition: literals, `this`, operators; then the loop's body or its end.
+        let mut depth = 0usize;
+        let close = v[open..].iter().take(128).position(|c| {
+            match c {
+                b'(' => depth += 1,
+                b')' => depth -= 1,
+                _ => {}
+            }
+            depth == 0
+        });
+        if let Some(close) = close.map(|c| open + c) {
+            let constant = v[open + 1..close]
+                .split(|c| !c.is_ascii_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .all(|w| {
+                    w.iter().all(u8::is_ascii_digit)
+                        || matches!(
+                            w,
+                            b"true" | b"false" | b"this" | b"infinity" | b"undefined" | b"null"
+                        )
+                });
+            let k = skip_space(v, close + 1);
+            if constant && matches!(v.get(k), None | Some(b';' | b'{' | b')')) {
+                return Some(Hit::new("code.node", start, start + close + 1));
+            }
+        }
+    }
+    if let Some(open) = after(b"for") {
+        let inner: Vec<u8> = v[open + 1..]
+            .iter()
+            .copied()
+            .filter(|c| !c.is_ascii_whitespace())
+            .take(3)
+            .collect();
+        if inner == b";;)" {
+            return Some(Hit::new("code.node", start, start + open + 1));
+        }
+    }
+    for p in memchr::memmem::find_iter(b, b"function") {
+        if p > 0 && is_word(b[p - 1]) {
+            continue;
+        }
+        let mut j = skip_space(b, p + 8);
+        while j < b.len() && is_word(b[j]) {
+            j += 1; // a name: `function run(`
+        }
+        j = skip_space(b, j);
+        if b.get(j) != Some(&b'(') {
+            continue;
+        }
+        let Some(close) = b[j..b.len().min(j + 128)].iter().position(|c| *c == b')') else {
+            continue;
+        };
+        let params = &b[j + 1..j + close];
+        let plain = params
+            .iter()
+            .all(|c| is_word(*c) || matches!(c, b',' | b' ' | b'$' | b'=' | b'.'));
+        let k = skip_space(b, j + close + 1);
+        if plain && b.get(k) == Some(&b'{') {
+            return Some(Hit::new("code.node", p, k + 1));
+        }
+    }
+    None
+}
+
+/// A serialized PHP object or array, as `unserialize()` reads it: `O:8:"stdClass":1:{`,
+/// `a:2:{i:0;`.
+fn php_serialized(b: &[u8]) -> Option<Hit> {
+    let digits = |mut i: usize| {
+        let s = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        (i > s).then_some(i)
+    };
+    for p in memchr::memchr_iter(b':', b) {
+        let Some(&kind) = p.checked_sub(1).and_then(|i| b.get(i)) else {
+            continue;
+        };
+        if !matches!(kind, b'o' | b'c' | b'a') || (p >= 2 && is_word(b[p - 2])) {
+            continue;
+        }
+        let Some(n) = digits(p + 1) else { continue };
+        let body = if kind == b'a' {
+            // `a:N:{` and a typed member: `i:`, `s:`, `b:`, `d:`, `a:`, `o:`, `n;`.
+            (b.get(n) == Some(&b':') && b.get(n + 1) == Some(&b'{'))
+                .then_some(n + 2)
+                .filter(|&i| {
+                    matches!(b.get(i), Some(b'i' | b's' | b'b' | b'd' | b'a' | b'o'))
+                        && b.get(i + 1) == Some(&b':')
+                        || b.get(i..i + 2) == Some(b"n;")
+                        || b.get(i) == Some(&b'}')
+                })
+        } else {
+            // `O:N:"Class":N:{`.
+            (b.get(n) == Some(&b':') && b.get(n + 1) == Some(&b'"'))
+                .then(|| memchr::memchr(b'"', &b[n + 2..b.len().min(n + 258)]))
+                .flatten()
+                .map(|q| n + 2 + q + 1)
+                .filter(|&i| b.get(i) == Some(&b':'))
+                .and_then(|i| digits(i + 1))
+                .filter(|&i| b.get(i) == Some(&b':') && b.get(i + 1) == Some(&b'{'))
+        };
+        if let Some(e) = body {
+            return Some(Hit::new("code.deserialization", p - 1, e));
+        }
+    }
+    None
+}
+
+/// A file name that a web server would run as a script, where the request names an uploaded
+/// file (`X-Filename` and similar headers, a multipart part's `filename`, a `filename` field):
+/// `shell.php5`, `a.phtml.`, `x. php`; or a PHP session file (`sess_<id>`) planted by name.
+fn script_upload(s: &Subject<'_>) -> Option<Hit> {
+    let path = s.path.as_bytes();
+    let tail = &path[path.len().saturating_sub(24)..];
+    let named = [&b"filename"[..], b"file-name", b"file_name", b"file.name"]
+        .iter()
+        .any(|k| tail.windows(k.len()).any(|w| w.eq_ignore_ascii_case(k)));
+    if !named || !s.has(class::DOT | class::UNDERSCORE) {
+        return None;
+    }
+    let b = s.bytes();
+    let name = b
+        .iter()
+        .rposition(|c| !(c.is_ascii_whitespace() || *c == b'.' || *c == 0))
+        .map_or(&b[..0], |e| &b[..=e]);
+    let base = name
+        .iter()
+        .rposition(|c| matches!(c, b'/' | b'\\'))
+        .map_or(name, |i| &name[i + 1..]);
+    if base.starts_with(b"sess_") && base.len() >= 15 {
+        return Some(Hit::new("code.php", 0, b.len()));
+    }
+    let dot = memchr::memrchr(b'.', base)?;
+    let ext: Vec<u8> = base[dot + 1..]
+        .iter()
+        .copied()
+        .filter(|c| !c.is_ascii_whitespace())
+        .collect();
+    let stem = ext.trim_ascii_end();
+    let trimmed = {
+        // `php5`, `php907`: a version suffix.
+        let d = stem
+            .iter()
+            .rposition(|c| !c.is_ascii_digit())
+            .map_or(0, |i| i + 1);
+        &stem[..d]
+    };
+    let rule = if trimmed.starts_with(b"j") {
+        "code.java"
+    } else {
+        "code.php"
+    };
+    SCRIPT_EXTENSIONS
+        .contains(&trimmed)
+        .then(|| Hit::new(rule, 0, b.len()))
 }
 
 /// PHP variable functions: `"system"('id')`, `('sys'.'tem')('id')`.
@@ -283,6 +643,28 @@ mod tests {
             ("T(java.lang.Runtime).getRuntime().exec('id')", "code.java"),
             ("require('child_process').exec('id')", "code.node"),
             ("__import__('os').system('id')", "code.python"),
+            // PHP: wrapped and variable functions, open tags, serialized objects.
+            ("( 'passthru' )(\"ls\")", "code.php"),
+            ("[shell_exec] [0] ('id')", "code.php"),
+            ("$fn('cat x')", "code.php"),
+            ("$$v(1)", "code.php"),
+            ("${'x'}(2)", "code.php"),
+            ("$_x[3]['y'](4)", "code.php"),
+            ("$h /* hidden */ (5)", "code.php"),
+            ("$a{1}(6)", "code.php"),
+            ("abc<?", "code.php"),
+            ("var_dump ( $cfg )", "code.php"),
+            ("O:6:\"Logger\":1:{s:4:\"path\";}", "code.deserialization"),
+            ("a:1:{i:0;s:1:\"x\";}", "code.deserialization"),
+            // Node: loops and function literals, console calls.
+            ("while (!0);", "code.node"),
+            ("for ( ; ; ) {}", "code.node"),
+            ("x=function (a, b) { return a }", "code.node"),
+            ("function(){ process.exit() }", "code.node"),
+            ("console.warn(1)", "code.node"),
+            ("java.io.FileInputStream", "code.java"),
+            ("{\"@type\": \"java.lang.AutoCloseable\"}", "code.java"),
+            ("org.omg.stub.x", "code.java"),
             (
                 "rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcA==",
                 "code.deserialization",
@@ -299,11 +681,58 @@ mod tests {
             "We require (at least) two",
             "Include the file in your evaluation",
             "java.lang is a package",
+            "org.apache.commonsense",
+            "java.langs.list",
             "executive summary",
             "my_class",
             "processbuilders guild",
+            "costs $5 (five dollars)",
+            "Pay $USD (approx.)",
+            "$f(x)$ is a function",
+            "$(document).ready",
+            "the (system) is fine",
+            "ratio a:3:b",
+            "Order O:12 shipped",
+            "<?xml version=\"1.0\"?>",
+            "while (you wait) we fix it",
+            "for (a, b) see page 2",
+            "a function (of time) is plotted",
+            "while (2 or 3) people wait",
+            "the console log shows errors",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
+        }
+    }
+
+    fn upload(name: &str, path: &str) -> Option<&'static str> {
+        let lower = name.to_ascii_lowercase();
+        let t = Tables::new().unwrap();
+        let s = Subject::new(name, &lower, 1, crate::trigger::FieldRole::Value, path, &t);
+        detect(&s, &t).map(|h| h.rule)
+    }
+
+    #[test]
+    fn uploaded_script_names() {
+        for (n, r) in [
+            ("avatar.php", "code.php"),
+            ("x.PHTML", "code.php"),
+            ("dir/y.php7..", "code.php"),
+            ("z. php ", "code.php"),
+            ("tool.phar", "code.php"),
+            ("page.jspx", "code.java"),
+            ("sess_0123456789abcdef", "code.php"),
+        ] {
+            assert_eq!(upload(n, "$.headers.X-Filename"), Some(r), "{n}");
+            assert_eq!(upload(n, "$.body.upload.filename"), Some(r), "{n}");
+        }
+        for (n, path) in [
+            ("avatar.png", "$.headers.X-Filename"),
+            ("php.png", "$.body.upload.filename"),
+            ("notes.php.txt", "$.body.upload.filename"),
+            ("session_notes", "$.body.upload.filename"),
+            ("see index.php", "$.body.comment"),
+        ] {
+            assert_eq!(upload(n, path), None, "false positive on {n} at {path}");
         }
     }
 }

@@ -48,6 +48,7 @@ pub mod rules;
 mod schema;
 mod scope;
 mod seen;
+mod session;
 mod sqli;
 mod ssrf;
 mod ssti;
@@ -123,6 +124,7 @@ const DETECTORS: &[(Category, Detector, NeedsOf)] = &[
     (Category::Nosqli, nosqli::detect, nosqli::needs),
     (Category::LogInjection, logi::detect, logi::needs),
     (Category::PrototypePollution, proto::detect, proto::needs),
+    (Category::SessionFixation, session::detect, session::needs),
 ];
 const _: () = assert!(DETECTORS.len() <= 32, "a scan keeps one bit per detector");
 

@@ -16,6 +16,7 @@ pub const RULES: &[(&str, Category)] = &[
     ("sqli.statement", Category::Sqli),
     ("sqli.dangerous_function", Category::Sqli),
     ("sqli.clause", Category::Sqli),
+    ("sqli.probe", Category::Sqli),
     ("nosqli.operator_key", Category::Nosqli),
     ("nosqli.operator_value", Category::Nosqli),
     ("nosqli.javascript", Category::Nosqli),
@@ -42,6 +43,7 @@ pub const RULES: &[(&str, Category)] = &[
     ("ssrf.scheme", Category::Ssrf),
     ("ssrf.url_confusion", Category::Ssrf),
     ("ssrf.private_address", Category::Ssrf),
+    ("ssrf.remote_include", Category::Ssrf),
     ("ssti.jndi", Category::Ssti),
     ("ssti.log4j_lookup", Category::Ssti),
     ("ssti.template_expression", Category::Ssti),
@@ -60,6 +62,8 @@ pub const RULES: &[(&str, Category)] = &[
     ("proto.proto_key", Category::PrototypePollution),
     ("proto.constructor_prototype", Category::PrototypePollution),
     ("proto.path_value", Category::PrototypePollution),
+    ("session.fixation_param", Category::SessionFixation),
+    ("session.cookie_write", Category::SessionFixation),
     ("schema.violation", Category::Schema),
 ];
 
@@ -77,6 +81,7 @@ pub const CATEGORIES: &[Category] = &[
     Category::Xxe,
     Category::LogInjection,
     Category::PrototypePollution,
+    Category::SessionFixation,
     Category::Schema,
 ];
 

@@ -40,6 +40,86 @@ pub(crate) const PROSE_GATE: &[&str] = &[
     "benchmark",
 ];
 
+/// System catalogs and objects whose bare name, with no SQL punctuation around it, is a probe
+/// of the database behind the API.
+const CATALOG: &[&str] = &[
+    "information_schema",
+    "pg_catalog",
+    "pg_shadow",
+    "sysobjects",
+    "syscolumns",
+    "sqlite_master",
+    "msysobjects",
+    "xp_cmdshell",
+    "mysql.user",
+    "mysql.db",
+];
+
+/// Functions only SQL has (or whose call opening a value only SQL explains): a value that opens
+/// with one of them called is a probe even without a complete expression (`database(`).
+const SQL_FUNCTIONS: &[&[u8]] = &[
+    b"database",
+    b"db_name",
+    b"schema_name",
+    b"user_name",
+    b"host_name",
+    b"current_user",
+    b"system_user",
+    b"session_user",
+    b"concat",
+    b"concat_ws",
+    b"group_concat",
+    b"extractvalue",
+    b"updatexml",
+    b"make_set",
+    b"ifnull",
+    b"isnull",
+    b"nullif",
+    b"coalesce",
+    b"unhex",
+    b"uncompress",
+    b"xmltype",
+    b"sysdate",
+    b"datalength",
+    b"string_agg",
+    b"char_length",
+    b"substring",
+    b"json_extract",
+    b"json_build_object",
+    b"jsonb_pretty",
+    b"lo_import",
+    b"lo_export",
+    b"lo_get",
+    b"pg_read_file",
+    b"pg_ls_dir",
+    b"benchmark",
+    b"pg_sleep",
+    b"load_file",
+];
+
+/// Type names a PostgreSQL `::` cast converts to (error-based injection casts text to numbers).
+const SQL_TYPES: &[&[u8]] = &[
+    b"int",
+    b"int4",
+    b"int8",
+    b"integer",
+    b"bigint",
+    b"smallint",
+    b"numeric",
+    b"text",
+    b"varchar",
+    b"json",
+    b"jsonb",
+    b"bool",
+    b"boolean",
+    b"regclass",
+    b"oid",
+    b"bytea",
+];
+
+/// The PostgreSQL cast operator.
+const CAST: &str = "::";
+
 const PUNCT: u32 = class::QUOTE
     | class::SEMI
     | class::PAREN
@@ -144,7 +224,11 @@ fn classify(w: &[u8]) -> K {
         | b"master"
         | b"sys"
         | b"openrowset"
-        | b"opendatasource" => {
+        | b"opendatasource"
+        | b"lo_import"
+        | b"lo_export"
+        | b"pg_read_file"
+        | b"pg_ls_dir" => {
             if head == b"mysql" || head == b"master" || head == b"sys" {
                 // Only as a qualified catalog name (`mysql.user`, `master..sysdatabases`,
                 // `sys.objects`): `sys.version` or `master.zip` in prose are not SQL.
@@ -165,7 +249,10 @@ fn classify(w: &[u8]) -> K {
         | b"string_agg" | b"xmltype" | b"instr" | b"locate" | b"position" | b"bin" | b"conv"
         | b"pi" | b"cos" | b"sin" | b"tan" | b"atan" | b"abs" | b"ceil" | b"ceiling" | b"sqrt"
         | b"power" | b"to_char" | b"to_number" | b"char_length" | b"ltrim" | b"rtrim"
-        | b"sysdate" | b"crc32" | b"soundex" | b"lpad" | b"rpad" | b"binary" => Kw::Func,
+        | b"sysdate" | b"crc32" | b"soundex" | b"lpad" | b"rpad" | b"binary" | b"schema_name"
+        | b"uncompress" | b"json_extract" | b"json_build_object" | b"jsonb_pretty" | b"lo_get" => {
+            Kw::Func
+        }
         b"order" | b"group" | b"having" | b"limit" | b"procedure" | b"offset" => Kw::Clause,
         b"by" => Kw::By,
         b"into" => Kw::Into,
@@ -576,7 +663,9 @@ impl Grammar<'_> {
     /// `UNION [ALL|DISTINCT] [(] SELECT` at `i`: the index of `SELECT`.
     fn union_select(&self, i: usize) -> Option<usize> {
         let mut j = self.sig(i + 1);
-        while self.k(j) == Some(K::LParen) || matches!(self.word(j), b"all" | b"distinct") {
+        while self.k(j) == Some(K::LParen)
+            || matches!(self.word(j), b"all" | b"distinct" | b"distinctrow")
+        {
             j = self.sig(j + 1);
         }
         (self.k(j) == Some(K::Kw(Kw::Select))).then_some(j)
@@ -828,10 +917,45 @@ impl Grammar<'_> {
         }
     }
 
+    /// A probe of the database rather than a complete injection: a value opening with a call
+    /// of a SQL-only function, a `::` cast of a value to a SQL type, or a comment only MySQL
+    /// reads as code (`/*!50000 …*/`) or as an optimizer hint (`/*+ …*/`).
+    fn probe(&self) -> Option<(&'static str, usize, usize)> {
+        let t = self.t;
+        let first = self.sig(0);
+        if self.is_call(first) && SQL_FUNCTIONS.contains(&self.word(first)) {
+            let open = self.sig(first + 1);
+            return Some(("sqli.probe", t[first].s, t[open].e));
+        }
+        for i in 1..t.len() {
+            let cast = t[i].k == K::Comment
+                && self.word(i).strip_prefix(b"::").is_some_and(|ty| {
+                    SQL_TYPES.contains(&ty.split(|c| *c == b'[').next().unwrap_or(ty))
+                });
+            if cast && matches!(t[i - 1].k, K::Word | K::RParen | K::Str { .. }) {
+                return Some(("sqli.probe", t[i - 1].s, t[i].e));
+            }
+        }
+        for hint in [&b"/*!"[..], b"/*+"] {
+            if let Some(at) = memchr::memmem::find(self.b, hint) {
+                let next = self.b.get(at + 3).copied().unwrap_or(b' ');
+                if next.is_ascii_alphanumeric() || next == b' ' {
+                    return Some(("sqli.probe", at, at + 3));
+                }
+            }
+        }
+        None
+    }
+
     fn run(&self, broke: bool) -> Option<(&'static str, usize, usize)> {
         let t = self.t;
         let first = self.sig(0);
         let at = |i: usize| t.get(i).map_or(self.b.len(), |x| x.s);
+        if !broke {
+            if let Some(hit) = self.probe() {
+                return Some(hit);
+            }
+        }
         // Context-free structures anywhere.
         for i in 0..t.len() {
             match t[i].k {
@@ -877,20 +1001,23 @@ impl Grammar<'_> {
                 }
                 K::Kw(Kw::TimeFunc) if self.statement_at(i, true) => {
                     let prev = (0..i).rev().find(|&p| t[p].k != K::Comment);
-                    let positional = match prev {
-                        None => true,
-                        Some(p) => {
-                            matches!(
-                                t[p].k,
-                                K::Logic
-                                    | K::Op
-                                    | K::LParen
-                                    | K::Comma
-                                    | K::Semi
-                                    | K::Kw(Kw::Select)
-                            ) || (p == 0 && broke)
-                        }
-                    };
+                    // `WAITFOR DELAY '0:0:5'` is a statement wherever it stands.
+                    let waitfor = self.word(i) == b"waitfor";
+                    let positional = waitfor
+                        || match prev {
+                            None => true,
+                            Some(p) => {
+                                matches!(
+                                    t[p].k,
+                                    K::Logic
+                                        | K::Op
+                                        | K::LParen
+                                        | K::Comma
+                                        | K::Semi
+                                        | K::Kw(Kw::Select)
+                                ) || (p == 0 && broke)
+                            }
+                        };
                     if positional {
                         return Some(("sqli.dangerous_function", t[i].s, t[i].e));
                     }
@@ -975,12 +1102,21 @@ struct Expr {
 
 /// What `detect` needs to fire (see [`Needs`]): SQL punctuation, or a prose gate word.
 pub(crate) fn needs() -> Needs {
-    Needs::classes(PUNCT).or_words(PROSE_GATE)
+    Needs::classes(PUNCT)
+        .or_words(PROSE_GATE)
+        .or_words(CATALOG)
+        .or_words(&[CAST])
 }
 
 /// Finds SQL injection in one value.
 pub(crate) fn detect(s: &Subject<'_>, tables: &Tables) -> Option<Hit> {
-    if !s.has(PUNCT) && (!s.has(class::SPACE) || tables.sql_prose.find(s.lower).is_none()) {
+    if !s.has(PUNCT)
+        && (!s.has(class::SPACE) || tables.sql_prose.find(s.lower).is_none())
+        && !CATALOG
+            .iter()
+            .chain(&[CAST])
+            .any(|w| memchr::memmem::find(s.bytes(), w.as_bytes()).is_some())
+    {
         return None;
     }
     let b = s.bytes();
@@ -1083,6 +1219,19 @@ mod tests {
             "select 0x726f6f74",
             "x' + sleep(3.to_i) + '",
             "select * from accounts",
+            // Probes: SQL-only calls, catalogs, casts, MySQL-only comments.
+            "schema_name(",
+            "ExtractValue (1",
+            "coalesce(",
+            "Group_Concat (x",
+            "sqlite_master",
+            "x=pg_catalog",
+            "name::bigint",
+            "lower(email)::int",
+            "5 or /*+ no_index */ 1",
+            "/*!12345 x */",
+            "1 union distinctrow select 2",
+            "abc waitfor delay '0:0:9'",
         ] {
             assert!(rule(a).is_some(), "missed {a}");
         }
@@ -1117,6 +1266,16 @@ mod tests {
             "select colour from palette",
             "SELECT * is slow on wide tables",
             "sleep(7 hours) a night",
+            "Database administrator, coalesce the results",
+            "see section 2::3 at 10::30",
+            "std::string and Vec::new",
+            "Concatenate (join) the strings",
+            "a /* note */ b",
+            "the catalog of pg products",
+            "Don't; please",
+            "It's done';",
+            // Measurements end like a statement does (`18';`): not enough alone.
+            "Shelf board 12 x 18';",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }

@@ -39,6 +39,36 @@ const METADATA_HOSTS: &[&[u8]] = &[
     b"instance-data",
     b"169-254-169-254",
     b"a9fea9fe",
+    b"metadata.packet.net",
+    b"metadata.platformequinix.com",
+];
+
+/// DNS-rebinding services: `<address>.nip.io` resolves to the address.
+const REBINDING: &[&str] = &[
+    ".nip.io",
+    ".xip.io",
+    ".sslip.io",
+    ".localtest.me",
+    ".lvh.me",
+];
+
+/// Names that resolve to the machine itself or to its container host.
+const LOOPBACK_NAMES: &[&str] = &[
+    "localhost",
+    "localhost4",
+    "localhost6",
+    "localhost.localdomain",
+    "ip6-localhost",
+    "ip6-loopback",
+    "ipv6-localhost",
+    "sandbox.localdomain",
+    "host.docker.internal",
+    "gateway.docker.internal",
+    "kubernetes.docker.internal",
+    "host.containers.internal",
+    "host.lima.internal",
+    "lvh.me",
+    "localtest.me",
 ];
 
 /// Ports the Lambda Runtime API (`127.0.0.1:9001`) and common extension listeners use.
@@ -165,12 +195,7 @@ fn classify_host(host: &str) -> Target {
     if let Some(v4) = parse_ipv4_loose(h) {
         return classify_v4(v4);
     }
-    if h == "localhost"
-        || h.ends_with(".localhost")
-        || h == "localhost.localdomain"
-        || h == "ip6-localhost"
-        || h == "sandbox.localdomain"
-    {
+    if LOOPBACK_NAMES.contains(&h) || h.ends_with(".localhost") {
         return Target::Loopback;
     }
     if METADATA_HOSTS
@@ -180,13 +205,7 @@ fn classify_host(host: &str) -> Target {
         return Target::Metadata;
     }
     // DNS-rebinding helpers embed the address: `127.0.0.1.nip.io`, `169-254-169-254.sslip.io`.
-    for service in [
-        ".nip.io",
-        ".xip.io",
-        ".sslip.io",
-        ".localtest.me",
-        ".lvh.me",
-    ] {
+    for service in REBINDING {
         if let Some(prefix) = h.strip_suffix(service) {
             let ip = prefix.rsplit('.').take(4).collect::<Vec<_>>();
             let dotted: String = ip.into_iter().rev().collect::<Vec<_>>().join(".");
@@ -204,19 +223,29 @@ fn classify_host(host: &str) -> Target {
 
 /// What `detect` needs to fire (see [`Needs`]): a URL's colon, or a metadata path or host.
 pub(crate) fn needs() -> Needs {
-    Needs::classes(class::COLON).or_gates(gate::SSRF_PATH | gate::SSRF_HOST)
+    Needs::classes(class::COLON)
+        .or_gates(gate::SSRF_PATH | gate::SSRF_HOST)
+        .or_words(LOOPBACK_NAMES)
+        .or_words(REBINDING)
+        .or_keywords(METADATA_HOSTS)
 }
 
 /// Finds SSRF in one value.
 pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
-    if !s.has(class::COLON | class::SLASH | class::DOT) {
-        return None;
-    }
     let b = s.bytes();
     if s.has(class::COLON) {
-        if let Some(h) = urls(b, s.paranoia) {
+        if let Some(h) = urls(b, s.paranoia).or_else(|| remote_include(b)) {
             return Some(h);
         }
+    }
+    // The `Host` header names the server itself: `localhost` there is not a target.
+    if !is_host_header(s.path) {
+        if let Some(h) = bare_host(b) {
+            return Some(h);
+        }
+    }
+    if !s.has(class::COLON | class::SLASH | class::DOT) {
+        return None;
     }
     if s.gate(gate::SSRF_PATH) {
         for (path, rule) in METADATA_PATHS {
@@ -234,6 +263,82 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
                     return Some(Hit::new("ssrf.metadata", p, p + m.len()));
                 }
             }
+        }
+    }
+    None
+}
+
+/// Whether a field is the `Host` header (`$.headers.Host`, `$.multiValueHeaders.host[0]`).
+fn is_host_header(path: &str) -> bool {
+    let p = path.trim_end_matches(|c: char| c.is_ascii_digit() || c == '[' || c == ']');
+    p.len() >= 5
+        && p.as_bytes()[p.len() - 5..].eq_ignore_ascii_case(b".host")
+        && p.contains("eaders.")
+}
+
+/// A value that is a loopback or metadata host *name* without a scheme (`localhost/admin`,
+/// `host.docker.internal:2375`): what an API that prefixes `http://` will fetch. Addresses
+/// alone are left to the URL checks (an IP in a header is usually just the client's).
+fn bare_host(b: &[u8]) -> Option<Hit> {
+    let start = b.iter().position(|c| !c.is_ascii_whitespace())?;
+    let len = b[start..]
+        .iter()
+        .position(|c| matches!(c, b'/' | b':' | b'?' | b'#') || c.is_ascii_whitespace())
+        .unwrap_or(b.len() - start);
+    let host = std::str::from_utf8(&b[start..start + len]).ok()?;
+    if !host.bytes().any(|c| c.is_ascii_alphabetic()) || parse_ipv4_loose(host).is_some() {
+        return None;
+    }
+    let rest = &b[start + len..];
+    let tail_ok = rest.iter().all(|c| !c.is_ascii_whitespace());
+    let rule = match classify_host(host) {
+        Target::Loopback => "ssrf.loopback",
+        Target::Metadata => "ssrf.metadata",
+        Target::Private | Target::Other => return None,
+    };
+    tail_ok.then(|| Hit::new(rule, start, start + len))
+}
+
+/// Remote file inclusion: a URL whose host is a raw public IPv4 address (servers that host payloads
+/// rarely have names), or one ending in `?` so that what the application appends (`.php`)
+/// becomes a query string.
+fn remote_include(b: &[u8]) -> Option<Hit> {
+    for sep in memchr::memmem::find_iter(b, b"://") {
+        let mut ss = sep;
+        while ss > 0 && b[ss - 1].is_ascii_alphabetic() {
+            ss -= 1;
+        }
+        if !matches!(&b[ss..sep], b"http" | b"https" | b"ftp" | b"ftps") {
+            continue;
+        }
+        let host_start = sep + 3;
+        let host_len = b[host_start..]
+            .iter()
+            .position(|c| matches!(c, b'/' | b':' | b'?' | b'#' | b'@') || c.is_ascii_whitespace())
+            .unwrap_or(b.len() - host_start);
+        let host = &b[host_start..host_start + host_len];
+        // A public address: private ones are the private-range rule's (paranoia 2).
+        let dotted = host.split(|c| *c == b'.').count() == 4
+            && std::str::from_utf8(host)
+                .ok()
+                .and_then(|h| h.parse::<Ipv4Addr>().ok())
+                .is_some_and(|ip| classify_v4(ip) == Target::Other);
+        // URLs end within a few KB: bounded so that many `://` cannot each scan the rest.
+        let window = &b[sep..b.len().min(sep + 2048)];
+        let url_end = window
+            .iter()
+            .position(|c| c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b'<'))
+            .map_or(sep + window.len(), |e| sep + e);
+        // `…/file.txt?`: the last segment names a file.
+        let truncating = url_end > host_start + host_len + 1
+            && b[url_end - 1] == b'?'
+            && b[host_start + host_len] == b'/'
+            && b[..url_end - 1]
+                .rsplit(|c| *c == b'/')
+                .next()
+                .is_some_and(|seg| seg.contains(&b'.'));
+        if dotted || truncating {
+            return Some(Hit::new("ssrf.remote_include", ss, url_end));
         }
     }
     None
@@ -426,6 +531,15 @@ mod tests {
             ("file:///etc/passwd", "ssrf.scheme"),
             ("gopher://127.0.0.1:6379/_SET", "ssrf.scheme"),
             ("dict://localhost:11211/stat", "ssrf.scheme"),
+            (
+                "host.docker.internal/v1.41/containers/json",
+                "ssrf.loopback",
+            ),
+            ("LocalHost:6379", "ssrf.loopback"),
+            ("metadata.packet.net/userdata", "ssrf.metadata"),
+            ("http://203.0.113.9/shell.txt", "ssrf.remote_include"),
+            ("ftp://198.51.100.4", "ssrf.remote_include"),
+            ("https://evil.example/x.txt?", "ssrf.remote_include"),
             ("http://169.254.169.254.nip.io/", "ssrf.metadata"),
         ] {
             assert_eq!(rule(a), Some(r), "{a}");
@@ -443,6 +557,11 @@ mod tests {
             "mailto:someone@example.com",
             "https://api.example.com:8443/v1",
             "version 1.2.3.4",
+            "localhost is where the heart is",
+            "my.localhost.example.com",
+            "https://example.com/search?",
+            "127.0.0.1",
+            "https://cdn.example.com/p?a=1",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }

@@ -316,6 +316,7 @@ fn every_category_is_reachable_through_a_trigger() {
             Category::LogInjection,
         ),
         ("__proto__.isAdmin", Category::PrototypePollution),
+        ("x\r\nSet-Cookie: sid=1", Category::SessionFixation),
     ];
     for (payload, category) in cases {
         let f = inspect(&sqs(&[payload]));

@@ -19,6 +19,23 @@ pub(crate) const SENSITIVE: &[&str] = &[
     "etc/ssh/",
     "etc/security/",
     "etc/mysql/",
+    "etc/subuid",
+    "etc/subgid",
+    "etc/gshadow",
+    "etc/master.passwd",
+    "etc/fstab",
+    "etc/resolv.conf",
+    "etc/machine-id",
+    "sys/class",
+    "sys/kernel",
+    "sys/devices",
+    "sys/firmware",
+    "proc/sys/",
+    "proc/mounts",
+    ".docker/",
+    ".svn/",
+    ".hg/",
+    "web.config",
     "proc/self/",
     "proc/version",
     "proc/1/",
@@ -69,6 +86,19 @@ pub(crate) const SENSITIVE: &[&str] = &[
     "wp-config.php",
     "config/database.yml",
     "localsettings.php",
+];
+
+/// Extensions of backups, dumps, editor swap files and logs: what a request path should never
+/// name (an API routes requests; it does not serve the files beside its code).
+const LEFTOVER_EXTENSIONS: &[&[u8]] = &[
+    b"sql", b"bak", b"backup", b"old", b"orig", b"save", b"swp", b"swo", b"dump", b"log",
+    b"sqlite", b"sqlite3", b"mdb",
+];
+
+/// Keywords that let the request-path checks run.
+const REQUEST_PATH_KEYS: &[&str] = &[
+    "/.", ".sql", ".bak", ".backup", ".old", ".orig", ".save", ".swp", ".swo", ".dump", ".log",
+    ".sqlite", ".mdb", "~",
 ];
 
 /// PHP, Java and archive stream wrappers that read local files or run code.
@@ -123,6 +153,7 @@ pub(crate) fn needs() -> Needs {
         .or_words(&[".."])
         .or_gates(gate::WRAPPER)
         .or_words(SENSITIVE)
+        .or_words(REQUEST_PATH_KEYS)
 }
 
 /// Finds path traversal or file inclusion in one value.
@@ -152,7 +183,47 @@ pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
         }
     }
     if s.has(class::SLASH | class::BACKSLASH | class::DOT) {
-        return sensitive(b, t, s.paranoia);
+        if let Some(h) = sensitive(b, t, s.paranoia) {
+            return Some(h);
+        }
+    }
+    if is_request_path(s.path) {
+        return leftover(b);
+    }
+    None
+}
+
+/// Whether a field is the request's path (what routing sees), not a parameter.
+fn is_request_path(path: &str) -> bool {
+    matches!(path, "$.path" | "$.rawPath") || path.starts_with("$.pathParameters")
+}
+
+/// A request path naming a hidden file or directory (`/.git/…`, `/.vscode/`, `/.env.local`;
+/// `/.well-known/` is public by design), or a backup, dump, swap or log file.
+fn leftover(b: &[u8]) -> Option<Hit> {
+    let mut start = 0;
+    for seg in b.split(|c| matches!(c, b'/' | b'\\')) {
+        let end = start + seg.len();
+        // After a separator (`/.git`): the needle the fast path looks for is `/.`.
+        let hidden = start > 0
+            && seg.len() >= 2
+            && seg[0] == b'.'
+            && (seg[1].is_ascii_alphanumeric() || seg[1] == b'_')
+            && seg != b".well-known";
+        let backup = seg.ends_with(b"~") && seg.len() > 1
+            || seg
+                .split(|c| *c == b'.')
+                .skip(1)
+                .enumerate()
+                .any(|(i, ext)| {
+                    LEFTOVER_EXTENSIONS.contains(&ext)
+                        && (i > 0 || seg.len() > ext.len() + 1)
+                        && (ext == b"sql" || seg.ends_with(ext))
+                });
+        if hidden || backup {
+            return Some(Hit::new("path.sensitive_file", start, end));
+        }
+        start = end + 1;
     }
     None
 }
@@ -295,6 +366,9 @@ mod tests {
             ".../.../WINDOWS/win.ini",
             "data:text/x-php;base64,PD9waHAgc3lzdGVtKCRfR0VUWzBdKTsgPz4=",
             "file=data:,<?php phpinfo();",
+            "/sys/kernel/notes",
+            "cat /etc/subgid",
+            "/srv/app/.docker/config.json",
         ] {
             assert!(rule(a).is_some(), "missed {a}");
         }
@@ -314,8 +388,46 @@ mod tests {
             "data:image/jpeg;base64,/9j/4AAQSkZJRgABAQ",
             "metadata: none, see docs",
             "Customer data: name, address",
+            "the sys class is full",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
+        }
+    }
+
+    fn at(path: &str, text: &str) -> Option<&'static str> {
+        let lower = text.to_ascii_lowercase();
+        let t = Tables::new().unwrap();
+        let s = Subject::new(text, &lower, 1, crate::trigger::FieldRole::Value, path, &t);
+        detect(&s, &t).map(|h| h.rule)
+    }
+
+    #[test]
+    fn request_paths_naming_hidden_backup_or_log_files() {
+        for p in [
+            "/.vscode/settings.json",
+            "/app/.idea/workspace.xml",
+            "/.env.production",
+            "/db/export.sql",
+            "/dump.sql.gz",
+            "/index.php.bak",
+            "/config.yml~",
+            "/logs/server.log",
+        ] {
+            assert_eq!(at("$.path", p), Some("path.sensitive_file"), "{p}");
+            let proxy = format!("v1{p}");
+            assert!(at("$.pathParameters.proxy", &proxy).is_some(), "{proxy}");
+        }
+        for (path, v) in [
+            ("$.path", "/.well-known/openid-configuration"),
+            ("$.path", "/v1.2/orders/42"),
+            ("$.path", "/files/report.pdf"),
+            ("$.path", "/catalog/sql-books"),
+            ("$.path", "/blog/logs-and-metrics"),
+            ("$.path", "/a/./b"),
+            ("$.queryStringParameters.file", "/.vscode/settings.json"),
+            ("$.body.name", "export.sql"),
+        ] {
+            assert_eq!(at(path, v), None, "false positive on {v} at {path}");
         }
     }
 }

@@ -60,16 +60,35 @@ const SCRIPT_SCHEMES: &[&[u8]] = &[b"javascript", b"vbscript", b"livescript", b"
 pub(crate) fn needs() -> Needs {
     Needs::classes(class::ANGLE | class::COLON | class::EQ | class::PAREN | class::BACKTICK)
         .or_keywords(SINK_OBJECTS.iter().map(|(o, _)| o))
-        .or_words(&["fromcharcode", ".innerhtml"])
+        .or_words(&["fromcharcode", ".innerhtml", UTF7_LT])
 }
+
+/// `<` in UTF-7 (`+ADw-`), which old browsers and charset-sniffing parsers still decode.
+const UTF7_LT: &str = "+adw-";
 
 /// Finds XSS in one value.
 pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
+    let b = s.bytes();
+    if s.has(class::OPS) {
+        for p in memchr::memmem::find_iter(b, UTF7_LT.as_bytes()) {
+            // A tag name, then what ends one: a space, `/`, `>` or its UTF-7 form `+AD4-`.
+            let name = p + 5 + usize::from(b.get(p + 5) == Some(&b'/'));
+            let end = name
+                + b[name..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphabetic())
+                    .count();
+            let tag_end =
+                matches!(b.get(end), Some(b' ' | b'/' | b'>')) || b[end..].starts_with(b"+ad4-");
+            if end > name && tag_end {
+                return Some(Hit::new("xss.dangerous_tag", p, end));
+            }
+        }
+    }
     if !s.has(class::ANGLE | class::COLON | class::EQ | class::PAREN | class::DOT | class::BACKTICK)
     {
         return None;
     }
-    let b = s.bytes();
     if s.has(class::ANGLE) {
         for pi in [&b"<?import"[..], b"<?xml:namespace"]
             .into_iter()
@@ -208,7 +227,7 @@ fn attributes(b: &[u8], mut i: usize, tag: &[u8]) -> (Option<Hit>, usize) {
 
 fn is_handler_name(name: &[u8]) -> bool {
     name.len() >= 5
-        && name.len() <= 40
+        && name.len() <= 64
         && name.starts_with(b"on")
         && name[2..].iter().all(u8::is_ascii_alphabetic)
 }
@@ -404,6 +423,9 @@ fn script_context(b: &[u8], paranoia: u8, dom: bool) -> Option<Hit> {
     if let Some(h) = bracket_sink(b) {
         return Some(h);
     }
+    if let Some(h) = jsfuck(b).or_else(|| tagged_call(b)) {
+        return Some(h);
+    }
     if dom {
         if let Some(at) = memchr::memmem::find(b, b"fromcharcode")
             .or_else(|| memchr::memmem::find(b, b".innerhtml"))
@@ -445,7 +467,11 @@ fn script_context(b: &[u8], paranoia: u8, dom: bool) -> Option<Hit> {
                     | b':'
             )
             && first_break.is_some_and(|f| f < k);
-        let bare = paranoia >= 2 && k == 0;
+        let dialog = matches!(
+            &b[ws..we],
+            b"alert" | b"prompt" | b"confirm" | b"settimeout" | b"setinterval" | b"eval"
+        );
+        let bare = k == 0 && (paranoia >= 2 || (dialog && whole_call(b, i)));
         if breakout || bare {
             return Some(Hit::new(
                 "xss.js_breakout",
@@ -455,6 +481,63 @@ fn script_context(b: &[u8], paranoia: u8, dom: bool) -> Option<Hit> {
         }
     }
     None
+}
+
+/// Whether the call opened at `open` (`(` or a template's backtick) is all that is left of the
+/// value (a `;` or a `//` comment may end it): `alert(1)`, `confirm\`x\``, not `alert(s) are…`.
+fn whole_call(b: &[u8], open: usize) -> bool {
+    let close = if b[open] == b'`' {
+        memchr::memchr(b'`', &b[open + 1..]).map(|e| open + 1 + e)
+    } else {
+        let mut depth = 0usize;
+        b[open..]
+            .iter()
+            .position(|c| {
+                match c {
+                    b'(' => depth += 1,
+                    b')' => depth -= 1,
+                    _ => {}
+                }
+                depth == 0
+            })
+            .map(|e| open + e)
+    };
+    let Some(close) = close else {
+        return false;
+    };
+    let rest = &b[close + 1..];
+    let rest = &rest[skip_space(rest, 0)..];
+    let rest = rest.strip_prefix(b";").unwrap_or(rest);
+    let rest = &rest[skip_space(rest, 0)..];
+    rest.is_empty() || rest.starts_with(b"//")
+}
+
+/// Script written with six characters (`[]()!+`): `(![]+[])[+!+[]]` spells letters out of
+/// coerced booleans; three such atoms are not punctuation by chance.
+fn jsfuck(b: &[u8]) -> Option<Hit> {
+    let atoms =
+        memchr::memmem::find_iter(b, b"![]").count() + memchr::memmem::find_iter(b, b"+[]").count();
+    (atoms >= 3).then(|| Hit::new("xss.js_breakout", 0, b.len().min(24)))
+}
+
+/// A tagged template calling through `Function.prototype` (`[].sort.call\`${alert}1\``).
+fn tagged_call(b: &[u8]) -> Option<Hit> {
+    for tick in memchr::memchr_iter(b'`', b) {
+        let (ws, we) = word_before(b, tick);
+        let dot = ws.checked_sub(1).map(|d| skip_back_js_space(b, d));
+        if matches!(&b[ws..we], b"call" | b"apply" | b"bind") && dot.is_some_and(|d| b[d] == b'.') {
+            return Some(Hit::new("xss.js_breakout", ws, tick + 1));
+        }
+    }
+    None
+}
+
+/// The index of the last non-space byte at or before `i`.
+fn skip_back_js_space(b: &[u8], mut i: usize) -> usize {
+    while i > 0 && b[i].is_ascii_whitespace() {
+        i -= 1;
+    }
+    i
 }
 
 /// The same sinks reached by a computed member: `document["cookie"]`,
@@ -572,6 +655,14 @@ mod tests {
             "<details open ontoggle=alert(1)>",
             "<x onclick=alert(1)>click",
             "\"-alert(1)-\"",
+            // A whole value that is a dialog or timer call, obfuscated script, UTF-7 markup.
+            "confirm(document.domain);",
+            "prompt`1`",
+            "setTimeout(run, 10) // x",
+            "[+!+[]]+(![]+[])[+[]]",
+            "[1,2].map.call`${prompt}2`",
+            "+ADw-img src=x+AD4-",
+            "<\"onpointerrawupdatewithsomeverylongname=x>",
         ] {
             assert!(rule(a).is_some(), "missed {a}");
         }
@@ -593,6 +684,12 @@ mod tests {
             "{\"window\": [\"alert\"]}",
             "background: url(images/javascript-logo.png)",
             "document[0] and window['size']",
+            "confirm(ed) bookings: 4",
+            "print(this page)",
+            "Prompt (see below)",
+            "a+[]b and !x",
+            "the call`s result",
+            "C++ADw-like",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }

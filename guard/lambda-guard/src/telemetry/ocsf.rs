@@ -520,6 +520,7 @@ fn category_title(category: Category) -> &'static str {
         Category::Xxe => "XML external entity",
         Category::LogInjection => "Log injection",
         Category::PrototypePollution => "Prototype pollution",
+        Category::SessionFixation => "Session fixation",
         Category::Schema => "Schema violation",
         #[allow(unreachable_patterns, reason = "the enum is non_exhaustive")]
         _ => "Finding",

@@ -17,6 +17,7 @@
 //! assert!(paths.contains(&"$.Records[0].body.note".to_string()));
 //! ```
 
+mod body;
 mod decode;
 mod json;
 pub mod sample;

@@ -146,6 +146,72 @@ fn form_bodies_are_split_and_decoded() {
 }
 
 #[test]
+fn multipart_bodies_are_split_into_parts() {
+    let mut e = sample(Trigger::ApiGatewayRest);
+    e["headers"]["Content-Type"] = json!("multipart/form-data; boundary=----B42");
+    e["body"] = json!(
+        "------B42\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nQ3 report\r\n\
+         ------B42\r\nContent-Disposition: form-data; name=\"file\"; filename=\"q3.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\na,b\n1,2\r\n------B42\r\n\
+         Content-Disposition: form-data; name=\"meta\"\r\n\r\n{\"tag\": \"x\"}\r\n------B42--\r\n"
+    );
+    assert_eq!(
+        value_at(&e, "$.body.title").unwrap(),
+        ("Q3 report".to_owned(), vec!["multipart"])
+    );
+    assert_eq!(value_at(&e, "$.body.file.filename").unwrap().0, "q3.csv");
+    assert_eq!(
+        value_at(&e, "$.body.file.content-type").unwrap().0,
+        "text/csv"
+    );
+    assert_eq!(value_at(&e, "$.body.file").unwrap().0, "a,b\n1,2");
+    assert_eq!(
+        value_at(&e, "$.body.meta.tag").unwrap(),
+        ("x".to_owned(), vec!["json", "multipart"])
+    );
+    assert!(fields(&e)
+        .iter()
+        .any(|(p, r, t, _)| p == "$.body.file" && *r == FieldRole::Key && t == "file"));
+    // No delimiter: the body stays one string.
+    e["body"] = json!("not multipart at all");
+    assert_eq!(value_at(&e, "$.body").unwrap().0, "not multipart at all");
+}
+
+#[test]
+fn xml_bodies_are_walked_by_node_and_kept_whole() {
+    let mut e = sample(Trigger::ApiGatewayRest);
+    e["headers"]["Content-Type"] = json!("application/xml");
+    let doc = "<?xml version=\"1.0\"?><order id=\"7\"><note>ring &amp; wait</note><item/><note>b</note></order>";
+    e["body"] = json!(doc);
+    assert_eq!(value_at(&e, "$.body").unwrap().0, doc);
+    assert_eq!(
+        value_at(&e, "$.body.order['@id']").unwrap(),
+        ("7".to_owned(), vec!["xml"])
+    );
+    let notes: Vec<String> = fields(&e)
+        .into_iter()
+        .filter(|(p, r, _, _)| p == "$.body.order.note" && *r == FieldRole::Value)
+        .map(|(_, _, t, _)| t)
+        .collect();
+    assert_eq!(notes, vec!["ring & wait", "b"]);
+    assert!(has_path(&e, "$.body.order.item"));
+}
+
+#[test]
+fn cookie_headers_are_split_into_named_values() {
+    let mut e = sample(Trigger::ApiGatewayRest);
+    e["headers"]["Cookie"] = json!("theme=dark; cart=%7B%22n%22%3A2%7D");
+    assert_eq!(value_at(&e, "$.headers.Cookie.theme").unwrap().0, "dark");
+    assert!(fields(&e)
+        .iter()
+        .any(|(p, r, t, _)| p == "$.headers.Cookie.cart" && *r == FieldRole::Key && t == "cart"));
+    // The whole header is still a value of its own.
+    assert!(value_at(&e, "$.headers.Cookie").is_some());
+    let v2 = sample(Trigger::ApiGatewayHttp);
+    assert_eq!(value_at(&v2, "$.cookies.locale").unwrap().0, "en-GB");
+}
+
+#[test]
 fn rest_api_multi_value_headers_keep_duplicates_apart() {
     let mut e = sample(Trigger::ApiGatewayRest);
     e["multiValueHeaders"]["Authorization"] = json!(["Bearer a", "Bearer b"]);

@@ -1,6 +1,7 @@
 //! The normalized, read-only view of an event's caller-controlled input.
 
 use super::{
+    body::{self, Layout, XmlItem},
     decode::{self, Payload},
     json, Trigger,
 };
@@ -27,13 +28,19 @@ impl Transforms {
     pub const GZIP: Transforms = Transforms(1 << 4);
     /// Text read out of binary data: printable runs, or an array of byte values (Kafka headers).
     pub const BINARY: Transforms = Transforms(1 << 5);
-    const NAMES: [(Transforms, &'static str); 6] = [
+    /// A part of a multipart body.
+    pub const MULTIPART: Transforms = Transforms(1 << 6);
+    /// An element, attribute or text of an XML body.
+    pub const XML: Transforms = Transforms(1 << 7);
+    const NAMES: [(Transforms, &'static str); 8] = [
         (Transforms::BASE64, "base64"),
         (Transforms::URL, "url"),
         (Transforms::JSON, "json"),
         (Transforms::DYNAMODB, "dynamodb"),
         (Transforms::GZIP, "gzip"),
         (Transforms::BINARY, "binary"),
+        (Transforms::MULTIPART, "multipart"),
+        (Transforms::XML, "xml"),
     ];
 
     /// Both sets of decodings.
@@ -332,6 +339,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         for key in ["headers", "multiValueHeaders", "pathParameters", "cookies"] {
             self.member(obj, key, |w, v| w.any(v, Transforms::NONE));
         }
+        self.cookies(obj);
         for key in ["queryStringParameters", "multiValueQueryStringParameters"] {
             self.member(obj, key, |w, v| {
                 if raw_query {
@@ -345,22 +353,19 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             .get("isBase64Encoded")
             .and_then(Value::as_bool)
             .unwrap_or(false);
-        let form = content_type(obj).is_some_and(|ct| {
-            ct.to_ascii_lowercase()
-                .starts_with("application/x-www-form-urlencoded")
-        });
+        let ct = content_type(obj);
         self.member(obj, "body", |w, body| {
             let Some(text) = body.as_str() else {
                 return w.any(body, Transforms::NONE);
             };
             let decoded = base64.then(|| decode::base64(text)).flatten();
             let Some(bytes) = decoded else {
-                return w.body_text(text, Transforms::NONE, form);
+                return w.body_text(text, Transforms::NONE, ct);
             };
             match decode::payload(bytes) {
                 (decode::Payload::Text(text), gzip) => {
                     let t = Transforms::BASE64.with(gzip_flag(gzip));
-                    w.body_text(&text, t, form)
+                    w.body_text(&text, t, ct)
                 }
                 (decode::Payload::Binary(bytes), gzip) => {
                     w.binary(&bytes, Transforms::BASE64.with(gzip_flag(gzip)))
@@ -369,11 +374,97 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         });
     }
 
-    fn body_text(&mut self, text: &str, t: Transforms, form: bool) {
-        if form && !decode::looks_like_json(text) {
-            self.form(text, t);
-        } else {
-            self.string(text, t);
+    /// A text body, split into the fields its content type lays out.
+    fn body_text(&mut self, text: &str, t: Transforms, content_type: Option<&str>) {
+        match body::layout(content_type, text) {
+            Layout::Form if !decode::looks_like_json(text) => self.form(text, t),
+            Layout::Multipart(boundary) => match body::multipart(text, boundary) {
+                Some(parts) => self.multipart(&parts, t.with(Transforms::MULTIPART)),
+                None => self.string(text, t),
+            },
+            Layout::Xml => {
+                // Whole, for what only the document as a whole shows (a DOCTYPE), then by node.
+                self.string(text, t);
+                self.xml(text, t.with(Transforms::XML));
+            }
+            Layout::Form | Layout::Text => self.string(text, t),
+        }
+    }
+
+    /// Each part at `body.<name>`: its content, and its filename and headers below it.
+    fn multipart(&mut self, parts: &[body::Part<'_>], t: Transforms) {
+        for part in parts {
+            self.emit_key(part.name, t);
+            let mark = self.path.push_key(part.name);
+            let fields = part.filename.map(|f| ("filename", f));
+            for (name, value) in fields.into_iter().chain(part.headers.iter().copied()) {
+                let m = self.path.push_key(&name.to_ascii_lowercase());
+                self.emit(FieldRole::Value, value, t);
+                self.path.truncate(m);
+            }
+            self.string(part.content, t);
+            self.path.truncate(mark);
+        }
+    }
+
+    /// Elements as keys along the path (`body.order.item`), attributes at `…['@name']`, text
+    /// at its element's path.
+    fn xml(&mut self, doc: &str, t: Transforms) {
+        // Paths stop growing past this depth (the inspector's depth limit is for JSON).
+        const MAX_PATH_DEPTH: usize = 32;
+        let mut open: Vec<Option<usize>> = Vec::new();
+        body::xml(doc, |item| match item {
+            XmlItem::Open(name) => {
+                self.emit_key(name, t);
+                open.push((open.len() < MAX_PATH_DEPTH).then(|| self.path.push_key(name)));
+            }
+            XmlItem::Close => {
+                if let Some(Some(mark)) = open.pop() {
+                    self.path.truncate(mark);
+                }
+            }
+            XmlItem::Attribute(name, value) => {
+                let name = format!("@{name}");
+                self.emit_key(&name, t);
+                let mark = self.path.push_key(&name);
+                self.emit(FieldRole::Value, &value, t);
+                self.path.truncate(mark);
+            }
+            XmlItem::Text(text) => self.string(&text, t),
+        });
+        if let Some(Some(mark)) = open.first() {
+            self.path.truncate(*mark);
+        }
+    }
+
+    /// Cookie headers split into `headers.Cookie.<name>` values, as frameworks read them.
+    fn cookies(&mut self, obj: &Map<String, Value>) {
+        let t = Transforms::NONE;
+        let headers = obj.get("headers").and_then(Value::as_object);
+        let header = headers.into_iter().flatten().filter_map(|(name, v)| {
+            let cookie = name.eq_ignore_ascii_case("cookie");
+            cookie.then(|| v.as_str().map(|v| (Some(name.as_str()), v)))?
+        });
+        // HTTP API events carry them as `cookies: ["a=1", "b=2"]` instead.
+        let list = obj.get("cookies").and_then(Value::as_array);
+        let items = list
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(|v| (None, v)));
+        for (name, value) in header.chain(items) {
+            let base = self
+                .path
+                .push_key(if name.is_some() { "headers" } else { "cookies" });
+            if let Some(name) = name {
+                self.path.push_key(name);
+            }
+            for (cookie, v) in body::cookies(value) {
+                self.emit_key(cookie, t);
+                let mark = self.path.push_key(cookie);
+                self.string(v, t);
+                self.path.truncate(mark);
+            }
+            self.path.truncate(base);
         }
     }
 

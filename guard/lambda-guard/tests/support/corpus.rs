@@ -254,6 +254,9 @@ pub fn value_event(decoded: &str, encoded: &str, placement: &str) -> Value {
     }
 }
 
+/// The domain API Gateway puts in the `Host` header of the events it delivers.
+const API_DOMAIN: &str = "abc123.execute-api.eu-west-1.amazonaws.com";
+
 /// The API Gateway REST (v1) event for a CRS request.
 pub fn http_event(
     method: &str,
@@ -262,11 +265,14 @@ pub fn http_event(
     body: Option<&str>,
 ) -> Value {
     let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
-    let decode = |s: &str| {
-        percent_encoding::percent_decode_str(&s.replace('+', " "))
+    let unescape = |s: &str| {
+        percent_encoding::percent_decode_str(s)
             .decode_utf8_lossy()
             .into_owned()
     };
+    // `+` is a space in a query, itself in a path.
+    let decode = |s: &str| unescape(&s.replace('+', " "));
+    let path = unescape(path);
     let mut params = serde_json::Map::new();
     let mut multi = serde_json::Map::new();
     for pair in query.split('&').filter(|p| !p.is_empty()) {
@@ -280,24 +286,41 @@ pub fn http_event(
             .unwrap()
             .push(json!(v));
     }
+    // The CRS runner sends every test to `localhost`; API Gateway delivers its own domain.
+    let headers: Vec<(String, String)> = headers
+        .iter()
+        .map(|(k, v)| {
+            let local = k.eq_ignore_ascii_case("host") && v == "localhost";
+            let v = if local { API_DOMAIN } else { v.as_str() };
+            (k.clone(), v.to_owned())
+        })
+        .collect();
     let mut hs: serde_json::Map<String, Value> =
         headers.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+    let mut multi_hs = serde_json::Map::new();
+    for (k, v) in &headers {
+        multi_hs
+            .entry(k.clone())
+            .or_insert_with(|| json!([]))
+            .as_array_mut()
+            .unwrap()
+            .push(json!(v));
+    }
     // A body sent without a type is sent as a form by the clients that do so (`curl -d`,
     // CRS's test runner), and read as one by the rules these tests exercise.
     if body.is_some_and(|b| !b.is_empty())
         && !hs.keys().any(|k| k.eq_ignore_ascii_case("content-type"))
     {
-        hs.insert(
-            "Content-Type".into(),
-            json!("application/x-www-form-urlencoded"),
-        );
+        let form = "application/x-www-form-urlencoded";
+        hs.insert("Content-Type".into(), json!(form));
+        multi_hs.insert("Content-Type".into(), json!([form]));
     }
     json!({
-        "resource": "/{proxy+}", "path": decode(path), "httpMethod": method,
-        "headers": hs,
+        "resource": "/{proxy+}", "path": path, "httpMethod": method,
+        "headers": hs, "multiValueHeaders": multi_hs,
         "queryStringParameters": if params.is_empty() { Value::Null } else { Value::Object(params) },
         "multiValueQueryStringParameters": if multi.is_empty() { Value::Null } else { Value::Object(multi) },
-        "pathParameters": {"proxy": decode(path.trim_start_matches('/'))},
+        "pathParameters": {"proxy": path.trim_start_matches('/')},
         "requestContext": {"resourcePath": "/{proxy+}", "httpMethod": method, "stage": "prod",
             "identity": {"sourceIp": "198.51.100.7"}, "requestId": "r"},
         "body": body, "isBase64Encoded": false
@@ -452,6 +475,18 @@ impl Tally {
 /// Results: (group, placement) → per half.
 pub type Results = BTreeMap<(String, String), BTreeMap<Half, Tally>>;
 
+/// A header every CRS test carries with a routine value.
+fn routine_header(name: &str, value: &str) -> bool {
+    match name.to_ascii_lowercase().as_str() {
+        "user-agent" => value == "OWASP CRS test agent",
+        "referer" => value == "http",
+        "host" | "accept" | "accept-encoding" | "accept-language" | "accept-charset"
+        | "content-type" | "content-length" | "keep-alive" | "proxy-connection"
+        | "cache-control" => true,
+        _ => false,
+    }
+}
+
 /// Runs every sample in every placement; `misses` collects up to `keep` ids of missed attacks
 /// and flagged benign samples per group.
 pub fn measure(
@@ -491,8 +526,21 @@ pub fn measure(
                     if list.len() < 400 {
                         let what = match &s.payload {
                             Payload::Value { decoded, .. } => decoded.clone(),
-                            Payload::Http { uri, body, .. } => {
-                                format!("{uri} | {}", body.as_deref().unwrap_or(""))
+                            Payload::Http {
+                                uri, headers, body, ..
+                            } => {
+                                // Headers the CRS test runner sends on every test say
+                                // nothing; the others often carry the payload.
+                                let telling: Vec<String> = headers
+                                    .iter()
+                                    .filter(|(k, v)| !routine_header(k, v))
+                                    .map(|(k, v)| format!("{k}: {v}"))
+                                    .collect();
+                                format!(
+                                    "{uri} | {} | {}",
+                                    telling.join(" / "),
+                                    body.as_deref().unwrap_or("")
+                                )
                             }
                         };
                         let rules: Vec<String> = findings
@@ -502,7 +550,7 @@ pub fn measure(
                         list.push(format!(
                             "{} {:?} {:?}",
                             s.id,
-                            what.chars().take(160).collect::<String>(),
+                            what.chars().take(240).collect::<String>(),
                             rules
                         ));
                     }

@@ -1,0 +1,415 @@
+//! HTTP body layouts an application splits into fields before reading them: multipart forms,
+//! XML documents and cookie headers. Small hand parsers, linear in the input: each scan only
+//! moves forward, and nothing is buffered beyond the pieces handed back.
+
+use std::borrow::Cow;
+
+/// How a body is laid out, by its declared content type (and an XML declaration when the type
+/// says nothing more specific).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Layout<'a> {
+    /// `application/x-www-form-urlencoded`.
+    Form,
+    /// `multipart/form-data` (or any multipart) with its boundary.
+    Multipart(&'a str),
+    /// `application/xml`, `text/xml`, `…+xml`, or an untyped body opening with `<?xml`.
+    Xml,
+    /// Anything else: one string (JSON inside it is found by the walk).
+    Text,
+}
+
+/// The layout of `body` sent as `content_type`.
+pub(crate) fn layout<'a>(content_type: Option<&'a str>, body: &str) -> Layout<'a> {
+    let ct = content_type.unwrap_or_default();
+    let media = ct.split(';').next().unwrap_or_default().trim();
+    if media.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        return Layout::Form;
+    }
+    if starts_with_ignore_case(media, "multipart/") {
+        return boundary(ct).map_or(Layout::Text, Layout::Multipart);
+    }
+    let xml_type = ends_with_ignore_case(media, "/xml") || ends_with_ignore_case(media, "+xml");
+    let untyped = media.is_empty() || media.eq_ignore_ascii_case("text/plain");
+    if xml_type || (untyped && body.trim_start().starts_with("<?xml")) {
+        return Layout::Xml;
+    }
+    Layout::Text
+}
+
+fn starts_with_ignore_case(s: &str, prefix: &str) -> bool {
+    s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
+fn ends_with_ignore_case(s: &str, suffix: &str) -> bool {
+    s.len() >= suffix.len()
+        && s.as_bytes()[s.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+}
+
+/// The `boundary` parameter of a multipart content type (quoted or not).
+fn boundary(content_type: &str) -> Option<&str> {
+    content_type.split(';').skip(1).find_map(|param| {
+        let (k, v) = param.split_once('=')?;
+        if !k.trim().eq_ignore_ascii_case("boundary") {
+            return None;
+        }
+        let v = v.trim().trim_matches('"');
+        (!v.is_empty()).then_some(v)
+    })
+}
+
+/// One part of a multipart body.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Part<'a> {
+    /// The `name` of its `Content-Disposition` (empty when it has none).
+    pub(crate) name: &'a str,
+    /// The `filename`, for file uploads.
+    pub(crate) filename: Option<&'a str>,
+    /// Its other headers (`Content-Type`, …), name and value.
+    pub(crate) headers: Vec<(&'a str, &'a str)>,
+    /// Its content, without the line break that precedes the next delimiter.
+    pub(crate) content: &'a str,
+}
+
+/// The parts of a multipart body, or `None` when the boundary never delimits a part (the body
+/// is then read as one string).
+pub(crate) fn multipart<'a>(body: &'a str, boundary: &str) -> Option<Vec<Part<'a>>> {
+    let delimiter = format!("--{boundary}");
+    let mut parts = Vec::new();
+    // Before the first delimiter is a preamble nobody reads; `--` after one closes the body.
+    for piece in body.split(delimiter.as_str()).skip(1) {
+        if piece.starts_with("--") {
+            break;
+        }
+        // The rest of the delimiter line (transport padding) is not part of the part.
+        let Some((_, piece)) = piece.split_once('\n') else {
+            continue;
+        };
+        let (head, content) = split_head(piece);
+        let content = content
+            .strip_suffix("\r\n")
+            .or_else(|| content.strip_suffix('\n'))
+            .unwrap_or(content);
+        let mut part = Part {
+            name: "",
+            filename: None,
+            headers: Vec::new(),
+            content,
+        };
+        for line in head.lines() {
+            let Some((name, value)) = line.split_once(':') else {
+                continue;
+            };
+            let (name, value) = (name.trim(), value.trim());
+            if name.eq_ignore_ascii_case("content-disposition") {
+                part.name = disposition_param(value, "name").unwrap_or_default();
+                part.filename = disposition_param(value, "filename");
+            } else {
+                part.headers.push((name, value));
+            }
+        }
+        parts.push(part);
+    }
+    (!parts.is_empty()).then_some(parts)
+}
+
+/// A part's header block and content, split at the first empty line.
+fn split_head(piece: &str) -> (&str, &str) {
+    if let Some(content) = piece
+        .strip_prefix("\r\n")
+        .or_else(|| piece.strip_prefix('\n'))
+    {
+        return ("", content);
+    }
+    let crlf = piece.find("\r\n\r\n").map(|i| (i, 4));
+    let lf = piece.find("\n\n").map(|i| (i, 2));
+    match (crlf, lf) {
+        (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
+        (a, b) => a.or(b),
+    }
+    .map_or((piece, ""), |(i, n)| (&piece[..i], &piece[i + n..]))
+}
+
+/// A parameter of a `Content-Disposition` value (`form-data; name="a"; filename="b.txt"`).
+fn disposition_param<'a>(value: &'a str, key: &str) -> Option<&'a str> {
+    value.split(';').skip(1).find_map(|param| {
+        let (k, v) = param.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case(key)
+            .then(|| v.trim().trim_matches('"'))
+    })
+}
+
+/// What an XML document is made of, in document order.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum XmlItem<'a> {
+    /// An element opens.
+    Open(&'a str),
+    /// The innermost open element closes.
+    Close,
+    /// An attribute of the element just opened, value unescaped.
+    Attribute(&'a str, Cow<'a, str>),
+    /// Text or CDATA content (trimmed, unescaped, never blank).
+    Text(Cow<'a, str>),
+}
+
+/// Walks the elements, attributes and text of an XML document. Tolerant: markup it cannot
+/// read is skipped, comments, processing instructions and declarations (DOCTYPE) are not
+/// content (the whole document is inspected as well, which is where they are judged).
+pub(crate) fn xml<'a>(doc: &'a str, mut visit: impl FnMut(XmlItem<'a>)) {
+    let b = doc.as_bytes();
+    let mut i = 0;
+    // Where the text `s` from `i` on contains `needle`, as an absolute index.
+    let find = |from: usize, needle: &str| doc[from..].find(needle).map(|j| from + j);
+    while i < b.len() {
+        if b[i] != b'<' {
+            let end = find(i, "<").unwrap_or(b.len());
+            let text = doc[i..end].trim();
+            if !text.is_empty() {
+                visit(XmlItem::Text(unescape(text)));
+            }
+            i = end;
+            continue;
+        }
+        let rest = &doc[i..];
+        if rest.starts_with("<!--") {
+            i = find(i + 4, "-->").map_or(b.len(), |j| j + 3);
+        } else if rest.starts_with("<![CDATA[") {
+            let end = find(i + 9, "]]>").unwrap_or(b.len());
+            let text = doc[i + 9..end].trim();
+            if !text.is_empty() {
+                visit(XmlItem::Text(Cow::Borrowed(text)));
+            }
+            i = (end + 3).min(b.len());
+        } else if rest.starts_with("<?") {
+            i = find(i + 2, "?>").map_or(b.len(), |j| j + 2);
+        } else if rest.starts_with("<!") {
+            // A declaration ends at the first `>` outside its internal subset `[…]`.
+            let mut depth = 0usize;
+            let mut j = i + 2;
+            while j < b.len() {
+                match b[j] {
+                    b'[' => depth += 1,
+                    b']' => depth = depth.saturating_sub(1),
+                    b'>' if depth == 0 => break,
+                    _ => {}
+                }
+                j += 1;
+            }
+            i = j + 1;
+        } else if rest.starts_with("</") {
+            visit(XmlItem::Close);
+            i = find(i, ">").map_or(b.len(), |j| j + 1);
+        } else {
+            i = tag(doc, i + 1, &mut visit);
+        }
+    }
+}
+
+/// Reads a start tag from just after its `<`; returns where the tag ends.
+fn tag<'a>(doc: &'a str, mut i: usize, visit: &mut impl FnMut(XmlItem<'a>)) -> usize {
+    let b = doc.as_bytes();
+    let name_end = |from: usize| {
+        (from..b.len())
+            .find(|&j| b[j].is_ascii_whitespace() || matches!(b[j], b'/' | b'>' | b'=' | b'<'))
+            .unwrap_or(b.len())
+    };
+    let end = name_end(i);
+    if end == i {
+        // A lone `<` in text: not markup.
+        visit(XmlItem::Text(Cow::Borrowed("<")));
+        return i;
+    }
+    visit(XmlItem::Open(&doc[i..end]));
+    i = end;
+    while i < b.len() {
+        match b[i] {
+            b'>' => return i + 1,
+            b'<' => return i, // unterminated tag: the next markup starts here
+            b'/' if b.get(i + 1) == Some(&b'>') => {
+                visit(XmlItem::Close);
+                return i + 2;
+            }
+            c if c.is_ascii_whitespace() || c == b'/' => i += 1,
+            _ => {
+                let end = name_end(i).max(i + 1);
+                let name = &doc[i..end];
+                i = end;
+                while i < b.len() && b[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                if b.get(i) != Some(&b'=') {
+                    continue;
+                }
+                i += 1;
+                while i < b.len() && b[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                let (value, next) = match b.get(i) {
+                    Some(&q) if q == b'"' || q == b'\'' => {
+                        let close = doc[i + 1..].find(q as char).map_or(b.len(), |j| i + 1 + j);
+                        (&doc[i + 1..close], (close + 1).min(b.len()))
+                    }
+                    _ => {
+                        let end = (i..b.len())
+                            .find(|&j| b[j].is_ascii_whitespace() || b[j] == b'>')
+                            .unwrap_or(b.len());
+                        (&doc[i..end], end)
+                    }
+                };
+                visit(XmlItem::Attribute(name, unescape(value)));
+                i = next;
+            }
+        }
+    }
+    i
+}
+
+/// XML's predefined entities and character references, resolved in one pass (anything else
+/// is left as written).
+fn unescape(text: &str) -> Cow<'_, str> {
+    if !text.contains('&') {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        rest = &rest[amp..];
+        let resolved = rest[1..].find(';').filter(|&n| n <= 10).and_then(|n| {
+            let entity = &rest[1..=n];
+            let c = match entity {
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "amp" => Some('&'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                _ => entity.strip_prefix('#').and_then(|num| {
+                    let code = match num.strip_prefix(['x', 'X']) {
+                        Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                        None => num.parse().ok(),
+                    };
+                    code.and_then(char::from_u32)
+                }),
+            };
+            c.map(|c| (c, n + 2))
+        });
+        match resolved {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// The `name=value` pairs of a `Cookie` header (`a=1; b=2`), as servers split them.
+pub(crate) fn cookies(header: &str) -> impl Iterator<Item = (&str, &str)> {
+    header.split(';').filter_map(|pair| {
+        let (name, value) = pair.split_once('=')?;
+        let name = name.trim();
+        (!name.is_empty()).then(|| (name, value.trim().trim_matches('"')))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layouts_follow_the_content_type() {
+        assert_eq!(
+            layout(
+                Some("application/x-www-form-urlencoded; charset=utf-8"),
+                "a=b"
+            ),
+            Layout::Form
+        );
+        assert_eq!(
+            layout(Some("multipart/form-data; boundary=\"xyz\""), ""),
+            Layout::Multipart("xyz")
+        );
+        assert_eq!(layout(Some("multipart/form-data"), ""), Layout::Text);
+        assert_eq!(layout(Some("application/soap+xml"), "<a/>"), Layout::Xml);
+        assert_eq!(layout(Some("text/xml"), "<a/>"), Layout::Xml);
+        assert_eq!(
+            layout(Some("text/plain"), "<?xml version=\"1.0\"?><a/>"),
+            Layout::Xml
+        );
+        assert_eq!(layout(Some("text/plain"), "<b>hi</b>"), Layout::Text);
+        assert_eq!(layout(Some("application/json"), "{\"a\":1}"), Layout::Text);
+        assert_eq!(layout(None, "plain"), Layout::Text);
+    }
+
+    #[test]
+    fn multipart_parts_carry_names_filenames_headers_and_content() {
+        let body = "preamble\r\n--XB\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nHello\r\nworld\r\n\
+                    --XB\r\nContent-Disposition: form-data; name=\"doc\"; filename=\"notes.txt\"\r\n\
+                    Content-Type: text/plain\r\n\r\nline one\n\r\n--XB--\r\nepilogue";
+        let parts = multipart(body, "XB").unwrap();
+        assert_eq!(parts.len(), 2);
+        assert_eq!(
+            (parts[0].name, parts[0].filename, parts[0].content),
+            ("title", None, "Hello\r\nworld")
+        );
+        assert_eq!(parts[1].filename, Some("notes.txt"));
+        assert_eq!(parts[1].headers, vec![("Content-Type", "text/plain")]);
+        assert_eq!(parts[1].content, "line one\n");
+        // Bare line feeds, as some clients send them.
+        let lf = "--b\nContent-Disposition: form-data; name=a\n\nv\n--b--\n";
+        assert_eq!(multipart(lf, "b").unwrap()[0].content, "v");
+        assert!(multipart("no delimiter here", "b").is_none());
+    }
+
+    fn items(doc: &str) -> Vec<XmlItem<'_>> {
+        let mut out = Vec::new();
+        xml(doc, |i| out.push(i));
+        out
+    }
+
+    #[test]
+    fn xml_yields_elements_attributes_and_unescaped_text() {
+        use XmlItem::*;
+        let doc = "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY e \"x\">]><!-- c -->\
+                   <r a='1 &amp; 2'><item k=\"v\"/> fish &lt;&#x26;&#38; chips <![CDATA[<raw>]]></r>";
+        assert_eq!(
+            items(doc),
+            vec![
+                Open("r"),
+                Attribute("a", "1 & 2".into()),
+                Open("item"),
+                Attribute("k", "v".into()),
+                Close,
+                Text("fish <&& chips".into()),
+                Text("<raw>".into()),
+                Close,
+            ]
+        );
+    }
+
+    #[test]
+    fn broken_xml_is_read_as_far_as_it_goes() {
+        use XmlItem::*;
+        assert_eq!(
+            items("a < b"),
+            vec![Text("a".into()), Text("<".into()), Text("b".into())]
+        );
+        assert_eq!(
+            items("<a x=\"1"),
+            vec![Open("a"), Attribute("x", "1".into())]
+        );
+        assert_eq!(items("<!DOCTYPE [ [ ["), vec![]);
+        assert_eq!(items("&bogus; &#xzz;"), vec![Text("&bogus; &#xzz;".into())]);
+    }
+
+    #[test]
+    fn cookie_headers_split_into_pairs() {
+        let pairs: Vec<_> = cookies("sid=abc; theme=\"dark\";flag; =x").collect();
+        assert_eq!(pairs, vec![("sid", "abc"), ("theme", "dark")]);
+    }
+}
