@@ -289,6 +289,14 @@ fn bare_host(b: &[u8]) -> Option<Hit> {
     if !host.bytes().any(|c| c.is_ascii_alphabetic()) || parse_ipv4_loose(host).is_some() {
         return None;
     }
+    // A host name: labels of letters, digits and hyphens (`0x../` is a path, not a host).
+    let labels = host.strip_suffix('.').unwrap_or(host);
+    if labels
+        .split('.')
+        .any(|l| l.is_empty() || !l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-'))
+    {
+        return None;
+    }
     let rest = &b[start + len..];
     let tail_ok = rest.iter().all(|c| !c.is_ascii_whitespace());
     let rule = match classify_host(host) {
@@ -536,6 +544,7 @@ mod tests {
                 "ssrf.loopback",
             ),
             ("LocalHost:6379", "ssrf.loopback"),
+            ("localhost./admin", "ssrf.loopback"),
             ("metadata.packet.net/userdata", "ssrf.metadata"),
             ("http://203.0.113.9/shell.txt", "ssrf.remote_include"),
             ("ftp://198.51.100.4", "ssrf.remote_include"),
@@ -549,6 +558,8 @@ mod tests {
     #[test]
     fn ordinary_urls_pass() {
         for b in [
+            "0x../",
+            "ab..cd/x",
             "https://example.com/a/b?c=d",
             "http://10.0.0.1/internal",
             "meeting at 12:30",
