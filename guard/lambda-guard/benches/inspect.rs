@@ -95,16 +95,34 @@ fn hostile(kind: &str, n: usize) -> String {
         "lookups" => "${",
         "templates" => "{{",
         "percent" => "%25",
-        "entities" => "&#",
+        "entities" | "xml-entities" => "&#",
         "shell" => ";$(",
         "comments" => "/*",
         "urls" => "http://",
         "php" => "$a[/*(system)(o:1:",
         "cookies" => ".cookie=; domain=",
         "calls" => "alert(function(while(",
+        "xml-markup" => "<a b='&amp;'>",
+        "multipart" => "--b\r\nx\r\n",
         _ => "a",
     };
     unit.repeat(n / unit.len())
+}
+
+/// `kind` of about `n` bytes where it is read: an HTTP body of its content type for the body
+/// layouts (XML, multipart), an SQS message body otherwise.
+fn hostile_event(kind: &str, n: usize) -> Value {
+    let body = hostile(kind, n);
+    let content_type = match kind {
+        "xml-entities" | "xml-markup" => "application/xml",
+        "multipart" => "multipart/form-data; boundary=b",
+        _ => {
+            return json!({"Records": [{"messageId": "m", "eventSource": "aws:sqs", "body": body}]})
+        }
+    };
+    let mut event = http_with_body(body);
+    event["headers"]["content-type"] = json!(content_type);
+    event
 }
 
 const HOSTILE: &[&str] = &[
@@ -122,6 +140,9 @@ const HOSTILE: &[&str] = &[
     "php",
     "cookies",
     "calls",
+    "xml-entities",
+    "xml-markup",
+    "multipart",
 ];
 
 fn bench_hostile(c: &mut Criterion) {
@@ -129,7 +150,7 @@ fn bench_hostile(c: &mut Criterion) {
     let mut g = c.benchmark_group("hostile-6m");
     g.sample_size(10);
     for kind in HOSTILE {
-        let event = json!({"Records": [{"messageId": "m", "eventSource": "aws:sqs", "body": hostile(kind, 6_000_000)}]});
+        let event = hostile_event(kind, 6_000_000);
         g.throughput(Throughput::Bytes(6_000_000));
         g.bench_with_input(BenchmarkId::from_parameter(kind), &event, |b, e| {
             b.iter(|| inspect(&inspector, black_box(e)))
@@ -155,13 +176,12 @@ fn median(mut v: Vec<Duration>) -> Duration {
 /// would be near 64).
 fn linearity() {
     let inspector = Inspector::new(&raised()).unwrap();
-    let time = |s: &str| {
-        let event = json!({"Records": [{"messageId": "m", "eventSource": "aws:sqs", "body": s}]});
+    let time = |event: &Value| {
         median(
             (0..7)
                 .map(|_| {
                     let t = Instant::now();
-                    black_box(inspect(&inspector, &event));
+                    black_box(inspect(&inspector, event));
                     t.elapsed()
                 })
                 .collect(),
@@ -170,8 +190,8 @@ fn linearity() {
     println!("\nlinearity: time(8n) / time(n), n = 64 KiB");
     for kind in HOSTILE {
         let n = 64 << 10;
-        let small = time(&hostile(kind, n));
-        let large = time(&hostile(kind, 8 * n));
+        let small = time(&hostile_event(kind, n));
+        let large = time(&hostile_event(kind, 8 * n));
         println!(
             "  {kind:<10} n: {:>9.1} µs  8n: {:>9.1} µs  ratio {:>5.2}",
             small.as_secs_f64() * 1e6,

@@ -275,7 +275,13 @@ fn unescape(text: &str) -> Cow<'_, str> {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         rest = &rest[amp..];
-        let resolved = rest[1..].find(';').filter(|&n| n <= 10).and_then(|n| {
+        // The longest reference is `&#x10FFFF;`: look for its `;` that far only, so a run of
+        // `&` before a distant `;` costs linear time, not a scan to the `;` from each `&`.
+        let semi = rest.as_bytes()[1..]
+            .iter()
+            .take(11)
+            .position(|&c| c == b';');
+        let resolved = semi.and_then(|n| {
             let entity = &rest[1..=n];
             let c = match entity {
                 "lt" => Some('<'),
