@@ -12,6 +12,11 @@ use common::*;
 use lambda_guard::{config::Config, Decision, DenyReason, Guard};
 use serde_json::{json, Value};
 
+/// `GET /orders/7` (route `/orders/{id}`) with an `Authorization` header.
+fn get_order(authorization: &str) -> Value {
+    http_event("GET", "/orders/7", "/orders/{id}", Some(authorization))
+}
+
 fn http_event(method: &str, path: &str, route: &str, auth: Option<&str>) -> Value {
     let mut headers = json!({"content-type": "application/json"});
     if let Some(a) = auth {
@@ -62,14 +67,7 @@ async fn decisions_and_claims_through_the_engine() {
     let guard = guard(None, &key).await;
     let bearer = format!("Bearer {}", key.token(&good_claims("orders:read")));
 
-    let ok = guard
-        .evaluate(&http_event(
-            "GET",
-            "/orders/7",
-            "/orders/{id}",
-            Some(&bearer),
-        ))
-        .await;
+    let ok = guard.evaluate(&get_order(&bearer)).await;
     assert_eq!(ok.decision, Decision::Allow);
     assert_eq!(ok.claims.as_ref().unwrap().subject(), Some("alice"));
 
@@ -99,14 +97,7 @@ async fn unreachable_keys_deny_with_503() {
     let key = TestKey::rsa("k1", "RS256");
     let guard = guard(Some("http://127.0.0.1:9/jwks.json"), &key).await;
     let bearer = format!("Bearer {}", key.token(&good_claims("orders:read")));
-    let verdict = guard
-        .evaluate(&http_event(
-            "GET",
-            "/orders/7",
-            "/orders/{id}",
-            Some(&bearer),
-        ))
-        .await;
+    let verdict = guard.evaluate(&get_order(&bearer)).await;
     assert_eq!(
         verdict.decision,
         Decision::Deny(DenyReason::AuthUnavailable)
@@ -128,14 +119,7 @@ async fn only_the_configured_triggers_may_invoke() {
     let key = TestKey::rsa("k1", "RS256");
     let guard = http_only_guard(&key, "enforce").await;
     let bearer = format!("Bearer {}", key.token(&good_claims("")));
-    let http = guard
-        .evaluate(&http_event(
-            "GET",
-            "/orders/7",
-            "/orders/{id}",
-            Some(&bearer),
-        ))
-        .await;
+    let http = guard.evaluate(&get_order(&bearer)).await;
     assert_eq!(http.decision, Decision::Allow);
     // A direct invoke with another shape: refused before any JWT question is asked.
     let sqs = json!({"Records": [{"eventSource": "aws:sqs", "messageId": "m1", "body": "hi"}]});

@@ -274,7 +274,7 @@ impl Inspector {
             walk.keys += 1;
             if walk.keys == eff.limits.keys + 1 && walk.reported & 1 == 0 {
                 walk.reported |= 1;
-                self.push(eff, field, "limit.keys", "", 0, walk, out);
+                self.push(eff, field, "limit.keys", 0, walk, out);
             }
         }
         if field.transforms.contains(crate::trigger::Transforms::JSON)
@@ -282,12 +282,12 @@ impl Inspector {
             && walk.reported & 2 == 0
         {
             walk.reported |= 2;
-            self.push(eff, field, "limit.depth", "", 0, walk, out);
+            self.push(eff, field, "limit.depth", 0, walk, out);
             return;
         }
         let text = field.text;
         if text.len() > eff.limits.string_bytes {
-            self.push(eff, field, "limit.string_bytes", "", 0, walk, out);
+            self.push(eff, field, "limit.string_bytes", 0, walk, out);
             return;
         }
         if text.is_empty() {
@@ -344,7 +344,7 @@ impl Inspector {
             }
             if let Some(hit) = detect(&subject, &self.tables) {
                 any_hit = true;
-                if self.push(eff, field, hit.rule, text, flags, walk, out) {
+                if self.push(eff, field, hit.rule, flags, walk, out) {
                     let last = out.len() - 1;
                     out[last].excerpt = normalize::excerpt(text, hit.start, hit.end);
                     *found |= bit;
@@ -383,13 +383,11 @@ impl Inspector {
     }
 
     /// Records a finding unless its rule is disabled or allowed at this path.
-    #[allow(clippy::too_many_arguments)] // reason: see `forms`
     fn push(
         &self,
         eff: &Effective,
         field: &Field<'_>,
         rule: &'static str,
-        _text: &str,
         flags: u8,
         walk: &mut Walk,
         out: &mut Vec<Finding>,

@@ -54,13 +54,13 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     }
     if s.role == FieldRole::Value && s.has(class::SEMI) {
         // `/login;jsessionid=…`: the identifier as a path parameter.
-        for name in FRAMEWORK_NAMES {
-            let mut needle = Vec::with_capacity(name.len() + 2);
-            needle.push(b';');
-            needle.extend_from_slice(name.as_bytes());
-            needle.push(b'=');
-            if let Some(p) = memchr::memmem::find(b, &needle) {
-                return Some(Hit::new("session.fixation_param", p, p + needle.len()));
+        for semi in memchr::memchr_iter(b';', b) {
+            let rest = &b[semi + 1..];
+            let named = FRAMEWORK_NAMES
+                .iter()
+                .find(|n| rest.starts_with(n.as_bytes()) && rest.get(n.len()) == Some(&b'='));
+            if let Some(n) = named {
+                return Some(Hit::new("session.fixation_param", semi, semi + n.len() + 2));
             }
         }
     }
