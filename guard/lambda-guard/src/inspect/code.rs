@@ -705,10 +705,7 @@ mod tests {
     }
 
     fn upload(name: &str, path: &str) -> Option<&'static str> {
-        let lower = name.to_ascii_lowercase();
-        let t = Tables::new().unwrap();
-        let s = Subject::new(name, &lower, 1, crate::trigger::FieldRole::Value, path, &t);
-        detect(&s, &t).map(|h| h.rule)
+        crate::inspect::subject::rule_at(detect, name, crate::trigger::FieldRole::Value, path)
     }
 
     #[test]

@@ -116,14 +116,9 @@ fn forged_after(b: &[u8], i: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inspect::subject::Tables;
 
-    #[allow(clippy::unwrap_used)] // reason: tests
     fn rule(text: &str, path: &str) -> Option<&'static str> {
-        let lower = text.to_ascii_lowercase();
-        let t = Tables::new().unwrap();
-        let s = Subject::new(text, &lower, 1, FieldRole::Value, path, &t);
-        detect(&s, &t).map(|h| h.rule)
+        crate::inspect::subject::rule_at(detect, text, FieldRole::Value, path)
     }
 
     #[test]

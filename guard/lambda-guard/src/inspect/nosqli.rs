@@ -228,14 +228,9 @@ fn literal_end(b: &[u8], i: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inspect::subject::Tables;
 
-    #[allow(clippy::unwrap_used)] // reason: tests
     fn rule(text: &str, role: FieldRole) -> Option<&'static str> {
-        let lower = text.to_ascii_lowercase();
-        let t = Tables::new().unwrap();
-        let s = Subject::new(text, &lower, 1, role, "$.body", &t);
-        detect(&s, &t).map(|h| h.rule)
+        crate::inspect::subject::rule_at(detect, text, role, "$.body")
     }
 
     #[test]

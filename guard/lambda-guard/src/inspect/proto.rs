@@ -64,14 +64,9 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inspect::subject::Tables;
 
-    #[allow(clippy::unwrap_used)] // reason: tests
     fn rule(text: &str, role: FieldRole, path: &str) -> Option<&'static str> {
-        let lower = text.to_ascii_lowercase();
-        let t = Tables::new().unwrap();
-        let s = Subject::new(text, &lower, 1, role, path, &t);
-        detect(&s, &t).map(|h| h.rule)
+        crate::inspect::subject::rule_at(detect, text, role, path)
     }
 
     #[test]

@@ -128,10 +128,7 @@ mod tests {
     use super::*;
 
     fn at(role: FieldRole, path: &str, text: &str) -> Option<&'static str> {
-        let lower = text.to_ascii_lowercase();
-        let t = Tables::new().unwrap();
-        let s = Subject::new(text, &lower, 1, role, path, &t);
-        detect(&s, &t).map(|h| h.rule)
+        crate::inspect::subject::rule_at(detect, text, role, path)
     }
 
     #[test]

@@ -245,19 +245,6 @@ pub(crate) struct Subject<'a> {
 }
 
 impl<'a> Subject<'a> {
-    /// The subject of `text` (tests build them directly).
-    #[cfg(test)]
-    pub(crate) fn new(
-        text: &'a str,
-        lower: &'a str,
-        paranoia: u8,
-        role: FieldRole,
-        path: &'a str,
-        tables: &Tables,
-    ) -> Subject<'a> {
-        Subject::scanned(lower, paranoia, role, path, &tables.scan(text, paranoia))
-    }
-
     /// The subject of an already scanned text (`lower` is its ASCII-lowercased twin).
     pub(crate) fn scanned(
         lower: &'a str,
@@ -374,23 +361,42 @@ pub(crate) fn skip_space(b: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// Runs `f` on a subject built from `text` (tests only).
+/// Runs `f` on a subject built from `text` as a body value (tests only).
 #[cfg(test)]
-#[allow(clippy::unwrap_used)] // reason: tests
 pub(crate) fn test_subject<R>(
     text: &str,
     paranoia: u8,
     f: impl FnOnce(&Subject<'_>, &Tables) -> R,
 ) -> R {
+    test_subject_at(text, paranoia, FieldRole::Value, "$.body.x", f)
+}
+
+/// Runs `f` on a subject built from `text` as a field at `path` in `role` (tests only).
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // reason: tests
+pub(crate) fn test_subject_at<R>(
+    text: &str,
+    paranoia: u8,
+    role: FieldRole,
+    path: &str,
+    f: impl FnOnce(&Subject<'_>, &Tables) -> R,
+) -> R {
     let lower = text.to_ascii_lowercase();
     let tables = Tables::new().unwrap();
-    let s = Subject::new(
-        text,
-        &lower,
-        paranoia,
-        FieldRole::Value,
-        "$.body.x",
+    let scan = tables.scan(text, paranoia);
+    f(
+        &Subject::scanned(&lower, paranoia, role, path, &scan),
         &tables,
-    );
-    f(&s, &tables)
+    )
+}
+
+/// The rule `detect` reports on `text` as a field at `path` in `role`, at paranoia 1 (tests only).
+#[cfg(test)]
+pub(crate) fn rule_at(
+    detect: fn(&Subject<'_>, &Tables) -> Option<Hit>,
+    text: &str,
+    role: FieldRole,
+    path: &str,
+) -> Option<&'static str> {
+    test_subject_at(text, 1, role, path, detect).map(|h| h.rule)
 }

@@ -395,10 +395,7 @@ mod tests {
     }
 
     fn at(path: &str, text: &str) -> Option<&'static str> {
-        let lower = text.to_ascii_lowercase();
-        let t = Tables::new().unwrap();
-        let s = Subject::new(text, &lower, 1, crate::trigger::FieldRole::Value, path, &t);
-        detect(&s, &t).map(|h| h.rule)
+        crate::inspect::subject::rule_at(detect, text, crate::trigger::FieldRole::Value, path)
     }
 
     #[test]
