@@ -184,7 +184,7 @@ const SCRIPT_EXTENSION_KEYS: &[&str] = &[
 /// PHP variable (`$`), or a script extension.
 pub(crate) fn needs() -> Needs {
     Needs::classes(class::ANGLE | class::QUOTE | class::DOLLAR)
-        .or_words(&ENTRIES.iter().map(|e| e.0).collect::<Vec<_>>())
+        .or_gates(gate::CODE_ENTRY)
         .or_words(SCRIPT_EXTENSION_KEYS)
         .or_words(&[":{"])
         .or_words(&["while(", "while (", "function", "for(", "for ("])
@@ -208,6 +208,43 @@ pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
     if let Some(hit) = script_upload(s) {
         return Some(hit);
     }
+    // The keyword pass saw every marker the automaton could find, case-insensitively.
+    if s.gate(gate::CODE_ENTRY) {
+        if let Some(hit) = entry(b, t) {
+            return Some(hit);
+        }
+    }
+    // `<?` opening PHP code (not `<?xml`), or left open at the end of a value.
+    if s.gate(gate::DOM) {
+        for p in memchr::memmem::find_iter(b, b"<?") {
+            if b.get(p + 2).is_none_or(|c| c.is_ascii_whitespace()) {
+                return Some(Hit::new("code.php", p, p + 2));
+            }
+        }
+    }
+    if s.has(class::PAREN) {
+        if let Some(hit) = js_code(b) {
+            return Some(hit);
+        }
+    }
+    if s.has(class::DOLLAR) {
+        if let Some(hit) = variable_call(b) {
+            return Some(hit);
+        }
+    }
+    if s.has(class::COLON) && s.has(class::BRACE) {
+        if let Some(hit) = php_serialized(b) {
+            return Some(hit);
+        }
+    }
+    if s.has(class::QUOTE) && s.has(class::PAREN) {
+        return quoted_call(b);
+    }
+    None
+}
+
+/// The first [`ENTRIES`] marker in `b` used as code (a token, or a call).
+fn entry(b: &[u8], t: &Tables) -> Option<Hit> {
     for m in t.code.find_iter(b) {
         let (marker, rule, kind) = ENTRIES[m.pattern().as_usize()];
         let (st, en) = (m.start(), m.end());
@@ -246,32 +283,6 @@ pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
                 }
             }
         }
-    }
-    // `<?` opening PHP code (not `<?xml`), or left open at the end of a value.
-    if s.gate(gate::DOM) {
-        for p in memchr::memmem::find_iter(b, b"<?") {
-            if b.get(p + 2).is_none_or(|c| c.is_ascii_whitespace()) {
-                return Some(Hit::new("code.php", p, p + 2));
-            }
-        }
-    }
-    if s.has(class::PAREN) {
-        if let Some(hit) = js_code(b) {
-            return Some(hit);
-        }
-    }
-    if s.has(class::DOLLAR) {
-        if let Some(hit) = variable_call(b) {
-            return Some(hit);
-        }
-    }
-    if s.has(class::COLON) && s.has(class::BRACE) {
-        if let Some(hit) = php_serialized(b) {
-            return Some(hit);
-        }
-    }
-    if s.has(class::QUOTE) && s.has(class::PAREN) {
-        return quoted_call(b);
     }
     None
 }

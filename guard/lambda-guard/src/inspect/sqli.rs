@@ -11,10 +11,10 @@
 //! executable comments (`/*!50000UNION*/`) are read as code, and keywords are case-folded.
 //! Prose keeps passing because the grammar asks for SQL structure, not SQL words.
 
-use super::subject::{class, is_word, Hit, Needs, Subject, Tables};
+use super::subject::{class, gate, is_word, Hit, Needs, Subject, Tables};
 
 /// Words that make a value without SQL punctuation worth tokenizing.
-pub(crate) const PROSE_GATE: &[&str] = &[
+const PROSE_GATE: &[&str] = &[
     "union",
     "select",
     "order",
@@ -1100,22 +1100,26 @@ struct Expr {
     call: bool,
 }
 
-/// What `detect` needs to fire (see [`Needs`]): SQL punctuation, or a prose gate word.
+/// The gate needles of SQL words and objects, found by the inspector's one keyword pass.
+pub(crate) fn gate_needles() -> Vec<(&'static str, u32)> {
+    let words = PROSE_GATE.iter().map(|w| (*w, gate::SQL_WORD));
+    let objects = CATALOG
+        .iter()
+        .chain(&[CAST])
+        .map(|w| (*w, gate::SQL_OBJECT));
+    words.chain(objects).collect()
+}
+
+/// What `detect` needs to fire (see [`Needs`]): SQL punctuation, a prose gate word, a catalog.
 pub(crate) fn needs() -> Needs {
-    Needs::classes(PUNCT)
-        .or_words(PROSE_GATE)
-        .or_words(CATALOG)
-        .or_words(&[CAST])
+    Needs::classes(PUNCT).or_gates(gate::SQL_WORD | gate::SQL_OBJECT)
 }
 
 /// Finds SQL injection in one value.
-pub(crate) fn detect(s: &Subject<'_>, tables: &Tables) -> Option<Hit> {
+pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     if !s.has(PUNCT)
-        && (!s.has(class::SPACE) || tables.sql_prose.find(s.lower).is_none())
-        && !CATALOG
-            .iter()
-            .chain(&[CAST])
-            .any(|w| memchr::memmem::find(s.bytes(), w.as_bytes()).is_some())
+        && !(s.has(class::SPACE) && s.gate(gate::SQL_WORD))
+        && !s.gate(gate::SQL_OBJECT)
     {
         return None;
     }

@@ -7,7 +7,11 @@
 //! needs is not lowercased and no detector sees it.
 
 use crate::trigger::FieldRole;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{
+    automaton::{Automaton, StateID},
+    dfa::DFA,
+    AhoCorasick, AhoCorasickBuilder, Anchored, MatchKind, StartKind,
+};
 
 /// Byte classes present in a value.
 pub(crate) mod class {
@@ -116,11 +120,30 @@ pub(crate) mod gate {
     pub(crate) const PROTO: u32 = 1 << 6;
     pub(crate) const XML_DECL: u32 = 1 << 7;
     pub(crate) const LOOKUP: u32 = 1 << 8;
+    /// A word that makes a value without SQL punctuation worth tokenizing (`sqli::PROSE_GATE`).
+    pub(crate) const SQL_WORD: u32 = 1 << 9;
+    /// A catalog, system object or cast that is a probe on its own (`sqli::CATALOG`, `::`).
+    pub(crate) const SQL_OBJECT: u32 = 1 << 10;
+    /// A marker of server-side code (`code::ENTRIES`), located again by the code detector.
+    pub(crate) const CODE_ENTRY: u32 = 1 << 11;
+    /// A sensitive file's name or path (`traversal::SENSITIVE`).
+    pub(crate) const SENSITIVE_FILE: u32 = 1 << 12;
+
+    /// Every gate needle with its group: [`NEEDLES`] and the word lists kept beside the
+    /// detectors that read them.
+    pub(crate) fn all() -> Vec<(&'static str, u32)> {
+        use crate::inspect::{code, sqli, traversal};
+        let mut all = NEEDLES.to_vec();
+        all.extend(sqli::gate_needles());
+        all.extend(code::ENTRIES.iter().map(|e| (e.0, CODE_ENTRY)));
+        all.extend(traversal::SENSITIVE.iter().map(|n| (*n, SENSITIVE_FILE)));
+        all
+    }
 
     /// The needles of the gate groups in `bits`.
     pub(crate) fn needles(bits: u32) -> impl Iterator<Item = &'static [u8]> {
-        NEEDLES
-            .iter()
+        all()
+            .into_iter()
             .filter(move |(_, g)| g & bits != 0)
             .map(|(n, _)| n.as_bytes())
     }
@@ -283,10 +306,11 @@ impl<'a> Subject<'a> {
 pub(crate) struct Tables {
     pub(crate) sensitive_files: AhoCorasick,
     pub(crate) code: AhoCorasick,
-    pub(crate) sql_prose: AhoCorasick,
-    /// Gate needles and detector keywords, one automaton; `key_bits[pattern]` is
+    /// Gate needles and detector keywords, one automaton driven byte by byte (the library's
+    /// search loop costs more than the whole walk of a short value); `key_bits[pattern]` is
     /// `(gate bits, detector bits)`.
-    keys: AhoCorasick,
+    keys: DFA,
+    keys_start: StateID,
     key_bits: Vec<(u32, u32)>,
     /// Per detector: `(classes, always_from)` of its [`Needs`].
     needs: Vec<(u32, u8)>,
@@ -304,7 +328,7 @@ impl Tables {
         let needs = super::needs();
         // One pattern per distinct needle, carrying every group it belongs to.
         let mut bits: std::collections::BTreeMap<Vec<u8>, (u32, u32)> = Default::default();
-        for (n, g) in gate::NEEDLES {
+        for (n, g) in gate::all() {
             bits.entry(n.as_bytes().to_ascii_lowercase()).or_default().0 |= g;
         }
         for (i, need) in needs.iter().enumerate() {
@@ -312,16 +336,21 @@ impl Tables {
                 bits.entry(k.to_ascii_lowercase()).or_default().1 |= 1 << i;
             }
         }
+        let keys = aho_corasick::dfa::Builder::new()
+            .match_kind(MatchKind::Standard)
+            .ascii_case_insensitive(true)
+            .start_kind(StartKind::Unanchored)
+            .prefilter(false)
+            .build(bits.keys())
+            .map_err(|e| crate::config::ConfigError::invalid("inspect", e.to_string()))?;
+        let keys_start = keys
+            .start_state(Anchored::No)
+            .map_err(|e| crate::config::ConfigError::invalid("inspect", e.to_string()))?;
         Ok(Tables {
             sensitive_files: automaton(super::traversal::SENSITIVE)?,
             code: automaton(&super::code::ENTRIES.iter().map(|e| e.0).collect::<Vec<_>>())?,
-            sql_prose: automaton(super::sqli::PROSE_GATE)?,
-            keys: AhoCorasickBuilder::new()
-                .match_kind(MatchKind::Standard)
-                .ascii_case_insensitive(true)
-                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-                .build(bits.keys())
-                .map_err(|e| crate::config::ConfigError::invalid("inspect", e.to_string()))?,
+            keys,
+            keys_start,
             key_bits: bits.into_values().collect(),
             needs: needs.iter().map(|n| (n.classes, n.always_from)).collect(),
         })
@@ -334,10 +363,17 @@ impl Tables {
         let cls = class::of_bytes(text.as_bytes());
         let mut gates = 0;
         let mut run = 0;
-        for m in self.keys.find_overlapping_iter(text) {
-            let (g, d) = self.key_bits[m.pattern().as_usize()];
-            gates |= g;
-            run |= d;
+        // Every match of a standard (overlapping) automaton ends in a match state that lists it.
+        let mut sid = self.keys_start;
+        for &b in text.as_bytes() {
+            sid = self.keys.next_state(Anchored::No, sid, b);
+            if self.keys.is_special(sid) && self.keys.is_match(sid) {
+                for i in 0..self.keys.match_len(sid) {
+                    let (g, d) = self.key_bits[self.keys.match_pattern(sid, i).as_usize()];
+                    gates |= g;
+                    run |= d;
+                }
+            }
         }
         for (i, (classes, always_from)) in self.needs.iter().enumerate() {
             if cls & classes != 0 || paranoia >= *always_from {

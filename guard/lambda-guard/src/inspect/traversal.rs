@@ -152,7 +152,7 @@ pub(crate) fn needs() -> Needs {
     Needs::classes(class::NUL | class::BACKSLASH)
         .or_words(&[".."])
         .or_gates(gate::WRAPPER)
-        .or_words(SENSITIVE)
+        .or_gates(gate::SENSITIVE_FILE)
         .or_words(REQUEST_PATH_KEYS)
 }
 
@@ -182,7 +182,10 @@ pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
             return Some(h);
         }
     }
-    if s.has(class::SLASH | class::BACKSLASH | class::DOT) {
+    // `\` is read as `/`, which the keyword pass over the text did not do.
+    if s.has(class::SLASH | class::BACKSLASH | class::DOT)
+        && (s.gate(gate::SENSITIVE_FILE) || s.has(class::BACKSLASH))
+    {
         if let Some(h) = sensitive(b, t, s.paranoia) {
             return Some(h);
         }
