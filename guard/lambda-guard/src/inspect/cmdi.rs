@@ -4,7 +4,7 @@
 //! empty `${x}`) and the `$IFS` space substitute. Command words common in prose (`cat`, `id`,
 //! `type`) also need something that looks like an argument (a flag, a path, a redirection).
 
-use super::subject::{class, gate, Hit, Needs, Subject, Tables};
+use super::subject::{class, find, gate, Hit, Needs, Subject, Tables};
 
 /// Commands with no ordinary-language meaning: reaching one after a separator is enough.
 const STRONG: &[&[u8]] = &[
@@ -263,7 +263,7 @@ fn command_class(word: &[u8]) -> Option<bool> {
         .rposition(|c| !(c.is_ascii_digit() || *c == b'.'))
         .map_or(0, |i| i + 1);
     let base = if cut > 0
-        && STRONG.contains(&&base[..cut])
+        && known(&base[..cut]) == Some(true)
         && base[cut..].first().is_some_and(u8::is_ascii_digit)
     {
         &base[..cut]
@@ -273,13 +273,30 @@ fn command_class(word: &[u8]) -> Option<bool> {
     let family = FAMILIES
         .iter()
         .any(|f| base.len() > f.len() && base.starts_with(f.as_bytes()));
-    if STRONG.contains(&base) || family {
+    if family {
         Some(true)
-    } else if WEAK.contains(&base) {
-        Some(false)
     } else {
-        None
+        known(base)
     }
+}
+
+/// [`STRONG`] (`true`) and [`WEAK`] (`false`) words, sorted: every word after a separator is
+/// looked up, so a search, not a scan of two hundred entries.
+static COMMANDS: std::sync::LazyLock<Vec<(&[u8], bool)>> = std::sync::LazyLock::new(|| {
+    let mut all: Vec<(&[u8], bool)> = STRONG.iter().map(|w| (*w, true)).collect();
+    all.extend(WEAK.iter().map(|w| (*w, false)));
+    // A word in both lists is strong: sort it first, keep the first.
+    all.sort_by(|a, b| a.0.cmp(b.0).then(b.1.cmp(&a.1)));
+    all.dedup_by_key(|e| e.0);
+    all
+});
+
+/// Whether `word` is a strong command, a weak one, or none.
+fn known(word: &[u8]) -> Option<bool> {
+    COMMANDS
+        .binary_search_by(|e| e.0.cmp(word))
+        .ok()
+        .map(|i| COMMANDS[i].1)
 }
 
 /// A command word read after a separator.
@@ -439,9 +456,7 @@ pub(crate) fn needs() -> Needs {
 pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     let b = s.bytes();
     if s.gate(gate::IFS) {
-        if let Some(p) =
-            memchr::memmem::find(b, b"$ifs").or_else(|| memchr::memmem::find(b, b"${ifs}"))
-        {
+        if let Some(p) = find(b, b"$ifs").or_else(|| find(b, b"${ifs}")) {
             return Some(Hit::new("cmdi.shell_evasion", p, p + 6));
         }
     }
@@ -633,7 +648,7 @@ fn batch_if(b: &[u8], i: usize) -> Option<usize> {
     let word = &b[s..e];
     let rest = match word {
         b"exist" | b"defined" | b"errorlevel" | b"cmdextversion" => batch_token(b, e).1,
-        _ if memchr::memmem::find(word, b"==").is_some_and(|p| p > 0 && p + 2 < word.len()) => e,
+        _ if find(word, b"==").is_some_and(|p| p > 0 && p + 2 < word.len()) => e,
         _ => {
             let (os, oe) = batch_token(b, e);
             let op = &b[os..oe];
@@ -930,7 +945,7 @@ fn brace_command(b: &[u8], i: usize) -> bool {
 /// Shell binaries by path and reverse-shell devices anywhere in the value.
 fn shell_paths(b: &[u8]) -> Option<Hit> {
     for needle in [&b"/dev/tcp/"[..], b"/dev/udp/"] {
-        if let Some(p) = memchr::memmem::find(b, needle) {
+        if let Some(p) = find(b, needle) {
             return Some(Hit::new("cmdi.shell_path", p, p + needle.len()));
         }
     }

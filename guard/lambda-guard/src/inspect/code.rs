@@ -3,7 +3,7 @@
 //! allowed before the parenthesis, an argument that looks like code inside); object and class
 //! names count where they start a token.
 
-use super::subject::{class, gate, is_word, skip_space, Hit, Needs, Subject, Tables};
+use super::subject::{class, find, gate, is_word, skip_space, Hit, Needs, Subject, Tables};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -298,7 +298,7 @@ fn skip_gap(b: &[u8], i: usize) -> (usize, bool) {
         let window = &b[j.min(b.len())..b.len().min(j + GAP)];
         let line = window.starts_with(b"//") || window.starts_with(b"#");
         if window.starts_with(b"/*") {
-            match memchr::memmem::find(&window[2..], b"*/") {
+            match find(&window[2..], b"*/") {
                 Some(e) => j += 2 + e + 2,
                 None => return (j, comment),
             }

@@ -2,7 +2,7 @@
 //! object keys, S3 keys, message attributes), forged log entries after a line break anywhere,
 //! and the Unicode line separators (NEL, U+2028, U+2029) that split lines in some log viewers.
 
-use super::subject::{class, Hit, Needs, Subject, Tables};
+use super::subject::{class, find, Hit, Needs, Subject, Tables};
 use crate::trigger::FieldRole;
 
 /// Path prefixes of single-line fields.
@@ -44,7 +44,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     let b = s.bytes();
     if s.has(class::HIGH) {
         for sep in UNICODE_SEPARATORS {
-            if let Some(p) = memchr::memmem::find(b, sep) {
+            if let Some(p) = find(b, sep) {
                 if single_line(s) || s.paranoia >= 2 || forged_after(b, p + sep.len()) {
                     return Some(Hit::new("log.unicode_separator", p, p + sep.len()));
                 }

@@ -1,7 +1,7 @@
 //! Prototype pollution: `__proto__` and `constructor.prototype` as keys (JSON, dotted or
 //! bracket syntax), and as property paths in values (lodash `set`-style paths).
 
-use super::subject::{class, gate, Hit, Needs, Subject, Tables};
+use super::subject::{class, find, gate, Hit, Needs, Subject, Tables};
 use crate::trigger::FieldRole;
 
 /// What `detect` needs to fire (see [`Needs`]): `prototype`, `__proto__` or `constructor`.
@@ -21,7 +21,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         return None;
     }
     if s.has(class::UNDERSCORE) {
-        if let Some(p) = memchr::memmem::find(b, b"__proto__") {
+        if let Some(p) = find(b, b"__proto__") {
             let token = (p == 0 || !b[p - 1].is_ascii_alphanumeric())
                 && b.get(p + 9).is_none_or(|c| !c.is_ascii_alphanumeric());
             let path_like = s.role == FieldRole::Key
@@ -42,7 +42,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     if s.role == FieldRole::Key && b == b"prototype" && s.path.ends_with(".constructor.prototype") {
         return Some(Hit::new("proto.constructor_prototype", 0, b.len()));
     }
-    if let Some(p) = memchr::memmem::find(b, b"constructor") {
+    if let Some(p) = find(b, b"constructor") {
         let rest = &b[p + 11..];
         let next = rest
             .iter()

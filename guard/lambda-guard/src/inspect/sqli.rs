@@ -11,7 +11,7 @@
 //! executable comments (`/*!50000UNION*/`) are read as code, and keywords are case-folded.
 //! Prose keeps passing because the grammar asks for SQL structure, not SQL words.
 
-use super::subject::{class, gate, is_word, Hit, Needs, Subject, Tables};
+use super::subject::{class, find, gate, is_word, Hit, Needs, Subject, Tables};
 
 /// Words that make a value without SQL punctuation worth tokenizing.
 const PROSE_GATE: &[&str] = &[
@@ -383,7 +383,7 @@ fn tokenize(b: &[u8], quote: Option<u8>) -> Option<Vec<Tok>> {
                     }
                     continue;
                 }
-                i = memchr::memmem::find(&b[i + 2..], b"*/").map_or(b.len(), |e| i + 2 + e + 2);
+                i = find(&b[i + 2..], b"*/").map_or(b.len(), |e| i + 2 + e + 2);
                 K::Comment
             }
             b'*' if b.get(i + 1) == Some(&b'/') => {
@@ -937,7 +937,7 @@ impl Grammar<'_> {
             }
         }
         for hint in [&b"/*!"[..], b"/*+"] {
-            if let Some(at) = memchr::memmem::find(self.b, hint) {
+            if let Some(at) = find(self.b, hint) {
                 let next = self.b.get(at + 3).copied().unwrap_or(b' ');
                 if next.is_ascii_alphanumeric() || next == b' ' {
                     return Some(("sqli.probe", at, at + 3));

@@ -6,7 +6,7 @@
 //! private ranges (paranoia 2), and schemes that reach beyond HTTP (`file:`, `gopher:`,
 //! `dict:`, `ldap:`, `tftp:`, `jar:`, `netdoc:`).
 
-use super::subject::{class, gate, is_word, Hit, Needs, Subject, Tables};
+use super::subject::{class, find, gate, is_word, Hit, Needs, Subject, Tables};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 const DANGEROUS_SCHEMES: &[&[u8]] = &[
@@ -29,22 +29,22 @@ const METADATA_PATHS: &[(&[u8], &str)] = &[
     (b"/2020-08-15/logs", "ssrf.lambda_runtime"),
 ];
 
-const METADATA_HOSTS: &[&[u8]] = &[
-    b"169.254.169.254",
-    b"169.254.170.2",
-    b"fd00:ec2::254",
-    b"metadata.google.internal",
-    b"metadata.goog",
-    b"100.100.100.200",
-    b"instance-data",
-    b"169-254-169-254",
-    b"a9fea9fe",
-    b"metadata.packet.net",
-    b"metadata.platformequinix.com",
+pub(crate) const METADATA_HOSTS: &[&str] = &[
+    "169.254.169.254",
+    "169.254.170.2",
+    "fd00:ec2::254",
+    "metadata.google.internal",
+    "metadata.goog",
+    "100.100.100.200",
+    "instance-data",
+    "169-254-169-254",
+    "a9fea9fe",
+    "metadata.packet.net",
+    "metadata.platformequinix.com",
 ];
 
 /// DNS-rebinding services: `<address>.nip.io` resolves to the address.
-const REBINDING: &[&str] = &[
+pub(crate) const REBINDING: &[&str] = &[
     ".nip.io",
     ".xip.io",
     ".sslip.io",
@@ -53,7 +53,7 @@ const REBINDING: &[&str] = &[
 ];
 
 /// Names that resolve to the machine itself or to its container host.
-const LOOPBACK_NAMES: &[&str] = &[
+pub(crate) const LOOPBACK_NAMES: &[&str] = &[
     "localhost",
     "localhost4",
     "localhost6",
@@ -186,7 +186,10 @@ fn fold_host(host: &[u8]) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-fn classify_host(host: &str) -> Target {
+/// What `host` names. `names`: whether it may hold a loopback, metadata or rebinding name (the
+/// keyword pass saw one in the value, or the host was folded from non-ASCII forms); when it
+/// cannot, only addresses are parsed.
+fn classify_host(host: &str, names: bool) -> Target {
     let h = host.trim_end_matches('.');
     if let Some(inner) = h.strip_prefix('[').and_then(|x| x.strip_suffix(']')) {
         let inner = inner.split('%').next().unwrap_or(inner);
@@ -195,13 +198,13 @@ fn classify_host(host: &str) -> Target {
     if let Some(v4) = parse_ipv4_loose(h) {
         return classify_v4(v4);
     }
+    if !names {
+        return Target::Other;
+    }
     if LOOPBACK_NAMES.contains(&h) || h.ends_with(".localhost") {
         return Target::Loopback;
     }
-    if METADATA_HOSTS
-        .iter()
-        .any(|m| h.as_bytes().windows(m.len()).any(|w| w == *m))
-    {
+    if METADATA_HOSTS.iter().any(|m| h.contains(m)) {
         return Target::Metadata;
     }
     // DNS-rebinding helpers embed the address: `127.0.0.1.nip.io`, `169-254-169-254.sslip.io`.
@@ -225,21 +228,21 @@ fn classify_host(host: &str) -> Target {
 pub(crate) fn needs() -> Needs {
     Needs::classes(class::COLON)
         .or_gates(gate::SSRF_PATH | gate::SSRF_HOST)
-        .or_words(LOOPBACK_NAMES)
-        .or_words(REBINDING)
-        .or_keywords(METADATA_HOSTS)
+        .or_gates(gate::SSRF_NAME)
 }
 
 /// Finds SSRF in one value.
 pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     let b = s.bytes();
     if s.has(class::COLON) {
-        if let Some(h) = urls(b, s.paranoia).or_else(|| remote_include(b)) {
+        let names = s.gate(gate::SSRF_NAME);
+        if let Some(h) = urls(b, s.paranoia, names).or_else(|| remote_include(b)) {
             return Some(h);
         }
     }
     // The `Host` header names the server itself: `localhost` there is not a target.
-    if !is_host_header(s.path) {
+    // Only names count here, and the keyword pass saw none.
+    if s.gate(gate::SSRF_NAME) && !is_host_header(s.path) {
         if let Some(h) = bare_host(b) {
             return Some(h);
         }
@@ -249,14 +252,14 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     }
     if s.gate(gate::SSRF_PATH) {
         for (path, rule) in METADATA_PATHS {
-            if let Some(p) = memchr::memmem::find(b, path) {
+            if let Some(p) = find(b, path) {
                 return Some(Hit::new(rule, p, p + path.len()));
             }
         }
     }
     if s.gate(gate::SSRF_HOST) {
         for m in &METADATA_HOSTS[..3] {
-            if let Some(p) = memchr::memmem::find(b, m) {
+            if let Some(p) = find(b, m.as_bytes()) {
                 let bounded = (p == 0 || !b[p - 1].is_ascii_alphanumeric())
                     && b.get(p + m.len()).is_none_or(|c| !c.is_ascii_digit());
                 if bounded {
@@ -299,7 +302,7 @@ fn bare_host(b: &[u8]) -> Option<Hit> {
     }
     let rest = &b[start + len..];
     let tail_ok = rest.iter().all(|c| !c.is_ascii_whitespace());
-    let rule = match classify_host(host) {
+    let rule = match classify_host(host, true) {
         Target::Loopback => "ssrf.loopback",
         Target::Metadata => "ssrf.metadata",
         Target::Private | Target::Other => return None,
@@ -352,7 +355,7 @@ fn remote_include(b: &[u8]) -> Option<Hit> {
     None
 }
 
-fn urls(b: &[u8], paranoia: u8) -> Option<Hit> {
+fn urls(b: &[u8], paranoia: u8, names: bool) -> Option<Hit> {
     for colon in memchr::memchr_iter(b':', b) {
         let mut ss = colon;
         while ss > 0
@@ -431,12 +434,13 @@ fn urls(b: &[u8], paranoia: u8) -> Option<Hit> {
             None => authority,
         };
         let (host, port) = split_port(after_user);
+        let folded = !host.is_ascii();
         let host = fold_host(host);
         if host.is_empty() {
             continue;
         }
         let port = port.and_then(|p| std::str::from_utf8(p).ok()?.parse::<u16>().ok());
-        let target = classify_host(&host);
+        let target = classify_host(&host, names || folded);
         let path = &b[end..];
         let span = |rule| {
             Some(Hit::new(

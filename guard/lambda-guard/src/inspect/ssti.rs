@@ -5,7 +5,7 @@
 //! (arithmetic, calls, dunder attributes, well-known template globals), not when they merely
 //! name a variable (`{{ name }}`).
 
-use super::subject::{class, gate, Hit, Needs, Subject, Tables};
+use super::subject::{class, find, gate, Hit, Needs, Subject, Tables};
 
 /// Deepest lookup nesting resolved; deeper nesting is itself reported.
 const MAX_NESTING: usize = 12;
@@ -105,12 +105,12 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     }
     let b = s.bytes();
     if s.gate(gate::LOOKUP) {
-        if let Some(p) = memchr::memmem::find(b, b"${") {
+        if let Some(p) = find(b, b"${") {
             if let Some(at) = jndi(&b[p..]) {
                 return Some(Hit::new("ssti.jndi", p + at, (p + at + 12).min(b.len())));
             }
             for l in LOOKUPS {
-                if let Some(q) = memchr::memmem::find(&b[p..], l) {
+                if let Some(q) = find(&b[p..], l) {
                     return Some(Hit::new("ssti.log4j_lookup", p + q, p + q + l.len()));
                 }
             }
@@ -121,7 +121,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         for start in memchr::memmem::find_iter(b, open).take(256) {
             let from = start + open.len();
             let window = &b[from..b.len().min(from + 512)];
-            let Some(end) = memchr::memmem::find(window, close) else {
+            let Some(end) = find(window, close) else {
                 break;
             };
             if active(&window[..end], s.paranoia) {
@@ -147,7 +147,7 @@ fn active(content: &[u8], paranoia: u8) -> bool {
     if c.is_empty() {
         return false;
     }
-    if c.contains(&b'(') || ACTIVE.iter().any(|a| memchr::memmem::find(c, a).is_some()) {
+    if c.contains(&b'(') || ACTIVE.iter().any(|a| find(c, a).is_some()) {
         return true;
     }
     // Arithmetic between literals: `7*7`, `7*'7'`, `7 + 7`.
@@ -170,8 +170,8 @@ fn active(content: &[u8], paranoia: u8) -> bool {
 
 /// Resolves Log4j lookups; the offset of a lookup that resolves to `jndi:`.
 fn jndi(b: &[u8]) -> Option<usize> {
-    if memchr::memmem::find(b, b"${jndi:").is_some() {
-        return memchr::memmem::find(b, b"${jndi:");
+    if find(b, b"${jndi:").is_some() {
+        return find(b, b"${jndi:");
     }
     let mut frames: Vec<(usize, Vec<u8>)> = vec![(0, Vec::new())];
     let mut i = 0;
@@ -189,7 +189,7 @@ fn jndi(b: &[u8]) -> Option<usize> {
             if content.starts_with(b"jndi:") {
                 return Some(start);
             }
-            let resolved: &[u8] = if let Some(p) = memchr::memmem::find(&content, b":-") {
+            let resolved: &[u8] = if let Some(p) = find(&content, b":-") {
                 &content[p + 2..]
             } else if content.starts_with(b"lower:") || content.starts_with(b"upper:") {
                 &content[6..]

@@ -113,6 +113,7 @@ pub(crate) mod class {
 pub(crate) mod gate {
     pub(crate) const SSRF_PATH: u32 = 1;
     pub(crate) const SSRF_HOST: u32 = 1 << 1;
+    /// A file-reading stream wrapper (`php://`, `jar:`; `traversal::WRAPPERS`) or a `data:` URI.
     pub(crate) const WRAPPER: u32 = 1 << 2;
     pub(crate) const SHELL_PATH: u32 = 1 << 3;
     pub(crate) const IFS: u32 = 1 << 4;
@@ -128,15 +129,22 @@ pub(crate) mod gate {
     pub(crate) const CODE_ENTRY: u32 = 1 << 11;
     /// A sensitive file's name or path (`traversal::SENSITIVE`).
     pub(crate) const SENSITIVE_FILE: u32 = 1 << 12;
+    /// Two dots, which every parent-directory step has.
+    pub(crate) const DOTDOT: u32 = 1 << 13;
+    /// A loopback, metadata or DNS-rebinding host name (`ssrf::LOOPBACK_NAMES` …).
+    pub(crate) const SSRF_NAME: u32 = 1 << 14;
 
     /// Every gate needle with its group: [`NEEDLES`] and the word lists kept beside the
     /// detectors that read them.
     pub(crate) fn all() -> Vec<(&'static str, u32)> {
-        use crate::inspect::{code, sqli, traversal};
+        use crate::inspect::{code, sqli, ssrf, traversal};
         let mut all = NEEDLES.to_vec();
         all.extend(sqli::gate_needles());
         all.extend(code::ENTRIES.iter().map(|e| (e.0, CODE_ENTRY)));
         all.extend(traversal::SENSITIVE.iter().map(|n| (*n, SENSITIVE_FILE)));
+        all.extend(traversal::WRAPPERS.iter().map(|w| (*w, WRAPPER)));
+        let hosts = ssrf::LOOPBACK_NAMES.iter().chain(ssrf::REBINDING);
+        all.extend(hosts.chain(ssrf::METADATA_HOSTS).map(|n| (*n, SSRF_NAME)));
         all
     }
 
@@ -159,9 +167,8 @@ pub(crate) mod gate {
         ("/2020-08-15/", SSRF_PATH),
         ("169.254.", SSRF_HOST),
         ("fd00:ec2", SSRF_HOST),
-        ("://", WRAPPER),
-        ("jar:", WRAPPER),
         ("data:", WRAPPER),
+        ("..", DOTDOT),
         ("/dev/", SHELL_PATH),
         ("/bin/", SHELL_PATH),
         ("/sbin/", SHELL_PATH),
@@ -381,6 +388,19 @@ impl Tables {
             }
         }
         Scan { cls, gates, run }
+    }
+}
+
+/// The first occurrence of `needle` in `hay`. Values are short: a scan for the needle's first
+/// byte beats building a `memmem` searcher per call; long ones still get the searcher, so a
+/// hostile value of repeated first bytes costs linear time.
+pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    const SHORT: usize = 256;
+    match needle.first() {
+        Some(&first) if hay.len() <= SHORT => {
+            memchr::memchr_iter(first, hay).find(|&p| hay[p..].starts_with(needle))
+        }
+        _ => memchr::memmem::find(hay, needle),
     }
 }
 

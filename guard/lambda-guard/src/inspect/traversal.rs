@@ -4,7 +4,7 @@
 //! files by name (credentials, the Lambda task root, `/proc/self`), NUL bytes that truncate a
 //! path, and PHP/Java stream wrappers.
 
-use super::subject::{class, gate, Hit, Needs, Subject, Tables};
+use super::subject::{class, find, gate, Hit, Needs, Subject, Tables};
 
 /// Files and directories worth reading, as lower-case fragments with `/` separators.
 pub(crate) const SENSITIVE: &[&str] = &[
@@ -102,19 +102,19 @@ const REQUEST_PATH_KEYS: &[&str] = &[
 ];
 
 /// PHP, Java and archive stream wrappers that read local files or run code.
-const WRAPPERS: &[&[u8]] = &[
-    b"php://",
-    b"phar://",
-    b"zip://",
-    b"zlib://",
-    b"expect://",
-    b"glob://",
-    b"compress.zlib://",
-    b"compress.bzip2://",
-    b"ogg://",
-    b"rar://",
-    b"data://",
-    b"jar:",
+pub(crate) const WRAPPERS: &[&str] = &[
+    "php://",
+    "phar://",
+    "zip://",
+    "zlib://",
+    "expect://",
+    "glob://",
+    "compress.zlib://",
+    "compress.bzip2://",
+    "ogg://",
+    "rar://",
+    "data://",
+    "jar:",
 ];
 
 fn is_path_char(c: u8) -> bool {
@@ -150,8 +150,7 @@ fn is_path_char(c: u8) -> bool {
 /// backslash, read as `/`, can complete one).
 pub(crate) fn needs() -> Needs {
     Needs::classes(class::NUL | class::BACKSLASH)
-        .or_words(&[".."])
-        .or_gates(gate::WRAPPER)
+        .or_gates(gate::DOTDOT | gate::WRAPPER)
         .or_gates(gate::SENSITIVE_FILE)
         .or_words(REQUEST_PATH_KEYS)
 }
@@ -164,14 +163,14 @@ pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
             return Some(Hit::new("path.null_byte", p.saturating_sub(8), p + 1));
         }
     }
-    if s.has(class::DOT) && s.has(class::SLASH | class::BACKSLASH) {
+    if s.gate(gate::DOTDOT) && s.has(class::SLASH | class::BACKSLASH) {
         if let Some(h) = escapes(b, s.paranoia) {
             return Some(h);
         }
     }
     if s.gate(gate::WRAPPER) {
         for w in WRAPPERS {
-            if let Some(p) = memchr::memmem::find(b, w) {
+            if let Some(p) = find(b, w.as_bytes()) {
                 let starts = p == 0 || !b[p - 1].is_ascii_alphanumeric();
                 if starts {
                     return Some(Hit::new("path.stream_wrapper", p, p + w.len() + 8));

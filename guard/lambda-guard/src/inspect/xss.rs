@@ -3,7 +3,7 @@
 //! tag (`javascript:` URIs with whitespace inside the scheme, attribute and string break-outs,
 //! DOM sinks). Entities and escapes are already decoded by normalization.
 
-use super::subject::{class, gate, is_word, skip_space, Hit, Needs, Subject, Tables};
+use super::subject::{class, find, gate, is_word, skip_space, Hit, Needs, Subject, Tables};
 
 /// Tags that run script or change where scripts and forms load from.
 /// (`link`, `meta`, `base`, `style`, `set`, `animate` count through their attributes: they
@@ -94,7 +94,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
             .into_iter()
             .filter(|_| s.gate(gate::DOM))
         {
-            if let Some(p) = memchr::memmem::find(b, pi) {
+            if let Some(p) = find(b, pi) {
                 return Some(Hit::new("xss.dangerous_tag", p, p + pi.len()));
             }
         }
@@ -233,7 +233,7 @@ fn is_handler_name(name: &[u8]) -> bool {
 }
 
 fn css_is_active(v: &[u8]) -> bool {
-    let f = |n: &[u8]| memchr::memmem::find(v, n).is_some();
+    let f = |n: &[u8]| find(v, n).is_some();
     f(b"expression(")
         || f(b"javascript:")
         || f(b"-moz-binding")
@@ -267,7 +267,7 @@ fn starts_with_script_scheme(v: &[u8]) -> bool {
 }
 
 fn data_is_active(rest: &[u8]) -> bool {
-    let f = |n: &[u8]| memchr::memmem::find(rest, n).is_some();
+    let f = |n: &[u8]| find(rest, n).is_some();
     f(b"text/html") || f(b"svg") || f(b"javascript") || f(b"xml")
 }
 
@@ -354,7 +354,7 @@ fn loose_handler(b: &[u8]) -> Option<Hit> {
         let quote_before = first_quote.is_some_and(|q| q < j);
         let after = &b[eq + 1..b.len().min(eq + 120)];
         let code = after.iter().any(|c| matches!(c, b'(' | b'`' | b'&' | b'{'))
-            || memchr::memmem::find(after, b"alert").is_some();
+            || find(after, b"alert").is_some();
         if quote_before || code {
             return Some(Hit::new("xss.event_handler", j, (eq + 12).min(b.len())));
         }
@@ -427,9 +427,7 @@ fn script_context(b: &[u8], paranoia: u8, dom: bool) -> Option<Hit> {
         return Some(h);
     }
     if dom {
-        if let Some(at) = memchr::memmem::find(b, b"fromcharcode")
-            .or_else(|| memchr::memmem::find(b, b".innerhtml"))
-        {
+        if let Some(at) = find(b, b"fromcharcode").or_else(|| find(b, b".innerhtml")) {
             return Some(Hit::new("xss.dom_sink", at, at + 12));
         }
     }
@@ -614,7 +612,7 @@ fn skip_js_space(b: &[u8], mut i: usize) -> usize {
         i = skip_space(b, i);
         if b.get(i..i + 2) == Some(b"/*") {
             let window = &b[i + 2..b.len().min(i + 66)];
-            match memchr::memmem::find(window, b"*/") {
+            match find(window, b"*/") {
                 Some(e) => i = i + 2 + e + 2,
                 None => return i,
             }

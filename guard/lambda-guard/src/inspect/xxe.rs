@@ -1,7 +1,7 @@
 //! XML external entities in XML bodies: external entity and DTD declarations, parameter
 //! entities, entity expansion bombs and XInclude.
 
-use super::subject::{gate, Hit, Needs, Subject, Tables};
+use super::subject::{find, gate, Hit, Needs, Subject, Tables};
 
 /// What `detect` needs to fire (see [`Needs`]): a declaration or an XInclude.
 pub(crate) fn needs() -> Needs {
@@ -14,13 +14,11 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         return None;
     }
     let b = s.bytes();
-    if let Some(p) =
-        memchr::memmem::find(b, b"<xi:include").or_else(|| memchr::memmem::find(b, b"xmlns:xi="))
-    {
+    if let Some(p) = find(b, b"<xi:include").or_else(|| find(b, b"xmlns:xi=")) {
         return Some(Hit::new("xxe.xinclude", p, p + 11));
     }
-    let entity = memchr::memmem::find(b, b"<!entity");
-    let doctype = memchr::memmem::find(b, b"<!doctype");
+    let entity = find(b, b"<!entity");
+    let doctype = find(b, b"<!doctype");
     let first = entity.or(doctype)?;
     let decl = &b[first..];
     for e in memchr::memmem::find_iter(decl, b"<!entity") {
@@ -31,9 +29,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         }
         let end = memchr::memchr(b'>', rest).unwrap_or(rest.len());
         let body = &rest[..end];
-        if memchr::memmem::find(body, b"system").is_some()
-            || memchr::memmem::find(body, b"public").is_some()
-        {
+        if find(body, b"system").is_some() || find(body, b"public").is_some() {
             return Some(Hit::new(
                 "xxe.external_entity",
                 first + e,
@@ -49,9 +45,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         let rest = &b[d..b.len().min(d + 1024)];
         let end = memchr::memchr2(b'>', b'[', rest).unwrap_or(rest.len());
         let head = &rest[..end];
-        if memchr::memmem::find(head, b"system").is_some()
-            || memchr::memmem::find(head, b"public").is_some()
-        {
+        if find(head, b"system").is_some() || find(head, b"public").is_some() {
             return Some(Hit::new("xxe.external_entity", d, d + end.min(40)));
         }
         if s.paranoia >= 2 && entity.is_some() {
