@@ -277,8 +277,11 @@ impl Inspector {
                 self.push(eff, field, "limit.keys", 0, walk, out);
             }
         }
+        // Each level takes a byte of the path: a short path cannot be too deep.
+        let path = field.path.as_str();
         if field.transforms.contains(crate::trigger::Transforms::JSON)
-            && limits::path_depth(field.path.as_str()) > eff.limits.depth
+            && path.len() > eff.limits.depth
+            && limits::path_depth(path) > eff.limits.depth
             && walk.reported & 2 == 0
         {
             walk.reported |= 2;

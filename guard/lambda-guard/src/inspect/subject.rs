@@ -319,8 +319,10 @@ pub(crate) struct Tables {
     keys: DFA,
     keys_start: StateID,
     key_bits: Vec<(u32, u32)>,
-    /// Per detector: `(classes, always_from)` of its [`Needs`].
-    needs: Vec<(u32, u8)>,
+    /// Per byte class bit: the detectors whose [`Needs`] it meets.
+    by_class: [u32; 32],
+    /// Per paranoia level (0–4): the detectors that always run.
+    by_paranoia: [u32; 5],
 }
 
 fn automaton(words: &[&str]) -> Result<AhoCorasick, crate::config::ConfigError> {
@@ -359,7 +361,16 @@ impl Tables {
             keys,
             keys_start,
             key_bits: bits.into_values().collect(),
-            needs: needs.iter().map(|n| (n.classes, n.always_from)).collect(),
+            by_class: std::array::from_fn(|bit| {
+                needs.iter().enumerate().fold(0, |run, (i, n)| {
+                    run | (u32::from(n.classes & (1 << bit) != 0) << i)
+                })
+            }),
+            by_paranoia: std::array::from_fn(|level| {
+                needs.iter().enumerate().fold(0, |run, (i, n)| {
+                    run | (u32::from(level >= usize::from(n.always_from)) << i)
+                })
+            }),
         })
     }
 
@@ -382,10 +393,11 @@ impl Tables {
                 }
             }
         }
-        for (i, (classes, always_from)) in self.needs.iter().enumerate() {
-            if cls & classes != 0 || paranoia >= *always_from {
-                run |= 1 << i;
-            }
+        run |= self.by_paranoia[usize::from(paranoia).min(4)];
+        let mut bits = cls;
+        while bits != 0 {
+            run |= self.by_class[bits.trailing_zeros() as usize];
+            bits &= bits - 1;
         }
         Scan { cls, gates, run }
     }

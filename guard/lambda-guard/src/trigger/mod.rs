@@ -27,7 +27,7 @@ pub use sample::sample;
 
 pub use view::{Field, FieldRole, HttpRequest, InputView, JsonPath, Record, Transforms};
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// What invoked the function, recognised from the event's shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -90,7 +90,7 @@ impl Trigger {
         let Some(obj) = event.as_object() else {
             return Trigger::Unknown;
         };
-        if let Some(records) = obj.get("Records").and_then(Value::as_array) {
+        if let Some(records) = member(obj, "Records").and_then(Value::as_array) {
             return records
                 .first()
                 .map(detect_record)
@@ -98,21 +98,21 @@ impl Trigger {
         }
         // API Gateway authorizer requests (`type` + `methodArn`/`routeArn`) carry the caller's
         // headers but expect a policy, not an HTTP response: walked as untrusted JSON.
-        if obj.contains_key("type")
-            && (obj.contains_key("routeArn") || obj.contains_key("methodArn"))
+        if member(obj, "type").is_some()
+            && (member(obj, "routeArn").is_some() || member(obj, "methodArn").is_some())
         {
             return Trigger::Unknown;
         }
-        if let Some(ctx) = obj.get("requestContext").and_then(Value::as_object) {
-            if ctx.contains_key("elb") {
+        if let Some(ctx) = member(obj, "requestContext").and_then(Value::as_object) {
+            if member(ctx, "elb").is_some() {
                 return Trigger::Alb;
             }
-            if ctx.contains_key("connectionId") && ctx.contains_key("eventType") {
+            if member(ctx, "connectionId").is_some() && member(ctx, "eventType").is_some() {
                 return Trigger::WebSocket;
             }
             // Payload format 2.0 has `requestContext.http`; VPC Lattice's 2.0 does not.
-            if obj.get("version").and_then(Value::as_str) == Some("2.0")
-                && ctx.get("http").is_some_and(Value::is_object)
+            if member(obj, "version").and_then(Value::as_str) == Some("2.0")
+                && member(ctx, "http").is_some_and(Value::is_object)
             {
                 let url = ctx
                     .get("domainName")
@@ -124,18 +124,18 @@ impl Trigger {
                     Trigger::ApiGatewayHttp
                 };
             }
-            if obj.contains_key("httpMethod") {
+            if member(obj, "httpMethod").is_some() {
                 return Trigger::ApiGatewayRest;
             }
         }
-        if obj.contains_key("detail-type") && obj.contains_key("detail") {
+        if member(obj, "detail-type").is_some() && member(obj, "detail").is_some() {
             return Trigger::EventBridge;
         }
-        if obj.contains_key("triggerSource") && obj.contains_key("userPoolId") {
+        if member(obj, "triggerSource").is_some() && member(obj, "userPoolId").is_some() {
             return Trigger::CognitoUserPool;
         }
-        if obj.contains_key("protocolData") && obj.contains_key("connectionMetadata")
-            || obj.contains_key("serialNumber") && obj.contains_key("clickType")
+        if member(obj, "protocolData").is_some() && member(obj, "connectionMetadata").is_some()
+            || member(obj, "serialNumber").is_some() && member(obj, "clickType").is_some()
         {
             return Trigger::Iot;
         }
@@ -238,6 +238,16 @@ fn detect_record(record: &Value) -> Trigger {
         "aws:kinesis" => Trigger::Kinesis,
         "aws:ses" => Trigger::Ses,
         _ => Trigger::Unknown,
+    }
+}
+
+/// `obj[key]`. Event objects are small and looked up a dozen times per event: comparing keys
+/// beats hashing with the map's SipHash (larger maps still use the index).
+pub(crate) fn member<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    if obj.len() <= 16 {
+        obj.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+    } else {
+        obj.get(key)
     }
 }
 

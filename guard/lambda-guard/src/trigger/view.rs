@@ -3,7 +3,7 @@
 use super::{
     body::{self, Layout, XmlItem},
     decode::{self, Payload},
-    json, Trigger,
+    json, member, Trigger,
 };
 use serde_json::{Map, Value};
 use std::fmt;
@@ -285,7 +285,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
 
     /// Walks `obj[key]` with `f`, keeping the path in step.
     fn member(&mut self, obj: &Map<String, Value>, key: &str, f: impl FnOnce(&mut Self, &Value)) {
-        if let Some(v) = obj.get(key) {
+        if let Some(v) = member(obj, key) {
             let mark = self.path.push_key(key);
             f(self, v);
             self.path.truncate(mark);
@@ -349,8 +349,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                 }
             });
         }
-        let base64 = obj
-            .get("isBase64Encoded")
+        let base64 = member(obj, "isBase64Encoded")
             .and_then(Value::as_bool)
             .unwrap_or(false);
         let ct = content_type(obj);
@@ -440,13 +439,13 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
     /// Cookie headers split into `headers.Cookie.<name>` values, as frameworks read them.
     fn cookies(&mut self, obj: &Map<String, Value>) {
         let t = Transforms::NONE;
-        let headers = obj.get("headers").and_then(Value::as_object);
+        let headers = member(obj, "headers").and_then(Value::as_object);
         let header = headers.into_iter().flatten().filter_map(|(name, v)| {
             let cookie = name.eq_ignore_ascii_case("cookie");
             cookie.then(|| v.as_str().map(|v| (Some(name.as_str()), v)))?
         });
         // HTTP API events carry them as `cookies: ["a=1", "b=2"]` instead.
-        let list = obj.get("cookies").and_then(Value::as_array);
+        let list = member(obj, "cookies").and_then(Value::as_array);
         let items = list
             .into_iter()
             .flatten()
@@ -775,7 +774,7 @@ fn gzip_flag(gzip: bool) -> Transforms {
 }
 
 fn content_type(obj: &Map<String, Value>) -> Option<&str> {
-    let headers = obj.get("headers")?.as_object()?;
+    let headers = member(obj, "headers")?.as_object()?;
     headers
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
