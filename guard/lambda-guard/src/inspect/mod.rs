@@ -274,7 +274,7 @@ impl Inspector {
             walk.keys += 1;
             if walk.keys == eff.limits.keys + 1 && walk.reported & 1 == 0 {
                 walk.reported |= 1;
-                self.push(eff, field, "limit.keys", 0, walk, out);
+                self.push(eff, field, ("limit.keys", Category::Limit), 0, walk, out);
             }
         }
         // Each level takes a byte of the path: a short path cannot be too deep.
@@ -285,12 +285,19 @@ impl Inspector {
             && walk.reported & 2 == 0
         {
             walk.reported |= 2;
-            self.push(eff, field, "limit.depth", 0, walk, out);
+            self.push(eff, field, ("limit.depth", Category::Limit), 0, walk, out);
             return;
         }
         let text = field.text;
         if text.len() > eff.limits.string_bytes {
-            self.push(eff, field, "limit.string_bytes", 0, walk, out);
+            self.push(
+                eff,
+                field,
+                ("limit.string_bytes", Category::Limit),
+                0,
+                walk,
+                out,
+            );
             return;
         }
         if text.is_empty() {
@@ -347,7 +354,7 @@ impl Inspector {
             }
             if let Some(hit) = detect(&subject, &self.tables) {
                 any_hit = true;
-                if self.push(eff, field, hit.rule, flags, walk, out) {
+                if self.push(eff, field, (hit.rule, *category), flags, walk, out) {
                     let last = out.len() - 1;
                     out[last].excerpt = normalize::excerpt(text, hit.start, hit.end);
                     *found |= bit;
@@ -385,34 +392,34 @@ impl Inspector {
         misses
     }
 
-    /// Records a finding unless its rule is disabled or allowed at this path.
+    /// Records a finding of `rule` (reported by a check of `category`) unless the rule is
+    /// disabled or allowed at this path. A rule missing from [`rules::RULES`] (a test guards
+    /// against it) is still reported: selectors cannot name it, so none can silence it.
     fn push(
         &self,
         eff: &Effective,
         field: &Field<'_>,
-        rule: &'static str,
+        (rule, category): (&'static str, Category),
         flags: u8,
         walk: &mut Walk,
         out: &mut Vec<Finding>,
     ) -> bool {
-        let Some(idx) = rules::index(rule) else {
-            debug_assert!(false, "unregistered rule {rule}");
-            return false;
-        };
-        if eff.disabled.contains(idx) {
-            return false;
-        }
-        if !self.allow.is_empty() {
-            let path = field.path.as_str().as_bytes();
-            if self
-                .allow
-                .iter()
-                .any(|a| a.rules.contains(idx) && scope::path_matches(a.pattern.as_bytes(), path))
-            {
+        let idx = rules::index(rule);
+        debug_assert!(idx.is_some(), "unregistered rule {rule}");
+        if let Some(idx) = idx {
+            if eff.disabled.contains(idx) {
                 return false;
             }
+            if !self.allow.is_empty() {
+                let path = field.path.as_str().as_bytes();
+                let allowed = self.allow.iter().any(|a| {
+                    a.rules.contains(idx) && scope::path_matches(a.pattern.as_bytes(), path)
+                });
+                if allowed {
+                    return false;
+                }
+            }
         }
-        let category = rules::RULES[idx].1;
         if let Some(r) = field.record {
             if let Some(slot) = walk.refused.get_mut(r) {
                 *slot = true;

@@ -410,3 +410,54 @@ fn data_uri_of_text_is_an_inclusion() {
     ));
     assert!(f.is_empty(), "{f:?}");
 }
+
+/// Every rule id written in a detector's source is registered: an unregistered one is still
+/// reported, but no `disable`, `allow` or scope selector can name it.
+#[test]
+fn every_rule_id_in_the_detectors_is_registered() {
+    let sources = [
+        include_str!("sqli.rs"),
+        include_str!("nosqli.rs"),
+        include_str!("xss.rs"),
+        include_str!("cmdi.rs"),
+        include_str!("traversal.rs"),
+        include_str!("ssrf.rs"),
+        include_str!("ssti.rs"),
+        include_str!("code.rs"),
+        include_str!("xxe.rs"),
+        include_str!("logi.rs"),
+        include_str!("proto.rs"),
+        include_str!("session.rs"),
+        include_str!("limits.rs"),
+        include_str!("schema.rs"),
+        include_str!("mod.rs"),
+    ];
+    let prefixes: Vec<String> = rules::RULES
+        .iter()
+        .map(|(r, _)| format!("\"{}.", r.split('.').next().unwrap()))
+        .collect();
+    let mut seen = 0;
+    for src in sources {
+        // Tests name rules they expect; only code before the test module counts.
+        let code = src.split("#[cfg(test)]").next().unwrap();
+        for (at, _) in code.match_indices('"') {
+            let rest = &code[at..];
+            if !prefixes.iter().any(|p| rest.starts_with(p.as_str())) {
+                continue;
+            }
+            let end = rest[1..].find('"').unwrap() + 1;
+            let id = &rest[1..end];
+            if id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'.')
+            {
+                seen += 1;
+                assert!(
+                    rules::index(id).is_some(),
+                    "rule {id} is not in rules::RULES"
+                );
+            }
+        }
+    }
+    assert!(seen > 40, "found only {seen} rule ids: the scan is broken");
+}
