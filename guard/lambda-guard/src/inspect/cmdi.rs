@@ -280,23 +280,35 @@ fn command_class(word: &[u8]) -> Option<bool> {
     }
 }
 
-/// [`STRONG`] (`true`) and [`WEAK`] (`false`) words, sorted: every word after a separator is
-/// looked up, so a search, not a scan of two hundred entries.
-static COMMANDS: std::sync::LazyLock<Vec<(&[u8], bool)>> = std::sync::LazyLock::new(|| {
+/// Known command words with their strength, sorted, and whether a byte starts one.
+type Commands = (Vec<(&'static [u8], bool)>, [bool; 256]);
+
+/// [`STRONG`] (`true`) and [`WEAK`] (`false`) words, sorted, and the bytes that start one:
+/// every word after a separator is looked up, so a search, not a scan of two hundred entries.
+static COMMANDS: std::sync::LazyLock<Commands> = std::sync::LazyLock::new(|| {
     let mut all: Vec<(&[u8], bool)> = STRONG.iter().map(|w| (*w, true)).collect();
     all.extend(WEAK.iter().map(|w| (*w, false)));
     // A word in both lists is strong: sort it first, keep the first.
     all.sort_by(|a, b| a.0.cmp(b.0).then(b.1.cmp(&a.1)));
     all.dedup_by_key(|e| e.0);
-    all
+    let mut first = [false; 256];
+    for (w, _) in &all {
+        if let Some(c) = w.first() {
+            first[usize::from(*c)] = true;
+        }
+    }
+    (all, first)
 });
 
 /// Whether `word` is a strong command, a weak one, or none.
 fn known(word: &[u8]) -> Option<bool> {
-    COMMANDS
-        .binary_search_by(|e| e.0.cmp(word))
+    let (all, first) = &*COMMANDS;
+    if !first[usize::from(*word.first()?)] {
+        return None;
+    }
+    all.binary_search_by(|e| e.0.cmp(word))
         .ok()
-        .map(|i| COMMANDS[i].1)
+        .map(|i| all[i].1)
 }
 
 /// A command word read after a separator.
@@ -807,8 +819,10 @@ fn chains(b: &[u8], paranoia: u8) -> Option<Hit> {
                     return Some(h);
                 }
             }
-        } else if !(paranoia < 2 && matches!(c, b';' | b'|' | b'&') && sentence(b, i, after)) {
-            if let Some(h) = command_at(b, i, after, substitution, false) {
+        } else if let Some(h) = command_at(b, i, after, substitution, false) {
+            // Prose is asked about only for a command found: a value of many separators
+            // (`&#&#…`) must not pay a look-back at each.
+            if !(paranoia < 2 && matches!(c, b';' | b'|' | b'&') && sentence(b, i, after)) {
                 return Some(h);
             }
         }
