@@ -741,7 +741,7 @@ fn batch_if(b: &[u8], i: usize) -> Option<usize> {
 fn command_line(b: &[u8]) -> Option<Hit> {
     let start = super::subject::skip_space(b, 0);
     let mut words = b[start..b.len().min(start + 128)]
-        .split(|c| matches!(c, b' ' | b'\t'))
+        .split(|c| *c == b' ')
         .filter(|w| !w.is_empty());
     let first = words.next()?;
     let first = first
@@ -753,9 +753,9 @@ fn command_line(b: &[u8]) -> Option<Hit> {
     if first == b"alias" {
         // `alias ll='ls -l'`, `alias -g x=y`: a name, `=`, a value.
         let defines = |w: &[u8]| {
-            w.iter().position(|c| *c == b'=').is_some_and(|e| {
-                e > 0 && e + 1 < w.len() && w[..e].iter().all(|c| !c.is_ascii_uppercase())
-            })
+            w.iter()
+                .position(|c| *c == b'=')
+                .is_some_and(|e| e > 0 && e + 1 < w.len())
         };
         let third = words.next();
         let def = defines(second)
@@ -766,11 +766,6 @@ fn command_line(b: &[u8]) -> Option<Hit> {
                 && third.is_some_and(defines));
         return def.then(|| Hit::new("cmdi.command_chain", start, end));
     }
-    // Only a command with no ordinary-language meaning: a value opening with `sort -by` or
-    // `make -j` may still be a phrase.
-    if command_class(first) != Some(true) {
-        return None;
-    }
     let option = |w: &[u8]| -> bool {
         let body = w.strip_prefix(b"--").or_else(|| w.strip_prefix(b"-"));
         body.is_some_and(|r| {
@@ -779,7 +774,10 @@ fn command_line(b: &[u8]) -> Option<Hit> {
         })
     };
     let subcommand = second.iter().all(u8::is_ascii_lowercase);
-    let hit = option(second) || (subcommand && words.next().is_some_and(option));
+    // Only a command with no ordinary-language meaning (looked up last, the option is
+    // cheaper to rule out): a value opening with `sort -by` or `make -j` may be a phrase.
+    let hit = (option(second) || (subcommand && words.next().is_some_and(option)))
+        && command_class(first) == Some(true);
     hit.then(|| Hit::new("cmdi.command_chain", start, end))
 }
 
