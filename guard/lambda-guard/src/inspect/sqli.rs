@@ -1227,9 +1227,8 @@ pub(crate) fn needs() -> Needs {
 
 /// Finds SQL injection in one value.
 pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
-    let worth = s.has(PUNCT)
-        || (s.has(class::SPACE) && s.gate(gate::SQL_WORD))
-        || s.gate(gate::SQL_OBJECT);
+    let worth =
+        s.has(PUNCT) || (s.has(class::SPACE) && s.gate(gate::SQL_WORD)) || s.gate(gate::SQL_OBJECT);
     if !worth {
         return None;
     }
