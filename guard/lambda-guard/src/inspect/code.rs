@@ -230,15 +230,14 @@ const SCRIPT_EXTENSION_KEYS: &[&str] = &[
 ];
 
 /// What `detect` needs to fire (see [`Needs`]): one of its markers, `<?`, a quoted call, a
-/// PHP variable (`$`), or a script extension.
+/// PHP variable (`$`), a script extension, or an `=` (a `php.ini` line: a class costs less
+/// than a keyword per directive in the automaton built at init).
 pub(crate) fn needs() -> Needs {
-    Needs::classes(class::ANGLE | class::QUOTE | class::DOLLAR)
+    Needs::classes(class::ANGLE | class::QUOTE | class::DOLLAR | class::EQ)
         .or_gates(gate::CODE_ENTRY)
         .or_words(SCRIPT_EXTENSION_KEYS)
         .or_words(&[":{"])
         .or_words(&["while(", "while (", "function", "for(", "for ("])
-        .or_words(INI_DIRECTIVES)
-        .or_words(INI_SECTIONS)
 }
 
 /// Finds server-side code injection in one value.
