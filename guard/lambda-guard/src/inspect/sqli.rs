@@ -97,6 +97,78 @@ const SQL_FUNCTIONS: &[&[u8]] = &[
     b"load_file",
 ];
 
+/// String, hashing and numeric functions of SQL dialects, some of them also words: a value
+/// that opens with one called with no space before the parenthesis (`substr(`, `md5(`,
+/// `cos(`) is a probe; "Hex (six-sided) nuts" is not.
+const SQL_CALLS: &[&[u8]] = &[
+    b"substr",
+    b"mid",
+    b"ascii",
+    b"ord",
+    b"chr",
+    b"nchar",
+    b"hex",
+    b"oct",
+    b"bin",
+    b"conv",
+    b"md5",
+    b"sha1",
+    b"sha2",
+    b"crc32",
+    b"compress",
+    b"aes_encrypt",
+    b"aes_decrypt",
+    b"des_encrypt",
+    b"rand",
+    b"instr",
+    b"locate",
+    b"lpad",
+    b"rpad",
+    b"ltrim",
+    b"rtrim",
+    b"lcase",
+    b"ucase",
+    b"soundex",
+    b"strcmp",
+    b"substring_index",
+    b"find_in_set",
+    b"export_set",
+    b"bit_length",
+    b"octet_length",
+    b"weight_string",
+    b"to_char",
+    b"to_number",
+    b"abs",
+    b"acos",
+    b"asin",
+    b"atan",
+    b"atan2",
+    b"cos",
+    b"cot",
+    b"sin",
+    b"tan",
+    b"sqrt",
+    b"pow",
+    b"power",
+    b"ceil",
+    b"ceiling",
+    b"floor",
+    b"exp",
+    b"ln",
+    b"log10",
+    b"log2",
+    b"degrees",
+    b"radians",
+    b"row_count",
+    b"found_rows",
+    b"last_insert_id",
+    b"connection_id",
+    b"unix_timestamp",
+    b"from_unixtime",
+    b"date_format",
+    b"str_to_date",
+];
+
 /// Type names a PostgreSQL `::` cast converts to (error-based injection casts text to numbers).
 const SQL_TYPES: &[&[u8]] = &[
     b"int",
@@ -370,6 +442,14 @@ fn tokenize(b: &[u8], quote: Option<u8>) -> Option<Vec<Tok>> {
                 i += 2;
                 K::Op
             }
+            // PostgreSQL's key-existence operators `?`, `?|`, `?&` between two values.
+            b'?' if i > 0
+                && b[i - 1] == b' '
+                && matches!(b.get(i + 1), Some(b' ' | b'|' | b'&')) =>
+            {
+                i += 1 + usize::from(matches!(b.get(i + 1), Some(b'|' | b'&')));
+                K::Op
+            }
             b'#' => {
                 i = line_end(b, i);
                 K::Comment
@@ -607,6 +687,7 @@ impl Grammar<'_> {
                             self.k(n),
                             Some(K::Kw(Kw::Danger) | K::LParen | K::Var | K::Str { .. })
                         ) || next.starts_with(b"sp_")
+                            || next == b"immediate"
                             || next.starts_with(b"master")
                     }
                     b"declare" => self.k(n) == Some(K::Var),
@@ -677,7 +758,7 @@ impl Grammar<'_> {
             && self
                 .word(i)
                 .iter()
-                .any(|c| matches!(c, b'=' | b'<' | b'>' | b'!') || c.is_ascii_alphabetic())
+                .any(|c| matches!(c, b'=' | b'<' | b'>' | b'!' | b'?') || c.is_ascii_alphabetic())
             && !matches!(self.word(i), b"div" | b"mod" | b"collate" | b"escape")
     }
 
@@ -923,9 +1004,22 @@ impl Grammar<'_> {
     fn probe(&self) -> Option<(&'static str, usize, usize)> {
         let t = self.t;
         let first = self.sig(0);
-        if self.is_call(first) && SQL_FUNCTIONS.contains(&self.word(first)) {
+        let adjacent = t.get(first).is_some_and(|w| self.b.get(w.e) == Some(&b'('));
+        if self.is_call(first)
+            && (SQL_FUNCTIONS.contains(&self.word(first))
+                || (adjacent && SQL_CALLS.contains(&self.word(first))))
+        {
             let open = self.sig(first + 1);
             return Some(("sqli.probe", t[first].s, t[open].e));
+        }
+        // MySQL's `IF(1=1,…)` opening the value: a condition being probed.
+        if adjacent && self.word(first) == b"if" {
+            let open = self.sig(first + 1);
+            let lhs = self.sig(open + 1);
+            let op = self.sig(lhs + 1);
+            if matches!(self.k(lhs), Some(K::Num | K::Str { .. })) && self.comparison(op) {
+                return Some(("sqli.probe", t[first].s, t[op].e));
+            }
         }
         for i in 1..t.len() {
             let cast = t[i].k == K::Comment
@@ -1042,6 +1136,13 @@ impl Grammar<'_> {
         if self.statement_at(first, true) && !self.quoted_select(first) {
             return Some(("sqli.statement", at(first), at(first + 2)));
         }
+        // `PROCEDURE ANALYSE(` opening the value: a MySQL clause that lists the columns.
+        if self.k(first) == Some(K::Kw(Kw::Clause))
+            && self.word(first) == b"procedure"
+            && self.clause_at(first)
+        {
+            return Some(("sqli.statement", at(first), at(first + 2)));
+        }
         // A value that starts with `OR`/`AND` continues a condition: `OR 1=1`.
         if self.k(first) == Some(K::Logic) && self.condition_at(first + 1) {
             return Some(("sqli.tautology", at(first), at(first + 4)));
@@ -1083,6 +1184,15 @@ impl Grammar<'_> {
             }
             K::Kw(Kw::Clause | Kw::Where | Kw::Into) if self.clause_at(j) => {
                 Some(("sqli.clause", at(j), at(j + 3)))
+            }
+            // `1234 AS "alias" FROM t`: a column of a select list, aliased.
+            K::Word if self.word(j) == b"as" => {
+                let alias = self.sig(j + 1);
+                let from = self.sig(alias + 1);
+                (matches!(self.k(alias), Some(K::Str { .. } | K::Word))
+                    && self.k(from) == Some(K::Kw(Kw::From))
+                    && self.k(self.sig(from + 1)).is_some())
+                .then(|| ("sqli.clause", at(j), at(from + 1)))
             }
             K::Comment if leading_paren || self.paranoia >= 2 => {
                 Some(("sqli.string_break", at(first), at(j + 1)))
@@ -1235,6 +1345,16 @@ mod tests {
             "/*!12345 x */",
             "1 union distinctrow select 2",
             "abc waitfor delay '0:0:9'",
+            "substr(",
+            "RTRIM(name",
+            "md5(1)",
+            "cos(0)",
+            "execute immediate 'select 1'",
+            "x=hex(",
+            "procedure analyse (",
+            "if(2=",
+            "1234 AS \"foobar\" FROM tablevar2",
+            "OR '{\"a\":\"b\"}' ? 'a'",
         ] {
             assert!(rule(a).is_some(), "missed {a}");
         }
@@ -1279,6 +1399,18 @@ mod tests {
             "It's done';",
             // Measurements end like a statement does (`18';`): not enough alone.
             "Shelf board 12 x 18';",
+            // SQL function names in prose are not calls opening a value.
+            "the cos of the angle",
+            "Hex (six-sided) nuts",
+            "Mid (2019) review",
+            "Execute immediately, please",
+            "procedure: analyse the samples",
+            "If (2 = 3) then what?",
+            "if (you want) = fine",
+            "5 as \"gifts\" from",
+            "known as Bob from Texas",
+            "coffee or tea ? 'a'",
+            "Is it 1 or 2 ?",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }

@@ -236,7 +236,10 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     let b = s.bytes();
     if s.has(class::COLON) {
         let names = s.gate(gate::SSRF_NAME);
-        if let Some(h) = urls(b, s.paranoia, names).or_else(|| remote_include(b)) {
+        if let Some(h) = urls(b, s.paranoia, names)
+            .or_else(|| remote_include(b))
+            .or_else(|| remote_root(s.path, b))
+        {
             return Some(h);
         }
     }
@@ -353,6 +356,54 @@ fn remote_include(b: &[u8]) -> Option<Hit> {
         }
     }
     None
+}
+
+/// Parameter names of the directory an application includes its code from (`mosConfig_absolute_path`,
+/// `_CONF[path]`, `GALLERY_BASEDIR`, `phpbb_root_path`): no client sets one honestly, and a
+/// remote URL there makes the server include code from that host.
+const INCLUDE_ROOTS: &[&[u8]] = &[
+    b"absolute_path",
+    b"abspath",
+    b"basedir",
+    b"base_dir",
+    b"root_dir",
+    b"rootdir",
+    b"root_path",
+    b"docroot",
+    b"document_root",
+    b"appserv_root",
+    b"include_path",
+    b"includedir",
+    b"include_dir",
+    b"inc_dir",
+    b"_conf[path]",
+    b"config[root_dir]",
+    b"lib_path",
+    b"class_path",
+];
+
+/// A remote URL as the value of an include-root parameter ([`INCLUDE_ROOTS`]).
+fn remote_root(path: &str, b: &[u8]) -> Option<Hit> {
+    let start = b.iter().position(|c| !c.is_ascii_whitespace())?;
+    let v = &b[start..];
+    let remote = [
+        &b"http://"[..],
+        b"https://",
+        b"ftp://",
+        b"ftps://",
+        b"file://",
+    ]
+    .iter()
+    .any(|s| v.starts_with(s));
+    if !remote {
+        return None;
+    }
+    // The parameter's name: what follows the last `.` of the path (or a bracketed member).
+    let name = path.rsplit_once('.').map_or(path, |(_, n)| n).as_bytes();
+    let named = INCLUDE_ROOTS
+        .iter()
+        .any(|r| name.len() >= r.len() && name.windows(r.len()).any(|w| w.eq_ignore_ascii_case(r)));
+    named.then(|| Hit::new("ssrf.remote_include", start, b.len().min(start + 64)))
 }
 
 fn urls(b: &[u8], paranoia: u8, names: bool) -> Option<Hit> {
@@ -556,6 +607,42 @@ mod tests {
             ("http://169.254.169.254.nip.io/", "ssrf.metadata"),
         ] {
             assert_eq!(rule(a), Some(r), "{a}");
+        }
+    }
+
+    fn at(path: &str, text: &str) -> Option<&'static str> {
+        crate::inspect::subject::rule_at(detect, text, crate::trigger::FieldRole::Value, path)
+    }
+
+    #[test]
+    fn remote_urls_in_include_root_parameters() {
+        for (path, v) in [
+            (
+                "$.queryStringParameters.mosConfig_absolute_path",
+                "https://foo.bar",
+            ),
+            ("$.body.GALLERY_BASEDIR", "http://evil.example/"),
+            (
+                "$.queryStringParameters.phpbb_root_path",
+                "ftp://x.example/a",
+            ),
+            ("$.body['_CONF[path]']", "http://evil.example/x"),
+        ] {
+            assert_eq!(at(path, v), Some("ssrf.remote_include"), "{path}={v}");
+        }
+        for (path, v) in [
+            (
+                "$.queryStringParameters.image_path",
+                "https://cdn.example.com/a.png",
+            ),
+            (
+                "$.queryStringParameters.redirect_uri",
+                "https://example.com/cb",
+            ),
+            ("$.body.absolute_path", "/var/www/html"),
+            ("$.body.docroot", "see https://example.com"),
+        ] {
+            assert_eq!(at(path, v), None, "false positive on {path}={v}");
         }
     }
 

@@ -141,6 +141,11 @@ fn tags(b: &[u8]) -> Option<Hit> {
             j += 1;
         }
         let name = &b[name_start..j];
+        if name.len() == 1 {
+            if let Some(end) = spaced_tag(b, name_start) {
+                return Some(Hit::new("xss.dangerous_tag", lt, end));
+            }
+        }
         let boundary = match b.get(j) {
             None => true,
             Some(c) => c.is_ascii_whitespace() || matches!(c, b'/' | b'>' | 0 | 0x0b | 0x0c),
@@ -165,6 +170,40 @@ fn tags(b: &[u8]) -> Option<Hit> {
     None
 }
 
+/// Tags whose name spelled with whitespace between its letters (`<f o r m`, `<s\tc r i p t`)
+/// is an evasion of filters that look for the name: no markup or prose writes a tag so.
+const SPACED_TAGS: &[&[u8]] = &[
+    b"script", b"iframe", b"frame", b"object", b"embed", b"applet", b"svg", b"form", b"style",
+    b"link", b"meta", b"base", b"math",
+];
+
+/// The end of a tag name spelled one letter at a time from `i`, if it names a [`SPACED_TAGS`]
+/// tag and ends there.
+fn spaced_tag(b: &[u8], mut i: usize) -> Option<usize> {
+    let single = |i: usize| {
+        b.get(i).is_some_and(u8::is_ascii_alphabetic)
+            && b.get(i + 1).is_none_or(|c| !c.is_ascii_alphanumeric())
+    };
+    let mut name = [0u8; 8];
+    let mut n = 0;
+    while n < name.len() && single(i) {
+        name[n] = b[i];
+        n += 1;
+        i += 1;
+        let gap = b[i..]
+            .iter()
+            .take(4)
+            .take_while(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
+            .count();
+        let more = gap > 0 && single(i + gap);
+        if !more {
+            return (n >= 3 && SPACED_TAGS.contains(&&name[..n])).then_some(i);
+        }
+        i += gap;
+    }
+    None
+}
+
 /// Walks the attributes of a tag from `i`; returns a hit and where the tag ended.
 fn attributes(b: &[u8], mut i: usize, tag: &[u8]) -> (Option<Hit>, usize) {
     loop {
@@ -184,6 +223,10 @@ fn attributes(b: &[u8], mut i: usize, tag: &[u8]) -> (Option<Hit>, usize) {
         let name = &b[ns..i];
         i = skip_space(b, i);
         if b.get(i) != Some(&b'=') {
+            // `<base href` re-roots every relative URL of the page, however it goes on.
+            if tag == b"base" && name == b"href" {
+                return (Some(Hit::new("xss.dangerous_tag", ns, i)), i);
+            }
             continue;
         }
         i = skip_space(b, i + 1);
@@ -215,6 +258,10 @@ fn attributes(b: &[u8], mut i: usize, tag: &[u8]) -> (Option<Hit>, usize) {
         let hijack = matches!(name, b"datasrc" | b"dataformatas" | b"datafld")
             || (tag == b"meta" && matches!(name, b"http-equiv" | b"charset"))
             || (tag == b"base" && name == b"href")
+            // A stylesheet or script pulled in by `<link>` (feeds' `<link rel=alternate>` pass).
+            || (tag == b"link"
+                && ((name == b"rel" && matches!(value, b"stylesheet" | b"import" | b"modulepreload"))
+                    || (name == b"type" && memchr::memmem::find(value, b"script").is_some())))
             || (name == b"attributename" && is_handler_name(value));
         if hijack {
             return (Some(Hit::new("xss.dangerous_tag", ns, ve)), i);
@@ -305,6 +352,10 @@ fn script_uri(b: &[u8]) -> Option<Hit> {
             continue;
         }
         let start = j;
+        // Tabs or line breaks inside the scheme (`java\tscript:`): only an evasion does that.
+        if b[start..colon].iter().any(|c| *c < b' ') {
+            return Some(Hit::new("xss.script_uri", start, colon + 1));
+        }
         let rest = &b[colon + 1..];
         let k = skip_space(rest, 0);
         let code = rest[k..]
@@ -554,6 +605,13 @@ fn bracket_sink(b: &[u8]) -> Option<Hit> {
         if !matches!(b.get(q), Some(b'"' | b'\'' | b'`')) {
             continue;
         }
+        let global_obj = matches!(
+            obj,
+            b"window" | b"self" | b"top" | b"parent" | b"globalthis" | b"frames"
+        );
+        if global_obj && computed_call(b, q) {
+            return Some(Hit::new("xss.dom_sink", ws, q + 1));
+        }
         let ps = q + 1;
         let pe = ps
             + b[ps..]
@@ -577,6 +635,35 @@ fn bracket_sink(b: &[u8]) -> Option<Hit> {
         }
     }
     None
+}
+
+/// Whether the quoted member opened at `q` starts a chain of computed members that ends in a
+/// call (`self["$"]["globalEval"](…)`): a global reached by strings, then called.
+fn computed_call(b: &[u8], mut q: usize) -> bool {
+    for _ in 0..4 {
+        let Some(close) = b
+            .get(q + 1..)
+            .and_then(|r| r.iter().take(64).position(|c| *c == b[q]))
+        else {
+            return false;
+        };
+        let k = skip_js_space(b, q + 1 + close + 1);
+        if b.get(k) != Some(&b']') {
+            return false;
+        }
+        let n = skip_js_space(b, k + 1);
+        match b.get(n) {
+            Some(b'(') => return true,
+            Some(b'[') => {
+                q = skip_js_space(b, n + 1);
+                if !matches!(b.get(q), Some(b'"' | b'\'' | b'`')) {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+    }
+    false
 }
 
 fn word_before(b: &[u8], i: usize) -> (usize, usize) {
@@ -661,6 +748,16 @@ mod tests {
             "[1,2].map.call`${prompt}2`",
             "+ADw-img src=x+AD4-",
             "<\"onpointerrawupdatewithsomeverylongname=x>",
+            // Spaced tag names, `<base href`, stylesheets by `<link>`, split schemes.
+            "x<f o r m action=y",
+            "<s c r i p t>",
+            "a <i f r a m e",
+            "<BASE x HREF / =",
+            "<link href=\"x.js\" rel=stylesheet>",
+            "ja\tvascript:",
+            "v\nb\ts\nc\nr\ti\tp\nt::",
+            "self[\"$\"][\"globalEval\"](\"alert(1)\")",
+            "top['x'](1)",
         ] {
             assert!(rule(a).is_some(), "missed {a}");
         }
@@ -688,6 +785,14 @@ mod tests {
             "a+[]b and !x",
             "the call`s result",
             "C++ADw-like",
+            "a <b c d> e",
+            "<s e e> also",
+            "x < f o r me",
+            "<i>f o r m</i>",
+            "<link rel=\"alternate\" href=\"https://example.com/feed\"/>",
+            "<base>value</base>",
+            "java script: the language",
+            "top[\"score\"] = 5",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }
