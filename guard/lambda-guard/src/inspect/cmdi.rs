@@ -282,10 +282,11 @@ fn command_class(word: &[u8]) -> Option<bool> {
     }
 }
 
-/// Known command words with their strength, sorted, and whether a byte starts one.
-type Commands = (Vec<(&'static [u8], bool)>, [bool; 256]);
+/// Known command words with their strength, sorted; per first byte, the lengths (bit `n`, up
+/// to 31) of the words it starts.
+type Commands = (Vec<(&'static [u8], bool)>, [u32; 256]);
 
-/// [`STRONG`] (`true`) and [`WEAK`] (`false`) words, sorted, and the bytes that start one:
+/// [`STRONG`] (`true`) and [`WEAK`] (`false`) words, sorted, with their first bytes and lengths:
 /// every word after a separator is looked up, so a search, not a scan of two hundred entries.
 static COMMANDS: std::sync::LazyLock<Commands> = std::sync::LazyLock::new(|| {
     let mut all: Vec<(&[u8], bool)> = STRONG.iter().map(|w| (*w, true)).collect();
@@ -293,19 +294,19 @@ static COMMANDS: std::sync::LazyLock<Commands> = std::sync::LazyLock::new(|| {
     // A word in both lists is strong: sort it first, keep the first.
     all.sort_by(|a, b| a.0.cmp(b.0).then(b.1.cmp(&a.1)));
     all.dedup_by_key(|e| e.0);
-    let mut first = [false; 256];
+    let mut lengths = [0u32; 256];
     for (w, _) in &all {
         if let Some(c) = w.first() {
-            first[usize::from(*c)] = true;
+            lengths[usize::from(*c)] |= 1 << w.len().min(31);
         }
     }
-    (all, first)
+    (all, lengths)
 });
 
 /// Whether `word` is a strong command, a weak one, or none.
 fn known(word: &[u8]) -> Option<bool> {
-    let (all, first) = &*COMMANDS;
-    if !first[usize::from(*word.first()?)] {
+    let (all, lengths) = &*COMMANDS;
+    if lengths[usize::from(*word.first()?)] & (1 << word.len().min(31)) == 0 {
         return None;
     }
     all.binary_search_by(|e| e.0.cmp(word))

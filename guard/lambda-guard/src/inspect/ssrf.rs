@@ -317,6 +317,10 @@ fn bare_host(b: &[u8]) -> Option<Hit> {
 /// rarely have names), or one ending in `?` so that what the application appends (`.php`)
 /// becomes a query string.
 fn remote_include(b: &[u8]) -> Option<Hit> {
+    // Where the URL at `sep` ends, kept across URLs (the first stop at or after the last search)
+    // so that many `://` before one stop scan it once; and whether that end truncates.
+    let mut stop = 0;
+    let mut truncates: Option<(usize, bool)> = None;
     for sep in memchr::memmem::find_iter(b, b"://") {
         let mut ss = sep;
         while ss > 0 && b[ss - 1].is_ascii_alphabetic() {
@@ -337,20 +341,27 @@ fn remote_include(b: &[u8]) -> Option<Hit> {
                 .ok()
                 .and_then(|h| h.parse::<Ipv4Addr>().ok())
                 .is_some_and(|ip| classify_v4(ip) == Target::Other);
-        // URLs end within a few KB: bounded so that many `://` cannot each scan the rest.
-        let window = &b[sep..b.len().min(sep + 2048)];
-        let url_end = window
-            .iter()
-            .position(|c| c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b'<'))
-            .map_or(sep + window.len(), |e| sep + e);
-        // `…/file.txt?`: the last segment names a file.
+        if stop < sep {
+            stop = b[sep..]
+                .iter()
+                .position(|c| c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b'<'))
+                .map_or(b.len(), |e| sep + e);
+        }
+        // URLs end within a few KB.
+        let url_end = stop.min(sep + 2048);
+        // `…/file.txt?`: the last segment names a file (asked once per end).
         let truncating = url_end > host_start + host_len + 1
             && b[url_end - 1] == b'?'
             && b[host_start + host_len] == b'/'
-            && b[..url_end - 1]
-                .rsplit(|c| *c == b'/')
-                .next()
-                .is_some_and(|seg| seg.contains(&b'.'));
+            && match truncates {
+                Some((end, names_file)) if end == url_end => names_file,
+                _ => {
+                    let seg = b[..url_end - 1].rsplit(|c| *c == b'/').next();
+                    let names_file = seg.is_some_and(|seg| seg.contains(&b'.'));
+                    truncates = Some((url_end, names_file));
+                    names_file
+                }
+            };
         if dotted || truncating {
             return Some(Hit::new("ssrf.remote_include", ss, url_end));
         }
