@@ -303,6 +303,11 @@ static COMMANDS: std::sync::LazyLock<Commands> = std::sync::LazyLock::new(|| {
     (all, lengths)
 });
 
+/// Builds [`COMMANDS`] now (the inspector's init) rather than in the first invocation.
+pub(crate) fn prepare() {
+    std::sync::LazyLock::force(&COMMANDS);
+}
+
 /// Whether `word` is a strong command, a weak one, or none.
 fn known(word: &[u8]) -> Option<bool> {
     let (all, lengths) = &*COMMANDS;

@@ -334,6 +334,7 @@ fn automaton(words: &[&str]) -> Result<AhoCorasick, crate::config::ConfigError> 
 
 impl Tables {
     pub(crate) fn new() -> Result<Tables, crate::config::ConfigError> {
+        super::cmdi::prepare();
         let needs = super::needs();
         // One pattern per distinct needle, carrying every group it belongs to.
         let mut bits: std::collections::BTreeMap<Vec<u8>, (u32, u32)> = Default::default();
