@@ -8,8 +8,9 @@ use super::subject::{class, Hit, Needs, Subject, Tables};
 use crate::trigger::FieldRole;
 
 /// Session cookie names of web frameworks (Java, PHP, ASP.NET, Express/Koa/Sails, Laravel,
-/// CodeIgniter, Play, CakePHP, ColdFusion, NextAuth, Meteor): a client never has a reason to
-/// send one as a parameter.
+/// CodeIgniter, Play, CakePHP, ColdFusion, NextAuth, Meteor, Rails/Rack, Moodle, Roundcube,
+/// SimpleSAMLphp, GitLab, Grafana, TYPO3): a client never has a reason to send one as a
+/// parameter.
 const FRAMEWORK_NAMES: &[&str] = &[
     "jsessionid",
     "phpsessid",
@@ -32,6 +33,34 @@ const FRAMEWORK_NAMES: &[&str] = &[
     "meteor_login_token",
     "jwsession",
     "weblogicsession",
+    "jservsession",
+    "phpsession",
+    "_rails_session",
+    "rack.session",
+    "jsessionidsso",
+    ".aspxauth",
+    ".aspnetcore.session",
+    ".aspnetcore.cookies",
+    "moodlesession",
+    "roundcube_sessid",
+    "simplesamlsessionid",
+    "simplesamlauthtoken",
+    "_gitlab_session",
+    "grafana_session",
+    "fe_typo_user",
+    "beaker.session.id",
+];
+
+/// Session cookie names that end in a hash of the site (Drupal `SESS<md5>`, `SSESS<md5>` over
+/// TLS, WordPress `wordpress_logged_in_<md5>`, Laravel `remember_web_<sha1>`, Shibboleth
+/// `_shibsession_<hex>`): the prefix, then at least 16 hex digits and nothing else.
+const HASHED_NAMES: &[&str] = &[
+    "sess",
+    "ssess",
+    "wordpress_logged_in_",
+    "wordpress_sec_",
+    "remember_web_",
+    "_shibsession_",
 ];
 
 /// Cookie attributes only a `Set-Cookie` carries (a request's `Cookie` header never does).
@@ -42,6 +71,7 @@ const ATTRIBUTES: &[&[u8]] = &[b"domain=", b"expires=", b"max-age=", b"path=/"];
 pub(crate) fn needs() -> Needs {
     Needs::classes(0)
         .or_words(FRAMEWORK_NAMES)
+        .or_words(HASHED_NAMES)
         .or_words(&["cookie", "domain=", "expires=", "max-age="])
 }
 
@@ -88,6 +118,10 @@ fn session_name(key: &[u8]) -> bool {
     FRAMEWORK_NAMES
         .iter()
         .any(|n| key == n.as_bytes() || (*n == "aspsessionid" && key.starts_with(n.as_bytes())))
+        || HASHED_NAMES.iter().any(|n| {
+            key.strip_prefix(n.as_bytes())
+                .is_some_and(|h| h.len() >= 16 && h.iter().all(u8::is_ascii_hexdigit))
+        })
 }
 
 /// Text that sets a cookie: a script write (`document.cookie=`, `.cookie;expires=`), an
@@ -147,6 +181,21 @@ mod tests {
                 "__Secure-next-auth.session-token",
             ),
             (Key, "$.body.laravel_session", "laravel_session"),
+            (
+                Key,
+                "$.queryStringParameters._rails_session",
+                "_rails_session",
+            ),
+            (
+                Key,
+                "$.queryStringParameters.SSESS4e7a8a0b5c1d2e3f4a5b6c7d8e9f0a1b",
+                "SSESS4e7a8a0b5c1d2e3f4a5b6c7d8e9f0a1b",
+            ),
+            (
+                Key,
+                "$.body.wordpress_logged_in_9f2c1b7e4a3d5c6b8e0f1a2b3c4d5e6f",
+                "wordpress_logged_in_9f2c1b7e4a3d5c6b8e0f1a2b3c4d5e6f",
+            ),
             (Value, "$.path", "/account;jsessionid=0A1B2C"),
             (
                 Value,
@@ -180,6 +229,10 @@ mod tests {
             (Key, "$.body.sessionId", "sessionId"),
             (Key, "$.queryStringParameters.session_id", "session_id"),
             (Key, "$.queryStringParameters.sessionid", "sessionid"),
+            // A prefix alone, or one followed by words rather than a hash.
+            (Key, "$.body.sessions", "sessions"),
+            (Key, "$.body.session_expired", "session_expired"),
+            (Key, "$.body.sessbeefcafe", "sessbeefcafe"),
             (
                 Value,
                 "$.body.note",
