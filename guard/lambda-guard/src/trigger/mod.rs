@@ -20,6 +20,7 @@
 mod body;
 mod decode;
 mod json;
+mod known;
 pub mod sample;
 mod view;
 

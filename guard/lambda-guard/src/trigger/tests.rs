@@ -439,6 +439,52 @@ fn unknown_and_iot_events_are_fully_untrusted() {
 }
 
 #[test]
+fn members_aws_does_not_document_are_input() {
+    // What AWS sets is skipped; a member the walk does not know is walked, at the top of the
+    // event and in a batch record, whatever the trigger.
+    for (trigger, set, extra) in [
+        (Trigger::ApiGatewayHttp, "$.requestContext", "$.callback"),
+        (Trigger::ApiGatewayRest, "$.httpMethod", "$.callback"),
+        (Trigger::EventBridge, "$.source", "$.callback"),
+        (Trigger::CognitoUserPool, "$.triggerSource", "$.callback"),
+        (
+            Trigger::Sqs,
+            "$.Records[0].receiptHandle",
+            "$.Records[0].callback",
+        ),
+        (
+            Trigger::S3,
+            "$.Records[0].eventName",
+            "$.Records[0].callback",
+        ),
+        (
+            Trigger::DynamoDb,
+            "$.Records[0].eventID",
+            "$.Records[0].callback",
+        ),
+    ] {
+        let mut e = sample(trigger);
+        let dotted = extra.replace("[0]", ".0");
+        set_path(&mut e, &dotted, json!({"url": "http://169.254.169.254/"})).unwrap();
+        assert_eq!(Trigger::detect(&e), trigger, "{extra} changed the trigger");
+        let url = format!("{extra}.url");
+        assert_eq!(
+            value_at(&e, &url).map(|v| v.0).as_deref(),
+            Some("http://169.254.169.254/"),
+            "{trigger:?}: {url} not walked"
+        );
+        assert!(
+            has_path(&e, extra),
+            "{trigger:?}: the key of {extra} not walked"
+        );
+        assert!(
+            !fields(&e).iter().any(|(p, ..)| p.starts_with(set)),
+            "{trigger:?}: {set} walked"
+        );
+    }
+}
+
+#[test]
 fn odd_keys_are_quoted_in_paths() {
     let e = json!({"a b": "x", "it's": "y", "line\nbreak": "z"});
     let paths: Vec<_> = fields(&e).into_iter().map(|f| f.0).collect();

@@ -3,7 +3,7 @@
 use super::{
     body::{self, Layout, XmlItem},
     decode::{self, Payload},
-    json, member, Trigger,
+    json, known, member, Trigger,
 };
 use serde_json::{Map, Value};
 use std::fmt;
@@ -319,7 +319,10 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                     let mark = w.path.push_index(i);
                     w.record = Some(i);
                     match record.as_object() {
-                        Some(r) => w.record_fields(r, trigger),
+                        Some(r) => {
+                            w.record_fields(r, trigger);
+                            w.undocumented(r, known::record(trigger));
+                        }
                         None => w.any(record, Transforms::NONE),
                     }
                     w.record = None;
@@ -327,7 +330,22 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                 }
             }),
             // Unknown and IoT payloads have no fixed shape: everything is input.
-            _ => self.any(event, Transforms::NONE),
+            _ => return self.any(event, Transforms::NONE),
+        }
+        self.undocumented(obj, known::top(trigger));
+    }
+
+    /// Members of an AWS-shaped object that AWS does not document are input too: a direct
+    /// invoke, a test tool or a field AWS adds later must not pass uninspected because the
+    /// walk did not know its name.
+    fn undocumented(&mut self, obj: &Map<String, Value>, documented: &[&str]) {
+        for (key, value) in obj {
+            if !documented.contains(&key.as_str()) {
+                self.emit_key(key, Transforms::NONE);
+                let mark = self.path.push_key(key);
+                self.any(value, Transforms::NONE);
+                self.path.truncate(mark);
+            }
         }
     }
 

@@ -1,0 +1,136 @@
+//! The members AWS documents for each trigger's event and record objects. The view walks the
+//! caller-controlled ones by name and skips the rest of these (ids, ARNs, timestamps AWS
+//! sets); a member not listed here is walked as input.
+
+use super::Trigger;
+
+/// API Gateway REST, HTTP and WebSocket APIs, ALB and function URLs.
+const HTTP: &[&str] = &[
+    "version",
+    "resource",
+    "path",
+    "httpMethod",
+    "routeKey",
+    "rawPath",
+    "rawQueryString",
+    "cookies",
+    "headers",
+    "multiValueHeaders",
+    "queryStringParameters",
+    "multiValueQueryStringParameters",
+    "pathParameters",
+    "stageVariables",
+    "requestContext",
+    "body",
+    "isBase64Encoded",
+];
+
+const EVENTBRIDGE: &[&str] = &[
+    "version",
+    "id",
+    "detail-type",
+    "source",
+    "account",
+    "time",
+    "region",
+    "resources",
+    "detail",
+    "replay-name",
+];
+
+const COGNITO: &[&str] = &[
+    "version",
+    "triggerSource",
+    "region",
+    "userPoolId",
+    "userName",
+    "callerContext",
+    "request",
+    "response",
+];
+
+const RECORDS: &[&str] = &["Records"];
+
+const S3: &[&str] = &[
+    "eventVersion",
+    "eventSource",
+    "awsRegion",
+    "eventTime",
+    "eventName",
+    "userIdentity",
+    "requestParameters",
+    "responseElements",
+    "s3",
+    "glacierEventData",
+];
+
+const SQS: &[&str] = &[
+    "messageId",
+    "receiptHandle",
+    "body",
+    "attributes",
+    "messageAttributes",
+    "md5OfBody",
+    "md5OfMessageAttributes",
+    "eventSource",
+    "eventSourceARN",
+    "awsRegion",
+];
+
+const SNS: &[&str] = &["EventVersion", "EventSubscriptionArn", "EventSource", "Sns"];
+
+const DYNAMODB: &[&str] = &[
+    "eventID",
+    "eventName",
+    "eventVersion",
+    "eventSource",
+    "awsRegion",
+    "dynamodb",
+    "eventSourceARN",
+    "userIdentity",
+    "recordFormat",
+    "tableName",
+];
+
+const KINESIS: &[&str] = &[
+    "kinesis",
+    "eventSource",
+    "eventVersion",
+    "eventID",
+    "eventName",
+    "invokeIdentityArn",
+    "awsRegion",
+    "eventSourceARN",
+];
+
+const SES: &[&str] = &["eventSource", "eventVersion", "ses"];
+
+/// The documented members of the event object itself.
+pub(crate) fn top(trigger: Trigger) -> &'static [&'static str] {
+    match trigger {
+        t if t.is_http() => HTTP,
+        Trigger::EventBridge => EVENTBRIDGE,
+        Trigger::CognitoUserPool => COGNITO,
+        Trigger::S3
+        | Trigger::Sqs
+        | Trigger::Sns
+        | Trigger::DynamoDb
+        | Trigger::Kinesis
+        | Trigger::Ses => RECORDS,
+        // Walked whole: nothing is skipped, so nothing is documented.
+        _ => &[],
+    }
+}
+
+/// The documented members of one record of a batch trigger.
+pub(crate) fn record(trigger: Trigger) -> &'static [&'static str] {
+    match trigger {
+        Trigger::S3 => S3,
+        Trigger::Sqs => SQS,
+        Trigger::Sns => SNS,
+        Trigger::DynamoDb => DYNAMODB,
+        Trigger::Kinesis => KINESIS,
+        Trigger::Ses => SES,
+        _ => &[],
+    }
+}
