@@ -439,6 +439,39 @@ fn unknown_and_iot_events_are_fully_untrusted() {
 }
 
 #[test]
+fn raw_query_pluses_are_read_as_spaces_too() {
+    // An HTTP API leaves `+` in `queryStringParameters`; the URL's parsers make it a space.
+    let mut e = sample(Trigger::ApiGatewayHttp);
+    set_path(
+        &mut e,
+        "rawQueryString",
+        json!("q=1'+UNION+SELECT+1--&page=2"),
+    )
+    .unwrap();
+    set_path(
+        &mut e,
+        "queryStringParameters",
+        json!({"q": "1'+UNION+SELECT+1--", "page": "2"}),
+    )
+    .unwrap();
+    let seen: Vec<_> = fields(&e)
+        .into_iter()
+        .filter(|(p, role, ..)| p == "$.queryStringParameters.q" && *role == FieldRole::Value)
+        .map(|(_, _, text, t)| (text, t))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("1'+UNION+SELECT+1--".to_owned(), vec![]),
+            ("1' UNION SELECT 1--".to_owned(), vec!["url"]),
+        ]
+    );
+    // Without a `+` the raw query says nothing the map does not.
+    set_path(&mut e, "rawQueryString", json!("q=a%20b")).unwrap();
+    assert!(!fields(&e).iter().any(|(_, _, _, t)| t.contains(&"url")));
+}
+
+#[test]
 fn members_aws_does_not_document_are_input() {
     // What AWS sets is skipped; a member the walk does not know is walked, at the top of the
     // event and in a batch record, whatever the trigger.

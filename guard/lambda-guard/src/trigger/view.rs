@@ -367,6 +367,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                 }
             });
         }
+        self.raw_query_pluses(obj);
         let base64 = member(obj, "isBase64Encoded")
             .and_then(Value::as_bool)
             .unwrap_or(false);
@@ -389,6 +390,19 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                 }
             }
         });
+    }
+
+    /// HTTP APIs and function URLs leave `+` as it is in `queryStringParameters`, but what
+    /// parses the URL's query (lambda_http's URI under axum's `Query`, Python's `parse_qs`)
+    /// reads it as a space: `1'+UNION+SELECT…` would pass as the map has it and reach the
+    /// application as SQL. A raw query with a `+` is also walked as those parsers read it.
+    fn raw_query_pluses(&mut self, obj: &Map<String, Value>) {
+        let raw = member(obj, "rawQueryString").and_then(Value::as_str);
+        if let Some(raw) = raw.filter(|r| r.contains('+')) {
+            let mark = self.path.push_key("queryStringParameters");
+            self.form(raw, Transforms::NONE);
+            self.path.truncate(mark);
+        }
     }
 
     /// A text body, split into the fields its content type lays out.
