@@ -63,6 +63,35 @@ pub(crate) fn payload(bytes: Vec<u8>) -> (Payload, bool) {
     (payload, gzip)
 }
 
+/// UTF-16 text, told apart as Python's `json.detect_encoding` does: a byte-order mark, or
+/// ASCII first characters beside their zero bytes (`{\0"\0` little-endian, `\0{\0"` big).
+/// `None` unless every unit decodes to a character that is not a control (tab, CR, LF aside).
+pub(crate) fn utf16(bytes: &[u8]) -> Option<String> {
+    let (body, big) = match bytes {
+        [0xff, 0xfe, rest @ ..] => (rest, false),
+        [0xfe, 0xff, rest @ ..] => (rest, true),
+        [a, 0, b, 0, ..] if *a != 0 && *b != 0 => (bytes, false),
+        [0, a, 0, b, ..] if *a != 0 && *b != 0 => (bytes, true),
+        _ => return None,
+    };
+    if body.len() % 2 != 0 {
+        return None;
+    }
+    let units = body.chunks_exact(2).map(|u| {
+        if big {
+            u16::from_be_bytes([u[0], u[1]])
+        } else {
+            u16::from_le_bytes([u[0], u[1]])
+        }
+    });
+    char::decode_utf16(units)
+        .map(|c| {
+            c.ok()
+                .filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+        })
+        .collect()
+}
+
 fn gunzip(bytes: &[u8]) -> Option<Vec<u8>> {
     use std::io::Read as _;
     if !bytes.starts_with(&[0x1f, 0x8b]) {
@@ -140,6 +169,27 @@ mod tests {
             ["*A' OR 1=1--"]
         );
         assert!(matches!(payload(b"a\x00b".to_vec()).0, Payload::Binary(_)));
+    }
+
+    #[test]
+    fn utf16_text_is_read_both_ways_round() {
+        let le: Vec<u8> =
+            r#"{"q":"' OR 1=1--"}"#.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = "\u{feff}<script>"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        assert_eq!(utf16(&le).as_deref(), Some(r#"{"q":"' OR 1=1--"}"#));
+        assert_eq!(utf16(&be).as_deref(), Some("<script>"));
+        assert!(
+            matches!(payload(le).0, Payload::Binary(_)),
+            "UTF-16 is not UTF-8 text"
+        );
+        // Odd lengths, lone surrogates, control characters and plain binary are not text.
+        assert_eq!(utf16(b"a\0b\0c"), None);
+        assert_eq!(utf16(&[0xff, 0xfe, 0x00, 0xd8, b'a', 0]), None);
+        assert_eq!(utf16(b"a\0\x01\0"), None);
+        assert_eq!(utf16(b"\x89PNG\r\n\x1a\n"), None);
     }
 
     #[test]

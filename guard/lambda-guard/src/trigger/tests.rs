@@ -132,6 +132,22 @@ fn base64_bodies_are_decoded_then_parsed() {
 }
 
 #[test]
+fn utf16_bodies_are_read_as_their_text() {
+    use base64::Engine as _;
+    let utf16: Vec<u8> = "\u{feff}{\"comment\":\"hello\"}"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let mut e = sample(Trigger::ApiGatewayRest);
+    e["isBase64Encoded"] = json!(true);
+    e["body"] = json!(base64::engine::general_purpose::STANDARD.encode(utf16));
+    assert_eq!(
+        value_at(&e, "$.body.comment").unwrap(),
+        ("hello".to_owned(), vec!["base64", "json", "utf16"])
+    );
+}
+
+#[test]
 fn form_bodies_are_split_and_decoded() {
     let mut e = sample(Trigger::ApiGatewayRest);
     e["headers"]["Content-Type"] = json!("application/x-www-form-urlencoded; charset=utf-8");

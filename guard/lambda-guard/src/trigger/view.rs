@@ -11,7 +11,7 @@ use std::fmt;
 /// The decodings that were applied to reach a field's text, so findings can say how deep an
 /// attack was hidden.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct Transforms(u8);
+pub struct Transforms(u16);
 
 impl Transforms {
     /// Nothing was decoded.
@@ -32,7 +32,10 @@ impl Transforms {
     pub const MULTIPART: Transforms = Transforms(1 << 6);
     /// An element, attribute or text of an XML body.
     pub const XML: Transforms = Transforms(1 << 7);
-    const NAMES: [(Transforms, &'static str); 8] = [
+    /// UTF-16 read as the characters it encodes (a JSON body that Python's `json.loads` and
+    /// Jackson accept, and that is NUL bytes to a UTF-8 reader).
+    pub const UTF16: Transforms = Transforms(1 << 8);
+    const NAMES: [(Transforms, &'static str); 9] = [
         (Transforms::BASE64, "base64"),
         (Transforms::URL, "url"),
         (Transforms::JSON, "json"),
@@ -41,6 +44,7 @@ impl Transforms {
         (Transforms::BINARY, "binary"),
         (Transforms::MULTIPART, "multipart"),
         (Transforms::XML, "xml"),
+        (Transforms::UTF16, "utf16"),
     ];
 
     /// Both sets of decodings.
@@ -685,9 +689,14 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
 
     /// Binary data: its printable runs are what an application could still read as text (a NUL
     /// or a random byte in an image or a protobuf is not an attack).
+    /// Binary that is UTF-16 text is also walked as that text (both: a few CJK characters are
+    /// printable ASCII bytes, and must not turn the text back into runs only).
     fn binary(&mut self, bytes: &[u8], t: Transforms) {
         for run in decode::printable_runs(bytes, 4) {
             self.emit(FieldRole::Value, run, t.with(Transforms::BINARY));
+        }
+        if let Some(text) = decode::utf16(bytes) {
+            self.string(&text, t.with(Transforms::UTF16));
         }
     }
 
