@@ -92,6 +92,38 @@ pub(crate) fn utf16(bytes: &[u8]) -> Option<String> {
         .collect()
 }
 
+/// Quoted-printable (RFC 2045): `=XX` is a byte, `=` at a line end joins the lines.
+pub(crate) fn quoted_printable(text: &str) -> Vec<u8> {
+    let b = text.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'=' {
+            let hex = |c: u8| (c as char).to_digit(16);
+            if let (Some(h), Some(l)) = (
+                b.get(i + 1).copied().and_then(hex),
+                b.get(i + 2).copied().and_then(hex),
+            ) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+            let soft = &b[i + 1..];
+            if soft.starts_with(b"\r\n") {
+                i += 3;
+                continue;
+            }
+            if soft.starts_with(b"\n") {
+                i += 2;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    out
+}
+
 fn gunzip(bytes: &[u8]) -> Option<Vec<u8>> {
     use std::io::Read as _;
     if !bytes.starts_with(&[0x1f, 0x8b]) {
@@ -190,6 +222,15 @@ mod tests {
         assert_eq!(utf16(&[0xff, 0xfe, 0x00, 0xd8, b'a', 0]), None);
         assert_eq!(utf16(b"a\0\x01\0"), None);
         assert_eq!(utf16(b"\x89PNG\r\n\x1a\n"), None);
+    }
+
+    #[test]
+    fn quoted_printable_bytes_and_soft_breaks() {
+        assert_eq!(
+            quoted_printable("=3Cscript=3E al=\r\nert(1)=3d"),
+            b"<script> alert(1)="
+        );
+        assert_eq!(quoted_printable("a=ZZ=\nb="), b"a=ZZb=");
     }
 
     #[test]

@@ -162,6 +162,39 @@ fn form_bodies_are_split_and_decoded() {
 }
 
 #[test]
+fn multipart_transfer_encodings_are_undone() {
+    let mut e = sample(Trigger::ApiGatewayRest);
+    e["headers"]["Content-Type"] = json!("multipart/form-data; boundary=B");
+    e["body"] = json!(
+        "--B\r\nContent-Disposition: form-data; name=\"bio\"\r\n\
+         Content-Transfer-Encoding: quoted-printable\r\n\r\n=3Cb=3Ehi=3C/b=3E\r\n\
+         --B\r\nContent-Disposition: form-data; name=\"note\"\r\n\
+         Content-Transfer-Encoding: BASE64\r\n\r\naGVs\r\nbG8=\r\n--B--\r\n"
+    );
+    let at = |path: &str| -> Vec<_> {
+        fields(&e)
+            .into_iter()
+            .filter(|(p, r, ..)| p == path && *r == FieldRole::Value)
+            .map(|(_, _, text, t)| (text, t))
+            .collect()
+    };
+    assert_eq!(
+        at("$.body.bio"),
+        [
+            ("=3Cb=3Ehi=3C/b=3E".to_owned(), vec!["multipart"]),
+            (
+                "<b>hi</b>".to_owned(),
+                vec!["multipart", "quoted_printable"]
+            ),
+        ]
+    );
+    assert_eq!(
+        at("$.body.note")[1],
+        ("hello".to_owned(), vec!["base64", "multipart"])
+    );
+}
+
+#[test]
 fn multipart_bodies_are_split_into_parts() {
     let mut e = sample(Trigger::ApiGatewayRest);
     e["headers"]["Content-Type"] = json!("multipart/form-data; boundary=----B42");

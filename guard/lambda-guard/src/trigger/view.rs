@@ -35,7 +35,9 @@ impl Transforms {
     /// UTF-16 read as the characters it encodes (a JSON body that Python's `json.loads` and
     /// Jackson accept, and that is NUL bytes to a UTF-8 reader).
     pub const UTF16: Transforms = Transforms(1 << 8);
-    const NAMES: [(Transforms, &'static str); 9] = [
+    /// A multipart part's `Content-Transfer-Encoding: quoted-printable` undone.
+    pub const QUOTED_PRINTABLE: Transforms = Transforms(1 << 9);
+    const NAMES: [(Transforms, &'static str); 10] = [
         (Transforms::BASE64, "base64"),
         (Transforms::URL, "url"),
         (Transforms::JSON, "json"),
@@ -45,6 +47,7 @@ impl Transforms {
         (Transforms::MULTIPART, "multipart"),
         (Transforms::XML, "xml"),
         (Transforms::UTF16, "utf16"),
+        (Transforms::QUOTED_PRINTABLE, "quoted_printable"),
     ];
 
     /// Both sets of decodings.
@@ -438,6 +441,30 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                 self.path.truncate(m);
             }
             self.string(part.content, t);
+            // Go's `mime/multipart` undoes quoted-printable on its own (`=3Cscript=3E`), and
+            // mail-style parsers base64: the part is also walked as they read it.
+            let encoding = part.headers.iter().find_map(|(name, value)| {
+                name.eq_ignore_ascii_case("content-transfer-encoding")
+                    .then(|| value.trim())
+            });
+            let decoded = match encoding {
+                Some(e) if e.eq_ignore_ascii_case("quoted-printable") => Some((
+                    decode::quoted_printable(part.content),
+                    Transforms::QUOTED_PRINTABLE,
+                )),
+                Some(e) if e.eq_ignore_ascii_case("base64") => {
+                    let compact: String = part.content.split_ascii_whitespace().collect();
+                    decode::base64(&compact).map(|b| (b, Transforms::BASE64))
+                }
+                _ => None,
+            };
+            if let Some((bytes, how)) = decoded {
+                let t = t.with(how);
+                match decode::payload(bytes) {
+                    (Payload::Text(text), gzip) => self.string(&text, t.with(gzip_flag(gzip))),
+                    (Payload::Binary(bytes), gzip) => self.binary(&bytes, t.with(gzip_flag(gzip))),
+                }
+            }
             self.path.truncate(mark);
         }
     }
