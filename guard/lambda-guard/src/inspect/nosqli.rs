@@ -5,7 +5,7 @@
 //! statement break followed by `return`, a literal tautology after `||`/`&&`, a
 //! `db.collection.method(` call.
 
-use super::subject::{class, Hit, Needs, Subject, Tables};
+use super::subject::{class, find_iter, Hit, Needs, Subject, Tables};
 use crate::trigger::FieldRole;
 
 /// Query, update and aggregation operators.
@@ -135,16 +135,14 @@ fn javascript(s: &Subject<'_>) -> Option<Hit> {
         }
     }
     if s.has(class::EQ) && s.has(class::PIPE | class::AMP) {
-        for op in
-            memchr::memmem::find_iter(lower, b"||").chain(memchr::memmem::find_iter(lower, b"&&"))
-        {
+        for op in find_iter(lower, b"||").chain(find_iter(lower, b"&&")) {
             if let Some(end) = literal_comparison(lower, op + 2) {
                 return Some(Hit::new("nosqli.javascript", op, end));
             }
         }
     }
     if s.has(class::DOT) && s.has(class::PAREN) {
-        for db in memchr::memmem::find_iter(lower, b"db.") {
+        for db in find_iter(lower, b"db.") {
             if db > 0 && (lower[db - 1].is_ascii_alphanumeric() || lower[db - 1] == b'.') {
                 continue;
             }

@@ -5,7 +5,7 @@
 //! (arithmetic, calls, dunder attributes, well-known template globals), not when they merely
 //! name a variable (`{{ name }}`).
 
-use super::subject::{class, find, gate, Hit, Needs, Subject, Tables};
+use super::subject::{class, find, find_iter, gate, Hit, Needs, Subject, Tables};
 
 /// Deepest lookup nesting resolved; deeper nesting is itself reported.
 const MAX_NESTING: usize = 12;
@@ -118,7 +118,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     }
     for (open, close) in OPENERS {
         // Each expression costs up to a window: a bounded number is examined per value.
-        for start in memchr::memmem::find_iter(b, open).take(256) {
+        for start in find_iter(b, open).take(256) {
             let from = start + open.len();
             let window = &b[from..b.len().min(from + 512)];
             let Some(end) = find(window, close) else {

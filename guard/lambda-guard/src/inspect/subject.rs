@@ -404,17 +404,41 @@ impl Tables {
     }
 }
 
+/// Up to this length a value is searched by its needles' first byte: building a `memmem`
+/// searcher costs more than the whole search.
+const SHORT: usize = 256;
+
 /// The first occurrence of `needle` in `hay`. Values are short: a scan for the needle's first
 /// byte beats building a `memmem` searcher per call; long ones still get the searcher, so a
 /// hostile value of repeated first bytes costs linear time.
 pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    const SHORT: usize = 256;
     match needle.first() {
         Some(&first) if hay.len() <= SHORT => {
             memchr::memchr_iter(first, hay).find(|&p| hay[p..].starts_with(needle))
         }
         _ => memchr::memmem::find(hay, needle),
     }
+}
+
+/// The non-overlapping occurrences of `needle` in `hay`, as `memmem::find_iter` yields them,
+/// without building a searcher for a short value.
+pub(crate) fn find_iter<'a>(hay: &'a [u8], needle: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
+    let long =
+        (hay.len() > SHORT || needle.is_empty()).then(|| memchr::memmem::find_iter(hay, needle));
+    let mut next = 0;
+    let short = long
+        .is_none()
+        .then(|| memchr::memchr_iter(needle[0], hay))
+        .into_iter()
+        .flatten()
+        .filter(move |&p| {
+            let hit = p >= next && hay[p..].starts_with(needle);
+            if hit {
+                next = p + needle.len();
+            }
+            hit
+        });
+    long.into_iter().flatten().chain(short)
 }
 
 /// Whether `b` can be part of an identifier-like word.
@@ -468,4 +492,29 @@ pub(crate) fn rule_at(
     path: &str,
 ) -> Option<&'static str> {
     test_subject_at(text, 1, role, path, detect).map(|h| h.rule)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn find_iter_yields_what_memmem_yields() {
+        let long = "||a|||".repeat(60);
+        for hay in [
+            "",
+            "|",
+            "||",
+            "|||",
+            "a||b||||c",
+            "url(url(",
+            "![]+[]![]",
+            &long,
+        ] {
+            for needle in ["|", "||", "url(", "![]", "+[]", "a|"] {
+                let ours: Vec<_> = super::find_iter(hay.as_bytes(), needle.as_bytes()).collect();
+                let memmem: Vec<_> =
+                    memchr::memmem::find_iter(hay.as_bytes(), needle.as_bytes()).collect();
+                assert_eq!(ours, memmem, "{needle:?} in {hay:?}");
+            }
+        }
+    }
 }

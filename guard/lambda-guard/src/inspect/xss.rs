@@ -3,7 +3,9 @@
 //! tag (`javascript:` URIs with whitespace inside the scheme, attribute and string break-outs,
 //! DOM sinks). Entities and escapes are already decoded by normalization.
 
-use super::subject::{class, find, gate, is_word, skip_space, Hit, Needs, Subject, Tables};
+use super::subject::{
+    class, find, find_iter, gate, is_word, skip_space, Hit, Needs, Subject, Tables,
+};
 
 /// Tags that run script or change where scripts and forms load from.
 /// (`link`, `meta`, `base`, `style`, `set`, `animate` count through their attributes: they
@@ -70,7 +72,7 @@ const UTF7_LT: &str = "+adw-";
 pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     let b = s.bytes();
     if s.has(class::OPS) {
-        for p in memchr::memmem::find_iter(b, UTF7_LT.as_bytes()) {
+        for p in find_iter(b, UTF7_LT.as_bytes()) {
             // A tag name, then what ends one: a space, `/`, `>` or its UTF-7 form `+AD4-`.
             let name = p + 5 + usize::from(b.get(p + 5) == Some(&b'/'));
             let end = name
@@ -114,7 +116,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     }
     if s.has(class::PAREN) {
         // A CSS `url(javascript…)` outside a style tag (an attribute value, a style field).
-        for p in memchr::memmem::find_iter(b, b"url(") {
+        for p in find_iter(b, b"url(") {
             let v = skip_space(b, p + 4);
             let v = v + usize::from(matches!(b.get(v), Some(b'"' | b'\'')));
             if SCRIPT_SCHEMES.iter().any(|sch| b[v..].starts_with(sch)) {
@@ -564,8 +566,7 @@ fn whole_call(b: &[u8], open: usize) -> bool {
 /// Script written with six characters (`[]()!+`): `(![]+[])[+!+[]]` spells letters out of
 /// coerced booleans; three such atoms are not punctuation by chance.
 fn jsfuck(b: &[u8]) -> Option<Hit> {
-    let atoms =
-        memchr::memmem::find_iter(b, b"![]").count() + memchr::memmem::find_iter(b, b"+[]").count();
+    let atoms = find_iter(b, b"![]").count() + find_iter(b, b"+[]").count();
     (atoms >= 3).then(|| Hit::new("xss.js_breakout", 0, b.len().min(24)))
 }
 
