@@ -165,7 +165,8 @@ pub(crate) fn parse_ipv4_loose(host: &str) -> Option<Ipv4Addr> {
     u32::try_from(value).ok().map(Ipv4Addr::from)
 }
 
-/// Full-width and circled digits and ideographic dots, as some resolvers accept them.
+/// Full-width and circled digits, circled letters and ideographic dots, as some resolvers
+/// accept them.
 fn fold_host(host: &[u8]) -> std::borrow::Cow<'_, str> {
     if host.is_ascii() {
         // Already lower-cased by the subject.
@@ -179,6 +180,9 @@ fn fold_host(host: &[u8]) -> std::borrow::Cow<'_, str> {
             '\u{2460}'..='\u{2468}' => out.push(char::from(b'1' + (c as u32 - 0x2460) as u8)),
             '\u{2469}'..='\u{2473}' => out.push_str(&(c as u32 - 0x2460 + 1).to_string()),
             '\u{24EA}' | '\u{24FF}' => out.push('0'),
+            // Circled letters (`ⓛⓞⓒⓐⓛⓗⓞⓢⓣ`): IDNA's compatibility mapping makes them ASCII.
+            '\u{24B6}'..='\u{24CF}' => out.push(char::from(b'a' + (c as u32 - 0x24B6) as u8)),
+            '\u{24D0}'..='\u{24E9}' => out.push(char::from(b'a' + (c as u32 - 0x24D0) as u8)),
             '\u{3002}' | '\u{FF0E}' | '\u{FF61}' => out.push('.'),
             c => out.extend(c.to_lowercase()),
         }
@@ -197,6 +201,14 @@ fn classify_host(host: &str, names: bool) -> Target {
     }
     if let Some(v4) = parse_ipv4_loose(h) {
         return classify_v4(v4);
+    }
+    // A number past 2^32 names no host, but parsers that keep the low 32 bits read
+    // `7147006462` as 169.254.169.254: only an internal result counts.
+    if (10..=20).contains(&h.len()) && h.bytes().all(|c| c.is_ascii_digit()) {
+        let wrapped = h.parse::<u64>().ok().map(|n| Ipv4Addr::from(n as u32));
+        if let Some(t) = wrapped.map(classify_v4).filter(|t| *t != Target::Other) {
+            return t;
+        }
     }
     if !names {
         return Target::Other;
@@ -450,7 +462,14 @@ fn urls(b: &[u8], paranoia: u8, names: bool) -> Option<Hit> {
                 ));
             }
         }
-        let (host_start, authority_url) = if slashes >= 2 {
+        // WHATWG URL parsers (browsers, Node's `URL`) read `http:127.0.0.1` and
+        // `http:/2852039166` as `http://…` for the special schemes.
+        let special = matches!(scheme, b"http" | b"https" | b"ws" | b"wss" | b"ftp")
+            && (ss == 0 || !is_word(b[ss - 1]))
+            && rest
+                .get(slashes)
+                .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'[');
+        let (host_start, authority_url) = if slashes >= 2 || special {
             (colon + 1 + slashes, true)
         } else if scheme.iter().all(|c| c.is_ascii_digit() || *c == b'.') || scheme == b"localhost"
         {
@@ -536,6 +555,20 @@ fn urls(b: &[u8], paranoia: u8, names: bool) -> Option<Hit> {
         {
             return span("ssrf.url_confusion");
         }
+        // `http://google.com:80 &@127.88.23.245:22/`: parsers that read past the space take
+        // the host after the last `@`; an internal one there is the point of the URL.
+        if authority_url && b.get(end) == Some(&b' ') {
+            let stop = b[end..limit]
+                .iter()
+                .position(|c| matches!(c, b'/' | b'?' | b'#' | b'\\' | b'\n' | b'\t'))
+                .map_or(limit, |p| end + p);
+            if let Some(at) = memchr::memrchr(b'@', &b[end..stop]) {
+                let (host, _) = split_port(&b[end + at + 1..stop]);
+                if classify_host(&fold_host(host), names) != Target::Other {
+                    return span("ssrf.url_confusion");
+                }
+            }
+        }
     }
     None
 }
@@ -616,6 +649,16 @@ mod tests {
             ("ftp://198.51.100.4", "ssrf.remote_include"),
             ("https://evil.example/x.txt?", "ssrf.remote_include"),
             ("http://169.254.169.254.nip.io/", "ssrf.metadata"),
+            ("http:127.0.0.1", "ssrf.loopback"),
+            ("http:0xa9fea9fe", "ssrf.metadata"),
+            ("http:/2852039166", "ssrf.metadata"),
+            ("https:\\\\169.254.169.254/latest", "ssrf.metadata"),
+            ("http://7147006462/", "ssrf.metadata"),
+            ("pop3://ⓛⓞⓒⓐⓛⓗⓞⓢⓣ", "ssrf.loopback"),
+            (
+                "http://google.com:80 &@127.88.23.245:22/# @google.com:80/",
+                "ssrf.url_confusion",
+            ),
         ] {
             assert_eq!(rule(a), Some(r), "{a}");
         }
@@ -675,6 +718,11 @@ mod tests {
             "https://example.com/search?",
             "127.0.0.1",
             "https://cdn.example.com/p?a=1",
+            "http:example.com",
+            "read the http: and https: sections",
+            "see http://example.com/a and email me@example.org",
+            "order 12345678901 shipped",
+            "http://12345678901/",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }
