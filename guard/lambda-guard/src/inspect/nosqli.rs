@@ -3,7 +3,9 @@
 //! (`user[$ne]=`), and inside string values that an application may parse (`{"$gt": ""}`).
 //! Also server-side JavaScript injection into `$where`/`mapReduce`/`$function` bodies: a
 //! statement break followed by `return`, a literal tautology after `||`/`&&`, a
-//! `db.collection.method(` call.
+//! `db.collection.method(` call. And the same injection into ORMs that build queries from
+//! keyword names (Django's `filter(**params)`): a parameter named `password__startswith` or
+//! `user__profile__email__contains` reads what the caller was never meant to see.
 
 use super::subject::{class, find_iter, Hit, Needs, Subject, Tables};
 use crate::trigger::FieldRole;
@@ -67,14 +69,80 @@ fn operator_at(b: &[u8], dollar: usize) -> Option<usize> {
 
 /// What `detect` needs to fire (see [`Needs`]): an operator's `$`, or JavaScript's punctuation.
 pub(crate) fn needs() -> Needs {
-    // An operator's `$`; JavaScript's `;return`, `||`/`&&` comparisons, `db.` calls.
-    Needs::classes(class::DOLLAR | class::SEMI | class::PIPE | class::AMP).or_words(&["db."])
+    // An operator's `$`; JavaScript's `;return`, `||`/`&&` comparisons, `db.` calls; an ORM
+    // lookup's `__`.
+    Needs::classes(class::DOLLAR | class::SEMI | class::PIPE | class::AMP).or_words(&["db.", "__"])
+}
+
+/// Django lookups that read a field out by guessing (`password__startswith=a`, then `ab`…)
+/// or reach into JSON: never a reason for a caller to name them.
+const PROBING_LOOKUPS: &[&[u8]] = &[
+    b"startswith",
+    b"istartswith",
+    b"endswith",
+    b"iendswith",
+    b"contains",
+    b"icontains",
+    b"regex",
+    b"iregex",
+    b"has_key",
+    b"has_keys",
+    b"has_any_keys",
+    b"contained_by",
+    b"search",
+];
+
+/// Comparison lookups: ordinary filters of a filtering API, suspicious across a relation.
+const COMPARING_LOOKUPS: &[&[u8]] = &[
+    b"exact", b"iexact", b"in", b"gt", b"gte", b"lt", b"lte", b"range", b"isnull", b"overlap",
+];
+
+/// `field__lookup` and `relation__field__lookup` names (the innermost of `filter[…]`).
+fn orm_lookup(s: &Subject<'_>) -> Option<Hit> {
+    let b = s.bytes();
+    let from = b
+        .iter()
+        .rposition(|c| matches!(c, b'[' | b'.'))
+        .map_or(0, |p| p + 1);
+    let name = &b[from..];
+    let name = name.strip_suffix(b"]").unwrap_or(name);
+    // Split on `__`: single underscores stay inside names (`created_by__id`).
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i + 1 < name.len() {
+        if name[i] == b'_' && name[i + 1] == b'_' {
+            parts.push(&name[start..i]);
+            i += 2;
+            start = i;
+        } else {
+            i += 1;
+        }
+    }
+    parts.push(&name[start..]);
+    let word = |p: &&[u8]| {
+        !p.is_empty() && p.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_') && p[0] != b'_'
+    };
+    if parts.len() < 2 || !parts.iter().all(word) {
+        return None;
+    }
+    let lookup = parts[parts.len() - 1];
+    let relation = parts.len() >= 3;
+    let probing = PROBING_LOOKUPS.contains(&lookup);
+    let comparing = COMPARING_LOOKUPS.contains(&lookup);
+    (probing || (comparing && (relation || s.paranoia >= 2)))
+        .then(|| Hit::new("nosqli.orm_lookup", from, from + name.len()))
 }
 
 /// Finds NoSQL operator injection in one value or key.
 pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     if s.role == FieldRole::Value {
         if let Some(h) = javascript(s) {
+            return Some(h);
+        }
+    }
+    if s.role == FieldRole::Key && s.has(class::UNDERSCORE) {
+        if let Some(h) = orm_lookup(s) {
             return Some(h);
         }
     }
@@ -229,6 +297,40 @@ mod tests {
 
     fn rule(text: &str, role: FieldRole) -> Option<&'static str> {
         crate::inspect::subject::rule_at(detect, text, role, "$.body")
+    }
+
+    #[test]
+    fn orm_lookups_in_parameter_names() {
+        use FieldRole::{Key, Value};
+        for key in [
+            "password__startswith",
+            "email__iendswith",
+            "user__profile__city__startswith",
+            "created_by__departments__employees__user__username__startswith",
+            "user__metadata__has_keys",
+            "roles__contained_by",
+            "filter[username__regex]",
+            "owner__is_staff__exact",
+        ] {
+            assert_eq!(rule(key, Key), Some("nosqli.orm_lookup"), "{key}");
+        }
+        for (text, role) in [
+            // A filtering API's own comparisons, dunder names, values and ordinary keys.
+            ("balance__gte", Key),
+            ("price__lt", Key),
+            ("__proto__", Key),
+            ("__typename", Key),
+            ("__init__", Key),
+            ("user__", Key),
+            ("first_name", Key),
+            ("block__element__contains", Value),
+            ("menu__item", Key),
+        ] {
+            assert_eq!(rule(text, role), None, "false positive on {text}");
+        }
+        let pl2 =
+            crate::inspect::subject::test_subject_at("balance__gte", 2, Key, "$.body", detect);
+        assert_eq!(pl2.map(|h| h.rule), Some("nosqli.orm_lookup"));
     }
 
     #[test]

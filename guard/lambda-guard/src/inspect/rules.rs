@@ -20,6 +20,7 @@ pub const RULES: &[(&str, Category)] = &[
     ("nosqli.operator_key", Category::Nosqli),
     ("nosqli.operator_value", Category::Nosqli),
     ("nosqli.javascript", Category::Nosqli),
+    ("nosqli.orm_lookup", Category::Nosqli),
     ("xss.dangerous_tag", Category::Xss),
     ("xss.event_handler", Category::Xss),
     ("xss.script_uri", Category::Xss),
