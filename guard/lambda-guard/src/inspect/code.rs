@@ -198,6 +198,35 @@ pub(crate) const ENTRIES: &[(&str, &str, Kind)] = &[
     ("ro0ab", "code.deserialization", Kind::Token),
     ("aced0005", "code.deserialization", Kind::Token),
     ("aaeaaad/////", "code.deserialization", Kind::Token),
+    // Java's stream magic `aced0005` in base64 at the two other byte alignments (after one or
+    // two bytes of something else).
+    ("kztaau", "code.deserialization", Kind::Token),
+    ("cs7qaf", "code.deserialization", Kind::Token),
+    // Gadget classes of the Commons Collections / JDK deserialization chains (ysoserial):
+    // named in a request only by a serialized object or its description.
+    ("invokertransformer", "code.deserialization", Kind::Token),
+    (
+        "instantiatetransformer",
+        "code.deserialization",
+        Kind::Token,
+    ),
+    ("chainedtransformer", "code.deserialization", Kind::Token),
+    ("clonetransformer", "code.deserialization", Kind::Token),
+    ("instantiatefactory", "code.deserialization", Kind::Token),
+    ("prototypeclonefactory", "code.deserialization", Kind::Token),
+    (
+        "prototypeserializationfactory",
+        "code.deserialization",
+        Kind::Token,
+    ),
+    ("whileclosure", "code.deserialization", Kind::Token),
+    ("forclosure", "code.deserialization", Kind::Token),
+    (
+        "annotationinvocationhandler",
+        "code.deserialization",
+        Kind::Token,
+    ),
+    ("templatesimpl", "code.deserialization", Kind::Token),
     ("objectdataprovider", "code.deserialization", Kind::Token),
     (
         "system.diagnostics.process",
@@ -896,6 +925,16 @@ mod tests {
                 "rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcA==",
                 "code.deserialization",
             ),
+            ("KztAAUc3IAEQ", "code.deserialization"),
+            ("Cs7QAFc3IAEQ", "code.deserialization"),
+            (
+                "gadget: ChainedTransformer > InvokerTransformer",
+                "code.deserialization",
+            ),
+            (
+                "Lcom/sun/org/apache/xalan/internal/xsltc/trax/TemplatesImpl;",
+                "code.deserialization",
+            ),
         ] {
             assert_eq!(rule(a), Some(r), "{a}");
         }
@@ -937,6 +976,9 @@ mod tests {
             "search engine=google",
             "(a+b)(c+d)",
             "Unpack (carefully) the box",
+            // Base64 magic only where a value or a run starts; gadget words only whole.
+            "eyJhbGciOiJIUzI1NiJ9KztAAU",
+            "a rainforclosure notice",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }
