@@ -639,16 +639,28 @@ fn bracket_sink(b: &[u8]) -> Option<Hit> {
 }
 
 /// Whether the quoted member opened at `q` starts a chain of computed members that ends in a
-/// call (`self["$"]["globalEval"](…)`): a global reached by strings, then called.
+/// call (`self["$"]["globalEval"](…)`, `top["al"+"ert"](1)`): a global reached by strings,
+/// then called.
 fn computed_call(b: &[u8], mut q: usize) -> bool {
     for _ in 0..4 {
-        let Some(close) = b
-            .get(q + 1..)
-            .and_then(|r| r.iter().take(64).position(|c| *c == b[q]))
-        else {
-            return false;
-        };
-        let k = skip_js_space(b, q + 1 + close + 1);
+        // The member, and up to eight strings joined to it with `+`.
+        let mut k = q;
+        for part in 0..9 {
+            let Some(close) = b
+                .get(k + 1..)
+                .and_then(|r| r.iter().take(64).position(|c| *c == b[k]))
+            else {
+                return false;
+            };
+            k = skip_js_space(b, k + 1 + close + 1);
+            if b.get(k) != Some(&b'+') || part == 8 {
+                break;
+            }
+            k = skip_js_space(b, k + 1);
+            if !matches!(b.get(k), Some(b'"' | b'\'' | b'`')) {
+                return false;
+            }
+        }
         if b.get(k) != Some(&b']') {
             return false;
         }
@@ -759,6 +771,8 @@ mod tests {
             "v\nb\ts\nc\nr\ti\tp\nt::",
             "self[\"$\"][\"globalEval\"](\"alert(1)\")",
             "top['x'](1)",
+            "top[\"al\"+\"ert\"](1)",
+            "window['ev' + 'a' + `l`](atob(x))",
         ] {
             assert!(rule(a).is_some(), "missed {a}");
         }
@@ -794,6 +808,8 @@ mod tests {
             "<base>value</base>",
             "java script: the language",
             "top[\"score\"] = 5",
+            "top[\"a\" + \"b\"] = 5",
+            "top[\"a\" + x](1)",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }
