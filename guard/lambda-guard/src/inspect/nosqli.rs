@@ -202,10 +202,25 @@ fn javascript(s: &Subject<'_>) -> Option<Hit> {
             }
         }
     }
-    if s.has(class::EQ) && s.has(class::PIPE | class::AMP) {
+    if s.has(class::PIPE | class::AMP) {
         for op in find_iter(lower, b"||").chain(find_iter(lower, b"&&")) {
-            if let Some(end) = literal_comparison(lower, op + 2) {
-                return Some(Hit::new("nosqli.javascript", op, end));
+            if s.has(class::EQ) {
+                if let Some(end) = literal_comparison(lower, op + 2) {
+                    return Some(Hit::new("nosqli.javascript", op, end));
+                }
+            }
+            // `admin' && this.password.match(/.*/)//`: a quote closed, then the document
+            // itself read inside `$where`.
+            let r = skip_space(lower, op + 2);
+            let quoted = lower[..op].trim_ascii_end().ends_with(b"'")
+                || lower[..op].trim_ascii_end().ends_with(b"\"");
+            if quoted && lower[r..].starts_with(b"this.") {
+                let e = word_end(lower, r + 5);
+                let code = e > r + 5
+                    && lower.get(e).is_none_or(|c| b".([=)|&! ".contains(c));
+                if code {
+                    return Some(Hit::new("nosqli.javascript", op, e));
+                }
             }
         }
     }
@@ -369,6 +384,8 @@ mod tests {
             "1; return this.password.match(/^a/)",
             "db.injection.insert({success:1});",
             "';sleep(5000);return 1;'",
+            "admin' && this.password.match(/.*/)//",
+            "x\" || this.isAdmin || \"",
         ] {
             assert_eq!(
                 rule(attack, FieldRole::Value),
@@ -383,6 +400,8 @@ mod tests {
             "Tom && Jerry == best cartoon",
             "mydb.orders.find",
             "5 == 5 is true",
+            "'Tom' && this.year's winners",
+            "rock 'n' roll && this.band",
         ] {
             assert_eq!(rule(benign, FieldRole::Value), None, "{benign}");
         }
