@@ -521,6 +521,43 @@ fn raw_query_pluses_are_read_as_spaces_too() {
 }
 
 #[test]
+fn claims_api_gateway_verified_are_input() {
+    let mut e = sample(Trigger::ApiGatewayHttp);
+    set_path(
+        &mut e,
+        "requestContext.authorizer.jwt.claims.name",
+        json!("x' OR 1=1--"),
+    )
+    .unwrap();
+    set_path(
+        &mut e,
+        "requestContext.authorizer.jwt.scopes",
+        json!(["orders:read"]),
+    )
+    .unwrap();
+    assert_eq!(
+        value_at(&e, "$.requestContext.authorizer.jwt.claims.name")
+            .unwrap()
+            .0,
+        "x' OR 1=1--"
+    );
+    assert!(!has_path(&e, "$.requestContext.authorizer.jwt.scopes[0]"));
+    let mut rest = sample(Trigger::ApiGatewayRest);
+    set_path(
+        &mut rest,
+        "requestContext.authorizer.claims.email",
+        json!("a@b.c"),
+    )
+    .unwrap();
+    assert_eq!(
+        value_at(&rest, "$.requestContext.authorizer.claims.email")
+            .unwrap()
+            .0,
+        "a@b.c"
+    );
+}
+
+#[test]
 fn members_aws_does_not_document_are_input() {
     // What AWS sets is skipped; a member the walk does not know is walked, at the top of the
     // event and in a batch record, whatever the trigger.

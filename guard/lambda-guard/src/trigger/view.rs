@@ -365,6 +365,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             self.member(obj, key, |w, v| w.any(v, Transforms::NONE));
         }
         self.cookies(obj);
+        self.authorizer_claims(obj);
         for key in ["queryStringParameters", "multiValueQueryStringParameters"] {
             self.member(obj, key, |w, v| {
                 if raw_query {
@@ -397,6 +398,29 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                 }
             }
         });
+    }
+
+    /// The claims of a token API Gateway verified (`requestContext.authorizer.jwt.claims` of
+    /// HTTP APIs, `requestContext.authorizer.claims` of a REST Cognito authorizer): signed,
+    /// but users edit some of them (`name`, `custom:*` attributes), and a handler that puts
+    /// `email` into SQL trusts them as its own.
+    fn authorizer_claims(&mut self, obj: &Map<String, Value>) {
+        let Some(ctx) = member(obj, "requestContext").and_then(Value::as_object) else {
+            return;
+        };
+        let mark = self.path.push_key("requestContext");
+        self.member(ctx, "authorizer", |w, auth| {
+            let Some(auth) = auth.as_object() else {
+                return;
+            };
+            w.member(auth, "claims", |w, v| w.any(v, Transforms::NONE));
+            w.member(auth, "jwt", |w, jwt| {
+                if let Some(jwt) = jwt.as_object() {
+                    w.member(jwt, "claims", |w, v| w.any(v, Transforms::NONE));
+                }
+            });
+        });
+        self.path.truncate(mark);
     }
 
     /// HTTP APIs and function URLs leave `+` as it is in `queryStringParameters`, but what
