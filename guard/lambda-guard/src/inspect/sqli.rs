@@ -847,12 +847,7 @@ impl Grammar<'_> {
             match self.k(j) {
                 Some(K::LParen) => {
                     let close = self.matching(j);
-                    e.call |= self.t[j..close].iter().any(|t| {
-                        matches!(
-                            t.k,
-                            K::Kw(Kw::Select | Kw::Func | Kw::TimeFunc | Kw::Danger)
-                        )
-                    });
+                    e.call |= self.sql_inside(j, close);
                     e.literals += 1;
                     j = close + 1;
                 }
@@ -863,12 +858,7 @@ impl Grammar<'_> {
                     // counts as SQL only for SQL functions or with SQL inside.
                     let sql = self.k(j) != Some(K::Word)
                         || self.paranoia >= 2
-                        || self.t[open..close].iter().any(|t| {
-                            matches!(
-                                t.k,
-                                K::Kw(Kw::Select | Kw::Func | Kw::TimeFunc | Kw::Danger)
-                            )
-                        });
+                        || self.sql_inside(open, close);
                     if sql {
                         e.call = true;
                     } else {
@@ -896,6 +886,27 @@ impl Grammar<'_> {
             break;
         }
         (e.literals + e.words > 0 || e.call).then_some(Expr { end: j, ..e })
+    }
+
+    /// Whether the tokens `from..to` hold SQL: a sub-select, a SQL function or object, a
+    /// `CASE WHEN`.
+    fn sql_inside(&self, from: usize, to: usize) -> bool {
+        (from..to.min(self.t.len())).any(|k| {
+            matches!(
+                self.t[k].k,
+                K::Kw(Kw::Select | Kw::Func | Kw::TimeFunc | Kw::Danger)
+            ) || (self.word(k) == b"case" && self.word(self.sig(k + 1)) == b"when")
+        })
+    }
+
+    /// `CASE WHEN` and a comparison at `i`: the conditional of boolean and error probes.
+    fn case_when(&self, i: usize) -> bool {
+        let when = self.sig(i + 1);
+        self.word(i) == b"case"
+            && self.word(when) == b"when"
+            && self
+                .value_expr(when + 1)
+                .is_some_and(|v| self.comparison(self.sig(v.end)))
     }
 
     /// The index of the parenthesis closing the one at `open` (or the end).
@@ -930,7 +941,8 @@ impl Grammar<'_> {
         if matches!(
             self.k(p),
             Some(K::Kw(Kw::Select | Kw::Exists | Kw::TimeFunc))
-        ) {
+        ) || self.case_when(p)
+        {
             return true;
         }
         let Some(lhs) = self.value_expr(p) else {
@@ -1177,8 +1189,15 @@ impl Grammar<'_> {
             let open = self.sig(first + 1);
             return Some(("sqli.probe", t[first].s, t[open].e));
         }
+        let mut p = first;
+        while self.k(p) == Some(K::LParen) {
+            p = self.sig(p + 1);
+        }
+        if self.case_when(p) {
+            return Some(("sqli.probe", t[first].s, t[p].e));
+        }
         // MySQL's `IF(1=1,…)` opening the value: a condition being probed.
-        if adjacent && self.word(first) == b"if" {
+        if adjacent && matches!(self.word(first), b"if" | b"iif") {
             let open = self.sig(first + 1);
             let lhs = self.sig(open + 1);
             let op = self.sig(lhs + 1);
@@ -1401,7 +1420,11 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     if !worth {
         return None;
     }
-    let b = s.bytes();
+    let typographic = s
+        .has(class::HIGH)
+        .then(|| plain_quotes(s.bytes()))
+        .flatten();
+    let b = typographic.as_deref().unwrap_or(s.bytes());
     let mut contexts: [Option<u8>; 3] = [None, None, None];
     let mut n = 1;
     if memchr::memchr(b'\'', b).is_some() {
@@ -1433,6 +1456,27 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         }
     }
     None
+}
+
+/// The value with typographic quotes (`‘ ’ ʼ ´ “ ”`) read as the ASCII quotes some database
+/// charsets convert them to (`1’ OR ’1’=’1`), or `None` when it has none. The length is kept
+/// (the quote, then NULs the tokenizer skips) so that offsets still point into the value.
+fn plain_quotes(b: &[u8]) -> Option<Vec<u8>> {
+    let quote = |w: &[u8]| match w {
+        [0xe2, 0x80, 0x98 | 0x99, ..] | [0xca, 0xbc, ..] | [0xc2, 0xb4, ..] => Some(b'\''),
+        [0xe2, 0x80, 0x9c | 0x9d, ..] => Some(b'"'),
+        _ => None,
+    };
+    let mut out: Option<Vec<u8>> = None;
+    for at in memchr::memchr3_iter(0xe2, 0xca, 0xc2, b) {
+        if let Some(q) = quote(&b[at..]) {
+            let len = if b[at] == 0xe2 { 3 } else { 2 };
+            let o = out.get_or_insert_with(|| b.to_vec());
+            o[at] = q;
+            o[at + 1..at + len].fill(0);
+        }
+    }
+    out
 }
 
 /// A quote alone, maybe closing a parenthesis or the statement (`'`, `')`, `';`, `\'`, `")`):
@@ -1591,6 +1635,15 @@ mod tests {
             "incoming/ORDER BY 1--",
             "uploads/' or 1=1--",
             "incoming/'",
+            // Typographic quotes some charsets turn into ASCII ones.
+            "1’ OR ’1’=’x’#",
+            "‘ OR ‘1‘=‘x‘--",
+            "1´ OR ´1´=´x´",
+            "“ or “1”=“1",
+            // Conditionals of boolean and error probes.
+            "(CASE WHEN 1=1 THEN 1 ELSE 0 END)",
+            "1 AND (CASE WHEN 1=1 THEN 1 ELSE 0 END)=1",
+            "IIF(1=1,1,1/0)",
         ] {
             assert!(rule(a).is_some(), "missed {a}");
         }
@@ -1625,6 +1678,12 @@ mod tests {
             "photos/2024/beach.jpg",
             "Union Station, order #5",
             "SCRAPBOOK PAPER PACK (8.5X11\"-300 DPI) --",
+            "Don’t select the red one; or do",
+            "‘Hello’ or ‘bye’ – pick one",
+            "He said “yes” or “no”",
+            "it’s 5 o’clock",
+            "Case when the door is open (see 2)",
+            "In case (of rain) = umbrella",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }
