@@ -1435,12 +1435,20 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         contexts[n] = Some(b'"');
         n += 1;
     }
-    // A form-like `name=value` (a body sent without its content type), or a value under a
-    // folder (`incoming/<name>`, an object key): the value alone too.
+    // A form-like `name=value` (a body sent without its content type), or an object key's
+    // name under its folder (`incoming/<name>`): the value alone too. Only keys and file
+    // names are read past a `/`: a second pass over every media type, user agent and URL
+    // would cost each event more than the keys it finds.
     let mut starts = [0usize; 2];
     let mut m = 1;
     let head = &b[..b.len().min(64)];
-    if let Some(sep) = memchr::memchr2(b'=', b'/', head) {
+    let file_name = s.path.ends_with(".key") || s.path.ends_with(".filename");
+    let sep = if file_name {
+        memchr::memchr2(b'=', b'/', head)
+    } else {
+        memchr::memchr(b'=', head)
+    };
+    if let Some(sep) = sep {
         let name = |c: &u8| is_word(*c) || matches!(c, b'-' | b'[' | b']' | b'.');
         if sep > 0 && sep + 1 < b.len() && head[..sep].iter().all(name) {
             starts[1] = sep + 1;
@@ -1631,10 +1639,6 @@ mod tests {
             "' grant connect to name; grant resource to name; --",
             "copy t from '/etc/passwd';",
             "';copy (select '') to program 'nslookup x.example'--",
-            // Under a folder, as in an object key.
-            "incoming/ORDER BY 1--",
-            "uploads/' or 1=1--",
-            "incoming/'",
             // Typographic quotes some charsets turn into ASCII ones.
             "1’ OR ’1’=’x’#",
             "‘ OR ‘1‘=‘x‘--",
@@ -1647,6 +1651,22 @@ mod tests {
         ] {
             assert!(rule(a).is_some(), "missed {a}");
         }
+    }
+
+    #[test]
+    fn object_key_names_under_their_folder() {
+        use crate::inspect::subject::rule_at;
+        use crate::trigger::FieldRole::Value;
+        let key = "$.Records[0].s3.object.key";
+        for a in ["incoming/ORDER BY 1--", "uploads/' or 1=1--", "incoming/'"] {
+            assert!(rule_at(detect, a, Value, key).is_some(), "missed {a}");
+        }
+        // Elsewhere a `/` starts nothing: media types, user agents and URLs are read once.
+        assert_eq!(
+            rule_at(detect, "incoming/ORDER BY 1--", Value, "$.body.note"),
+            None
+        );
+        assert_eq!(rule_at(detect, "2024/05/report.csv", Value, key), None);
     }
 
     #[test]
