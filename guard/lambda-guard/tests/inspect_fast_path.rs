@@ -68,7 +68,7 @@ fn hostile() -> impl Strategy<Value = String> {
     prop_oneof![
         any::<String>(),
         "[\\x00-\\x7f'\"<>;|&$`(){}\\[\\]%\\\\#*=:/. a-zA-Z0-9\u{2028}\u{85}\u{ff1c}\u{c0}]{0,200}",
-        "(%25|%2e|%00|&#x3c;|\\\\u003c|\\$\\{|\\{\\{|\\.\\./|<svg|' or |/\\*|--|0x|\\$ne|etc/passwd|javascript:|document\\.cookie|__proto__|constructor|prototype|<!entity|169\\.254\\.|eval|system|union|select|/bin/|\\$ifs| |a|\\.|/){0,40}",
+        "(%25|%2e|%00|&#x3c;|\\\\u003c|\\$\\{|\\{\\{|\\.\\./|<svg|' or |/\\*|--|0x|\\$ne|etc/passwd|/proc/|0x2e|\u{2215}|<!--#|\\$'\\\\x|javascript:|document\\.cookie|__proto__|constructor|prototype|<!entity|169\\.254\\.|eval|system|union|select|/bin/|\\$ifs| |a|\\.|/){0,40}",
     ]
 }
 

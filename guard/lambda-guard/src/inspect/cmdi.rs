@@ -137,6 +137,82 @@ const STRONG: &[&[u8]] = &[
     b"setfacl",
     b"chattr",
     b"tmux",
+    // Reconnaissance, transfer and shell tools with no ordinary-language meaning.
+    b"printf",
+    b"ping6",
+    b"traceroute",
+    b"tracert",
+    b"whois",
+    b"nbtstat",
+    b"netsh",
+    b"findstr",
+    b"forfiles",
+    b"msiexec",
+    b"wevtutil",
+    b"qwinsta",
+    b"quser",
+    b"getmac",
+    b"driverquery",
+    b"runas",
+    b"psexec",
+    b"dmesg",
+    b"lsblk",
+    b"lspci",
+    b"lsmod",
+    b"insmod",
+    b"modprobe",
+    b"sysctl",
+    b"ulimit",
+    b"lscpu",
+    b"hostnamectl",
+    b"pgrep",
+    b"jrunscript",
+    b"tclsh",
+    b"irb",
+    b"sftp",
+    b"smbclient",
+    b"rlogin",
+    b"rsh",
+    b"msfconsole",
+    b"msfvenom",
+    b"chgrp",
+    b"chpasswd",
+    b"adduser",
+    b"userdel",
+    b"groupadd",
+    b"mkfs",
+    b"fdisk",
+    b"setenforce",
+    b"getenforce",
+    b"usleep",
+    b"readlink",
+    b"ldapsearch",
+    b"mysqldump",
+    b"pg_dump",
+    b"sqlite3",
+    b"redis-cli",
+    b"rsync",
+    b"lwp-download",
+    b"lwp-request",
+    b"hexdump",
+    b"uuencode",
+    b"zcat",
+    b"bzcat",
+    b"xzcat",
+    b"egrep",
+    b"fgrep",
+    b"setsid",
+    b"mksh",
+    b"rbash",
+    b"bash.exe",
+    b"ifconfig.exe",
+    b"certreq",
+    b"esentutl",
+    b"makecab",
+    b"installutil",
+    b"msbuild",
+    b"cmstp",
+    b"odbcconf",
 ];
 
 /// Tool families whose commands are `<family>-<verb>` (`ansible-vault`, `chef-run`,
@@ -250,9 +326,26 @@ const WEAK: &[&[u8]] = &[
     b"ansible",
     b"flock",
     b"ip",
+    b"shred",
+    b"ss",
+    b"host",
+    b"finger",
+    b"groups",
+    b"wc",
+    b"route",
+    b"arp",
+    b"tree",
+    b"attrib",
+    b"ftp",
+    b"expect",
+    b"seq",
 ];
 
 fn command_class(word: &[u8]) -> Option<bool> {
+    // `%COMSPEC%` is cmd.exe.
+    if word == b"%comspec%" {
+        return Some(true);
+    }
     let base = word
         .rsplit(|c| *c == b'/' || *c == b'\\')
         .next()
@@ -325,6 +418,9 @@ struct Word {
     text: [u8; 32],
     len: usize,
     evasion: bool,
+    /// Something only a shell removes splits the word inside (`w'h'o`, `wh\oami`, `c$_at`,
+    /// `ping$()`): no prose spells a word so.
+    split: bool,
 }
 
 fn read_word(b: &[u8], mut i: usize) -> Word {
@@ -344,8 +440,27 @@ fn read_word(b: &[u8], mut i: usize) -> Word {
     }
     let mut text = [0u8; 32];
     let mut len = 0;
+    let (mut quotes, mut inner_quote, mut split) = (0, false, false);
     while i < b.len() {
         let c = b[i];
+        // A newline escaped as text ends the command (`;id\n`).
+        if c == b'\\' && len > 0 && matches!(b.get(i + 1), Some(b'n' | b'r')) {
+            break;
+        }
+        // An empty substitution inside a word (`ping$()`, `pi<()ng`, `wh``oami`) expands to nothing.
+        let empty = match c {
+            b'$' | b'<' | b'>' => b.get(i + 1) == Some(&b'(') && b.get(i + 2) == Some(&b')'),
+            b'`' => {
+                b.get(i + 1) == Some(&b'`') && b.get(i + 2).is_some_and(u8::is_ascii_alphanumeric)
+            }
+            _ => false,
+        };
+        if empty && len > 0 {
+            evasion = true;
+            split = true;
+            i += if c == b'`' { 2 } else { 3 };
+            continue;
+        }
         if c.is_ascii_whitespace()
             || matches!(
                 c,
@@ -357,6 +472,13 @@ fn read_word(b: &[u8], mut i: usize) -> Word {
         match c {
             b'\'' | b'"' | b'\\' | b'^' => {
                 evasion |= len > 0 || c == b'\\';
+                let inside = len > 0 && b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric);
+                if matches!(c, b'\\' | b'^') {
+                    split |= inside;
+                } else {
+                    quotes += 1;
+                    inner_quote |= inside;
+                }
                 i += 1;
                 continue;
             }
@@ -364,8 +486,13 @@ fn read_word(b: &[u8], mut i: usize) -> Word {
                 if b.get(i + 1) == Some(&b'(') {
                     break;
                 }
-                if matches!(b.get(i + 1), Some(b'@' | b'*' | b'0'..=b'9')) {
+                // Special parameters expand to nothing useful inside a word (`c$@at`, `una$$me`).
+                if matches!(
+                    b.get(i + 1),
+                    Some(b'@' | b'*' | b'0'..=b'9' | b'!' | b'?' | b'_' | b'$' | b'#' | b'-')
+                ) {
                     evasion = true;
+                    split |= len > 0;
                     i += 2;
                     continue;
                 }
@@ -395,6 +522,7 @@ fn read_word(b: &[u8], mut i: usize) -> Word {
         text,
         len,
         evasion,
+        split: split || (inner_quote && quotes >= 2),
     }
 }
 
@@ -435,8 +563,33 @@ fn argument_follows(b: &[u8], i: usize, substitution: bool) -> bool {
                 || (c.is_ascii_alphabetic() && b.get(j + 1) == Some(&b':'))
                 || (*c == b')' && substitution)
                 || (*c == b'(' && j > 0 && b[j - 1] == b'$')
+                // `;id #`: a comment ending the injected command and the value.
+                || (*c == b'#' && b[j + 1..].trim_ascii().is_empty())
+                || redirects(b, j)
         }
     }
+}
+
+/// The command's words up to the next separator (64 bytes at most) redirect its output to a
+/// path, a descriptor or a variable (`echo x > /var/www/a`, `>> ~/.bashrc`, `2>&1`).
+fn redirects(b: &[u8], j: usize) -> bool {
+    let end = b.len().min(j + 64);
+    let Some(g) = b[j..end]
+        .iter()
+        .take_while(|c| !matches!(c, b';' | b'|' | b'&' | b'\n' | b'`'))
+        .position(|c| *c == b'>')
+    else {
+        return false;
+    };
+    let mut k = j + g + 1;
+    if b.get(k) == Some(&b'>') {
+        k += 1;
+    }
+    while b.get(k).is_some_and(|c| matches!(c, b' ' | b'\t')) {
+        k += 1;
+    }
+    b.get(k)
+        .is_some_and(|c| matches!(c, b'/' | b'~' | b'&' | b'$' | b'%'))
 }
 
 /// A subcommand at `j` (after spaces from `i`), then an option: `ansible all -m ping`,
@@ -465,29 +618,40 @@ const SEPARATORS: u32 = class::SEMI
     | class::BRACE
     | class::ANGLE;
 
-/// What `detect` needs to fire (see [`Needs`]): a separator or substitution, `$IFS`, a
+/// What `detect` needs to fire (see [`Needs`]): a separator or substitution, a quote or a
+/// backslash (words split by them), `$IFS`, a
 /// shell path, a glob in a path, Windows `FOR`'s `%` or an `IF` condition word, an interpreter,
 /// wrapper or cmdlet name; from paranoia 2 anything (a bare command line).
 pub(crate) fn needs() -> Needs {
     let cmdlets = STRONG.iter().filter(|w| w.contains(&b'-'));
-    Needs::classes(SEPARATORS | class::QUESTION | class::STAR | class::BRACKET | class::OPS)
-        .or_gates(gate::IFS | gate::SHELL_PATH)
-        .or_words(&[
-            "exist",
-            "defined",
-            "errorlevel",
-            "cmdextversion",
-            "==",
-            "equ",
-            "neq",
-        ])
-        .or_words(&["lss", "leq", "gtr", "geq"])
-        .or_keywords(WRAPPERS)
-        .or_keywords(RUNS_ARGUMENT.iter().map(|(command, _)| command))
-        .or_keywords(cmdlets)
-        .or_words(FAMILIES)
-        .or_words(&[" -", "alias "])
-        .always_from(2)
+    Needs::classes(
+        SEPARATORS
+            | class::QUESTION
+            | class::STAR
+            | class::BRACKET
+            | class::OPS
+            | class::QUOTE
+            | class::BACKSLASH,
+    )
+    .or_gates(gate::IFS | gate::SHELL_PATH)
+    .or_words(&[
+        "exist",
+        "defined",
+        "errorlevel",
+        "cmdextversion",
+        "==",
+        "equ",
+        "neq",
+    ])
+    .or_words(&["lss", "leq", "gtr", "geq"])
+    .or_keywords(WRAPPERS)
+    .or_keywords(RUNS_ARGUMENT.iter().map(|(command, _)| command))
+    .or_keywords(cmdlets)
+    .or_words(FAMILIES)
+    .or_words(RECON)
+    .or_words(&["net "])
+    .or_words(&[" -", "alias "])
+    .always_from(2)
 }
 
 /// Finds command injection in one value.
@@ -500,6 +664,18 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     }
     if s.gate(gate::SHELL_PATH) {
         if let Some(h) = shell_paths(b) {
+            return Some(h);
+        }
+    }
+    if s.paranoia >= 2
+        || !s.has(!(class::ALPHA | class::SPACE | class::SLASH | class::DASH | class::DOT))
+    {
+        if let Some(h) = recon(b) {
+            return Some(h);
+        }
+    }
+    if s.has(class::ANGLE) && s.has(class::HASH) {
+        if let Some(h) = server_side_include(b) {
             return Some(h);
         }
     }
@@ -529,12 +705,106 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         }
     }
 
-    if s.paranoia >= 2 || s.has(SEPARATORS) {
+    if s.has(
+        class::QUOTE
+            | class::BACKSLASH
+            | class::DOLLAR
+            | class::BACKTICK
+            | class::OPS
+            | class::ANGLE,
+    ) {
+        if let Some(h) = split_command(b) {
+            return Some(h);
+        }
+    }
+    if s.paranoia >= 2 || s.has(SEPARATORS | class::BACKSLASH) {
         if let Some(h) = chains(b, s.paranoia) {
             return Some(h);
         }
     }
     None
+}
+
+/// Reconnaissance commands that are a whole value on their own: no form field holds the word.
+const RECON: &[&str] = &[
+    "whoami",
+    "ifconfig",
+    "ipconfig",
+    "systeminfo",
+    "tasklist",
+    "printenv",
+];
+
+/// A value that is one [`RECON`] command (`whoami`, `ipconfig /all`), or `net` asked for users
+/// or groups (`net user`, `net localgroup administrators`).
+fn recon(b: &[u8]) -> Option<Hit> {
+    let v = b.trim_ascii();
+    let start = b.len() - b.trim_ascii_start().len();
+    let mut words = v.split(|c| *c == b' ').filter(|w| !w.is_empty());
+    let first = words.next()?;
+    let first = first.strip_suffix(b".exe").unwrap_or(first);
+    let rest_args = words
+        .clone()
+        .all(|w| w.starts_with(b"/") || w.starts_with(b"-"));
+    let hit = if RECON.iter().any(|r| r.as_bytes() == first) {
+        rest_args
+    } else {
+        first == b"net"
+            && words.next().is_some_and(|w| {
+                matches!(
+                    w,
+                    b"user" | b"localgroup" | b"group" | b"accounts" | b"share"
+                )
+            })
+    };
+    hit.then(|| Hit::new("cmdi.command_chain", start, start + v.len().min(64)))
+}
+
+/// A server-side include directive (`<!--#exec cmd="id"-->`, `<!--#include virtual=…`): a
+/// web server that parses the stored text runs or reads what it names.
+fn server_side_include(b: &[u8]) -> Option<Hit> {
+    const DIRECTIVES: &[&[u8]] = &[
+        b"exec",
+        b"include",
+        b"echo",
+        b"printenv",
+        b"config",
+        b"set",
+        b"fsize",
+        b"flastmod",
+    ];
+    for p in memchr::memmem::find_iter(b, b"<!--#") {
+        let at = super::subject::skip_space(b, p + 5);
+        let word = &b[at..at
+            + b[at..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphabetic())
+                .count()];
+        let follows = b
+            .get(at + word.len())
+            .is_none_or(|c| c.is_ascii_whitespace());
+        if follows && DIRECTIVES.contains(&word) {
+            return Some(Hit::new("cmdi.ssi", p, at + word.len()));
+        }
+    }
+    None
+}
+
+/// A value opening with a command word split by what only a shell removes (`'wh'oami`,
+/// `c\url x`, `ping$() 127.0.0.1`).
+fn split_command(b: &[u8]) -> Option<Hit> {
+    let w = read_word(b, 0);
+    let word = &w.text[..w.len];
+    // A relative path (`docs/"time"`) names a file, not a command.
+    let relative = word.first() != Some(&b'/') && word.contains(&b'/');
+    let class = if w.split && !relative {
+        command_class(word)
+    } else {
+        None
+    };
+    // A word command also needs an argument (`'ca't /etc/x`, not `'ti''me' flies`).
+    (class == Some(true) || (class.is_some() && argument_follows(b, w.end, false)))
+        .then(|| Hit::new("cmdi.shell_evasion", 0, w.end))
 }
 
 /// PowerShell's flags that run their argument.
@@ -792,18 +1062,56 @@ fn command_line(b: &[u8]) -> Option<Hit> {
         })
     };
     let subcommand = second.iter().all(u8::is_ascii_lowercase);
+    let rest = words.clone();
     // Only a command with no ordinary-language meaning (looked up last, the option is
     // cheaper to rule out): a value opening with `sort -by` or `make -j` may be a phrase.
     let hit = (option(second) || (subcommand && words.next().is_some_and(option)))
         && command_class(first) == Some(true);
-    hit.then(|| Hit::new("cmdi.command_chain", start, end))
+    // A word command is a command line when the whole value is one: a short flag cluster
+    // (`ls -la`, `ping -c 3 10.0.0.1`) or a drive (`dir c:\`), then only arguments.
+    let whole = b.len() <= start + 128 && {
+        let flags = second.len() <= 5
+            && second.first() == Some(&b'-')
+            && second.len() > 1
+            && second[1..].iter().all(u8::is_ascii_alphabetic);
+        let drive = second.len() >= 2 && second[0].is_ascii_alphabetic() && second[1] == b':';
+        // Only a command too short to be a word (`ls -la`, `rm -rf /`): `Find -it`, `Cut -off`
+        // and `tail -n 5 …` may be phrases or documentation.
+        let argued = first.len() <= 2 || drive;
+        (flags || drive)
+            && argued
+            && rest.clone().all(is_argument)
+            && command_class(first).is_some()
+    };
+    (hit || whole).then(|| Hit::new("cmdi.command_chain", start, end))
 }
 
-/// Shell expansions no other syntax writes: arithmetic `$((…))` and pattern removal from a
-/// parameter (`${PATH#*/}`, `${x%%.*}`).
+/// A word that can only be a command's argument: a path, an option, a number or address, a
+/// file name, a variable.
+fn is_argument(w: &[u8]) -> bool {
+    let Some(&c) = w.first() else {
+        return true;
+    };
+    matches!(c, b'/' | b'~' | b'.' | b'-' | b'$' | b'\\' | b'0'..=b'9')
+        || (c.is_ascii_alphabetic() && w.get(1) == Some(&b':'))
+        || w.windows(2)
+            .any(|p| p[0] == b'.' && p[1].is_ascii_alphanumeric())
+        || w.contains(&b'/')
+}
+
+/// Shell expansions no other syntax writes: arithmetic `$((…))`, pattern removal from a
+/// parameter (`${PATH#*/}`, `${x%%.*}`) and ANSI-C quoted escapes (`$'\x69'`).
 fn expansion(b: &[u8]) -> Option<Hit> {
     for p in memchr::memchr_iter(b'$', b) {
         let rest = &b[p + 1..b.len().min(p + 64)];
+        // ANSI-C quoting spells a word in escapes (`$'\x69\x64'`, `$'\151'`).
+        if rest.starts_with(b"'\\")
+            && rest
+                .get(2)
+                .is_some_and(|c| matches!(c, b'x' | b'u' | b'0'..=b'7'))
+        {
+            return Some(Hit::new("cmdi.shell_evasion", p, p + 4));
+        }
         if rest.starts_with(b"((") && find(rest, b"))").is_some() {
             return Some(Hit::new("cmdi.substitution", p, p + 3));
         }
@@ -840,7 +1148,11 @@ fn glob_paths(b: &[u8]) -> Option<Hit> {
     let mut i = 0;
     while let Some(p) = memchr::memchr(b'/', &b[i..]).map(|p| i + p) {
         let starts = p == 0 || !is_glob_path_byte(b[p - 1]);
-        let end = p + b[p..].iter().take_while(|c| is_glob_path_byte(**c)).count();
+        // Quotes inside the path (`/e't'*/pa'?s'wd`) are removed by the shell before globbing.
+        let end = p + b[p..]
+            .iter()
+            .take_while(|c| is_glob_path_byte(**c) || matches!(c, b'\'' | b'"'))
+            .count();
         i = end.max(p + 1);
         let run = &b[p..end];
         if !starts || run.len() > 64 || !run.iter().any(|c| matches!(c, b'?' | b'*' | b'[')) {
@@ -851,6 +1163,10 @@ fn glob_paths(b: &[u8]) -> Option<Hit> {
         let mut n = 0;
         let mut k = 1; // past the leading `/`
         while k < run.len() {
+            if matches!(run[k], b'\'' | b'"') {
+                k += 1;
+                continue;
+            }
             if run[k] == b'[' {
                 if let Some(c) = memchr::memchr(b']', &run[k + 1..]) {
                     pat[n] = b'?';
@@ -913,6 +1229,7 @@ fn glob(pat: &[u8], text: &[u8]) -> bool {
 fn chains(b: &[u8], paranoia: u8) -> Option<Hit> {
     let mut i = 0;
     let mut multiline = None;
+    let mut words = None;
     let check_start = paranoia >= 2;
     if check_start {
         if let Some(h) = command_at(b, 0, 0, false, true) {
@@ -923,6 +1240,16 @@ fn chains(b: &[u8], paranoia: u8) -> Option<Hit> {
         let c = b[i];
         let (after, substitution) = match c {
             b';' | b'\n' | b'\r' => (i + 1, false),
+            // A newline escaped as text (`\nid`, `1\n/bin/ls`), not inside a word or a Windows
+            // path (`C:\new\rm`).
+            b'\\'
+                if matches!(b.get(i + 1), Some(b'n' | b'r'))
+                    && (i == 0
+                        || !(b[i - 1].is_ascii_alphabetic()
+                            || matches!(b[i - 1], b':' | b'\\'))) =>
+            {
+                (i + 2, false)
+            }
             b'|' | b'&' => (i + if b.get(i + 1) == Some(&c) { 2 } else { 1 }, false),
             // ``x`` (reStructuredText, Markdown) is an empty substitution, then a word.
             b'`' if b.get(i + 1) == Some(&b'`') => {
@@ -952,7 +1279,16 @@ fn chains(b: &[u8], paranoia: u8) -> Option<Hit> {
         } else if let Some(h) = command_at(b, i, after, substitution, false) {
             // Prose is asked about only for a command found: a value of many separators
             // (`&#&#…`) must not pay a look-back at each.
-            if !(paranoia < 2 && matches!(c, b';' | b'|' | b'&') && sentence(b, i, after)) {
+            let prose = paranoia < 2
+                && match c {
+                    b';' | b'|' | b'&' | b'\\' => sentence(b, i, after),
+                    b'`' => {
+                        inline_code(b, i, h.end)
+                            && *words.get_or_insert_with(|| plain_words(b) >= 3)
+                    }
+                    _ => false,
+                };
+            if !prose {
                 return Some(h);
             }
         }
@@ -988,6 +1324,31 @@ fn sentence(b: &[u8], sep: usize, after: usize) -> bool {
         })
     };
     plain(words.next()) && plain(words.next())
+}
+
+/// One word in backticks between spaces or punctuation (`` the `time` crate ``): Markdown's
+/// inline code when the value has words around it.
+fn inline_code(b: &[u8], open: usize, word_end: usize) -> bool {
+    let before = open == 0
+        || matches!(
+            b[open - 1],
+            b' ' | b'\t' | b'(' | b'[' | b'*' | b'"' | b'\''
+        );
+    let after = b.get(word_end + 1).is_none_or(|c| {
+        c.is_ascii_whitespace()
+            || matches!(
+                c,
+                b'.' | b',' | b':' | b';' | b')' | b']' | b'*' | b'\'' | b'"' | b's'
+            )
+    });
+    before && b.get(word_end) == Some(&b'`') && after
+}
+
+/// Words of two letters or more.
+fn plain_words(b: &[u8]) -> usize {
+    b.split(|c| !c.is_ascii_alphabetic())
+        .filter(|w| w.len() >= 2)
+        .count()
 }
 
 /// Lines with something on them.
@@ -1049,14 +1410,21 @@ fn command_at(b: &[u8], sep: usize, at: usize, substitution: bool, start: bool) 
         Some(c) => c,
         // `{l,-lh}s`: brace expansion glues the text after `}` to each element.
         None if sep < b.len() && b[sep] == b'{' => return braced_word(b, sep, word),
+        // `a=nc&&$a -l`, `c1=c;c2=at;$c1$c2`: a command assembled from variables set earlier.
+        None if assigned_variables(b, sep, word) => return hit("cmdi.shell_evasion"),
         // `$u wget`: an unset variable before the command expands to nothing.
         None if is_unset_variable(word) && b.get(w.end) == Some(&b' ') => {
             let next = read_word(b, w.end);
-            return (command_class(&next.text[..next.len]) == Some(true))
-                .then(|| Hit::new("cmdi.shell_evasion", sep, next.end));
+            let class = command_class(&next.text[..next.len]);
+            let runs = class == Some(true)
+                || (class.is_some() && argument_follows(b, next.end, substitution));
+            return runs.then(|| Hit::new("cmdi.shell_evasion", sep, next.end));
         }
         None => return None,
     };
+    if w.split {
+        return hit("cmdi.shell_evasion");
+    }
     let args = argument_follows(b, w.end, substitution);
     if start {
         // Paranoia 2: a whole value that is a command line.
@@ -1084,6 +1452,35 @@ fn command_at(b: &[u8], sep: usize, at: usize, substitution: bool, start: bool) 
         });
     }
     None
+}
+
+/// A command word made only of variable references (`$a`, `$c1$c2`) whose first variable the
+/// value assigned in an earlier statement (`a=nc&&`, `;c1=c;`), looked for in the 256 bytes
+/// before the separator.
+fn assigned_variables(b: &[u8], sep: usize, word: &[u8]) -> bool {
+    let Some(refs) = word.strip_prefix(b"$") else {
+        return false;
+    };
+    let names = || refs.split(|c| *c == b'$');
+    let valid = |n: &[u8]| {
+        n.first()
+            .is_some_and(|c| c.is_ascii_lowercase() || *c == b'_')
+            && n.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+    };
+    let Some(first) = names().next() else {
+        return false;
+    };
+    if !names().all(valid) || first.len() + 1 > 32 {
+        return false;
+    }
+    let mut needle = [0u8; 33];
+    needle[..first.len()].copy_from_slice(first);
+    needle[first.len()] = b'=';
+    let from = sep.saturating_sub(256);
+    memchr::memmem::find_iter(&b[from..sep], &needle[..=first.len()]).any(|p| {
+        let at = from + p;
+        at == 0 || matches!(b[at - 1], b';' | b'&' | b'|' | b'\n' | b' ' | b'(' | b'`')
+    })
 }
 
 /// `$name`: a variable reference standing alone as a word.
@@ -1252,6 +1649,32 @@ mod tests {
             "if /i a==b foo",
             "if not {%1} == {}",
             "& for /f \\\"delims=\\\" %i in ('cmd /c \\\"set /a (6+2)\\\"') do @set x",
+            // Words split by what only a shell removes, at the start or after a separator.
+            "'wh'oami",
+            "\"c\"url localhost",
+            ";e\\c\\h\\o test",
+            ";c$_at /etc/x",
+            "una$$me -a",
+            "ping$() 127.0.0.1",
+            "w^h^o^a^m^i",
+            // Variables assigned, then run; ANSI-C escapes; `%COMSPEC%`; SSI.
+            "a=nc&&$a -nlvp 555",
+            "c1=c;c2=a;c3=t;$c1$c2$c3 /etc/x",
+            "x=$'\\x69\\x64'",
+            "& %COMSPEC% /c dir",
+            "<!--#exec cmd=\"ls\"-->",
+            // A comment or a redirection as the argument, newlines escaped as text.
+            "a';id #",
+            ";echo hacked > /var/www/html/x.txt",
+            "\\nid\\n",
+            "1\\n/usr/bin/id",
+            // Whole-value command lines and reconnaissance.
+            "ls -la",
+            "dir c:\\",
+            "whoami",
+            "ipconfig /all",
+            "net localgroup administrators",
+            ";cat /e't'?/pa's'?wd",
         ] {
             assert!(rule(a).is_some(), "missed {a}");
         }
@@ -1308,6 +1731,24 @@ mod tests {
             "if x==y then z",
             "if (a == b) return",
             "/usr/local/bin/",
+            // Contractions, quotes, `$`, `#`, `>` and `\n` in prose and paths.
+            "I'd like a cat; it's cute",
+            "\"time\" flies",
+            "docs/\"time\" notes",
+            "Rock'n'roll; ping me later",
+            "See item; id # of order",
+            "Save output > report",
+            "Total: $$ money; $_ is perl",
+            "C:\\Users\\Nobody\\ncat.exe",
+            "line one\\nline two",
+            "<!--# note -->",
+            // Markdown inline code in prose; flags and commands in phrases.
+            "the `time` crate: date and time",
+            "Implementations of `Service` take a request",
+            "Find -it now",
+            "tail -n 5 lines",
+            "whoami is a command",
+            "net income",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }

@@ -33,6 +33,7 @@ pub const RULES: &[(&str, Category)] = &[
     ("cmdi.shell_path", Category::CommandInjection),
     ("cmdi.shellshock", Category::CommandInjection),
     ("cmdi.batch", Category::CommandInjection),
+    ("cmdi.ssi", Category::CommandInjection),
     ("path.traversal", Category::PathTraversal),
     ("path.sensitive_file", Category::PathTraversal),
     ("path.null_byte", Category::PathTraversal),

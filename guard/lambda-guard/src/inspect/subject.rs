@@ -133,6 +133,8 @@ pub(crate) mod gate {
     pub(crate) const DOTDOT: u32 = 1 << 13;
     /// A loopback, metadata or DNS-rebinding host name (`ssrf::LOOPBACK_NAMES` …).
     pub(crate) const SSRF_NAME: u32 = 1 << 14;
+    /// A dot or path separator written as a hex literal (`0x2e`, `0x2f`, `0x5c`).
+    pub(crate) const HEX_PATH: u32 = 1 << 15;
 
     /// Every gate needle with its group: [`NEEDLES`] and the word lists kept beside the
     /// detectors that read them.
@@ -169,6 +171,9 @@ pub(crate) mod gate {
         ("fd00:ec2", SSRF_HOST),
         ("data:", WRAPPER),
         ("..", DOTDOT),
+        ("0x2e", HEX_PATH),
+        ("0x2f", HEX_PATH),
+        ("0x5c", HEX_PATH),
         ("/dev/", SHELL_PATH),
         ("/bin/", SHELL_PATH),
         ("/sbin/", SHELL_PATH),

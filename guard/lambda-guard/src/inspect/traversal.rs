@@ -70,7 +70,6 @@ pub(crate) const SENSITIVE: &[&str] = &[
     ".htaccess",
     ".env.",
     "/.env",
-    "web-inf/web.xml",
     "meta-inf/",
     "win.ini",
     "system.ini",
@@ -86,6 +85,40 @@ pub(crate) const SENSITIVE: &[&str] = &[
     "wp-config.php",
     "config/database.yml",
     "localsettings.php",
+    // Server, database and interpreter configuration; Windows setup answers and hives.
+    "etc/hostname",
+    "etc/os-release",
+    "etc/profile",
+    "etc/bashrc",
+    "etc/inittab",
+    "etc/motd",
+    "etc/httpd/",
+    "etc/apache2/",
+    "etc/nginx/",
+    "etc/php",
+    "usr/local/etc/",
+    "var/mail/",
+    "var/spool/cron",
+    "var/lib/mysql",
+    "proc/cpuinfo",
+    "proc/meminfo",
+    "httpd.conf",
+    "apache2.conf",
+    "nginx.conf",
+    "php.ini",
+    "my.cnf",
+    "my.ini",
+    "tomcat-users.xml",
+    "applicationhost.config",
+    "unattend.xml",
+    "sysprep.inf",
+    "repair/sam",
+    "config/sam",
+    "xampp/",
+    "lampp/",
+    "web-inf/",
+    ".bash_profile",
+    ".viminfo",
 ];
 
 /// Extensions of backups, dumps, editor swap files and logs: what a request path should never
@@ -149,8 +182,12 @@ fn is_path_char(c: u8) -> bool {
 /// What `detect` needs to fire (see [`Needs`]): NUL, `..`, a wrapper, a sensitive file (a
 /// backslash, read as `/`, can complete one).
 pub(crate) fn needs() -> Needs {
-    Needs::classes(class::NUL | class::BACKSLASH)
-        .or_gates(gate::DOTDOT | gate::WRAPPER)
+    Needs::classes(class::NUL | class::BACKSLASH | class::HIGH)
+        .or_gates(gate::DOTDOT | gate::WRAPPER | gate::HEX_PATH)
+        .or_words(&[
+            "etc/", "proc/", "sys/", "root/", "boot/", "dev/", "var/", "usr/", "windows/",
+            "winnt/", "inetpub/",
+        ])
         .or_gates(gate::SENSITIVE_FILE)
         .or_words(REQUEST_PATH_KEYS)
 }
@@ -158,6 +195,22 @@ pub(crate) fn needs() -> Needs {
 /// Finds path traversal or file inclusion in one value.
 pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
     let b = s.bytes();
+    if s.has(class::HIGH) || s.gate(gate::HEX_PATH) {
+        if let Some(view) = respelled(b) {
+            // Offsets in the shorter view: report the value's opening. A respelled climb is an
+            // evasion: even a lone `../` counts (as from paranoia 2).
+            let whole = |h: Hit| Hit::new(h.rule, 0, b.len().min(h.end));
+            let climbs = escapes(&view, s.paranoia.max(2));
+            if let Some(h) = climbs.or_else(|| sensitive(&view, t, s.paranoia)) {
+                return Some(whole(h));
+            }
+        }
+    }
+    if !is_request_path(s.path) && !s.path.starts_with("$.requestContext") {
+        if let Some(h) = system_path(b) {
+            return Some(h);
+        }
+    }
     if s.has(class::NUL) {
         if let Some(p) = memchr::memchr(0, b) {
             return Some(Hit::new("path.null_byte", p.saturating_sub(8), p + 1));
@@ -193,6 +246,109 @@ pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
         return leftover(b);
     }
     None
+}
+
+/// Path separators and dots spelled otherwise: look-alike slashes (`∕` U+2215, `∖` U+2216,
+/// `⁄` U+2044, `﹨` U+FE68, `⧸` `⧹` U+29F8–9) that some decoders fold, and hex literals (`0x2e`,
+/// `0x2f`, `0x5c`). `None` when the value has none.
+fn respelled(b: &[u8]) -> Option<Vec<u8>> {
+    const FORMS: &[(&[u8], u8)] = &[
+        (b"\xe2\x88\x95", b'/'),
+        (b"\xe2\x88\x96", b'\\'),
+        (b"\xe2\x81\x84", b'/'),
+        (b"\xef\xb9\xa8", b'\\'),
+        (b"\xe2\xa7\xb8", b'/'),
+        (b"\xe2\xa7\xb9", b'\\'),
+        (b"0x2e", b'.'),
+        (b"0x2f", b'/'),
+        (b"0x5c", b'\\'),
+    ];
+    let mut out: Option<Vec<u8>> = None;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let form = if c == 0xe2 || c == 0xef || c == b'0' {
+            FORMS.iter().find(|(f, _)| b[i..].starts_with(f))
+        } else {
+            None
+        };
+        match form {
+            Some((f, to)) => {
+                out.get_or_insert_with(|| b[..i].to_vec()).push(*to);
+                i += f.len();
+            }
+            None => {
+                if let Some(o) = out.as_mut() {
+                    o.push(c);
+                }
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Directories of the system rather than of an application, under `/` or a drive.
+const SYSTEM_DIRS: &[&[u8]] = &[
+    b"etc/",
+    b"proc/",
+    b"sys/",
+    b"root/",
+    b"boot/",
+    b"dev/fd/",
+    b"dev/std",
+    b"dev/tcp/",
+    b"dev/shm/",
+    b"dev/mem",
+    b"dev/kmem",
+    b"var/lib/",
+    b"var/mail/",
+    b"var/spool/",
+    b"var/backups/",
+    b"var/www/",
+    b"var/db/",
+    b"usr/local/etc/",
+    b"windows/",
+    b"winnt/",
+    b"inetpub/",
+];
+
+/// A value that is one absolute path into a system directory (`/etc/hostname`,
+/// `file:///proc/version`, `C:\Windows\win.ini`, `/etc//passwd`): an application's own files
+/// do not live there, so a parameter naming one asks for what the server must not serve.
+fn system_path(b: &[u8]) -> Option<Hit> {
+    let v = b.trim_ascii();
+    let start = b.len() - b.trim_ascii_start().len();
+    let rooted = matches!(v.first(), Some(b'/' | b'\\' | b'f')) || v.get(1) == Some(&b':');
+    if !rooted
+        || v.len() > 256
+        || v.iter()
+            .any(|c| c.is_ascii_whitespace() || !is_path_char(*c))
+    {
+        return None;
+    }
+    let mut p = v;
+    if let Some(rest) = p.strip_prefix(b"file:") {
+        p = rest.strip_prefix(b"//localhost").unwrap_or(rest);
+    }
+    if p.len() > 2 && p[0].is_ascii_alphabetic() && p[1] == b':' {
+        p = &p[2..];
+    }
+    let sep = |c: &u8| matches!(c, b'/' | b'\\');
+    if !p.first().is_some_and(sep) {
+        return None;
+    }
+    // `//etc`, `/./etc`: empty and `.` segments change nothing.
+    while p.first().is_some_and(sep) || p.starts_with(b"./") || p.starts_with(b".\\") {
+        p = &p[1..];
+    }
+    let named = SYSTEM_DIRS.iter().any(|d| {
+        p.len() > d.len()
+            && p.iter()
+                .zip(d.iter())
+                .all(|(a, e)| a == e || (sep(a) && *e == b'/'))
+    });
+    named.then(|| Hit::new("path.sensitive_file", start, b.len().min(start + 64)))
 }
 
 /// Whether a field is the request's path (what routing sees), not a parameter.
@@ -266,7 +422,10 @@ fn escapes(b: &[u8], paranoia: u8) -> Option<Hit> {
             continue;
         }
         let start = i;
-        while i < b.len() && is_path_char(b[i]) {
+        // `..;/` (a path parameter after `..`, which Tomcat drops) stays in the path.
+        while i < b.len()
+            && (is_path_char(b[i]) || (b[i] == b';' && i >= start + 2 && &b[i - 2..i] == b".."))
+        {
             i += 1;
         }
         let run = &b[start..i];
@@ -281,6 +440,7 @@ fn escapes(b: &[u8], paranoia: u8) -> Option<Hit> {
                 continue;
             }
             let seg = &run[seg_start..k];
+            let seg = seg.split(|c| *c == b';').next().unwrap_or(seg);
             seg_start = k + 1;
             let dots = !seg.is_empty() && seg.iter().all(|c| *c == b'.');
             if dots && seg.len() >= 2 {
@@ -371,6 +531,21 @@ mod tests {
             "/sys/kernel/notes",
             "cat /etc/subgid",
             "/srv/app/.docker/config.json",
+            // Look-alike and hex-literal separators, Tomcat path parameters.
+            "..\u{2215}..\u{2215}etc\u{2215}passwd",
+            "..\u{2216}..\u{2216}windows\u{2216}win.ini",
+            "0x2e0x2e/0x2e0x2e/etc/hosts",
+            "0x5c0x2e./",
+            "..;/..;/app/x",
+            "..;.\\.;\\.",
+            // Whole values naming a system directory; server configuration by name.
+            "/etc/hostname",
+            "/etc//passwd",
+            "file:///proc/version",
+            "C:\\Windows\\Panther\\Unattend.xml",
+            "/var/lib/mysql/mysql/user.MYD",
+            "/usr/local/apache2/conf/httpd.conf",
+            "/opt/tomcat/conf/tomcat-users.xml",
         ] {
             assert!(rule(a).is_some(), "missed {a}");
         }
@@ -391,6 +566,16 @@ mod tests {
             "metadata: none, see docs",
             "Customer data: name, address",
             "the sys class is full",
+            "C:\\Users\\bob\\Desktop\\photo.jpg",
+            "/home/bob/photos/cat.jpg",
+            "/usr/share/doc/readme",
+            "docs/etc/notes.txt",
+            "The config lives in /etc/myapp/config.toml by default.",
+            "/api/v1/etc/items",
+            "/windows-store/app",
+            "2\u{2215}3 cup of flour",
+            "Price 0x2e is hex",
+            "/etc",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }
@@ -424,6 +609,9 @@ mod tests {
             ("$.path", "/blog/logs-and-metrics"),
             ("$.path", "/a/./b"),
             ("$.queryStringParameters.file", "/.vscode/settings.json"),
+            // A stage or route named like a system directory is the request path, not a file.
+            ("$.rawPath", "/dev/fd/items"),
+            ("$.requestContext.path", "/sys/orders"),
             ("$.body.name", "export.sql"),
         ] {
             assert_eq!(at(path, v), None, "false positive on {v} at {path}");
