@@ -133,7 +133,8 @@ pub(crate) mod gate {
     pub(crate) const DOTDOT: u32 = 1 << 13;
     /// A loopback, metadata or DNS-rebinding host name (`ssrf::LOOPBACK_NAMES` …).
     pub(crate) const SSRF_NAME: u32 = 1 << 14;
-    /// A dot or path separator written as a hex literal (`0x2e`, `0x2f`, `0x5c`).
+    /// A dot or path separator spelled otherwise: a hex literal (`0x2e`, `0x2f`, `0x5c`) or
+    /// a look-alike slash (`∕` U+2215 …, `traversal::respelled`).
     pub(crate) const HEX_PATH: u32 = 1 << 15;
 
     /// Every gate needle with its group: [`NEEDLES`] and the word lists kept beside the
@@ -174,6 +175,12 @@ pub(crate) mod gate {
         ("0x2e", HEX_PATH),
         ("0x2f", HEX_PATH),
         ("0x5c", HEX_PATH),
+        ("\u{2215}", HEX_PATH),
+        ("\u{2216}", HEX_PATH),
+        ("\u{2044}", HEX_PATH),
+        ("\u{fe68}", HEX_PATH),
+        ("\u{29f8}", HEX_PATH),
+        ("\u{29f9}", HEX_PATH),
         ("/dev/", SHELL_PATH),
         ("/bin/", SHELL_PATH),
         ("/sbin/", SHELL_PATH),

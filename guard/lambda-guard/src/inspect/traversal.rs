@@ -182,7 +182,7 @@ fn is_path_char(c: u8) -> bool {
 /// What `detect` needs to fire (see [`Needs`]): NUL, `..`, a wrapper, a sensitive file (a
 /// backslash, read as `/`, can complete one).
 pub(crate) fn needs() -> Needs {
-    Needs::classes(class::NUL | class::BACKSLASH | class::HIGH)
+    Needs::classes(class::NUL | class::BACKSLASH)
         .or_gates(gate::DOTDOT | gate::WRAPPER | gate::HEX_PATH)
         .or_words(&[
             "etc/", "proc/", "sys/", "root/", "boot/", "dev/", "var/", "usr/", "windows/",
@@ -195,7 +195,7 @@ pub(crate) fn needs() -> Needs {
 /// Finds path traversal or file inclusion in one value.
 pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
     let b = s.bytes();
-    if s.has(class::HIGH) || s.gate(gate::HEX_PATH) {
+    if s.gate(gate::HEX_PATH) {
         if let Some(view) = respelled(b) {
             // Offsets in the shorter view: report the value's opening. A respelled climb is an
             // evasion: even a lone `../` counts (as from paranoia 2).
