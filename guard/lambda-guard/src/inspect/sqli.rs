@@ -1435,14 +1435,17 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         contexts[n] = Some(b'"');
         n += 1;
     }
-    // A form-like `name=value` (a body sent without its content type), or an object key's
-    // name under its folder (`incoming/<name>`): the value alone too. Only keys and file
-    // names are read past a `/`: a second pass over every media type, user agent and URL
-    // would cost each event more than the keys it finds.
+    // A form-like `name=value` (a body sent without its content type), or what follows a
+    // folder (`incoming/<name>`, `get/<segment>`): the value alone too. Only object keys, file
+    // names and request paths are read past a `/`: a second pass over every media type, user
+    // agent and URL would cost each event more than the keys it finds.
     let mut starts = [0usize; 2];
     let mut m = 1;
     let head = &b[..b.len().min(64)];
-    let file_name = s.path.ends_with(".key") || s.path.ends_with(".filename");
+    let file_name = s.path.ends_with(".key")
+        || s.path.ends_with(".filename")
+        || matches!(s.path, "$.path" | "$.rawPath")
+        || s.path.starts_with("$.pathParameters");
     let sep = if file_name {
         memchr::memchr2(b'=', b'/', head)
     } else {
@@ -1661,6 +1664,8 @@ mod tests {
         for a in ["incoming/ORDER BY 1--", "uploads/' or 1=1--", "incoming/'"] {
             assert!(rule_at(detect, a, Value, key).is_some(), "missed {a}");
         }
+        let proxy = "$.pathParameters.proxy";
+        assert!(rule_at(detect, "get/ORDER BY 1--", Value, proxy).is_some());
         // Elsewhere a `/` starts nothing: media types, user agents and URLs are read once.
         assert_eq!(
             rule_at(detect, "incoming/ORDER BY 1--", Value, "$.body.note"),
