@@ -133,8 +133,7 @@ pub(crate) mod gate {
     pub(crate) const DOTDOT: u32 = 1 << 13;
     /// A loopback, metadata or DNS-rebinding host name (`ssrf::LOOPBACK_NAMES` …).
     pub(crate) const SSRF_NAME: u32 = 1 << 14;
-    /// A dot or path separator spelled otherwise: a hex literal (`0x2e`, `0x2f`, `0x5c`) or
-    /// a look-alike slash (`∕` U+2215 …, `traversal::respelled`).
+    /// A dot or path separator spelled otherwise (`traversal::RESPELLED`: `0x2e`, `∕` …).
     pub(crate) const HEX_PATH: u32 = 1 << 15;
 
     /// Every gate needle with its group: [`NEEDLES`] and the word lists kept beside the
@@ -146,6 +145,7 @@ pub(crate) mod gate {
         all.extend(code::ENTRIES.iter().map(|e| (e.0, CODE_ENTRY)));
         all.extend(traversal::SENSITIVE.iter().map(|n| (*n, SENSITIVE_FILE)));
         all.extend(traversal::WRAPPERS.iter().map(|w| (*w, WRAPPER)));
+        all.extend(traversal::RESPELLED.iter().map(|r| (r.0, HEX_PATH)));
         let hosts = ssrf::LOOPBACK_NAMES.iter().chain(ssrf::REBINDING);
         all.extend(hosts.chain(ssrf::METADATA_HOSTS).map(|n| (*n, SSRF_NAME)));
         all
@@ -172,15 +172,6 @@ pub(crate) mod gate {
         ("fd00:ec2", SSRF_HOST),
         ("data:", WRAPPER),
         ("..", DOTDOT),
-        ("0x2e", HEX_PATH),
-        ("0x2f", HEX_PATH),
-        ("0x5c", HEX_PATH),
-        ("\u{2215}", HEX_PATH),
-        ("\u{2216}", HEX_PATH),
-        ("\u{2044}", HEX_PATH),
-        ("\u{fe68}", HEX_PATH),
-        ("\u{29f8}", HEX_PATH),
-        ("\u{29f9}", HEX_PATH),
         ("/dev/", SHELL_PATH),
         ("/bin/", SHELL_PATH),
         ("/sbin/", SHELL_PATH),

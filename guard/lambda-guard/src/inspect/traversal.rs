@@ -250,25 +250,29 @@ pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
 
 /// Path separators and dots spelled otherwise: look-alike slashes (`∕` U+2215, `∖` U+2216,
 /// `⁄` U+2044, `﹨` U+FE68, `⧸` `⧹` U+29F8–9) that some decoders fold, and hex literals (`0x2e`,
-/// `0x2f`, `0x5c`). `None` when the value has none.
+/// `0x2f`, `0x5c`), with what they spell. Also the needles of the `HEX_PATH` gate.
+pub(crate) const RESPELLED: &[(&str, u8)] = &[
+    ("\u{2215}", b'/'),
+    ("\u{2216}", b'\\'),
+    ("\u{2044}", b'/'),
+    ("\u{fe68}", b'\\'),
+    ("\u{29f8}", b'/'),
+    ("\u{29f9}", b'\\'),
+    ("0x2e", b'.'),
+    ("0x2f", b'/'),
+    ("0x5c", b'\\'),
+];
+
+/// The value with the [`RESPELLED`] forms read as what they spell; `None` when it has none.
 fn respelled(b: &[u8]) -> Option<Vec<u8>> {
-    const FORMS: &[(&[u8], u8)] = &[
-        (b"\xe2\x88\x95", b'/'),
-        (b"\xe2\x88\x96", b'\\'),
-        (b"\xe2\x81\x84", b'/'),
-        (b"\xef\xb9\xa8", b'\\'),
-        (b"\xe2\xa7\xb8", b'/'),
-        (b"\xe2\xa7\xb9", b'\\'),
-        (b"0x2e", b'.'),
-        (b"0x2f", b'/'),
-        (b"0x5c", b'\\'),
-    ];
     let mut out: Option<Vec<u8>> = None;
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
         let form = if c == 0xe2 || c == 0xef || c == b'0' {
-            FORMS.iter().find(|(f, _)| b[i..].starts_with(f))
+            RESPELLED
+                .iter()
+                .find(|(f, _)| b[i..].starts_with(f.as_bytes()))
         } else {
             None
         };
