@@ -106,28 +106,23 @@ fn orm_lookup(s: &Subject<'_>) -> Option<Hit> {
         .map_or(0, |p| p + 1);
     let name = &b[from..];
     let name = name.strip_suffix(b"]").unwrap_or(name);
-    // Split on `__`: single underscores stay inside names (`created_by__id`).
-    let mut parts = Vec::new();
-    let mut start = 0;
-    let mut i = 0;
-    while i + 1 < name.len() {
-        if name[i] == b'_' && name[i + 1] == b'_' {
-            parts.push(&name[start..i]);
-            i += 2;
-            start = i;
-        } else {
-            i += 1;
-        }
-    }
-    parts.push(&name[start..]);
-    let word = |p: &&[u8]| {
-        !p.is_empty() && p.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_') && p[0] != b'_'
+    // Segments between `__` (single underscores stay inside names: `created_by__id`), each a
+    // word; no list is built, keys are on the hot path.
+    let word = |p: &[u8]| {
+        !p.is_empty() && p[0] != b'_' && p.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
     };
-    if parts.len() < 2 || !parts.iter().all(word) {
+    let (mut start, mut parts) = (0, 1);
+    for sep in find_iter(name, b"__") {
+        if !word(&name[start..sep]) {
+            return None;
+        }
+        (start, parts) = (sep + 2, parts + 1);
+    }
+    let lookup = &name[start..];
+    if parts < 2 || !word(lookup) {
         return None;
     }
-    let lookup = parts[parts.len() - 1];
-    let relation = parts.len() >= 3;
+    let relation = parts >= 3;
     let probing = PROBING_LOOKUPS.contains(&lookup);
     let comparing = COMPARING_LOOKUPS.contains(&lookup);
     (probing || (comparing && (relation || s.paranoia >= 2)))
