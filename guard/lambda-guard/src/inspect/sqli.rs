@@ -1444,8 +1444,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     let head = &b[..b.len().min(64)];
     let file_name = s.path.ends_with(".key")
         || s.path.ends_with(".filename")
-        || matches!(s.path, "$.path" | "$.rawPath")
-        || s.path.starts_with("$.pathParameters");
+        || super::traversal::is_request_path(s.path);
     let sep = if file_name {
         memchr::memchr2(b'=', b'/', head)
     } else {

@@ -356,7 +356,7 @@ fn system_path(b: &[u8]) -> Option<Hit> {
 }
 
 /// Whether a field is the request's path (what routing sees), not a parameter.
-fn is_request_path(path: &str) -> bool {
+pub(crate) fn is_request_path(path: &str) -> bool {
     matches!(path, "$.path" | "$.rawPath") || path.starts_with("$.pathParameters")
 }
 
