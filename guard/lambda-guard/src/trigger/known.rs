@@ -105,6 +105,55 @@ const KINESIS: &[&str] = &[
 
 const SES: &[&str] = &["eventSource", "eventVersion", "ses"];
 
+/// Objects nested in a record, each walked by the members the view reads and these documented
+/// ones skipped; whatever else they hold is input (a direct invoke can put anything there, and
+/// `aws_lambda_events` deserializes what the handler then reads).
+pub(crate) const S3_ENTITY: &[&str] = &["s3SchemaVersion", "configurationId", "bucket", "object"];
+pub(crate) const S3_OBJECT: &[&str] = &["key", "size", "eTag", "versionId", "sequencer"];
+pub(crate) const SNS_MESSAGE: &[&str] = &[
+    "Type",
+    "MessageId",
+    "TopicArn",
+    "Subject",
+    "Message",
+    "Timestamp",
+    "SignatureVersion",
+    "Signature",
+    "SigningCertUrl",
+    "SigningCertURL",
+    "UnsubscribeUrl",
+    "UnsubscribeURL",
+    "MessageAttributes",
+];
+pub(crate) const DYNAMODB_STREAM_RECORD: &[&str] = &[
+    "ApproximateCreationDateTime",
+    "ApproximateCreationDateTimePrecision",
+    "Keys",
+    "NewImage",
+    "OldImage",
+    "SequenceNumber",
+    "SizeBytes",
+    "StreamViewType",
+];
+pub(crate) const KINESIS_RECORD: &[&str] = &[
+    "kinesisSchemaVersion",
+    "partitionKey",
+    "sequenceNumber",
+    "data",
+    "approximateArrivalTimestamp",
+    "encryptionType",
+];
+pub(crate) const SES_ENTITY: &[&str] = &["mail", "receipt"];
+pub(crate) const SES_MAIL: &[&str] = &[
+    "timestamp",
+    "source",
+    "messageId",
+    "destination",
+    "headersTruncated",
+    "headers",
+    "commonHeaders",
+];
+
 /// The documented members of the event object itself.
 pub(crate) fn top(trigger: Trigger) -> &'static [&'static str] {
     match trigger {

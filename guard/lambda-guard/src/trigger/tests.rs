@@ -448,6 +448,8 @@ fn eventbridge_detail_ses_mail_cognito_request() {
         "grace@example.com"
     );
     assert_eq!(value_at(&eb, "$.detail-type").unwrap().0, "OrderPlaced");
+    // A custom event's `source` is the putter's free text.
+    assert!(value_at(&eb, "$.source").is_some());
     assert!(!has_path(&eb, "$.account"));
     let ses = sample(Trigger::Ses);
     assert_eq!(
@@ -560,11 +562,11 @@ fn claims_api_gateway_verified_are_input() {
 #[test]
 fn members_aws_does_not_document_are_input() {
     // What AWS sets is skipped; a member the walk does not know is walked, at the top of the
-    // event and in a batch record, whatever the trigger.
+    // event, in a batch record and in the objects a record nests, whatever the trigger.
     for (trigger, set, extra) in [
         (Trigger::ApiGatewayHttp, "$.requestContext", "$.callback"),
         (Trigger::ApiGatewayRest, "$.httpMethod", "$.callback"),
-        (Trigger::EventBridge, "$.source", "$.callback"),
+        (Trigger::EventBridge, "$.account", "$.callback"),
         (Trigger::CognitoUserPool, "$.triggerSource", "$.callback"),
         (
             Trigger::Sqs,
@@ -580,6 +582,42 @@ fn members_aws_does_not_document_are_input() {
             Trigger::DynamoDb,
             "$.Records[0].eventID",
             "$.Records[0].callback",
+        ),
+        // And in the objects nested in a record.
+        (
+            Trigger::S3,
+            "$.Records[0].s3.bucket",
+            "$.Records[0].s3.object.callback",
+        ),
+        (
+            Trigger::S3,
+            "$.Records[0].s3.object.eTag",
+            "$.Records[0].s3.callback",
+        ),
+        (
+            Trigger::Sns,
+            "$.Records[0].Sns.TopicArn",
+            "$.Records[0].Sns.callback",
+        ),
+        (
+            Trigger::DynamoDb,
+            "$.Records[0].dynamodb.SequenceNumber",
+            "$.Records[0].dynamodb.callback",
+        ),
+        (
+            Trigger::Kinesis,
+            "$.Records[0].kinesis.sequenceNumber",
+            "$.Records[0].kinesis.callback",
+        ),
+        (
+            Trigger::Ses,
+            "$.Records[0].ses.mail.messageId",
+            "$.Records[0].ses.mail.callback",
+        ),
+        (
+            Trigger::Ses,
+            "$.Records[0].ses.receipt",
+            "$.Records[0].ses.callback",
         ),
     ] {
         let mut e = sample(trigger);

@@ -306,8 +306,11 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         match trigger {
             t if t.is_http() => self.http(obj, t),
             Trigger::EventBridge => {
-                self.member(obj, "detail-type", |w, v| w.any(v, Transforms::NONE));
-                self.member(obj, "detail", |w, v| w.any(v, Transforms::NONE));
+                // What a `PutEvents` caller chooses: `source` and `resources` are free text
+                // for custom events (only `aws.` sources are reserved), not just the detail.
+                for key in ["source", "resources", "detail-type", "detail"] {
+                    self.member(obj, key, |w, v| w.any(v, Transforms::NONE));
+                }
             }
             Trigger::CognitoUserPool => {
                 self.member(obj, "userName", |w, v| w.any(v, Transforms::NONE));
@@ -558,20 +561,24 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         let none = Transforms::NONE;
         match trigger {
             Trigger::S3 => self.member(r, "s3", |w, s3| {
-                if let Some(s3) = s3.as_object() {
-                    w.member(s3, "object", |w, o| {
-                        if let Some(o) = o.as_object() {
-                            w.member(o, "key", |w, key| match key.as_str() {
-                                Some(k) => {
-                                    let decoded = decode::form_component(k);
-                                    let t = if decoded != k { Transforms::URL } else { none };
-                                    w.emit(FieldRole::Value, &decoded, t);
-                                }
-                                None => w.any(key, none),
-                            });
+                let Some(s3) = s3.as_object() else {
+                    return w.any(s3, none);
+                };
+                w.member(s3, "object", |w, o| {
+                    let Some(o) = o.as_object() else {
+                        return w.any(o, none);
+                    };
+                    w.member(o, "key", |w, key| match key.as_str() {
+                        Some(k) => {
+                            let decoded = decode::form_component(k);
+                            let t = if decoded != k { Transforms::URL } else { none };
+                            w.emit(FieldRole::Value, &decoded, t);
                         }
+                        None => w.any(key, none),
                     });
-                }
+                    w.undocumented(o, known::S3_OBJECT);
+                });
+                w.undocumented(s3, known::S3_ENTITY);
             }),
             Trigger::Sqs => {
                 self.member(r, "body", |w, v| w.any(v, none));
@@ -580,37 +587,47 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                 });
             }
             Trigger::Sns => self.member(r, "Sns", |w, sns| {
-                if let Some(sns) = sns.as_object() {
-                    w.member(sns, "Subject", |w, v| w.any(v, none));
-                    w.member(sns, "Message", |w, v| w.any(v, none));
-                    w.member(sns, "MessageAttributes", |w, attrs| {
-                        w.message_attributes(attrs)
-                    });
-                }
+                let Some(sns) = sns.as_object() else {
+                    return w.any(sns, none);
+                };
+                w.member(sns, "Subject", |w, v| w.any(v, none));
+                w.member(sns, "Message", |w, v| w.any(v, none));
+                w.member(sns, "MessageAttributes", |w, attrs| {
+                    w.message_attributes(attrs)
+                });
+                w.undocumented(sns, known::SNS_MESSAGE);
             }),
             Trigger::DynamoDb => self.member(r, "dynamodb", |w, ddb| {
-                if let Some(ddb) = ddb.as_object() {
-                    for image in ["Keys", "NewImage", "OldImage"] {
-                        w.member(ddb, image, |w, v| w.attribute_map(v));
-                    }
+                let Some(ddb) = ddb.as_object() else {
+                    return w.any(ddb, none);
+                };
+                for image in ["Keys", "NewImage", "OldImage"] {
+                    w.member(ddb, image, |w, v| w.attribute_map(v));
                 }
+                w.undocumented(ddb, known::DYNAMODB_STREAM_RECORD);
             }),
             Trigger::Kinesis => self.member(r, "kinesis", |w, k| {
-                if let Some(k) = k.as_object() {
-                    w.member(k, "partitionKey", |w, v| w.any(v, none));
-                    w.member(k, "data", |w, v| w.base64_string(v, none));
-                }
+                let Some(k) = k.as_object() else {
+                    return w.any(k, none);
+                };
+                w.member(k, "partitionKey", |w, v| w.any(v, none));
+                w.member(k, "data", |w, v| w.base64_string(v, none));
+                w.undocumented(k, known::KINESIS_RECORD);
             }),
             Trigger::Ses => self.member(r, "ses", |w, ses| {
-                if let Some(ses) = ses.as_object() {
-                    w.member(ses, "mail", |w, mail| {
-                        if let Some(mail) = mail.as_object() {
-                            for key in ["source", "destination", "headers", "commonHeaders"] {
-                                w.member(mail, key, |w, v| w.any(v, none));
-                            }
-                        }
-                    });
-                }
+                let Some(ses) = ses.as_object() else {
+                    return w.any(ses, none);
+                };
+                w.member(ses, "mail", |w, mail| {
+                    let Some(mail) = mail.as_object() else {
+                        return w.any(mail, none);
+                    };
+                    for key in ["source", "destination", "headers", "commonHeaders"] {
+                        w.member(mail, key, |w, v| w.any(v, none));
+                    }
+                    w.undocumented(mail, known::SES_MAIL);
+                });
+                w.undocumented(ses, known::SES_ENTITY);
             }),
             _ => {}
         }
