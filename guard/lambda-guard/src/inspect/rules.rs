@@ -34,6 +34,7 @@ pub const RULES: &[(&str, Category)] = &[
     ("cmdi.shellshock", Category::CommandInjection),
     ("cmdi.batch", Category::CommandInjection),
     ("cmdi.ssi", Category::CommandInjection),
+    ("cmdi.argument_injection", Category::CommandInjection),
     ("path.traversal", Category::PathTraversal),
     ("path.sensitive_file", Category::PathTraversal),
     ("path.null_byte", Category::PathTraversal),

@@ -326,7 +326,9 @@ fn classify(w: &[u8]) -> K {
         | b"pi" | b"cos" | b"sin" | b"tan" | b"atan" | b"abs" | b"ceil" | b"ceiling" | b"sqrt"
         | b"power" | b"to_char" | b"to_number" | b"char_length" | b"ltrim" | b"rtrim"
         | b"sysdate" | b"crc32" | b"soundex" | b"lpad" | b"rpad" | b"binary" | b"schema_name"
-        | b"uncompress" | b"json_extract" | b"json_build_object" | b"jsonb_pretty" | b"lo_get" => {
+        | b"uncompress" | b"json_extract" | b"json_build_object" | b"jsonb_pretty" | b"lo_get"
+        // DynamoDB PartiQL, the database of many functions.
+        | b"begins_with" | b"attribute_exists" | b"attribute_not_exists" | b"attribute_type" => {
             Kw::Func
         }
         b"order" | b"group" | b"having" | b"limit" | b"procedure" | b"offset" => Kw::Clause,
@@ -1410,11 +1412,36 @@ pub(crate) fn gate_needles() -> Vec<(&'static str, u32)> {
 
 /// What `detect` needs to fire (see [`Needs`]): SQL punctuation, a prose gate word, a catalog.
 pub(crate) fn needs() -> Needs {
-    Needs::classes(PUNCT).or_gates(gate::SQL_WORD | gate::SQL_OBJECT)
+    Needs::classes(PUNCT)
+        .or_gates(gate::SQL_WORD | gate::SQL_OBJECT)
+        .or_words(&[" or true", " or 1", " or not "])
+}
+
+/// A whole value that is a number or-ed with truth (`1 or true`, `0 OR 1`, `2 or not 0`): a
+/// numeric parameter turned into a tautology, with no punctuation or SQL word to show it.
+fn numeric_tautology(b: &[u8]) -> Option<Hit> {
+    let mut words = b.split(u8::is_ascii_whitespace).filter(|w| !w.is_empty());
+    let number = words.next()?;
+    let digits = number.strip_prefix(b"-").unwrap_or(number);
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) || words.next()? != b"or" {
+        return None;
+    }
+    let truth = match (words.next()?, words.next()) {
+        (b"true" | b"1", None) => true,
+        (b"not", Some(b"0" | b"false")) => words.next().is_none(),
+        _ => false,
+    };
+    let start = b.len() - b.trim_ascii_start().len();
+    truth.then(|| Hit::new("sqli.tautology", start, b.trim_ascii_end().len()))
 }
 
 /// Finds SQL injection in one value.
 pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
+    if s.has(class::SPACE) && !s.has(!(class::SPACE | class::DIGIT | class::ALPHA | class::DASH)) {
+        if let Some(h) = numeric_tautology(s.bytes()) {
+            return Some(h);
+        }
+    }
     let worth =
         s.has(PUNCT) || (s.has(class::SPACE) && s.gate(gate::SQL_WORD)) || s.gate(gate::SQL_OBJECT);
     if !worth {
@@ -1535,6 +1562,12 @@ mod tests {
     #[test]
     fn attacks() {
         for a in [
+            // A numeric parameter or-ed with truth; DynamoDB PartiQL functions after a break.
+            "1 or true",
+            "0 OR 1",
+            "-1 or not false",
+            "x' OR begins_with(pk, '') OR '",
+            "x' or attribute_exists(password) or 'a'='b",
             "1' OR '1'='1",
             "admin'--",
             "admin' #",
@@ -1716,6 +1749,9 @@ mod tests {
     #[test]
     fn prose_and_data_pass() {
         for b in [
+            "1 or 2",
+            "1 or more",
+            "1 or true story",
             "O'Brien",
             "Don't select the red one; or do",
             "rock 'n' roll",
