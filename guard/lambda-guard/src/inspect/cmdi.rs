@@ -374,11 +374,97 @@ fn command_class(word: &[u8]) -> Option<bool> {
     let family = FAMILIES
         .iter()
         .any(|f| base.len() > f.len() && base.starts_with(f.as_bytes()));
-    if family {
+    if family || cmdlet(base) {
         Some(true)
     } else {
         known(base)
     }
+}
+
+/// PowerShell verbs and the nouns of the cmdlets that read, run or fetch: `Get-ChildItem`,
+/// `Invoke-WmiMethod`, `Out-File`… are commands by their shape, whichever pair is used.
+const CMDLET_VERBS: &[&[u8]] = &[
+    b"get",
+    b"set",
+    b"new",
+    b"remove",
+    b"invoke",
+    b"start",
+    b"stop",
+    b"add",
+    b"copy",
+    b"move",
+    b"out",
+    b"write",
+    b"export",
+    b"import",
+    b"convertto",
+    b"convertfrom",
+    b"test",
+    b"enable",
+    b"disable",
+    b"register",
+    b"restart",
+    b"clear",
+    b"select",
+    b"expand",
+    b"compress",
+];
+const CMDLET_NOUNS: &[&[u8]] = &[
+    b"childitem",
+    b"item",
+    b"itemproperty",
+    b"content",
+    b"process",
+    b"service",
+    b"wmiobject",
+    b"wmimethod",
+    b"ciminstance",
+    b"cimmethod",
+    b"localuser",
+    b"localgroupmember",
+    b"aduser",
+    b"adcomputer",
+    b"nettcpconnection",
+    b"netipconfiguration",
+    b"command",
+    b"location",
+    b"alias",
+    b"variable",
+    b"executionpolicy",
+    b"webrequest",
+    b"restmethod",
+    b"expression",
+    b"object",
+    b"scheduledtask",
+    b"mppreference",
+    b"clipboard",
+    b"credential",
+    b"acl",
+    b"file",
+    b"filehash",
+    b"module",
+    b"psdrive",
+    b"pssession",
+    b"computerinfo",
+    b"hotfix",
+    b"eventlog",
+    b"winevent",
+    b"history",
+    b"bitstransfer",
+    b"archive",
+    b"string",
+    b"json",
+    b"securestring",
+];
+
+/// Whether `word` is a PowerShell cmdlet name: a [`CMDLET_VERBS`] verb, a dash, a
+/// [`CMDLET_NOUNS`] noun.
+fn cmdlet(word: &[u8]) -> bool {
+    let Some(dash) = memchr::memchr(b'-', word) else {
+        return false;
+    };
+    CMDLET_VERBS.contains(&&word[..dash]) && CMDLET_NOUNS.contains(&&word[dash + 1..])
 }
 
 /// Known command words with their strength, sorted; per first byte, the lengths (bit `n`, up
@@ -1800,6 +1886,10 @@ mod tests {
             "-exec cat /etc/shadow ;",
             "x;aws s3 ls",
             "$(aws sts get-caller-identity)",
+            // PowerShell cmdlets by their verb-noun shape.
+            "x;Get-ChildItem C:\\",
+            "a | Out-File C:\\x.txt",
+            "& Invoke-WmiMethod -Class Win32_Process",
         ] {
             assert!(rule(a).is_some(), "missed {a}");
         }
@@ -1830,6 +1920,8 @@ mod tests {
             "evaluate --evaluation",
             "we use aws and gcloud daily",
             "AWS S3 bucket policy",
+            "we met; get-together at five",
+            "Set-Cookie; HttpOnly",
             "see /docs/[draft]/notes?.md",
             "sh is a shell",
             "Python 3.11 is out; ansible fans rejoice",
