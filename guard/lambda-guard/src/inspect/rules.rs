@@ -55,6 +55,7 @@ pub const RULES: &[(&str, Category)] = &[
     ("code.node", Category::CodeInjection),
     ("code.python", Category::CodeInjection),
     ("code.deserialization", Category::CodeInjection),
+    ("code.jdbc", Category::CodeInjection),
     ("xxe.external_entity", Category::Xxe),
     ("xxe.parameter_entity", Category::Xxe),
     ("xxe.entity_expansion", Category::Xxe),
