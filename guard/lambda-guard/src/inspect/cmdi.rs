@@ -743,8 +743,7 @@ pub(crate) fn needs() -> Needs {
     .or_words(RECON)
     .or_words(&["net "])
     .or_words(&[" -", "alias "])
-    .or_keywords(EXEC_OPTIONS)
-    .or_words(&["-exec", "--eval", "--rsh"])
+    .or_gates(gate::EXEC_OPTION)
     .always_from(2)
 }
 
@@ -761,7 +760,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
             return Some(h);
         }
     }
-    if s.has(class::DASH) {
+    if s.gate(gate::EXEC_OPTION) {
         if let Some(h) = argument_injection(b) {
             return Some(h);
         }
@@ -827,39 +826,45 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
 /// Options that make a program run a command the caller chose (CWE-88): a value the function
 /// passes as an argument (a host to `ssh`, a repository to `git`, a file name under `tar *`, a
 /// flag to headless Chromium) that starts with a dash is read as an option. No other use.
-const EXEC_OPTIONS: &[&[u8]] = &[
+pub(crate) const EXEC_OPTIONS: &[&str] = &[
     // ssh -o
-    b"proxycommand",
-    b"localcommand",
+    "proxycommand",
+    "localcommand",
     // git clone/fetch/push; `-c core.sshCommand=`
-    b"upload-pack",
-    b"receive-pack",
-    b"core.sshcommand",
-    b"core.gitproxy",
-    b"core.pager",
-    b"core.fsmonitor",
+    "upload-pack",
+    "receive-pack",
+    "core.sshcommand",
+    "core.gitproxy",
+    "core.pager",
+    "core.fsmonitor",
     // tar
-    b"checkpoint-action",
-    b"to-command",
-    b"use-compress-program",
-    b"rsh-command",
-    b"info-script",
-    b"new-volume-script",
+    "checkpoint-action",
+    "to-command",
+    "use-compress-program",
+    "rsh-command",
+    "info-script",
+    "new-volume-script",
     // rsync, wget, zip
-    b"rsync-path",
-    b"post-file",
-    b"use-askpass",
-    b"unzip-command",
+    "rsync-path",
+    "post-file",
+    "use-askpass",
+    "unzip-command",
     // Chromium
-    b"renderer-cmd-prefix",
-    b"gpu-launcher",
-    b"utility-cmd-prefix",
-    b"browser-subprocess-path",
+    "renderer-cmd-prefix",
+    "gpu-launcher",
+    "utility-cmd-prefix",
+    "browser-subprocess-path",
 ];
 
 /// Options with common names that run a command (`find -exec`, `rsync -e`/`--rsh`, `node
 /// --eval`): only when the value itself starts with one.
-const EXEC_OPTIONS_FIRST: &[&[u8]] = &[b"exec", b"execdir", b"rsh", b"eval"];
+/// `(gate needle, name)`.
+pub(crate) const EXEC_OPTIONS_FIRST: &[(&str, &[u8])] = &[
+    ("-exec", b"exec"),
+    ("-exec", b"execdir"),
+    ("--rsh", b"rsh"),
+    ("--eval", b"eval"),
+];
 
 /// A command-running option in a value: one of [`EXEC_OPTIONS`] as an option (after `-`,
 /// `--`, ssh's `-o`, git's `core.` key) given a value, or one of [`EXEC_OPTIONS_FIRST`]
@@ -872,6 +877,7 @@ fn argument_injection(b: &[u8]) -> Option<Hit> {
     };
     let boundary = |i: usize| i == 0 || !is_word(b[i - 1]) && b[i - 1] != b'-';
     for name in EXEC_OPTIONS {
+        let name = name.as_bytes();
         for p in find_iter(b, name) {
             let end = p + name.len();
             if !given(end) {
@@ -917,7 +923,7 @@ fn argument_injection(b: &[u8]) -> Option<Hit> {
         }
         _ => false,
     };
-    EXEC_OPTIONS_FIRST.iter().find_map(|o| {
+    EXEC_OPTIONS_FIRST.iter().find_map(|(_, o)| {
         let end = name + o.len();
         (dashes > 0 && b[name..].starts_with(o) && command(end))
             .then(|| Hit::new("cmdi.argument_injection", v, end))
