@@ -288,10 +288,16 @@ fn forged_after(s: &Subject<'_>, i: usize) -> bool {
         }
         None => line,
     };
-    let syslog = body.len() >= 15
-        && MONTHS.contains(&&body[..3])
-        && body[3] == b' '
-        && stamp(body[4..].trim_ascii_start().get(3..).unwrap_or(b""));
+    // The day may be padded with a space (`May  5`).
+    let syslog = body.len() >= 14 && MONTHS.contains(&&body[..3]) && body[3] == b' ' && {
+        let day = body[4..].trim_ascii_start();
+        let d = day
+            .iter()
+            .take(2)
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        d > 0 && day.get(d) == Some(&b' ') && stamp(&day[d + 1..])
+    };
     let priority = body.len() < line.len();
     // An access log: `198.51.100.7 - - [`.
     let access = {
@@ -379,6 +385,7 @@ mod tests {
             "x\n10:00:00.123 INFO started",
             "x\n<34>Oct 11 22:14:15 host su: root",
             "x\nNov 29 10:00:00 host sshd[1]: Accepted password for root",
+            "x\nMay  5 10:00:00 host app[1]: forged",
             "x\n198.51.100.7 - - [29/Nov/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 1",
             "x\nCRITICAL db down",
             "a@b.example\r\nBcc: c@d.example",

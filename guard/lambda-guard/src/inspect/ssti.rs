@@ -186,7 +186,8 @@ fn active(content: &[u8], paranoia: u8) -> bool {
     if c.contains(&b'(') || ACTIVE.iter().any(|a| find(c, a).is_some()) {
         return true;
     }
-    if c == b"." || GO_ACTIONS.iter().any(|a| c.starts_with(a)) {
+    // `{{.}}` and any function given the whole data object, `{{html .}}`.
+    if c == b"." || c.ends_with(b" .") || GO_ACTIONS.iter().any(|a| c.starts_with(a)) {
         return true;
     }
     // A product of literals anywhere in the content: `set x = 7*7`, `$x=7*7`.
@@ -316,6 +317,7 @@ mod tests {
             ),
             ("{{.}}", "ssti.template_expression"),
             ("{{printf \"%s\" .Secret}}", "ssti.template_expression"),
+            ("{{html .}}", "ssti.template_expression"),
             ("{{define \"t\"}}x{{end}}", "ssti.template_expression"),
             ("${date:MM-dd-yyyy}", "ssti.log4j_lookup"),
             (
