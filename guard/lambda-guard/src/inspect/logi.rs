@@ -40,12 +40,14 @@ const C1_CSI: &[u8] = "\u{9b}".as_bytes();
 /// Line breaks after which lines are examined; past them a value is prose, not an injection.
 const MAX_LINES: usize = 64;
 
-/// What `detect` needs to fire (see [`Needs`]): a line break, a control character (`ESC`), or a
-/// Unicode line separator or C1 introducer.
+/// What `detect` needs to fire (see [`Needs`]): a line break, a control character (`ESC`), a
+/// Unicode line separator or C1 introducer, or an injected header's name (after a character
+/// whose low byte is a line break).
 pub(crate) fn needs() -> Needs {
     Needs::classes(class::NEWLINE | class::CTRL)
         .or_keywords(&UNICODE_SEPARATORS)
         .or_keywords(&[C1_CSI])
+        .or_keywords(INJECTED_HEADERS)
 }
 
 /// Finds log injection in one value.
@@ -69,6 +71,15 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
                 }
             }
         }
+        // A character whose low byte is CR or LF (`嘊` U+560A, `č` U+010D): a server that
+        // writes header values as Latin-1 keeps only that byte.
+        for (i, ch) in s.text.char_indices() {
+            let c = u32::from(ch);
+            let end = i + ch.len_utf8();
+            if c > 0xff && matches!(c & 0xff, 0x0a | 0x0d) && forged_after(s, end) {
+                return Some(Hit::new("log.forged_entry", i, end));
+            }
+        }
     }
     if !s.has(class::NEWLINE) {
         return None;
@@ -79,9 +90,9 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     }
     // A first line of one word (an address, a name, an id) is a value that was meant to be
     // one line: header lines and a blank line after it are an injection.
+    // A value that opens with a line break is one too.
     let first = &b[..p];
-    let one_word =
-        !first.is_empty() && !first.iter().any(u8::is_ascii_whitespace) && !first.ends_with(b":");
+    let one_word = !first.iter().any(u8::is_ascii_whitespace) && !first.ends_with(b":");
     let mut commands = 0;
     for nl in memchr::memchr2_iter(b'\r', b'\n', b).take(MAX_LINES) {
         if b[nl] == b'\r' && b.get(nl + 1) == Some(&b'\n') {
@@ -92,7 +103,8 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
             return Some(Hit::new("log.forged_entry", nl, end));
         }
         let line = line_at(b, nl + 1);
-        if one_word && (header_line(line) || line.is_empty() && nl + 1 < b.len()) {
+        let blank = line.is_empty() && nl + 1 < b.len() && !first.is_empty();
+        if one_word && (header_line(line) || blank) {
             return Some(Hit::new("log.forged_entry", nl, end));
         }
         match command(line) {
@@ -260,11 +272,28 @@ const MONTHS: &[&[u8]] = &[
     b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec",
 ];
 
+/// Headers that response splitting and mail header injection write.
+const INJECTED_HEADERS: &[&[u8]] = &[
+    b"set-cookie:",
+    b"location:",
+    b"content-type:",
+    b"content-length:",
+    b"x-forwarded-for:",
+    b"http/1.",
+    b"authorization:",
+    b"bcc:",
+];
+
 /// What follows a line break looks like the start of a log line or an HTTP header.
 fn forged_after(s: &Subject<'_>, i: usize) -> bool {
     let b = s.bytes();
     let i = i.min(b.len());
     let i = if b.get(i) == Some(&b'\n') { i + 1 } else { i };
+    // Folding white space before a header (`%0d%0a%09Set-Cookie:`) or a log line.
+    let i = i + b[i..]
+        .iter()
+        .take_while(|c| matches!(c, b' ' | b'\t'))
+        .count();
     let line = &b[i..b.len().min(i + 64)];
     let original = &s.text.as_bytes()[i..s.text.len().min(i + 64)];
     let starts = |p: &[u8]| line.starts_with(p);
@@ -330,18 +359,7 @@ fn forged_after(s: &Subject<'_>, i: usize) -> bool {
     ]
     .iter()
     .any(|l| starts(l));
-    let header = [
-        &b"set-cookie:"[..],
-        b"location:",
-        b"content-type:",
-        b"content-length:",
-        b"x-forwarded-for:",
-        b"http/1.",
-        b"authorization:",
-        b"bcc:",
-    ]
-    .iter()
-    .any(|h| starts(h));
+    let header = INJECTED_HEADERS.iter().any(|h| starts(h));
     timestamp || syslog || priority || access || bare_level || keyed || header
 }
 
@@ -391,6 +409,10 @@ mod tests {
             "a@b.example\r\nBcc: c@d.example",
             "a\r\nX-Injected: 1",
             "x\r\n\r\n<html>owned</html>",
+            "\r\nX-Custom: 1",
+            "x\r\n\tSet-Cookie: a=b",
+            "\u{560a}\u{560d}Content-Type: text/html",
+            "x\u{10d}Location: /evil",
         ] {
             assert_eq!(
                 rule(forged, "$.body.c"),
@@ -406,6 +428,8 @@ mod tests {
             "Dear John,\n\nThanks",
             "Ingredients:\nFlour: 2 cups",
             "Recipe\nFlour: 2 cups",
+            "\n\nThanks for the order",
+            "Počet kusů: 5, cena 10 Kč",
         ] {
             assert_eq!(rule(prose, "$.body.c"), None, "{prose:?}");
         }
