@@ -71,12 +71,20 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
                 }
             }
         }
-        // A character whose low byte is CR or LF (`嘊` U+560A, `č` U+010D): a server that
-        // writes header values as Latin-1 keeps only that byte.
+        // A character whose low byte is CR or LF (`嘊` U+560A, `č` U+010D) before a header: a
+        // server that writes header values as Latin-1 keeps only that byte.
         for (i, ch) in s.text.char_indices() {
             let c = u32::from(ch);
             let end = i + ch.len_utf8();
-            if c > 0xff && matches!(c & 0xff, 0x0a | 0x0d) && forged_after(s, end) {
+            let header = || {
+                let rest = &b[end..];
+                let rest = &rest[rest
+                    .iter()
+                    .take_while(|c| matches!(c, b' ' | b'\t'))
+                    .count()..];
+                INJECTED_HEADERS.iter().any(|h| rest.starts_with(h))
+            };
+            if c > 0xff && matches!(c & 0xff, 0x0a | 0x0d) && header() {
                 return Some(Hit::new("log.forged_entry", i, end));
             }
         }
