@@ -1,6 +1,9 @@
-//! Log injection: line breaks where a line is expected (headers, query and path parameters,
-//! object keys, S3 keys, message attributes), forged log entries after a line break anywhere,
-//! and the Unicode line separators (NEL, U+2028, U+2029) that split lines in some log viewers.
+//! Log injection: line breaks where a line is expected (headers, path parameters, cookies,
+//! object keys, message attributes), forged log entries after a line break anywhere,
+//! mail and mailbox protocol commands after a line break (SMTP, IMAP, POP3), header lines after
+//! a one-word first line (`a@b.example\r\nBcc: …`), terminal escape sequences (`ESC[`, which
+//! rewrite what a terminal shows of a log), and the Unicode line separators (NEL, U+2028, U+2029)
+//! that split lines in some log viewers.
 
 use super::subject::{class, find, Hit, Needs, Subject, Tables};
 use crate::trigger::FieldRole;
@@ -31,23 +34,58 @@ const UNICODE_SEPARATORS: [&[u8]; 3] = [
     "\u{85}".as_bytes(),
 ];
 
-/// What `detect` needs to fire (see [`Needs`]): a line break or a Unicode line separator.
+/// The C1 control sequence introducer, `ESC[` in one character.
+const C1_CSI: &[u8] = "\u{9b}".as_bytes();
+
+/// Line breaks after which lines are examined; past them a value is prose, not an injection.
+const MAX_LINES: usize = 64;
+
+/// What `detect` needs to fire (see [`Needs`]): a line break, a control character (`ESC`), a
+/// Unicode line separator or C1 introducer, or an injected header's name (after a character
+/// whose low byte is a line break).
 pub(crate) fn needs() -> Needs {
-    Needs::classes(class::NEWLINE).or_keywords(&UNICODE_SEPARATORS)
+    Needs::classes(class::NEWLINE | class::CTRL)
+        .or_keywords(&UNICODE_SEPARATORS)
+        .or_keywords(&[C1_CSI])
+        .or_keywords(INJECTED_HEADERS)
 }
 
 /// Finds log injection in one value.
 pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
-    if !s.has(class::NEWLINE | class::HIGH) {
+    if !s.has(class::NEWLINE | class::HIGH | class::CTRL) {
         return None;
     }
     let b = s.bytes();
+    if s.has(class::CTRL | class::HIGH) {
+        if let Some(h) = terminal_escape(b, s.has(class::CTRL)) {
+            return Some(h);
+        }
+    }
     if s.has(class::HIGH) {
-        for sep in UNICODE_SEPARATORS {
+        for (i, sep) in UNICODE_SEPARATORS.iter().enumerate() {
             if let Some(p) = find(b, sep) {
-                if single_line(s) || s.paranoia >= 2 || forged_after(b, p + sep.len()) {
+                // NEL is also what Windows-1252's `…` becomes when read as Latin-1: it counts where
+                // a line is expected or a log line follows; U+2028 and U+2029 are never typed.
+                if i < 2 || single_line(s) || s.paranoia >= 2 || forged_after(s, p + sep.len()) {
                     return Some(Hit::new("log.unicode_separator", p, p + sep.len()));
                 }
+            }
+        }
+        // A character whose low byte is CR or LF (`嘊` U+560A, `č` U+010D) before a header: a
+        // server that writes header values as Latin-1 keeps only that byte.
+        for (i, ch) in s.text.char_indices() {
+            let c = u32::from(ch);
+            let end = i + ch.len_utf8();
+            let header = || {
+                let rest = &b[end..];
+                let rest = &rest[rest
+                    .iter()
+                    .take_while(|c| matches!(c, b' ' | b'\t'))
+                    .count()..];
+                INJECTED_HEADERS.iter().any(|h| rest.starts_with(h))
+            };
+            if c > 0xff && matches!(c & 0xff, 0x0a | 0x0d) && header() {
+                return Some(Hit::new("log.forged_entry", i, end));
             }
         }
     }
@@ -58,59 +96,279 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     if single_line(s) {
         return Some(Hit::new("log.line_break", p, (p + 2).min(b.len())));
     }
-    for nl in memchr::memchr2_iter(b'\r', b'\n', b) {
-        if forged_after(b, nl + 1) {
-            return Some(Hit::new("log.forged_entry", nl, (nl + 24).min(b.len())));
+    // A first line of one word (an address, a name, an id) is a value that was meant to be
+    // one line: header lines and a blank line after it are an injection.
+    // A value that opens with a line break is one too.
+    let first = &b[..p];
+    let one_word = !first.iter().any(u8::is_ascii_whitespace) && !first.ends_with(b":");
+    let mut commands = 0;
+    for nl in memchr::memchr2_iter(b'\r', b'\n', b).take(MAX_LINES) {
+        if b[nl] == b'\r' && b.get(nl + 1) == Some(&b'\n') {
+            continue; // The line starts after the `\n`.
+        }
+        let end = (nl + 24).min(b.len());
+        if forged_after(s, nl + 1) {
+            return Some(Hit::new("log.forged_entry", nl, end));
+        }
+        let line = line_at(b, nl + 1);
+        let blank = line.is_empty() && nl + 1 < b.len() && !first.is_empty();
+        if one_word && (header_line(line) || blank) {
+            return Some(Hit::new("log.forged_entry", nl, end));
+        }
+        match command(line) {
+            Command::Strong => return Some(Hit::new("log.protocol_command", nl, end)),
+            Command::Weak => {
+                commands += 1;
+                let crlf = nl > 0 && b[nl - 1] == b'\r';
+                if crlf || commands >= 2 {
+                    return Some(Hit::new("log.protocol_command", nl, end));
+                }
+            }
+            Command::None => {}
         }
     }
     None
 }
 
-/// What follows a line break looks like the start of a log line or an HTTP header.
-fn forged_after(b: &[u8], i: usize) -> bool {
+/// `ESC` followed by an escape sequence's next byte (`ESC[31m`, `ESC]0;title`, `ESC c`), or the
+/// C1 `CSI`.
+fn terminal_escape(b: &[u8], ctrl: bool) -> Option<Hit> {
+    if ctrl {
+        for p in memchr::memchr_iter(0x1b, b) {
+            if b.get(p + 1).is_some_and(|c| (0x20..0x7f).contains(c)) {
+                return Some(Hit::new("log.terminal_escape", p, (p + 4).min(b.len())));
+            }
+        }
+    }
+    let p = find(b, C1_CSI)?;
+    Some(Hit::new("log.terminal_escape", p, p + C1_CSI.len()))
+}
+
+/// The line of `b` that starts at `i` (without its line break), at most 128 bytes of it.
+fn line_at(b: &[u8], i: usize) -> &[u8] {
     let rest = &b[i.min(b.len())..];
-    let rest = rest.strip_prefix(b"\n").unwrap_or(rest);
-    let line = &rest[..rest.len().min(64)];
+    let end = memchr::memchr2(b'\r', b'\n', rest).unwrap_or(rest.len());
+    &rest[..end.min(128)]
+}
+
+/// Header names without a hyphen (mail and HTTP); hyphenated names (`X-Anything`,
+/// `Reply-To`) count as they are.
+const HEADERS: &[&[u8]] = &[
+    b"to",
+    b"cc",
+    b"bcc",
+    b"from",
+    b"subject",
+    b"sender",
+    b"host",
+    b"cookie",
+    b"location",
+    b"referer",
+    b"authorization",
+    b"received",
+];
+
+/// `Name: value` with a header's name, no space before the colon.
+fn header_line(line: &[u8]) -> bool {
+    let name = line
+        .iter()
+        .take(40)
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'-')
+        .count();
+    let n = &line[..name];
+    name >= 2
+        && line.get(name) == Some(&b':')
+        && n[0].is_ascii_alphabetic()
+        && (n.contains(&b'-') || HEADERS.contains(&n))
+}
+
+enum Command {
+    None,
+    /// A command with its own syntax (`RCPT TO:`, `a001 LOGIN`, `RETR 1`).
+    Strong,
+    /// A bare verb that prose can also put on a line of its own (`DATA`, `QUIT`, `LIST`).
+    Weak,
+}
+
+/// IMAP commands after a tag.
+const IMAP: &[&[u8]] = &[
+    b"login",
+    b"logout",
+    b"select",
+    b"examine",
+    b"fetch",
+    b"store",
+    b"copy",
+    b"uid",
+    b"search",
+    b"create",
+    b"delete",
+    b"rename",
+    b"list",
+    b"lsub",
+    b"status",
+    b"append",
+    b"expunge",
+    b"authenticate",
+    b"capability",
+    b"noop",
+    b"idle",
+    b"starttls",
+];
+
+/// A mail or mailbox protocol command (SMTP, IMAP, POP3) as lower-case `line`.
+fn command(line: &[u8]) -> Command {
+    let line = line.trim_ascii_end();
+    let words: [&[u8]; 3] = {
+        let mut it = line.split(|c| *c == b' ').filter(|w| !w.is_empty());
+        [
+            it.next().unwrap_or(b""),
+            it.next().unwrap_or(b""),
+            it.next().unwrap_or(b""),
+        ]
+    };
+    let count = line.split(|c| *c == b' ').filter(|w| !w.is_empty()).count();
+    let number = |w: &[u8]| !w.is_empty() && w.iter().all(u8::is_ascii_digit);
+    let strong = line.starts_with(b"rcpt to:")
+        || line.starts_with(b"mail from:")
+        || (matches!(words[0], b"helo" | b"ehlo" | b"vrfy" | b"expn") && count == 2)
+        || (words[0] == b"auth"
+            && matches!(words[1], b"login" | b"plain" | b"cram-md5" | b"xoauth2"))
+        || (line == b"starttls")
+        || (matches!(words[0], b"retr" | b"dele") && count == 2 && number(words[1]))
+        || (words[0] == b"top" && count == 3 && number(words[1]) && number(words[2]))
+        // IMAP: a tag with a digit, then a command.
+        || (words[0].len() <= 10
+            && words[0].iter().any(u8::is_ascii_digit)
+            && words[0].iter().all(u8::is_ascii_alphanumeric)
+            && IMAP.contains(&words[1]));
+    if strong {
+        return Command::Strong;
+    }
+    let weak = (count == 1
+        && matches!(
+            words[0],
+            b"data" | b"quit" | b"rset" | b"noop" | b"list" | b"stat" | b"uidl"
+        ))
+        || (count == 2 && matches!(words[0], b"user" | b"pass" | b"apop" | b"list"));
+    if weak {
+        Command::Weak
+    } else {
+        Command::None
+    }
+}
+
+/// Level words a log line starts with, upper-case in the original (`INFO`, `WARN`) unless
+/// bracketed or keyed (`[info]`, `level=info`).
+const LEVELS: &[&[u8]] = &[
+    b"info",
+    b"warn",
+    b"warning",
+    b"error",
+    b"debug",
+    b"trace",
+    b"fatal",
+    b"critical",
+    b"crit",
+    b"severe",
+    b"notice",
+    b"alert",
+    b"emerg",
+];
+
+const MONTHS: &[&[u8]] = &[
+    b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec",
+];
+
+/// Headers that response splitting and mail header injection write.
+const INJECTED_HEADERS: &[&[u8]] = &[
+    b"set-cookie:",
+    b"location:",
+    b"content-type:",
+    b"content-length:",
+    b"x-forwarded-for:",
+    b"http/1.",
+    b"authorization:",
+    b"bcc:",
+];
+
+/// What follows a line break looks like the start of a log line or an HTTP header.
+fn forged_after(s: &Subject<'_>, i: usize) -> bool {
+    let b = s.bytes();
+    let i = i.min(b.len());
+    let i = if b.get(i) == Some(&b'\n') { i + 1 } else { i };
+    // Folding white space before a header (`%0d%0a%09Set-Cookie:`) or a log line.
+    let i = i + b[i..]
+        .iter()
+        .take_while(|c| matches!(c, b' ' | b'\t'))
+        .count();
+    let line = &b[i..b.len().min(i + 64)];
+    let original = &s.text.as_bytes()[i..s.text.len().min(i + 64)];
     let starts = |p: &[u8]| line.starts_with(p);
-    // ISO-like timestamps, `[INFO]`, level words, HTTP header injection.
-    let timestamp = line.len() >= 10
-        && line[..4].iter().all(u8::is_ascii_digit)
-        && line[4] == b'-'
-        && line[7] == b'-';
-    let level = [
-        "info",
-        "warn",
-        "error",
-        "debug",
-        "trace",
-        "fatal",
-        "[info",
-        "[warn",
-        "[error",
-        "[debug",
-        "level=",
-        "\"level\"",
-        "{\"level",
-        "{\"time",
-        "{\"timestamp",
-        "start requestid",
-        "end requestid",
-        "report requestid",
+    let digits = |x: &[u8]| x.iter().all(u8::is_ascii_digit);
+    // `2024-01-01`, `2024/01/01`, `[2024-01-01 …]`, `12:00:00`, `29/Nov/2026:` (access logs).
+    let stamp = |l: &[u8]| {
+        (l.len() >= 10 && digits(&l[..4]) && matches!(l[4], b'-' | b'/') && l[7] == l[4])
+            || (l.len() >= 8 && digits(&l[..2]) && l[2] == b':' && digits(&l[3..5]) && l[5] == b':')
+            || (l.len() >= 12 && digits(&l[..2]) && l[2] == b'/' && l[6] == b'/')
+    };
+    let timestamp = stamp(line) || line.strip_prefix(b"[").is_some_and(stamp);
+    // Syslog: `<34>Oct 11 22:14:15 …` or `Oct 11 22:14:15 …`.
+    let body = match line.strip_prefix(b"<") {
+        Some(r) => {
+            let pri = r.iter().take(4).take_while(|c| c.is_ascii_digit()).count();
+            if pri > 0 && r.get(pri) == Some(&b'>') {
+                &r[pri + 1..]
+            } else {
+                line
+            }
+        }
+        None => line,
+    };
+    // The day may be padded with a space (`May  5`).
+    let syslog = body.len() >= 14 && MONTHS.contains(&&body[..3]) && body[3] == b' ' && {
+        let day = body[4..].trim_ascii_start();
+        let d = day
+            .iter()
+            .take(2)
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        d > 0 && day.get(d) == Some(&b' ') && stamp(&day[d + 1..])
+    };
+    let priority = body.len() < line.len();
+    // An access log: `198.51.100.7 - - [`.
+    let access = {
+        let ip = line
+            .iter()
+            .take_while(|c| c.is_ascii_digit() || **c == b'.')
+            .count();
+        ip >= 7 && line[ip..].starts_with(b" - ")
+    };
+    let word = line.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    let bare_level = LEVELS.contains(&&line[..word])
+        && original[..word].iter().all(u8::is_ascii_uppercase)
+        && line.get(word).is_none_or(|c| !c.is_ascii_alphanumeric());
+    let keyed = [
+        &b"[info"[..],
+        b"[warn",
+        b"[error",
+        b"[debug",
+        b"[trace",
+        b"[fatal",
+        b"level=",
+        b"\"level\"",
+        b"{\"level",
+        b"{\"time",
+        b"{\"timestamp",
+        b"{\"msg",
+        b"start requestid",
+        b"end requestid",
+        b"report requestid",
     ]
     .iter()
-    .any(|l| starts(l.as_bytes()));
-    let header = [
-        "set-cookie:",
-        "location:",
-        "content-type:",
-        "content-length:",
-        "x-forwarded-for:",
-        "http/1.",
-        "authorization:",
-    ]
-    .iter()
-    .any(|h| starts(h.as_bytes()));
-    timestamp || level || header
+    .any(|l| starts(l));
+    let header = INJECTED_HEADERS.iter().any(|h| starts(h));
+    timestamp || syslog || priority || access || bare_level || keyed || header
 }
 
 #[cfg(test)]
@@ -143,5 +401,88 @@ mod tests {
             rule("x\u{2028}y", "$.headers.x-note"),
             Some("log.unicode_separator")
         );
+    }
+
+    #[test]
+    fn forged_lines_of_other_formats() {
+        for forged in [
+            "x\r\n[2024-01-01 00:00:00] ERROR disk full",
+            "x\n2024/01/01 10:00:00 login ok",
+            "x\n10:00:00.123 INFO started",
+            "x\n<34>Oct 11 22:14:15 host su: root",
+            "x\nNov 29 10:00:00 host sshd[1]: Accepted password for root",
+            "x\nMay  5 10:00:00 host app[1]: forged",
+            "x\n198.51.100.7 - - [29/Nov/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 1",
+            "x\nCRITICAL db down",
+            "a@b.example\r\nBcc: c@d.example",
+            "a\r\nX-Injected: 1",
+            "x\r\n\r\n<html>owned</html>",
+            "\r\nX-Custom: 1",
+            "x\r\n\tSet-Cookie: a=b",
+            "\u{560a}\u{560d}Content-Type: text/html",
+            "x\u{10d}Location: /evil",
+        ] {
+            assert_eq!(
+                rule(forged, "$.body.c"),
+                Some("log.forged_entry"),
+                "{forged:?}"
+            );
+        }
+        // Prose that capitalises a level word, and a list.
+        for prose in [
+            "Meeting notes\nInfo: bring laptops",
+            "Our notes\nInformation follows",
+            "Notes:\nTo do: call Bob",
+            "Dear John,\n\nThanks",
+            "Ingredients:\nFlour: 2 cups",
+            "Recipe\nFlour: 2 cups",
+            "\n\nThanks for the order",
+            "Počet kusů: 5, cena 10 Kč",
+        ] {
+            assert_eq!(rule(prose, "$.body.c"), None, "{prose:?}");
+        }
+    }
+
+    #[test]
+    fn mail_protocol_commands_after_a_break() {
+        for cmd in [
+            "me@a.example\r\nRCPT TO:<v@b.example>",
+            "x\nMAIL FROM:<a@b.example>",
+            "x\nEHLO evil.example",
+            "INBOX\na001 LOGOUT",
+            "x\nRETR 1",
+            "x\r\nQUIT",
+            "x\nUSER admin\nPASS hunter2",
+        ] {
+            assert_eq!(
+                rule(cmd, "$.body.c"),
+                Some("log.protocol_command"),
+                "{cmd:?}"
+            );
+        }
+        for prose in [
+            "Please find the\ndata attached",
+            "Shopping list:\nmilk\neggs",
+            "I will not quit\nnow",
+            "Our user interface\nis new",
+            "Chapter one\nData",
+        ] {
+            assert_eq!(rule(prose, "$.body.c"), None, "{prose:?}");
+        }
+    }
+
+    #[test]
+    fn terminal_escapes_and_separators() {
+        for esc in [
+            "\u{1b}[31mred",
+            "x\u{1b}]0;title\u{7}",
+            "\u{9b}2J",
+            "abc\u{2028}def",
+        ] {
+            assert!(rule(esc, "$.body.c").is_some(), "{esc:?}");
+        }
+        assert_eq!(rule("caf\u{e9} \u{2014} ok", "$.body.c"), None);
+        assert_eq!(rule("tab\there", "$.body.c"), None);
+        assert_eq!(rule("a\u{85}b", "$.body.c"), None);
     }
 }

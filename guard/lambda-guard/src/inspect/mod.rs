@@ -345,7 +345,14 @@ impl Inspector {
         walk.lower.push_str(text);
         walk.lower.make_ascii_lowercase();
         let lower = std::mem::take(&mut walk.lower);
-        let subject = Subject::scanned(&lower, eff.paranoia, field.role, field.path.as_str(), scan);
+        let subject = Subject::scanned(
+            text,
+            &lower,
+            eff.paranoia,
+            field.role,
+            field.path.as_str(),
+            scan,
+        );
         let mut any_hit = false;
         for (i, (category, detect, _)) in DETECTORS.iter().enumerate() {
             let bit = category_bit(*category);
@@ -378,7 +385,7 @@ impl Inspector {
                 let scan = self.tables.scan(text, paranoia);
                 let lower = text.to_ascii_lowercase();
                 let path = field.path.as_str();
-                let subject = Subject::scanned(&lower, paranoia, field.role, path, &scan);
+                let subject = Subject::scanned(text, &lower, paranoia, field.role, path, &scan);
                 for (i, (_, detect, _)) in DETECTORS.iter().enumerate() {
                     if scan.run & (1 << i) != 0 {
                         continue;

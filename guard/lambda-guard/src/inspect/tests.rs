@@ -368,6 +368,12 @@ fn a_scan_runs_the_detector_an_attack_needs() {
         ("$ne", Category::Nosqli),
         ("a\u{2028}b", Category::LogInjection),
         ("__PROTO__", Category::PrototypePollution),
+        ("@(7*7)", Category::Ssti),
+        ("[=7*7]", Category::Ssti),
+        ("//2852039166/", Category::Ssrf),
+        ("\u{1b}[2J", Category::LogInjection),
+        ("+ADw-!DOCTYPE", Category::Xxe),
+        ("<?xml-stylesheet href='http://x/'?>", Category::Xxe),
     ] {
         assert!(
             runs(attack).contains(&category),

