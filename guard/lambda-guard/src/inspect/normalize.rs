@@ -144,7 +144,9 @@ pub(crate) fn lenient_utf8(v: &[u8]) -> String {
         if b < 0x80 {
             out.push(b);
             i += 1;
-        } else if (b == 0xc0 || b == 0xc1) && cont(v.get(i + 1)) {
+        } else if (b == 0xc0 || b == 0xc1) && v.get(i + 1).is_some_and(|n| *n < 0xc0) {
+            // Overlong, or not even a continuation byte (`%c1%1c`, `%c0%2f`): IIS-era
+            // decoders kept the low six bits all the same, reading `\` and `/`.
             push_code(
                 &mut out,
                 (u32::from(b & 0x1f) << 6) | u32::from(v[i + 1] & 0x3f),
@@ -452,5 +454,17 @@ mod tests {
         assert!(e.contains("\\r\\n"), "{e}");
         let secret = "hunter2-is-my-password' or 1=1";
         assert_ne!(excerpt(secret, 0, secret.len()), secret);
+    }
+
+    #[test]
+    fn iis_overlong_pairs_read_as_separators() {
+        assert_eq!(
+            decode("..%c1%1c..%c1%1cboot.ini").map(|d| d.0).as_deref(),
+            Some("..\\..\\boot.ini")
+        );
+        assert_eq!(
+            decode("..%c0%2fetc").map(|d| d.0).as_deref(),
+            Some("../etc")
+        );
     }
 }
