@@ -131,7 +131,7 @@ fn percent(text: &str) -> Option<String> {
 }
 
 /// UTF-8 with overlong two- and three-byte forms decoded (`\xc0\xae` is `.` to some servers)
-/// and other invalid bytes replaced.
+/// and other invalid bytes read as Latin-1.
 pub(crate) fn lenient_utf8(v: &[u8]) -> String {
     if let Ok(s) = std::str::from_utf8(v) {
         return s.to_owned();
@@ -177,7 +177,8 @@ pub(crate) fn lenient_utf8(v: &[u8]) -> String {
                     i += len;
                 }
                 None => {
-                    push_code(&mut out, 0xfffd);
+                    // A stray byte is Latin-1, as lenient servers read it (`%bc` is `¼`).
+                    push_code(&mut out, u32::from(b));
                     i += 1;
                 }
             }

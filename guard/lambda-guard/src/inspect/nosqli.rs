@@ -341,7 +341,12 @@ fn regex_query(b: &[u8]) -> Option<Hit> {
                     .count(),
         );
         let pattern = body.iter().any(|c| b".*+^$[(|\\".contains(c));
-        if pattern && matches!(b.get(end), Some(b'}' | b',')) {
+        // Or any expression, in an object opened right after one was closed (`}, { role: /a/`).
+        let reopened = before.last() == Some(&b'{') && {
+            let prior = before[..before.len() - 1].trim_ascii_end();
+            prior.ends_with(b",") && prior[..prior.len() - 1].trim_ascii_end().ends_with(b"}")
+        };
+        if (pattern || reopened) && matches!(b.get(end), Some(b'}' | b',')) {
             return Some(Hit::new("nosqli.operator_value", name, end + 1));
         }
     }
@@ -695,6 +700,7 @@ mod tests {
             ),
             ("}, { password : /.*/ }", FieldRole::Value),
             ("{ 'user': /^adm/i }", FieldRole::Value),
+            ("}, { role: /admin/ }", FieldRole::Value),
         ] {
             assert!(rule(text, role).is_some(), "missed {text}");
         }

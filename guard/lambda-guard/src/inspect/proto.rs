@@ -23,7 +23,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         return Some(Hit::new("proto.constructor_prototype", 0, b.len()));
     }
     if s.has(class::DOT) {
-        if let Some(h) = builtin_prototype(b) {
+        if let Some(h) = builtin_prototype(b, s.role == FieldRole::Key) {
             return Some(h);
         }
     }
@@ -37,7 +37,10 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
                 && after.is_none_or(|c| !c.is_ascii_alphanumeric());
             // A path step: the whole key or value, or set off by a path separator. A key
             // spelled as a sentence ("about __proto__ in") reaches no prototype.
-            let step = |c: Option<u8>| c.is_none_or(delimits);
+            // Keys also start after what a query string puts first (`?__proto__[x]`).
+            let step = |c: Option<u8>| {
+                c.is_none_or(|c| delimits(c) || (s.role == FieldRole::Key && b"?#&;=".contains(&c)))
+            };
             let path_like = (step(before) && step(after))
                 && (s.role == FieldRole::Key
                     || before.is_some()
@@ -79,8 +82,9 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
 }
 
 /// An assignment to a member of a built-in prototype (`Object.prototype.isAdmin=true`,
-/// `Array.prototype["x"] = 1`): every object of the process inherits it.
-fn builtin_prototype(b: &[u8]) -> Option<Hit> {
+/// `Array.prototype["x"] = 1`, or the key `Object.prototype.isAdmin` of a query string whose
+/// parser sets paths): every object of the process inherits it.
+fn builtin_prototype(b: &[u8], key: bool) -> Option<Hit> {
     for p in find_iter(b, b".prototype") {
         let obj = &b[..p];
         let start = obj.len()
@@ -111,7 +115,8 @@ fn builtin_prototype(b: &[u8]) -> Option<Hit> {
         while b.get(i).is_some_and(u8::is_ascii_whitespace) {
             i += 1;
         }
-        if builtin && b.get(i) == Some(&b'=') && b.get(i + 1) != Some(&b'=') {
+        let assigned = b.get(i) == Some(&b'=') && b.get(i + 1) != Some(&b'=');
+        if builtin && (assigned || (key && i == b.len())) {
             return Some(Hit::new("proto.path_value", start, i + 1));
         }
     }

@@ -62,8 +62,11 @@ const SCRIPT_SCHEMES: &[&[u8]] = &[b"javascript", b"vbscript", b"livescript", b"
 pub(crate) fn needs() -> Needs {
     Needs::classes(class::ANGLE | class::COLON | class::EQ | class::PAREN | class::BACKTICK)
         .or_keywords(SINK_OBJECTS.iter().map(|(o, _)| o))
-        .or_words(&["fromcharcode", ".innerhtml", UTF7_LT])
+        .or_words(&["fromcharcode", ".innerhtml", UTF7_LT, HIGH_LT])
 }
+
+/// `<` with the high bit set (`¼`, U+00BC).
+const HIGH_LT: &str = "\u{bc}";
 
 /// `<` in UTF-7 (`+ADw-`), which old browsers and charset-sniffing parsers still decode.
 const UTF7_LT: &str = "+adw-";
@@ -102,6 +105,21 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         }
         if let Some(h) = tags(b) {
             return Some(h);
+        }
+    }
+    if s.has(class::HIGH) && find(b, HIGH_LT.as_bytes()).is_some() {
+        // Markup with the high bit set (`%bcscript%be`): old US-ASCII decoders dropped it.
+        let folded: Vec<u8> = s
+            .lower
+            .chars()
+            .map(|c| match c {
+                '\u{a0}'..='\u{ff}' => (c as u32 - 0x80) as u8,
+                c if c.is_ascii() => c as u8,
+                _ => b'?',
+            })
+            .collect();
+        if let Some(h) = tags(&folded) {
+            return Some(Hit::new(h.rule, 0, b.len().min(16)));
         }
     }
     if s.has(class::COLON) {
@@ -507,6 +525,12 @@ const SINK_OBJECTS: &[(&[u8], &[&[u8]])] = &[
             b"location",
             b"body",
             b"createelement",
+            b"queryselector",
+            b"queryselectorall",
+            b"getelementbyid",
+            b"getelementsbyname",
+            b"getelementsbytagname",
+            b"getelementsbyclassname",
         ],
     ),
     (
@@ -925,5 +949,23 @@ mod tests {
             assert_eq!(rule(b), None, "false positive on {b}");
         }
         assert!(rule("javascript: alert(1)").is_some());
+    }
+
+    #[test]
+    fn high_bit_markup_and_dom_queries() {
+        for a in [
+            "\u{bc}script\u{be}alert(\u{a2}XSS\u{a2})\u{bc}/script\u{be}",
+            "document.querySelector(\"p\").textContent=\"XSS\"",
+            "document.getElementById('x').innerHTML=y",
+        ] {
+            assert!(rule(a).is_some(), "missed {a}");
+        }
+        for b in [
+            "\u{bc} cup sugar, \u{be} cup flour",
+            "\u{bc}b\u{be} bold",
+            "document.getElementById() docs",
+        ] {
+            assert_eq!(rule(b), None, "false positive on {b}");
+        }
     }
 }
