@@ -7,7 +7,7 @@
 //! keyword names (Django's `filter(**params)`): a parameter named `password__startswith` or
 //! `user__profile__email__contains` reads what the caller was never meant to see.
 
-use super::subject::{class, find, find_iter, Hit, Needs, Subject, Tables};
+use super::subject::{class, find, find_iter, gate, Hit, Needs, Subject, Tables};
 use crate::trigger::FieldRole;
 
 /// Query, update and aggregation operators.
@@ -85,14 +85,13 @@ pub(crate) fn needs() -> Needs {
     // regular expression as a query value (`{ password: /.*/ }`); an ORM lookup's `__`.
     Needs::classes(class::DOLLAR | class::SEMI | class::PIPE | class::AMP | class::BRACE)
         .or_words(&["db.", "db[", "__"])
-        .or_words(DSL_WORDS)
-        .or_words(ENDPOINTS)
+        .or_gates(gate::NOSQL_WORD)
 }
 
 /// Names a caller only writes to hand the database a query of its own: Elasticsearch
 /// `script_fields`, the legacy DynamoDB `ComparisonOperator`, a condition that tests an
 /// attribute's absence (`attribute_not_exists`, see [`query_dsl`]).
-const DSL_WORDS: &[&str] = &[
+pub(crate) const DSL_WORDS: &[&str] = &[
     "script_fields",
     "comparisonoperator",
     "attribute_not_exists",
@@ -102,7 +101,7 @@ const DSL_WORDS: &[&str] = &[
 /// user (`/_all_docs`, `/_users`, `/_cat/indices`): no value a caller sends names one, unless
 /// to steer a server-side request there. With their leading `/` they must follow one; the
 /// first five are unmistakable anywhere.
-const ENDPOINTS: &[&str] = &[
+pub(crate) const ENDPOINTS: &[&str] = &[
     "_all_docs",
     "_all_dbs",
     "_bulk_docs",
@@ -184,18 +183,14 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     if let Some(h) = javascript(s) {
         return Some(h);
     }
-    if s.has(class::UNDERSCORE) {
-        if s.role == FieldRole::Key {
-            if let Some(h) = orm_lookup(s) {
-                return Some(h);
-            }
-        }
-        if let Some(h) = endpoint(s.bytes()) {
+    if s.role == FieldRole::Key && s.has(class::UNDERSCORE) {
+        if let Some(h) = orm_lookup(s) {
             return Some(h);
         }
     }
-    if s.role == FieldRole::Key || s.has(class::UNDERSCORE | class::QUOTE) {
-        if let Some(h) = query_dsl(s) {
+    // The keyword pass found an endpoint or query-language word: no search without one.
+    if s.gate(gate::NOSQL_WORD) {
+        if let Some(h) = endpoint(s.bytes()).or_else(|| query_dsl(s)) {
             return Some(h);
         }
     }

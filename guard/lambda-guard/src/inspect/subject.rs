@@ -135,17 +135,21 @@ pub(crate) mod gate {
     pub(crate) const SSRF_NAME: u32 = 1 << 14;
     /// A dot or path separator spelled otherwise (`traversal::RESPELLED`: `0x2e`, `∕` …).
     pub(crate) const HEX_PATH: u32 = 1 << 15;
+    /// A database endpoint or query-language word (`nosqli::ENDPOINTS`, `nosqli::DSL_WORDS`).
+    pub(crate) const NOSQL_WORD: u32 = 1 << 16;
 
     /// Every gate needle with its group: [`NEEDLES`] and the word lists kept beside the
     /// detectors that read them.
     pub(crate) fn all() -> Vec<(&'static str, u32)> {
-        use crate::inspect::{code, sqli, ssrf, traversal};
+        use crate::inspect::{code, nosqli, sqli, ssrf, traversal};
         let mut all = NEEDLES.to_vec();
         all.extend(sqli::gate_needles());
         all.extend(code::ENTRIES.iter().map(|e| (e.0, CODE_ENTRY)));
         all.extend(traversal::SENSITIVE.iter().map(|n| (*n, SENSITIVE_FILE)));
         all.extend(traversal::WRAPPERS.iter().map(|w| (*w, WRAPPER)));
         all.extend(traversal::RESPELLED.iter().map(|r| (r.0, HEX_PATH)));
+        let nosql = nosqli::ENDPOINTS.iter().chain(nosqli::DSL_WORDS);
+        all.extend(nosql.map(|w| (*w, NOSQL_WORD)));
         let hosts = ssrf::LOOPBACK_NAMES.iter().chain(ssrf::REBINDING);
         all.extend(hosts.chain(ssrf::METADATA_HOSTS).map(|n| (*n, SSRF_NAME)));
         all
