@@ -135,7 +135,7 @@ fn percent(text: &str) -> Option<String> {
 }
 
 /// UTF-8 with overlong two- and three-byte forms decoded (`\xc0\xae` is `.` to some servers)
-/// and other invalid bytes replaced.
+/// and other invalid bytes read as Latin-1.
 pub(crate) fn lenient_utf8(v: &[u8]) -> String {
     if let Ok(s) = std::str::from_utf8(v) {
         return s.to_owned();
@@ -148,7 +148,9 @@ pub(crate) fn lenient_utf8(v: &[u8]) -> String {
         if b < 0x80 {
             out.push(b);
             i += 1;
-        } else if (b == 0xc0 || b == 0xc1) && cont(v.get(i + 1)) {
+        } else if (b == 0xc0 || b == 0xc1) && v.get(i + 1).is_some_and(|n| *n < 0xc0) {
+            // Overlong, or not even a continuation byte (`%c1%1c`, `%c0%2f`): IIS-era
+            // decoders kept the low six bits all the same, reading `\` and `/`.
             push_code(
                 &mut out,
                 (u32::from(b & 0x1f) << 6) | u32::from(v[i + 1] & 0x3f),
@@ -179,7 +181,8 @@ pub(crate) fn lenient_utf8(v: &[u8]) -> String {
                     i += len;
                 }
                 None => {
-                    push_code(&mut out, 0xfffd);
+                    // A stray byte is Latin-1, as lenient servers read it (`%bc` is `¼`).
+                    push_code(&mut out, u32::from(b));
                     i += 1;
                 }
             }
@@ -467,5 +470,17 @@ mod tests {
         assert!(e.contains("\\r\\n"), "{e}");
         let secret = "hunter2-is-my-password' or 1=1";
         assert_ne!(excerpt(secret, 0, secret.len()), secret);
+    }
+
+    #[test]
+    fn iis_overlong_pairs_read_as_separators() {
+        assert_eq!(
+            decode("..%c1%1c..%c1%1cboot.ini").map(|d| d.0).as_deref(),
+            Some("..\\..\\boot.ini")
+        );
+        assert_eq!(
+            decode("..%c0%2fetc").map(|d| d.0).as_deref(),
+            Some("../etc")
+        );
     }
 }

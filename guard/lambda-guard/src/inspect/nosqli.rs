@@ -7,7 +7,7 @@
 //! keyword names (Django's `filter(**params)`): a parameter named `password__startswith` or
 //! `user__profile__email__contains` reads what the caller was never meant to see.
 
-use super::subject::{class, find_iter, Hit, Needs, Subject, Tables};
+use super::subject::{class, find, find_iter, gate, Hit, Needs, Subject, Tables};
 use crate::trigger::FieldRole;
 
 /// Query, update and aggregation operators.
@@ -52,11 +52,23 @@ const OPERATORS: &[&[u8]] = &[
     b"unionwith",
     b"geowithin",
     b"near",
-    b"where",
     b"bitsallset",
+    b"bitsallclear",
+    b"bitsanyset",
+    b"bitsanyclear",
     b"slice",
     b"addtoset",
     b"currentdate",
+    b"natural",
+    b"nearsphere",
+    b"geointersects",
+    b"maxdistance",
+    b"project",
+    b"unwind",
+    b"facet",
+    b"graphlookup",
+    b"replaceroot",
+    b"addfields",
 ];
 
 fn operator_at(b: &[u8], dollar: usize) -> Option<usize> {
@@ -69,10 +81,46 @@ fn operator_at(b: &[u8], dollar: usize) -> Option<usize> {
 
 /// What `detect` needs to fire (see [`Needs`]): an operator's `$`, or JavaScript's punctuation.
 pub(crate) fn needs() -> Needs {
-    // An operator's `$`; JavaScript's `;return`, `||`/`&&` comparisons, `db.` calls; an ORM
-    // lookup's `__`.
-    Needs::classes(class::DOLLAR | class::SEMI | class::PIPE | class::AMP).or_words(&["db.", "__"])
+    // An operator's `$`; JavaScript's `;return`, `) {`, `||`/`&&` comparisons, `db.` calls; a
+    // regular expression as a query value (`{ password: /.*/ }`); an ORM lookup's `__`.
+    Needs::classes(class::DOLLAR | class::SEMI | class::PIPE | class::AMP | class::BRACE)
+        .or_words(&["db.", "db[", "__"])
+        .or_gates(gate::NOSQL_WORD)
 }
+
+/// Names a caller only writes to hand the database a query of its own: Elasticsearch
+/// `script_fields`, the legacy DynamoDB `ComparisonOperator`, a condition that tests an
+/// attribute's absence (`attribute_not_exists`, see [`query_dsl`]).
+pub(crate) const DSL_WORDS: &[&str] = &[
+    "script_fields",
+    "comparisonoperator",
+    "attribute_not_exists",
+];
+
+/// CouchDB and Elasticsearch endpoints that list, dump or administer every document, index or
+/// user (`/_all_docs`, `/_users`, `/_cat/indices`): no value a caller sends names one, unless
+/// to steer a server-side request there. With their leading `/` they must follow one; the
+/// first five are unmistakable anywhere.
+pub(crate) const ENDPOINTS: &[&str] = &[
+    "_all_docs",
+    "_all_dbs",
+    "_bulk_docs",
+    "_delete_by_query",
+    "_update_by_query",
+    "/_users",
+    "/_config",
+    "/_replicate",
+    "/_replicator",
+    "/_utils",
+    "/_membership",
+    "/_node/",
+    "/_design/",
+    "/_cat/",
+    "/_cluster/",
+    "/_nodes",
+    "/_snapshot",
+    "/_security",
+];
 
 /// Django lookups that read a field out by guessing (`password__startswith=a`, then `ab`…)
 /// or reach into JSON: never a reason for a caller to name them.
@@ -131,20 +179,30 @@ fn orm_lookup(s: &Subject<'_>) -> Option<Hit> {
 
 /// Finds NoSQL operator injection in one value or key.
 pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
-    if s.role == FieldRole::Value {
-        if let Some(h) = javascript(s) {
-            return Some(h);
-        }
+    // Keys too: a form or query key carries what the caller wrote before its `=`.
+    if let Some(h) = javascript(s) {
+        return Some(h);
     }
     if s.role == FieldRole::Key && s.has(class::UNDERSCORE) {
         if let Some(h) = orm_lookup(s) {
             return Some(h);
         }
     }
+    // The keyword pass found an endpoint or query-language word: no search without one.
+    if s.gate(gate::NOSQL_WORD) {
+        if let Some(h) = endpoint(s.bytes()).or_else(|| query_dsl(s)) {
+            return Some(h);
+        }
+    }
+    let b = s.bytes();
+    if s.has(class::BRACE) && s.has(class::SLASH) && s.has(class::COLON) {
+        if let Some(h) = regex_query(b) {
+            return Some(h);
+        }
+    }
     if !s.has(class::DOLLAR) {
         return None;
     }
-    let b = s.bytes();
     if s.role == FieldRole::Key {
         if b.first() == Some(&b'$') {
             if let Some(e) = operator_at(b, 0) {
@@ -161,8 +219,8 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
                 }
             }
         }
-        return None;
     }
+    // Values, and keys that hold a query fragment (`{"$gt": ""}` sent as a form key).
     for d in memchr::memchr_iter(b'$', b) {
         let Some(e) = operator_at(b, d) else {
             continue;
@@ -185,15 +243,129 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     None
 }
 
+/// A database endpoint of [`ENDPOINTS`] as a path segment (followed by `/`, `?`, `#` or the end).
+fn endpoint(b: &[u8]) -> Option<Hit> {
+    for (i, e) in ENDPOINTS.iter().enumerate() {
+        let e = e.as_bytes();
+        for p in find_iter(b, e) {
+            let start = p + usize::from(e[0] == b'/');
+            let end = p + e.len();
+            let starts = i < 5 && (p == 0 || matches!(b[p - 1], b'/' | b'=' | b' ' | b'"' | b'\''))
+                || e[0] == b'/';
+            let ends = e.ends_with(b"/")
+                || b.get(end)
+                    .is_none_or(|c| matches!(c, b'/' | b'?' | b'#' | b'"' | b'\'' | b' '));
+            if starts && ends {
+                return Some(Hit::new("nosqli.database_endpoint", start, end));
+            }
+        }
+    }
+    None
+}
+
+/// A query of the caller's own in a database's query language (see [`DSL_WORDS`]): an
+/// Elasticsearch `script_fields` key, a DynamoDB `ComparisonOperator` key, or a condition
+/// `attribute_exists(x) OR attribute_not_exists(x)` that holds for every item.
+fn query_dsl(s: &Subject<'_>) -> Option<Hit> {
+    let b = s.bytes();
+    if s.role == FieldRole::Key && matches!(b, b"script_fields" | b"comparisonoperator") {
+        return Some(Hit::new("nosqli.query_dsl", 0, b.len()));
+    }
+    // The same keys inside a JSON text the application will parse.
+    for key in [&b"\"script_fields\""[..], b"\"comparisonoperator\""] {
+        if let Some(p) = find(b, key) {
+            if b.get(skip_space(b, p + key.len())) == Some(&b':') {
+                return Some(Hit::new("nosqli.query_dsl", p, p + key.len()));
+            }
+        }
+    }
+    let not = find(b, b"attribute_not_exists(")?;
+    let arg = |at: usize| {
+        let open = at + memchr::memchr(b'(', &b[at..])? + 1;
+        let close = open + memchr::memchr(b')', &b[open..])?;
+        Some((b[open..close].trim_ascii(), close + 1))
+    };
+    let (absent, not_end) = arg(not)?;
+    let exists = find(b, b"attribute_exists(")?;
+    let (present, exists_end) = arg(exists)?;
+    let (first, second) = if exists < not {
+        (exists_end, not)
+    } else {
+        (not_end, exists)
+    };
+    let joined = b[first..second].trim_ascii() == b"or";
+    (joined && absent == present && !absent.is_empty())
+        .then(|| Hit::new("nosqli.query_dsl", exists.min(not), exists_end.max(not_end)))
+}
+
+/// A regular expression literal as the value of a query object's key (`{ password: /.*/ }`,
+/// `}, { user : /^adm/i }`): the mongo shell's `$regex`, matching what it was meant to compare.
+fn regex_query(b: &[u8]) -> Option<Hit> {
+    for colon in memchr::memchr_iter(b':', b) {
+        let open = skip_space(b, colon + 1);
+        if b.get(open) != Some(&b'/') || b.get(open + 1) == Some(&b'/') {
+            continue;
+        }
+        // The key, bare or quoted, opens an object or follows another member.
+        let key = b[..colon].trim_ascii_end();
+        let key = key
+            .strip_suffix(b"\"")
+            .or_else(|| key.strip_suffix(b"'"))
+            .unwrap_or(key);
+        let name = key.len() - key.iter().rev().take_while(|c| is_word_byte(**c)).count();
+        let before = b[..name].trim_ascii_end();
+        let before = before
+            .strip_suffix(b"\"")
+            .or_else(|| before.strip_suffix(b"'"))
+            .unwrap_or(before)
+            .trim_ascii_end();
+        if name == key.len() || !matches!(before.last(), Some(b'{' | b',')) {
+            continue;
+        }
+        let Some(len) = memchr::memchr(b'/', &b[open + 1..]) else {
+            continue;
+        };
+        let body = &b[open + 1..open + 1 + len];
+        let flags = open + 2 + len;
+        let end = skip_space(
+            b,
+            flags
+                + b[flags..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphabetic())
+                    .count(),
+        );
+        let pattern = body.iter().any(|c| b".*+^$[(|\\".contains(c));
+        // Or any expression, in an object opened right after one was closed (`}, { role: /a/`).
+        let reopened = before.last() == Some(&b'{') && {
+            let prior = before[..before.len() - 1].trim_ascii_end();
+            prior.ends_with(b",") && prior[..prior.len() - 1].trim_ascii_end().ends_with(b"}")
+        };
+        if (pattern || reopened) && matches!(b.get(end), Some(b'}' | b',')) {
+            return Some(Hit::new("nosqli.operator_value", name, end + 1));
+        }
+    }
+    None
+}
+
+fn is_word_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_'
+}
+
 /// Server-side JavaScript injection (see the module docs). Every shape needs punctuation prose
 /// does not use this way, so plain text never reaches the scans.
 fn javascript(s: &Subject<'_>) -> Option<Hit> {
     let (b, lower) = (s.bytes(), s.lower.as_bytes());
-    if s.has(class::SEMI) {
-        for semi in memchr::memchr_iter(b';', lower) {
-            let r = skip_space(lower, semi + 1);
-            if lower[r..].starts_with(b"return") && returns_a_value(lower, r + 6) {
-                return Some(Hit::new("nosqli.javascript", semi, (r + 12).min(b.len())));
+    if s.has(class::SEMI | class::BRACE) {
+        // A statement ended (`';`, `1;`) or a function body opened (`function() {`), then a
+        // statement of the injected script.
+        for at in memchr::memchr2_iter(b';', b'{', lower) {
+            if lower[at] == b'{' && lower[..at].trim_ascii_end().last() != Some(&b')') {
+                continue;
+            }
+            let r = skip_space(lower, at + 1);
+            if let Some(end) = statement(lower, r, lower[at] == b';' && quote_before(lower, at)) {
+                return Some(Hit::new("nosqli.javascript", at, end.min(b.len())));
             }
         }
     }
@@ -207,32 +379,99 @@ fn javascript(s: &Subject<'_>) -> Option<Hit> {
             // `admin' && this.password.match(/.*/)//`: a quote closed, then the document
             // itself read inside `$where`.
             let r = skip_space(lower, op + 2);
-            let quoted = lower[..op].trim_ascii_end().ends_with(b"'")
-                || lower[..op].trim_ascii_end().ends_with(b"\"");
-            if quoted && lower[r..].starts_with(b"this.") {
+            if quote_before(lower, op) && lower[r..].starts_with(b"this.") {
                 let e = word_end(lower, r + 5);
-                let code = e > r + 5 && lower.get(e).is_none_or(|c| b".([=)|&! ".contains(c));
+                let code = e > r + 5 && lower.get(e).is_none_or(|c| b".([[=)|&! ".contains(c));
                 if code {
                     return Some(Hit::new("nosqli.javascript", op, e));
                 }
             }
         }
     }
-    if s.has(class::DOT) && s.has(class::PAREN) {
-        for db in find_iter(lower, b"db.") {
-            if db > 0 && (lower[db - 1].is_ascii_alphanumeric() || lower[db - 1] == b'.') {
-                continue;
-            }
-            let collection = word_end(lower, db + 3);
-            if collection > db + 3 && lower.get(collection) == Some(&b'.') {
-                let method = word_end(lower, collection + 1);
-                if method > collection + 1 && lower.get(method) == Some(&b'(') {
-                    return Some(Hit::new("nosqli.javascript", db, method + 1));
+    if s.has(class::DOT | class::BRACKET) && s.has(class::PAREN) {
+        if let Some(h) = shell_call(lower) {
+            return Some(h);
+        }
+    }
+    None
+}
+
+/// Whether the text before `at` ends in a quote: a string literal was closed.
+fn quote_before(b: &[u8], at: usize) -> bool {
+    matches!(b[..at].trim_ascii_end().last(), Some(b'\'' | b'"'))
+}
+
+/// A mongo shell call on the database object: `db.users.find(`, `db.dropDatabase(`,
+/// `db['users'].find(`, `db.getCollection('users')`.
+fn shell_call(lower: &[u8]) -> Option<Hit> {
+    for db in find_iter(lower, b"db") {
+        if db > 0 && (lower[db - 1].is_ascii_alphanumeric() || matches!(lower[db - 1], b'.' | b'_'))
+        {
+            continue;
+        }
+        let mut i = db + 2;
+        // Up to two members, by name or quoted index, then a call.
+        for _ in 0..2 {
+            match lower.get(i) {
+                Some(b'.') => {
+                    let e = word_end(lower, i + 1);
+                    if e == i + 1 {
+                        break;
+                    }
+                    if lower.get(e) == Some(&b'(') {
+                        return Some(Hit::new("nosqli.javascript", db, e + 1));
+                    }
+                    i = e;
                 }
+                Some(b'[') if matches!(lower.get(i + 1), Some(b'\'' | b'"')) => {
+                    let q = lower[i + 1];
+                    let Some(close) = memchr::memchr(q, &lower[i + 2..]) else {
+                        break;
+                    };
+                    i = i + 2 + close + 1;
+                    if lower.get(i) != Some(&b']') {
+                        break;
+                    }
+                    i += 1;
+                }
+                _ => break,
             }
         }
     }
     None
+}
+
+/// A statement of injected script at `r`, and where its evidence ends: `return` with a value,
+/// a loop (`while(…){`, `do {`, `for(…;`), `sleep(`, `emit(`, a `db.` call, and after a
+/// closed string also a declaration re-opening one (`var a='`).
+fn statement(b: &[u8], r: usize, after_string: bool) -> Option<usize> {
+    let rest = &b[r..];
+    let word = word_end(b, r);
+    let open = skip_space(b, word);
+    match &b[r..word] {
+        b"return" if returns_a_value(b, r + 6) => Some(r + 12),
+        b"while" | b"for" if b.get(open) == Some(&b'(') => {
+            // The condition closes, then a body or an empty statement follows.
+            let close = open + memchr::memchr(b')', &b[open..])?;
+            let next = skip_space(b, close + 1);
+            let header_ends = matches!(b.get(next), Some(b'{' | b';'))
+                || (&b[r..word] == b"for" && memchr::memchr(b';', &b[open..close]).is_some());
+            header_ends.then_some(close + 1)
+        }
+        b"do" if b.get(open) == Some(&b'{') => Some(open + 1),
+        b"sleep" | b"emit" if b.get(word) == Some(&b'(') => Some(word + 1),
+        b"var" | b"let" | b"const" if after_string => {
+            let name = skip_space(b, word);
+            let e = word_end(b, name);
+            let eq = skip_space(b, e);
+            (e > name && name > word && b.get(eq) == Some(&b'=') && b.get(eq + 1) != Some(&b'='))
+                .then_some(eq + 1)
+        }
+        _ if rest.starts_with(b"db.") || rest.starts_with(b"db[") => {
+            shell_call(rest).map(|h| r + h.end)
+        }
+        _ => None,
+    }
 }
 
 fn skip_space(b: &[u8], mut i: usize) -> usize {
@@ -396,6 +635,129 @@ mod tests {
             "5 == 5 is true",
             "'Tom' && this.year's winners",
             "rock 'n' roll && this.band",
+        ] {
+            assert_eq!(rule(benign, FieldRole::Value), None, "{benign}");
+        }
+    }
+
+    #[test]
+    fn script_statements_after_a_break_and_shell_calls() {
+        for attack in [
+            "'; while(1){}; var b='",
+            "1; while(true){}",
+            "';it=new Date();do{pt=new Date();}while(pt-it<5000);'",
+            "'; for(;;){} '",
+            "';sleep(5000);",
+            "'; var d = 1; var x='",
+            "function() { return this.password.startsWith('a') }",
+            "function() { emit(this.password, 1) }",
+            "'; db.dropDatabase(); '",
+            "db.getCollection('users').find({})",
+            "db['users'].find()",
+            "db.runCommand({dropDatabase: 1})",
+            "admin'||this.password[0]=='a",
+        ] {
+            assert_eq!(
+                rule(attack, FieldRole::Value),
+                Some("nosqli.javascript"),
+                "{attack}"
+            );
+        }
+        // Form keys carry what the caller wrote before `=`.
+        assert_eq!(
+            rule("'; return true; var a", FieldRole::Key),
+            Some("nosqli.javascript")
+        );
+        for benign in [
+            "Closed; while (waiting) we read",
+            "Done; do not reply",
+            "He said 'ok'; var names vary",
+            "var x = 5; let y = 6",
+            "if (ok) { save() }",
+            "Upgrade to db.r5.large (recommended)",
+            "mydb.orders.find()",
+            "see db.example.com (primary)",
+            "db.t3.micro",
+        ] {
+            assert_eq!(rule(benign, FieldRole::Value), None, "{benign}");
+        }
+    }
+
+    #[test]
+    fn query_fragments_in_keys_regex_literals_and_more_operators() {
+        for (text, role) in [
+            ("{\"$gt\": \"\"}", FieldRole::Key),
+            ("true, $where: '1 == 1'", FieldRole::Key),
+            ("sort[$natural]", FieldRole::Key),
+            (
+                "[{\"$match\": {}}, {\"$project\": {\"password\": 1}}]",
+                FieldRole::Value,
+            ),
+            ("}, { password : /.*/ }", FieldRole::Value),
+            ("{ 'user': /^adm/i }", FieldRole::Value),
+            ("}, { role: /admin/ }", FieldRole::Value),
+        ] {
+            assert!(rule(text, role).is_some(), "missed {text}");
+        }
+        for benign in [
+            "{ dir: /tmp/ }",
+            "{\"url\": \"http://x/\"}",
+            "ratio {a: 1/2}",
+            "{\"$comment\": \"schema note\"}",
+        ] {
+            assert_eq!(rule(benign, FieldRole::Value), None, "{benign}");
+        }
+        assert_eq!(
+            rule("$comment", FieldRole::Key),
+            None,
+            "JSON Schema keyword"
+        );
+    }
+
+    #[test]
+    fn database_endpoints_and_query_languages() {
+        for (text, role, want) in [
+            (
+                "_all_docs?include_docs=true",
+                FieldRole::Value,
+                "nosqli.database_endpoint",
+            ),
+            (
+                "../_users/_all_docs",
+                FieldRole::Value,
+                "nosqli.database_endpoint",
+            ),
+            (
+                "/_cat/indices?v",
+                FieldRole::Value,
+                "nosqli.database_endpoint",
+            ),
+            (
+                "db/_design/app/_view/all",
+                FieldRole::Value,
+                "nosqli.database_endpoint",
+            ),
+            ("script_fields", FieldRole::Key, "nosqli.query_dsl"),
+            ("ComparisonOperator", FieldRole::Key, "nosqli.query_dsl"),
+            (
+                "{\"ScanFilter\": {\"a\": {\"ComparisonOperator\": \"NE\"}}}",
+                FieldRole::Value,
+                "nosqli.query_dsl",
+            ),
+            (
+                "attribute_exists(id) OR attribute_not_exists(id)",
+                FieldRole::Value,
+                "nosqli.query_dsl",
+            ),
+        ] {
+            assert_eq!(rule(text, role), Some(want), "{text}");
+        }
+        for benign in [
+            "my_all_docs_folder",
+            "/api/users_config",
+            "attribute_not_exists(pk) OR version = :v",
+            "attribute_exists(a) or attribute_not_exists(b)",
+            "see the _users table",
         ] {
             assert_eq!(rule(benign, FieldRole::Value), None, "{benign}");
         }

@@ -1,7 +1,7 @@
 //! Prototype pollution: `__proto__` and `constructor.prototype` as keys (JSON, dotted or
 //! bracket syntax), and as property paths in values (lodash `set`-style paths).
 
-use super::subject::{class, find, gate, Hit, Needs, Subject, Tables};
+use super::subject::{class, find, find_iter, gate, Hit, Needs, Subject, Tables};
 use crate::trigger::FieldRole;
 
 /// What `detect` needs to fire (see [`Needs`]): `prototype`, `__proto__` or `constructor`.
@@ -11,24 +11,44 @@ pub(crate) fn needs() -> Needs {
         .or_gates(gate::PROTO)
 }
 
+/// Separators of property paths: dotted, bracket, quoted and JSON Pointer (`/__proto__/x`).
+fn delimits(c: u8) -> bool {
+    matches!(c, b'.' | b'[' | b']' | b'"' | b'\'' | b'/')
+}
+
 /// Finds prototype pollution in one key or value.
 pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     let b = s.bytes();
     if s.role == FieldRole::Key && b == b"prototype" && s.path.ends_with(".constructor.prototype") {
         return Some(Hit::new("proto.constructor_prototype", 0, b.len()));
     }
+    if s.has(class::DOT) {
+        if let Some(h) = builtin_prototype(b, s.role == FieldRole::Key) {
+            return Some(h);
+        }
+    }
     if !s.gate(gate::PROTO) {
         return None;
     }
     if s.has(class::UNDERSCORE) {
         if let Some(p) = find(b, b"__proto__") {
-            let token = (p == 0 || !b[p - 1].is_ascii_alphanumeric())
-                && b.get(p + 9).is_none_or(|c| !c.is_ascii_alphanumeric());
-            let path_like = s.role == FieldRole::Key
-                || b.get(p + 9)
-                    .is_some_and(|c| matches!(c, b'.' | b'[' | b']' | b'"' | b'\''))
-                || (p > 0 && matches!(b[p - 1], b'.' | b'[' | b'"' | b'\''))
-                || s.paranoia >= 2;
+            let (before, after) = (p.checked_sub(1).map(|i| b[i]), b.get(p + 9).copied());
+            let token = before.is_none_or(|c| !c.is_ascii_alphanumeric())
+                && after.is_none_or(|c| !c.is_ascii_alphanumeric());
+            // A path step: the whole key or value, or set off by a path separator. A key
+            // spelled as a sentence ("about __proto__ in") reaches no prototype.
+            // Keys also start after what a query string puts first (`?__proto__[x]`).
+            let step = |c: Option<u8>| {
+                c.is_none_or(|c| delimits(c) || (s.role == FieldRole::Key && b"?#&;=".contains(&c)))
+            };
+            let path_like = (step(before) && step(after))
+                && (s.role == FieldRole::Key
+                    || before.is_some()
+                    || after.is_some()
+                    || b.len() == 9)
+                || (s.role == FieldRole::Value
+                    && (after.is_some_and(delimits) || before.is_some_and(delimits)))
+                || (s.role == FieldRole::Value && s.paranoia >= 2);
             if token && path_like {
                 let rule = if s.role == FieldRole::Key {
                     "proto.proto_key"
@@ -39,14 +59,14 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
             }
         }
     }
-    if s.role == FieldRole::Key && b == b"prototype" && s.path.ends_with(".constructor.prototype") {
-        return Some(Hit::new("proto.constructor_prototype", 0, b.len()));
-    }
     if let Some(p) = find(b, b"constructor") {
         let rest = &b[p + 11..];
-        let next = rest
-            .iter()
-            .position(|c| !matches!(c, b'.' | b'[' | b']' | b'"' | b'\'' | b' '));
+        let next = rest.iter().position(|c| {
+            !matches!(
+                c,
+                b'.' | b'[' | b']' | b'"' | b'\'' | b' ' | b'/' | b':' | b'{'
+            )
+        });
         if let Some(n) = next {
             if n > 0 && rest[n..].starts_with(b"prototype") {
                 let rule = if s.role == FieldRole::Key {
@@ -56,6 +76,48 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
                 };
                 return Some(Hit::new(rule, p, p + 11 + n + 9));
             }
+        }
+    }
+    None
+}
+
+/// An assignment to a member of a built-in prototype (`Object.prototype.isAdmin=true`,
+/// `Array.prototype["x"] = 1`, or the key `Object.prototype.isAdmin` of a query string whose
+/// parser sets paths): every object of the process inherits it.
+fn builtin_prototype(b: &[u8], key: bool) -> Option<Hit> {
+    for p in find_iter(b, b".prototype") {
+        let obj = &b[..p];
+        let start = obj.len()
+            - obj
+                .iter()
+                .rev()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .count();
+        let builtin = matches!(
+            &obj[start..],
+            b"object" | b"array" | b"function" | b"string" | b"number" | b"boolean"
+        ) && (start == 0 || !matches!(obj[start - 1], b'.' | b'_' | b'$'));
+        let mut i = p + 10;
+        // One member, dotted or bracketed, then `=` (not `==`).
+        match b.get(i) {
+            Some(b'.') => {
+                i += 1;
+                while b
+                    .get(i)
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'$'))
+                {
+                    i += 1;
+                }
+            }
+            Some(b'[') => i += memchr::memchr(b']', &b[i..]).map_or(0, |e| e + 1),
+            _ => continue,
+        }
+        while b.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        let assigned = b.get(i) == Some(&b'=') && b.get(i + 1) != Some(&b'=');
+        if builtin && (assigned || (key && i == b.len())) {
+            return Some(Hit::new("proto.path_value", start, i + 1));
         }
     }
     None
@@ -100,5 +162,48 @@ mod tests {
             None
         );
         assert_eq!(rule("my__proto__file", FieldRole::Value, "$.body.x"), None);
+    }
+
+    #[test]
+    fn json_pointers_whole_values_and_builtin_prototypes() {
+        for (text, role, want) in [
+            ("/__proto__/isAdmin", FieldRole::Value, "proto.path_value"),
+            (
+                "/constructor/prototype/isAdmin",
+                FieldRole::Value,
+                "proto.path_value",
+            ),
+            ("__proto__", FieldRole::Value, "proto.path_value"),
+            (
+                "Object.prototype.isAdmin=true",
+                FieldRole::Value,
+                "proto.path_value",
+            ),
+            (
+                "Array.prototype['x'] = 1",
+                FieldRole::Value,
+                "proto.path_value",
+            ),
+            (
+                "{\"constructor\": {\"prototype\": {}}}",
+                FieldRole::Value,
+                "proto.path_value",
+            ),
+        ] {
+            assert_eq!(rule(text, role, "$.body.x"), Some(want), "{text}");
+        }
+        for (text, role) in [
+            ("Read about __proto__ in the docs", FieldRole::Key),
+            ("Array.prototype.map is handy", FieldRole::Value),
+            ("Object.prototype.x === y", FieldRole::Value),
+            ("MyObject.prototype.x = 1", FieldRole::Value),
+            ("prototype", FieldRole::Value),
+        ] {
+            assert_eq!(
+                rule(text, role, "$.body.x"),
+                None,
+                "false positive on {text}"
+            );
+        }
     }
 }

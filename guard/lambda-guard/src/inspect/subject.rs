@@ -139,11 +139,13 @@ pub(crate) mod gate {
     /// An option that makes a program run a command (`cmdi::EXEC_OPTIONS`: `proxycommand`,
     /// `upload-pack`, `-exec` …).
     pub(crate) const EXEC_OPTION: u32 = 1 << 16;
+    /// A database endpoint or query-language word (`nosqli::ENDPOINTS`, `nosqli::DSL_WORDS`).
+    pub(crate) const NOSQL_WORD: u32 = 1 << 17;
 
     /// Every gate needle with its group: [`NEEDLES`] and the word lists kept beside the
     /// detectors that read them.
     pub(crate) fn all() -> Vec<(&'static str, u32)> {
-        use crate::inspect::{cmdi, code, sqli, ssrf, traversal};
+        use crate::inspect::{cmdi, code, nosqli, sqli, ssrf, traversal};
         let mut all = NEEDLES.to_vec();
         all.extend(sqli::gate_needles());
         all.extend(code::ENTRIES.iter().map(|e| (e.0, CODE_ENTRY)));
@@ -152,6 +154,8 @@ pub(crate) mod gate {
         all.extend(traversal::RESPELLED.iter().map(|r| (r.0, HEX_PATH)));
         all.extend(cmdi::EXEC_OPTIONS.iter().map(|o| (*o, EXEC_OPTION)));
         all.extend(cmdi::EXEC_OPTIONS_FIRST.iter().map(|o| (o.0, EXEC_OPTION)));
+        let nosql = nosqli::ENDPOINTS.iter().chain(nosqli::DSL_WORDS);
+        all.extend(nosql.map(|w| (*w, NOSQL_WORD)));
         let hosts = ssrf::LOOPBACK_NAMES.iter().chain(ssrf::REBINDING);
         all.extend(hosts.chain(ssrf::METADATA_HOSTS).map(|n| (*n, SSRF_NAME)));
         all

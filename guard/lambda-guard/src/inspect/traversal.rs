@@ -186,7 +186,7 @@ pub(crate) fn needs() -> Needs {
         .or_gates(gate::DOTDOT | gate::WRAPPER | gate::HEX_PATH)
         .or_words(&[
             "etc/", "proc/", "sys/", "root/", "boot/", "dev/", "var/", "usr/", "windows/",
-            "winnt/", "inetpub/",
+            "winnt/", "inetpub/", "/tmp/", "/opt/",
         ])
         .or_gates(gate::SENSITIVE_FILE)
         .or_words(REQUEST_PATH_KEYS)
@@ -225,7 +225,9 @@ pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
         for w in WRAPPERS {
             if let Some(p) = find(b, w.as_bytes()) {
                 let starts = p == 0 || !b[p - 1].is_ascii_alphanumeric();
-                if starts {
+                // A wrapper names what it opens (`zip://? no` is prose).
+                let target = b.get(p + w.len()).is_some_and(|c| is_path_char(*c));
+                if starts && target {
                     return Some(Hit::new("path.stream_wrapper", p, p + w.len() + 8));
                 }
             }
@@ -312,6 +314,15 @@ const SYSTEM_DIRS: &[&[u8]] = &[
     b"var/www/",
     b"var/db/",
     b"usr/local/etc/",
+    // Lambda: the scratch space other invocations wrote, the layers, the language runtime.
+    b"tmp/",
+    b"opt/python/",
+    b"opt/nodejs/",
+    b"opt/java/",
+    b"opt/ruby/",
+    b"opt/lib/",
+    b"opt/bin/",
+    b"var/lang/",
     b"windows/",
     b"winnt/",
     b"inetpub/",
@@ -619,6 +630,26 @@ mod tests {
             ("$.body.name", "export.sql"),
         ] {
             assert_eq!(at(path, v), None, "false positive on {v} at {path}");
+        }
+    }
+
+    #[test]
+    fn lambda_scratch_and_layer_paths_and_named_wrapper_targets() {
+        for a in [
+            "/tmp/sess_4a5b6c",
+            "/opt/python/lib/python3.12/site-packages/secrets.py",
+            "/opt/nodejs/node_modules/config.js",
+            "/var/lang/bin/python3",
+        ] {
+            assert_eq!(rule(a), Some("path.sensitive_file"), "{a}");
+        }
+        for b in [
+            "zip://? no, we use gzip",
+            "I moved to /tmp for a while",
+            "/tmp",
+            "/opt/homebrew/bin",
+        ] {
+            assert_eq!(rule(b), None, "false positive on {b}");
         }
     }
 }

@@ -62,8 +62,11 @@ const SCRIPT_SCHEMES: &[&[u8]] = &[b"javascript", b"vbscript", b"livescript", b"
 pub(crate) fn needs() -> Needs {
     Needs::classes(class::ANGLE | class::COLON | class::EQ | class::PAREN | class::BACKTICK)
         .or_keywords(SINK_OBJECTS.iter().map(|(o, _)| o))
-        .or_words(&["fromcharcode", ".innerhtml", UTF7_LT])
+        .or_words(&["fromcharcode", ".innerhtml", UTF7_LT, HIGH_LT])
 }
+
+/// `<` with the high bit set (`¼`, U+00BC).
+const HIGH_LT: &str = "\u{bc}";
 
 /// `<` in UTF-7 (`+ADw-`), which old browsers and charset-sniffing parsers still decode.
 const UTF7_LT: &str = "+adw-";
@@ -104,6 +107,21 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
             return Some(h);
         }
     }
+    if s.has(class::HIGH) && find(b, HIGH_LT.as_bytes()).is_some() {
+        // Markup with the high bit set (`%bcscript%be`): old US-ASCII decoders dropped it.
+        let folded: Vec<u8> = s
+            .lower
+            .chars()
+            .map(|c| match c {
+                '\u{a0}'..='\u{ff}' => (c as u32 - 0x80) as u8,
+                c if c.is_ascii() => c as u8,
+                _ => b'?',
+            })
+            .collect();
+        if let Some(h) = tags(&folded) {
+            return Some(Hit::new(h.rule, 0, b.len().min(16)));
+        }
+    }
     if s.has(class::COLON) {
         if let Some(h) = script_uri(b) {
             return Some(h);
@@ -132,6 +150,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
 
 fn tags(b: &[u8]) -> Option<Hit> {
     let mut from = 0;
+    let mut ids = Vec::new();
     while let Some(off) = memchr::memchr(b'<', &b[from..]) {
         let lt = from + off;
         let mut j = lt + 1;
@@ -163,7 +182,7 @@ fn tags(b: &[u8]) -> Option<Hit> {
         if local == b"style" && css_is_active(&b[j..b.len().min(j + 1024)]) {
             return Some(Hit::new("xss.css_expression", lt, j));
         }
-        let (hit, end) = attributes(b, j, local);
+        let (hit, end) = attributes(b, j, local, &mut ids);
         if hit.is_some() {
             return hit;
         }
@@ -206,8 +225,70 @@ fn spaced_tag(b: &[u8], mut i: usize) -> Option<usize> {
     None
 }
 
-/// Walks the attributes of a tag from `i`; returns a hit and where the tag ended.
-fn attributes(b: &[u8], mut i: usize, tag: &[u8]) -> (Option<Hit>, usize) {
+/// Document and window members that scripts read and that an element's `id` or `name`
+/// overrides (DOM clobbering): `<img name=cookie>` makes `document.cookie` an element,
+/// `<form><input name=attributes>` blinds a sanitizer walking `form.attributes`.
+const CLOBBERED: &[&[u8]] = &[
+    b"attributes",
+    b"cookie",
+    b"domain",
+    b"body",
+    b"head",
+    b"location",
+    b"documentelement",
+    b"defaultview",
+    b"currentscript",
+    b"getelementbyid",
+    b"getelementsbytagname",
+    b"getelementsbyclassname",
+    b"queryselector",
+    b"queryselectorall",
+    b"createelement",
+    b"appendchild",
+    b"removechild",
+    b"setattribute",
+    b"getattribute",
+    b"innerhtml",
+    b"outerhtml",
+    b"nodename",
+    b"nodetype",
+    b"parentnode",
+    b"childnodes",
+    b"firstchild",
+    b"ownerdocument",
+    b"referrer",
+    b"baseuri",
+    b"implementation",
+];
+
+/// Framework attributes whose value is an expression run on an event or at render: AngularJS
+/// `ng-click`, `ng-focus`, `ng-init` (`data-` and `x-` prefixed too), Vue `v-on:click`, `@click`.
+fn is_directive_handler(name: &[u8]) -> bool {
+    let name = name
+        .strip_prefix(b"data-")
+        .or_else(|| name.strip_prefix(b"x-"))
+        .unwrap_or(name);
+    name.strip_prefix(b"ng-").is_some_and(|d| {
+        d == b"init" || is_handler_name(&[b"on", d].concat()) || d.starts_with(b"on-")
+    }) || name.starts_with(b"v-on:")
+        || (name.len() > 3 && name[0] == b'@' && name[1..].iter().all(u8::is_ascii_alphabetic))
+}
+
+/// Whether a directive's expression calls or reaches for a constructor (`alert(1)`,
+/// `[].constructor.from(…)`), not a plain handler name (`ng-click=save`).
+fn directive_runs(v: &[u8]) -> bool {
+    memchr::memchr(b'(', v).is_some() || find(v, b"constructor").is_some()
+}
+
+/// Walks the attributes of a tag from `i`; returns a hit and where the tag ended. `ids`
+/// holds the `id` values of earlier tags of the value: two elements with one `id` make a
+/// collection that clobbers a global (`<a id=x><a id=x name=y href=…>`).
+fn attributes<'b>(
+    b: &'b [u8],
+    mut i: usize,
+    tag: &[u8],
+    ids: &mut Vec<&'b [u8]>,
+) -> (Option<Hit>, usize) {
     loop {
         while i < b.len() && (b[i].is_ascii_whitespace() || matches!(b[i], b'/' | 0 | 0x0b)) {
             i += 1;
@@ -248,8 +329,17 @@ fn attributes(b: &[u8], mut i: usize, tag: &[u8]) -> (Option<Hit>, usize) {
             }
         };
         let value = &b[vs..ve];
-        if is_handler_name(name) {
+        if is_handler_name(name) || (is_directive_handler(name) && directive_runs(value)) {
             return (Some(Hit::new("xss.event_handler", ns, ve)), i);
+        }
+        if matches!(name, b"id" | b"name") {
+            let earlier_id = name == b"id" && ids.contains(&value);
+            if CLOBBERED.contains(&value) || earlier_id {
+                return (Some(Hit::new("xss.dom_clobbering", ns, ve)), i);
+            }
+            if name == b"id" && ids.len() < 8 {
+                ids.push(value);
+            }
         }
         if URI_ATTRS.contains(&name) && starts_with_script_scheme(value) {
             return (Some(Hit::new("xss.script_uri", ns, ve)), i);
@@ -360,10 +450,19 @@ fn script_uri(b: &[u8]) -> Option<Hit> {
         }
         let rest = &b[colon + 1..];
         let k = skip_space(rest, 0);
-        let code = rest[k..]
-            .iter()
-            .take(200)
-            .any(|c| matches!(c, b'(' | b'`' | b'=' | b'%'))
+        // After a space the script must start at once (`javascript: alert(1)`); a title
+        // goes on in words ("JavaScript: The Good Parts (book)").
+        let word = rest[k..].iter().take_while(|c| is_word(**c)).count();
+        let starts_code = k == 0
+            || word == 0
+            || rest
+                .get(k + word)
+                .is_some_and(|c| matches!(c, b'(' | b'.' | b'=' | b'[' | b'`' | b';'));
+        let code = starts_code
+            && rest[k..]
+                .iter()
+                .take(200)
+                .any(|c| matches!(c, b'(' | b'`' | b'=' | b'%'))
             || (k == 0 && rest.first().is_some_and(|c| c.is_ascii_alphabetic()));
         if code {
             return Some(Hit::new("xss.script_uri", start, (colon + 12).min(b.len())));
@@ -426,6 +525,12 @@ const SINK_OBJECTS: &[(&[u8], &[&[u8]])] = &[
             b"location",
             b"body",
             b"createelement",
+            b"queryselector",
+            b"queryselectorall",
+            b"getelementbyid",
+            b"getelementsbyname",
+            b"getelementsbytagname",
+            b"getelementsbyclassname",
         ],
     ),
     (
@@ -469,7 +574,11 @@ fn script_context(b: &[u8], paranoia: u8, dom: bool) -> Option<Hit> {
         while pe < b.len() && b[pe].is_ascii_alphabetic() {
             pe += 1;
         }
-        if props.contains(&&b[ps..pe]) {
+        // A call with nothing to write, open or run (`window.open()` in prose) does no harm.
+        let open = skip_js_space(b, pe);
+        let empty_call =
+            b.get(open) == Some(&b'(') && b.get(skip_js_space(b, open + 1)) == Some(&b')');
+        if props.contains(&&b[ps..pe]) && !empty_call {
             return Some(Hit::new("xss.dom_sink", ws, pe));
         }
     }
@@ -810,6 +919,51 @@ mod tests {
             "top[\"score\"] = 5",
             "top[\"a\" + \"b\"] = 5",
             "top[\"a\" + x](1)",
+        ] {
+            assert_eq!(rule(b), None, "false positive on {b}");
+        }
+    }
+
+    #[test]
+    fn dom_clobbering_and_framework_handlers() {
+        for (a, want) in [
+            ("<form id=test><input name=attributes></form>", "xss.dom_clobbering"),
+            ("<img name=cookie>", "xss.dom_clobbering"),
+            ("<a id=x><a id=x name=y href=//evil.example>", "xss.dom_clobbering"),
+            (
+                "<input autofocus ng-focus=\"$event.path|orderBy:'[].constructor.from([1],alert)'\">",
+                "xss.event_handler",
+            ),
+            ("<div ng-init=\"x=alert(1)\">", "xss.event_handler"),
+            ("<p v-on:click=\"alert(1)\">", "xss.event_handler"),
+        ] {
+            assert_eq!(rule(a), Some(want), "{a}");
+        }
+        for b in [
+            "<h2 id=\"a\">A</h2><h2 id=\"b\">B</h2>",
+            "<img name=\"logo\" src=\"/logo.png\">",
+            "<button ng-click=\"save\">",
+            "JavaScript: The Good Parts (book)",
+            "See window.open() docs",
+        ] {
+            assert_eq!(rule(b), None, "false positive on {b}");
+        }
+        assert!(rule("javascript: alert(1)").is_some());
+    }
+
+    #[test]
+    fn high_bit_markup_and_dom_queries() {
+        for a in [
+            "\u{bc}script\u{be}alert(\u{a2}XSS\u{a2})\u{bc}/script\u{be}",
+            "document.querySelector(\"p\").textContent=\"XSS\"",
+            "document.getElementById('x').innerHTML=y",
+        ] {
+            assert!(rule(a).is_some(), "missed {a}");
+        }
+        for b in [
+            "\u{bc} cup sugar, \u{be} cup flour",
+            "\u{bc}b\u{be} bold",
+            "document.getElementById() docs",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }
