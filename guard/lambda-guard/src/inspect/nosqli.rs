@@ -89,8 +89,8 @@ pub(crate) fn needs() -> Needs {
 }
 
 /// Names a caller only writes to hand the database a query of its own: Elasticsearch
-/// `script_fields`, the legacy DynamoDB `ComparisonOperator`, a condition that tests an
-/// attribute's absence (`attribute_not_exists`, see [`query_dsl`]).
+/// `script_fields`, the legacy DynamoDB `ComparisonOperator` (given a DynamoDB operator), a
+/// condition that tests an attribute's absence (`attribute_not_exists`, see [`query_dsl`]).
 pub(crate) const DSL_WORDS: &[&str] = &[
     "script_fields",
     "comparisonoperator",
@@ -264,19 +264,47 @@ fn endpoint(b: &[u8]) -> Option<Hit> {
 }
 
 /// A query of the caller's own in a database's query language (see [`DSL_WORDS`]): an
-/// Elasticsearch `script_fields` key, a DynamoDB `ComparisonOperator` key, or a condition
-/// `attribute_exists(x) OR attribute_not_exists(x)` that holds for every item.
+/// Elasticsearch `script_fields` key, a DynamoDB `ComparisonOperator` in a JSON text, or a
+/// condition `attribute_exists(x) OR attribute_not_exists(x)` that holds for every item.
 fn query_dsl(s: &Subject<'_>) -> Option<Hit> {
     let b = s.bytes();
-    if s.role == FieldRole::Key && matches!(b, b"script_fields" | b"comparisonoperator") {
+    if s.role == FieldRole::Key && b == b"script_fields" {
         return Some(Hit::new("nosqli.query_dsl", 0, b.len()));
     }
-    // The same keys inside a JSON text the application will parse.
-    for key in [&b"\"script_fields\""[..], b"\"comparisonoperator\""] {
-        if let Some(p) = find(b, key) {
-            if b.get(skip_space(b, p + key.len())) == Some(&b':') {
-                return Some(Hit::new("nosqli.query_dsl", p, p + key.len()));
-            }
+    // The same key inside a JSON text the application will parse.
+    let key = b"\"script_fields\"";
+    if let Some(p) = find(b, key) {
+        if b.get(skip_space(b, p + key.len())) == Some(&b':') {
+            return Some(Hit::new("nosqli.query_dsl", p, p + key.len()));
+        }
+    }
+    // A legacy DynamoDB condition (`ScanFilter`, `QueryFilter`, `Expected`) in a JSON text:
+    // `ComparisonOperator` given one of DynamoDB's operators. The key alone is no query:
+    // CloudWatch alarms name theirs `GreaterThanThreshold`.
+    let key = b"\"comparisonoperator\"";
+    if let Some(p) = find(b, key) {
+        let colon = skip_space(b, p + key.len());
+        let v = skip_space(b, colon + 1);
+        let op = b.get(v + 1..).unwrap_or_default();
+        let op = &op[..op.iter().position(|c| *c == b'"').unwrap_or(op.len())];
+        let dynamodb = matches!(
+            op,
+            b"eq"
+                | b"ne"
+                | b"le"
+                | b"lt"
+                | b"ge"
+                | b"gt"
+                | b"not_null"
+                | b"null"
+                | b"contains"
+                | b"not_contains"
+                | b"begins_with"
+                | b"in"
+                | b"between"
+        );
+        if b.get(colon) == Some(&b':') && b.get(v) == Some(&b'"') && dynamodb {
+            return Some(Hit::new("nosqli.query_dsl", p, v + 1 + op.len()));
         }
     }
     let not = find(b, b"attribute_not_exists(")?;
@@ -738,7 +766,6 @@ mod tests {
                 "nosqli.database_endpoint",
             ),
             ("script_fields", FieldRole::Key, "nosqli.query_dsl"),
-            ("ComparisonOperator", FieldRole::Key, "nosqli.query_dsl"),
             (
                 "{\"ScanFilter\": {\"a\": {\"ComparisonOperator\": \"NE\"}}}",
                 FieldRole::Value,
@@ -753,6 +780,8 @@ mod tests {
             assert_eq!(rule(text, role), Some(want), "{text}");
         }
         for benign in [
+            "ComparisonOperator",
+            "{\"Trigger\": {\"ComparisonOperator\": \"GreaterThanOrEqualToThreshold\"}}",
             "my_all_docs_folder",
             "/api/users_config",
             "attribute_not_exists(pk) OR version = :v",
