@@ -159,6 +159,19 @@ fn form_bodies_are_split_and_decoded() {
     assert!(fields(&e)
         .iter()
         .any(|(_, r, t, _)| *r == FieldRole::Key && t == "role[$ne]"));
+    // Not the whole body: a form's fields are what the application reads.
+    assert!(value_at(&e, "$.body").is_none());
+}
+
+#[test]
+fn markup_sent_as_a_form_is_also_read_whole() {
+    // Split at `&`, an entity declaration falls apart (`&x;` opens a field): the document is
+    // also walked as one string, as an XML parser that ignores the type reads it.
+    let mut e = sample(Trigger::ApiGatewayRest);
+    e["headers"]["Content-Type"] = json!("application/x-www-form-urlencoded");
+    let doc = "<!DOCTYPE a [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><a>&x;</a>";
+    e["body"] = json!(doc);
+    assert_eq!(value_at(&e, "$.body").unwrap().0, doc);
 }
 
 #[test]

@@ -442,7 +442,14 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
     /// A text body, split into the fields its content type lays out.
     fn body_text(&mut self, text: &str, t: Transforms, content_type: Option<&str>) {
         match body::layout(content_type, text) {
-            Layout::Form if !decode::looks_like_json(text) => self.form(text, t),
+            Layout::Form if !decode::looks_like_json(text) => {
+                // Markup sent with a form's type is also read whole: split at `&`, an entity
+                // declaration or a UTF-7 prolog falls apart, and XML parsers ignore the type.
+                if text.trim_start().starts_with('<') {
+                    self.string(text, t);
+                }
+                self.form(text, t)
+            }
             Layout::Multipart(boundary) => match body::multipart(text, boundary) {
                 Some(parts) => self.multipart(&parts, t.with(Transforms::MULTIPART)),
                 None => self.string(text, t),
