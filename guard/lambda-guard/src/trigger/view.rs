@@ -565,17 +565,29 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         }
     }
 
+    /// Walks the AWS-shaped object at `obj[key]` with `f`, then its members not in
+    /// `documented`; a value that is not an object is walked whole.
+    fn aws_object(
+        &mut self,
+        obj: &Map<String, Value>,
+        key: &str,
+        documented: &[&str],
+        f: impl FnOnce(&mut Self, &Map<String, Value>),
+    ) {
+        self.member(obj, key, |w, v| match v.as_object() {
+            Some(o) => {
+                f(w, o);
+                w.undocumented(o, documented);
+            }
+            None => w.any(v, Transforms::NONE),
+        });
+    }
+
     fn record_fields(&mut self, r: &Map<String, Value>, trigger: Trigger) {
         let none = Transforms::NONE;
         match trigger {
-            Trigger::S3 => self.member(r, "s3", |w, s3| {
-                let Some(s3) = s3.as_object() else {
-                    return w.any(s3, none);
-                };
-                w.member(s3, "object", |w, o| {
-                    let Some(o) = o.as_object() else {
-                        return w.any(o, none);
-                    };
+            Trigger::S3 => self.aws_object(r, "s3", known::S3_ENTITY, |w, s3| {
+                w.aws_object(s3, "object", known::S3_OBJECT, |w, o| {
                     w.member(o, "key", |w, key| match key.as_str() {
                         Some(k) => {
                             let decoded = decode::form_component(k);
@@ -584,9 +596,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                         }
                         None => w.any(key, none),
                     });
-                    w.undocumented(o, known::S3_OBJECT);
                 });
-                w.undocumented(s3, known::S3_ENTITY);
             }),
             Trigger::Sqs => {
                 self.member(r, "body", |w, v| w.any(v, none));
@@ -594,48 +604,30 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                     w.message_attributes(attrs)
                 });
             }
-            Trigger::Sns => self.member(r, "Sns", |w, sns| {
-                let Some(sns) = sns.as_object() else {
-                    return w.any(sns, none);
-                };
+            Trigger::Sns => self.aws_object(r, "Sns", known::SNS_MESSAGE, |w, sns| {
                 w.member(sns, "Subject", |w, v| w.any(v, none));
                 w.member(sns, "Message", |w, v| w.any(v, none));
                 w.member(sns, "MessageAttributes", |w, attrs| {
                     w.message_attributes(attrs)
                 });
-                w.undocumented(sns, known::SNS_MESSAGE);
             }),
-            Trigger::DynamoDb => self.member(r, "dynamodb", |w, ddb| {
-                let Some(ddb) = ddb.as_object() else {
-                    return w.any(ddb, none);
-                };
-                for image in ["Keys", "NewImage", "OldImage"] {
-                    w.member(ddb, image, |w, v| w.attribute_map(v));
-                }
-                w.undocumented(ddb, known::DYNAMODB_STREAM_RECORD);
-            }),
-            Trigger::Kinesis => self.member(r, "kinesis", |w, k| {
-                let Some(k) = k.as_object() else {
-                    return w.any(k, none);
-                };
+            Trigger::DynamoDb => {
+                self.aws_object(r, "dynamodb", known::DYNAMODB_STREAM_RECORD, |w, ddb| {
+                    for image in ["Keys", "NewImage", "OldImage"] {
+                        w.member(ddb, image, |w, v| w.attribute_map(v));
+                    }
+                })
+            }
+            Trigger::Kinesis => self.aws_object(r, "kinesis", known::KINESIS_RECORD, |w, k| {
                 w.member(k, "partitionKey", |w, v| w.any(v, none));
                 w.member(k, "data", |w, v| w.base64_string(v, none));
-                w.undocumented(k, known::KINESIS_RECORD);
             }),
-            Trigger::Ses => self.member(r, "ses", |w, ses| {
-                let Some(ses) = ses.as_object() else {
-                    return w.any(ses, none);
-                };
-                w.member(ses, "mail", |w, mail| {
-                    let Some(mail) = mail.as_object() else {
-                        return w.any(mail, none);
-                    };
+            Trigger::Ses => self.aws_object(r, "ses", known::SES_ENTITY, |w, ses| {
+                w.aws_object(ses, "mail", known::SES_MAIL, |w, mail| {
                     for key in ["source", "destination", "headers", "commonHeaders"] {
                         w.member(mail, key, |w, v| w.any(v, none));
                     }
-                    w.undocumented(mail, known::SES_MAIL);
                 });
-                w.undocumented(ses, known::SES_ENTITY);
             }),
             _ => {}
         }
