@@ -725,7 +725,7 @@ pub(crate) fn needs() -> Needs {
             | class::QUOTE
             | class::BACKSLASH,
     )
-    .or_gates(gate::IFS | gate::SHELL_PATH)
+    .or_gates(gate::IFS | gate::SHELL_PATH | gate::EXEC_OPTION)
     .or_words(&[
         "exist",
         "defined",
@@ -743,7 +743,6 @@ pub(crate) fn needs() -> Needs {
     .or_words(RECON)
     .or_words(&["net "])
     .or_words(&[" -", "alias "])
-    .or_gates(gate::EXEC_OPTION)
     .always_from(2)
 }
 
@@ -779,8 +778,8 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     }
     if s.has(class::PAREN) && s.has(class::BRACE) {
         // Shellshock: bash imports `() {` values from the environment as functions.
-        let t = super::subject::skip_space(b, 0);
-        if b[t..].starts_with(b"()") && b.get(super::subject::skip_space(b, t + 2)) == Some(&b'{') {
+        let t = skip_space(b, 0);
+        if b[t..].starts_with(b"()") && b.get(skip_space(b, t + 2)) == Some(&b'{') {
             return Some(Hit::new("cmdi.shellshock", t, t + 3));
         }
     }
@@ -876,6 +875,16 @@ fn argument_injection(b: &[u8]) -> Option<Hit> {
         _ => false,
     };
     let boundary = |i: usize| i == 0 || !is_word(b[i - 1]) && b[i - 1] != b'-';
+    // Where the option's dashes start, when the name at `p` follows one or two of them.
+    let opened = |p: usize| {
+        let dashes = b[..p]
+            .iter()
+            .rev()
+            .take(2)
+            .take_while(|c| **c == b'-')
+            .count();
+        (dashes > 0 && boundary(p - dashes)).then_some(p - dashes)
+    };
     for name in EXEC_OPTIONS {
         let name = name.as_bytes();
         for p in find_iter(b, name) {
@@ -885,15 +894,6 @@ fn argument_injection(b: &[u8]) -> Option<Hit> {
             }
             let git_key = name.starts_with(b"core.");
             // `--name`, `-name`, `-oName`, `-o Name`.
-            let opened = |p: usize| {
-                let dashes = b[..p]
-                    .iter()
-                    .rev()
-                    .take(2)
-                    .take_while(|c| **c == b'-')
-                    .count();
-                (dashes > 0 && boundary(p - dashes)).then_some(p - dashes)
-            };
             let start = if git_key {
                 Some(p)
             } else {
@@ -979,7 +979,7 @@ fn server_side_include(b: &[u8]) -> Option<Hit> {
         b"flastmod",
     ];
     for p in memchr::memmem::find_iter(b, b"<!--#") {
-        let at = super::subject::skip_space(b, p + 5);
+        let at = skip_space(b, p + 5);
         let word = &b[at..at
             + b[at..]
                 .iter()
@@ -1083,7 +1083,7 @@ fn interpreter(b: &[u8]) -> Option<Hit> {
 fn batch(b: &[u8]) -> Option<Hit> {
     let mut i = 0;
     while i < b.len() {
-        let at = super::subject::skip_space(b, i);
+        let at = skip_space(b, i);
         let word_end = at
             + b[at..]
                 .iter()
@@ -1108,7 +1108,7 @@ fn batch(b: &[u8]) -> Option<Hit> {
 /// The next whitespace-separated token from `i` (spaces inside `"…"` or a leading `(…)` do
 /// not split it).
 fn batch_token(b: &[u8], i: usize) -> (usize, usize) {
-    let s = super::subject::skip_space(b, i);
+    let s = skip_space(b, i);
     if b.get(s) == Some(&b'(') {
         let mut depth = 0usize;
         let close = b[s..].iter().position(|c| {
@@ -1153,7 +1153,7 @@ fn batch_for(b: &[u8], mut i: usize) -> Option<usize> {
             if b.get(s) != Some(&b'(') {
                 return None;
             }
-            let d = super::subject::skip_space(b, e);
+            let d = skip_space(b, e);
             return b[d..].starts_with(b"do").then_some(d + 2);
         }
         if !matches!(b[s], b'/' | b'"' | b'\\') && !b[s..e].contains(&b':') {
@@ -1232,7 +1232,7 @@ fn batch_if(b: &[u8], i: usize) -> Option<usize> {
 /// meaning (`c99`, `nmap`, `kubectl`) followed by an option (`-wrapper`, `--version`),
 /// directly or after a subcommand (`kubectl get -A`); or an `alias name=value` definition.
 fn command_line(b: &[u8]) -> Option<Hit> {
-    let start = super::subject::skip_space(b, 0);
+    let start = skip_space(b, 0);
     let mut words = b[start..b.len().min(start + 128)]
         .split(|c| *c == b' ')
         .filter(|w| !w.is_empty());

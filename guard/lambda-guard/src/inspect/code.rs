@@ -3,7 +3,9 @@
 //! allowed before the parenthesis, an argument that looks like code inside); object and class
 //! names count where they start a token.
 
-use super::subject::{class, find, gate, is_word, skip_space, Hit, Needs, Subject, Tables};
+use super::subject::{
+    class, find, find_iter, gate, is_word, skip_space, Hit, Needs, Subject, Tables,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -379,7 +381,13 @@ fn entry(b: &[u8], t: &Tables) -> Option<Hit> {
                     .iter()
                     .position(|c| c.is_ascii_whitespace() || matches!(c, b'"' | b'\''))
                     .unwrap_or(url.len())];
-                if JDBC_PROPERTIES.iter().any(|p| find(url, p).is_some()) {
+                // A property starts the URL's parameters or follows a separator: `;INIT=`,
+                // `?autoDeserialize=`, `&sslfactory=`, not `notinit=`.
+                let property = |p: &&[u8]| {
+                    find_iter(url, p)
+                        .any(|at| at > 0 && matches!(url[at - 1], b';' | b'?' | b'&' | b':'))
+                };
+                if JDBC_PROPERTIES.iter().any(property) {
                     return Some(Hit::new(rule, st, en + url.len()));
                 }
             }
@@ -997,6 +1005,7 @@ mod tests {
             "sin and cos\nare periodic",
             "cos\n",
             "jdbc:mysql://db.example.com:3306/shop?useSSL=true&serverTimezone=UTC",
+            "jdbc:h2:mem:test;DB_CLOSE_DELAY=-1;autoinit=x",
             "The ruby/object model",
             "The system (as designed) works",
             "We require (at least) two",
