@@ -219,15 +219,9 @@ const IMAP: &[&[u8]] = &[
 /// A mail or mailbox protocol command (SMTP, IMAP, POP3) as lower-case `line`.
 fn command(line: &[u8]) -> Command {
     let line = line.trim_ascii_end();
-    let words: [&[u8]; 3] = {
-        let mut it = line.split(|c| *c == b' ').filter(|w| !w.is_empty());
-        [
-            it.next().unwrap_or(b""),
-            it.next().unwrap_or(b""),
-            it.next().unwrap_or(b""),
-        ]
-    };
-    let count = line.split(|c| *c == b' ').filter(|w| !w.is_empty()).count();
+    let mut it = line.split(|c| *c == b' ').filter(|w| !w.is_empty());
+    let words: [&[u8]; 3] = std::array::from_fn(|_| it.next().unwrap_or(b""));
+    let count = words.iter().filter(|w| !w.is_empty()).count() + it.count();
     let number = |w: &[u8]| !w.is_empty() && w.iter().all(u8::is_ascii_digit);
     let strong = line.starts_with(b"rcpt to:")
         || line.starts_with(b"mail from:")

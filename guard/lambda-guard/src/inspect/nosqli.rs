@@ -7,7 +7,7 @@
 //! keyword names (Django's `filter(**params)`): a parameter named `password__startswith` or
 //! `user__profile__email__contains` reads what the caller was never meant to see.
 
-use super::subject::{class, find, find_iter, gate, Hit, Needs, Subject, Tables};
+use super::subject::{class, find, find_iter, gate, is_word, Hit, Needs, Subject, Tables};
 use crate::trigger::FieldRole;
 
 /// Query, update and aggregation operators.
@@ -340,7 +340,7 @@ fn regex_query(b: &[u8]) -> Option<Hit> {
             .strip_suffix(b"\"")
             .or_else(|| key.strip_suffix(b"'"))
             .unwrap_or(key);
-        let name = key.len() - key.iter().rev().take_while(|c| is_word_byte(**c)).count();
+        let name = key.len() - key.iter().rev().take_while(|c| is_word(**c)).count();
         let before = b[..name].trim_ascii_end();
         let before = before
             .strip_suffix(b"\"")
@@ -374,10 +374,6 @@ fn regex_query(b: &[u8]) -> Option<Hit> {
         }
     }
     None
-}
-
-fn is_word_byte(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'_'
 }
 
 /// Server-side JavaScript injection (see the module docs). Every shape needs punctuation prose

@@ -308,30 +308,64 @@ fn scheme_relative(b: &[u8], paranoia: u8, names: bool) -> Option<Hit> {
         return None;
     }
     let host_start = start + 2;
-    let len = b[host_start..]
-        .iter()
-        .take(300)
-        .position(|c| matches!(c, b'/' | b'?' | b'#' | b'\\') || c.is_ascii_whitespace())
-        .unwrap_or(b.len().min(host_start + 300) - host_start);
-    let authority = &b[host_start..host_start + len];
-    let after_user = memchr::memrchr(b'@', authority).map_or(authority, |at| &authority[at + 1..]);
-    let (host, port) = split_port(after_user);
-    let folded = !host.is_ascii();
-    let host = fold_host(host);
-    if host.is_empty() {
-        return None;
-    }
-    let port = port.and_then(|p| std::str::from_utf8(p).ok()?.parse::<u16>().ok());
-    let rule = match classify_host(&host, names || folded) {
+    let a = authority_at(b, host_start, b.len().min(host_start + 300), names)?;
+    let rule = match a.target {
         Target::Metadata => "ssrf.metadata",
-        Target::Loopback if port.is_some_and(|p| RUNTIME_PORTS.contains(&p)) => {
+        Target::Loopback if a.port.is_some_and(|p| RUNTIME_PORTS.contains(&p)) => {
             "ssrf.lambda_runtime"
         }
         Target::Loopback => "ssrf.loopback",
         Target::Private if paranoia >= 2 => "ssrf.private_address",
         _ => return None,
     };
-    Some(Hit::new(rule, start, host_start + len))
+    Some(Hit::new(rule, start, a.end))
+}
+
+/// A URL's authority read from `host_start` (up to `limit`): where it ends, its port and what
+/// its host (after any `user@`) is.
+struct Authority<'b> {
+    end: usize,
+    text: &'b [u8],
+    port: Option<u16>,
+    target: Target,
+}
+
+fn authority_at(b: &[u8], host_start: usize, limit: usize, names: bool) -> Option<Authority<'_>> {
+    let end = host_start
+        + b[host_start..limit]
+            .iter()
+            .position(|c| {
+                matches!(
+                    c,
+                    b'/' | b'?'
+                        | b'#'
+                        | b'\\'
+                        | b' '
+                        | b'"'
+                        | b'\''
+                        | b'<'
+                        | b'>'
+                        | b'\t'
+                        | b'\n'
+                        | b'\r'
+                        | b'`'
+                )
+            })
+            .unwrap_or(limit - host_start);
+    let text = &b[host_start..end];
+    let after_user = memchr::memrchr(b'@', text).map_or(text, |at| &text[at + 1..]);
+    let (host, port) = split_port(after_user);
+    let folded = !host.is_ascii();
+    let host = fold_host(host);
+    if host.is_empty() {
+        return None;
+    }
+    Some(Authority {
+        end,
+        text,
+        port: port.and_then(|p| std::str::from_utf8(p).ok()?.parse::<u16>().ok()),
+        target: classify_host(&host, names || folded),
+    })
 }
 
 /// Whether a field is the `Host` header (`$.headers.Host`, `$.multiValueHeaders.host[0]`).
@@ -526,7 +560,6 @@ fn urls(b: &[u8], paranoia: u8, names: bool) -> Option<Hit> {
         } else {
             continue;
         };
-        let mut end = host_start;
         // Host names are at most 253 bytes: the authority is looked for within a window; a
         // bare `host:port` ends with its port.
         let limit = if authority_url {
@@ -539,37 +572,15 @@ fn urls(b: &[u8], paranoia: u8, names: bool) -> Option<Hit> {
                 .count();
             colon + 1 + digits
         };
-        while end < limit
-            && !matches!(
-                b[end],
-                b'/' | b'?'
-                    | b'#'
-                    | b'\\'
-                    | b' '
-                    | b'"'
-                    | b'\''
-                    | b'<'
-                    | b'>'
-                    | b'\t'
-                    | b'\n'
-                    | b'`'
-            )
-        {
-            end += 1;
-        }
-        let authority = &b[host_start..end];
-        let after_user = match memchr::memrchr(b'@', authority) {
-            Some(at) => &authority[at + 1..],
-            None => authority,
-        };
-        let (host, port) = split_port(after_user);
-        let folded = !host.is_ascii();
-        let host = fold_host(host);
-        if host.is_empty() {
+        let Some(Authority {
+            end,
+            text: authority,
+            port,
+            target,
+        }) = authority_at(b, host_start, limit, names)
+        else {
             continue;
-        }
-        let port = port.and_then(|p| std::str::from_utf8(p).ok()?.parse::<u16>().ok());
-        let target = classify_host(&host, names || folded);
+        };
         let path = &b[end..];
         let span = |rule| {
             Some(Hit::new(
