@@ -64,6 +64,7 @@ pub const RULES: &[(&str, Category)] = &[
     ("xxe.entity_expansion", Category::Xxe),
     ("xxe.xinclude", Category::Xxe),
     ("xxe.xslt", Category::Xxe),
+    ("xxe.dtd", Category::Xxe),
     ("log.line_break", Category::LogInjection),
     ("log.forged_entry", Category::LogInjection),
     ("log.unicode_separator", Category::LogInjection),

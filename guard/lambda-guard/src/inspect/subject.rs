@@ -198,6 +198,7 @@ pub(crate) mod gate {
         ("/2001/xinclude", XML_DECL),
         ("xml-stylesheet", XML_DECL),
         ("/xsl/transform", XML_DECL),
+        ("<xsl:", XML_DECL),
         // `<` in UTF-7.
         ("+adw", XML_DECL),
         ("${", LOOKUP),

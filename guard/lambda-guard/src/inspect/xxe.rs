@@ -4,12 +4,18 @@
 //! (`document()`, `system-property()`, extension functions, a remote `xml-stylesheet`).
 //! Declarations spelled in UTF-7 (`+ADw-!DOCTYPE`) are decoded first: a parser told the body is
 //! UTF-7 reads them as `<!DOCTYPE`.
+//!
+//! A caller has no business sending a DTD: element, attribute-list and notation declarations
+//! are flagged wherever they appear (`xxe.dtd`), and so is a value made only of parameter-entity
+//! references (`%dtd;`), the line that makes a parser fetch and run a DTD. Internal general
+//! entities with plain text stay allowed at paranoia 1: drawing tools write them into SVG files.
 
-use super::subject::{find, gate, Hit, Needs, Subject, Tables};
+use super::subject::{class, find, gate, Hit, Needs, Subject, Tables};
 
-/// What `detect` needs to fire (see [`Needs`]): a declaration, XInclude, XSLT or UTF-7 markup.
+/// What `detect` needs to fire (see [`Needs`]): a declaration, XInclude, XSLT or UTF-7 markup;
+/// or a `%` (a parameter-entity reference).
 pub(crate) fn needs() -> Needs {
-    Needs::classes(0).or_gates(gate::XML_DECL)
+    Needs::classes(class::OPS).or_gates(gate::XML_DECL)
 }
 
 /// DTDs of standards bodies that documents name by their public address (XHTML, SVG, Apple
@@ -43,10 +49,10 @@ const MANY_REFERENCES: usize = 32;
 
 /// Finds XXE in one value.
 pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
-    if !s.gate(gate::XML_DECL) {
-        return None;
-    }
     let b = s.bytes();
+    if !s.gate(gate::XML_DECL) {
+        return parameter_references(b);
+    }
     if let Some(h) = declarations(b, s.paranoia)
         .or_else(|| xinclude(b))
         .or_else(|| xslt(b))
@@ -59,8 +65,51 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     declarations(&decoded, s.paranoia).map(|h| Hit::new(h.rule, at, (at + 12).min(b.len())))
 }
 
-/// DOCTYPE and ENTITY declarations in lower-case `b`.
+/// Markup declarations that only a DTD holds: an element's content model, attribute defaults,
+/// notations (which name a program or file by an external identifier).
+const DTD_DECLARATIONS: &[&[u8]] = &[b"<!element", b"<!attlist", b"<!notation"];
+
+/// A value made only of parameter-entity references (`%dtd; %send;`), as sent to a parser
+/// that reads it inside a DTD.
+fn parameter_references(b: &[u8]) -> Option<Hit> {
+    let t = b.trim_ascii();
+    let mut refs = t.split(|c| *c == b';').peekable();
+    let mut n = 0;
+    while let Some(r) = refs.next() {
+        let r = r.trim_ascii();
+        if r.is_empty() && refs.peek().is_none() && n > 0 {
+            break; // After the last `;`.
+        }
+        let name = r.strip_prefix(b"%")?;
+        let name_start = name
+            .first()
+            .filter(|c| c.is_ascii_alphabetic() || **c == b'_');
+        if name_start.is_none() || !name.iter().all(|c| is_name_byte(*c)) {
+            return None;
+        }
+        n += 1;
+    }
+    (n > 0 && t.ends_with(b";")).then(|| Hit::new("xxe.parameter_entity", 0, t.len().min(24)))
+}
+
+fn is_name_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b':')
+}
+
+/// DOCTYPE, ENTITY and other markup declarations in lower-case `b`.
 fn declarations(b: &[u8], paranoia: u8) -> Option<Hit> {
+    for d in DTD_DECLARATIONS {
+        if let Some(p) = find(b, d) {
+            let rest = &b[p..b.len().min(p + 1024)];
+            let end = memchr::memchr(b'>', rest).unwrap_or(rest.len());
+            let rule = if external(&rest[..end]) {
+                "xxe.external_entity"
+            } else {
+                "xxe.dtd"
+            };
+            return Some(Hit::new(rule, p, p + end.min(32)));
+        }
+    }
     let entity = find(b, b"<!entity");
     let doctype = find(b, b"<!doctype");
     let first = entity.or(doctype)?;
@@ -76,7 +125,7 @@ fn declarations(b: &[u8], paranoia: u8) -> Option<Hit> {
         }
         let end = memchr::memchr(b'>', rest).unwrap_or(rest.len());
         let body = &rest[..end];
-        if find(body, b"system").is_some() || find(body, b"public").is_some() {
+        if external(body) {
             return Some(Hit::new(
                 "xxe.external_entity",
                 first + e,
@@ -98,15 +147,34 @@ fn declarations(b: &[u8], paranoia: u8) -> Option<Hit> {
         let rest = &b[d..b.len().min(d + 1024)];
         let end = memchr::memchr2(b'>', b'[', rest).unwrap_or(rest.len());
         let head = &rest[..end];
-        let external = find(head, b"system").is_some() || find(head, b"public").is_some();
-        if external && !standard_dtd(head) {
+        if external(head) && !standard_dtd(head) {
             return Some(Hit::new("xxe.external_entity", d, d + end.min(40)));
+        }
+        // `<!DOCTYPE x [%dtd;]>`: a parameter entity the subset expects from elsewhere.
+        if rest.get(end) == Some(&b'[') {
+            let subset = &rest[end..];
+            let subset = &subset[..memchr::memchr(b']', subset).unwrap_or(subset.len())];
+            if let Some(p) = memchr::memchr(b'%', subset) {
+                if subset[p + 1..]
+                    .iter()
+                    .take_while(|c| is_name_byte(**c))
+                    .count()
+                    > 0
+                {
+                    return Some(Hit::new("xxe.parameter_entity", d, d + end + p + 1));
+                }
+            }
         }
         if paranoia >= 2 && entity.is_some() {
             return Some(Hit::new("xxe.entity_expansion", d, d + 9));
         }
     }
     None
+}
+
+/// Whether a declaration names an external identifier (`SYSTEM "…"`, `PUBLIC "…" "…"`).
+fn external(decl: &[u8]) -> bool {
+    find(decl, b"system").is_some() || find(decl, b"public").is_some()
 }
 
 /// General entity references (`&name;`) in `b`, character references and the five predefined
@@ -118,7 +186,7 @@ fn references(b: &[u8]) -> usize {
             let len = name
                 .iter()
                 .take(64)
-                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b':'))
+                .take_while(|c| is_name_byte(**c))
                 .count();
             len > 0
                 && name.get(len) == Some(&b';')
@@ -162,7 +230,8 @@ fn xslt(b: &[u8]) -> Option<Hit> {
             return Some(Hit::new("xxe.xslt", pi, pi + end));
         }
     }
-    find(b, b"/xsl/transform")?;
+    // The XSLT namespace, or its conventional prefix on an element.
+    find(b, b"/xsl/transform").or_else(|| find(b, b"<xsl:"))?;
     for reach in XSLT_REACH {
         if let Some(p) = find(b, reach) {
             return Some(Hit::new("xxe.xslt", p, p + reach.len()));
@@ -314,6 +383,41 @@ mod tests {
         assert_eq!(
             rule("<?xml-stylesheet type=\"text/css\" href=\"style.css\"?><c/>"),
             None
+        );
+    }
+
+    #[test]
+    fn dtd_fragments_and_parameter_references() {
+        assert_eq!(rule("<!DOCTYPE foo [ <!ELEMENT foo ANY >"), Some("xxe.dtd"));
+        assert_eq!(rule("<!ATTLIST img src CDATA #IMPLIED>"), Some("xxe.dtd"));
+        assert_eq!(
+            rule("<!NOTATION sh SYSTEM \"file:///bin/sh\">"),
+            Some("xxe.external_entity")
+        );
+        assert_eq!(
+            rule("<!DOCTYPE x [%remote;]><x/>"),
+            Some("xxe.parameter_entity")
+        );
+        for refs in ["%dtd;", " %all; ", "%eval;%exfil;", "%send; %x-1;"] {
+            assert_eq!(rule(refs), Some("xxe.parameter_entity"), "{refs}");
+        }
+        // Percent-encoding, prices and prose are not references.
+        for plain in [
+            "%ff",
+            "%3b;",
+            "50%;",
+            "100% sure;",
+            "%a;b",
+            "%dtd",
+            "x %dtd;",
+            "%E2%80%99;",
+        ] {
+            assert_eq!(rule(plain), None, "{plain}");
+        }
+        // The XSLT prefix alone names a stylesheet.
+        assert_eq!(
+            rule("<xsl:value-of select=\"system-property('xsl:vendor')\"/>"),
+            Some("xxe.xslt")
         );
     }
 
