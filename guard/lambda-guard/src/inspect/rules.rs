@@ -50,6 +50,7 @@ pub const RULES: &[(&str, Category)] = &[
     ("ssrf.url_confusion", Category::Ssrf),
     ("ssrf.private_address", Category::Ssrf),
     ("ssrf.remote_include", Category::Ssrf),
+    ("ssrf.out_of_band", Category::Ssrf),
     ("ssti.jndi", Category::Ssti),
     ("ssti.log4j_lookup", Category::Ssti),
     ("ssti.template_expression", Category::Ssti),

@@ -71,6 +71,48 @@ pub(crate) const LOOPBACK_NAMES: &[&str] = &[
     "localtest.me",
 ];
 
+/// Out-of-band interaction services of scanners (Burp Collaborator, interactsh, DNS logs): a
+/// name under one of them exists only to see whether the server calls out, so wherever it
+/// appears (a URL, a host, a UNC path, a lookup) it is a probe.
+pub(crate) const OUT_OF_BAND: &[&str] = &[
+    "burpcollaborator.net",
+    "oastify.com",
+    "interact.sh",
+    "interactsh.com",
+    "oast.pro",
+    "oast.live",
+    "oast.site",
+    "oast.online",
+    "oast.fun",
+    "oast.me",
+    "dnslog.cn",
+    "dnslog.link",
+    "ceye.io",
+    "bxss.me",
+    "canarytokens.com",
+    "requestbin.net",
+];
+
+/// Top-level labels that make a URL's user name read as a host (`http://bank.com@evil.example/`).
+const USER_TLDS: &[&[u8]] = &[
+    b"com",
+    b"net",
+    b"org",
+    b"io",
+    b"gov",
+    b"edu",
+    b"mil",
+    b"int",
+    b"info",
+    b"biz",
+    b"app",
+    b"dev",
+    b"cloud",
+    b"internal",
+    b"local",
+    b"localhost",
+];
+
 /// Ports the Lambda Runtime API (`127.0.0.1:9001`) and common extension listeners use.
 /// 2773 is the AWS Parameters and Secrets extension's.
 const RUNTIME_PORTS: &[u16] = &[
@@ -273,6 +315,11 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     // Only names count here, and the keyword pass saw none.
     if s.gate(gate::SSRF_NAME) && !is_host_header(s.path) {
         if let Some(h) = bare_host(b) {
+            return Some(h);
+        }
+    }
+    if s.gate(gate::SSRF_NAME) {
+        if let Some(h) = out_of_band(b) {
             return Some(h);
         }
     }
@@ -608,10 +655,7 @@ fn urls(b: &[u8], paranoia: u8, names: bool) -> Option<Hit> {
             }
             _ => {}
         }
-        if authority_url
-            && memchr::memchr(b'@', authority).is_some()
-            && authority.iter().filter(|c| **c == b'@').count() > 1
-        {
+        if authority_url && (confusing_user(authority) || backslash_user(&b[end..limit])) {
             return span("ssrf.url_confusion");
         }
         // `http://google.com:80 &@127.88.23.245:22/`: parsers that read past the space take
@@ -626,6 +670,71 @@ fn urls(b: &[u8], paranoia: u8, names: bool) -> Option<Hit> {
                 if classify_host(&fold_host(host), names) != Target::Other {
                     return span("ssrf.url_confusion");
                 }
+            }
+        }
+    }
+    None
+}
+
+/// An authority whose user part makes parsers disagree on the host, or makes a person read the
+/// wrong one: two `@`, an encoded delimiter (`example.com%2f@evil.example`: decoded, the host
+/// part ends before `@`), or a user name that is a host name (`bank.com@evil.example`).
+fn confusing_user(authority: &[u8]) -> bool {
+    let Some(at) = memchr::memrchr(b'@', authority) else {
+        return false;
+    };
+    let user = &authority[..at];
+    if memchr::memchr(b'@', user).is_some() {
+        return true;
+    }
+    // A password may need encoded delimiters; a user name that has them is hiding a host.
+    let name = user.split(|c| *c == b':').next().unwrap_or_default();
+    let encoded = [&b"%2f"[..], b"%5c", b"%3f", b"%23"];
+    if encoded.iter().any(|e| find(name, e).is_some()) {
+        return true;
+    }
+    if name.len() < user.len() {
+        return false; // `user:password@`
+    }
+    let mut labels = user.split(|c| *c == b'.');
+    let last = labels.next_back().unwrap_or_default();
+    let hostlike = user
+        .split(|c| *c == b'.')
+        .all(|l| !l.is_empty() && l.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-'));
+    hostlike
+        && labels.next().is_some()
+        && ((last.len() == 2 && last.iter().all(u8::is_ascii_alphabetic))
+            || USER_TLDS.contains(&last))
+}
+
+/// `http://evil.example\@bank.com/`: WHATWG parsers end the host at `\` (`evil.example`),
+/// others read `evil.example\` as the user part and `bank.com` as the host.
+fn backslash_user(after: &[u8]) -> bool {
+    if after.first() != Some(&b'\\') {
+        return false;
+    }
+    let stop = after[1..]
+        .iter()
+        .position(|c| matches!(c, b'/' | b'?' | b'#' | b'\\') || c.is_ascii_whitespace())
+        .map_or(after.len(), |p| p + 1);
+    memchr::memchr(b'@', &after[1..stop]).is_some()
+}
+
+/// A name under an out-of-band interaction service ([`OUT_OF_BAND`]), as a whole label
+/// sequence: `x.oastify.com`, not `oastify.community`.
+fn out_of_band(b: &[u8]) -> Option<Hit> {
+    for service in OUT_OF_BAND {
+        let n = service.as_bytes();
+        for p in memchr::memmem::find_iter(b, n) {
+            let before = p.checked_sub(1).map(|i| b[i]);
+            let after = b.get(p + n.len()).copied();
+            let label = |c: Option<u8>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'-');
+            if !label(after) && (before == Some(b'.') || !label(before)) {
+                let start = b[..p]
+                    .iter()
+                    .rposition(|c| !(c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.')))
+                    .map_or(0, |i| i + 1);
+                return Some(Hit::new("ssrf.out_of_band", start, p + n.len()));
             }
         }
     }
@@ -794,8 +903,35 @@ mod tests {
             "// TODO: fix",
             "//cdn.example.com/a.js",
             "a//b/c",
+            "https://user:p%2fss@example.com/",
+            "ssh://git@github.com/org/repo",
+            "https://john.doe@example.com/",
+            "https://a@b.com@",
+            "see oastify.community and interact.shop",
+            "http://example.com/img\\icon@2x.png",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
+        }
+    }
+
+    #[test]
+    fn confusing_user_parts_and_out_of_band_names() {
+        for url in [
+            "http://example.com%2f@evil.example/",
+            "http://bank.com@evil.example/login",
+            "https://www.paypal.co.uk@198.51.100.9/",
+            "http://evil.example\\@bank.com/",
+            "http://a@b@c.example/",
+        ] {
+            assert_eq!(rule(url), Some("ssrf.url_confusion"), "{url}");
+        }
+        for probe in [
+            "http://x1y2.oastify.com/a",
+            "abc.burpcollaborator.net",
+            "nslookup q.interact.sh",
+            "\\\\z.dnslog.cn\\a",
+        ] {
+            assert_eq!(rule(probe), Some("ssrf.out_of_band"), "{probe}");
         }
     }
 }

@@ -157,7 +157,8 @@ pub(crate) mod gate {
         let nosql = nosqli::ENDPOINTS.iter().chain(nosqli::DSL_WORDS);
         all.extend(nosql.map(|w| (*w, NOSQL_WORD)));
         let hosts = ssrf::LOOPBACK_NAMES.iter().chain(ssrf::REBINDING);
-        all.extend(hosts.chain(ssrf::METADATA_HOSTS).map(|n| (*n, SSRF_NAME)));
+        let hosts = hosts.chain(ssrf::METADATA_HOSTS).chain(ssrf::OUT_OF_BAND);
+        all.extend(hosts.map(|n| (*n, SSRF_NAME)));
         all
     }
 
