@@ -9,8 +9,10 @@ use crate::trigger::FieldRole;
 
 /// Session cookie names of web frameworks (Java, PHP, ASP.NET, Express/Koa/Sails, Laravel,
 /// CodeIgniter, Play, CakePHP, ColdFusion, NextAuth, Meteor, Rails/Rack, Moodle, Roundcube,
-/// SimpleSAMLphp, GitLab, Grafana, TYPO3): a client never has a reason to send one as a
-/// parameter.
+/// SimpleSAMLphp, GitLab, Grafana, TYPO3, Perl CGI/Mojolicious/Dancer/Plack, Clojure Ring,
+/// Vert.x, Keycloak, Discourse, Devise, XenForo, vBulletin, Zimbra, and the access gateways
+/// SiteMinder, WebSEAL, Oracle Access Manager, SAP and F5 APM): a client never has a reason to
+/// send one as a parameter.
 const FRAMEWORK_NAMES: &[&str] = &[
     "jsessionid",
     "phpsessid",
@@ -49,6 +51,29 @@ const FRAMEWORK_NAMES: &[&str] = &[
     "grafana_session",
     "fe_typo_user",
     "beaker.session.id",
+    "cgisessid",
+    "mojolicious",
+    "dancer.session",
+    "plack_session",
+    "ring-session",
+    "vertx-web.session",
+    "keycloak_session",
+    "auth_session_id",
+    "_forum_session",
+    "remember_user_token",
+    "xf_session",
+    "bbsessionhash",
+    "twikisid",
+    "sqmsessid",
+    "zm_auth_token",
+    "smsession",
+    "pd-s-session-id",
+    "pd-h-session-id",
+    "obssocookie",
+    "oamauthncookie",
+    "mysapsso2",
+    "mrhsession",
+    "lastmrh_session",
 ];
 
 /// Session cookie names that end in a hash of the site (Drupal `SESS<md5>`, `SSESS<md5>` over
@@ -181,6 +206,8 @@ mod tests {
                 "__Secure-next-auth.session-token",
             ),
             (Key, "$.body.laravel_session", "laravel_session"),
+            (Key, "$.queryStringParameters.SMSESSION", "SMSESSION"),
+            (Key, "$.queryStringParameters.CGISESSID", "CGISESSID"),
             (
                 Key,
                 "$.queryStringParameters._rails_session",
