@@ -154,6 +154,19 @@ pub(crate) const SES_MAIL: &[&str] = &[
     "commonHeaders",
 ];
 
+pub(crate) const SES_RECEIPT: &[&str] = &[
+    "timestamp",
+    "processingTimeMillis",
+    "recipients",
+    "spamVerdict",
+    "virusVerdict",
+    "spfVerdict",
+    "dkimVerdict",
+    "dmarcVerdict",
+    "dmarcPolicy",
+    "action",
+];
+
 /// The documented members of the event object itself.
 pub(crate) fn top(trigger: Trigger) -> &'static [&'static str] {
     match trigger {

@@ -573,11 +573,62 @@ fn claims_api_gateway_verified_are_input() {
 }
 
 #[test]
+fn caller_values_aws_copies_into_context_and_attributes_are_input() {
+    let payload = json!("${jndi:ldap://x/a}");
+    for (trigger, set, at) in [
+        (
+            Trigger::ApiGatewayRest,
+            "requestContext.identity.userAgent",
+            "$.requestContext.identity.userAgent",
+        ),
+        (
+            Trigger::ApiGatewayHttp,
+            "requestContext.http.userAgent",
+            "$.requestContext.http.userAgent",
+        ),
+        (
+            Trigger::ApiGatewayHttp,
+            "requestContext.authorizer.lambda.tenant",
+            "$.requestContext.authorizer.lambda.tenant",
+        ),
+        (
+            Trigger::ApiGatewayRest,
+            "requestContext.authorizer.tenant",
+            "$.requestContext.authorizer.tenant",
+        ),
+        (
+            Trigger::Sqs,
+            "Records.0.attributes.MessageGroupId",
+            "$.Records[0].attributes.MessageGroupId",
+        ),
+        (
+            Trigger::Ses,
+            "Records.0.ses.receipt.recipients",
+            "$.Records[0].ses.receipt.recipients",
+        ),
+        (
+            Trigger::CognitoUserPool,
+            "callerContext.awsSdkVersion",
+            "$.callerContext.awsSdkVersion",
+        ),
+    ] {
+        let mut e = sample(trigger);
+        set_path(&mut e, set, payload.clone()).unwrap();
+        assert_eq!(Trigger::detect(&e), trigger, "{set} changed the trigger");
+        assert!(value_at(&e, at).is_some(), "{trigger:?}: {at} not walked");
+    }
+    // What AWS verified about an IAM signer is not the caller's to choose.
+    let mut e = sample(Trigger::ApiGatewayHttp);
+    set_path(&mut e, "requestContext.authorizer.iam.userId", payload).unwrap();
+    assert!(!has_path(&e, "$.requestContext.authorizer.iam.userId"));
+}
+
+#[test]
 fn members_aws_does_not_document_are_input() {
     // What AWS sets is skipped; a member the walk does not know is walked, at the top of the
     // event, in a batch record and in the objects a record nests, whatever the trigger.
     for (trigger, set, extra) in [
-        (Trigger::ApiGatewayHttp, "$.requestContext", "$.callback"),
+        (Trigger::ApiGatewayHttp, "$.requestContext.accountId", "$.callback"),
         (Trigger::ApiGatewayRest, "$.httpMethod", "$.callback"),
         (Trigger::EventBridge, "$.account", "$.callback"),
         (Trigger::CognitoUserPool, "$.triggerSource", "$.callback"),
@@ -629,8 +680,8 @@ fn members_aws_does_not_document_are_input() {
         ),
         (
             Trigger::Ses,
-            "$.Records[0].ses.receipt",
-            "$.Records[0].ses.callback",
+            "$.Records[0].ses.receipt.spamVerdict",
+            "$.Records[0].ses.receipt.callback",
         ),
     ] {
         let mut e = sample(trigger);

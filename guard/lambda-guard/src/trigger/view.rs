@@ -314,6 +314,8 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             }
             Trigger::CognitoUserPool => {
                 self.member(obj, "userName", |w, v| w.any(v, Transforms::NONE));
+                // `awsSdkVersion` is read from the client's user agent.
+                self.member(obj, "callerContext", |w, v| w.any(v, Transforms::NONE));
                 self.member(obj, "request", |w, v| w.any(v, Transforms::NONE));
             }
             Trigger::S3
@@ -368,7 +370,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             self.member(obj, key, |w, v| w.any(v, Transforms::NONE));
         }
         self.cookies(obj);
-        self.authorizer_claims(obj);
+        self.request_context(obj);
         for key in ["queryStringParameters", "multiValueQueryStringParameters"] {
             self.member(obj, key, |w, v| {
                 if raw_query {
@@ -403,26 +405,43 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         });
     }
 
-    /// The claims of a token API Gateway verified (`requestContext.authorizer.jwt.claims` of
-    /// HTTP APIs, `requestContext.authorizer.claims` of a REST Cognito authorizer): signed,
-    /// but users edit some of them (`name`, `custom:*` attributes), and a handler that puts
-    /// `email` into SQL trusts them as its own.
-    fn authorizer_claims(&mut self, obj: &Map<String, Value>) {
+    /// What the request context carries from the caller:
+    /// - the claims of a token API Gateway verified (`authorizer.jwt.claims` of HTTP APIs,
+    ///   `authorizer.claims` of a REST Cognito authorizer): signed, but users edit some of them
+    ///   (`name`, `custom:*` attributes), and a handler that puts `email` into SQL trusts them;
+    /// - a Lambda authorizer's context (`authorizer.lambda` of HTTP APIs, the members of a REST
+    ///   `authorizer`), which authorizers fill from the token or the request;
+    /// - the `User-Agent` copied into `identity.userAgent` / `http.userAgent`, which handlers
+    ///   log from there.
+    fn request_context(&mut self, obj: &Map<String, Value>) {
         let Some(ctx) = member(obj, "requestContext").and_then(Value::as_object) else {
             return;
         };
+        let none = Transforms::NONE;
         let mark = self.path.push_key("requestContext");
         self.member(ctx, "authorizer", |w, auth| {
             let Some(auth) = auth.as_object() else {
                 return;
             };
-            w.member(auth, "claims", |w, v| w.any(v, Transforms::NONE));
             w.member(auth, "jwt", |w, jwt| {
                 if let Some(jwt) = jwt.as_object() {
-                    w.member(jwt, "claims", |w, v| w.any(v, Transforms::NONE));
+                    w.member(jwt, "claims", |w, v| w.any(v, none));
                 }
             });
+            // `iam` is what AWS verified about the signer; the rest is the authorizer's output.
+            for key in auth.keys() {
+                if !matches!(key.as_str(), "jwt" | "iam" | "integrationLatency") {
+                    w.member(auth, key, |w, v| w.any(v, none));
+                }
+            }
         });
+        for holder in ["identity", "http"] {
+            self.member(ctx, holder, |w, h| {
+                if let Some(h) = h.as_object() {
+                    w.member(h, "userAgent", |w, v| w.any(v, none));
+                }
+            });
+        }
         self.path.truncate(mark);
     }
 
@@ -600,6 +619,14 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             }),
             Trigger::Sqs => {
                 self.member(r, "body", |w, v| w.any(v, none));
+                // FIFO queues: the sender names the group and the deduplication id.
+                self.member(r, "attributes", |w, attrs| {
+                    if let Some(attrs) = attrs.as_object() {
+                        for key in ["MessageGroupId", "MessageDeduplicationId"] {
+                            w.member(attrs, key, |w, v| w.any(v, none));
+                        }
+                    }
+                });
                 self.member(r, "messageAttributes", |w, attrs| {
                     w.message_attributes(attrs)
                 });
@@ -627,6 +654,10 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                     for key in ["source", "destination", "headers", "commonHeaders"] {
                         w.member(mail, key, |w, v| w.any(v, none));
                     }
+                });
+                // The sender picks the local part of each address (`"<x>"@example.com`).
+                w.aws_object(ses, "receipt", known::SES_RECEIPT, |w, receipt| {
+                    w.member(receipt, "recipients", |w, v| w.any(v, none));
                 });
             }),
             _ => {}
