@@ -94,6 +94,10 @@ pub enum Category {
     PrototypePollution,
     /// Session fixation: a session identifier or cookie supplied by the request.
     SessionFixation,
+    /// LDAP filter injection.
+    LdapInjection,
+    /// Formula (CSV) injection: cells a spreadsheet would run.
+    FormulaInjection,
     /// JSON Schema violation.
     Schema,
 }
@@ -117,6 +121,8 @@ impl Category {
             Category::LogInjection => "log_injection",
             Category::PrototypePollution => "prototype_pollution",
             Category::SessionFixation => "session_fixation",
+            Category::LdapInjection => "ldap_injection",
+            Category::FormulaInjection => "formula_injection",
             Category::Schema => "schema",
         }
     }

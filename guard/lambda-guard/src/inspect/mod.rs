@@ -39,6 +39,8 @@
 mod cmdi;
 mod code;
 mod config;
+mod formula;
+mod ldapi;
 mod limits;
 mod logi;
 mod normalize;
@@ -125,6 +127,8 @@ const DETECTORS: &[(Category, Detector, NeedsOf)] = &[
     (Category::LogInjection, logi::detect, logi::needs),
     (Category::PrototypePollution, proto::detect, proto::needs),
     (Category::SessionFixation, session::detect, session::needs),
+    (Category::LdapInjection, ldapi::detect, ldapi::needs),
+    (Category::FormulaInjection, formula::detect, formula::needs),
 ];
 const _: () = assert!(DETECTORS.len() <= 32, "a scan keeps one bit per detector");
 

@@ -76,6 +76,10 @@ pub const RULES: &[(&str, Category)] = &[
     ("proto.path_value", Category::PrototypePollution),
     ("session.fixation_param", Category::SessionFixation),
     ("session.cookie_write", Category::SessionFixation),
+    ("ldap.filter_break", Category::LdapInjection),
+    ("ldap.composite_filter", Category::LdapInjection),
+    ("formula.dde", Category::FormulaInjection),
+    ("formula.reaching_function", Category::FormulaInjection),
     ("schema.violation", Category::Schema),
 ];
 
@@ -94,6 +98,8 @@ pub const CATEGORIES: &[Category] = &[
     Category::LogInjection,
     Category::PrototypePollution,
     Category::SessionFixation,
+    Category::LdapInjection,
+    Category::FormulaInjection,
     Category::Schema,
 ];
 

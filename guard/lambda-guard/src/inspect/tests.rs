@@ -434,6 +434,8 @@ fn every_rule_id_in_the_detectors_is_registered() {
         include_str!("logi.rs"),
         include_str!("proto.rs"),
         include_str!("session.rs"),
+        include_str!("ldapi.rs"),
+        include_str!("formula.rs"),
         include_str!("limits.rs"),
         include_str!("schema.rs"),
         include_str!("mod.rs"),

@@ -521,6 +521,9 @@ fn category_title(category: Category) -> &'static str {
         Category::LogInjection => "Log injection",
         Category::PrototypePollution => "Prototype pollution",
         Category::SessionFixation => "Session fixation",
+        Category::CodeInjection => "Server-side code injection",
+        Category::LdapInjection => "LDAP injection",
+        Category::FormulaInjection => "Formula injection",
         Category::Schema => "Schema violation",
         #[allow(unreachable_patterns, reason = "the enum is non_exhaustive")]
         _ => "Finding",

@@ -628,7 +628,11 @@ fn members_aws_does_not_document_are_input() {
     // What AWS sets is skipped; a member the walk does not know is walked, at the top of the
     // event, in a batch record and in the objects a record nests, whatever the trigger.
     for (trigger, set, extra) in [
-        (Trigger::ApiGatewayHttp, "$.requestContext.accountId", "$.callback"),
+        (
+            Trigger::ApiGatewayHttp,
+            "$.requestContext.accountId",
+            "$.callback",
+        ),
         (Trigger::ApiGatewayRest, "$.httpMethod", "$.callback"),
         (Trigger::EventBridge, "$.account", "$.callback"),
         (Trigger::CognitoUserPool, "$.triggerSource", "$.callback"),

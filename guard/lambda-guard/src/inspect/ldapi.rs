@@ -1,0 +1,121 @@
+//! LDAP injection: a value that closes the filter it is pasted into and opens another
+//! (`*)(uid=*))(|(uid=*`, `admin)(&(password=*))`), or that is itself a composite filter
+//! (`(|(cn=*)(mail=*))`, sent where the application expected a name). Directory lookups behind Cognito custom flows, Active Directory
+//! logins and address books build filters by string concatenation as SQL once did.
+//!
+//! The grammar is RFC 4515's: after `)(`, or inside `(&`, `(|`, `(!`, an attribute
+//! description (a name of two or more characters, or an OID) and a filter type (`=`, `~=`,
+//! `>=`, `<=`). Parentheses in prose (`(a)(b)`, `f(x)(y=1)`) name no attribute this way.
+
+use super::subject::{class, Hit, Needs, Subject, Tables};
+
+/// What `detect` needs to fire (see [`Needs`]): a parenthesis.
+pub(crate) fn needs() -> Needs {
+    Needs::classes(class::PAREN)
+}
+
+/// Finds LDAP injection in one value.
+pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
+    if !s.has(class::EQ) {
+        return None;
+    }
+    let b = s.bytes();
+    // A value that is a filter: `(&(`, `(|(`, `(!(` opening an item.
+    let whole = b.trim_ascii_start();
+    if let [b'(', b'&' | b'|' | b'!', ..] = whole {
+        let at = b.len() - whole.len();
+        if let Some(end) = item(b, at + 2) {
+            return Some(Hit::new("ldap.composite_filter", at, end));
+        }
+    }
+    // A break-out: `)(` then, past any composite openers, an attribute and a filter type.
+    for p in memchr::memmem::find_iter(b, b")(") {
+        if let Some(end) = item(b, p + 1) {
+            return Some(Hit::new("ldap.filter_break", p, end));
+        }
+    }
+    None
+}
+
+/// Where a filter item that starts at `open` (a `(`, after optional composite operators and
+/// further `(`) ends its filter type; `None` when no attribute and filter type follow.
+fn item(b: &[u8], open: usize) -> Option<usize> {
+    let mut i = open;
+    let mut opened = 0;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'(' => opened += 1,
+            b'&' | b'|' | b'!' if opened > 0 => {}
+            b' ' | b'\t' => {}
+            _ => break,
+        }
+        i += 1;
+    }
+    if opened == 0 {
+        return None;
+    }
+    let name = i;
+    while b
+        .get(i)
+        .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b';' | b'_'))
+    {
+        i += 1;
+    }
+    let attribute = &b[name..i];
+    let named = attribute.len() >= 2
+        && (attribute[0].is_ascii_alphabetic()
+            || attribute.iter().all(|c| c.is_ascii_digit() || *c == b'.'));
+    if !named {
+        return None;
+    }
+    match (b.get(i), b.get(i + 1)) {
+        (Some(b'='), _) => Some(i + 1),
+        (Some(b'~' | b'>' | b'<'), Some(b'=')) => Some(i + 2),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inspect::subject::test_subject;
+
+    fn rule(text: &str) -> Option<&'static str> {
+        test_subject(text, 1, detect).map(|h| h.rule)
+    }
+
+    #[test]
+    fn filters_broken_out_of_or_sent_whole() {
+        for attack in [
+            "*)(uid=*))(|(uid=*",
+            "admin)(&(password=*))",
+            "*)(|(objectClass=*)",
+            "admin*)((|userPassword=*)",
+            "x)(!(cn~=admin)",
+            "*)(1.2.840.113556.1.4.803=2)",
+        ] {
+            assert_eq!(rule(attack), Some("ldap.filter_break"), "{attack}");
+        }
+        for filter in [
+            "(|(cn=*)(mail=*))",
+            "(&(objectClass=user)(sAMAccountName=*))",
+        ] {
+            assert_eq!(rule(filter), Some("ldap.composite_filter"), "{filter}");
+        }
+    }
+
+    #[test]
+    fn parentheses_in_prose_and_code_pass() {
+        for plain in [
+            "(a)(b)",
+            "f(x)(y=1)",
+            "see (note)(2) = 5",
+            "(x & y) = z",
+            "price (incl. VAT) = 12",
+            "curry(a)(b) == c",
+            "(|) = nothing",
+        ] {
+            assert_eq!(rule(plain), None, "{plain}");
+        }
+    }
+}
