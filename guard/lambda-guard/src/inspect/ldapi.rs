@@ -3,9 +3,10 @@
 //! (`(|(cn=*)(mail=*))`, sent where the application expected a name). Directory lookups behind Cognito custom flows, Active Directory
 //! logins and address books build filters by string concatenation as SQL once did.
 //!
-//! The grammar is RFC 4515's: after `)(`, or inside `(&`, `(|`, `(!`, an attribute
-//! description (a name of two or more characters, or an OID) and a filter type (`=`, `~=`,
-//! `>=`, `<=`). Parentheses in prose (`(a)(b)`, `f(x)(y=1)`) name no attribute this way.
+//! The grammar is RFC 4515's: after a `)(` whose `)` the value never opened, or inside `(&`,
+//! `(|`, `(!`, an attribute description (a name of two or more characters, or an OID) and a
+//! filter type (`=`, `~=`, `>=`, `<=`). Parentheses in prose (`(a)(b)`, `f(x)(y=1)`,
+//! `(p. 4)(note=x)`) name no attribute this way or close what they opened.
 
 use super::subject::{class, Hit, Needs, Subject, Tables};
 
@@ -20,18 +21,28 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         return None;
     }
     let b = s.bytes();
-    // A value that is a filter: `(&(`, `(|(`, `(!(` opening an item.
-    let whole = b.trim_ascii_start();
-    if let [b'(', b'&' | b'|' | b'!', ..] = whole {
-        let at = b.len() - whole.len();
-        if let Some(end) = item(b, at + 2) {
-            return Some(Hit::new("ldap.composite_filter", at, end));
+    // A break-out: a `)` the value never opened, then `(`, then (past any composite
+    // openers) an attribute and a filter type. A parenthesis the value closes itself
+    // (`(p. 4)(note=x)`) is prose.
+    let mut depth = 0usize;
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'(' => depth += 1,
+            b')' if depth > 0 => depth -= 1,
+            b')' if b.get(i + 1) == Some(&b'(') => {
+                if let Some(end) = item(b, i + 1) {
+                    return Some(Hit::new("ldap.filter_break", i, end));
+                }
+            }
+            _ => {}
         }
     }
-    // A break-out: `)(` then, past any composite openers, an attribute and a filter type.
-    for p in memchr::memmem::find_iter(b, b")(") {
-        if let Some(end) = item(b, p + 1) {
-            return Some(Hit::new("ldap.filter_break", p, end));
+    // A filter sent whole: `(&(`, `(|(`, `(!(` opening an item.
+    for p in memchr::memchr_iter(b'(', b) {
+        if matches!(b.get(p + 1), Some(b'&' | b'|' | b'!')) {
+            if let Some(end) = item(b, p + 2) {
+                return Some(Hit::new("ldap.composite_filter", p, end));
+            }
         }
     }
     None
@@ -62,9 +73,10 @@ fn item(b: &[u8], open: usize) -> Option<usize> {
         i += 1;
     }
     let attribute = &b[name..i];
-    let named = attribute.len() >= 2
-        && (attribute[0].is_ascii_alphabetic()
-            || attribute.iter().all(|c| c.is_ascii_digit() || *c == b'.'));
+    // A name of two or more characters, or an OID (`1.2.840…`, and `(1=0)`, the filter that
+    // is always false).
+    let named = (attribute.len() >= 2 && attribute[0].is_ascii_alphabetic())
+        || (!attribute.is_empty() && attribute.iter().all(|c| c.is_ascii_digit() || *c == b'.'));
     if !named {
         return None;
     }
@@ -93,13 +105,11 @@ mod tests {
             "admin*)((|userPassword=*)",
             "x)(!(cn~=admin)",
             "*)(1.2.840.113556.1.4.803=2)",
+            "admin)(!(&(1=0",
         ] {
             assert_eq!(rule(attack), Some("ldap.filter_break"), "{attack}");
         }
-        for filter in [
-            "(|(cn=*)(mail=*))",
-            "(&(objectClass=user)(sAMAccountName=*))",
-        ] {
+        for filter in ["*(|(mail=*))", "(&(objectClass=user))", "(|(cn=*)(mail=*))"] {
             assert_eq!(rule(filter), Some("ldap.composite_filter"), "{filter}");
         }
     }
@@ -114,6 +124,8 @@ mod tests {
             "price (incl. VAT) = 12",
             "curry(a)(b) == c",
             "(|) = nothing",
+            "see doc (p. 4)(note=important)",
+            "John Smith (CEO)(retired)",
         ] {
             assert_eq!(rule(plain), None, "{plain}");
         }
