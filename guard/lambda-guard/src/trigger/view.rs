@@ -620,13 +620,15 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             Trigger::Sqs => {
                 self.member(r, "body", |w, v| w.any(v, none));
                 // FIFO queues: the sender names the group and the deduplication id.
-                self.member(r, "attributes", |w, attrs| {
-                    if let Some(attrs) = attrs.as_object() {
-                        for key in ["MessageGroupId", "MessageDeduplicationId"] {
-                            w.member(attrs, key, |w, v| w.any(v, none));
-                        }
+                let fifo = ["MessageGroupId", "MessageDeduplicationId"];
+                let attrs = member(r, "attributes").and_then(Value::as_object);
+                if let Some(attrs) = attrs.filter(|a| fifo.iter().any(|k| a.contains_key(*k))) {
+                    let mark = self.path.push_key("attributes");
+                    for key in fifo {
+                        self.member(attrs, key, |w, v| w.any(v, none));
                     }
-                });
+                    self.path.truncate(mark);
+                }
                 self.member(r, "messageAttributes", |w, attrs| {
                     w.message_attributes(attrs)
                 });
