@@ -41,7 +41,7 @@ const PROSE_GATE: &[&str] = &[
 ];
 
 /// Word operators of a condition, which let a number carry one with no SQL punctuation
-/// (`1 and 1 between 0 and 2`, `1 and null is null`, `1 or 1 rlike 1`, `1 and false`).
+/// (`1 and 1 between 0 and 2`, `1 and null is null`, `1 or 1 rlike 1`, `1 and not false`).
 const INFIX: &[&str] = &[
     " between ",
     " is null",
@@ -51,6 +51,8 @@ const INFIX: &[&str] = &[
     " regexp ",
     " and true",
     " and false",
+    " not true",
+    " not false",
 ];
 
 /// System catalogs and objects whose bare name, with no SQL punctuation around it, is a probe
@@ -1917,6 +1919,8 @@ mod tests {
             "1 AND 1 is not null",
             "1 or 1 rlike 1",
             "1 and false",
+            "1 and not false",
+            "7 and 7 is not false",
             "1' and 'a' sounds like 'a'-- -",
             "1 and !(1=2)",
             "1 and _binary'a'='a'",
@@ -1956,6 +1960,8 @@ mod tests {
             "1 or 2 like this",
             "10 and 20 like counts",
             "3 and true story",
+            "2 is not true",
+            "1 and not false friends",
             "2 people like this",
             "prepare meals from scratch",
             "line one\\nline two",
