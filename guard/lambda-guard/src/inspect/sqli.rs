@@ -40,6 +40,21 @@ const PROSE_GATE: &[&str] = &[
     "benchmark",
 ];
 
+/// Word operators of a condition, which let a number carry one with no SQL punctuation
+/// (`1 and 1 between 0 and 2`, `1 and null is null`, `1 or 1 rlike 1`, `1 and not false`).
+const INFIX: &[&str] = &[
+    " between ",
+    " is null",
+    " is not null",
+    " like ",
+    " rlike ",
+    " regexp ",
+    " and true",
+    " and false",
+    " not true",
+    " not false",
+];
+
 /// System catalogs and objects whose bare name, with no SQL punctuation around it, is a probe
 /// of the database behind the API.
 const CATALOG: &[&str] = &[
@@ -328,13 +343,17 @@ fn classify(w: &[u8]) -> K {
         | b"sysdate" | b"crc32" | b"soundex" | b"lpad" | b"rpad" | b"binary" | b"schema_name"
         | b"uncompress" | b"json_extract" | b"json_build_object" | b"jsonb_pretty" | b"lo_get"
         // DynamoDB PartiQL, the database of many functions.
-        | b"begins_with" | b"attribute_exists" | b"attribute_not_exists" | b"attribute_type" => {
+        | b"begins_with" | b"attribute_exists" | b"attribute_not_exists" | b"attribute_type"
+        | b"contains"
+        // SQLite and PostgreSQL functions of blind probes.
+        | b"zeroblob" | b"glob" | b"query_to_xml" => {
             Kw::Func
         }
         b"order" | b"group" | b"having" | b"limit" | b"procedure" | b"offset" => Kw::Clause,
         b"by" => Kw::By,
         b"into" => Kw::Into,
-        b"true" | b"false" | b"null" => Kw::Value,
+        // (PartiQL's `MISSING` is its other null.)
+        b"true" | b"false" | b"null" | b"missing" => Kw::Value,
         b"table" | b"database_" | b"tables" | b"view" | b"index" | b"trigger" | b"login" => {
             Kw::Table
         }
@@ -421,24 +440,39 @@ fn tokenize(b: &[u8], quote: Option<u8>) -> Option<Vec<Tok>> {
                         i += 1;
                     }
                 } else {
-                    while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'.') {
-                        i += 1;
-                    }
-                    if b.get(i) == Some(&b'e') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
-                        i += 1;
-                        while i < b.len() && b[i].is_ascii_digit() {
-                            i += 1;
-                        }
-                    }
+                    i = number_end(b, i);
                 }
                 K::Num
             }
+            // `.1`, `.1e0`: a number ends where its digits do (`.1union` is `.1 union`).
             b'.' if b.get(i + 1).is_some_and(u8::is_ascii_digit) => {
-                i += 1;
-                while i < b.len() && b[i].is_ascii_alphanumeric() {
-                    i += 1;
-                }
+                i = number_end(b, i + 1);
                 K::Num
+            }
+            // MySQL's `\N` is NULL, wherever a token may start (`\Nunion select`).
+            b'\\' if b.get(i + 1) == Some(&b'n') && (i == 0 || !is_word(b[i - 1])) => {
+                i += 2;
+                K::Kw(Kw::Value)
+            }
+            // MSSQL's bracketed identifier `[name]`.
+            b'[' if b
+                .get(i + 1)
+                .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_') =>
+            {
+                let close = b[i + 1..]
+                    .iter()
+                    .position(|c| !is_word(*c))
+                    .filter(|&e| b[i + 1 + e] == b']');
+                match close {
+                    Some(e) => {
+                        i += e + 2;
+                        K::Word
+                    }
+                    None => {
+                        i += 1;
+                        K::Other
+                    }
+                }
             }
             b'-' if b.get(i + 1) == Some(&b'-')
                 && !b.get(i + 2).is_some_and(u8::is_ascii_alphanumeric) =>
@@ -541,11 +575,10 @@ fn tokenize(b: &[u8], quote: Option<u8>) -> Option<Vec<Tok>> {
                 while i < b.len() && (is_word(b[i]) || b[i] == b'$' || b[i] == b'.') {
                     i += 1;
                 }
-                // N'..', X'..', B'..', E'..' string prefixes.
-                if i - s == 1
-                    && matches!(c, b'n' | b'x' | b'b' | b'e')
-                    && matches!(b.get(i), Some(b'\''))
-                {
+                // N'..', X'..', B'..', E'..' string prefixes and MySQL's character set
+                // introducers (`_binary'..'`, `_utf8mb4'..'`).
+                let prefix = (i - s == 1 && matches!(c, b'n' | b'x' | b'b' | b'e')) || c == b'_';
+                if prefix && matches!(b.get(i), Some(b'\'')) {
                     continue;
                 }
                 classify(&b[s..i])
@@ -558,6 +591,20 @@ fn tokenize(b: &[u8], quote: Option<u8>) -> Option<Vec<Tok>> {
         toks.push(Tok { k, s, e: i });
     }
     Some(toks)
+}
+
+/// Where a number whose digits start at `i` ends: digits and dots, then an exponent.
+fn number_end(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'.') {
+        i += 1;
+    }
+    if b.get(i) == Some(&b'e') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+        i += 1;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+    }
+    i
 }
 
 /// Index of the quote closing a string whose content starts at `from` (`''` and `\'` escape).
@@ -717,14 +764,55 @@ impl Grammar<'_> {
                 let w = self.word(i);
                 let next = self.word(n);
                 match w {
-                    b"insert" => self.k(n) == Some(K::Kw(Kw::Into)),
-                    b"delete" => self.k(n) == Some(K::Kw(Kw::From)),
+                    b"insert" => {
+                        self.k(n) == Some(K::Kw(Kw::Into))
+                            && self.object_at(n + 1, &[b"values", b"value", b"set", b"default"])
+                    }
+                    b"delete" => {
+                        self.k(n) == Some(K::Kw(Kw::From))
+                            && self.object_at(n + 1, &[b"using", b"returning"])
+                    }
                     b"update" => self.k(n) == Some(K::Word) && self.word(self.sig(n + 1)) == b"set",
                     b"drop" | b"create" | b"alter" | b"truncate" => {
-                        matches!(self.k(n), Some(K::Kw(Kw::Table)))
+                        (matches!(self.k(n), Some(K::Kw(Kw::Table)))
                             || matches!(
                                 next,
                                 b"database" | b"schema" | b"procedure" | b"function" | b"user"
+                            ))
+                            && self.object_at(
+                                n + 1,
+                                &[
+                                    b"as",
+                                    b"cascade",
+                                    b"purge",
+                                    b"restrict",
+                                    b"add",
+                                    b"modify",
+                                    b"rename",
+                                    b"owner",
+                                    b"set",
+                                    b"identified",
+                                    b"with",
+                                    b"on",
+                                    b"returns",
+                                    b"soname",
+                                    b"before",
+                                    b"after",
+                                    b"instead",
+                                    b"engine",
+                                    b"change",
+                                    b"convert",
+                                    b"character",
+                                    b"charset",
+                                    b"default",
+                                    b"comment",
+                                    b"to",
+                                    b"column",
+                                    b"partition",
+                                    b"disable",
+                                    b"enable",
+                                    b"auto_increment",
+                                ],
                             )
                     }
                     b"exec" | b"execute" | b"call" => {
@@ -785,8 +873,44 @@ impl Grammar<'_> {
                     || (self.k(n) == Some(K::LParen) && !prose)
             }
             Some(K::Kw(Kw::Union)) => self.union_select(i).is_some(),
+            // MySQL's session variables and prepared statements: `SET @a=0x…`,
+            // `PREPARE s FROM @a`.
+            Some(K::Word) => match self.word(i) {
+                b"set" => {
+                    let eq = self.sig(n + 1);
+                    self.k(n) == Some(K::Var)
+                        && matches!(self.word(eq), b"=" | b":=")
+                        && self.k(self.sig(eq + 2)) == Some(K::Semi)
+                }
+                b"prepare" => {
+                    let from = self.sig(n + 1);
+                    self.k(n) == Some(K::Word)
+                        && self.k(from) == Some(K::Kw(Kw::From))
+                        && matches!(self.k(self.sig(from + 1)), Some(K::Var | K::Str { .. }))
+                }
+                _ => false,
+            },
             _ => false,
         }
+    }
+
+    /// A statement's object named at `i` (after `IF [NOT] EXISTS`), then the end of the
+    /// statement, a symbol, a SQL keyword or one of the `tails` words, as in
+    /// `DROP TABLE users;`: "drop table cloth off at the cleaners" names no object. A value
+    /// cut before the name (`;insert into`) is the statement too.
+    fn object_at(&self, i: usize, tails: &[&[u8]]) -> bool {
+        let mut n = self.sig(i);
+        while matches!(self.word(n), b"if" | b"not" | b"exists") {
+            n = self.sig(n + 1);
+        }
+        match self.k(n) {
+            None => return true,
+            Some(K::Word | K::Str { .. } | K::Kw(_) | K::Var) => {}
+            _ => return false,
+        }
+        // Anything but a plain word or number: a keyword, a symbol, a quote, a variable.
+        let tail = self.sig(n + 1);
+        !matches!(self.k(tail), Some(K::Word | K::Num)) || tails.contains(&self.word(tail))
     }
 
     /// A value that is nothing but a plain SELECT, with no break, sub-select or stacked query
@@ -901,14 +1025,32 @@ impl Grammar<'_> {
         })
     }
 
-    /// `CASE WHEN` and a comparison at `i`: the conditional of boolean and error probes.
+    /// Where the right operand of the comparison at `op` starts: after `IS [NOT]`,
+    /// `SOUNDS LIKE`.
+    fn operand(&self, op: usize) -> usize {
+        let n = self.sig(op + 1);
+        match (self.word(op), self.word(n)) {
+            (b"is", b"not") | (b"sounds", b"like") => n + 1,
+            _ => op + 1,
+        }
+    }
+
+    /// `CASE WHEN` and a comparison at `i`, maybe in parentheses: the conditional of boolean
+    /// and error probes.
     fn case_when(&self, i: usize) -> bool {
-        let when = self.sig(i + 1);
-        self.word(i) == b"case"
-            && self.word(when) == b"when"
-            && self
+        let mut when = self.sig(i + 1);
+        if self.word(i) != b"case" || self.word(when) != b"when" {
+            return false;
+        }
+        loop {
+            let compared = self
                 .value_expr(when + 1)
-                .is_some_and(|v| self.comparison(self.sig(v.end)))
+                .is_some_and(|v| self.comparison(self.sig(v.end)));
+            if compared || self.k(self.sig(when + 1)) != Some(K::LParen) {
+                return compared;
+            }
+            when = self.sig(when + 1);
+        }
     }
 
     /// The index of the parenthesis closing the one at `open` (or the end).
@@ -933,7 +1075,7 @@ impl Grammar<'_> {
     /// sub-select, a literal followed by a comment or a clause.
     fn condition_at(&self, i: usize) -> bool {
         let mut i = self.sig(i);
-        if self.word(i) == b"not" {
+        if matches!(self.word(i), b"not" | b"!") {
             i = self.sig(i + 1);
         }
         let mut p = i;
@@ -954,26 +1096,57 @@ impl Grammar<'_> {
         while self.k(n) == Some(K::RParen) {
             n = self.sig(n + 1);
         }
+        // `x NOT LIKE y`, `x NOT IN (…)`.
+        if self.word(n) == b"not" && self.comparison(self.sig(n + 1)) {
+            n = self.sig(n + 1);
+        }
         if self.comparison(n) {
-            let Some(rhs) = self.value_expr(n + 1) else {
+            let Some(rhs) = self.value_expr(self.operand(n)) else {
                 return false;
             };
             // `a=b` between two bare words is prose-like unless nothing follows it.
             let prose = lhs.literals == 0 && !lhs.call && rhs.literals == 0 && !rhs.call;
-            return !prose || self.end_or_comment(self.sig(rhs.end));
+            let after = self.sig(rhs.end);
+            let end = self.end_or_comment(after);
+            // A word operator reads as English (`5 and 10 like minds`) unless it compares
+            // with a literal and the condition ends there.
+            if self.word(n).iter().all(u8::is_ascii_alphabetic) {
+                return if rhs.literals > 0 || rhs.call {
+                    end || matches!(
+                        self.k(after),
+                        Some(K::Logic | K::Op | K::RParen | K::Kw(Kw::Clause | Kw::Union))
+                    )
+                } else {
+                    prose && end
+                };
+            }
+            return !prose || end;
         }
         if lhs.call {
             return true;
         }
         let literal = lhs.literals > 0 && lhs.words == 0;
-        // `OR true` alone is a tautology; `1 or 2` is a choice.
-        let truth = self.word(p) == b"true" && lhs.end == p + 1;
+        // `OR true`, `AND false` alone are boolean probes; `1 or 2` is a choice.
+        let truth = matches!(self.word(p), b"true" | b"false") && lhs.end == p + 1;
         literal
             && (matches!(
                 self.k(n),
                 Some(K::Comment | K::Semi | K::Kw(Kw::Clause | Kw::Union))
             ) || self.cutting_comment(lhs.end)
                 || ((truth || self.paranoia >= 2) && self.k(n).is_none()))
+    }
+
+    /// A comparison of a literal with a literal or a call at `i` (`1=1`, `'a'='a'`), or a
+    /// sub-select: a condition no application writes, unlike `y = 6`.
+    fn literal_condition(&self, i: usize) -> bool {
+        let c = self.sig(i);
+        self.value_expr(c).is_some_and(|r| {
+            let op = self.sig(r.end);
+            r.literals > 0 && self.comparison(op) && {
+                let rhs = self.value_expr(self.operand(op));
+                rhs.is_some_and(|x| x.literals > 0 || x.call)
+            }
+        }) || self.k(c) == Some(K::Kw(Kw::Select))
     }
 
     /// What follows a break-out of a string (or of a parenthesis) at `i` makes it SQL.
@@ -1024,6 +1197,21 @@ impl Grammar<'_> {
                     .then(|| span("sqli.string_break", j))?
             }
             K::Logic if self.condition_at(j + 1) => span("sqli.string_break", j + 1),
+            // `1'or'1`, `x'||'y`: an operator held between two quotes, the last one left for
+            // the application to close.
+            K::Logic
+                if j + 2 == self.t.len()
+                    && attached
+                    && self.t[j].s == quote + 1
+                    && self.t[j + 1].s == self.t[j].e
+                    && self.k(j + 1) == Some(K::Str { closed: false })
+                    && self.b[self.t[j + 1].s + 1..]
+                        .iter()
+                        .all(u8::is_ascii_alphanumeric)
+                    && self.t[j + 1].e > self.t[j + 1].s + 1 =>
+            {
+                span("sqli.string_break", j + 1)
+            }
             // `' or anything --`: a break, a boolean operator and a comment eating the rest.
             K::Logic
                 if self.t[j + 1..]
@@ -1048,7 +1236,7 @@ impl Grammar<'_> {
             K::LParen if self.statement_at(j, false) => span("sqli.string_break", j + 1),
             K::Op => {
                 let n = self.sig(j + 1);
-                let rhs = self.value_expr(j + 1);
+                let rhs = self.value_expr(self.operand(j));
                 let ok = if self.comparison(j) {
                     rhs.is_some_and(|r| {
                         r.literals > 0 || r.call || self.end_or_comment(self.sig(r.end))
@@ -1186,7 +1374,7 @@ impl Grammar<'_> {
         let adjacent = t.get(first).is_some_and(|w| self.b.get(w.e) == Some(&b'('));
         if self.is_call(first)
             && (SQL_FUNCTIONS.contains(&self.word(first))
-                || (adjacent && SQL_CALLS.contains(&self.word(first))))
+                || (adjacent && SQL_CALLS.contains(&self.word(first)) && !self.equation(first)))
         {
             let open = self.sig(first + 1);
             return Some(("sqli.probe", t[first].s, t[open].e));
@@ -1225,6 +1413,20 @@ impl Grammar<'_> {
             }
         }
         None
+    }
+
+    /// A call of a number at `i` that a number equals, and nothing more: `sin(30) = 0.5` is
+    /// arithmetic.
+    fn equation(&self, i: usize) -> bool {
+        let arg = self.sig(self.sig(i + 1) + 1);
+        let close = self.sig(arg + 1);
+        let eq = self.sig(close + 1);
+        let n = self.sig(eq + 1);
+        self.k(arg) == Some(K::Num)
+            && self.k(close) == Some(K::RParen)
+            && self.word(eq) == b"="
+            && self.k(n) == Some(K::Num)
+            && self.k(self.sig(n + 1)).is_none()
     }
 
     fn run(&self, broke: bool) -> Option<(&'static str, usize, usize)> {
@@ -1296,6 +1498,12 @@ impl Grammar<'_> {
                                         | K::Semi
                                         | K::Kw(Kw::Select)
                                 ) || (p == 0 && broke)
+                                    // A procedural block: `BEGIN dbms_lock.sleep(5)`,
+                                    // `PERFORM pg_sleep(5)`, `THEN sleep(5)`.
+                                    || matches!(
+                                        self.word(p),
+                                        b"begin" | b"perform" | b"then" | b"else" | b"do"
+                                    )
                             }
                         };
                     if positional {
@@ -1341,18 +1549,23 @@ impl Grammar<'_> {
         let mut j = first;
         if !leading_paren {
             let v = self.value_expr(first)?;
+            let n = self.sig(v.end);
+            // A value that is a comparison, or-ed with a literal one: `name = 'x' OR 1=1`.
+            if self.comparison(n) {
+                let rhs = self.value_expr(self.operand(n));
+                if let Some(r) = rhs.filter(|r| r.literals > 0 || r.call) {
+                    let mut l = self.sig(r.end);
+                    while self.k(l) == Some(K::RParen) {
+                        l = self.sig(l + 1);
+                    }
+                    if self.k(l) == Some(K::Logic) && self.literal_condition(l + 1) {
+                        return Some(("sqli.tautology", at(first), at(l + 2)));
+                    }
+                }
+            }
             // A lone word starts prose more often than SQL: it needs a literal comparison.
             if v.literals == 0 && !v.call && self.paranoia < 2 {
-                let n = self.sig(v.end);
-                let strong = self.k(n) == Some(K::Logic) && {
-                    let c = self.sig(n + 1);
-                    self.value_expr(c).is_some_and(|r| {
-                        r.literals > 0 && self.comparison(self.sig(r.end)) && {
-                            let rhs = self.value_expr(self.sig(r.end) + 1);
-                            rhs.is_some_and(|x| x.literals > 0 || x.call)
-                        }
-                    }) || self.k(c) == Some(K::Kw(Kw::Select))
-                };
+                let strong = self.k(n) == Some(K::Logic) && self.literal_condition(n + 1);
                 if !strong {
                     return None;
                 }
@@ -1407,13 +1620,14 @@ pub(crate) fn gate_needles() -> Vec<(&'static str, u32)> {
         .iter()
         .chain(&[CAST])
         .map(|w| (*w, gate::SQL_OBJECT));
-    words.chain(objects).collect()
+    let infix = INFIX.iter().map(|w| (*w, gate::SQL_INFIX));
+    words.chain(objects).chain(infix).collect()
 }
 
 /// What `detect` needs to fire (see [`Needs`]): SQL punctuation, a prose gate word, a catalog.
 pub(crate) fn needs() -> Needs {
     Needs::classes(PUNCT)
-        .or_gates(gate::SQL_WORD | gate::SQL_OBJECT)
+        .or_gates(gate::SQL_WORD | gate::SQL_OBJECT | gate::SQL_INFIX)
         .or_words(&[" or true", " or 1", " or not "])
 }
 
@@ -1442,8 +1656,16 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
             return Some(h);
         }
     }
-    let worth =
-        s.has(PUNCT) || (s.has(class::SPACE) && s.gate(gate::SQL_WORD)) || s.gate(gate::SQL_OBJECT);
+    // A number followed by a word operator: `1 and 1 between 0 and 2`.
+    let numeric = || {
+        let b = s.bytes().trim_ascii_start();
+        let b = b.strip_prefix(b"-").unwrap_or(b);
+        s.gate(gate::SQL_INFIX) && b.first().is_some_and(u8::is_ascii_digit)
+    };
+    let worth = s.has(PUNCT)
+        || (s.has(class::SPACE) && s.gate(gate::SQL_WORD))
+        || s.gate(gate::SQL_OBJECT)
+        || numeric();
     if !worth {
         return None;
     }
@@ -1685,6 +1907,67 @@ mod tests {
             "IIF(1=1,1,1/0)",
         ] {
             assert!(rule(a).is_some(), "missed {a}");
+        }
+    }
+
+    #[test]
+    fn dialects_and_blind_conditions() {
+        for a in [
+            // A number carrying a condition of word operators only.
+            "1 and 1 between 0 and 2",
+            "1 and null is null",
+            "1 AND 1 is not null",
+            "1 or 1 rlike 1",
+            "1 and false",
+            "1 and not false",
+            "7 and 7 is not false",
+            "1' and 'a' sounds like 'a'-- -",
+            "1 and !(1=2)",
+            "1 and _binary'a'='a'",
+            // Numbers and NULL run into keywords; MSSQL brackets.
+            ".1union select 1",
+            "\\Nunion select 1,2",
+            "1 and [id]=1 or 1=1",
+            // A comparison or-ed with a literal one.
+            "status = 'a' or 1=1",
+            "1::int=1 or 1=1",
+            "1'or'1",
+            "(case when (1=1) then 1 else 2 end)",
+            "(CASE WHEN (SELECT 1)=1 THEN id ELSE name END)",
+            // Procedural blocks, session variables, cut statements.
+            "begin dbms_lock.sleep(5); end;",
+            "1;do $$ begin perform pg_sleep(5); end $$;--",
+            "1;set @a=0x73656c656374;prepare s from @a;execute s;",
+            "; insert into",
+            "1; drop table users",
+            "'; drop table users'",
+            "1;insert into users(name) values('x')--",
+            // PartiQL and SQLite functions.
+            "' OR contains(pk, '') OR '",
+            "x' OR pk IS NOT MISSING OR 'a'='b",
+            "1 and zeroblob(1000000000)",
+        ] {
+            assert!(rule(a).is_some(), "missed {a}");
+        }
+        for b in [
+            "Create table reservation for 4",
+            "Drop table cloth off at the cleaners",
+            "insert into the slot marked A",
+            "delete from my cart please",
+            "sin(30) = 0.5",
+            "x = 5 or y = 6",
+            "price >= 10 and price <= 20",
+            "1 or 2 like this",
+            "10 and 20 like counts",
+            "3 and true story",
+            "2 is not true",
+            "1 and not false friends",
+            "2 people like this",
+            "prepare meals from scratch",
+            "line one\\nline two",
+            "[1] or [2]",
+        ] {
+            assert_eq!(rule(b), None, "false positive on {b}");
         }
     }
 

@@ -141,6 +141,9 @@ pub(crate) mod gate {
     pub(crate) const EXEC_OPTION: u32 = 1 << 16;
     /// A database endpoint or query-language word (`nosqli::ENDPOINTS`, `nosqli::DSL_WORDS`).
     pub(crate) const NOSQL_WORD: u32 = 1 << 17;
+    /// A SQL operator spelled as a word (`sqli::INFIX`: ` between `, ` is null`, ` like `):
+    /// a condition a numeric parameter can carry without any punctuation.
+    pub(crate) const SQL_INFIX: u32 = 1 << 18;
 
     /// Every gate needle with its group: [`NEEDLES`] and the word lists kept beside the
     /// detectors that read them.

@@ -391,6 +391,7 @@ fn the_scan_finds_the_gates_over_the_original_case() {
         ("${IFS}", subject::gate::IFS),
         ("1 UNION all", subject::gate::SQL_WORD),
         ("Information_Schema", subject::gate::SQL_OBJECT),
+        ("1 AND 1 Between 0 and 2", subject::gate::SQL_INFIX),
     ] {
         assert_ne!(tables.scan(text, 1).gates & g, 0, "{text}");
     }
