@@ -543,6 +543,26 @@ const SINK_OBJECTS: &[(&[u8], &[&[u8]])] = &[
     (b"location", &[b"href", b"hash", b"replace", b"assign"]),
 ];
 
+/// Names of the global object, through which every global function is reachable.
+const GLOBALS: &[&[u8]] = &[
+    b"window",
+    b"self",
+    b"top",
+    b"parent",
+    b"globalthis",
+    b"frames",
+];
+
+/// Functions that show a dialog or run a string: an injection's proof or its payload.
+const DIALOGS: &[&[u8]] = &[
+    b"alert",
+    b"prompt",
+    b"confirm",
+    b"eval",
+    b"settimeout",
+    b"setinterval",
+];
+
 const CALLS: &[&[u8]] = &[
     b"alert",
     b"prompt",
@@ -563,9 +583,13 @@ fn script_context(b: &[u8], paranoia: u8, dom: bool) -> Option<Hit> {
     for dot in memchr::memchr_iter(b'.', b) {
         let (ws, we) = word_before(b, dot);
         let obj = &b[ws..we];
-        let Some((_, props)) = SINK_OBJECTS.iter().find(|(o, _)| *o == obj) else {
+        let props = SINK_OBJECTS
+            .iter()
+            .find(|(o, _)| *o == obj)
+            .map_or(&[][..], |(_, p)| p);
+        if props.is_empty() && !GLOBALS.contains(&obj) {
             continue;
-        };
+        }
         if ws > 0 && is_word(b[ws - 1]) {
             continue;
         }
@@ -581,11 +605,19 @@ fn script_context(b: &[u8], paranoia: u8, dom: bool) -> Option<Hit> {
         if props.contains(&&b[ps..pe]) && !empty_call {
             return Some(Hit::new("xss.dom_sink", ws, pe));
         }
+        // A dialog or timer called through a global (`top.alert(1)`, `self.confirm\`1\``).
+        let called = matches!(b.get(open), Some(b'(' | b'`')) && !empty_call;
+        if called && GLOBALS.contains(&obj) && DIALOGS.contains(&&b[ps..pe]) {
+            return Some(Hit::new("xss.js_breakout", ws, pe));
+        }
     }
     if let Some(h) = bracket_sink(b) {
         return Some(h);
     }
-    if let Some(h) = jsfuck(b).or_else(|| tagged_call(b)) {
+    if let Some(h) = jsfuck(b)
+        .or_else(|| tagged_call(b))
+        .or_else(|| indirect_call(b))
+    {
         return Some(h);
     }
     if dom {
@@ -609,24 +641,28 @@ fn script_context(b: &[u8], paranoia: u8, dom: bool) -> Option<Hit> {
         while k > 0 && (b[k - 1].is_ascii_whitespace()) {
             k -= 1;
         }
-        let breakout = k > 0
-            && matches!(
-                b[k - 1],
-                b';' | b'+'
-                    | b'-'
-                    | b'|'
-                    | b'&'
-                    | b'}'
-                    | b'('
-                    | b'*'
-                    | b','
-                    | b'{'
-                    | b'>'
-                    | b'='
-                    | b'?'
-                    | b':'
-            )
-            && first_break.is_some_and(|f| f < k);
+        // A template's `${`, or a comment closed (`*/alert(1)`), starts code wherever it is.
+        let opened = k >= 2 && matches!(&b[k - 2..k], b"${" | b"*/");
+        let breakout = opened
+            || (k > 0
+                && matches!(
+                    b[k - 1],
+                    b';' | b'+'
+                        | b'-'
+                        | b'|'
+                        | b'&'
+                        | b'}'
+                        | b'('
+                        | b'*'
+                        | b','
+                        | b'{'
+                        | b'>'
+                        | b'='
+                        | b'?'
+                        | b':'
+                        | b')'
+                )
+                && first_break.is_some_and(|f| f < k));
         let dialog = matches!(
             &b[ws..we],
             b"alert" | b"prompt" | b"confirm" | b"settimeout" | b"setinterval" | b"eval"
@@ -677,6 +713,198 @@ fn whole_call(b: &[u8], open: usize) -> bool {
 fn jsfuck(b: &[u8]) -> Option<Hit> {
     let atoms = find_iter(b, b"![]").count() + find_iter(b, b"+[]").count();
     (atoms >= 3).then(|| Hit::new("xss.js_breakout", 0, b.len().min(24)))
+}
+
+/// A dialog or eval reached without writing its call (`(0,alert)(1)`, `[1].map(alert)`,
+/// `alert.call(null,1)`, `a=alert;a(1)`), a function built from a string and run at once
+/// (`Function('…')()`, `[].constructor.constructor\`…\`\`\``), a script loaded by URL
+/// (`import('//…')`, `$.getScript(…)`), or a global's member computed and called
+/// (`window[atob('…')](1)`).
+fn indirect_call(b: &[u8]) -> Option<Hit> {
+    for open in memchr::memchr_iter(b'(', b).chain(memchr::memchr_iter(b'`', b)) {
+        let (ws, we) = word_before(b, open);
+        let name = &b[ws..we];
+        let built = match name {
+            b"function" => ws == 0 || !is_word(b[ws - 1]),
+            b"constructor" => true,
+            _ => false,
+        };
+        if built && called_at(b, group_end(b, open).map_or(b.len(), |e| e + 1)) {
+            return Some(Hit::new("xss.js_breakout", ws, open + 1));
+        }
+        if b[open] != b'(' {
+            continue;
+        }
+        let q = skip_js_space(b, open + 1);
+        let by_url = |q: usize| {
+            matches!(b.get(q), Some(b'"' | b'\'' | b'`'))
+                && [&b"//"[..], b"http:", b"https:", b"data:"]
+                    .iter()
+                    .any(|p| b[q + 1..].starts_with(p))
+        };
+        let jquery_load = matches!(name, b"getscript" | b"globaleval")
+            && ws > 0
+            && b[ws - 1] == b'.'
+            && (b[..ws - 1].ends_with(b"$") || b[..ws - 1].ends_with(b"jquery"));
+        if (name == b"import" && by_url(q)) || jquery_load {
+            return Some(Hit::new("xss.js_breakout", ws, open + 1));
+        }
+    }
+    for (ws, we) in dialog_words(b) {
+        let before = skip_back_js_space(b, ws.saturating_sub(1));
+        let prev = if ws == 0 { 0 } else { b[before] };
+        let after = skip_js_space(b, we);
+        let next = b.get(after).copied().unwrap_or(0);
+        // `(alert)(1)`, `(0,eval)(x)`: the name alone in parentheses, then called.
+        let parenthesized = matches!(prev, b'(' | b',')
+            && next == b')'
+            && matches!(b.get(after + 1), Some(b'(' | b'`'))
+            && called_at(b, after + 1);
+        // `[1].find(alert)`, `Reflect.apply(alert,…)`: a method's argument.
+        let callback = matches!(prev, b'(' | b',')
+            && matches!(next, b')' | b',')
+            && method_call_open(b, before);
+        // `alert.call(…)`, `eval.apply(…)`, `prompt.bind(…)()`.
+        let via = next == b'.' && {
+            let m = skip_js_space(b, after + 1);
+            let e = m + b[m..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphabetic())
+                .count();
+            matches!(&b[m..e], b"call" | b"apply" | b"bind") && called_at(b, e)
+        };
+        if parenthesized || callback || via || aliased(b, ws, we) {
+            return Some(Hit::new("xss.js_breakout", ws, we));
+        }
+    }
+    global_computed_call(b)
+}
+
+/// Every dialog name of `b` written as a whole identifier.
+fn dialog_words(b: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    DIALOGS.iter().flat_map(move |d| {
+        find_iter(b, d).filter_map(move |s| {
+            let e = s + d.len();
+            let whole = (s == 0 || !(is_word(b[s - 1]) || b[s - 1] == b'$'))
+                && b.get(e).is_none_or(|c| !(is_word(*c) || *c == b'$'));
+            whole.then_some((s, e))
+        })
+    })
+}
+
+/// Whether a call opens at `i` (after spaces): `(…)` with something in it or a template.
+fn called_at(b: &[u8], i: usize) -> bool {
+    let i = skip_js_space(b, i);
+    match b.get(i) {
+        Some(b'`') => true,
+        Some(b'(') => group_end(b, i).is_some(),
+        _ => false,
+    }
+}
+
+/// Whether the `(` at `open` opens a method call's arguments (`.map(`, `.apply(`).
+fn method_call_open(b: &[u8], open: usize) -> bool {
+    if b.get(open) != Some(&b'(') {
+        // A later argument: find the call's `(` on the same level.
+        let mut depth = 0usize;
+        let Some(p) = b[..open].iter().rposition(|c| {
+            match c {
+                b')' | b']' => depth += 1,
+                b'(' | b'[' if depth > 0 => depth -= 1,
+                b'(' => return true,
+                _ => {}
+            }
+            false
+        }) else {
+            return false;
+        };
+        return method_call_open(b, p);
+    }
+    let (ws, we) = word_before(b, open);
+    we == open && ws < we && ws > 0 && b[ws - 1] == b'.'
+}
+
+/// `x=alert,x(1)` or `a=alert;a\`1\``: a dialog given a new name that is then called.
+fn aliased(b: &[u8], ws: usize, we: usize) -> bool {
+    let eq = skip_back_js_space(b, ws.saturating_sub(1));
+    if ws == 0 || b[eq] != b'=' || eq == 0 {
+        return false;
+    }
+    let (ns, ne) = word_before(b, eq);
+    let sep = skip_js_space(b, we);
+    if ns == ne || !matches!(b.get(sep), Some(b',' | b';')) {
+        return false;
+    }
+    let alias = &b[ns..ne];
+    find_iter(&b[sep..], alias).any(|p| {
+        let s = sep + p;
+        let e = s + alias.len();
+        !is_word(b[s - 1]) && b.get(e).is_some_and(|c| matches!(c, b'(' | b'`')) && called_at(b, e)
+    })
+}
+
+/// A global's member computed by an expression and called: `window[atob('YWxlcnQ=')](1)`,
+/// `self[Object.keys(self)[5]](1)`, `top[/al/.source+/ert/.source]\`1\``.
+fn global_computed_call(b: &[u8]) -> Option<Hit> {
+    for open in memchr::memchr_iter(b'[', b) {
+        let (ws, we) = word_before(b, open);
+        if !GLOBALS.contains(&&b[ws..we]) || (ws > 0 && is_word(b[ws - 1])) {
+            continue;
+        }
+        let Some(close) = group_end(b, open) else {
+            continue;
+        };
+        let inner = &b[open + 1..close];
+        let computed = inner
+            .iter()
+            .any(|c| matches!(c, b'(' | b'+' | b'/' | b'.' | b'['));
+        if computed && called_at(b, close + 1) {
+            return Some(Hit::new("xss.dom_sink", ws, close + 1));
+        }
+    }
+    None
+}
+
+/// The index of what closes the group opened at `open` (`(`, `[` or a template's backtick,
+/// whose `${…}` may hold templates of their own), looked for within 512 bytes.
+fn group_end(b: &[u8], open: usize) -> Option<usize> {
+    let end = b.len().min(open + 512);
+    if b[open] == b'`' {
+        let mut i = open + 1;
+        let mut braces = 0usize;
+        while i < end {
+            match b[i] {
+                b'\\' => i += 1,
+                b'`' if braces == 0 => return Some(i),
+                b'`' => i = memchr::memchr(b'`', &b[i + 1..end]).map(|e| i + 1 + e)?,
+                b'$' if b.get(i + 1) == Some(&b'{') => {
+                    braces += 1;
+                    i += 1;
+                }
+                b'}' if braces > 0 => braces -= 1,
+                _ => {}
+            }
+            i += 1;
+        }
+        return None;
+    }
+    let (o, c) = if b[open] == b'[' {
+        (b'[', b']')
+    } else {
+        (b'(', b')')
+    };
+    let mut depth = 0usize;
+    b[open..end]
+        .iter()
+        .position(|&x| {
+            if x == o {
+                depth += 1;
+            } else if x == c {
+                depth -= 1;
+            }
+            depth == 0
+        })
+        .map(|e| open + e)
 }
 
 /// A tagged template calling through `Function.prototype` (`[].sort.call\`${alert}1\``).
@@ -736,10 +964,8 @@ fn bracket_sink(b: &[u8]) -> Option<Hit> {
         let sink = SINK_OBJECTS
             .iter()
             .any(|(o, props)| *o == obj && props.contains(&prop));
-        let global = matches!(
-            obj,
-            b"window" | b"self" | b"top" | b"parent" | b"globalthis" | b"frames"
-        ) && (CALLS.contains(&prop) || prop == b"document");
+        let global = (GLOBALS.contains(&obj) && (CALLS.contains(&prop) || prop == b"document"))
+            || (obj == b"this" && DIALOGS.contains(&prop));
         if sink || global {
             return Some(Hit::new("xss.dom_sink", ws, pe + 1));
         }
