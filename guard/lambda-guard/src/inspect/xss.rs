@@ -68,25 +68,25 @@ pub(crate) fn needs() -> Needs {
 /// `<` with the high bit set (`¼`, U+00BC).
 const HIGH_LT: &str = "\u{bc}";
 
-/// `<` in UTF-7 (`+ADw-`), which old browsers and charset-sniffing parsers still decode.
-const UTF7_LT: &str = "+adw-";
+/// `<` in UTF-7 (`+ADw-`, or `+ADw` opening a longer run), which old browsers and
+/// charset-sniffing parsers still decode.
+const UTF7_LT: &str = "+adw";
 
 /// Finds XSS in one value.
 pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     let b = s.bytes();
     if s.has(class::OPS) {
         for p in find_iter(b, UTF7_LT.as_bytes()) {
-            // A tag name, then what ends one: a space, `/`, `>` or its UTF-7 form `+AD4-`.
-            let name = p + 5 + usize::from(b.get(p + 5) == Some(&b'/'));
+            // A tag name, then what ends one: a space, `/` or `>`.
+            let d = utf7(&s.text.as_bytes()[p..b.len().min(p + 512)]);
+            let name = 1 + usize::from(d.get(1) == Some(&b'/'));
             let end = name
-                + b[name..]
+                + d[name..]
                     .iter()
                     .take_while(|c| c.is_ascii_alphabetic())
                     .count();
-            let tag_end =
-                matches!(b.get(end), Some(b' ' | b'/' | b'>')) || b[end..].starts_with(b"+ad4-");
-            if end > name && tag_end {
-                return Some(Hit::new("xss.dangerous_tag", p, end));
+            if end > name && matches!(d.get(end), Some(b' ' | b'/' | b'>')) {
+                return Some(Hit::new("xss.dangerous_tag", p, (p + 5).min(b.len())));
             }
         }
     }
@@ -146,6 +146,51 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         return script_context(b, s.paranoia, s.gate(gate::DOM));
     }
     None
+}
+
+/// UTF-7 decoded (RFC 2152: `+`, modified base64 of UTF-16 units, an optional `-`),
+/// lower-cased; what is not ASCII becomes `?`.
+fn utf7(t: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(t.len());
+    let mut i = 0;
+    while i < t.len() {
+        if t[i] != b'+' {
+            out.push(t[i].to_ascii_lowercase());
+            i += 1;
+            continue;
+        }
+        i += 1;
+        let (mut bits, mut n) = (0u32, 0u32);
+        let start = i;
+        while let Some(v) = t.get(i).and_then(|c| base64_value(*c)) {
+            bits = ((bits << 6) | v) & 0x3f_ffff;
+            n += 6;
+            if n >= 16 {
+                n -= 16;
+                let unit = (bits >> n) & 0xffff;
+                out.push(u8::try_from(unit).ok().filter(u8::is_ascii).unwrap_or(b'?'));
+            }
+            i += 1;
+        }
+        if t.get(i) == Some(&b'-') {
+            if i == start {
+                out.push(b'+');
+            }
+            i += 1;
+        }
+    }
+    out
+}
+
+fn base64_value(c: u8) -> Option<u32> {
+    Some(u32::from(match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        b'/' => 63,
+        _ => return None,
+    }))
 }
 
 fn tags(b: &[u8]) -> Option<Hit> {
@@ -473,9 +518,16 @@ fn script_uri(b: &[u8]) -> Option<Hit> {
 
 fn data_uri_at(b: &[u8], colon: usize) -> bool {
     let rest = &b[colon + 1..b.len().min(colon + 40)];
-    rest.starts_with(b"text/html")
-        || rest.starts_with(b"image/svg")
-        || rest.starts_with(b"application/x")
+    [
+        "text/html",
+        "image/svg",
+        "application/x",
+        "text/javascript",
+        "application/javascript",
+    ]
+    .iter()
+    .chain(&["text/ecmascript", "application/ecmascript", "text/xml"])
+    .any(|t| rest.starts_with(t.as_bytes()))
 }
 
 /// `onerror=` outside a tag: an attribute break-out (`" onmouseover="alert(1)`).
@@ -506,12 +558,22 @@ fn loose_handler(b: &[u8]) -> Option<Hit> {
         let quote_before = first_quote.is_some_and(|q| q < j);
         let after = &b[eq + 1..b.len().min(eq + 120)];
         let code = after.iter().any(|c| matches!(c, b'(' | b'`' | b'&' | b'{'))
-            || find(after, b"alert").is_some();
-        if quote_before || code {
+            || DIALOGS.iter().any(|d| find(after, d).is_some());
+        if (quote_before || code) && !names_a_function(after) {
             return Some(Hit::new("xss.event_handler", j, (eq + 12).min(b.len())));
         }
     }
     None
+}
+
+/// Whether a handler's value only names a function (`{handleClick}`, JSX written in prose),
+/// which runs nothing.
+fn names_a_function(v: &[u8]) -> bool {
+    let v = &v[skip_space(v, 0)..];
+    v.strip_prefix(b"{").is_some_and(|r| {
+        let n = r.iter().take_while(|c| is_word(**c) || **c == b'.').count();
+        n > 0 && r.get(n) == Some(&b'}') && !DIALOGS.iter().any(|d| r[..n].ends_with(d))
+    })
 }
 
 const SINK_OBJECTS: &[(&[u8], &[&[u8]])] = &[
@@ -561,6 +623,21 @@ const DIALOGS: &[&[u8]] = &[
     b"eval",
     b"settimeout",
     b"setinterval",
+];
+
+/// Keywords that take an expression (`void alert(1)`), so one may sit between a break-out
+/// and its call.
+const OPERATOR_WORDS: &[&[u8]] = &[
+    b"void",
+    b"typeof",
+    b"delete",
+    b"new",
+    b"in",
+    b"instanceof",
+    b"throw",
+    b"return",
+    b"await",
+    b"yield",
 ];
 
 const CALLS: &[&[u8]] = &[
@@ -633,13 +710,24 @@ fn script_context(b: &[u8], paranoia: u8, dom: bool) -> Option<Hit> {
         if c != b'(' && c != b'`' {
             continue;
         }
-        let (ws, we) = word_before(b, i);
-        if we != i || !CALLS.contains(&&b[ws..we]) {
+        // The callee: a name, then perhaps comments, spaces or an optional chain's `?.`.
+        let callee_end = if b[..i].ends_with(b"?.") { i - 2 } else { i };
+        let (ws, we) = word_before(b, callee_end);
+        if skip_js_space(b, we) != callee_end || !CALLS.contains(&&b[ws..we]) {
             continue;
         }
+        let dialog = DIALOGS.contains(&&b[ws..we]);
         let mut k = ws;
         while k > 0 && (b[k - 1].is_ascii_whitespace()) {
             k -= 1;
+        }
+        // An operator keyword before a dialog (`'-typeof alert(1)-'`, `';void prompt(1)//`).
+        let (ks, ke) = word_before(b, k);
+        if dialog && ke == k && ks < ke && OPERATOR_WORDS.contains(&&b[ks..ke]) {
+            k = ks;
+            while k > 0 && (b[k - 1].is_ascii_whitespace()) {
+                k -= 1;
+            }
         }
         // A template's `${`, or a comment closed (`*/alert(1)`), starts code wherever it is.
         let opened = k >= 2 && matches!(&b[k - 2..k], b"${" | b"*/");
@@ -661,12 +749,14 @@ fn script_context(b: &[u8], paranoia: u8, dom: bool) -> Option<Hit> {
                         | b'?'
                         | b':'
                         | b')'
+                        | b'^'
+                        | b'%'
+                        | b'/'
+                        | b'~'
+                        | b'!'
+                        | b'<'
                 )
                 && first_break.is_some_and(|f| f < k));
-        let dialog = matches!(
-            &b[ws..we],
-            b"alert" | b"prompt" | b"confirm" | b"settimeout" | b"setinterval" | b"eval"
-        );
         let bare = k == 0 && (paranoia >= 2 || (dialog && whole_call(b, i)));
         if breakout || bare {
             return Some(Hit::new(
@@ -724,6 +814,16 @@ fn indirect_call(b: &[u8]) -> Option<Hit> {
     for open in memchr::memchr_iter(b'(', b).chain(memchr::memchr_iter(b'`', b)) {
         let (ws, we) = word_before(b, open);
         let name = &b[ws..we];
+        if ws == we
+            && computed_member_is(b, open, b"constructor")
+            && called_at(b, group_end(b, open).map_or(b.len(), |e| e + 1))
+        {
+            return Some(Hit::new(
+                "xss.js_breakout",
+                open.saturating_sub(14),
+                open + 1,
+            ));
+        }
         let built = match name {
             b"function" => ws == 0 || !is_word(b[ws - 1]),
             b"constructor" => true,
@@ -778,6 +878,23 @@ fn indirect_call(b: &[u8]) -> Option<Hit> {
         }
     }
     global_computed_call(b)
+}
+
+/// Whether what ends just before `i` is the computed member `['name']` (any quote).
+fn computed_member_is(b: &[u8], i: usize, name: &[u8]) -> bool {
+    let k = skip_back_js_space(b, i.saturating_sub(1));
+    if i == 0 || b[k] != b']' || k == 0 {
+        return false;
+    }
+    let q = skip_back_js_space(b, k - 1);
+    let Some(open) = q.checked_sub(name.len() + 1) else {
+        return false;
+    };
+    matches!(b[q], b'"' | b'\'' | b'`')
+        && b[open] == b[q]
+        && &b[open + 1..q] == name
+        && open > 0
+        && b[skip_back_js_space(b, open - 1)] == b'['
 }
 
 /// Every dialog name of `b` written as a whole identifier.
