@@ -351,7 +351,6 @@ const WEAK: &[&[u8]] = &[
     b"expect",
     b"seq",
     b"script",
-    b"ex",
     b"calc",
     b"notepad",
     b"mspaint",
@@ -842,10 +841,8 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
             return Some(h);
         }
     }
-    if s.has(class::BRACKET | class::BACKTICK | class::AMP | class::DOT | class::DASH) {
-        if let Some(h) = powershell(b) {
-            return Some(h);
-        }
+    if let Some(h) = powershell(s) {
+        return Some(h);
     }
     if s.has(class::PAREN) && s.has(class::BRACE) {
         if let Some(h) = fork_bomb(b) {
@@ -886,6 +883,9 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     None
 }
 
+/// Needles of the PowerShell syntax [`powershell`] reads: a static member, an object built.
+pub(crate) const POWERSHELL: &[&str] = &["]::", "new-object"];
+
 /// .NET namespaces and types a PowerShell static call reaches to run, load, fetch or decode:
 /// `[System.Diagnostics.Process]::Start(`, `[Convert]::FromBase64String(`.
 const DOTNET_TYPES: &[&[u8]] = &[
@@ -910,20 +910,39 @@ const DOTNET_TYPES: &[&[u8]] = &[
 /// object built from a .NET or COM type (`New-Object Net.WebClient`), a command name split by
 /// backtick escapes (``I`E`X``), the call operator on a string expression (`&('i'+'ex')`,
 /// `.("{1}{0}" -f 'ex','i')`).
-fn powershell(b: &[u8]) -> Option<Hit> {
+fn powershell(s: &Subject<'_>) -> Option<Hit> {
+    let b = s.bytes();
+    if s.gate(gate::POWERSHELL) {
+        if let Some(h) = dotnet(b) {
+            return Some(h);
+        }
+    }
+    if s.has(class::BACKTICK) {
+        if let Some(h) = backtick_escaped(b) {
+            return Some(h);
+        }
+    }
+    if s.has(class::AMP | class::DOT) && s.has(class::PAREN) && s.has(class::QUOTE) {
+        return call_operator(b);
+    }
+    None
+}
+
+/// `[System.Diagnostics.Process]::Start(`, `New-Object Net.WebClient`.
+fn dotnet(b: &[u8]) -> Option<Hit> {
     for p in memchr::memmem::find_iter(b, b"]::") {
         let from = p.saturating_sub(64);
         let Some(open) = memchr::memrchr(b'[', &b[from..p]).map(|o| from + o) else {
             continue;
         };
         let ty = &b[open + 1..p];
-        let typed = !ty.is_empty()
+        let known = !ty.is_empty()
             && ty.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'.')
             && ty
                 .split(|c| *c == b'.')
                 .any(|seg| DOTNET_TYPES.contains(&seg));
         let name = b[p + 3..].iter().take_while(|c| is_word(**c)).count();
-        if typed && name > 0 && b.get(skip_space(b, p + 3 + name)) == Some(&b'(') {
+        if known && name > 0 && b.get(skip_space(b, p + 3 + name)) == Some(&b'(') {
             return Some(Hit::new("cmdi.command_chain", open, p + 3 + name));
         }
     }
@@ -942,6 +961,11 @@ fn powershell(b: &[u8]) -> Option<Hit> {
             return Some(Hit::new("cmdi.command_chain", p, j + ty));
         }
     }
+    None
+}
+
+/// A command name split by PowerShell's backtick escapes: ``I`E`X``, ``Inv`oke-Ex`pression``.
+fn backtick_escaped(b: &[u8]) -> Option<Hit> {
     for p in memchr::memchr_iter(b'`', b) {
         if !(p > 0
             && b[p - 1].is_ascii_alphabetic()
@@ -969,10 +993,17 @@ fn powershell(b: &[u8]) -> Option<Hit> {
             return Some(Hit::new("cmdi.shell_evasion", start, end));
         }
     }
-    for p in memchr::memchr2_iter(b'&', b'.', b) {
-        let before = p == 0 || matches!(b[p - 1], b' ' | b'\t' | b';' | b'|' | b'(' | b'{');
-        let open = skip_space(b, p + 1);
-        if !before || b.get(open) != Some(&b'(') {
+    None
+}
+
+/// PowerShell's call operator on a string expression: `&('i'+'ex')`, `.("{1}{0}" -f 'ex','i')`.
+fn call_operator(b: &[u8]) -> Option<Hit> {
+    for open in memchr::memchr_iter(b'(', b) {
+        let Some(p) = b[..open].trim_ascii_end().len().checked_sub(1) else {
+            continue;
+        };
+        let boundary = p == 0 || matches!(b[p - 1], b' ' | b'\t' | b';' | b'|' | b'(' | b'{');
+        if !matches!(b[p], b'&' | b'.') || !boundary || open - p > 8 {
             continue;
         }
         if let Some((value, end, _)) = string_value(b, skip_space(b, open + 1)) {
@@ -1047,7 +1078,10 @@ pub(crate) fn string_value(b: &[u8], i: usize) -> Option<(Vec<u8>, usize, usize)
 /// A shell function that calls itself through a pipe in the background, then is called: a
 /// fork bomb (`:(){ :|:& };:`, `f(){ f|f& };f`).
 fn fork_bomb(b: &[u8]) -> Option<Hit> {
-    for p in memchr::memmem::find_iter(b, b"()") {
+    for p in memchr::memchr_iter(b'(', b) {
+        if b.get(p + 1) != Some(&b')') {
+            continue;
+        }
         let open = skip_space(b, p + 2);
         if b.get(open) != Some(&b'{') {
             continue;
@@ -1335,9 +1369,8 @@ fn interpreter(b: &[u8]) -> Option<Hit> {
         .filter(|w| !w.is_empty())
         .count()
         <= 3;
-    let cmdlet = cmd.contains(&b'-')
-        && (short || !arg.iter().all(u8::is_ascii_alphabetic))
-        && command_class(cmd) == Some(true);
+    let prose = cmdlet(cmd) && !short && arg.iter().all(u8::is_ascii_alphabetic);
+    let cmdlet = cmd.contains(&b'-') && !prose && command_class(cmd) == Some(true);
     (runs || cmdlet).then(|| Hit::new("cmdi.command_chain", 0, b.len().min(64)))
 }
 
@@ -1968,13 +2001,22 @@ fn bare_separator(b: &[u8], sep: usize) -> bool {
     if !matches!(b.get(sep), Some(b';' | b'|' | b'&')) {
         return false;
     }
-    let line = b[..sep]
+    // Looked for within 66 bytes: a longer line is not one token.
+    let from = sep.saturating_sub(66);
+    let line = match b[from..sep]
         .iter()
         .rposition(|c| matches!(c, b'\n' | b'\r'))
-        .map_or(0, |p| p + 1);
+    {
+        Some(p) => from + p + 1,
+        None if from > 0 => return false,
+        None => 0,
+    };
     let before = b[line..sep].trim_ascii();
-    before.len() <= 64
-        && (before.iter().any(|c| matches!(c, b'\'' | b'"' | b'`'))
+    // One token: empty, closing a quoted string (`x'`), or digits and punctuation.
+    !before.contains(&b' ')
+        && (before
+            .last()
+            .is_some_and(|c| matches!(c, b'\'' | b'"' | b'`'))
             || before.iter().all(|c| {
                 c.is_ascii_digit() || matches!(c, b'.' | b':' | b',' | b'/' | b'_' | b'-')
             }))
@@ -2085,7 +2127,8 @@ fn command_after(
     // `; Apt 4`: a number is the argument only of commands that count or address (`sleep 5`,
     // `ping 10.0.0.1`, `kill 9`) or a file name (`cat 1.txt`).
     let args = args && (class || !bare_number(b, w.end) || NUMERIC.contains(&word));
-    // `;ps aux`, `127.0.0.1|ip a`: after a bare separator a word command with a word after it.
+    // `;ps aux`, `127.0.0.1|ip a`: after a bare separator a word command with one word after
+    // it, then nothing or another command (`1; exec will create the case` goes on as prose).
     let bare =
         !class && !substitution && b.get(w.end) == Some(&b' ') && bare_separator(b, sep) && {
             let n = skip_space(b, w.end);
@@ -2093,9 +2136,10 @@ fn command_after(
                 .iter()
                 .take_while(|c| c.is_ascii_alphanumeric())
                 .count();
+            let e = skip_space(b, n + len);
             (1..=12).contains(&len)
-                && b.get(n + len)
-                    .is_none_or(|c| c.is_ascii_whitespace() || matches!(c, b';' | b'|' | b'&'))
+                && b.get(e)
+                    .is_none_or(|c| matches!(c, b';' | b'|' | b'&' | b'\n' | b'\r'))
         };
     if class || args || closed || bare {
         return hit(if substitution {

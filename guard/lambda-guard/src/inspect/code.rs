@@ -344,8 +344,11 @@ pub(crate) fn needs() -> Needs {
         .or_words(SCRIPT_EXTENSION_KEYS)
         .or_words(&[":{"])
         .or_words(&["while(", "while (", "function", "for(", "for ("])
-        .or_words(&["import ", "%x"])
+        .or_gates(gate::CODE_SYNTAX)
 }
+
+/// Needles of the script syntax [`ruby`], [`python_import`] and [`literal_execute`] read.
+pub(crate) const SYNTAX: &[&str] = &["import ", "%x", "open(", "send(", ".execute("];
 
 /// Finds server-side code injection in one value.
 pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
@@ -399,23 +402,16 @@ pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
             return Some(hit);
         }
     }
-    if s.has(class::QUOTE) {
+    if s.has(class::QUOTE) && s.has(class::DOT | class::OPS) {
         if let Some(hit) = built_name(b) {
             return Some(hit);
         }
     }
-    if s.has(class::DOT) && s.has(class::QUOTE | class::BRACKET) {
-        if let Some(hit) = literal_execute(b) {
-            return Some(hit);
-        }
-    }
-    if s.has(class::OPS | class::PAREN) {
-        if let Some(hit) = ruby(b) {
-            return Some(hit);
-        }
-    }
-    if s.has(class::SPACE) {
-        if let Some(hit) = python_import(b) {
+    if s.gate(gate::CODE_SYNTAX) {
+        if let Some(hit) = literal_execute(b)
+            .or_else(|| ruby(b))
+            .or_else(|| python_import(b))
+        {
             return Some(hit);
         }
     }
@@ -457,12 +453,29 @@ const BUILT_NAMES: &[&[u8]] = &[
 /// String literals joined by `.` or `+` that spell a function or command name: `'sys'.'tem'`,
 /// `"ex"."ec"`, `'child_'+'process'`.
 fn built_name(b: &[u8]) -> Option<Hit> {
-    for p in memchr::memchr2_iter(b'\'', b'"', b) {
+    // Found by their joins (`'.'`, `" + "`): rarer than quotes in JSON.
+    for j in memchr::memchr2_iter(b'.', b'+', b) {
+        let q = b[..j].trim_ascii_end();
+        let Some(&quote) = q.last().filter(|c| matches!(c, b'\'' | b'"')) else {
+            continue;
+        };
+        if !matches!(b.get(skip_space(b, j + 1)), Some(b'\'' | b'"')) {
+            continue;
+        }
+        let from = (q.len() - 1).saturating_sub(33);
+        let Some(p) = memchr::memrchr(quote, &b[from..q.len() - 1]).map(|o| from + o) else {
+            continue;
+        };
         let Some((value, end, pieces)) = super::cmdi::string_value(b, p) else {
             continue;
         };
         if pieces >= 2 && BUILT_NAMES.contains(&value.as_slice()) {
-            return Some(Hit::new("code.php", p, end));
+            // Reported as the language whose marker the name is (`child_process`: Node).
+            let rule = ENTRIES
+                .iter()
+                .find(|e| e.0.as_bytes() == value.as_slice())
+                .map_or("code.php", |e| e.1);
+            return Some(Hit::new(rule, p, end));
         }
     }
     None
@@ -1266,7 +1279,7 @@ mod tests {
             ("KztAAUc3IAEQ", "code.deserialization"),
             // Names built from pieces, callbacks by name, serialized objects with a sign.
             ("$a='sys'.'tem';", "code.php"),
-            ("require('child_'+'process')", "code.php"),
+            ("x = 'child_'+'process'", "code.node"),
             ("$f(\"id\");", "code.php"),
             ("usort($a, 'system');", "code.php"),
             ("O:+8:\"stdClass\":1:{s:1:\"a\";}", "code.deserialization"),

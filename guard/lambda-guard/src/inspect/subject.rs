@@ -141,6 +141,10 @@ pub(crate) mod gate {
     pub(crate) const EXEC_OPTION: u32 = 1 << 16;
     /// A database endpoint or query-language word (`nosqli::ENDPOINTS`, `nosqli::DSL_WORDS`).
     pub(crate) const NOSQL_WORD: u32 = 1 << 17;
+    /// Script syntax read by the code detector (`code::SYNTAX`: `import `, `%x`, `open(` …).
+    pub(crate) const CODE_SYNTAX: u32 = 1 << 22;
+    /// PowerShell syntax (`cmdi::POWERSHELL`: `]::`, `new-object`).
+    pub(crate) const POWERSHELL: u32 = 1 << 23;
 
     /// Every gate needle with its group: [`NEEDLES`] and the word lists kept beside the
     /// detectors that read them.
@@ -149,6 +153,8 @@ pub(crate) mod gate {
         let mut all = NEEDLES.to_vec();
         all.extend(sqli::gate_needles());
         all.extend(code::ENTRIES.iter().map(|e| (e.0, CODE_ENTRY)));
+        all.extend(code::SYNTAX.iter().map(|n| (*n, CODE_SYNTAX)));
+        all.extend(cmdi::POWERSHELL.iter().map(|n| (*n, POWERSHELL)));
         all.extend(traversal::SENSITIVE.iter().map(|n| (*n, SENSITIVE_FILE)));
         all.extend(traversal::WRAPPERS.iter().map(|w| (*w, WRAPPER)));
         all.extend(traversal::RESPELLED.iter().map(|r| (r.0, HEX_PATH)));
