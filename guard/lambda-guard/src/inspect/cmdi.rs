@@ -1763,16 +1763,6 @@ fn chains(b: &[u8], paranoia: u8) -> Option<Hit> {
     let mut table = (0, false);
     while i < b.len() {
         let c = b[i];
-        // `| Name | Type |`: a Markdown table row's cells (each line read once).
-        if c == b'|' {
-            if i >= table.0 {
-                table = table_row(b, i);
-            }
-            if table.1 {
-                i += 1;
-                continue;
-            }
-        }
         let (after, substitution) = match c {
             b';' | b'\n' | b'\r' => (i + 1, false),
             // A newline escaped as text (`\nid`, `1\n/bin/ls`), not inside a word or a Windows
@@ -1785,7 +1775,19 @@ fn chains(b: &[u8], paranoia: u8) -> Option<Hit> {
             {
                 (i + 2, false)
             }
-            b'|' | b'&' => (i + if b.get(i + 1) == Some(&c) { 2 } else { 1 }, false),
+            b'|' | b'&' => {
+                // `| Name | Type |`: a Markdown table row's cells (each line read once).
+                if c == b'|' {
+                    if i >= table.0 {
+                        table = table_row(b, i);
+                    }
+                    if table.1 {
+                        i += 1;
+                        continue;
+                    }
+                }
+                (i + if b.get(i + 1) == Some(&c) { 2 } else { 1 }, false)
+            }
             // ``x`` (reStructuredText, Markdown) is an empty substitution, then a word.
             b'`' if b.get(i + 1) == Some(&b'`') => {
                 i += 2;

@@ -402,7 +402,8 @@ pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
             return Some(hit);
         }
     }
-    if s.has(class::QUOTE) && s.has(class::DOT | class::OPS) {
+    // A built name is used: called, assigned or passed (`(`, `=`).
+    if s.has(class::QUOTE) && s.has(class::DOT | class::OPS) && s.has(class::PAREN | class::EQ) {
         if let Some(hit) = built_name(b) {
             return Some(hit);
         }
