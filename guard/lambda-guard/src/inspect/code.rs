@@ -97,6 +97,19 @@ pub(crate) const ENTRIES: &[(&str, &str, Kind)] = &[
     ("preg_replace_callback", "code.php", Kind::Call),
     ("fputcsv", "code.php", Kind::Call),
     ("escapeshellcmd", "code.php", Kind::Call),
+    // Functions that call the callback they are given by name (`usort($a, 'system')`), and
+    // `mail()`, whose fifth argument reaches sendmail's command line.
+    ("usort", "code.php", Kind::Call),
+    ("uasort", "code.php", Kind::Call),
+    ("uksort", "code.php", Kind::Call),
+    ("array_walk", "code.php", Kind::Call),
+    ("array_reduce", "code.php", Kind::Call),
+    ("iterator_apply", "code.php", Kind::Call),
+    ("ob_start", "code.php", Kind::Call),
+    ("set_error_handler", "code.php", Kind::Call),
+    ("spl_autoload_register", "code.php", Kind::Call),
+    ("forward_static_call", "code.php", Kind::Call),
+    ("mail", "code.php", Kind::Call),
     ("$_get", "code.php", Kind::Token),
     ("$_post", "code.php", Kind::Token),
     ("$_request", "code.php", Kind::Token),
@@ -147,6 +160,10 @@ pub(crate) const ENTRIES: &[(&str, &str, Kind)] = &[
     ("org.apache.commons.collections", "code.java", Kind::Token),
     ("com.sun.org.apache", "code.java", Kind::Token),
     ("org.springframework.context", "code.java", Kind::Token),
+    ("jdk.nashorn.", "code.java", Kind::Token),
+    ("xwork.methodaccessor", "code.java", Kind::Token),
+    ("#context[", "code.java", Kind::Token),
+    ("thread.sleep", "code.java", Kind::Call),
     ("child_process", "code.node", Kind::Token),
     ("require", "code.node", Kind::Call),
     ("process.mainmodule", "code.node", Kind::Token),
@@ -163,6 +180,24 @@ pub(crate) const ENTRIES: &[(&str, &str, Kind)] = &[
     ("console.error", "code.node", Kind::Call),
     ("console.dir", "code.node", Kind::Call),
     ("__js_function", "code.node", Kind::Token),
+    ("process.exit", "code.node", Kind::Call),
+    ("process.kill", "code.node", Kind::Call),
+    ("process.abort", "code.node", Kind::Call),
+    ("process.dlopen", "code.node", Kind::Call),
+    ("reflect.construct", "code.node", Kind::Call),
+    ("vm.runin", "code.node", Kind::Token),
+    // Ruby: shell-outs, evaluation and unsafe loading.
+    ("marshal.load", "code.ruby", Kind::Token),
+    ("open3.", "code.ruby", Kind::Token),
+    ("pty.spawn", "code.ruby", Kind::Call),
+    ("class_eval", "code.ruby", Kind::Call),
+    ("instance_eval", "code.ruby", Kind::Call),
+    ("module_eval", "code.ruby", Kind::Call),
+    ("instance_exec", "code.ruby", Kind::Call),
+    ("erb.new", "code.ruby", Kind::Call),
+    ("kernel.exec", "code.ruby", Kind::Call),
+    ("kernel.spawn", "code.ruby", Kind::Call),
+    ("io.popen", "code.ruby", Kind::Call),
     ("__import__", "code.python", Kind::Token),
     ("__builtins__", "code.python", Kind::Token),
     ("__globals__", "code.python", Kind::Token),
@@ -171,6 +206,18 @@ pub(crate) const ENTRIES: &[(&str, &str, Kind)] = &[
     ("__mro__", "code.python", Kind::Token),
     ("os.system", "code.python", Kind::Call),
     ("os.popen", "code.python", Kind::Call),
+    ("os.execl", "code.python", Kind::Call),
+    ("os.execlp", "code.python", Kind::Call),
+    ("os.execv", "code.python", Kind::Call),
+    ("os.execve", "code.python", Kind::Call),
+    ("os.execvp", "code.python", Kind::Call),
+    ("os.spawnl", "code.python", Kind::Call),
+    ("os.spawnv", "code.python", Kind::Call),
+    ("os.posix_spawn", "code.python", Kind::Call),
+    ("commands.getoutput", "code.python", Kind::Call),
+    ("commands.getstatusoutput", "code.python", Kind::Call),
+    ("importlib.import_module", "code.python", Kind::Call),
+    ("getattr", "code.python", Kind::Call),
     ("subprocess.", "code.python", Kind::Token),
     ("pickle.loads", "code.python", Kind::Token),
     ("eval", "code.python", Kind::Call),
@@ -297,7 +344,11 @@ pub(crate) fn needs() -> Needs {
         .or_words(SCRIPT_EXTENSION_KEYS)
         .or_words(&[":{"])
         .or_words(&["while(", "while (", "function", "for(", "for ("])
+        .or_gates(gate::CODE_SYNTAX)
 }
+
+/// Needles of the script syntax [`ruby`], [`python_import`] and [`literal_execute`] read.
+pub(crate) const SYNTAX: &[&str] = &["import ", "%x", "open(", "send(", ".execute("];
 
 /// Finds server-side code injection in one value.
 pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
@@ -351,10 +402,218 @@ pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
             return Some(hit);
         }
     }
+    // A built name is used: called, assigned or passed (`(`, `=`).
+    if s.has(class::QUOTE) && s.has(class::DOT | class::OPS) && s.has(class::PAREN | class::EQ) {
+        if let Some(hit) = built_name(b) {
+            return Some(hit);
+        }
+    }
+    if s.gate(gate::CODE_SYNTAX) {
+        if let Some(hit) = literal_execute(b)
+            .or_else(|| ruby(b))
+            .or_else(|| python_import(b))
+        {
+            return Some(hit);
+        }
+    }
     if s.has(class::QUOTE) && s.has(class::PAREN) {
         return quoted_call(b);
     }
     None
+}
+
+/// Names a payload spells from pieces so that no filter sees them whole.
+const BUILT_NAMES: &[&[u8]] = &[
+    b"system",
+    b"exec",
+    b"shell_exec",
+    b"passthru",
+    b"popen",
+    b"proc_open",
+    b"pcntl_exec",
+    b"assert",
+    b"eval",
+    b"create_function",
+    b"call_user_func",
+    b"base64_decode",
+    b"file_get_contents",
+    b"file_put_contents",
+    b"phpinfo",
+    b"child_process",
+    b"execsync",
+    b"__import__",
+    b"subprocess",
+    b"getruntime",
+    b"java.lang.runtime",
+    b"processbuilder",
+    b"iex",
+    b"invoke-expression",
+    b"whoami",
+];
+
+/// String literals joined by `.` or `+` that spell a function or command name: `'sys'.'tem'`,
+/// `"ex"."ec"`, `'child_'+'process'`.
+fn built_name(b: &[u8]) -> Option<Hit> {
+    // Found by their joins (`'.'`, `" + "`): rarer than quotes in JSON.
+    for j in memchr::memchr2_iter(b'.', b'+', b) {
+        let q = b[..j].trim_ascii_end();
+        let Some(&quote) = q.last().filter(|c| matches!(c, b'\'' | b'"')) else {
+            continue;
+        };
+        if !matches!(b.get(skip_space(b, j + 1)), Some(b'\'' | b'"')) {
+            continue;
+        }
+        let from = (q.len() - 1).saturating_sub(33);
+        let Some(p) = memchr::memrchr(quote, &b[from..q.len() - 1]).map(|o| from + o) else {
+            continue;
+        };
+        let Some((value, end, pieces)) = super::cmdi::string_value(b, p) else {
+            continue;
+        };
+        if pieces >= 2 && BUILT_NAMES.contains(&value.as_slice()) {
+            // Reported as the language whose marker the name is (`child_process`: Node).
+            let rule = ENTRIES
+                .iter()
+                .find(|e| e.0.as_bytes() == value.as_slice())
+                .map_or("code.php", |e| e.1);
+            return Some(Hit::new(rule, p, end));
+        }
+    }
+    None
+}
+
+/// Groovy runs a string or list literal as a command: `"id".execute()`, `['sh','-c','id'].execute()`.
+fn literal_execute(b: &[u8]) -> Option<Hit> {
+    for p in memchr::memmem::find_iter(b, b".execute(") {
+        let closed = match p.checked_sub(1).map(|i| b[i]) {
+            Some(b']') => true,
+            Some(q @ (b'\'' | b'"')) => {
+                let from = p.saturating_sub(65);
+                memchr::memrchr(q, &b[from..p - 1]).is_some_and(|o| from + o + 1 < p - 1)
+            }
+            _ => false,
+        };
+        if closed {
+            return Some(Hit::new("code.java", p, p + 9));
+        }
+    }
+    None
+}
+
+/// Ruby methods that run a shell or evaluate a name, by their syntax: `%x(id)`,
+/// `open('|id')` (Perl's `open(F, "|id")` too), `send(:system, 'id')`.
+fn ruby(b: &[u8]) -> Option<Hit> {
+    for p in memchr::memmem::find_iter(b, b"%x") {
+        let Some(&open) = b.get(p + 2) else { break };
+        let close = match open {
+            b'(' => b')',
+            b'{' => b'}',
+            b'[' => b']',
+            b'<' => b'>',
+            b'|' | b'!' => open,
+            _ => continue,
+        };
+        let body = &b[p + 3..b.len().min(p + 131)];
+        if (p == 0 || !b[p - 1].is_ascii_alphanumeric())
+            && memchr::memchr(close, body)
+                .is_some_and(|e| body[..e].iter().any(u8::is_ascii_alphabetic))
+        {
+            return Some(Hit::new("code.ruby", p, p + 3));
+        }
+    }
+    for p in memchr::memmem::find_iter(b, b"open(") {
+        if p > 0 && is_word(b[p - 1]) {
+            continue;
+        }
+        let mut j = skip_space(b, p + 5);
+        // Perl's file handle: `open(F, "|id")`.
+        let handle = b[j..].iter().take_while(|c| is_word(**c)).count();
+        if handle > 0 && b.get(skip_space(b, j + handle)) == Some(&b',') {
+            j = skip_space(b, skip_space(b, j + handle) + 1);
+        }
+        if matches!(b.get(j), Some(b'\'' | b'"'))
+            && b.get(j + 1) == Some(&b'|')
+            && b.get(skip_space(b, j + 2))
+                .is_some_and(u8::is_ascii_alphanumeric)
+        {
+            return Some(Hit::new("code.ruby", p, j + 2));
+        }
+    }
+    const RUNS: &[&[u8]] = &[
+        b"system",
+        b"exec",
+        b"eval",
+        b"spawn",
+        b"syscall",
+        b"instance_eval",
+        b"class_eval",
+        b"`",
+    ];
+    for p in memchr::memmem::find_iter(b, b"send(") {
+        let j = skip_space(b, p + 5);
+        if b.get(j) != Some(&b':') {
+            continue;
+        }
+        let name = b[j + 1..]
+            .iter()
+            .take_while(|c| is_word(**c) || **c == b'`')
+            .count();
+        if RUNS.contains(&&b[j + 1..j + 1 + name]) {
+            return Some(Hit::new("code.ruby", p, j + 1 + name));
+        }
+    }
+    None
+}
+
+/// Python modules that run commands or load code.
+const PYTHON_MODULES: &[&[u8]] = &[
+    b"os",
+    b"subprocess",
+    b"pty",
+    b"ctypes",
+    b"commands",
+    b"posix",
+    b"builtins",
+    b"importlib",
+];
+
+/// A Python import statement of a module that runs commands, opening the value or a statement
+/// (after `;` or a line break): `import socket,subprocess,os`, `from os import system`.
+fn python_import(b: &[u8]) -> Option<Hit> {
+    let mut at = 0;
+    loop {
+        let s = skip_space(b, at);
+        let rest = &b[s..];
+        let modules = if let Some(r) = rest.strip_prefix(b"import ") {
+            Some((r, s + 7))
+        } else {
+            rest.strip_prefix(b"from ").map(|r| (r, s + 5))
+        };
+        if let Some((r, off)) = modules {
+            let end = r
+                .iter()
+                .position(|c| matches!(c, b';' | b'\n' | b'\r'))
+                .unwrap_or(r.len());
+            let stmt = &r[..end];
+            let from_form = rest.starts_with(b"from ");
+            let mut names = stmt
+                .split(|c| matches!(c, b',' | b' '))
+                .filter(|w| !w.is_empty());
+            let dangerous = if from_form {
+                names.next().is_some_and(|m| PYTHON_MODULES.contains(&m))
+                    && names.next() == Some(b"import")
+            } else {
+                stmt.split(|c| *c == b',').all(|m| {
+                    let m = m.trim_ascii();
+                    !m.is_empty() && m.iter().all(|c| is_word(*c) || *c == b'.')
+                }) && names.any(|m| PYTHON_MODULES.contains(&m))
+            };
+            if dangerous {
+                return Some(Hit::new("code.python", s, off + end));
+            }
+        }
+        at = s + memchr::memchr3(b';', b'\n', b'\r', &b[s..])? + 1;
+    }
 }
 
 /// The first [`ENTRIES`] marker in `b` used as code (a token, or a call).
@@ -410,7 +669,7 @@ fn entry(b: &[u8], t: &Tables) -> Option<Hit> {
                 return Some(Hit::new(rule, st, en));
             }
             Kind::Call => {
-                if let Some(e) = call_at(b, en) {
+                if let Some(e) = call_at(b, en).or_else(|| result_called(b, en)) {
                     return Some(Hit::new(rule, st, e));
                 }
                 // `base64_decode(` cut off at its parenthesis: a probe of the filter.
@@ -466,7 +725,12 @@ fn call_at(b: &[u8], i: usize) -> Option<usize> {
     }
     let k = skip_space(b, j + 1);
     let arg_ok = match b.get(k) {
-        Some(b'\'' | b'"' | b'$' | b'`' | b')' | b'_' | b'[' | b'@' | b'/' | b'(') => true,
+        // `eval() is dangerous`: an empty call a sentence goes on from is prose.
+        Some(b')') => {
+            let n = k + 1;
+            !(b.get(n) == Some(&b' ') && b.get(n + 1).is_some_and(u8::is_ascii_alphabetic))
+        }
+        Some(b'\'' | b'"' | b'$' | b'`' | b'_' | b'[' | b'@' | b'/' | b'(') => true,
         Some(c) if c.is_ascii_alphanumeric() => {
             let mut e = k;
             while e < b.len() && (is_word(b[e])) {
@@ -474,12 +738,31 @@ fn call_at(b: &[u8], i: usize) -> Option<usize> {
             }
             matches!(b.get(e), Some(b'(' | b'.' | b'[' | b'$' | b'\'' | b'"'))
                 || (matches!(b.get(e), Some(b')'))
-                    && b.get(e + 1)
-                        .is_none_or(|c| matches!(c, b';' | b')' | b'.' | b' ')))
+                    && b.get(e + 1).is_none_or(|c| matches!(c, b';' | b')' | b'.')))
         }
         _ => false,
     };
     arg_ok.then_some(k + 1)
+}
+
+/// After a function name at `i`: a call whose result is called in turn, `getattr(os,'system')(`:
+/// the first call looked a function up. Where the second call opens.
+fn result_called(b: &[u8], i: usize) -> Option<usize> {
+    let j = skip_space(b, i);
+    if b.get(j) != Some(&b'(') {
+        return None;
+    }
+    let mut depth = 0usize;
+    let close = b[j..b.len().min(j + 128)].iter().position(|c| {
+        match c {
+            b'(' => depth += 1,
+            b')' => depth -= 1,
+            _ => {}
+        }
+        depth == 0
+    })?;
+    let k = skip_space(b, j + close + 1);
+    (close > 1 && b.get(k) == Some(&b'(')).then_some(k + 1)
 }
 
 /// A PHP function name wrapped before it is called: `(system)('id')`, `[ 'system' ][0]('id')`,
@@ -574,7 +857,9 @@ fn variable_call(b: &[u8]) -> Option<Hit> {
             strong = true;
         }
         let (k, comment) = skip_gap(b, j);
-        if b.get(k) == Some(&b'(') && k - j <= 256 && ((k == j && strong) || comment) {
+        // `$a('id')`: a string argument is a call, not maths.
+        let quoted = k == j && matches!(b.get(k + 1), Some(b'\'' | b'"'));
+        if b.get(k) == Some(&b'(') && k - j <= 256 && ((k == j && strong) || comment || quoted) {
             return Some(Hit::new("code.php", p, k + 1));
         }
         // `($f)('id')`: a variable in parentheses, called.
@@ -775,6 +1060,10 @@ fn js_code(b: &[u8]) -> Option<Hit> {
             continue;
         }
         let mut j = skip_space(b, p + 8);
+        // `Function('return process')()`: the constructor compiles a string.
+        if b.get(j) == Some(&b'(') && matches!(b.get(skip_space(b, j + 1)), Some(b'\'' | b'"')) {
+            return Some(Hit::new("code.node", p, j + 1));
+        }
         while j < b.len() && is_word(b[j]) {
             j += 1; // a name: `function run(`
         }
@@ -814,7 +1103,11 @@ fn php_serialized(b: &[u8]) -> Option<Hit> {
         if !matches!(kind, b'o' | b'c' | b'a') || (p >= 2 && is_word(b[p - 2])) {
             continue;
         }
-        let Some(n) = digits(p + 1) else { continue };
+        // `O:+8:` is read as `O:8:`.
+        let sign = usize::from(b.get(p + 1) == Some(&b'+'));
+        let Some(n) = digits(p + 1 + sign) else {
+            continue;
+        };
         let body = if kind == b'a' {
             // `a:N:{` and a typed member: `i:`, `s:`, `b:`, `d:`, `a:`, `o:`, `n;`.
             (b.get(n) == Some(&b':') && b.get(n + 1) == Some(&b'{'))
@@ -985,6 +1278,24 @@ mod tests {
                 "code.deserialization",
             ),
             ("KztAAUc3IAEQ", "code.deserialization"),
+            // Names built from pieces, callbacks by name, serialized objects with a sign.
+            ("$a='sys'.'tem';", "code.php"),
+            ("x = 'child_'+'process'", "code.node"),
+            ("$f(\"id\");", "code.php"),
+            ("usort($a, 'system');", "code.php"),
+            ("O:+8:\"stdClass\":1:{s:1:\"a\";}", "code.deserialization"),
+            // Python, Node, Ruby and Groovy by their syntax.
+            ("import socket,subprocess,os", "code.python"),
+            ("from os import system", "code.python"),
+            ("getattr(os,'system')('id')", "code.python"),
+            ("Function('return process')()", "code.node"),
+            ("process.exit()", "code.node"),
+            ("%x(id)", "code.ruby"),
+            ("open('|id').read", "code.ruby"),
+            ("send(:system, 'id')", "code.ruby"),
+            ("Marshal.load(x)", "code.ruby"),
+            ("\"id\".execute()", "code.java"),
+            ("['sh','-c','id'].execute()", "code.java"),
             ("Cs7QAFc3IAEQ", "code.deserialization"),
             (
                 "gadget: ChainedTransformer > InvokerTransformer",
@@ -1043,6 +1354,16 @@ mod tests {
             // Base64 magic only where a value or a run starts; gadget words only whole.
             "eyJhbGciOiJIUzI1NiJ9KztAAU",
             "a rainforclosure notice",
+            // Calls named in prose, imports of harmless modules, formats and quotes.
+            "Python's eval() is dangerous",
+            "Use require() to import modules",
+            "The system (v2) crashed yesterday",
+            "import numpy as np",
+            "Import duties; from France",
+            "printf(\"%x\", n)",
+            "the '.execute()' method",
+            "Sales & 'Marketing'.",
+            "reopen('|x')",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }

@@ -60,6 +60,7 @@ pub const RULES: &[(&str, Category)] = &[
     ("code.python", Category::CodeInjection),
     ("code.deserialization", Category::CodeInjection),
     ("code.jdbc", Category::CodeInjection),
+    ("code.ruby", Category::CodeInjection),
     ("xxe.external_entity", Category::Xxe),
     ("xxe.parameter_entity", Category::Xxe),
     ("xxe.entity_expansion", Category::Xxe),

@@ -144,6 +144,10 @@ pub(crate) mod gate {
     /// A SQL operator spelled as a word (`sqli::INFIX`: ` between `, ` is null`, ` like `):
     /// a condition a numeric parameter can carry without any punctuation.
     pub(crate) const SQL_INFIX: u32 = 1 << 18;
+    /// Script syntax read by the code detector (`code::SYNTAX`: `import `, `%x`, `open(` …).
+    pub(crate) const CODE_SYNTAX: u32 = 1 << 22;
+    /// PowerShell syntax (`cmdi::POWERSHELL`: `]::`, `new-object`).
+    pub(crate) const POWERSHELL: u32 = 1 << 23;
 
     /// Every gate needle with its group: [`NEEDLES`] and the word lists kept beside the
     /// detectors that read them.
@@ -152,6 +156,8 @@ pub(crate) mod gate {
         let mut all = NEEDLES.to_vec();
         all.extend(sqli::gate_needles());
         all.extend(code::ENTRIES.iter().map(|e| (e.0, CODE_ENTRY)));
+        all.extend(code::SYNTAX.iter().map(|n| (*n, CODE_SYNTAX)));
+        all.extend(cmdi::POWERSHELL.iter().map(|n| (*n, POWERSHELL)));
         all.extend(traversal::SENSITIVE.iter().map(|n| (*n, SENSITIVE_FILE)));
         all.extend(traversal::WRAPPERS.iter().map(|w| (*w, WRAPPER)));
         all.extend(traversal::RESPELLED.iter().map(|r| (r.0, HEX_PATH)));
