@@ -148,16 +148,20 @@ pub(crate) mod gate {
     pub(crate) const CODE_SYNTAX: u32 = 1 << 22;
     /// PowerShell syntax (`cmdi::POWERSHELL`: `]::`, `new-object`).
     pub(crate) const POWERSHELL: u32 = 1 << 23;
+    /// A dialog or evaluator name (`xss::DIALOGS`: `alert`, `eval` …), which the XSS checks
+    /// for names passed around rather than called (`[1].map(alert)`) look for.
+    pub(crate) const DIALOG: u32 = 1 << 20;
 
     /// Every gate needle with its group: [`NEEDLES`] and the word lists kept beside the
     /// detectors that read them.
     pub(crate) fn all() -> Vec<(&'static str, u32)> {
-        use crate::inspect::{cmdi, code, nosqli, sqli, ssrf, traversal};
+        use crate::inspect::{cmdi, code, nosqli, sqli, ssrf, traversal, xss};
         let mut all = NEEDLES.to_vec();
         all.extend(sqli::gate_needles());
         all.extend(code::ENTRIES.iter().map(|e| (e.0, CODE_ENTRY)));
         all.extend(code::SYNTAX.iter().map(|n| (*n, CODE_SYNTAX)));
         all.extend(cmdi::POWERSHELL.iter().map(|n| (*n, POWERSHELL)));
+        all.extend(xss::DIALOG_NAMES.iter().map(|n| (*n, DIALOG)));
         all.extend(traversal::SENSITIVE.iter().map(|n| (*n, SENSITIVE_FILE)));
         all.extend(traversal::WRAPPERS.iter().map(|w| (*w, WRAPPER)));
         all.extend(traversal::RESPELLED.iter().map(|r| (r.0, HEX_PATH)));

@@ -143,7 +143,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         }
     }
     if s.has(class::DOT | class::PAREN | class::BACKTICK) {
-        return script_context(b, s.paranoia, s.gate(gate::DOM));
+        return script_context(b, s.paranoia, s.gate(gate::DOM), s.gate(gate::DIALOG));
     }
     None
 }
@@ -625,6 +625,16 @@ const DIALOGS: &[&[u8]] = &[
     b"setinterval",
 ];
 
+/// [`DIALOGS`] as the needles of the keyword pass's `DIALOG` gate.
+pub(crate) const DIALOG_NAMES: &[&str] = &[
+    "alert",
+    "prompt",
+    "confirm",
+    "eval",
+    "settimeout",
+    "setinterval",
+];
+
 /// Keywords that take an expression (`void alert(1)`), so one may sit between a break-out
 /// and its call.
 const OPERATOR_WORDS: &[&[u8]] = &[
@@ -656,7 +666,7 @@ const CALLS: &[&[u8]] = &[
 
 /// DOM sinks (`document.cookie`, comments or whitespace allowed around the dot) and string
 /// break-outs into a call (`';alert(1)//`).
-fn script_context(b: &[u8], paranoia: u8, dom: bool) -> Option<Hit> {
+fn script_context(b: &[u8], paranoia: u8, dom: bool, dialog: bool) -> Option<Hit> {
     for dot in memchr::memchr_iter(b'.', b) {
         let (ws, we) = word_before(b, dot);
         let obj = &b[ws..we];
@@ -693,7 +703,7 @@ fn script_context(b: &[u8], paranoia: u8, dom: bool) -> Option<Hit> {
     }
     if let Some(h) = jsfuck(b)
         .or_else(|| tagged_call(b))
-        .or_else(|| indirect_call(b))
+        .or_else(|| indirect_call(b, dialog))
     {
         return Some(h);
     }
@@ -813,7 +823,7 @@ fn jsfuck(b: &[u8]) -> Option<Hit> {
 /// (`Function('…')()`, `[].constructor.constructor\`…\`\`\``), a script loaded by URL
 /// (`import('//…')`, `$.getScript(…)`), or a global's member computed and called
 /// (`window[atob('…')](1)`).
-fn indirect_call(b: &[u8]) -> Option<Hit> {
+fn indirect_call(b: &[u8], dialog: bool) -> Option<Hit> {
     for open in memchr::memchr_iter(b'(', b).chain(memchr::memchr_iter(b'`', b)) {
         let (ws, we) = word_before(b, open);
         let name = &b[ws..we];
@@ -853,7 +863,9 @@ fn indirect_call(b: &[u8]) -> Option<Hit> {
             return Some(Hit::new("xss.js_breakout", ws, open + 1));
         }
     }
-    for (ws, we) in dialog_words(b) {
+    // The keyword pass saw no dialog name: nothing below can match.
+    let names = if dialog { Some(dialog_words(b)) } else { None };
+    for (ws, we) in names.into_iter().flatten() {
         let before = skip_back_js_space(b, ws.saturating_sub(1));
         let prev = if ws == 0 { 0 } else { b[before] };
         let after = skip_js_space(b, we);
