@@ -429,9 +429,11 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                 }
             });
             // `iam` is what AWS verified about the signer; the rest is the authorizer's output.
-            for key in auth.keys() {
+            for (key, v) in auth {
                 if !matches!(key.as_str(), "jwt" | "iam" | "integrationLatency") {
-                    w.member(auth, key, |w, v| w.any(v, none));
+                    let mark = w.path.push_key(key);
+                    w.any(v, none);
+                    w.path.truncate(mark);
                 }
             }
         });
@@ -620,13 +622,13 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             Trigger::Sqs => {
                 self.member(r, "body", |w, v| w.any(v, none));
                 // FIFO queues: the sender names the group and the deduplication id.
-                let fifo = ["MessageGroupId", "MessageDeduplicationId"];
+                // A handful of members: compared in order, not hashed for each name.
                 let attrs = member(r, "attributes").and_then(Value::as_object);
-                if let Some(attrs) = attrs.filter(|a| fifo.iter().any(|k| a.contains_key(*k))) {
+                let fifo = |k: &str| matches!(k, "MessageGroupId" | "MessageDeduplicationId");
+                for (key, v) in attrs.into_iter().flatten().filter(|(k, _)| fifo(k)) {
                     let mark = self.path.push_key("attributes");
-                    for key in fifo {
-                        self.member(attrs, key, |w, v| w.any(v, none));
-                    }
+                    self.path.push_key(key);
+                    self.any(v, none);
                     self.path.truncate(mark);
                 }
                 self.member(r, "messageAttributes", |w, attrs| {
