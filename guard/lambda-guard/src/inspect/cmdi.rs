@@ -1749,6 +1749,10 @@ fn glob(pat: &[u8], text: &[u8]) -> bool {
     p == pat.len()
 }
 
+/// HTML entity names that are also commands (Windows `copy`, the shell's `times`), with the
+/// `;` that ends the entity.
+const COMMAND_ENTITIES: &[&[u8]] = &[b"copy;", b"times;"];
+
 fn chains(b: &[u8], paranoia: u8) -> Option<Hit> {
     let mut i = 0;
     let mut multiline = None;
@@ -1774,6 +1778,11 @@ fn chains(b: &[u8], paranoia: u8) -> Option<Hit> {
                             || matches!(b[i - 1], b':' | b'\\'))) =>
             {
                 (i + 2, false)
+            }
+            // `&copy;`, `&times;`: HTML entities named like commands, in markup and prose.
+            b'&' if COMMAND_ENTITIES.iter().any(|e| b[i + 1..].starts_with(e)) => {
+                i += 1;
+                continue;
             }
             b'|' | b'&' => {
                 // `| Name | Type |`: a Markdown table row's cells (each line read once).
@@ -2432,6 +2441,8 @@ mod tests {
             "Use `cat file` to print",
             "Price: $(5.00)",
             "AT&T; id rather not",
+            "a non-breaking space; &copy; 2024 Example Ltd.",
+            "3 &times; 4 = 12; &times; is multiplication",
             "one; two; three",
             "the /bin directory",
             "Use ``pip`` to install",
