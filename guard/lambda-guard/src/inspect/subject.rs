@@ -148,7 +148,7 @@ pub(crate) mod gate {
     pub(crate) const CODE_SYNTAX: u32 = 1 << 22;
     /// PowerShell syntax (`cmdi::POWERSHELL`: `]::`, `new-object`).
     pub(crate) const POWERSHELL: u32 = 1 << 23;
-    /// A dialog or evaluator name (`xss::DIALOGS`: `alert`, `eval` …), which the XSS checks
+    /// A dialog or evaluator name (`xss::DIALOG_NAMES`: `alert`, `eval` …), which the XSS checks
     /// for names passed around rather than called (`[1].map(alert)`) look for.
     pub(crate) const DIALOG: u32 = 1 << 20;
 

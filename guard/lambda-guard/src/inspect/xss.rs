@@ -558,7 +558,9 @@ fn loose_handler(b: &[u8]) -> Option<Hit> {
         let quote_before = first_quote.is_some_and(|q| q < j);
         let after = &b[eq + 1..b.len().min(eq + 120)];
         let code = after.iter().any(|c| matches!(c, b'(' | b'`' | b'&' | b'{'))
-            || DIALOGS.iter().any(|d| find(after, d).is_some());
+            || DIALOG_NAMES
+                .iter()
+                .any(|d| find(after, d.as_bytes()).is_some());
         if (quote_before || code) && !names_a_function(after) {
             return Some(Hit::new("xss.event_handler", j, (eq + 12).min(b.len())));
         }
@@ -572,7 +574,9 @@ fn names_a_function(v: &[u8]) -> bool {
     let v = &v[skip_space(v, 0)..];
     v.strip_prefix(b"{").is_some_and(|r| {
         let n = r.iter().take_while(|c| is_word(**c) || **c == b'.').count();
-        n > 0 && r.get(n) == Some(&b'}') && !DIALOGS.iter().any(|d| r[..n].ends_with(d))
+        n > 0
+            && r.get(n) == Some(&b'}')
+            && !DIALOG_NAMES.iter().any(|d| r[..n].ends_with(d.as_bytes()))
     })
 }
 
@@ -615,17 +619,8 @@ const GLOBALS: &[&[u8]] = &[
     b"frames",
 ];
 
-/// Functions that show a dialog or run a string: an injection's proof or its payload.
-const DIALOGS: &[&[u8]] = &[
-    b"alert",
-    b"prompt",
-    b"confirm",
-    b"eval",
-    b"settimeout",
-    b"setinterval",
-];
-
-/// [`DIALOGS`] as the needles of the keyword pass's `DIALOG` gate.
+/// Functions that show a dialog or run a string: an injection's proof or its payload. Also the
+/// needles of the keyword pass's `DIALOG` gate.
 pub(crate) const DIALOG_NAMES: &[&str] = &[
     "alert",
     "prompt",
@@ -634,6 +629,10 @@ pub(crate) const DIALOG_NAMES: &[&str] = &[
     "settimeout",
     "setinterval",
 ];
+
+fn is_dialog(name: &[u8]) -> bool {
+    DIALOG_NAMES.iter().any(|d| d.as_bytes() == name)
+}
 
 /// Keywords that take an expression (`void alert(1)`), so one may sit between a break-out
 /// and its call.
@@ -694,7 +693,7 @@ fn script_context(b: &[u8], paranoia: u8, dom: bool, dialog: bool) -> Option<Hit
         }
         // A dialog or timer called through a global (`top.alert(1)`, `self.confirm\`1\``).
         let called = matches!(b.get(open), Some(b'(' | b'`')) && !empty_call;
-        if called && GLOBALS.contains(&obj) && DIALOGS.contains(&&b[ps..pe]) {
+        if called && GLOBALS.contains(&obj) && is_dialog(&b[ps..pe]) {
             return Some(Hit::new("xss.js_breakout", ws, pe));
         }
     }
@@ -726,7 +725,7 @@ fn script_context(b: &[u8], paranoia: u8, dom: bool, dialog: bool) -> Option<Hit
         if skip_js_space(b, we) != callee_end || !CALLS.contains(&&b[ws..we]) {
             continue;
         }
-        let dialog = DIALOGS.contains(&&b[ws..we]);
+        let dialog = is_dialog(&b[ws..we]);
         let mut k = ws;
         while k > 0 && (b[k - 1].is_ascii_whitespace()) {
             k -= 1;
@@ -914,14 +913,17 @@ fn computed_member_is(b: &[u8], i: usize, name: &[u8]) -> bool {
 
 /// Every dialog name of `b` written as a whole identifier.
 fn dialog_words(b: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
-    DIALOGS.iter().flat_map(move |d| {
-        find_iter(b, d).filter_map(move |s| {
-            let e = s + d.len();
-            let whole = (s == 0 || !(is_word(b[s - 1]) || b[s - 1] == b'$'))
-                && b.get(e).is_none_or(|c| !(is_word(*c) || *c == b'$'));
-            whole.then_some((s, e))
+    DIALOG_NAMES
+        .iter()
+        .map(|d| d.as_bytes())
+        .flat_map(move |d| {
+            find_iter(b, d).filter_map(move |s| {
+                let e = s + d.len();
+                let whole = (s == 0 || !(is_word(b[s - 1]) || b[s - 1] == b'$'))
+                    && b.get(e).is_none_or(|c| !(is_word(*c) || *c == b'$'));
+                whole.then_some((s, e))
+            })
         })
-    })
 }
 
 /// Whether a call opens at `i` (after spaces): `(…)` with something in it or a template.
@@ -1096,7 +1098,7 @@ fn bracket_sink(b: &[u8]) -> Option<Hit> {
             .iter()
             .any(|(o, props)| *o == obj && props.contains(&prop));
         let global = (GLOBALS.contains(&obj) && (CALLS.contains(&prop) || prop == b"document"))
-            || (obj == b"this" && DIALOGS.contains(&prop));
+            || (obj == b"this" && is_dialog(prop));
         if sink || global {
             return Some(Hit::new("xss.dom_sink", ws, pe + 1));
         }
