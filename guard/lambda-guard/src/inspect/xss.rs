@@ -863,8 +863,7 @@ fn indirect_call(b: &[u8], dialog: bool) -> Option<Hit> {
         }
     }
     // The keyword pass saw no dialog name: nothing below can match.
-    let names = if dialog { Some(dialog_words(b)) } else { None };
-    for (ws, we) in names.into_iter().flatten() {
+    for (ws, we) in dialog.then(|| dialog_words(b)).into_iter().flatten() {
         let before = skip_back_js_space(b, ws.saturating_sub(1));
         let prev = if ws == 0 { 0 } else { b[before] };
         let after = skip_js_space(b, we);

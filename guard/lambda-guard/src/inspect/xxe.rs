@@ -73,23 +73,18 @@ const DTD_DECLARATIONS: &[&[u8]] = &[b"<!element", b"<!attlist", b"<!notation"];
 /// that reads it inside a DTD.
 fn parameter_references(b: &[u8]) -> Option<Hit> {
     let t = b.trim_ascii();
-    let mut refs = t.split(|c| *c == b';').peekable();
-    let mut n = 0;
-    while let Some(r) = refs.next() {
-        let r = r.trim_ascii();
-        if r.is_empty() && refs.peek().is_none() && n > 0 {
-            break; // After the last `;`.
-        }
-        let name = r.strip_prefix(b"%")?;
-        let name_start = name
-            .first()
-            .filter(|c| c.is_ascii_alphabetic() || **c == b'_');
-        if name_start.is_none() || !name.iter().all(|c| is_name_byte(*c)) {
-            return None;
-        }
-        n += 1;
+    // Most values with a `%` are percent-encoding: decided by the ends, before any split.
+    if t.first() != Some(&b'%') || t.last() != Some(&b';') {
+        return None;
     }
-    (n > 0 && t.ends_with(b";")).then(|| Hit::new("xxe.parameter_entity", 0, t.len().min(24)))
+    // Each `;`-ended piece is one `%name`.
+    let all = t[..t.len() - 1].split(|c| *c == b';').all(|r| {
+        let name = r.trim_ascii().strip_prefix(b"%").unwrap_or_default();
+        name.first()
+            .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+            && name.iter().all(|c| is_name_byte(*c))
+    });
+    all.then(|| Hit::new("xxe.parameter_entity", 0, t.len().min(24)))
 }
 
 fn is_name_byte(c: u8) -> bool {
