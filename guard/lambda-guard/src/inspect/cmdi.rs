@@ -1766,6 +1766,11 @@ fn chains(b: &[u8], paranoia: u8) -> Option<Hit> {
     // The end of the line last read for a table row, and whether it was one.
     let mut table = (0, false);
     while i < b.len() {
+        // Jump to the next byte the match below reads: most of a value is words.
+        match b[i..].iter().position(|&c| CHAIN_BYTES[usize::from(c)]) {
+            Some(p) => i += p,
+            None => break,
+        }
         let c = b[i];
         let (after, substitution) = match c {
             b';' | b'\n' | b'\r' => (i + 1, false),
@@ -1842,6 +1847,18 @@ fn chains(b: &[u8], paranoia: u8) -> Option<Hit> {
     }
     None
 }
+
+/// The bytes [`chains`] stops at: separators, substitutions, escaped newlines, brace expansion.
+static CHAIN_BYTES: [bool; 256] = {
+    let mut t = [false; 256];
+    let stops = b";\n\r\\&|`$<>{";
+    let mut i = 0;
+    while i < stops.len() {
+        t[stops[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
 
 /// Words on both sides of a separator, the command followed by two plain words, make a
 /// sentence (`wget is a tool; curl is another.`), not a command line: arguments are options,

@@ -1135,16 +1135,28 @@ fn php_serialized(b: &[u8]) -> Option<Hit> {
     None
 }
 
+/// Whether `tail` (the end of a path) holds `filename`, `file-name`, `file_name` or
+/// `file.name`, in any case. Every value's path is asked: `name` is looked for first.
+fn names_file(tail: &[u8]) -> bool {
+    (4..tail.len().saturating_sub(3)).any(|p| {
+        tail[p..p + 4].eq_ignore_ascii_case(b"name") && {
+            let before = &tail[..p];
+            let before = match before.last() {
+                Some(b'-' | b'_' | b'.') => &before[..p - 1],
+                _ => before,
+            };
+            before.len() >= 4 && before[before.len() - 4..].eq_ignore_ascii_case(b"file")
+        }
+    })
+}
+
 /// A file name that a web server would run as a script, where the request names an uploaded
 /// file (`X-Filename` and similar headers, a multipart part's `filename`, a `filename` field):
 /// `shell.php5`, `a.phtml.`, `x. php`; or a PHP session file (`sess_<id>`) planted by name.
 fn script_upload(s: &Subject<'_>) -> Option<Hit> {
     let path = s.path.as_bytes();
-    let tail = &path[path.len().saturating_sub(24)..];
-    let named = [&b"filename"[..], b"file-name", b"file_name", b"file.name"]
-        .iter()
-        .any(|k| tail.windows(k.len()).any(|w| w.eq_ignore_ascii_case(k)));
-    if !named || !s.has(class::DOT | class::UNDERSCORE) {
+    if !s.has(class::DOT | class::UNDERSCORE) || !names_file(&path[path.len().saturating_sub(24)..])
+    {
         return None;
     }
     let b = s.bytes();
@@ -1387,7 +1399,17 @@ mod tests {
             assert_eq!(upload(n, "$.headers.X-Filename"), Some(r), "{n}");
             assert_eq!(upload(n, "$.body.upload.filename"), Some(r), "{n}");
         }
+        for path in [
+            "$.body.File_Name",
+            "$.headers.x-file.name",
+            "$.body['file-name']",
+        ] {
+            assert_eq!(upload("a.php", path), Some("code.php"), "{path}");
+        }
         for (n, path) in [
+            ("shell.php", "$.body.upload.file-nam"),
+            ("shell.php", "$.body.profile"),
+            ("shell.php", "$.body.file--name"),
             ("avatar.png", "$.headers.X-Filename"),
             ("php.png", "$.body.upload.filename"),
             ("notes.php.txt", "$.body.upload.filename"),

@@ -267,12 +267,17 @@ struct Tok {
 }
 
 fn classify(w: &[u8]) -> K {
-    let head = match memchr::memchr(b'.', w) {
+    // Words are short: a plain scan beats `memchr`'s call and set-up, paid per token.
+    let dot = w.iter().position(|&c| c == b'.');
+    let head = match dot {
         Some(0) | None => w,
         Some(i) => &w[..i],
     };
     // The last part of a qualified name (`master..xp_cmdshell`, `dbo.sp_oacreate`).
-    let tail = memchr::memrchr(b'.', w).map_or(w, |i| &w[i + 1..]);
+    let tail = dot.map_or(w, |i| {
+        let last = w[i..].iter().rposition(|&c| c == b'.').map_or(i, |j| i + j);
+        &w[last + 1..]
+    });
     if tail.starts_with(b"xp_") || tail.starts_with(b"sp_oa") || tail.starts_with(b"sp_exec") {
         return K::Kw(Kw::Danger);
     }
@@ -1676,11 +1681,16 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     let b = typographic.as_deref().unwrap_or(s.bytes());
     let mut contexts: [Option<u8>; 3] = [None, None, None];
     let mut n = 1;
-    if memchr::memchr(b'\'', b).is_some() {
+    // Typographic quotes read as ASCII ones are not in the class summary.
+    let has = |q: u8, class: u32| match &typographic {
+        Some(t) => memchr::memchr(q, t).is_some(),
+        None => s.has(class),
+    };
+    if has(b'\'', class::SINGLE_QUOTE) {
         contexts[n] = Some(b'\'');
         n += 1;
     }
-    if memchr::memchr(b'"', b).is_some() {
+    if has(b'"', class::DOUBLE_QUOTE) {
         contexts[n] = Some(b'"');
         n += 1;
     }

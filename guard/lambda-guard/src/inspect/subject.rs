@@ -45,10 +45,14 @@ pub(crate) mod class {
     pub(crate) const OPS: u32 = 1 << 27; // ! + ^ ~ %
     pub(crate) const QUESTION: u32 = 1 << 28; // ?
     pub(crate) const COMMA: u32 = 1 << 29; // ,
+    /// Which quote [`QUOTE`] stands for, for detectors that read each kind apart.
+    pub(crate) const SINGLE_QUOTE: u32 = 1 << 30; // '
+    pub(crate) const DOUBLE_QUOTE: u32 = 1 << 31; // "
 
     const fn of(b: u8) -> u32 {
         match b {
-            b'\'' | b'"' => QUOTE,
+            b'\'' => QUOTE | SINGLE_QUOTE,
+            b'"' => QUOTE | DOUBLE_QUOTE,
             b';' => SEMI,
             b'|' => PIPE,
             b'&' => AMP,

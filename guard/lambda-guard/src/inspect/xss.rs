@@ -143,7 +143,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         }
     }
     if s.has(class::DOT | class::PAREN | class::BACKTICK) {
-        return script_context(b, s.paranoia, s.gate(gate::DOM), s.gate(gate::DIALOG));
+        return script_context(s);
     }
     None
 }
@@ -665,7 +665,8 @@ const CALLS: &[&[u8]] = &[
 
 /// DOM sinks (`document.cookie`, comments or whitespace allowed around the dot) and string
 /// break-outs into a call (`';alert(1)//`).
-fn script_context(b: &[u8], paranoia: u8, dom: bool, dialog: bool) -> Option<Hit> {
+fn script_context(s: &Subject<'_>) -> Option<Hit> {
+    let (b, paranoia) = (s.bytes(), s.paranoia);
     for dot in memchr::memchr_iter(b'.', b) {
         let (ws, we) = word_before(b, dot);
         let obj = &b[ws..we];
@@ -697,28 +698,27 @@ fn script_context(b: &[u8], paranoia: u8, dom: bool, dialog: bool) -> Option<Hit
             return Some(Hit::new("xss.js_breakout", ws, pe));
         }
     }
-    if let Some(h) = bracket_sink(b) {
+    if s.has(class::BRACKET) {
+        if let Some(h) = bracket_sink(b).or_else(|| jsfuck(b)) {
+            return Some(h);
+        }
+    }
+    if s.has(class::BACKTICK) {
+        if let Some(h) = tagged_call(b) {
+            return Some(h);
+        }
+    }
+    if let Some(h) = indirect_call(b, s.gate(gate::DIALOG)) {
         return Some(h);
     }
-    if let Some(h) = jsfuck(b)
-        .or_else(|| tagged_call(b))
-        .or_else(|| indirect_call(b, dialog))
-    {
-        return Some(h);
-    }
-    if dom {
+    if s.gate(gate::DOM) {
         if let Some(at) = find(b, b"fromcharcode").or_else(|| find(b, b".innerhtml")) {
             return Some(Hit::new("xss.dom_sink", at, at + 12));
         }
     }
     // A call preceded by a string or statement break-out.
-    let first_break = b
-        .iter()
-        .position(|c| matches!(c, b'"' | b'\'' | b'`' | b'>' | b'}' | b';'));
-    for (i, &c) in b.iter().enumerate() {
-        if c != b'(' && c != b'`' {
-            continue;
-        }
+    let mut first_break = None;
+    for i in memchr::memchr2_iter(b'(', b'`', b) {
         // The callee: a name, then perhaps comments, spaces or an optional chain's `?.`.
         let callee_end = if b[..i].ends_with(b"?.") { i - 2 } else { i };
         let (ws, we) = word_before(b, callee_end);
@@ -767,7 +767,12 @@ fn script_context(b: &[u8], paranoia: u8, dom: bool, dialog: bool) -> Option<Hit
                         | b'!'
                         | b'<'
                 )
-                && first_break.is_some_and(|f| f < k));
+                && first_break
+                    .get_or_insert_with(|| {
+                        b.iter()
+                            .position(|c| matches!(c, b'"' | b'\'' | b'`' | b'>' | b'}' | b';'))
+                    })
+                    .is_some_and(|f| f < k));
         // A whole value that is a call (`alert(1)`), not a word before a remark (`Prompt (…)`).
         let bare = k == 0 && we == callee_end && (paranoia >= 2 || (dialog && whole_call(b, i)));
         if breakout || bare {
