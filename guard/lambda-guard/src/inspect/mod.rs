@@ -358,9 +358,16 @@ impl Inspector {
             scan,
         );
         let mut any_hit = false;
-        for (i, (category, detect, _)) in DETECTORS.iter().enumerate() {
+        // The detectors the scan kept, in order (most values keep none or one).
+        let mut run = scan.run;
+        while run != 0 {
+            let i = run.trailing_zeros() as usize;
+            run &= run - 1;
+            let Some((category, detect, _)) = DETECTORS.get(i) else {
+                break;
+            };
             let bit = category_bit(*category);
-            if *found & bit != 0 || scan.run & (1 << i) == 0 {
+            if *found & bit != 0 {
                 continue;
             }
             if let Some(hit) = detect(&subject, &self.tables) {
