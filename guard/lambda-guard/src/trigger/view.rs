@@ -69,6 +69,19 @@ impl Transforms {
     }
 }
 
+/// The bytes of a key written after a dot (`$.a_b-c`); any other puts it in brackets. A table:
+/// every key of every event is asked.
+static PLAIN_KEY: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'_' || c == b'-';
+        b += 1;
+    }
+    t
+};
+
 /// A JSONPath-like location (`$.Records[2].body.note`), kept as a growing string so walking
 /// an event allocates once rather than per field.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,10 +96,7 @@ impl JsonPath {
 
     fn push_key(&mut self, key: &str) -> usize {
         let mark = self.0.len();
-        let plain = !key.is_empty()
-            && key
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        let plain = !key.is_empty() && key.bytes().all(|b| PLAIN_KEY[usize::from(b)]);
         if plain {
             self.0.push('.');
             self.0.push_str(key);
