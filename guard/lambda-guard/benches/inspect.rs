@@ -105,6 +105,19 @@ fn hostile(kind: &str, n: usize) -> String {
         "separators" => "&a;b|c",
         "xml-markup" => "<a b='&amp;'>",
         "multipart" => "--b\r\nx\r\n",
+        // The seventh session's detectors: dialogs reached indirectly, LDAP filters, PowerShell
+        // static calls, spreadsheet formulas, XML declarations and parameter entities.
+        "dialogs" => "(0,alert)([1].map(top.",
+        // Dialog names passed on or renamed, none of them called; a `(` before them makes the
+        // value worth reading as script.
+        "callbacks" => return "(x".to_owned() + &",alert".repeat(n / 6),
+        "aliases" => return "(".to_owned() + &"a=alert,".repeat(n / 8),
+        // Composite openers, then the `=` that makes the value worth reading as a filter.
+        "filters" => return "(&".repeat(n / 2) + "=",
+        "ldap" => ")(|(cn=",
+        "powershell" => "[a]::b(&'",
+        "formulas" => "=HYPERLINK(",
+        "dtd" => "<!ELEMENT a %b;",
         _ => "a",
     };
     unit.repeat(n / unit.len())
@@ -115,7 +128,7 @@ fn hostile(kind: &str, n: usize) -> String {
 fn hostile_event(kind: &str, n: usize) -> Value {
     let body = hostile(kind, n);
     let content_type = match kind {
-        "xml-entities" | "xml-markup" => "application/xml",
+        "xml-entities" | "xml-markup" | "dtd" => "application/xml",
         "multipart" => "multipart/form-data; boundary=b",
         _ => {
             return json!({"Records": [{"messageId": "m", "eventSource": "aws:sqs", "body": body}]})
@@ -145,6 +158,14 @@ const HOSTILE: &[&str] = &[
     "xml-entities",
     "xml-markup",
     "multipart",
+    "dialogs",
+    "callbacks",
+    "aliases",
+    "filters",
+    "ldap",
+    "powershell",
+    "formulas",
+    "dtd",
 ];
 
 fn bench_hostile(c: &mut Criterion) {

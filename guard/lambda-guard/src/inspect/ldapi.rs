@@ -53,7 +53,9 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
 fn item(b: &[u8], open: usize) -> Option<usize> {
     let mut i = open;
     let mut opened = 0;
-    while let Some(&c) = b.get(i) {
+    // Openers are read for 64 bytes at most: each `(&` of a long run asks.
+    let end = b.len().min(open + 64);
+    while let Some(&c) = b[..end].get(i) {
         match c {
             b'(' => opened += 1,
             b'&' | b'|' | b'!' if opened > 0 => {}

@@ -943,9 +943,11 @@ fn called_at(b: &[u8], i: usize) -> bool {
 /// Whether the `(` at `open` opens a method call's arguments (`.map(`, `.apply(`).
 fn method_call_open(b: &[u8], open: usize) -> bool {
     if b.get(open) != Some(&b'(') {
-        // A later argument: find the call's `(` on the same level.
+        // A later argument: find the call's `(` on the same level, within 512 bytes (as
+        // `group_end` looks forward): every dialog name of `,alert,alert,…` asks.
+        let from = open.saturating_sub(512);
         let mut depth = 0usize;
-        let Some(p) = b[..open].iter().rposition(|c| {
+        let Some(p) = b[from..open].iter().rposition(|c| {
             match c {
                 b')' | b']' => depth += 1,
                 b'(' | b'[' if depth > 0 => depth -= 1,
@@ -956,7 +958,7 @@ fn method_call_open(b: &[u8], open: usize) -> bool {
         }) else {
             return false;
         };
-        return method_call_open(b, p);
+        return method_call_open(b, from + p);
     }
     let (ws, we) = word_before(b, open);
     we == open && ws < we && ws > 0 && b[ws - 1] == b'.'
@@ -974,7 +976,8 @@ fn aliased(b: &[u8], ws: usize, we: usize) -> bool {
         return false;
     }
     let alias = &b[ns..ne];
-    find_iter(&b[sep..], alias).any(|p| {
+    // The call follows within 512 bytes: every `a=alert,` of a long run asks.
+    find_iter(&b[sep..b.len().min(sep + 512)], alias).any(|p| {
         let s = sep + p;
         let e = s + alias.len();
         !is_word(b[s - 1]) && b.get(e).is_some_and(|c| matches!(c, b'(' | b'`')) && called_at(b, e)
