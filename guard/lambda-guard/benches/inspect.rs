@@ -118,6 +118,9 @@ fn hostile(kind: &str, n: usize) -> String {
         "powershell" => "[a]::b(&'",
         "formulas" => "=HYPERLINK(",
         "dtd" => "<!ELEMENT a %b;",
+        // Braces before words with no break: each `{` read the rest as one word.
+        "jndi" => "${jndi:",
+        "substrings" => "${x:0:",
         _ => "a",
     };
     unit.repeat(n / unit.len())
@@ -166,6 +169,8 @@ const HOSTILE: &[&str] = &[
     "powershell",
     "formulas",
     "dtd",
+    "jndi",
+    "substrings",
 ];
 
 fn bench_hostile(c: &mut Criterion) {

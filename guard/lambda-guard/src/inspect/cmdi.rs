@@ -551,7 +551,10 @@ fn read_word(b: &[u8], mut i: usize) -> Word {
     let mut text = [0u8; 32];
     let mut len = 0;
     let (mut quotes, mut inner_quote, mut split) = (0, false, false);
-    while i < b.len() {
+    // A word is read for 256 bytes at most: every separator and brace reads one, and a value
+    // with no word break (`${a:${a:…`) would otherwise be read to its end for each.
+    let word_end = b.len().min(i + 256);
+    while i < word_end {
         let c = b[i];
         // A newline escaped as text ends the command (`;id\n`).
         if c == b'\\' && len > 0 && matches!(b.get(i + 1), Some(b'n' | b'r')) {
@@ -2253,6 +2256,10 @@ fn brace_command(b: &[u8], i: usize) -> bool {
         .get(i)
         .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'/')
     {
+        return false;
+    }
+    // The word ends at a comma: none within reach, no word to read (every `{` of a value asks).
+    if memchr::memchr(b',', &b[i..b.len().min(i + 128)]).is_none() {
         return false;
     }
     let w = read_word(b, i);
