@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Looks for super-linear inspection: each hostile unit repeated to N/4 and N bytes, placed in
+several parts of an event, timed through `lambda-guard scan` (process start included).
+
+    cargo build --release -p lambda-guard-cli
+    python3 scripts/hostile-sweep.py [--size 262144] [--contexts sqs,xml,form,cookie,query,key]
+
+Prints, per context, the units whose N-byte event took longest, with the N/4 time beside it: a
+linear detector costs about 4x, a quadratic one 16x. The eighth session found four quadratic
+reads this way (README, "Hostile input"). Scratch files and the guard's tmp directory live
+under target/hostile-sweep/; nothing is written elsewhere.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+WORK = os.path.join(ROOT, "target", "hostile-sweep")
+GUARD = os.path.join(ROOT, "target", "release", "lambda-guard")
+
+# Openers, operators and markers of every detector, and the seventh session's syntax.
+UNITS = r"""top.alert|self[|window[(|[].constructor|function(|import(|`|${|<svg |onx=|javascript:|&#x
+|\u00|url(|expression(|'or'|/*!|--|@@|[a]|{fn |0x|1 and 1 between |char(|;set @|$(|;|${x:0:|[a]::|&'
+|iex |powershell -e |%0a|{a,b}|http://a@|//@|\@|http://[::|.nip.io|..\|%2e%2e%2f|....//|{{|{%|<%=|#{
+|${{|{"$ne":|[$ne]=|%0d%0a|__proto__[|constructor[prototype]|<!ENTITY |%x;|<!DOCTYPE |<xsl:|=|+
+|@SUM(|=cmd||<?php |$_GET[|eval(|system(|O:8:"|__import__(|PHPSESSID=|; jsessionid=|(|)(|(cn=
+|=HYPERLINK(|a.b(|'+'|"+"|alert`|.call(|Function(|setTimeout(|<a href=|<!--|]]>|<![CDATA[|&lt;
+|%u00|\x3c|data:|file:|gopher:|169.254.|[::ffff:|@|..;/|/etc/|C:\|%c0%af|' or '|union select
+|sleep(|benchmark(|waitfor delay |$where|$regex|{"__proto__":|ldap://|${jndi:|${lower:|T(|#set(
+|{{7*|*{|<#assign|{php}|<script|</script|<img |srcdoc=|xlink:href=|formaction=|&{|!{|(&|,alert
+|a=alert,|\n|\r"""
+
+
+def units():
+    out = []
+    for u in UNITS.replace("\n|", "|").split("|"):
+        u = {"\\n": "\n", "\\r": "\r"}.get(u, u)
+        if u and u not in out:
+            out.append(u)
+    return out
+
+
+def http(body=None, content_type=None, headers=None, query=""):
+    event = {
+        "version": "2.0",
+        "routeKey": "POST /x",
+        "rawPath": "/x",
+        "rawQueryString": query,
+        "headers": {"host": "a.example", **(headers or {})},
+        "requestContext": {
+            "http": {"method": "POST", "path": "/x", "sourceIp": "192.0.2.1"},
+            "accountId": "1",
+            "apiId": "a",
+            "stage": "$default",
+            "requestId": "r",
+        },
+        "isBase64Encoded": False,
+    }
+    if body is not None:
+        event["body"] = body
+    if content_type:
+        event["headers"]["content-type"] = content_type
+    return event
+
+
+def sqs(body):
+    return {"Records": [{"messageId": "m", "eventSource": "aws:sqs", "body": body}]}
+
+
+CONTEXTS = {
+    # A `(` and `.` first and an `=` last make the value worth reading for most detectors.
+    "sqs": lambda v: sqs("(x." + v + "="),
+    "key": lambda v: sqs(json.dumps({v: 1})),
+    "xml": lambda v: http(
+        '<r><a x="' + v.replace('"', "&quot;") + '">' + v.replace("<", "&lt;") + "</a></r>",
+        "application/xml",
+    ),
+    "form": lambda v: http("a=1&b=" + v, "application/x-www-form-urlencoded"),
+    "cookie": lambda v: http(headers={"cookie": "s=" + v}),
+    "query": lambda v: http(query="q=" + v),
+}
+
+
+def timed(event):
+    path = os.path.join(WORK, "event.jsonl")
+    with open(path, "w") as f:
+        f.write(json.dumps(event) + "\n")
+    env = dict(os.environ, GUARD_TMP_DIR=os.path.join(WORK, "tmp"))
+    start = time.perf_counter()
+    subprocess.run([GUARD, "scan", path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env=env, timeout=600, check=False)
+    return time.perf_counter() - start
+
+
+def main():
+    args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    args.add_argument("--size", type=int, default=256 << 10, help="N, bytes of repeated unit")
+    args.add_argument("--contexts", default=",".join(CONTEXTS))
+    args.add_argument("--top", type=int, default=5)
+    a = args.parse_args()
+    if not os.access(GUARD, os.X_OK):
+        raise SystemExit(f"{GUARD} missing: cargo build --release -p lambda-guard-cli")
+    os.makedirs(os.path.join(WORK, "tmp"), exist_ok=True)
+    for name in a.contexts.split(","):
+        make = CONTEXTS[name]
+        rows = []
+        for u in units():
+            small = timed(make(u * (a.size // 4 // len(u))))
+            large = timed(make(u * (a.size // len(u))))
+            rows.append((large, small, u))
+        rows.sort(reverse=True)
+        print(f"{name}: slowest of {len(rows)} units at {a.size} bytes (and at a quarter)")
+        for large, small, u in rows[: a.top]:
+            print(f"  {large * 1000:8.1f} ms  ({small * 1000:6.1f} ms)  {u!r}")
+
+
+if __name__ == "__main__":
+    main()
