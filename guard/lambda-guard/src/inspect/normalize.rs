@@ -425,9 +425,71 @@ pub(crate) fn excerpt(text: &str, start: usize, end: usize) -> String {
     out
 }
 
+/// `b` (UTF-7) decoded to lower-case ASCII: `+…-` runs of modified base64 hold UTF-16 units;
+/// units past ASCII become `?` (markup names are ASCII). Linear, bounded by `b`. XSS and XXE
+/// read `+ADw-` as `<` with it.
+pub(crate) fn utf7(b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'+' {
+            out.push(b[i].to_ascii_lowercase());
+            i += 1;
+            continue;
+        }
+        i += 1;
+        if b.get(i) == Some(&b'-') {
+            out.push(b'+');
+            i += 1;
+            continue;
+        }
+        let (mut bits, mut n) = (0u32, 0u32);
+        while let Some(v) = b.get(i).and_then(|c| base64(*c)) {
+            bits = (bits << 6) | u32::from(v);
+            n += 6;
+            if n >= 16 {
+                n -= 16;
+                let unit = (bits >> n) & 0xffff;
+                out.push(u8::try_from(unit).map_or(b'?', |c| {
+                    if c < 0x80 {
+                        c.to_ascii_lowercase()
+                    } else {
+                        b'?'
+                    }
+                }));
+            }
+            bits &= (1 << n) - 1;
+            i += 1;
+        }
+        if b.get(i) == Some(&b'-') {
+            i += 1;
+        }
+    }
+    out
+}
+
+fn base64(c: u8) -> Option<u8> {
+    match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utf7_runs_are_decoded_lowercased() {
+        assert_eq!(utf7(b"+ADwAIQ-doctype a+-b"), b"<!doctype a+b");
+        // `+ADw` opening a longer run (no `-`), upper-case letters inside a run, a unit past ASCII.
+        assert_eq!(utf7(b"+ADwAUw-CRIPT+AD4"), b"<script>");
+        assert_eq!(utf7(b"+AOk-t+AOk-"), b"?t?");
+    }
 
     #[test]
     fn repeated_percent_and_overlong() {

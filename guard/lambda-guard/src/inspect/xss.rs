@@ -3,6 +3,7 @@
 //! tag (`javascript:` URIs with whitespace inside the scheme, attribute and string break-outs,
 //! DOM sinks). Entities and escapes are already decoded by normalization.
 
+use super::normalize;
 use super::subject::{
     class, find, find_iter, gate, is_word, skip_space, Hit, Needs, Subject, Tables,
 };
@@ -78,7 +79,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     if s.has(class::OPS) {
         for p in find_iter(b, UTF7_LT.as_bytes()) {
             // A tag name, then what ends one: a space, `/` or `>`.
-            let d = utf7(&s.text.as_bytes()[p..b.len().min(p + 512)]);
+            let d = normalize::utf7(&s.text.as_bytes()[p..b.len().min(p + 512)]);
             let name = 1 + usize::from(d.get(1) == Some(&b'/'));
             let end = name
                 + d[name..]
@@ -146,51 +147,6 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         return script_context(s);
     }
     None
-}
-
-/// UTF-7 decoded (RFC 2152: `+`, modified base64 of UTF-16 units, an optional `-`),
-/// lower-cased; what is not ASCII becomes `?`.
-fn utf7(t: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(t.len());
-    let mut i = 0;
-    while i < t.len() {
-        if t[i] != b'+' {
-            out.push(t[i].to_ascii_lowercase());
-            i += 1;
-            continue;
-        }
-        i += 1;
-        let (mut bits, mut n) = (0u32, 0u32);
-        let start = i;
-        while let Some(v) = t.get(i).and_then(|c| base64_value(*c)) {
-            bits = ((bits << 6) | v) & 0x3f_ffff;
-            n += 6;
-            if n >= 16 {
-                n -= 16;
-                let unit = (bits >> n) & 0xffff;
-                out.push(u8::try_from(unit).ok().filter(u8::is_ascii).unwrap_or(b'?'));
-            }
-            i += 1;
-        }
-        if t.get(i) == Some(&b'-') {
-            if i == start {
-                out.push(b'+');
-            }
-            i += 1;
-        }
-    }
-    out
-}
-
-fn base64_value(c: u8) -> Option<u32> {
-    Some(u32::from(match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'+' => 62,
-        b'/' => 63,
-        _ => return None,
-    }))
 }
 
 fn tags(b: &[u8]) -> Option<Hit> {
@@ -532,17 +488,18 @@ fn script_uri(b: &[u8]) -> Option<Hit> {
 }
 
 fn data_uri_at(b: &[u8], colon: usize) -> bool {
-    let rest = &b[colon + 1..b.len().min(colon + 40)];
-    [
+    const ACTIVE: &[&str] = &[
         "text/html",
         "image/svg",
         "application/x",
         "text/javascript",
         "application/javascript",
-    ]
-    .iter()
-    .chain(&["text/ecmascript", "application/ecmascript", "text/xml"])
-    .any(|t| rest.starts_with(t.as_bytes()))
+        "text/ecmascript",
+        "application/ecmascript",
+        "text/xml",
+    ];
+    let rest = &b[colon + 1..b.len().min(colon + 40)];
+    ACTIVE.iter().any(|t| rest.starts_with(t.as_bytes()))
 }
 
 /// `onerror=` outside a tag: an attribute break-out (`" onmouseover="alert(1)`).

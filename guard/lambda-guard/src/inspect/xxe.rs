@@ -10,6 +10,7 @@
 //! references (`%dtd;`), the line that makes a parser fetch and run a DTD. Internal general
 //! entities with plain text stay allowed at paranoia 1: drawing tools write them into SVG files.
 
+use super::normalize;
 use super::subject::{class, find, gate, Hit, Needs, Subject, Tables};
 
 /// What `detect` needs to fire (see [`Needs`]): a declaration, XInclude, XSLT or UTF-7 markup;
@@ -61,7 +62,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     }
     // `+ADw-` is `<` in UTF-7 (base64 is case-sensitive: decode the original text).
     let at = find(b, b"+adw")?;
-    let decoded = utf7(s.text.as_bytes());
+    let decoded = normalize::utf7(s.text.as_bytes());
     declarations(&decoded, s.paranoia).map(|h| Hit::new(h.rule, at, (at + 12).min(b.len())))
 }
 
@@ -245,59 +246,6 @@ fn xslt(b: &[u8]) -> Option<Hit> {
     None
 }
 
-/// `b` (UTF-7) decoded to lower-case ASCII: `+…-` runs of modified base64 hold UTF-16 units;
-/// units past ASCII become `?` (declarations are ASCII). Linear, bounded by `b`.
-fn utf7(b: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] != b'+' {
-            out.push(b[i].to_ascii_lowercase());
-            i += 1;
-            continue;
-        }
-        i += 1;
-        if b.get(i) == Some(&b'-') {
-            out.push(b'+');
-            i += 1;
-            continue;
-        }
-        let (mut bits, mut n) = (0u32, 0u32);
-        while let Some(v) = b.get(i).and_then(|c| base64(*c)) {
-            bits = (bits << 6) | u32::from(v);
-            n += 6;
-            if n >= 16 {
-                n -= 16;
-                let unit = (bits >> n) & 0xffff;
-                out.push(u8::try_from(unit).map_or(b'?', |c| {
-                    if c < 0x80 {
-                        c.to_ascii_lowercase()
-                    } else {
-                        b'?'
-                    }
-                }));
-            }
-            bits &= (1 << n) - 1;
-            i += 1;
-        }
-        if b.get(i) == Some(&b'-') {
-            i += 1;
-        }
-    }
-    out
-}
-
-fn base64(c: u8) -> Option<u8> {
-    match c {
-        b'A'..=b'Z' => Some(c - b'A'),
-        b'a'..=b'z' => Some(c - b'a' + 26),
-        b'0'..=b'9' => Some(c - b'0' + 52),
-        b'+' => Some(62),
-        b'/' => Some(63),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -422,7 +370,6 @@ mod tests {
             rule("+ADw-!DOCTYPE r +AFs-+ADw-!ENTITY x SYSTEM +ACI-http://evil.example/+ACI-+AD4-+AF0-+AD4-"),
             Some("xxe.external_entity")
         );
-        assert_eq!(utf7(b"+ADwAIQ-doctype a+-b"), b"<!doctype a+b");
     }
 
     #[test]
