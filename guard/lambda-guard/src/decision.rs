@@ -96,6 +96,8 @@ pub enum Category {
     SessionFixation,
     /// LDAP filter injection.
     LdapInjection,
+    /// XPath query injection.
+    XpathInjection,
     /// Formula (CSV) injection: cells a spreadsheet would run.
     FormulaInjection,
     /// JSON Schema violation.
@@ -122,6 +124,7 @@ impl Category {
             Category::PrototypePollution => "prototype_pollution",
             Category::SessionFixation => "session_fixation",
             Category::LdapInjection => "ldap_injection",
+            Category::XpathInjection => "xpath_injection",
             Category::FormulaInjection => "formula_injection",
             Category::Schema => "schema",
         }

@@ -56,6 +56,7 @@ mod ssrf;
 mod ssti;
 mod subject;
 mod traversal;
+mod xpath;
 mod xss;
 mod xxe;
 
@@ -128,6 +129,7 @@ const DETECTORS: &[(Category, Detector, NeedsOf)] = &[
     (Category::PrototypePollution, proto::detect, proto::needs),
     (Category::SessionFixation, session::detect, session::needs),
     (Category::LdapInjection, ldapi::detect, ldapi::needs),
+    (Category::XpathInjection, xpath::detect, xpath::needs),
     (Category::FormulaInjection, formula::detect, formula::needs),
 ];
 const _: () = assert!(DETECTORS.len() <= 32, "a scan keeps one bit per detector");

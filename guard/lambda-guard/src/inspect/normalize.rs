@@ -340,12 +340,26 @@ fn escape(rest: &[u8]) -> Option<(u32, usize)> {
             let (v, n) = hex_run(&rest[1..], 2);
             (n == 2).then_some((v, 3))
         }
-        _ => {
+        _ => octal(rest).or_else(|| {
             // CSS: 2–6 hex digits, one optional trailing space.
             let (v, n) = hex_run(rest, 6);
             (n >= 2).then(|| (v, n + usize::from(rest.get(n) == Some(&b' '))))
-        }
+        }),
     }
+}
+
+/// A JavaScript octal escape (`\141lert` is `alert`): three octal digits making a printable
+/// ASCII character. Read as CSS hex, the same digits make U+0100–U+0377, letters no CSS
+/// evasion needs.
+fn octal(rest: &[u8]) -> Option<(u32, usize)> {
+    let digits = rest.get(..3)?;
+    if !digits.iter().all(|c| (b'0'..=b'7').contains(c))
+        || rest.get(3).is_some_and(u8::is_ascii_hexdigit)
+    {
+        return None;
+    }
+    let v = digits.iter().fold(0, |v, c| v * 8 + u32::from(c - b'0'));
+    (0o40..=0o176).contains(&v).then_some((v, 3))
 }
 
 /// A short excerpt around `start..end` of `text`: at most ~40 characters, control characters
@@ -519,6 +533,11 @@ mod tests {
         assert_eq!(decode("\\u003cscript\\x3e").unwrap().0, "<script>");
         assert_eq!(decode("%26lt%3Bscript").unwrap().0, "<script");
         assert_eq!(decode("AT&T").map(|d| d.0), None);
+        // JavaScript octal where it spells ASCII; CSS hex otherwise.
+        assert_eq!(decode("\\141lert(1)").unwrap().0, "alert(1)");
+        assert_eq!(decode("\\74script\\76").unwrap().0, "tscriptv");
+        assert_eq!(decode("\\1410").unwrap().0, "\u{1410}");
+        assert_eq!(decode("\\400").unwrap().0, "\u{400}");
     }
 
     #[test]

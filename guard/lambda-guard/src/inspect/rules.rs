@@ -80,6 +80,8 @@ pub const RULES: &[(&str, Category)] = &[
     ("session.cookie_write", Category::SessionFixation),
     ("ldap.filter_break", Category::LdapInjection),
     ("ldap.composite_filter", Category::LdapInjection),
+    ("xpath.filter_break", Category::XpathInjection),
+    ("xpath.expression", Category::XpathInjection),
     ("formula.dde", Category::FormulaInjection),
     ("formula.reaching_function", Category::FormulaInjection),
     ("schema.violation", Category::Schema),
@@ -101,6 +103,7 @@ pub const CATEGORIES: &[Category] = &[
     Category::PrototypePollution,
     Category::SessionFixation,
     Category::LdapInjection,
+    Category::XpathInjection,
     Category::FormulaInjection,
     Category::Schema,
 ];

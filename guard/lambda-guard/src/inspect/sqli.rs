@@ -446,6 +446,15 @@ fn tokenize(b: &[u8], quote: Option<u8>) -> Option<Vec<Tok>> {
                     }
                 } else {
                     i = number_end(b, i);
+                    // MySQL reads `1.e` before `(`, `)` or `,` as nothing: a filler that
+                    // splits the words a filter looks for (`1.e(ascii 1.e(substring(`).
+                    if b[i - 1] == b'.'
+                        && b.get(i) == Some(&b'e')
+                        && matches!(b.get(i + 1), Some(b'(' | b')' | b','))
+                    {
+                        i += 1;
+                        continue;
+                    }
                 }
                 K::Num
             }
@@ -1857,6 +1866,9 @@ mod tests {
             "if(2=",
             "1234 AS \"foobar\" FROM tablevar2",
             "OR '{\"a\":\"b\"}' ? 'a'",
+            // MySQL's `1.e` filler splitting the words.
+            "1.e(ascii 1.e(substring(1.e(select password from users limit 1 1.e,1 1.e) 1.e,1 1.e,1 1.e)1.e)1.e) = 70 or'1'='2",
+            "1.e(select 1.e(version())1.e)",
         ] {
             assert!(rule(a).is_some(), "missed {a}");
         }

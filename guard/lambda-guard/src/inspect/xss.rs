@@ -141,6 +141,18 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
             if SCRIPT_SCHEMES.iter().any(|sch| b[v..].starts_with(sch)) {
                 return Some(Hit::new("xss.css_expression", p, (v + 10).min(b.len())));
             }
+            // A binding (`-moz-binding: url(…)`, IE's `behavior: url(…)`) runs the script
+            // the URL names, whatever its scheme.
+            let before = b[..p].trim_ascii_end();
+            if let Some(before) = before.strip_suffix(b":") {
+                let property = before.trim_ascii_end();
+                if [&b"-moz-binding"[..], b"behavior", b"behaviour"]
+                    .iter()
+                    .any(|n| property.ends_with(n))
+                {
+                    return Some(Hit::new("xss.css_expression", p, (p + 4).min(b.len())));
+                }
+            }
         }
     }
     if s.has(class::DOT | class::PAREN | class::BACKTICK) {
@@ -1185,6 +1197,8 @@ mod tests {
             "window['alert'](1)",
             "self[/*x*/\"eval\"](name)",
             "style=x:url(javascript:alert(1))",
+            "-moz-binding:url(http://evil.example/x.xml#x)",
+            "x{behavior: url(//evil.example/x.htc)}",
             "<script>alert(1)</script>",
             "<ScRiPt SRC=//evil.example/x.js>",
             "<img src=x onerror=alert(1)>",

@@ -523,6 +523,7 @@ fn category_title(category: Category) -> &'static str {
         Category::SessionFixation => "Session fixation",
         Category::CodeInjection => "Server-side code injection",
         Category::LdapInjection => "LDAP injection",
+        Category::XpathInjection => "XPath injection",
         Category::FormulaInjection => "Formula injection",
         Category::Schema => "Schema violation",
         #[allow(unreachable_patterns, reason = "the enum is non_exhaustive")]

@@ -1,0 +1,238 @@
+//! XPath injection: a value that breaks out of the string literal of an XPath predicate and
+//! adds a condition of its own (`' or name()='user' or 'x'='y`, `' or count(/*)=1 or 'a'='b`),
+//! or that is itself a location path walking the document (`count(/child::node())`,
+//! `/*[1]/*[2]/text()`, `string-length(name(/*[1]))`). SOAP and SAML services, XML
+//! configuration lookups and `xmldsig` processors build such queries by concatenation, and a
+//! blind attacker reads the whole document one `substring(…)` at a time.
+//!
+//! What makes a value XPath rather than SQL or prose: an axis (`child::`, `descendant::`) or a
+//! node test (`node()`, `text()`) — words no other language writes that way — or one of XPath's
+//! own functions applied to a path (`count(/`, `name(/*`). A quote break into `or`/`and` counts
+//! when what follows is such a function (`name()`, `string-length(`): SQL's grammar does not
+//! know them, so the SQL detector leaves them.
+
+use super::subject::{class, find_iter, is_word, Hit, Needs, Subject, Tables};
+
+/// What `detect` needs to fire (see [`Needs`]): a parenthesis (a function or a node test),
+/// the `:` of an axis or the `|` of a union.
+pub(crate) fn needs() -> Needs {
+    Needs::classes(class::PAREN | class::COLON | class::PIPE)
+}
+
+/// XPath's axes (XPath 1.0 §2.2).
+const AXES: &[&[u8]] = &[
+    b"ancestor",
+    b"ancestor-or-self",
+    b"attribute",
+    b"child",
+    b"descendant",
+    b"descendant-or-self",
+    b"following",
+    b"following-sibling",
+    b"namespace",
+    b"parent",
+    b"preceding",
+    b"preceding-sibling",
+    b"self",
+];
+
+/// XPath functions a blind extraction uses, none of them SQL's: the node's name, its
+/// position, its string value, the document's shape, documents fetched by URL.
+const FUNCTIONS: &[&[u8]] = &[
+    b"name",
+    b"local-name",
+    b"namespace-uri",
+    b"count",
+    b"string-length",
+    b"starts-with",
+    b"normalize-space",
+    b"translate",
+    b"position",
+    b"last",
+    b"text",
+    b"node",
+    b"comment",
+    b"processing-instruction",
+    b"doc",
+    b"doc-available",
+    b"document",
+    b"unparsed-text",
+    b"string-to-codepoints",
+];
+
+/// Finds XPath injection in one value.
+pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
+    let b = s.bytes();
+    if s.has(class::COLON) {
+        if let Some(h) = axis_step(b) {
+            return Some(h);
+        }
+    }
+    if s.has(class::PIPE) {
+        if let Some(h) = union_break(b) {
+            return Some(h);
+        }
+    }
+    if !s.has(class::PAREN) {
+        return None;
+    }
+    for open in memchr::memchr_iter(b'(', b) {
+        let ws = word_start(b, open);
+        let name = &b[ws..open];
+        if !FUNCTIONS.contains(&name) || (ws > 0 && is_word(b[ws - 1])) {
+            continue;
+        }
+        if let Some(q) = quote_break_before(b, ws) {
+            return Some(Hit::new("xpath.filter_break", q, open + 1));
+        }
+        // A function of a path: `count(/*)`, `name(/*[1])`, `count(//user)`.
+        let arg = &b[open + 1..];
+        if arg.starts_with(b"/") && !arg.starts_with(b"/ ") && !arg.starts_with(b"/)") {
+            return Some(Hit::new("xpath.expression", ws, open + 2));
+        }
+        // A node test as a step: `/text()`, `/node()`, `//comment()`.
+        if matches!(name, b"text" | b"node" | b"comment")
+            && arg.starts_with(b")")
+            && ws > 0
+            && matches!(b[ws - 1], b'/' | b'|')
+        {
+            return Some(Hit::new("xpath.expression", ws - 1, open + 2));
+        }
+    }
+    None
+}
+
+/// `child::node()`, `/descendant::user`, `ancestor-or-self::*`: an axis, `::`, then a node
+/// test. Rust and C++ paths (`self::Config`, `std::io`) are neither preceded by `/` nor
+/// followed by a node test.
+fn axis_step(b: &[u8]) -> Option<Hit> {
+    for at in find_iter(b, b"::") {
+        let ws = word_start(b, at);
+        if !AXES.contains(&&b[ws..at]) || (ws > 0 && is_word(b[ws - 1])) {
+            continue;
+        }
+        let rest = &b[at + 2..];
+        let node_test = rest.starts_with(b"*")
+            || [
+                &b"node()"[..],
+                b"text()",
+                b"comment()",
+                b"processing-instruction(",
+            ]
+            .iter()
+            .any(|t| rest.starts_with(t));
+        let stepped =
+            ws > 0 && b[ws - 1] == b'/' && rest.first().is_some_and(u8::is_ascii_alphabetic);
+        if node_test || stepped {
+            return Some(Hit::new("xpath.expression", ws, at + 2));
+        }
+    }
+    None
+}
+
+/// `'] | //user`: the literal and its predicate closed, then a union with another path.
+fn union_break(b: &[u8]) -> Option<Hit> {
+    for bar in memchr::memchr_iter(b'|', b) {
+        let mut i = bar;
+        while i > 0 && b[i - 1] == b' ' {
+            i -= 1;
+        }
+        let closed = i >= 2 && b[i - 1] == b']' && matches!(b[i - 2], b'\'' | b'"');
+        let next = b[bar + 1..]
+            .iter()
+            .position(|&c| c != b' ')
+            .map(|j| bar + 1 + j);
+        if closed && next.is_some_and(|j| b[j] == b'/') {
+            return Some(Hit::new("xpath.filter_break", i - 2, bar + 1));
+        }
+    }
+    None
+}
+
+/// Where the name ending at `end` starts (XPath names hold `-`).
+fn word_start(b: &[u8], end: usize) -> usize {
+    let mut i = end;
+    while i > 0 && (is_word(b[i - 1]) || b[i - 1] == b'-') {
+        i -= 1;
+    }
+    i
+}
+
+/// The quote that closes a literal, then (past a `]`) `or`/`and`, right before `at`:
+/// `x' or name(`, `'] and count(`. Returns the quote's index.
+fn quote_break_before(b: &[u8], at: usize) -> Option<usize> {
+    let mut i = at;
+    let back = |i: &mut usize| {
+        while *i > 0 && b[*i - 1] == b' ' {
+            *i -= 1;
+        }
+    };
+    back(&mut i);
+    let logic = [&b"or"[..], b"and"]
+        .into_iter()
+        .find(|w| b[..i].ends_with(w) && (i == w.len() || !is_word(b[i - w.len() - 1])))?;
+    i -= logic.len();
+    back(&mut i);
+    if i > 0 && b[i - 1] == b']' {
+        i -= 1;
+    }
+    let q = i.checked_sub(1)?;
+    matches!(b[q], b'\'' | b'"').then_some(q)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inspect::subject::test_subject;
+
+    fn rule(text: &str) -> Option<&'static str> {
+        test_subject(text, 1, detect).map(|h| h.rule)
+    }
+
+    #[test]
+    fn predicates_broken_out_of() {
+        for attack in [
+            "x' or name()='username' or 'x'='y",
+            "' or string-length(name(/*[1]))=4 or ''='",
+            "' and count(/*/*)=3 and ''='",
+            "admin\" or starts-with(local-name(..),'u') or \"a\"=\"b",
+            "x'] | //user[position()=1 and ''='",
+            "x'] | //*[name='a",
+            "'or text()='",
+        ] {
+            assert_eq!(rule(attack), Some("xpath.filter_break"), "{attack}");
+        }
+    }
+
+    #[test]
+    fn location_paths_and_axes() {
+        for attack in [
+            "count(/child::node())",
+            "/*[1]/*[2]/text()",
+            "string-length(//user[1]/password)",
+            "descendant-or-self::*",
+            "/descendant::password",
+            "x | //comment()",
+            "name(/*[1])",
+        ] {
+            assert_eq!(rule(attack), Some("xpath.expression"), "{attack}");
+        }
+    }
+
+    #[test]
+    fn code_and_prose_pass() {
+        for plain in [
+            "use self::config::Settings;",
+            "std::vec::Vec and parent::method()",
+            "count (of items) / 2",
+            "Please confirm the name (first and last) and the count (1/2).",
+            "text() is a jQuery method",
+            "She said 'or name (anyone)' twice",
+            "the factor or name(x) helper",
+            "name(s): Alice / Bob",
+            "10:30::45",
+        ] {
+            assert_eq!(rule(plain), None, "{plain}");
+        }
+    }
+}
