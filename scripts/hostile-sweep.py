@@ -21,7 +21,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORK = os.path.join(ROOT, "target", "hostile-sweep")
 GUARD = os.path.join(ROOT, "target", "release", "lambda-guard")
 
-# Openers, operators and markers of every detector, and the seventh session's syntax.
+# Openers, operators and markers of every detector, the seventh session's syntax and the
+# ninth session's (XPath, UNC paths, here-strings, MySQL `1.e`, octal escapes).
 UNITS = r"""top.alert|self[|window[(|[].constructor|function(|import(|`|${|<svg |onx=|javascript:|&#x
 |\u00|url(|expression(|'or'|/*!|--|@@|[a]|{fn |0x|1 and 1 between |char(|;set @|$(|;|${x:0:|[a]::|&'
 |iex |powershell -e |%0a|{a,b}|http://a@|//@|\@|http://[::|.nip.io|..\|%2e%2e%2f|....//|{{|{%|<%=|#{
@@ -31,7 +32,8 @@ UNITS = r"""top.alert|self[|window[(|[].constructor|function(|import(|`|${|<svg 
 |%u00|\x3c|data:|file:|gopher:|169.254.|[::ffff:|@|..;/|/etc/|C:\|%c0%af|' or '|union select
 |sleep(|benchmark(|waitfor delay |$where|$regex|{"__proto__":|ldap://|${jndi:|${lower:|T(|#set(
 |{{7*|*{|<#assign|{php}|<script|</script|<img |srcdoc=|xlink:href=|formaction=|&{|!{|(&|,alert
-|a=alert,|\n|\r"""
+|a=alert,|\n|\r|child::|count(/|' or name(|']|/text()|\\a.b\|\\.\|<<<"|1.e(
+|ping -c 5 |-moz-binding:url(|\141|<svg xmlns="http://www.w3.org/2000/svg" >"""
 
 
 def units():

@@ -796,7 +796,7 @@ pub(crate) fn needs() -> Needs {
     .or_keywords(cmdlets)
     .or_words(FAMILIES)
     .or_words(RECON)
-    .or_words(&["net "])
+    .or_words(&["net ", "sleep ", "ping "])
     .or_words(&[" -", "alias "])
     .or_keywords(DOWNLOADERS)
     .always_from(2)
@@ -821,9 +821,16 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         }
     }
     if s.paranoia >= 2
-        || !s.has(!(class::ALPHA | class::SPACE | class::SLASH | class::DASH | class::DOT))
+        || !s.has(
+            !(class::ALPHA | class::SPACE | class::SLASH | class::DASH | class::DOT | class::DIGIT),
+        )
     {
         if let Some(h) = recon(b) {
+            return Some(h);
+        }
+    }
+    if s.has(class::ANGLE) && s.has(class::QUOTE | class::DOLLAR) {
+        if let Some(h) = here_string(b) {
             return Some(h);
         }
     }
@@ -1223,6 +1230,31 @@ fn argument_injection(b: &[u8]) -> Option<Hit> {
     })
 }
 
+/// The arguments of a blind timing probe sent as a whole value: `sleep 5`, `ping -c 10
+/// 127.0.0.1`, `ping -n 30 127.0.0.1` (the response is late by the count). `sleep well` and
+/// `ping me at 5` are words; a count with no address is a phrase too (`ping -n 3`).
+fn delay_probe<'a>(first: &[u8], mut words: impl Iterator<Item = &'a [u8]> + Clone) -> bool {
+    let number = |w: &[u8]| !w.is_empty() && w.len() <= 4 && w.iter().all(u8::is_ascii_digit);
+    if first == b"sleep" {
+        return words.next().is_some_and(number) && words.next().is_none();
+    }
+    let address = |w: &[u8]| {
+        w.iter().filter(|c| **c == b'.').count() == 3
+            && w.iter().all(|c| c.is_ascii_digit() || *c == b'.')
+    };
+    let mut counted = false;
+    while let Some(w) = words.next() {
+        if matches!(w, b"-c" | b"-n" | b"-i" | b"-w" | b"-t" | b"-l" | b"-W") {
+            counted |= words.next().is_some_and(number);
+        } else if address(w) || w == b"localhost" {
+            return counted && words.next().is_none();
+        } else {
+            return false;
+        }
+    }
+    false
+}
+
 /// Reconnaissance commands that are a whole value on their own: no form field holds the word.
 const RECON: &[&str] = &[
     "whoami",
@@ -1246,6 +1278,8 @@ fn recon(b: &[u8]) -> Option<Hit> {
         .all(|w| w.starts_with(b"/") || w.starts_with(b"-"));
     let hit = if RECON.iter().any(|r| r.as_bytes() == first) {
         rest_args
+    } else if matches!(first, b"ping" | b"ping6" | b"sleep") {
+        delay_probe(first, words)
     } else {
         first == b"net"
             && words.next().is_some_and(|w| {
@@ -1256,6 +1290,21 @@ fn recon(b: &[u8]) -> Option<Hit> {
             })
     };
     hit.then(|| Hit::new("cmdi.command_chain", start, start + v.len().min(64)))
+}
+
+/// A here-string feeding a command (`tr a-z A-Z<<<"WHOAMI"`, `bash<<<$(base64 -d<<<aWQ=)`):
+/// `<<<` then a quote or `$` is bash's alone (Haskell's `f <<< g` composes names).
+fn here_string(b: &[u8]) -> Option<Hit> {
+    find_iter(b, b"<<<").find_map(|p| {
+        let single = (p == 0 || b[p - 1] != b'<') && b.get(p + 3) != Some(&b'<');
+        let next = b.get(skip_space(b, p + 3)).copied();
+        let fed = matches!(next, Some(b'"' | b'\'' | b'$'));
+        let command = b[..p]
+            .trim_ascii_end()
+            .last()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'"' | b'\'' | b')' | b'}'));
+        (single && fed && command).then(|| Hit::new("cmdi.shell_evasion", p, p + 4))
+    })
 }
 
 /// A server-side include directive (`<!--#exec cmd="id"-->`, `<!--#include virtual=…`): a
@@ -2417,6 +2466,11 @@ mod tests {
             "whoami",
             "ipconfig /all",
             "net localgroup administrators",
+            "sleep 10",
+            "ping -c 5 127.0.0.1",
+            "ping -n 30 -w 1000 10.0.0.1",
+            ";$(tr '[A-Z]' '[a-z]'<<<\"WHOAMI\")",
+            "bash<<<$(base64 -d<<<aWQ=)",
             ";cat /e't'?/pa's'?wd",
             // Arguments read as options that run a command (CWE-88), and cloud CLIs.
             "-oProxyCommand=id",
@@ -2487,6 +2541,14 @@ mod tests {
             "if not defined, the default applies",
             "if a == b then c",
             "time flies like an arrow",
+            "sleep well",
+            "sleep 8 hours",
+            "ping me at 5",
+            "ping -n 3",
+            "f <<< g <<< h",
+            "<<<<<<< HEAD",
+            "<<< 'back' to the list",
+            "ping 10.0.0.1",
             "ProxyCommand is an ssh_config keyword",
             "a pre-exec hook",
             "--exec is a flag of git rebase",

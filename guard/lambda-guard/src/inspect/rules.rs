@@ -52,6 +52,7 @@ pub const RULES: &[(&str, Category)] = &[
     ("ssrf.private_address", Category::Ssrf),
     ("ssrf.remote_include", Category::Ssrf),
     ("ssrf.out_of_band", Category::Ssrf),
+    ("ssrf.unc_path", Category::Ssrf),
     ("ssti.jndi", Category::Ssti),
     ("ssti.log4j_lookup", Category::Ssti),
     ("ssti.template_expression", Category::Ssti),

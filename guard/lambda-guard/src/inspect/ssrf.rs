@@ -6,7 +6,7 @@
 //! private ranges (paranoia 2), and schemes that reach beyond HTTP (`file:`, `gopher:`,
 //! `dict:`, `ldap:`, `tftp:`, `jar:`, `netdoc:`).
 
-use super::subject::{class, find, gate, is_word, Hit, Needs, Subject, Tables};
+use super::subject::{class, find, find_iter, gate, is_word, Hit, Needs, Subject, Tables};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 const DANGEROUS_SCHEMES: &[&[u8]] = &[
@@ -293,7 +293,43 @@ pub(crate) fn needs() -> Needs {
     Needs::classes(class::COLON)
         .or_gates(gate::SSRF_PATH | gate::SSRF_HOST)
         .or_gates(gate::SSRF_NAME)
-        .or_words(&["//"])
+        .or_words(&["//", "\\\\"])
+}
+
+/// A UNC path a Windows file API would open over SMB or WebDAV, sending the service's NTLM
+/// credentials to the host: one with a dotted host (`\\evil.example\share`,
+/// `\\10.0.0.5\x`), a WebDAV one (`\\host@SSL@443\x`), an administrative share
+/// (`\\srv\c$\…`), or a device path (`\\.\pipe\…`, `\\?\UNC\…`). A share on a one-label
+/// intranet host (`\\fileserver\team\q3.xlsx`) is an ordinary path.
+fn unc_path(b: &[u8]) -> Option<Hit> {
+    find_iter(b, b"\\\\").find_map(|p| {
+        let opens = p == 0 || matches!(b[p - 1], b' ' | b'"' | b'\'' | b'=' | b'(' | b',' | b'\t');
+        let host_end = b[p + 2..]
+            .iter()
+            .position(|c| {
+                !(c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_' | b'@' | b'?'))
+            })
+            .map_or(b.len(), |e| p + 2 + e);
+        if !opens || host_end == p + 2 || b.get(host_end) != Some(&b'\\') {
+            return None;
+        }
+        let host = &b[p + 2..host_end];
+        let share = &b[host_end + 1..];
+        let share = &share[..share
+            .iter()
+            .position(|c| *c == b'\\')
+            .unwrap_or(share.len())];
+        let device = host == b"." || (host == b"?" && share == b"unc");
+        let remote = host.len() > 1 && (host.contains(&b'.') || host.contains(&b'@'));
+        let admin = share.len() > 1 && share.ends_with(b"$");
+        (device || remote || admin).then(|| {
+            Hit::new(
+                "ssrf.unc_path",
+                p,
+                (host_end + 1 + share.len()).min(b.len()),
+            )
+        })
+    })
 }
 
 /// Finds SSRF in one value.
@@ -320,6 +356,11 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     }
     if s.gate(gate::SSRF_NAME) {
         if let Some(h) = out_of_band(b) {
+            return Some(h);
+        }
+    }
+    if s.has(class::BACKSLASH) {
+        if let Some(h) = unc_path(b) {
             return Some(h);
         }
     }
@@ -789,6 +830,12 @@ mod tests {
                 "ssrf.metadata",
             ),
             ("http://2852039166/", "ssrf.metadata"),
+            ("\\\\evil.example\\share\\x.dll", "ssrf.unc_path"),
+            ("path=\\\\10.0.0.5\\x", "ssrf.unc_path"),
+            ("\\\\attacker@SSL@443\\dav", "ssrf.unc_path"),
+            ("\\\\srv\\ADMIN$\\system32", "ssrf.unc_path"),
+            ("\\\\.\\pipe\\evil", "ssrf.unc_path"),
+            ("\\\\?\\UNC\\host\\share", "ssrf.unc_path"),
             ("http://0xa9fea9fe/latest", "ssrf.metadata"),
             ("http://[::ffff:169.254.169.254]/", "ssrf.metadata"),
             ("http://[::ffff:a9fe:a9fe]/", "ssrf.metadata"),
@@ -881,6 +928,9 @@ mod tests {
     fn ordinary_urls_pass() {
         for b in [
             "0x../",
+            "\\\\fileserver\\team\\q3.xlsx",
+            "the regex \\\\d+\\.\\d matches",
+            "C:\\Users\\a\\\\b.txt",
             "ab..cd/x",
             "https://example.com/a/b?c=d",
             "http://10.0.0.1/internal",

@@ -161,6 +161,16 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     None
 }
 
+/// Whether the `<svg` tag whose name ends at `name_end` declares the SVG namespace: it opens
+/// an SVG document (an image sent as text), not markup pasted into a page, and its attributes
+/// and children are read like any element's (`onload=`, `<script>`, `xlink:href=javascript:`
+/// still count). A closing `</svg>` carries nothing either way.
+fn svg_document(b: &[u8], name_end: usize) -> bool {
+    let tag = &b[name_end..b.len().min(name_end + 256)];
+    let tag = &tag[..memchr::memchr(b'>', tag).unwrap_or(tag.len())];
+    find(tag, b"xmlns=\"http://www.w3.org/2000/svg\"").is_some()
+}
+
 fn tags(b: &[u8]) -> Option<Hit> {
     let mut from = 0;
     let mut ids = Vec::new();
@@ -189,7 +199,9 @@ fn tags(b: &[u8]) -> Option<Hit> {
             continue;
         }
         let local = name.rsplit(|c| *c == b':').next().unwrap_or(name);
-        if DANGEROUS_TAGS.contains(&local) {
+        let closing = name_start > lt + 1;
+        if DANGEROUS_TAGS.contains(&local) && !(local == b"svg" && (closing || svg_document(b, j)))
+        {
             return Some(Hit::new("xss.dangerous_tag", lt, j));
         }
         if local == b"style" && css_is_active(&b[j..b.len().min(j + 1024)]) {
@@ -1203,6 +1215,8 @@ mod tests {
             "<ScRiPt SRC=//evil.example/x.js>",
             "<img src=x onerror=alert(1)>",
             "<svg/onload=alert(1)>",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>",
             "<a href=\"jav\tascript:alert(1)\">x</a>",
             "<body onload=alert(1)>",
             "\" onmouseover=\"alert(1)",
@@ -1287,6 +1301,7 @@ mod tests {
             "alert(s) are sent by email",
             "see document.pdf for details",
             "<p class=\"note\">Hello</p>",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\"><rect width=\"10\" fill=\"red\"/></svg>",
             "{\"window\": [\"alert\"]}",
             "background: url(images/javascript-logo.png)",
             "document[0] and window['size']",
