@@ -5,7 +5,8 @@
 //! `type`) also need something that looks like an argument (a flag, a path, a redirection).
 
 use super::subject::{
-    class, find, find_iter, gate, is_word, skip_space, Hit, Needs, Subject, Tables,
+    class, dashed_word_start, find, find_iter, gate, is_word, skip_space, Hit, Needs, Subject,
+    Tables,
 };
 
 /// Commands with no ordinary-language meaning: reaching one after a separator is enough.
@@ -932,10 +933,40 @@ fn powershell(s: &Subject<'_>) -> Option<Hit> {
             return Some(h);
         }
     }
+    if s.has(class::BRACE) {
+        if let Some(h) = script_block(b) {
+            return Some(h);
+        }
+    }
     if s.has(class::AMP | class::DOT) && s.has(class::PAREN) && s.has(class::QUOTE) {
         return call_operator(b);
     }
     None
+}
+
+/// Cmdlets that run the script block they are given.
+const BLOCK_RUNNERS: &[&[u8]] = &[b"icm", b"invoke-command", b"start-job", b"sajb"];
+
+/// A script block handed to a cmdlet that runs it: `icm {whoami}`,
+/// `Invoke-Command -ScriptBlock {…}`, `Start-Job {…}`.
+fn script_block(b: &[u8]) -> Option<Hit> {
+    memchr::memchr_iter(b'{', b).find_map(|open| {
+        let mut end = b[..open].trim_ascii_end().len();
+        let mut ws = dashed_word_start(b, end);
+        // `-ScriptBlock`, `-sc`: the block's parameter, by any unambiguous prefix.
+        if b[ws..end].starts_with(b"-s") {
+            end = b[..ws].trim_ascii_end().len();
+            ws = dashed_word_start(b, end);
+        }
+        // In command position: opening the value or after a separator (`the ICM {…} note`
+        // is prose).
+        let before = b[..ws].trim_ascii_end();
+        let command = before
+            .last()
+            .is_none_or(|c| matches!(c, b';' | b'|' | b'&' | b'\n' | b'(' | b'{'));
+        (command && BLOCK_RUNNERS.contains(&&b[ws..end]))
+            .then(|| Hit::new("cmdi.command_chain", ws, open + 1))
+    })
 }
 
 /// `[System.Diagnostics.Process]::Start(`, `New-Object Net.WebClient`.
@@ -2471,6 +2502,8 @@ mod tests {
             "ping -n 30 -w 1000 10.0.0.1",
             ";$(tr '[A-Z]' '[a-z]'<<<\"WHOAMI\")",
             "bash<<<$(base64 -d<<<aWQ=)",
+            "icm {whoami}",
+            "x;Invoke-Command -ScriptBlock { whoami }",
             ";cat /e't'?/pa's'?wd",
             // Arguments read as options that run a command (CWE-88), and cloud CLIs.
             "-oProxyCommand=id",
@@ -2546,6 +2579,8 @@ mod tests {
             "ping me at 5",
             "ping -n 3",
             "f <<< g <<< h",
+            "the icm {grouping} note",
+            "personal {note}",
             "<<<<<<< HEAD",
             "<<< 'back' to the list",
             "ping 10.0.0.1",

@@ -407,6 +407,7 @@ fn system_table(w: &[u8]) -> bool {
 fn tokenize(b: &[u8], quote: Option<u8>) -> Option<Vec<Tok>> {
     let mut toks = Vec::with_capacity(16);
     let mut i = 0;
+    let mut odbc = 0usize;
     if let Some(q) = quote {
         let end = string_end(b, 0, q)?;
         toks.push(Tok {
@@ -534,6 +535,17 @@ fn tokenize(b: &[u8], quote: Option<u8>) -> Option<Vec<Tok>> {
                 i += 2;
                 continue;
             }
+            // ODBC escapes (`{fn ascii('a')}`, `{call sp_x}`) wrap a call the driver unwraps.
+            b'{' if odbc_escape(b, i + 1).is_some() => {
+                i = odbc_escape(b, i + 1).unwrap_or(i + 1);
+                odbc += 1;
+                continue;
+            }
+            b'}' if odbc > 0 => {
+                odbc -= 1;
+                i += 1;
+                continue;
+            }
             b';' => {
                 i += 1;
                 K::Semi
@@ -605,6 +617,20 @@ fn tokenize(b: &[u8], quote: Option<u8>) -> Option<Vec<Tok>> {
         toks.push(Tok { k, s, e: i });
     }
     Some(toks)
+}
+
+/// Where the call inside an ODBC escape opened before `i` starts: past `fn` in `{fn …}`, at
+/// `call` in `{call …}` (a statement word of its own).
+fn odbc_escape(b: &[u8], i: usize) -> Option<usize> {
+    let j = i + b[i..].iter().take_while(|c| **c == b' ').count();
+    let rest = &b[j..];
+    if rest.starts_with(b"fn") && matches!(rest.get(2), Some(b' ')) {
+        Some(j + 2)
+    } else if rest.starts_with(b"call ") {
+        Some(j)
+    } else {
+        None
+    }
 }
 
 /// Where a number whose digits start at `i` ends: digits and dots, then an exponent.
@@ -1869,6 +1895,9 @@ mod tests {
             // MySQL's `1.e` filler splitting the words.
             "1.e(ascii 1.e(substring(1.e(select password from users limit 1 1.e,1 1.e) 1.e,1 1.e,1 1.e)1.e)1.e) = 70 or'1'='2",
             "1.e(select 1.e(version())1.e)",
+            // ODBC escapes around the calls.
+            "' or {fn ascii('a')}=97--",
+            "1;{call xp_cmdshell('dir')}",
         ] {
             assert!(rule(a).is_some(), "missed {a}");
         }

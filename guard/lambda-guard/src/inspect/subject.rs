@@ -487,6 +487,16 @@ pub(crate) fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
 }
 
+/// Where the name ending at `end` starts, dashes included (`invoke-command`, XPath's
+/// `string-length`); read back 64 bytes at most, so a run of names costs each its own length.
+pub(crate) fn dashed_word_start(b: &[u8], end: usize) -> usize {
+    let mut i = end;
+    while i > 0 && (is_word(b[i - 1]) || b[i - 1] == b'-') && end - i < 64 {
+        i -= 1;
+    }
+    i
+}
+
 /// The index of the first byte at or after `i` that is not ASCII whitespace.
 pub(crate) fn skip_space(b: &[u8], mut i: usize) -> usize {
     while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == 0x0b) {

@@ -146,6 +146,12 @@ pub(crate) const WRAPPERS: &[&str] = &[
     "compress.bzip2://",
     "ogg://",
     "rar://",
+    // PECL ssh2: a command run on, or a file fetched from, a host the value names.
+    "ssh2.exec://",
+    "ssh2.shell://",
+    "ssh2.tunnel://",
+    "ssh2.sftp://",
+    "ssh2.scp://",
     "data://",
     "jar:",
 ];
@@ -537,6 +543,7 @@ mod tests {
             "/proc/self/environ",
             "C:\\boot.ini",
             "php://filter/convert.base64-encode/resource=index.php",
+            "ssh2.exec://user:pass@example.com:22/usr/bin/id",
             "report.pdf\0.jpg",
             "/var/task/lambda_function.py",
             "~/.aws/credentials",

@@ -11,7 +11,7 @@
 //! when what follows is such a function (`name()`, `string-length(`): SQL's grammar does not
 //! know them, so the SQL detector leaves them.
 
-use super::subject::{class, find_iter, is_word, Hit, Needs, Subject, Tables};
+use super::subject::{class, dashed_word_start, find_iter, is_word, Hit, Needs, Subject, Tables};
 
 /// What `detect` needs to fire (see [`Needs`]): a parenthesis (a function or a node test),
 /// the `:` of an axis or the `|` of a union.
@@ -77,7 +77,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         return None;
     }
     for open in memchr::memchr_iter(b'(', b) {
-        let ws = word_start(b, open);
+        let ws = dashed_word_start(b, open);
         let name = &b[ws..open];
         if !FUNCTIONS.contains(&name) || (ws > 0 && is_word(b[ws - 1])) {
             continue;
@@ -107,7 +107,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
 /// followed by a node test.
 fn axis_step(b: &[u8]) -> Option<Hit> {
     for at in find_iter(b, b"::") {
-        let ws = word_start(b, at);
+        let ws = dashed_word_start(b, at);
         if !AXES.contains(&&b[ws..at]) || (ws > 0 && is_word(b[ws - 1])) {
             continue;
         }
@@ -147,15 +147,6 @@ fn union_break(b: &[u8]) -> Option<Hit> {
         }
     }
     None
-}
-
-/// Where the name ending at `end` starts (XPath names hold `-`).
-fn word_start(b: &[u8], end: usize) -> usize {
-    let mut i = end;
-    while i > 0 && (is_word(b[i - 1]) || b[i - 1] == b'-') {
-        i -= 1;
-    }
-    i
 }
 
 /// The quote that closes a literal, then (past a `]`) `or`/`and`, right before `at`:
