@@ -168,7 +168,10 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
 fn svg_document(b: &[u8], name_end: usize) -> bool {
     let tag = &b[name_end..b.len().min(name_end + 256)];
     let tag = &tag[..memchr::memchr(b'>', tag).unwrap_or(tag.len())];
-    find(tag, b"xmlns=\"http://www.w3.org/2000/svg\"").is_some()
+    find_iter(tag, b"xmlns=").any(|p| {
+        matches!(tag.get(p + 6), Some(b'"' | b'\''))
+            && tag[p + 7..].starts_with(b"http://www.w3.org/2000/svg")
+    })
 }
 
 fn tags(b: &[u8]) -> Option<Hit> {
@@ -1302,6 +1305,7 @@ mod tests {
             "see document.pdf for details",
             "<p class=\"note\">Hello</p>",
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\"><rect width=\"10\" fill=\"red\"/></svg>",
+            "<svg width='4' xmlns='http://www.w3.org/2000/svg'><circle r='2'/></svg>",
             "{\"window\": [\"alert\"]}",
             "background: url(images/javascript-logo.png)",
             "document[0] and window['size']",
