@@ -1264,7 +1264,7 @@ fn argument_injection(b: &[u8]) -> Option<Hit> {
 /// The arguments of a blind timing probe sent as a whole value: `sleep 5`, `ping -c 10
 /// 127.0.0.1`, `ping -n 30 127.0.0.1` (the response is late by the count). `sleep well` and
 /// `ping me at 5` are words; a count with no address is a phrase too (`ping -n 3`).
-fn delay_probe<'a>(first: &[u8], mut words: impl Iterator<Item = &'a [u8]> + Clone) -> bool {
+fn delay_probe<'a>(first: &[u8], mut words: impl Iterator<Item = &'a [u8]>) -> bool {
     let number = |w: &[u8]| !w.is_empty() && w.len() <= 4 && w.iter().all(u8::is_ascii_digit);
     if first == b"sleep" {
         return words.next().is_some_and(number) && words.next().is_none();
@@ -1275,7 +1275,8 @@ fn delay_probe<'a>(first: &[u8], mut words: impl Iterator<Item = &'a [u8]> + Clo
     };
     let mut counted = false;
     while let Some(w) = words.next() {
-        if matches!(w, b"-c" | b"-n" | b"-i" | b"-w" | b"-t" | b"-l" | b"-W") {
+        // (The value is lower-cased: Windows' `-w` timeout and Linux's `-W` read alike.)
+        if matches!(w, b"-c" | b"-n" | b"-i" | b"-w" | b"-t" | b"-l") {
             counted |= words.next().is_some_and(number);
         } else if address(w) || w == b"localhost" {
             return counted && words.next().is_none();

@@ -536,11 +536,17 @@ fn tokenize(b: &[u8], quote: Option<u8>) -> Option<Vec<Tok>> {
                 continue;
             }
             // ODBC escapes (`{fn ascii('a')}`, `{call sp_x}`) wrap a call the driver unwraps.
-            b'{' if odbc_escape(b, i + 1).is_some() => {
-                i = odbc_escape(b, i + 1).unwrap_or(i + 1);
-                odbc += 1;
-                continue;
-            }
+            b'{' => match odbc_escape(b, i + 1) {
+                Some(call) => {
+                    i = call;
+                    odbc += 1;
+                    continue;
+                }
+                None => {
+                    i += 1;
+                    K::Other
+                }
+            },
             b'}' if odbc > 0 => {
                 odbc -= 1;
                 i += 1;
