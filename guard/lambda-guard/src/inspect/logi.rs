@@ -61,6 +61,22 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
             return Some(h);
         }
     }
+    if s.has(class::CTRL) {
+        // VT, FF and the file, group and record separators end a line for Python's
+        // `splitlines` and the log pipelines built on it.
+        let separators = b
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| matches!(c, 0x0b | 0x0c | 0x1c..=0x1e));
+        for (p, _) in separators.take(MAX_LINES) {
+            if single_line(s) {
+                return Some(Hit::new("log.line_break", p, p + 1));
+            }
+            if forged_after(s, p + 1) {
+                return Some(Hit::new("log.forged_entry", p, (p + 24).min(b.len())));
+            }
+        }
+    }
     if s.has(class::HIGH) {
         for (i, sep) in UNICODE_SEPARATORS.iter().enumerate() {
             if let Some(p) = find(b, sep) {
@@ -391,6 +407,12 @@ mod tests {
             rule("user\u{2028}INFO ok", "$.body.name"),
             Some("log.unicode_separator")
         );
+        assert_eq!(
+            rule("user\u{b}INFO admin logged in", "$.body.name"),
+            Some("log.forged_entry")
+        );
+        assert_eq!(rule("a\u{c}b", "$.headers.x-note"), Some("log.line_break"));
+        assert_eq!(rule("page one\u{c}page two", "$.body.text"), None);
         assert_eq!(
             rule("x\u{2028}y", "$.headers.x-note"),
             Some("log.unicode_separator")

@@ -717,6 +717,35 @@ impl Grammar<'_> {
         }
     }
 
+    /// A statement that reads the schema (`SHOW TABLES`, `DESC users`) at `i`, after a `;`:
+    /// ended there, or with `terminated` by a `;` or comment of its own ("…; describe it"
+    /// ends prose too).
+    fn schema_statement(&self, i: usize, terminated: bool) -> bool {
+        let object = self.sig(i + 1);
+        let end = self.sig(object + 1);
+        let named = match self.word(i) {
+            b"show" => matches!(
+                self.word(object),
+                b"tables"
+                    | b"databases"
+                    | b"schemas"
+                    | b"grants"
+                    | b"variables"
+                    | b"columns"
+                    | b"processlist"
+                    | b"users"
+            ),
+            b"desc" | b"describe" => matches!(self.k(object), Some(K::Word | K::Kw(_))),
+            _ => false,
+        };
+        named
+            && if terminated {
+                matches!(self.k(end), Some(K::Comment | K::Semi))
+            } else {
+                self.end_or_comment(end)
+            }
+    }
+
     fn end_or_comment(&self, i: usize) -> bool {
         matches!(self.k(i), None | Some(K::Comment | K::Semi))
     }
@@ -1294,8 +1323,10 @@ impl Grammar<'_> {
             }
             K::Semi => {
                 let n = self.sig(j + 1);
-                (self.statement_at(n, false) || matches!(self.k(j + 1), Some(K::Comment)))
-                    .then(|| span("sqli.stacked_query", n))?
+                (self.statement_at(n, false)
+                    || self.schema_statement(n, false)
+                    || matches!(self.k(j + 1), Some(K::Comment)))
+                .then(|| span("sqli.stacked_query", n))?
             }
             K::Kw(Kw::Union) => self
                 .union_select(j)
@@ -1494,7 +1525,7 @@ impl Grammar<'_> {
                 }
                 K::Semi => {
                     let n = self.sig(i + 1);
-                    if self.statement_at(n, true) {
+                    if self.statement_at(n, true) || self.schema_statement(n, true) {
                         return Some(("sqli.stacked_query", t[i].s, t[n].e));
                     }
                 }
@@ -1677,10 +1708,14 @@ pub(crate) fn needs() -> Needs {
         .or_words(&[" or true", " or 1", " or not "])
 }
 
-/// A whole value that is a number or-ed with truth (`1 or true`, `0 OR 1`, `2 or not 0`): a
-/// numeric parameter turned into a tautology, with no punctuation or SQL word to show it.
+/// A whole value that is a number or-ed with truth (`1 or true`, `0 OR 1`, `2 or not 0`), maybe
+/// cutting the query's rest with `--`: a numeric parameter turned into a tautology, with no
+/// punctuation or SQL word to show it.
 fn numeric_tautology(b: &[u8]) -> Option<Hit> {
-    let mut words = b.split(u8::is_ascii_whitespace).filter(|w| !w.is_empty());
+    let condition = find(b, b"--").map_or(b, |cut| &b[..cut]);
+    let mut words = condition
+        .split(u8::is_ascii_whitespace)
+        .filter(|w| !w.is_empty());
     let number = words.next()?;
     let digits = number.strip_prefix(b"-").unwrap_or(number);
     if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) || words.next()? != b"or" {
@@ -1739,7 +1774,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     // folder (`incoming/<name>`, `get/<segment>`): the value alone too. Only object keys, file
     // names and request paths are read past a `/`: a second pass over every media type, user
     // agent and URL would cost each event more than the keys it finds.
-    let mut starts = [0usize; 2];
+    let mut spans = [(0, b.len()); 3];
     let mut m = 1;
     let head = &b[..b.len().min(64)];
     let file_name = s.path.ends_with(".key")
@@ -1753,19 +1788,78 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     if let Some(sep) = sep {
         let name = |c: &u8| is_word(*c) || matches!(c, b'-' | b'[' | b']' | b'.');
         if sep > 0 && sep + 1 < b.len() && head[..sep].iter().all(name) {
-            starts[1] = sep + 1;
+            spans[1].0 = sep + 1;
             m = 2;
         }
     }
-    for &from in &starts[..m] {
-        if lone_quote(&b[from..]) {
-            return Some(Hit::new("sqli.probe", from, b.len()));
+    // A query string inside the value (a logged request line, a URL a message carries): the
+    // parameter whose value opens with a quote is read alone (`GET /s?q=' UNION …`).
+    if n > 1 {
+        if let Some(span) = quoted_parameter(b).filter(|p| p.0 != spans[m - 1].0) {
+            spans[m] = span;
+            m += 1;
         }
-        if let Some(h) = contexts_at(&b[from..], &contexts[..n], s.paranoia) {
+    }
+    for &(from, to) in &spans[..m] {
+        if lone_quote(&b[from..to]) {
+            return Some(Hit::new("sqli.probe", from, to));
+        }
+        if let Some(h) = contexts_at(&b[from..to], &contexts[..n], s.paranoia) {
             return Some(Hit::new(h.rule, h.start + from, h.end + from));
         }
     }
-    None
+    // Keywords split by comments (`UNI/**/ON SEL/**/ECT`), joined as filters that strip
+    // comments read them; the hit spans the value, whose offsets the joining moved.
+    let joined = s.has(class::STAR).then(|| unsplit(b)).flatten()?;
+    contexts_at(&joined, &contexts[..n], s.paranoia).map(|h| Hit::new(h.rule, 0, b.len()))
+}
+
+/// The value of a query parameter that opens with a quote (`?q='…`, `&id="…`), to the next
+/// `&`, among the first 16 `=` of `b`; only a value of several words (`"<3"`, `"LIKE"+STAMP`
+/// are searches, `' OR 1=1--` is not).
+fn quoted_parameter(b: &[u8]) -> Option<(usize, usize)> {
+    memchr::memchr_iter(b'=', b).take(16).find_map(|eq| {
+        if !matches!(b.get(eq + 1), Some(b'\'' | b'"')) {
+            return None;
+        }
+        let name = b[..eq]
+            .iter()
+            .rev()
+            .take(64)
+            .take_while(|c| is_word(**c) || matches!(c, b'-' | b'[' | b']' | b'.'))
+            .count();
+        let delimiter = eq.checked_sub(name + 1).map(|d| b[d]);
+        let end = memchr::memchr(b'&', &b[eq..]).map_or(b.len(), |e| eq + e);
+        let words = b[eq..end].contains(&b' ') || find(&b[eq..end], b"/*").is_some();
+        (name > 0 && words && matches!(delimiter, Some(b'?' | b'&' | b';')))
+            .then_some((eq + 1, end))
+    })
+}
+
+/// `b` without the block comments that sit inside a word (`uni/**/on`), or `None` when it has
+/// none. Executable comments (`/*!…*/`) are code and stay.
+fn unsplit(b: &[u8]) -> Option<Vec<u8>> {
+    let mut out: Option<Vec<u8>> = None;
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(p) = find(&b[from..], b"/*").map(|p| p + from) {
+        let Some(close) = find(&b[p + 2..], b"*/").map(|e| p + 2 + e + 2) else {
+            break;
+        };
+        let inside = p > 0
+            && is_word(b[p - 1])
+            && b.get(close).is_some_and(|c| is_word(*c))
+            && b.get(p + 2) != Some(&b'!');
+        if inside {
+            let o = out.get_or_insert_with(|| Vec::with_capacity(b.len()));
+            o.extend_from_slice(&b[copied..p]);
+            copied = close;
+        }
+        from = close;
+    }
+    let mut o = out?;
+    o.extend_from_slice(&b[copied..]);
+    Some(o)
 }
 
 /// The value with typographic quotes (`‘ ’ ʼ ´ “ ”`) read as the ASCII quotes some database
@@ -1849,6 +1943,13 @@ mod tests {
             "1) or (1=1",
             "-1 UNION ALL SELECT username, password FROM users",
             "1 uNiOn/**/sElEcT 1,2,3",
+            "1 UNI/**/ON SEL/*x*/ECT 1,2",
+            "un/**/ion sel/**/ect pass fr/**/om users",
+            "1 or true--",
+            "x'; desc users; --",
+            "1; show tables; --",
+            "GET /search?q=' UNION SELECT password FROM users--",
+            "https://shop.example.com/p?id=1&sort=\" or 1=1--",
             "1 /*!50000UNION*/ /*!50000SELECT*/ 1",
             "1; DROP TABLE users",
             "x'; exec master..xp_cmdshell 'dir'--",
@@ -2092,6 +2193,12 @@ mod tests {
             "1 or 2",
             "1 or more",
             "1 or true story",
+            "1 or 2 -- your pick",
+            "Great value; describe it to a friend",
+            "Nice lamp; show tables and chairs too",
+            "src/**/*.rs",
+            "GET /search?q='hello world' HTTP/1.1",
+            "https://example.com/?q=\"quoted phrase\"&page=2",
             "O'Brien",
             "Don't select the red one; or do",
             "rock 'n' roll",

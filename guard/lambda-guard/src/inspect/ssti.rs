@@ -1,10 +1,10 @@
 //! Server-side template injection and Log4Shell-style lookups. Lookups are *resolved* before
 //! matching (`${${lower:j}ndi:…}`, `${${::-j}${::-n}di:…}`, `${env:X:-j}` all become `jndi:`),
-//! with bounded nesting. Template expressions (`{{…}}`, `{%…%}`, `${…}`, `#{…}`, `*{…}`,
-//! `<%…%>`, `<#…>`, OGNL `%{…}`, Freemarker `[=…]` and `[#…]`, Smarty `{$…}`, Razor `@(…)`) are
-//! reported when their content computes or reaches objects (arithmetic, calls, dunder
-//! attributes, well-known template globals, Go template actions), not when they merely name a
-//! variable (`{{ name }}`).
+//! with bounded nesting. Template expressions (`{{…}}`, `{%…%}`, `${…}`, Velocity `$!{…}`,
+//! `#{…}`, `*{…}`, `<%…%>`, `<#…>`, OGNL `%{…}`, Freemarker `[=…]` and `[#…]`, Smarty `{$…}`,
+//! Razor `@(…)`) are reported when their content computes or reaches objects (arithmetic,
+//! calls, dunder attributes, well-known template globals, Go template actions), not when they
+//! merely name a variable (`{{ name }}`).
 
 use super::subject::{class, find, find_iter, gate, Hit, Needs, Subject, Tables};
 
@@ -39,6 +39,8 @@ const OPENERS: &[(&[u8], &[u8])] = &[
     (b"{{", b"}}"),
     (b"{%", b"%}"),
     (b"${", b"}"),
+    // Velocity's quiet reference.
+    (b"$!{", b"}"),
     (b"#{", b"}"),
     (b"*{", b"}"),
     (b"@{", b"}"),
@@ -305,6 +307,7 @@ mod tests {
             ),
             ("<%= 7*7 %>", "ssti.template_expression"),
             ("#{7*7}", "ssti.template_expression"),
+            ("$!{7*7}", "ssti.template_expression"),
             ("{% set x = 7*7 %}{{x}}", "ssti.template_expression"),
             ("#set($x=7*7)${x}", "ssti.template_expression"),
             ("%{7*7}", "ssti.template_expression"),
