@@ -88,6 +88,23 @@ fn json_bodies_keys_and_base64_are_inspected() {
 }
 
 #[test]
+fn base64_pickles_are_read_for_their_imports() {
+    // `base64.b64encode(pickle.dumps(Exploit()))` with protocols 2 and 4 (Python 3.8+'s
+    // default); the object's `__reduce__` returns `(os.system, ('id',))`.
+    for pickle in [
+        "gAJjcG9zaXgKc3lzdGVtCnEAWAIAAABpZHEBhXECUnEDLg==",
+        "gASVHQAAAAAAAACMBXBvc2l4lIwGc3lzdGVtlJOUjAJpZJSFlFKULg==",
+    ] {
+        let found = inspect(&sqs(&[pickle]));
+        assert_eq!(found.len(), 1, "{pickle}: {found:?}");
+        assert_eq!(found[0].rule, "code.deserialization");
+        assert_eq!(found[0].transforms, ["base64", "binary"]);
+    }
+    // Base64 of other binary (an image, a random id) is not read as text.
+    assert!(inspect(&sqs(&["iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAwS2OUAAAAABJRU5ErkJggg=="])).is_empty());
+}
+
+#[test]
 fn batch_findings_carry_their_record() {
     let f = inspect(&sqs(&["fine", "; cat /etc/passwd", "also fine"]));
     assert!(!f.is_empty());

@@ -146,6 +146,96 @@ pub(crate) fn printable_runs(bytes: &[u8], min: usize) -> impl Iterator<Item = &
         .filter_map(|run| std::str::from_utf8(run).ok())
 }
 
+/// Most imports read from one pickle.
+const MAX_PICKLE_IMPORTS: usize = 64;
+
+/// The imports a binary pickle (protocol 2 to 5) makes, written as protocol 0 writes them
+/// (`cposix\nsystem\n`), or `None` when `bytes` is not such a pickle or imports nothing:
+/// `pickle.loads` imports each one and may call it. `GLOBAL` opcodes carry the names as text
+/// lines, `STACK_GLOBAL` takes the two strings pushed last (memo opcodes may sit between).
+pub(crate) fn pickle_imports(bytes: &[u8]) -> Option<String> {
+    if !matches!(bytes, [0x80, 2..=5, ..]) {
+        return None;
+    }
+    let name = |b: &[u8]| {
+        !b.is_empty()
+            && b.len() <= 128
+            && b.iter()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.'))
+    };
+    let mut out = String::new();
+    let mut imports = 0;
+    // The last two strings pushed, whether they were pushed one after the other, and where
+    // the last one ended (memo opcodes after it move that end).
+    let mut strings: [&[u8]; 2] = [&[], &[]];
+    let mut adjacent = false;
+    let mut last_end = usize::MAX;
+    let mut i = 2;
+    while i < bytes.len() && imports < MAX_PICKLE_IMPORTS {
+        let op = bytes[i];
+        let string = match op {
+            // SHORT_BINUNICODE, SHORT_BINSTRING, SHORT_BINBYTES: a one-byte length.
+            0x8c | b'U' | b'C' => bytes.get(i + 1).map(|&n| (i + 2, usize::from(n))),
+            // BINUNICODE, BINSTRING: a four-byte little-endian length.
+            b'X' | b'T' => bytes.get(i + 1..i + 5).map(|n| {
+                let n = u32::from_le_bytes([n[0], n[1], n[2], n[3]]);
+                (i + 5, usize::try_from(n).unwrap_or(usize::MAX))
+            }),
+            _ => None,
+        };
+        let text = string.and_then(|(from, len)| bytes.get(from..from.checked_add(len)?));
+        if let (Some(text), Some((from, _))) = (text, string) {
+            adjacent = i == last_end;
+            strings = [strings[1], text];
+            last_end = from + text.len();
+            i = last_end;
+            continue;
+        }
+        match op {
+            // FRAME and its eight-byte length.
+            0x95 => i += 9,
+            // MEMOIZE, BINPUT n: the stack is unchanged.
+            0x94 | b'q' => {
+                let next = i + if op == 0x94 { 1 } else { 2 };
+                if i == last_end {
+                    last_end = next;
+                }
+                i = next;
+            }
+            // STACK_GLOBAL right after two strings.
+            0x93 if adjacent && i == last_end && name(strings[0]) && name(strings[1]) => {
+                write_import(&mut out, strings[0], strings[1]);
+                imports += 1;
+                i += 1;
+            }
+            // GLOBAL: `module\nname\n`.
+            b'c' => {
+                // Two names of 128 bytes at most: a bounded window keeps a run of `c` linear.
+                let window = &bytes[i + 1..bytes.len().min(i + 260)];
+                let mut lines = window.splitn(3, |&c| c == b'\n');
+                match (lines.next(), lines.next(), lines.next()) {
+                    (Some(m), Some(n), Some(_)) if name(m) && name(n) => {
+                        write_import(&mut out, m, n);
+                        imports += 1;
+                        i += m.len() + n.len() + 3;
+                    }
+                    _ => i += 1,
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+fn write_import(out: &mut String, module: &[u8], name: &[u8]) {
+    out.push('c');
+    out.push_str(&String::from_utf8_lossy(module));
+    out.push('\n');
+    out.push_str(&String::from_utf8_lossy(name));
+    out.push('\n');
+}
+
 /// One pass of `application/x-www-form-urlencoded` decoding (`+` is a space), as S3 encodes
 /// object keys and browsers encode forms and query strings.
 pub(crate) fn form_component(text: &str) -> Cow<'_, str> {
@@ -174,6 +264,27 @@ pub(crate) fn looks_like_json(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pickles_imports_are_read_in_every_binary_protocol() {
+        // `pickle.dumps` of an object whose `__reduce__` returns `(os.system, ('id',))`.
+        let protocol_2 = b"\x80\x02cposix\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03.";
+        let protocol_4 = b"\x80\x04\x95\x1d\x00\x00\x00\x00\x00\x00\x00\x8c\x05posix\x94\x8c\x06system\x94\x93\x94\x8c\x02id\x94\x85\x94R\x94.";
+        for bytes in [&protocol_2[..], &protocol_4[..]] {
+            assert_eq!(pickle_imports(bytes).as_deref(), Some("cposix\nsystem\n"));
+        }
+        // Data only (a list of strings), not a pickle, strings far apart.
+        let data =
+            b"\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00]\x94(\x8c\x01a\x94\x8c\x01b\x94e.";
+        assert_eq!(pickle_imports(data), None);
+        assert_eq!(pickle_imports(b"cposix\nsystem\n"), None);
+        let apart = b"\x80\x04\x8c\x02os\x94K\x01\x8c\x06system\x94\x93";
+        assert_eq!(pickle_imports(apart), None);
+        // A hostile run of `c` bytes and strings costs one pass.
+        let mut hostile = b"\x80\x04".to_vec();
+        hostile.extend(b"c".repeat(1 << 20));
+        assert_eq!(pickle_imports(&hostile), None);
+    }
 
     #[test]
     fn s3_keys_use_plus_for_space() {

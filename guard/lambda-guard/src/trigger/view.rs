@@ -116,9 +116,22 @@ impl JsonPath {
     }
 
     fn push_index(&mut self, index: usize) -> usize {
-        use fmt::Write as _;
         let mark = self.0.len();
-        let _ = write!(self.0, "[{index}]");
+        // Digits by hand: `write!` costs more than a short value's whole inspection.
+        let mut digits = [0u8; 20];
+        let mut n = index;
+        let mut at = digits.len();
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        self.0.push('[');
+        self.0.extend(digits[at..].iter().map(|&d| char::from(d)));
+        self.0.push(']');
         mark
     }
 
@@ -811,6 +824,14 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         if let Some(text) = decode::utf16(bytes) {
             self.string(&text, t.with(Transforms::UTF16));
         }
+        self.pickle(bytes, t);
+    }
+
+    /// What a binary pickle imports, as protocol 0 writes it (`cposix\nsystem\n`).
+    fn pickle(&mut self, bytes: &[u8], t: Transforms) {
+        if let Some(imports) = decode::pickle_imports(bytes) {
+            self.emit(FieldRole::Value, &imports, t.with(Transforms::BINARY));
+        }
     }
 
     fn emit_key(&mut self, key: &str, t: Transforms) {
@@ -838,12 +859,19 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             }
         }
         self.emit(FieldRole::Value, text, t);
-        // Decoded base64 is walked once: base64 inside base64 is left to the handler.
+        // Decoded base64 is walked once: base64 inside base64 is left to the handler. Binary
+        // that no trigger declared is only read for a pickle's imports: the printable runs of
+        // random ids and signatures would be noise.
         if !t.contains(Transforms::BASE64) && decode::looks_like_base64(text) {
-            if let Some((decode::Payload::Text(inner), gzip)) =
-                decode::base64(text).map(decode::payload)
-            {
-                self.string(&inner, t.with(Transforms::BASE64).with(gzip_flag(gzip)));
+            let t = t.with(Transforms::BASE64);
+            match decode::base64(text).map(decode::payload) {
+                Some((decode::Payload::Text(inner), gzip)) => {
+                    self.string(&inner, t.with(gzip_flag(gzip)));
+                }
+                Some((decode::Payload::Binary(bytes), gzip)) => {
+                    self.pickle(&bytes, t.with(gzip_flag(gzip)));
+                }
+                None => {}
             }
         }
     }
