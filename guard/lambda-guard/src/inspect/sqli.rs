@@ -1743,8 +1743,14 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         let b = b.strip_prefix(b"-").unwrap_or(b);
         s.gate(gate::SQL_INFIX) && b.first().is_some_and(u8::is_ascii_digit)
     };
+    // `+` for a space, as query strings and form bodies carry it (`-1+union+select+…`) and
+    // `parse_qs` reads it, in a value with no space of its own; in a URL path it is a `+`.
+    let plus = !s.has(class::SPACE)
+        && s.has(class::OPS)
+        && memchr::memchr(b'+', s.bytes()).is_some()
+        && !super::traversal::is_request_path(s.path);
     let worth = s.has(PUNCT)
-        || (s.has(class::SPACE) && s.gate(gate::SQL_WORD))
+        || ((s.has(class::SPACE) || plus) && s.gate(gate::SQL_WORD))
         || s.gate(gate::SQL_OBJECT)
         || numeric();
     if !worth {
@@ -1787,7 +1793,9 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     };
     if let Some(sep) = sep {
         let name = |c: &u8| is_word(*c) || matches!(c, b'-' | b'[' | b']' | b'.');
-        if sep > 0 && sep + 1 < b.len() && head[..sep].iter().all(name) {
+        // A query string's own `?` may lead (`?id=1+or+1=1`).
+        let first = usize::from(head.first() == Some(&b'?'));
+        if sep > first && sep + 1 < b.len() && head[first..sep].iter().all(name) {
             spans[1].0 = sep + 1;
             m = 2;
         }
@@ -1806,6 +1814,17 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         }
         if let Some(h) = contexts_at(&b[from..to], &contexts[..n], s.paranoia) {
             return Some(Hit::new(h.rule, h.start + from, h.end + from));
+        }
+    }
+    if plus {
+        let spaced: Vec<u8> = b
+            .iter()
+            .map(|&c| if c == b'+' { b' ' } else { c })
+            .collect();
+        for &(from, to) in &spans[..m] {
+            if let Some(h) = contexts_at(&spaced[from..to], &contexts[..n], s.paranoia) {
+                return Some(Hit::new(h.rule, h.start + from, h.end + from));
+            }
         }
     }
     // Keywords split by comments (`UNI/**/ON SEL/**/ECT`), joined as filters that strip
@@ -1949,6 +1968,10 @@ mod tests {
             "x'; desc users; --",
             "1; show tables; --",
             "GET /search?q=' UNION SELECT password FROM users--",
+            "id=-1+union+select+password+from+users",
+            "1+union+select+1,2",
+            "?id=1+or+1=1--",
+            "x'+or+'1'='1",
             "https://shop.example.com/p?id=1&sort=\" or 1=1--",
             "1 /*!50000UNION*/ /*!50000SELECT*/ 1",
             "1; DROP TABLE users",
@@ -2198,6 +2221,10 @@ mod tests {
             "Nice lamp; show tables and chairs too",
             "src/**/*.rs",
             "GET /search?q='hello world' HTTP/1.1",
+            "2024-05-17T13:45:00+02:00",
+            "q=select+a+size&order=price",
+            "a+b@example.com",
+            "AbC+dEf/GhI+jKl=",
             "https://example.com/?q=\"quoted phrase\"&page=2",
             "O'Brien",
             "Don't select the red one; or do",
