@@ -1857,6 +1857,10 @@ fn chains(b: &[u8], paranoia: u8) -> Option<Hit> {
     }
     // The end of the line last read for a table row, and whether it was one.
     let mut table = (0, false);
+    // The single backtick that opened the last substitution: the shell pairs them left to
+    // right, so the next one closes it and opens none (`` the `kern.arandom` sysctl ``) —
+    // unless a quote or backslash between could have hidden the first from the shell.
+    let mut opened: Option<usize> = None;
     while i < b.len() {
         // Jump to the next byte the match below reads: most of a value is words.
         match b[i..].iter().position(|&c| CHAIN_BYTES[usize::from(c)]) {
@@ -1899,7 +1903,19 @@ fn chains(b: &[u8], paranoia: u8) -> Option<Hit> {
                 i += 2;
                 continue;
             }
-            b'`' => (i + 1, true),
+            b'`' => {
+                let closes = opened.take().is_some_and(|o| {
+                    !b[o + 1..i]
+                        .iter()
+                        .any(|c| matches!(c, b'\'' | b'"' | b'\\'))
+                });
+                if closes {
+                    i += 1;
+                    continue;
+                }
+                opened = Some(i);
+                (i + 1, true)
+            }
             b'$' | b'<' | b'>' if b.get(i + 1) == Some(&b'(') => (i + 2, true),
             // Brace expansion `{cat,/etc/passwd}` runs its first word.
             b'{' if b.get(i + 1) == Some(&b',') && brace_command(b, i + 2) => (i + 2, false),
@@ -1987,13 +2003,24 @@ fn inline_code(b: &[u8], open: usize, word_end: usize) -> bool {
     let before = open == 0
         || matches!(
             b[open - 1],
-            b' ' | b'\t' | b'(' | b'[' | b'*' | b'"' | b'\''
+            b' ' | b'\t' | b'(' | b'[' | b'*' | b'"' | b'\'' | b'-'
         );
     let after = b.get(word_end + 1).is_none_or(|c| {
         c.is_ascii_whitespace()
             || matches!(
                 c,
-                b'.' | b',' | b':' | b';' | b')' | b']' | b'*' | b'\'' | b'"' | b's' | b'?' | b'!'
+                b'.' | b','
+                    | b':'
+                    | b';'
+                    | b')'
+                    | b']'
+                    | b'*'
+                    | b'\''
+                    | b'"'
+                    | b's'
+                    | b'?'
+                    | b'!'
+                    | b'-'
             )
     });
     before && b.get(word_end) == Some(&b'`') && after
@@ -2416,6 +2443,8 @@ mod tests {
             "x | whoami",
             "127.0.0.1 && ping -c 10 evil.example",
             "`id`",
+            "echo `x` `whoami`",
+            "'`'`id`",
             "$(uname -a)",
             "a;c${IFS}at${IFS}/etc/passwd",
             "x;w'h'o'am'i",
@@ -2640,6 +2669,11 @@ mod tests {
             "<!--# note -->",
             // Markdown inline code in prose; flags and commands in phrases.
             "the `time` crate: date and time",
+            "- Use the `kern.arandom` sysctl on NetBSD. [#115]",
+            "apply to panics when parsing invalid `TZ` strings or invalid",
+            "homogeneous arrays with non-`Copy` inner strategies.",
+            "- Constrain `-Clto` and `-Cembed-bitcode` flag inheritance to be `clang`-only",
+            "`Regex` type). This means regexes compiled with `bytes::Regex::new` that",
             "Implementations of `Service` take a request",
             "Find -it now",
             "tail -n 5 lines",

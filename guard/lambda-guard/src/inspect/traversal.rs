@@ -453,6 +453,11 @@ fn escapes(b: &[u8], paranoia: u8) -> Option<Hit> {
         if !run.windows(2).any(|w| w == b"..") {
             continue;
         }
+        // A Markdown link's relative target (`[docs](../../README.md)`, `[x]: ../icu/a.html`):
+        // a document pointing at its repository's files, two levels up at most.
+        let before = &b[..start];
+        let link = paranoia < 2 && (before.ends_with(b"](") || before.ends_with(b"]: "));
+        let linked = link && run.windows(3).filter(|w| w == b"../").take(3).count() <= 2;
         let mut depth: i64 = 0;
         let mut ups = 0;
         let mut seg_start = 0;
@@ -470,7 +475,7 @@ fn escapes(b: &[u8], paranoia: u8) -> Option<Hit> {
                 // One `...` before a path is an ellipsis (`.../src/x.c`), one `../` is not;
                 // a lone `../` that names nothing after it is a link to the parent directory.
                 let single = k + 1 < run.len() && seg.len() == 2;
-                if depth < 0 && (single || ups >= 2 || paranoia >= 2) {
+                if depth < 0 && (single || ups >= 2 || paranoia >= 2) && !linked {
                     return Some(Hit::new("path.traversal", start, start + k.min(run.len())));
                 }
             } else if !seg.is_empty() && !dots && !seg.contains(&b':') {
@@ -535,6 +540,7 @@ mod tests {
     fn attacks() {
         for a in [
             "../../../etc/passwd",
+            "[docs](../../../../var/task/handler.py)",
             "..\\..\\windows\\win.ini",
             "/var/www/../../../etc/shadow",
             "....//....//etc/hosts",
@@ -577,6 +583,9 @@ mod tests {
     fn paths_and_prose_pass() {
         for b in [
             "images/2024/photo.jpg",
+            "[mit-url]: ../../LICENSE",
+            "## [Contribute](../../CONTRIBUTING.md)",
+            "see the [examples](../examples) folder",
             "a/b/../c.txt",
             "https://example.com/docs/../index.html",
             "Wait... what?",
