@@ -1731,7 +1731,60 @@ fn numeric_tautology(b: &[u8]) -> Option<Hit> {
 }
 
 /// Finds SQL injection in one value.
-pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
+pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
+    if address_like(s) {
+        return None;
+    }
+    read(s, t)
+}
+
+/// Classes an address or a URL carries (`user@example.com`, `https://h/p?a=b&c=d`) that SQL
+/// cannot be written with alone.
+const ADDRESS: u32 = class::ALPHA
+    | class::DIGIT
+    | class::DOT
+    | class::DASH
+    | class::UNDERSCORE
+    | class::SLASH
+    | class::COLON
+    | class::QUESTION
+    | class::EQ
+    | class::AMP
+    | class::AT;
+
+/// A value of address classes only, with no SQL word, no `&&` (an `AND`) and every `@`
+/// inside a word (`user@host`, not `@@version` or `@x=1`): the grammar finds nothing in it at
+/// paranoia 1 (a property test holds it to that), and e-mails and URLs are most of a large
+/// body's values that wake this detector.
+fn address_like(s: &Subject<'_>) -> bool {
+    let b = s.bytes();
+    // `user@example.com`: a word, then a host name with a dot.
+    let address = |at: usize| {
+        let host = b[at + 1..]
+            .iter()
+            .take_while(|c| is_word(**c) || matches!(c, b'.' | b'-'))
+            .count();
+        at > 0 && is_word(b[at - 1]) && host > 2 && b[at + 1..at + 1 + host].contains(&b'.')
+    };
+    s.paranoia < 2
+        && s.cls & !ADDRESS == 0
+        && !s.gate(gate::SQL_WORD | gate::SQL_OBJECT | gate::SQL_INFIX)
+        && find(b, b"&&").is_none()
+        && !starts_with_operator(b)
+        && (!s.has(class::AT) || memchr::memchr_iter(b'@', b).all(address))
+}
+
+/// Whether `b` opens with a word operator (`or@x=1`): the rest of a condition.
+fn starts_with_operator(b: &[u8]) -> bool {
+    let word = b.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    matches!(
+        &b[..word],
+        b"or" | b"and" | b"xor" | b"not" | b"div" | b"mod" | b"like" | b"is"
+    )
+}
+
+/// [`detect`] past its shortcut.
+fn read(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     if s.has(class::SPACE) && !s.has(!(class::SPACE | class::DIGIT | class::ALPHA | class::DASH)) {
         if let Some(h) = numeric_tautology(s.bytes()) {
             return Some(h);
@@ -1940,6 +1993,37 @@ fn contexts_at(b: &[u8], contexts: &[Option<u8>], paranoia: u8) -> Option<Hit> {
 mod tests {
     use super::*;
     use crate::inspect::subject::test_subject;
+    use crate::trigger::FieldRole;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20000))]
+
+        /// The shortcut skips only values the grammar would pass.
+        #[test]
+        fn addresses_the_shortcut_skips_hold_no_sql(
+            parts in prop::collection::vec(prop::sample::select(vec![
+                "1", "0", "x", "id", "or", "and", "true", "null", "union", "select", "user",
+                "=", "&", "&&", "@", "@@", ".", "-", "--", "/", ":", "?", "_", "ab12", "x.y",
+                "example.com", "@example.com",
+            ]), 1..9)
+        ) {
+            let v = parts.concat();
+            let tables = tables();
+            let lower = v.to_ascii_lowercase();
+            let scan = tables.scan(&v, 1);
+            let s = Subject::scanned(&v, &lower, 1, FieldRole::Value, "$.body.x", &scan);
+            if address_like(&s) {
+                prop_assert!(read(&s, tables).is_none(), "{v}");
+            }
+        }
+    }
+
+    fn tables() -> &'static Tables {
+        static TABLES: std::sync::OnceLock<Tables> = std::sync::OnceLock::new();
+        #[allow(clippy::unwrap_used)] // reason: tests
+        TABLES.get_or_init(|| Tables::new().unwrap())
+    }
 
     fn rule(text: &str) -> Option<&'static str> {
         test_subject(text, 1, detect).map(|h| h.rule)
