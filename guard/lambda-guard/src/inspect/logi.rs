@@ -64,14 +64,17 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     if s.has(class::CTRL) {
         // VT, FF and the file, group and record separators end a line for Python's
         // `splitlines` and the log pipelines built on it.
-        let separators = b
+        let mut separators = b
             .iter()
             .enumerate()
-            .filter(|(_, c)| matches!(c, 0x0b | 0x0c | 0x1c..=0x1e));
-        for (p, _) in separators.take(MAX_LINES) {
-            if single_line(s) {
+            .filter(|(_, c)| matches!(c, 0x0b | 0x0c | 0x1c..=0x1e))
+            .map(|(p, _)| p);
+        if single_line(s) {
+            if let Some(p) = separators.next() {
                 return Some(Hit::new("log.line_break", p, p + 1));
             }
+        }
+        for p in separators.take(MAX_LINES) {
             if forged_after(s, p + 1) {
                 return Some(Hit::new("log.forged_entry", p, (p + 24).min(b.len())));
             }

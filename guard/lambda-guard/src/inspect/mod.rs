@@ -310,10 +310,11 @@ impl Inspector {
             return;
         }
         let scan = self.tables.scan(text, eff.paranoia);
-        // `%`, `&`, `\` or a non-ASCII byte (full-width forms) first: the class pass has seen them.
+        // `%`, `+`, `&`, `\` or a non-ASCII byte (full-width forms) first: the class pass has
+        // seen them.
         let decodable = class::OPS | class::AMP | class::BACKSLASH | class::HIGH;
         let decoded = (scan.cls & decodable != 0)
-            .then(|| normalize::decode(text))
+            .then(|| normalize::decode(text, plus_words(field)))
             .flatten();
         // Only values that would reach a detector are worth remembering.
         let costly = scan.run != 0 || decoded.is_some();
@@ -393,7 +394,7 @@ impl Inspector {
         let paranoia = self.effective(view).paranoia;
         let mut misses = Vec::new();
         view.for_each(|field| {
-            let decoded = normalize::decode(field.text).map(|d| d.0);
+            let decoded = normalize::decode(field.text, plus_words(field)).map(|d| d.0);
             for text in std::iter::once(field.text).chain(decoded.as_deref()) {
                 let scan = self.tables.scan(text, paranoia);
                 let lower = text.to_ascii_lowercase();
@@ -459,6 +460,11 @@ impl Inspector {
         });
         true
     }
+}
+
+/// Whether `+` in `field` may be a form-encoded space: anywhere but in a URL path.
+fn plus_words(field: &Field<'_>) -> bool {
+    !traversal::is_request_path(field.path.as_str())
 }
 
 struct Walk {

@@ -29,6 +29,22 @@ pub(crate) fn names(flags: u8) -> impl Iterator<Item = &'static str> {
 /// Maximum decoding rounds (double and triple encoding are common; more is not).
 const ROUNDS: usize = 4;
 
+/// Form encoding, where `+` is the space an application's `unquote_plus` reads (a query
+/// string or form body inside a message or a log line, an S3 object key forwarded through SQS
+/// or SNS): no literal space, and a percent escape or, with `plus_words`, a `+` beside a
+/// letter (`id=-1+union+select`, `<img+src=x`; not `+02:00` or `+1-555`).
+fn form_encoded(text: &str, plus_words: bool) -> bool {
+    let b = text.as_bytes();
+    // Most values have no `+`: one search settles them.
+    if memchr::memchr(b'+', b).is_none() || memchr::memchr(b' ', b).is_some() {
+        return false;
+    }
+    let letter = |i: usize| i < b.len() && b[i].is_ascii_alphabetic();
+    memchr::memchr(b'%', b).is_some()
+        || plus_words
+            && memchr::memchr_iter(b'+', b).any(|p| letter(p + 1) || (p > 0 && letter(p - 1)))
+}
+
 /// Whether `text` holds anything a pass could decode.
 pub(crate) fn may_decode(text: &str) -> bool {
     // 0xef starts the UTF-8 of U+FF01..U+FF5E (full-width ASCII).
@@ -37,14 +53,13 @@ pub(crate) fn may_decode(text: &str) -> bool {
 }
 
 /// The fully decoded text and which passes changed it, or `None` when nothing decodes.
-pub(crate) fn decode(text: &str) -> Option<(String, u8)> {
-    if !may_decode(text) {
+/// `plus_words`: a value may be form-encoded without a percent escape (anywhere but a URL
+/// path, where `+` is a `+`).
+pub(crate) fn decode(text: &str, plus_words: bool) -> Option<(String, u8)> {
+    let form = form_encoded(text, plus_words);
+    if !form && !may_decode(text) {
         return None;
     }
-    // Percent-encoded with `+` and no literal space: form encoding, where `+` is the space an
-    // application's `unquote_plus` reads (an S3 object key in a notification forwarded
-    // through SQS or SNS, a query string inside a custom event).
-    let form = text.contains('+') && text.contains('%') && !text.contains(' ');
     let mut flags = if form { PERCENT } else { 0 };
     let mut current: Option<String> = form.then(|| text.replace('+', " "));
     for _ in 0..ROUNDS {
@@ -507,37 +522,44 @@ mod tests {
 
     #[test]
     fn repeated_percent_and_overlong() {
-        assert_eq!(decode("%252e%252e%252f").unwrap().0, "../");
-        assert_eq!(decode("%c0%ae%c0%ae/").unwrap().0, "../");
-        assert_eq!(decode("%u003cscript").unwrap().0, "<script");
-        assert_eq!(decode("100%").map(|d| d.0), None);
+        assert_eq!(decode("%252e%252e%252f", true).unwrap().0, "../");
+        assert_eq!(decode("%c0%ae%c0%ae/", true).unwrap().0, "../");
+        assert_eq!(decode("%u003cscript", true).unwrap().0, "<script");
+        assert_eq!(decode("100%", true).map(|d| d.0), None);
     }
 
     #[test]
     fn form_encoding_reads_plus_as_space() {
         // Form-encoded (no literal space): `+` is a space, `%2B` a plus.
-        let (t, f) = decode("1%27+UNION+SELECT+1%2B1--").unwrap();
+        let (t, f) = decode("1%27+UNION+SELECT+1%2B1--", true).unwrap();
         assert_eq!(t, "1' UNION SELECT 1+1--");
         assert_eq!(f, PERCENT);
         // A literal space: not form encoding, `+` stays.
-        assert_eq!(decode("a+b %27").unwrap().0, "a+b '");
-        assert_eq!(decode("a+b").map(|d| d.0), None);
+        assert_eq!(decode("a+b %27", true).unwrap().0, "a+b '");
+        // No escape: a `+` beside a letter, outside URL paths.
+        assert_eq!(
+            decode("id=-1+union+select+1", true).unwrap(),
+            ("id=-1 union select 1".into(), PERCENT)
+        );
+        assert_eq!(decode("a+b", false).map(|d| d.0), None);
+        assert_eq!(decode("2024-05-17T13:45:00+02:00", true).map(|d| d.0), None);
+        assert_eq!(decode("+1-555-0100", true).map(|d| d.0), None);
     }
 
     #[test]
     fn entities_and_escapes() {
-        let (t, f) = decode("&lt;img src=x onerror&#x3D;alert&lpar;1&rpar;&gt;").unwrap();
+        let (t, f) = decode("&lt;img src=x onerror&#x3D;alert&lpar;1&rpar;&gt;", true).unwrap();
         assert_eq!(t, "<img src=x onerror=alert(1)>");
         assert_eq!(f, HTML);
-        assert_eq!(decode("&#0000106avascript").unwrap().0, "javascript");
-        assert_eq!(decode("\\u003cscript\\x3e").unwrap().0, "<script>");
-        assert_eq!(decode("%26lt%3Bscript").unwrap().0, "<script");
-        assert_eq!(decode("AT&T").map(|d| d.0), None);
+        assert_eq!(decode("&#0000106avascript", true).unwrap().0, "javascript");
+        assert_eq!(decode("\\u003cscript\\x3e", true).unwrap().0, "<script>");
+        assert_eq!(decode("%26lt%3Bscript", true).unwrap().0, "<script");
+        assert_eq!(decode("AT&T", true).map(|d| d.0), None);
         // JavaScript octal where it spells ASCII; CSS hex otherwise.
-        assert_eq!(decode("\\141lert(1)").unwrap().0, "alert(1)");
-        assert_eq!(decode("\\74script\\76").unwrap().0, "tscriptv");
-        assert_eq!(decode("\\1410").unwrap().0, "\u{1410}");
-        assert_eq!(decode("\\400").unwrap().0, "\u{400}");
+        assert_eq!(decode("\\141lert(1)", true).unwrap().0, "alert(1)");
+        assert_eq!(decode("\\74script\\76", true).unwrap().0, "tscriptv");
+        assert_eq!(decode("\\1410", true).unwrap().0, "\u{1410}");
+        assert_eq!(decode("\\400", true).unwrap().0, "\u{400}");
     }
 
     #[test]
@@ -556,11 +578,13 @@ mod tests {
     #[test]
     fn iis_overlong_pairs_read_as_separators() {
         assert_eq!(
-            decode("..%c1%1c..%c1%1cboot.ini").map(|d| d.0).as_deref(),
+            decode("..%c1%1c..%c1%1cboot.ini", true)
+                .map(|d| d.0)
+                .as_deref(),
             Some("..\\..\\boot.ini")
         );
         assert_eq!(
-            decode("..%c0%2fetc").map(|d| d.0).as_deref(),
+            decode("..%c0%2fetc", true).map(|d| d.0).as_deref(),
             Some("../etc")
         );
     }

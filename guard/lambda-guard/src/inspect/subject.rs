@@ -525,12 +525,14 @@ pub(crate) fn test_subject_at<R>(
     path: &str,
     f: impl FnOnce(&Subject<'_>, &Tables) -> R,
 ) -> R {
+    // Built once for all tests: property tests call this thousands of times.
+    static TABLES: std::sync::OnceLock<Tables> = std::sync::OnceLock::new();
+    let tables = TABLES.get_or_init(|| Tables::new().unwrap());
     let lower = text.to_ascii_lowercase();
-    let tables = Tables::new().unwrap();
     let scan = tables.scan(text, paranoia);
     f(
         &Subject::scanned(text, &lower, paranoia, role, path, &scan),
-        &tables,
+        tables,
     )
 }
 

