@@ -68,6 +68,12 @@ const EXPECTED: &[(&str, Trigger)] = &[
     ("example-eventbridge-", Trigger::EventBridge),
     ("example-cognito-event-userpools-", Trigger::CognitoUserPool),
     ("example-iot-custom-auth-request", Trigger::Iot),
+    ("example-firehose-event", Trigger::Firehose),
+    ("example-kinesis-firehose-event", Trigger::Firehose),
+    ("example-kafka-event", Trigger::Kafka),
+    ("example-activemq-event", Trigger::AmazonMq),
+    ("example-rabbitmq-event", Trigger::AmazonMq),
+    ("example-cloudwatch_logs-event", Trigger::CloudWatchLogs),
 ];
 
 #[test]

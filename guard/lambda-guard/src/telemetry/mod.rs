@@ -1032,9 +1032,15 @@ fn subject(claims: &crate::auth::Claims) -> Option<String> {
 fn faas_trigger(trigger: Trigger) -> &'static str {
     match trigger {
         t if t.is_http() => "http",
-        Trigger::Sqs | Trigger::Sns | Trigger::Kinesis | Trigger::EventBridge | Trigger::Iot => {
-            "pubsub"
-        }
+        Trigger::Sqs
+        | Trigger::Sns
+        | Trigger::Kinesis
+        | Trigger::EventBridge
+        | Trigger::Iot
+        | Trigger::Firehose
+        | Trigger::Kafka
+        | Trigger::AmazonMq
+        | Trigger::CloudWatchLogs => "pubsub",
         Trigger::S3 | Trigger::DynamoDb | Trigger::Ses => "datasource",
         _ => "other",
     }

@@ -105,6 +105,27 @@ const KINESIS: &[&str] = &[
 
 const SES: &[&str] = &["eventSource", "eventVersion", "ses"];
 
+const FIREHOSE: &[&str] = &[
+    "invocationId",
+    "deliveryStreamArn",
+    "sourceKinesisStreamArn",
+    "region",
+    "records",
+];
+const KAFKA: &[&str] = &[
+    "eventSource",
+    "eventSourceArn",
+    "bootstrapServers",
+    "records",
+];
+const AMAZON_MQ: &[&str] = &[
+    "eventSource",
+    "eventSourceArn",
+    "messages",
+    "rmqMessagesByQueue",
+];
+const CLOUDWATCH_LOGS: &[&str] = &["awslogs"];
+
 /// Objects nested in a record, each walked by the members the view reads and these documented
 /// ones skipped; whatever else they hold is input (a direct invoke can put anything there, and
 /// `aws_lambda_events` deserializes what the handler then reads).
@@ -143,6 +164,47 @@ pub(crate) const KINESIS_RECORD: &[&str] = &[
     "approximateArrivalTimestamp",
     "encryptionType",
 ];
+pub(crate) const FIREHOSE_RECORD: &[&str] = &[
+    "recordId",
+    "approximateArrivalTimestamp",
+    "data",
+    "kinesisRecordMetadata",
+];
+pub(crate) const FIREHOSE_KINESIS_METADATA: &[&str] = &[
+    "shardId",
+    "partitionKey",
+    "approximateArrivalTimestamp",
+    "sequenceNumber",
+    "subsequenceNumber",
+];
+/// Set by the producer: the record key, the value and the headers (names and bytes).
+pub(crate) const KAFKA_RECORD: &[&str] = &[
+    "topic",
+    "partition",
+    "offset",
+    "timestamp",
+    "timestampType",
+    "key",
+    "value",
+    "headers",
+];
+/// What the broker sets; the producer sets the rest (`data`, `properties`, `correlationID`,
+/// `replyTo`, `type`).
+pub(crate) const ACTIVEMQ_MESSAGE: &[&str] = &[
+    "messageID",
+    "messageType",
+    "timestamp",
+    "deliveryMode",
+    "destination",
+    "redelivered",
+    "expiration",
+    "priority",
+    "data",
+    "brokerInTime",
+    "brokerOutTime",
+];
+pub(crate) const RABBITMQ_MESSAGE: &[&str] = &["redelivered", "data", "basicProperties"];
+pub(crate) const CLOUDWATCH_LOGS_ENTITY: &[&str] = &["data"];
 pub(crate) const SES_ENTITY: &[&str] = &["mail", "receipt"];
 pub(crate) const SES_MAIL: &[&str] = &[
     "timestamp",
@@ -173,6 +235,10 @@ pub(crate) fn top(trigger: Trigger) -> &'static [&'static str] {
         t if t.is_http() => HTTP,
         Trigger::EventBridge => EVENTBRIDGE,
         Trigger::CognitoUserPool => COGNITO,
+        Trigger::Firehose => FIREHOSE,
+        Trigger::Kafka => KAFKA,
+        Trigger::AmazonMq => AMAZON_MQ,
+        Trigger::CloudWatchLogs => CLOUDWATCH_LOGS,
         Trigger::S3
         | Trigger::Sqs
         | Trigger::Sns

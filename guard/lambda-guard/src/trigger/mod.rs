@@ -62,13 +62,21 @@ pub enum Trigger {
     Iot,
     /// Cognito user-pool trigger.
     CognitoUserPool,
+    /// Amazon Data Firehose data transformation.
+    Firehose,
+    /// Amazon MSK and self-managed Apache Kafka.
+    Kafka,
+    /// Amazon MQ, for ActiveMQ and RabbitMQ brokers.
+    AmazonMq,
+    /// CloudWatch Logs subscription filter.
+    CloudWatchLogs,
     /// Anything else: treated as fully untrusted.
     Unknown,
 }
 
 impl Trigger {
     /// Every trigger, in detection-independent order (for fixtures and reports).
-    pub const ALL: [Trigger; 15] = [
+    pub const ALL: [Trigger; 19] = [
         Trigger::ApiGatewayRest,
         Trigger::ApiGatewayHttp,
         Trigger::WebSocket,
@@ -83,6 +91,10 @@ impl Trigger {
         Trigger::Ses,
         Trigger::Iot,
         Trigger::CognitoUserPool,
+        Trigger::Firehose,
+        Trigger::Kafka,
+        Trigger::AmazonMq,
+        Trigger::CloudWatchLogs,
         Trigger::Unknown,
     ];
 
@@ -140,6 +152,28 @@ impl Trigger {
         {
             return Trigger::Iot;
         }
+        // The stream and broker pollers: records whose payloads are base64 by contract.
+        let source = member(obj, "eventSource").and_then(Value::as_str);
+        let has = |key: &str, shape: fn(&Value) -> bool| member(obj, key).is_some_and(shape);
+        if matches!(source, Some("aws:kafka" | "SelfManagedKafka"))
+            && has("records", Value::is_object)
+        {
+            return Trigger::Kafka;
+        }
+        if source == Some("aws:mq") && has("messages", Value::is_array)
+            || source == Some("aws:rmq") && has("rmqMessagesByQueue", Value::is_object)
+        {
+            return Trigger::AmazonMq;
+        }
+        if member(obj, "deliveryStreamArn").is_some() && has("records", Value::is_array) {
+            return Trigger::Firehose;
+        }
+        if member(obj, "awslogs")
+            .and_then(Value::as_object)
+            .is_some_and(|logs| member(logs, "data").is_some_and(Value::is_string))
+        {
+            return Trigger::CloudWatchLogs;
+        }
         Trigger::Unknown
     }
 
@@ -160,6 +194,10 @@ impl Trigger {
             Trigger::Ses => "ses",
             Trigger::Iot => "iot",
             Trigger::CognitoUserPool => "cognito-user-pool",
+            Trigger::Firehose => "firehose",
+            Trigger::Kafka => "kafka",
+            Trigger::AmazonMq => "amazon-mq",
+            Trigger::CloudWatchLogs => "cloudwatch-logs",
             Trigger::Unknown => "unknown",
         }
     }
@@ -219,6 +257,18 @@ pub fn check_shape(event: &Value) -> Result<(), String> {
         Trigger::CognitoUserPool => match event.get("request") {
             Some(Value::Object(_)) => Ok(()),
             _ => Err("`request` is not an object".into()),
+        },
+        Trigger::Firehose => fits::<firehose::KinesisFirehoseEvent>(event),
+        Trigger::Kafka => fits::<kafka::KafkaEvent>(event),
+        Trigger::AmazonMq if event.get("messages").is_some() => {
+            fits::<activemq::ActiveMqEvent>(event)
+        }
+        Trigger::AmazonMq => fits::<rabbitmq::RabbitMqEvent>(event),
+        // `aws_lambda_events` inflates the batch while deserializing, without a bound: a
+        // gzip bomb. The view inflates it, bounded; here only the envelope is checked.
+        Trigger::CloudWatchLogs => match event.pointer("/awslogs/data") {
+            Some(Value::String(_)) => Ok(()),
+            _ => Err("`awslogs.data` is not a string".into()),
         },
         Trigger::Iot | Trigger::Unknown => Ok(()),
     }

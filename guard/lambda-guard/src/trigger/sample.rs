@@ -9,6 +9,15 @@ fn b64(text: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(text)
 }
 
+/// CloudWatch Logs delivers its batches gzipped, then base64.
+fn gzip_b64(text: &str) -> String {
+    use std::io::Write as _;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let written = gz.write_all(text.as_bytes()).and_then(|()| gz.finish());
+    // Writing to memory cannot fail.
+    base64::engine::general_purpose::STANDARD.encode(written.unwrap_or_default())
+}
+
 #[cfg(test)]
 pub(crate) fn b64_for_tests(text: &str) -> String {
     b64(text)
@@ -289,6 +298,60 @@ pub fn sample(trigger: Trigger) -> Value {
             },
             "response": {"autoConfirmUser": false, "autoVerifyEmail": false, "autoVerifyPhone": false}
         }),
+        Trigger::Firehose => json!({
+            "invocationId": "c1a5f2e4-8d3b-4f6a-9e2c-1b7d0a9f3e51",
+            "deliveryStreamArn": "arn:aws:firehose:us-east-1:123456789012:deliverystream/clickstream",
+            "region": "us-east-1",
+            "records": [{
+                "recordId": "49546986683135544286507457936321625675700192471156785154",
+                "approximateArrivalTimestamp": 1764400000123_u64,
+                "data": b64(&json!({"page": "/pricing", "referrer": "newsletter", "ms": 412}).to_string())
+            }]
+        }),
+        Trigger::Kafka => json!({
+            "eventSource": "aws:kafka",
+            "eventSourceArn": "arn:aws:kafka:us-east-1:123456789012:cluster/orders/6f1c2d3e-4a5b-6c7d-8e9f-0a1b2c3d4e5f-2",
+            "bootstrapServers": "b-1.orders.abc123.c2.kafka.us-east-1.amazonaws.com:9092",
+            "records": {"orders-0": [{
+                "topic": "orders",
+                "partition": 0,
+                "offset": 15,
+                "timestamp": 1764400000123_u64,
+                "timestampType": "CREATE_TIME",
+                "key": b64("A-1001"),
+                "value": b64(&json!({"orderId": "A-1001", "status": "paid", "total": 42.5}).to_string()),
+                "headers": [{"source": [99, 104, 101, 99, 107, 111, 117, 116]}]
+            }]}
+        }),
+        Trigger::AmazonMq => json!({
+            "eventSource": "aws:mq",
+            "eventSourceArn": "arn:aws:mq:us-east-1:123456789012:broker:invoices:b-0f5b7522-2b41-4f85-a615-735a4e6d96b5",
+            "messages": [{
+                "messageID": "ID:b-0f5b7522-2b41-4f85-a615-735a4e6d96b5-1.mq.us-east-1.amazonaws.com-37557-1764400000000-1:1:1:1:1",
+                "messageType": "jms/text-message",
+                "timestamp": 1764400000123_u64,
+                "deliveryMode": 1,
+                "correlationID": "inv-7781",
+                "replyTo": "null",
+                "destination": {"physicalName": "invoices"},
+                "redelivered": false,
+                "type": "",
+                "expiration": 0,
+                "priority": 4,
+                "data": b64("Invoice 7781 for ACME Ltd, due 2026-12-31."),
+                "brokerInTime": 1764400000125_u64,
+                "brokerOutTime": 1764400000130_u64,
+                "properties": {"tenant": "acme"}
+            }]
+        }),
+        Trigger::CloudWatchLogs => {
+            let batch = json!({"messageType": "DATA_MESSAGE", "owner": "123456789012",
+                "logGroup": "/aws/lambda/checkout", "logStream": "2026/11/29/[$LATEST]0123456789abcdef",
+                "subscriptionFilters": ["to-siem"],
+                "logEvents": [{"id": "38000000000000000000000000000000000000000000000000000000",
+                    "timestamp": 1764400000123_u64, "message": "INFO order A-1001 paid in 412 ms"}]});
+            json!({"awslogs": {"data": gzip_b64(&batch.to_string())}})
+        }
         Trigger::Unknown => json!({"action": "resize", "image": "cat.png", "width": 640}),
     }
 }

@@ -55,6 +55,9 @@ fn samples_have_the_shapes_aws_lambda_events_expects() {
     parses::<ses::SimpleEmailEvent>(Trigger::Ses);
     parses::<iot::IoTCoreCustomAuthorizerRequest>(Trigger::Iot);
     parses::<cognito::CognitoEventUserPoolsPreSignup>(Trigger::CognitoUserPool);
+    parses::<firehose::KinesisFirehoseEvent>(Trigger::Firehose);
+    parses::<kafka::KafkaEvent>(Trigger::Kafka);
+    parses::<activemq::ActiveMqEvent>(Trigger::AmazonMq);
 }
 
 #[test]
@@ -454,6 +457,100 @@ fn kinesis_data_is_base64_json() {
 }
 
 #[test]
+fn stream_and_broker_payloads_are_base64_by_contract() {
+    // Three bytes of base64: too short to guess, read because the trigger declares it.
+    let short = sample::b64_for_tests(";id");
+    let cases = [
+        (Trigger::Firehose, "records.0.data", "$.records[0].data"),
+        (
+            Trigger::Kafka,
+            "records.orders-0.0.value",
+            "$.records.orders-0[0].value",
+        ),
+        (
+            Trigger::Kafka,
+            "records.orders-0.0.key",
+            "$.records.orders-0[0].key",
+        ),
+        (Trigger::AmazonMq, "messages.0.data", "$.messages[0].data"),
+    ];
+    for (trigger, at, path) in cases {
+        let mut e = sample(trigger);
+        set_path(&mut e, at, json!(short)).unwrap();
+        assert_eq!(
+            value_at(&e, path),
+            Some((";id".to_owned(), vec!["base64"])),
+            "{trigger}: {at}"
+        );
+    }
+    // The samples' own payloads, decoded (JSON inside base64, gzip inside base64).
+    let firehose = sample(Trigger::Firehose);
+    assert_eq!(
+        value_at(&firehose, "$.records[0].data.referrer").unwrap(),
+        ("newsletter".to_owned(), vec!["base64", "json"])
+    );
+    let logs = sample(Trigger::CloudWatchLogs);
+    assert_eq!(
+        value_at(&logs, "$.awslogs.data.logEvents[0].message").unwrap(),
+        (
+            "INFO order A-1001 paid in 412 ms".to_owned(),
+            vec!["base64", "json", "gzip"]
+        )
+    );
+    // What the broker or the service sets is not input; what the producer sets is.
+    let mq = sample(Trigger::AmazonMq);
+    assert!(!has_path(&mq, "$.messages[0].messageID"));
+    assert!(!has_path(&mq, "$.eventSourceArn"));
+    assert_eq!(
+        value_at(&mq, "$.messages[0].correlationID").unwrap().0,
+        "inv-7781"
+    );
+    assert_eq!(
+        value_at(&mq, "$.messages[0].properties.tenant").unwrap().0,
+        "acme"
+    );
+    let kafka = sample(Trigger::Kafka);
+    assert!(!has_path(&kafka, "$.records.orders-0[0].offset"));
+    assert!(!has_path(&kafka, "$.records.orders-0[0].topic"));
+}
+
+#[test]
+fn message_headers_are_bytes_of_any_length() {
+    // Kafka: `[{"name": [bytes]}]`, Java's signed bytes included; RabbitMQ: `{"bytes": […]}`.
+    let mut kafka = sample(Trigger::Kafka);
+    kafka["records"]["orders-0"][0]["headers"] =
+        json!([{"trace": [59, 105, 100]}, {"n": [-61, -87]}]);
+    let h = "$.records.orders-0[0].headers";
+    assert_eq!(value_at(&kafka, &format!("{h}[0].trace")).unwrap().0, ";id");
+    assert_eq!(value_at(&kafka, &format!("{h}[1].n")).unwrap().0, "é");
+    assert!(has_path(&kafka, &format!("{h}[0].trace")));
+    let rabbit = json!({"eventSource": "aws:rmq", "eventSourceArn": "arn:aws:mq:us-east-1:1:broker:b:x",
+        "rmqMessagesByQueue": {"jobs::/": [{"basicProperties": {"contentType": "text/plain",
+            "headers": {"h": {"bytes": [36, 40, 105, 100, 41]}, "short": {"bytes": [59, 105, 100]}, "n": 10},
+            "appId": "<svg onload=alert(1)>", "deliveryMode": 1, "priority": 0, "bodySize": 3},
+            "redelivered": false, "data": sample::b64_for_tests("|id")}]}});
+    assert_eq!(Trigger::detect(&rabbit), Trigger::AmazonMq);
+    assert!(check_shape(&rabbit).is_ok(), "{:?}", check_shape(&rabbit));
+    let q = "$.rmqMessagesByQueue['jobs::/'][0]";
+    assert_eq!(value_at(&rabbit, &format!("{q}.data")).unwrap().0, "|id");
+    let props = format!("{q}.basicProperties");
+    assert_eq!(
+        value_at(&rabbit, &format!("{props}.headers.h")).unwrap().0,
+        "$(id)"
+    );
+    assert_eq!(
+        value_at(&rabbit, &format!("{props}.headers.short"))
+            .unwrap()
+            .0,
+        ";id"
+    );
+    assert_eq!(
+        value_at(&rabbit, &format!("{props}.appId")).unwrap().0,
+        "<svg onload=alert(1)>"
+    );
+}
+
+#[test]
 fn eventbridge_detail_ses_mail_cognito_request() {
     let eb = sample(Trigger::EventBridge);
     assert_eq!(
@@ -687,6 +784,23 @@ fn members_aws_does_not_document_are_input() {
             "$.Records[0].ses.receipt.spamVerdict",
             "$.Records[0].ses.receipt.callback",
         ),
+        (Trigger::Firehose, "$.invocationId", "$.callback"),
+        (
+            Trigger::Firehose,
+            "$.records[0].recordId",
+            "$.records[0].callback",
+        ),
+        (Trigger::Kafka, "$.bootstrapServers", "$.callback"),
+        (
+            Trigger::AmazonMq,
+            "$.messages[0].brokerInTime",
+            "$.messages[0].callback",
+        ),
+        (
+            Trigger::Kafka,
+            "$.records.orders-0[0].topic",
+            "$.records.orders-0[0].callback",
+        ),
     ] {
         let mut e = sample(trigger);
         let dotted = extra.replace("[0]", ".0");
@@ -726,6 +840,10 @@ fn wrong_shapes_inside_known_triggers_do_not_panic() {
         json!({"Records": [{"eventSource": "aws:kinesis", "kinesis": {"data": "%%%"}}]}),
         json!({"Records": [{"eventSource": "aws:s3", "s3": {"object": {"key": 7}}}]}),
         json!({"Records": "nope"}),
+        json!({"eventSource": "aws:kafka", "records": {"t-0": "x", "t-1": [5, {"headers": "h", "value": 7}]}}),
+        json!({"eventSource": "aws:rmq", "rmqMessagesByQueue": {"q": [{"basicProperties": {"headers": [1]}}]}}),
+        json!({"deliveryStreamArn": "a", "records": [null, {"data": "%%%"}]}),
+        json!({"awslogs": {"data": "H4sI"}}),
         json!({"version": "2.0", "requestContext": {}, "body": {"not": "a string"}, "isBase64Encoded": true}),
         json!({"httpMethod": "GET", "requestContext": {}, "headers": null, "multiValueHeaders": {"a": "b"}}),
     ];

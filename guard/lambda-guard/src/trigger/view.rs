@@ -364,6 +364,57 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                     w.path.truncate(mark);
                 }
             }),
+            // Payloads that are base64 by contract are decoded whatever their length (the
+            // guess for undeclared base64 needs 16 characters: `;id` or `{"$gt":""}` would pass).
+            Trigger::Firehose => self.member(obj, "records", |w, records| {
+                w.messages(records, known::FIREHOSE_RECORD, |w, r| {
+                    w.member(r, "data", |w, v| w.base64_string(v, Transforms::NONE));
+                    let metadata = known::FIREHOSE_KINESIS_METADATA;
+                    w.aws_object(r, "kinesisRecordMetadata", metadata, |w, m| {
+                        w.member(m, "partitionKey", |w, v| w.any(v, Transforms::NONE));
+                    });
+                });
+            }),
+            Trigger::Kafka => self.member(obj, "records", |w, topics| {
+                w.messages_by(topics, known::KAFKA_RECORD, |w, r| {
+                    for key in ["key", "value"] {
+                        w.member(r, key, |w, v| w.base64_string(v, Transforms::NONE));
+                    }
+                    // `[{"name": [bytes]}, …]`
+                    w.member(r, "headers", |w, headers| {
+                        let Some(headers) = headers.as_array() else {
+                            return w.any(headers, Transforms::NONE);
+                        };
+                        for (i, header) in headers.iter().enumerate() {
+                            let mark = w.path.push_index(i);
+                            w.header_map(header);
+                            w.path.truncate(mark);
+                        }
+                    });
+                });
+            }),
+            Trigger::AmazonMq => {
+                // ActiveMQ: the producer sets the data, properties and JMS headers.
+                self.member(obj, "messages", |w, messages| {
+                    w.messages(messages, known::ACTIVEMQ_MESSAGE, |w, m| {
+                        w.member(m, "data", |w, v| w.base64_string(v, Transforms::NONE));
+                    });
+                });
+                // RabbitMQ: the data and every basic property, headers as bytes.
+                self.member(obj, "rmqMessagesByQueue", |w, queues| {
+                    w.messages_by(queues, known::RABBITMQ_MESSAGE, |w, m| {
+                        w.member(m, "data", |w, v| w.base64_string(v, Transforms::NONE));
+                        w.aws_object(m, "basicProperties", &["headers"], |w, p| {
+                            w.member(p, "headers", |w, h| w.header_map(h));
+                        });
+                    });
+                });
+            }
+            Trigger::CloudWatchLogs => {
+                self.aws_object(obj, "awslogs", known::CLOUDWATCH_LOGS_ENTITY, |w, logs| {
+                    w.member(logs, "data", |w, v| w.base64_string(v, Transforms::NONE));
+                });
+            }
             // Unknown and IoT payloads have no fixed shape: everything is input.
             _ => return self.any(event, Transforms::NONE),
         }
@@ -691,6 +742,73 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         }
     }
 
+    /// Each message of a batch array: `f` with the message, then its members not in
+    /// `documented`; a message that is not an object is walked whole.
+    fn messages(
+        &mut self,
+        list: &Value,
+        documented: &[&str],
+        f: impl Fn(&mut Self, &Map<String, Value>),
+    ) {
+        let Some(items) = list.as_array() else {
+            return self.any(list, Transforms::NONE);
+        };
+        for (i, item) in items.iter().enumerate() {
+            let mark = self.path.push_index(i);
+            match item.as_object() {
+                Some(m) => {
+                    f(self, m);
+                    self.undocumented(m, documented);
+                }
+                None => self.any(item, Transforms::NONE),
+            }
+            self.path.truncate(mark);
+        }
+    }
+
+    /// Batches grouped by a name the administrator chose (a Kafka topic and partition, a
+    /// RabbitMQ queue): [`Walker::messages`] for each group.
+    fn messages_by(
+        &mut self,
+        groups: &Value,
+        documented: &[&str],
+        f: impl Fn(&mut Self, &Map<String, Value>),
+    ) {
+        let Some(groups) = groups.as_object() else {
+            return self.any(groups, Transforms::NONE);
+        };
+        for (name, list) in groups {
+            let mark = self.path.push_key(name);
+            self.messages(list, documented, &f);
+            self.path.truncate(mark);
+        }
+    }
+
+    /// Message headers whose values are bytes: Kafka's `{"name": [104, 105]}`, RabbitMQ's
+    /// `{"name": {"bytes": [104, 105]}}`; a value of another shape is walked as it is.
+    fn header_map(&mut self, headers: &Value) {
+        let Some(headers) = headers.as_object() else {
+            return self.any(headers, Transforms::NONE);
+        };
+        for (name, value) in headers {
+            self.emit_key(name, Transforms::NONE);
+            let mark = self.path.push_key(name);
+            let bytes = match value {
+                Value::Array(items) => bytes_of(items),
+                Value::Object(o) if o.len() == 1 => member(o, "bytes")
+                    .and_then(Value::as_array)
+                    .and_then(|b| bytes_of(b)),
+                _ => None,
+            };
+            match bytes.map(decode::payload) {
+                Some((Payload::Text(text), _)) => self.string(&text, Transforms::BINARY),
+                Some((Payload::Binary(bytes), _)) => self.binary(&bytes, Transforms::NONE),
+                None => self.any(value, Transforms::NONE),
+            }
+            self.path.truncate(mark);
+        }
+    }
+
     /// SQS `messageAttributes` (`stringValue`/`binaryValue`) and SNS `MessageAttributes`
     /// (`Value`, base64 when `Type` is `Binary`).
     fn message_attributes(&mut self, attrs: &Value) {
@@ -936,14 +1054,25 @@ impl<F: FnMut(&Field<'_>)> json::Sink for JsonSink<'_, '_, F> {
     }
 }
 
-/// An array of at least four byte values (`[104, 105, …]`), as Kafka delivers header values.
+/// An array of at least four byte values (`[104, 105, …]`) where no trigger declares bytes:
+/// shorter number arrays are more often numbers.
 fn byte_array(items: &[Value]) -> Option<Vec<u8>> {
     if items.len() < 4 {
         return None;
     }
+    bytes_of(items)
+}
+
+/// Byte values, unsigned or as Java's signed bytes (Kafka headers are `byte[]`).
+fn bytes_of(items: &[Value]) -> Option<Vec<u8>> {
     items
         .iter()
-        .map(|v| v.as_u64().and_then(|n| u8::try_from(n).ok()))
+        .map(|v| {
+            let n = v.as_i64()?;
+            u8::try_from(n)
+                .ok()
+                .or_else(|| i8::try_from(n).ok().map(|b| b.to_ne_bytes()[0]))
+        })
         .collect()
 }
 
