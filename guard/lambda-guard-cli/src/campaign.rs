@@ -204,6 +204,19 @@ pub fn place(trigger: Trigger, value: &str, class: &str, body: &Body) -> Value {
             event["Records"][0]["kinesis"]["data"] = json!(data);
         }
         Trigger::EventBridge => event["detail"] = body_field(value),
+        Trigger::Firehose | Trigger::Kafka | Trigger::AmazonMq => {
+            let data =
+                base64::engine::general_purpose::STANDARD.encode(body_field(value).to_string());
+            let at = match trigger {
+                Trigger::Firehose => "/records/0/data",
+                Trigger::Kafka => "/records/orders-0/0/value",
+                _ => "/messages/0/data",
+            };
+            if let Some(slot) = event.pointer_mut(at) {
+                *slot = json!(data);
+            }
+        }
+        Trigger::CloudWatchLogs => event = sample::cloudwatch_logs(&body_field(value).to_string()),
         // No fixed shape: the document is the event.
         _ => event = body_field(value),
     }

@@ -416,6 +416,8 @@ struct Authority<'b> {
     text: &'b [u8],
     port: Option<u16>,
     target: Target,
+    /// An IPv4 host in a form only `inet_aton` reads (see [`obfuscated_ipv4`]).
+    obfuscated: bool,
 }
 
 fn authority_at(b: &[u8], host_start: usize, limit: usize, names: bool) -> Option<Authority<'_>> {
@@ -453,7 +455,17 @@ fn authority_at(b: &[u8], host_start: usize, limit: usize, names: bool) -> Optio
         text,
         port: port.and_then(|p| std::str::from_utf8(p).ok()?.parse::<u16>().ok()),
         target: classify_host(&host, names || folded),
+        obfuscated: obfuscated_ipv4(&host, folded),
     })
+}
+
+/// An IPv4 address written as no person writes one: one number (`1113982867`), hex or octal
+/// parts (`0x42.0146.7.0x93`), fewer than four parts (`10.1`), or digits from other scripts.
+/// Resolvers read them all, filters comparing the dotted form do not: in a URL it is a
+/// filter bypass, whatever the address.
+fn obfuscated_ipv4(host: &str, folded: bool) -> bool {
+    let host = host.strip_suffix('.').unwrap_or(host);
+    parse_ipv4_loose(host).is_some() && (folded || host.parse::<Ipv4Addr>().is_err())
 }
 
 /// Whether a field is the `Host` header (`$.headers.Host`, `$.multiValueHeaders.host[0]`).
@@ -665,6 +677,7 @@ fn urls(b: &[u8], paranoia: u8, names: bool) -> Option<Hit> {
             text: authority,
             port,
             target,
+            obfuscated,
         }) = authority_at(b, host_start, limit, names)
         else {
             continue;
@@ -695,6 +708,14 @@ fn urls(b: &[u8], paranoia: u8, names: bool) -> Option<Hit> {
                 return span("ssrf.private_address")
             }
             _ => {}
+        }
+        // Network schemes only: an app's deep link may name a number (`myapp://12345`).
+        let network = matches!(
+            scheme,
+            b"http" | b"https" | b"ftp" | b"ftps" | b"ws" | b"wss" | b"gopher" | b"dict" | b"ldap"
+        );
+        if authority_url && obfuscated && network {
+            return span("ssrf.obfuscated_host");
         }
         if authority_url && (confusing_user(authority) || backslash_user(&b[end..limit])) {
             return span("ssrf.url_confusion");
@@ -849,6 +870,18 @@ mod tests {
             ("localhost:9001", "ssrf.lambda_runtime"),
             ("http://localhost/admin", "ssrf.loopback"),
             ("http://127.1:8000/", "ssrf.loopback"),
+            (
+                "<a href=\"http://1113982867/\">x</a>",
+                "ssrf.obfuscated_host",
+            ),
+            ("http://0x42.0x66.0x7.0x93/", "ssrf.obfuscated_host"),
+            (
+                "fetch http://0102.0146.0007.00000223/",
+                "ssrf.obfuscated_host",
+            ),
+            ("http://3232235777/admin", "ssrf.obfuscated_host"),
+            ("https://10.1:8443/", "ssrf.obfuscated_host"),
+            ("http://８.８.８.８/", "ssrf.obfuscated_host"),
             ("http://[::1]/", "ssrf.loopback"),
             ("file:///etc/passwd", "ssrf.scheme"),
             ("gopher://127.0.0.1:6379/_SET", "ssrf.scheme"),
@@ -950,6 +983,7 @@ mod tests {
             "see http://example.com/a and email me@example.org",
             "order 12345678901 shipped",
             "http://12345678901/",
+            "myapp://12345/item",
             "// TODO: fix",
             "//cdn.example.com/a.js",
             "a//b/c",

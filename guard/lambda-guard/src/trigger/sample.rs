@@ -9,13 +9,22 @@ fn b64(text: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(text)
 }
 
-/// CloudWatch Logs delivers its batches gzipped, then base64.
-fn gzip_b64(text: &str) -> String {
+/// A CloudWatch Logs subscription event carrying one log line, as Lambda delivers it: the
+/// batch gzipped, then base64.
+pub fn cloudwatch_logs(message: &str) -> Value {
     use std::io::Write as _;
+    let batch = json!({"messageType": "DATA_MESSAGE", "owner": "123456789012",
+        "logGroup": "/aws/lambda/checkout", "logStream": "2026/11/29/[$LATEST]0123456789abcdef",
+        "subscriptionFilters": ["to-siem"],
+        "logEvents": [{"id": "38000000000000000000000000000000000000000000000000000000",
+            "timestamp": 1764400000123_u64, "message": message}]});
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    let written = gz.write_all(text.as_bytes()).and_then(|()| gz.finish());
+    let written = gz
+        .write_all(batch.to_string().as_bytes())
+        .and_then(|()| gz.finish());
     // Writing to memory cannot fail.
-    base64::engine::general_purpose::STANDARD.encode(written.unwrap_or_default())
+    let data = base64::engine::general_purpose::STANDARD.encode(written.unwrap_or_default());
+    json!({"awslogs": {"data": data}})
 }
 
 #[cfg(test)]
@@ -344,14 +353,7 @@ pub fn sample(trigger: Trigger) -> Value {
                 "properties": {"tenant": "acme"}
             }]
         }),
-        Trigger::CloudWatchLogs => {
-            let batch = json!({"messageType": "DATA_MESSAGE", "owner": "123456789012",
-                "logGroup": "/aws/lambda/checkout", "logStream": "2026/11/29/[$LATEST]0123456789abcdef",
-                "subscriptionFilters": ["to-siem"],
-                "logEvents": [{"id": "38000000000000000000000000000000000000000000000000000000",
-                    "timestamp": 1764400000123_u64, "message": "INFO order A-1001 paid in 412 ms"}]});
-            json!({"awslogs": {"data": gzip_b64(&batch.to_string())}})
-        }
+        Trigger::CloudWatchLogs => cloudwatch_logs("INFO order A-1001 paid in 412 ms"),
         Trigger::Unknown => json!({"action": "resize", "image": "cat.png", "width": 640}),
     }
 }
