@@ -279,6 +279,7 @@ fn probe(
         Trigger::DynamoDb => event["Records"][0]["dynamodb"]["SequenceNumber"]
             .as_str()
             .map(str::to_owned),
+        Trigger::Firehose => event["records"][0]["recordId"].as_str().map(str::to_owned),
         _ => None,
     };
     Probe {
@@ -534,7 +535,7 @@ pub fn leaks<'a>(probes: &'a [Probe], answers: &[String]) -> Vec<(&'a Probe, boo
 
 /// Whether the guard refused the probe, judged from the function's answer by the guard's public
 /// refusal contract: its generic HTTP bodies, `LambdaGuard.Denied`, or the record in
-/// `batchItemFailures`.
+/// `batchItemFailures` (Firehose: its `ProcessingFailed` result).
 pub fn was_blocked(probe: &Probe, response: Option<&Value>, error: Option<&Value>) -> bool {
     if error
         .and_then(|e| e.get("errorType"))
@@ -547,9 +548,14 @@ pub fn was_blocked(probe: &Probe, response: Option<&Value>, error: Option<&Value
         return false;
     };
     if let Some(id) = &probe.record_id {
-        return response["batchItemFailures"]
-            .as_array()
-            .is_some_and(|f| f.iter().any(|i| i["itemIdentifier"].as_str() == Some(id)));
+        let failures = response["batchItemFailures"].as_array();
+        let failed = failures.is_some_and(|f| f.iter().any(|i| i["itemIdentifier"] == **id));
+        let results = response["records"].as_array();
+        let processing_failed = results.is_some_and(|r| {
+            r.iter()
+                .any(|i| i["recordId"] == **id && i["result"] == "ProcessingFailed")
+        });
+        return failed || processing_failed;
     }
     let status = response["statusCode"].as_u64().unwrap_or(0);
     let generic = [

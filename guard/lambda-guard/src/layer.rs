@@ -224,7 +224,7 @@ fn report_hygiene(
 }
 
 /// Acts on the verdict: refuses in the trigger's shape, or calls the handler (without the
-/// refused records) and merges `batchItemFailures`.
+/// refused records) and adds the refused ones to its answer in the trigger's shape.
 async fn respond<S>(
     guard: &Guard,
     verdict: Verdict,
@@ -257,9 +257,9 @@ where
                 .iter()
                 .map(|r| r.id.clone())
                 .collect();
-            refused = response::remove_records(&mut event.payload, rejected, &ids);
-            if !response::has_records(&event.payload) {
-                return Ok(response::merge_batch_failures(Value::Null, &refused));
+            refused = response::remove_records(&mut event.payload, trigger, rejected, &ids);
+            if !response::has_records(&event.payload, trigger) {
+                return Ok(response::merge_refused(trigger, Value::Null, &refused));
             }
         }
     }
@@ -274,7 +274,7 @@ where
     Ok(if refused.is_empty() {
         output
     } else {
-        response::merge_batch_failures(output, &refused)
+        response::merge_refused(trigger, output, &refused)
     })
 }
 

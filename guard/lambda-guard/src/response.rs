@@ -1,7 +1,8 @@
 //! Refusals in each trigger's own shape.
 //!
 //! HTTP triggers get a status and a short generic JSON body (never internal detail); batch
-//! triggers get `batchItemFailures`; the rest get an invocation error with a generic message.
+//! triggers get `batchItemFailures` (Firehose: a `ProcessingFailed` result per refused record);
+//! the rest get an invocation error with a generic message.
 
 use crate::{decision::DenyReason, trigger::Trigger};
 use lambda_runtime::Diagnostic;
@@ -56,34 +57,79 @@ pub fn denial_error(reason: DenyReason) -> Diagnostic {
     }
 }
 
-/// Removes the refused records from a batch event, returning their ids.
+/// A record the guard took out of a batch: its id, and the record (Firehose hands its data
+/// back with the result).
+#[derive(Debug)]
+pub struct Refused {
+    /// `messageId`, sequence number or `recordId`.
+    pub id: String,
+    /// The record as the event carried it.
+    pub record: Value,
+}
+
+/// Removes the refused records (`rejected`, ascending indices) from a batch event of
+/// `trigger`; those with an id are returned.
 pub fn remove_records(
     event: &mut Value,
+    trigger: Trigger,
     rejected: &[usize],
     ids: &[Option<String>],
-) -> Vec<String> {
-    let mut failed = Vec::with_capacity(rejected.len());
-    if let Some(records) = event.get_mut("Records").and_then(Value::as_array_mut) {
+) -> Vec<Refused> {
+    let mut refused = Vec::with_capacity(rejected.len());
+    let records = event
+        .get_mut(trigger.records_member())
+        .and_then(Value::as_array_mut);
+    if let Some(records) = records {
         for &index in rejected.iter().rev() {
             if index < records.len() {
-                records.remove(index);
+                let record = records.remove(index);
+                if let Some(Some(id)) = ids.get(index) {
+                    refused.push(Refused {
+                        id: id.clone(),
+                        record,
+                    });
+                }
             }
         }
     }
-    for &index in rejected {
-        if let Some(Some(id)) = ids.get(index) {
-            failed.push(id.clone());
-        }
-    }
-    failed
+    refused.reverse();
+    refused
 }
 
 /// Whether a batch event has any record left.
-pub fn has_records(event: &Value) -> bool {
+pub fn has_records(event: &Value, trigger: Trigger) -> bool {
     event
-        .get("Records")
+        .get(trigger.records_member())
         .and_then(Value::as_array)
         .is_some_and(|r| !r.is_empty())
+}
+
+/// Adds the guard's refused records to the handler's answer, in the trigger's shape: a
+/// `ProcessingFailed` result for Firehose (which must get every record back, and files the
+/// failed ones under its error prefix), `batchItemFailures` for the others.
+pub fn merge_refused(trigger: Trigger, response: Value, refused: &[Refused]) -> Value {
+    if trigger != Trigger::Firehose {
+        let ids: Vec<String> = refused.iter().map(|r| r.id.clone()).collect();
+        return merge_batch_failures(response, &ids);
+    }
+    let mut response = match response {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    };
+    let list = response
+        .entry("records")
+        .or_insert_with(|| Value::Array(Vec::new()));
+    if !list.is_array() {
+        *list = Value::Array(Vec::new());
+    }
+    if let Value::Array(items) = list {
+        for r in refused {
+            items.retain(|i| i.get("recordId").and_then(Value::as_str) != Some(&r.id));
+            let data = r.record.get("data").cloned().unwrap_or_else(|| json!(""));
+            items.push(json!({"recordId": r.id, "result": "ProcessingFailed", "data": data}));
+        }
+    }
+    Value::Object(response)
 }
 
 /// Merges the guard's refused records into the handler's `batchItemFailures`.
@@ -158,10 +204,31 @@ mod tests {
     }
 
     #[test]
+    fn firehose_gets_every_refused_record_back_as_processing_failed() {
+        let refused = [Refused {
+            id: "r2".into(),
+            record: json!({"recordId": "r2", "data": "Oz1pZA=="}),
+        }];
+        let handler = json!({"records": [{"recordId": "r1", "result": "Ok", "data": ""}]});
+        let merged = merge_refused(Trigger::Firehose, handler, &refused);
+        assert_eq!(
+            merged["records"][1],
+            json!({"recordId": "r2", "result": "ProcessingFailed", "data": "Oz1pZA=="})
+        );
+        assert_eq!(merged["records"].as_array().map(Vec::len), Some(2));
+        let merged = merge_refused(Trigger::Sqs, Value::Null, &refused);
+        assert_eq!(
+            merged,
+            json!({"batchItemFailures": [{"itemIdentifier": "r2"}]})
+        );
+    }
+
+    #[test]
     fn remove_records_drops_by_index() {
         let mut e = json!({"Records": [{"n": 0}, {"n": 1}, {"n": 2}]});
         let ids = vec![Some("m0".into()), Some("m1".into()), Some("m2".into())];
-        let failed = remove_records(&mut e, &[0, 2], &ids);
+        let failed = remove_records(&mut e, Trigger::Sqs, &[0, 2], &ids);
+        let failed: Vec<_> = failed.iter().map(|r| r.id.as_str()).collect();
         assert_eq!(failed, vec!["m0", "m2"]);
         assert_eq!(e, json!({"Records": [{"n": 1}]}));
     }

@@ -113,6 +113,34 @@ async fn an_all_hostile_batch_never_reaches_the_handler() {
 }
 
 #[tokio::test]
+async fn hostile_firehose_records_come_back_processing_failed() {
+    use base64::Engine as _;
+    let mut event = sample(Trigger::Firehose);
+    let clean = event["records"][0].clone();
+    let mut hostile = clean.clone();
+    hostile["recordId"] = json!("r-hostile");
+    hostile["data"] = json!(base64::engine::general_purpose::STANDARD.encode(long()));
+    event["records"] = json!([hostile.clone(), clean.clone()]);
+    let ok = json!({"recordId": clean["recordId"], "result": "Ok", "data": clean["data"]});
+    let failed =
+        json!({"recordId": "r-hostile", "result": "ProcessingFailed", "data": hostile["data"]});
+    let (out, seen) = call(
+        guard("").await,
+        json!({"records": [ok.clone()]}),
+        event.clone(),
+    )
+    .await;
+    assert_eq!(seen[0]["records"], json!([clean]));
+    // Firehose needs every record back: the handler's, then the refused one.
+    assert_eq!(out.unwrap(), json!({"records": [ok, failed.clone()]}));
+
+    event["records"] = json!([hostile]);
+    let (out, seen) = call(guard("").await, json!(null), event).await;
+    assert!(seen.is_empty());
+    assert_eq!(out.unwrap(), json!({"records": [failed]}));
+}
+
+#[tokio::test]
 async fn other_triggers_get_a_generic_invocation_error() {
     let mut event = sample(Trigger::S3);
     event["Records"][0]["s3"]["object"]["key"] = json!(long());

@@ -219,9 +219,21 @@ impl Trigger {
         )
     }
 
-    /// Triggers whose records can be refused one by one through `batchItemFailures`.
+    /// Triggers whose records can be refused one by one: through `batchItemFailures`, or
+    /// Firehose's `ProcessingFailed` result.
     pub fn supports_partial_batch(self) -> bool {
-        matches!(self, Trigger::Sqs | Trigger::Kinesis | Trigger::DynamoDb)
+        matches!(
+            self,
+            Trigger::Sqs | Trigger::Kinesis | Trigger::DynamoDb | Trigger::Firehose
+        )
+    }
+
+    /// The member of the event that holds a batch's records.
+    pub fn records_member(self) -> &'static str {
+        match self {
+            Trigger::Firehose => "records",
+            _ => "Records",
+        }
     }
 }
 

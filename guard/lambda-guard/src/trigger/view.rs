@@ -367,7 +367,8 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             // Payloads that are base64 by contract are decoded whatever their length (the
             // guess for undeclared base64 needs 16 characters: `;id` or `{"$gt":""}` would pass).
             Trigger::Firehose => self.member(obj, "records", |w, records| {
-                w.messages(records, known::FIREHOSE_RECORD, |w, r| {
+                // Records are refused one by one (`ProcessingFailed`): findings name theirs.
+                w.messages(records, known::FIREHOSE_RECORD, true, |w, r| {
                     w.member(r, "data", |w, v| w.base64_string(v, Transforms::NONE));
                     let metadata = known::FIREHOSE_KINESIS_METADATA;
                     w.aws_object(r, "kinesisRecordMetadata", metadata, |w, m| {
@@ -396,7 +397,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             Trigger::AmazonMq => {
                 // ActiveMQ: the producer sets the data, properties and JMS headers.
                 self.member(obj, "messages", |w, messages| {
-                    w.messages(messages, known::ACTIVEMQ_MESSAGE, |w, m| {
+                    w.messages(messages, known::ACTIVEMQ_MESSAGE, false, |w, m| {
                         w.member(m, "data", |w, v| w.base64_string(v, Transforms::NONE));
                     });
                 });
@@ -743,11 +744,13 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
     }
 
     /// Each message of a batch array: `f` with the message, then its members not in
-    /// `documented`; a message that is not an object is walked whole.
+    /// `documented`; a message that is not an object is walked whole. `records`: the
+    /// messages are the event's records (fields name their index).
     fn messages(
         &mut self,
         list: &Value,
         documented: &[&str],
+        records: bool,
         f: impl Fn(&mut Self, &Map<String, Value>),
     ) {
         let Some(items) = list.as_array() else {
@@ -755,6 +758,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         };
         for (i, item) in items.iter().enumerate() {
             let mark = self.path.push_index(i);
+            self.record = records.then_some(i);
             match item.as_object() {
                 Some(m) => {
                     f(self, m);
@@ -762,6 +766,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                 }
                 None => self.any(item, Transforms::NONE),
             }
+            self.record = None;
             self.path.truncate(mark);
         }
     }
@@ -779,7 +784,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         };
         for (name, list) in groups {
             let mark = self.path.push_key(name);
-            self.messages(list, documented, &f);
+            self.messages(list, documented, false, &f);
             self.path.truncate(mark);
         }
     }
@@ -1171,10 +1176,11 @@ fn records(event: &Value, trigger: Trigger) -> Vec<Record> {
         Trigger::Sqs => &["messageId"],
         Trigger::Kinesis => &["kinesis", "sequenceNumber"],
         Trigger::DynamoDb => &["dynamodb", "SequenceNumber"],
+        Trigger::Firehose => &["recordId"],
         _ => &[],
     };
     event
-        .get("Records")
+        .get(trigger.records_member())
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
