@@ -2,6 +2,7 @@
 //! (repeated URL decoding, entities, …) belongs to `inspect`, not here: the view shows what the
 //! handler will see.
 
+use super::Transforms;
 use base64::Engine as _;
 use std::borrow::Cow;
 
@@ -34,7 +35,7 @@ pub(crate) fn looks_like_base64(text: &str) -> bool {
 
 /// Largest decompressed payload walked (CloudWatch Logs batches are gzip; a bomb must not cost
 /// more than this). The rest is not inspected.
-const GUNZIP_LIMIT: u64 = 16 << 20;
+const INFLATE_LIMIT: u64 = 16 << 20;
 
 /// What decoded bytes turned out to be.
 pub(crate) enum Payload {
@@ -44,12 +45,12 @@ pub(crate) enum Payload {
     Binary(Vec<u8>),
 }
 
-/// Classifies decoded bytes, first gunzipping a gzip stream (bounded). Returns whether it was
-/// gzip.
-pub(crate) fn payload(bytes: Vec<u8>) -> (Payload, bool) {
-    let (bytes, gzip) = match gunzip(&bytes) {
-        Some(inflated) => (inflated, true),
-        None => (bytes, false),
+/// Classifies decoded bytes, first inflating a gzip or zlib stream (bounded). Returns which
+/// of the two it was, if any.
+pub(crate) fn payload(bytes: Vec<u8>) -> (Payload, Transforms) {
+    let (bytes, inflated) = match inflate(&bytes) {
+        Some(found) => found,
+        None => (bytes, Transforms::NONE),
     };
     let printable = |s: &str| {
         !s.chars()
@@ -60,13 +61,43 @@ pub(crate) fn payload(bytes: Vec<u8>) -> (Payload, bool) {
         Ok(s) => Payload::Binary(s.into_bytes()),
         Err(e) => Payload::Binary(e.into_bytes()),
     };
-    (payload, gzip)
+    (payload, inflated)
 }
 
-/// UTF-16 text, told apart as Python's `json.detect_encoding` does: a byte-order mark, or
-/// ASCII first characters beside their zero bytes (`{\0"\0` little-endian, `\0{\0"` big).
-/// `None` unless every unit decodes to a character that is not a control (tab, CR, LF aside).
-pub(crate) fn utf16(bytes: &[u8]) -> Option<String> {
+/// UTF-16 or UTF-32 text, told apart as Python's `json.detect_encoding` does (`json.loads`
+/// takes bytes in all five encodings): a byte-order mark, or ASCII first characters beside
+/// their zero bytes (`{\0"\0` UTF-16 little-endian, `{\0\0\0` UTF-32). `None` unless every
+/// unit decodes to a character that is not a control (tab, CR, LF aside).
+pub(crate) fn wide_text(bytes: &[u8]) -> Option<(String, Transforms)> {
+    let utf32 = match bytes {
+        [0, 0, 0xfe, 0xff, rest @ ..] => Some((rest, true)),
+        [0xff, 0xfe, 0, 0, rest @ ..] => Some((rest, false)),
+        [0, 0, _, _, ..] => Some((bytes, true)),
+        [a, 0, 0, 0, ..] if *a != 0 => Some((bytes, false)),
+        _ => None,
+    };
+    if let Some((body, big)) = utf32 {
+        if body.len() % 4 != 0 {
+            return None;
+        }
+        let text = body
+            .chunks_exact(4)
+            .map(|u| {
+                let u = [u[0], u[1], u[2], u[3]];
+                let n = if big {
+                    u32::from_be_bytes(u)
+                } else {
+                    u32::from_le_bytes(u)
+                };
+                char::from_u32(n).filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+            })
+            .collect::<Option<String>>()?;
+        return Some((text, Transforms::UTF32));
+    }
+    utf16(bytes).map(|text| (text, Transforms::UTF16))
+}
+
+fn utf16(bytes: &[u8]) -> Option<String> {
     let (body, big) = match bytes {
         [0xff, 0xfe, rest @ ..] => (rest, false),
         [0xfe, 0xff, rest @ ..] => (rest, true),
@@ -124,17 +155,28 @@ pub(crate) fn quoted_printable(text: &str) -> Vec<u8> {
     out
 }
 
-fn gunzip(bytes: &[u8]) -> Option<Vec<u8>> {
+/// A gzip stream (CloudWatch Logs, `Content-Encoding: gzip`) or a zlib one (what Node's
+/// body parsers inflate for `Content-Encoding: deflate`), told by its header, inflated up to
+/// [`INFLATE_LIMIT`].
+fn inflate(bytes: &[u8]) -> Option<(Vec<u8>, Transforms)> {
     use std::io::Read as _;
-    if !bytes.starts_with(&[0x1f, 0x8b]) {
-        return None;
-    }
     let mut out = Vec::new();
-    flate2::read::MultiGzDecoder::new(bytes)
-        .take(GUNZIP_LIMIT)
-        .read_to_end(&mut out)
-        .ok()?;
-    Some(out)
+    let limit = INFLATE_LIMIT;
+    match bytes {
+        [0x1f, 0x8b, ..] => {
+            let mut gz = flate2::read::MultiGzDecoder::new(bytes).take(limit);
+            gz.read_to_end(&mut out).ok()?;
+            Some((out, Transforms::GZIP))
+        }
+        // Deflate, a 32 KiB window, a header checksum that holds: `x\x01`, `x^`, `x\x9c`,
+        // `x\xda` (text that starts so and does not inflate stays text).
+        [0x78, flags, ..] if (0x7800 | u16::from(*flags)).is_multiple_of(31) => {
+            let mut z = flate2::read::ZlibDecoder::new(bytes).take(limit);
+            z.read_to_end(&mut out).ok()?;
+            Some((out, Transforms::ZLIB))
+        }
+        _ => None,
+    }
 }
 
 /// The printable ASCII runs of binary data at least `min` long, as `strings(1)` shows them:
@@ -304,7 +346,9 @@ mod tests {
         assert!(
             matches!(payload(b"caf\xc3\xa9\n".to_vec()).0, Payload::Text(t) if t == "caf\u{e9}\n")
         );
-        let (Payload::Binary(bytes), false) = payload(b"\x00\x01*A' OR 1=1--\xff".to_vec()) else {
+        let (Payload::Binary(bytes), Transforms::NONE) =
+            payload(b"\x00\x01*A' OR 1=1--\xff".to_vec())
+        else {
             panic!("binary expected");
         };
         assert_eq!(
@@ -315,7 +359,7 @@ mod tests {
     }
 
     #[test]
-    fn utf16_text_is_read_both_ways_round() {
+    fn utf16_and_utf32_text_is_read_both_ways_round() {
         let le: Vec<u8> =
             r#"{"q":"' OR 1=1--"}"#.encode_utf16().flat_map(u16::to_le_bytes).collect();
         let be: Vec<u8> = "\u{feff}<script>"
@@ -325,7 +369,7 @@ mod tests {
         assert_eq!(utf16(&le).as_deref(), Some(r#"{"q":"' OR 1=1--"}"#));
         assert_eq!(utf16(&be).as_deref(), Some("<script>"));
         assert!(
-            matches!(payload(le).0, Payload::Binary(_)),
+            matches!(payload(le.clone()).0, Payload::Binary(_)),
             "UTF-16 is not UTF-8 text"
         );
         // Odd lengths, lone surrogates, control characters and plain binary are not text.
@@ -333,6 +377,25 @@ mod tests {
         assert_eq!(utf16(&[0xff, 0xfe, 0x00, 0xd8, b'a', 0]), None);
         assert_eq!(utf16(b"a\0\x01\0"), None);
         assert_eq!(utf16(b"\x89PNG\r\n\x1a\n"), None);
+        let text = r#"{"q":"<svg onload=alert(1)>"}"#;
+        let le32: Vec<u8> = text
+            .chars()
+            .flat_map(|c| u32::from(c).to_le_bytes())
+            .collect();
+        let be32: Vec<u8> = "\u{feff}é"
+            .chars()
+            .flat_map(|c| u32::from(c).to_be_bytes())
+            .collect();
+        assert_eq!(wide_text(&le32), Some((text.to_owned(), Transforms::UTF32)));
+        assert_eq!(wide_text(&be32), Some(("é".to_owned(), Transforms::UTF32)));
+        assert_eq!(
+            wide_text(&le),
+            Some((r#"{"q":"' OR 1=1--"}"#.to_owned(), Transforms::UTF16))
+        );
+        // Not a multiple of four, a unit past U+10FFFF, a control: not text.
+        assert_eq!(wide_text(b"a\0\0\0b\0"), None);
+        assert_eq!(wide_text(&[b'a', 0, 0, 0, 0, 0, 0x11, 0]), None);
+        assert_eq!(wide_text(&[b'a', 0, 0, 0, 1, 0, 0, 0]), None);
     }
 
     #[test]
@@ -350,11 +413,22 @@ mod tests {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         gz.write_all(br#"{"logEvents":[{"message":"hi"}]}"#)
             .unwrap();
-        let (Payload::Text(t), true) = payload(gz.finish().unwrap()) else {
+        let (Payload::Text(t), Transforms::GZIP) = payload(gz.finish().unwrap()) else {
             panic!("gzip text expected");
         };
         assert!(t.contains("logEvents"));
-        assert!(gunzip(&[0x1f, 0x8b, 0, 0]).is_none());
+        assert!(inflate(&[0x1f, 0x8b, 0, 0]).is_none());
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        z.write_all(b"q=' or 1=1--").unwrap();
+        let (Payload::Text(t), Transforms::ZLIB) = payload(z.finish().unwrap()) else {
+            panic!("zlib text expected");
+        };
+        assert_eq!(t, "q=' or 1=1--");
+        // Text that only looks like a zlib header stays text.
+        assert!(matches!(
+            payload(b"x^2 + y^2".to_vec()),
+            (Payload::Text(_), Transforms::NONE)
+        ));
     }
 
     #[test]

@@ -148,6 +148,31 @@ fn utf16_bodies_are_read_as_their_text() {
         value_at(&e, "$.body.comment").unwrap(),
         ("hello".to_owned(), vec!["base64", "json", "utf16"])
     );
+    let utf32: Vec<u8> = "{\"comment\":\"hello\"}"
+        .chars()
+        .flat_map(|c| u32::from(c).to_le_bytes())
+        .collect();
+    e["body"] = json!(base64::engine::general_purpose::STANDARD.encode(utf32));
+    assert_eq!(
+        value_at(&e, "$.body.comment").unwrap(),
+        ("hello".to_owned(), vec!["base64", "json", "utf32"])
+    );
+}
+
+#[test]
+fn deflated_bodies_are_inflated() {
+    use base64::Engine as _;
+    use std::io::Write as _;
+    // `Content-Encoding: deflate` is a zlib stream to Node's body parsers.
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    z.write_all(b"{\"comment\":\"hello\"}").unwrap();
+    let mut e = sample(Trigger::ApiGatewayRest);
+    e["isBase64Encoded"] = json!(true);
+    e["body"] = json!(base64::engine::general_purpose::STANDARD.encode(z.finish().unwrap()));
+    assert_eq!(
+        value_at(&e, "$.body.comment").unwrap(),
+        ("hello".to_owned(), vec!["base64", "json", "zlib"])
+    );
 }
 
 #[test]

@@ -37,7 +37,11 @@ impl Transforms {
     pub const UTF16: Transforms = Transforms(1 << 8);
     /// A multipart part's `Content-Transfer-Encoding: quoted-printable` undone.
     pub const QUOTED_PRINTABLE: Transforms = Transforms(1 << 9);
-    const NAMES: [(Transforms, &'static str); 10] = [
+    /// UTF-32 read as the characters it encodes (Python's `json.loads` accepts it).
+    pub const UTF32: Transforms = Transforms(1 << 10);
+    /// A zlib stream inflated (`Content-Encoding: deflate`, as Node's body parsers read it).
+    pub const ZLIB: Transforms = Transforms(1 << 11);
+    const NAMES: [(Transforms, &'static str); 12] = [
         (Transforms::BASE64, "base64"),
         (Transforms::URL, "url"),
         (Transforms::JSON, "json"),
@@ -48,6 +52,8 @@ impl Transforms {
         (Transforms::XML, "xml"),
         (Transforms::UTF16, "utf16"),
         (Transforms::QUOTED_PRINTABLE, "quoted_printable"),
+        (Transforms::UTF32, "utf32"),
+        (Transforms::ZLIB, "zlib"),
     ];
 
     /// Both sets of decodings.
@@ -469,12 +475,12 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                 return w.body_text(text, Transforms::NONE, ct);
             };
             match decode::payload(bytes) {
-                (decode::Payload::Text(text), gzip) => {
-                    let t = Transforms::BASE64.with(gzip_flag(gzip));
+                (decode::Payload::Text(text), inflated) => {
+                    let t = Transforms::BASE64.with(inflated);
                     w.body_text(&text, t, ct)
                 }
-                (decode::Payload::Binary(bytes), gzip) => {
-                    w.binary(&bytes, Transforms::BASE64.with(gzip_flag(gzip)))
+                (decode::Payload::Binary(bytes), inflated) => {
+                    w.binary(&bytes, Transforms::BASE64.with(inflated))
                 }
             }
         });
@@ -592,8 +598,8 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             if let Some((bytes, how)) = decoded {
                 let t = t.with(how);
                 match decode::payload(bytes) {
-                    (Payload::Text(text), gzip) => self.string(&text, t.with(gzip_flag(gzip))),
-                    (Payload::Binary(bytes), gzip) => self.binary(&bytes, t.with(gzip_flag(gzip))),
+                    (Payload::Text(text), inflated) => self.string(&text, t.with(inflated)),
+                    (Payload::Binary(bytes), inflated) => self.binary(&bytes, t.with(inflated)),
                 }
             }
             self.path.truncate(mark);
@@ -931,8 +937,8 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         };
         let t = t.with(Transforms::BASE64);
         match decode::payload(bytes) {
-            (decode::Payload::Text(text), gzip) => self.string(&text, t.with(gzip_flag(gzip))),
-            (decode::Payload::Binary(bytes), gzip) => self.binary(&bytes, t.with(gzip_flag(gzip))),
+            (decode::Payload::Text(text), inflated) => self.string(&text, t.with(inflated)),
+            (decode::Payload::Binary(bytes), inflated) => self.binary(&bytes, t.with(inflated)),
         }
     }
 
@@ -944,8 +950,8 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         for run in decode::printable_runs(bytes, 4) {
             self.emit(FieldRole::Value, run, t.with(Transforms::BINARY));
         }
-        if let Some(text) = decode::utf16(bytes) {
-            self.string(&text, t.with(Transforms::UTF16));
+        if let Some((text, wide)) = decode::wide_text(bytes) {
+            self.string(&text, t.with(wide));
         }
         self.pickle(bytes, t);
     }
@@ -988,11 +994,11 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         if !t.contains(Transforms::BASE64) && decode::looks_like_base64(text) {
             let t = t.with(Transforms::BASE64);
             match decode::base64(text).map(decode::payload) {
-                Some((decode::Payload::Text(inner), gzip)) => {
-                    self.string(&inner, t.with(gzip_flag(gzip)));
+                Some((decode::Payload::Text(inner), inflated)) => {
+                    self.string(&inner, t.with(inflated));
                 }
-                Some((decode::Payload::Binary(bytes), gzip)) => {
-                    self.pickle(&bytes, t.with(gzip_flag(gzip)));
+                Some((decode::Payload::Binary(bytes), inflated)) => {
+                    self.pickle(&bytes, t.with(inflated));
                 }
                 None => {}
             }
@@ -1079,14 +1085,6 @@ fn bytes_of(items: &[Value]) -> Option<Vec<u8>> {
                 .or_else(|| i8::try_from(n).ok().map(|b| b.to_ne_bytes()[0]))
         })
         .collect()
-}
-
-fn gzip_flag(gzip: bool) -> Transforms {
-    if gzip {
-        Transforms::GZIP
-    } else {
-        Transforms::NONE
-    }
 }
 
 fn content_type(obj: &Map<String, Value>) -> Option<&str> {
