@@ -7,7 +7,8 @@
 //! ```
 //! Instructions per event = (count with N = 5 − count with N = 1) / 4. Events: `apigw-1k`,
 //! `sqs-10`, `json-256k`; `walk-256k` only walks the view, `parse-256k` only parses the body
-//! into a `serde_json::Value`.
+//! into a `serde_json::Value`; `value=TEXT` is an SQS record whose body is `TEXT` (what one
+//! value costs, less the same with an empty `TEXT`).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: a measuring tool
 
 #[path = "../benches/support/events.rs"]
@@ -27,6 +28,8 @@ fn main() {
     let event = match what {
         "apigw-1k" => events::api_event_1k(),
         "sqs-10" => events::sqs_batch_10(),
+        v if v.starts_with("value=") => serde_json::json!({"Records": [{"eventSource": "aws:sqs",
+            "messageId": "m", "body": &v["value=".len()..]}]}),
         _ => events::http_with_body(events::json_body(256 << 10)),
     };
     let body = event["body"].as_str().unwrap_or_default();

@@ -22,6 +22,11 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     if s.role == FieldRole::Key && b == b"prototype" && s.path.ends_with(".constructor.prototype") {
         return Some(Hit::new("proto.constructor_prototype", 0, b.len()));
     }
+    if s.role == FieldRole::Value && s.has(class::DOLLAR) {
+        if let Some(h) = flight_reference(b) {
+            return Some(h);
+        }
+    }
     if s.has(class::DOT) {
         if let Some(h) = builtin_prototype(b, s.role == FieldRole::Key) {
             return Some(h);
@@ -76,6 +81,44 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
                 };
                 return Some(Hit::new(rule, p, p + 11 + n + 9));
             }
+        }
+    }
+    None
+}
+
+/// A React Flight reference whose property path goes through a prototype
+/// (`"$1:__proto__:then"`, `"$7:Module:prototype:_compile"`, `"$1:constructor:constructor"`):
+/// React's server resolves `$<chunk>:<step>:…` step by step from the chunk, so such a path
+/// reaches `Function` and the chunk's own methods (CVE-2025-55182, "React2Shell"). A
+/// reference is `$`, an optional type tag (`@`, `F`, `Q`…), a hexadecimal chunk id, then
+/// its steps; no model names a step `__proto__`, `prototype` or `constructor`. The whole
+/// value, or a JSON string inside it (a payload that no longer parses as JSON).
+fn flight_reference(b: &[u8]) -> Option<Hit> {
+    for start in memchr::memchr_iter(b'$', b) {
+        if start > 0 && !matches!(b[start - 1], b'"' | b'\'') {
+            continue;
+        }
+        let rest = &b[start + 1..];
+        let rest = match rest.first() {
+            Some(c) if *c == b'@' || (c.is_ascii_alphabetic() && !c.is_ascii_hexdigit()) => {
+                &rest[1..]
+            }
+            _ => rest,
+        };
+        let id = rest.iter().take_while(|c| c.is_ascii_hexdigit()).count();
+        let Some(steps) = rest[id..].strip_prefix(b":").filter(|_| id > 0) else {
+            continue;
+        };
+        let len = steps
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'$' | b':'))
+            .count();
+        let through_prototype = steps[..len]
+            .split(|c| *c == b':')
+            .any(|step| matches!(step, b"__proto__" | b"prototype" | b"constructor"));
+        if through_prototype {
+            let end = start + (b.len() - start).min(48);
+            return Some(Hit::new("proto.flight_reference", start, end));
         }
     }
     None
@@ -193,6 +236,27 @@ mod tests {
             assert_eq!(rule(text, role, "$.body.x"), Some(want), "{text}");
         }
         for (text, role) in [
+            ("$1:__proto__:then", FieldRole::Value),
+            ("$7:Module:prototype", FieldRole::Value),
+            ("$@0:constructor:constructor", FieldRole::Value),
+            ("$F1a:prototype", FieldRole::Value),
+            (
+                r#"{"reason":{"0":"$7:Module:prototype"},"then":"$2:then"}'"#,
+                FieldRole::Value,
+            ),
+        ] {
+            assert_eq!(
+                rule(text, role, "$.body.x"),
+                Some("proto.flight_reference"),
+                "{text}"
+            );
+        }
+        for (text, role) in [
+            ("$1:user:name", FieldRole::Value),
+            ("$12 for the prototype", FieldRole::Value),
+            ("$prototype", FieldRole::Value),
+            ("price: US$1:constructor fee", FieldRole::Value),
+            ("$1:__proto__:then", FieldRole::Key),
             ("Read about __proto__ in the docs", FieldRole::Key),
             ("Array.prototype.map is handy", FieldRole::Value),
             ("Object.prototype.x === y", FieldRole::Value),
