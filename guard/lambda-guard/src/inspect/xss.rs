@@ -815,10 +815,12 @@ fn whole_call(b: &[u8], open: usize) -> bool {
 }
 
 /// Script written with six characters (`[]()!+`): `(![]+[])[+!+[]]` spells letters out of
-/// coerced booleans; three such atoms are not punctuation by chance.
+/// coerced booleans; three such atoms are not punctuation by chance, nor two around a
+/// coerced value indexed (`])[`: the letter picked out of `"false"`).
 fn jsfuck(b: &[u8]) -> Option<Hit> {
     let atoms = find_iter(b, b"![]").count() + find_iter(b, b"+[]").count();
-    (atoms >= 3).then(|| Hit::new("xss.js_breakout", 0, b.len().min(24)))
+    let indexed = atoms == 2 && find(b, b"])[").is_some();
+    (atoms >= 3 || indexed).then(|| Hit::new("xss.js_breakout", 0, b.len().min(24)))
 }
 
 /// A dialog or eval reached without writing its call (`(0,alert)(1)`, `[1].map(alert)`,
@@ -1236,6 +1238,7 @@ mod tests {
             "prompt`1`",
             "setTimeout(run, 10) // x",
             "[+!+[]]+(![]+[])[+[]]",
+            "(![]+[])[+!+[]]",
             "[1,2].map.call`${prompt}2`",
             "+ADw-img src=x+AD4-",
             "<\"onpointerrawupdatewithsomeverylongname=x>",
@@ -1313,6 +1316,7 @@ mod tests {
             "print(this page)",
             "Prompt (see below)",
             "a+[]b and !x",
+            "a = ![]+[]; b = c[0]",
             "the call`s result",
             "C++ADw-like",
             "a <b c d> e",
