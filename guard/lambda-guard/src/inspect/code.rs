@@ -666,6 +666,11 @@ fn entry(b: &[u8], t: &Tables) -> Option<Hit> {
                 {
                     continue;
                 }
+                // A package naming an exception or error (`java.lang.NullPointerException:`)
+                // is a stack trace, which logs and error reports carry.
+                if rule == "code.java" && marker.ends_with('.') && throwable(&b[en..]) {
+                    continue;
+                }
                 return Some(Hit::new(rule, st, en));
             }
             Kind::Call => {
@@ -1242,6 +1247,20 @@ fn quoted_call(b: &[u8]) -> Option<Hit> {
     None
 }
 
+/// A class name (after its package) that is a `Throwable`: `NullPointerException`,
+/// `net.ssl.SSLHandshakeException`, `OutOfMemoryError`.
+fn throwable(rest: &[u8]) -> bool {
+    let len = rest
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'$'))
+        .count();
+    let class = rest[..len]
+        .rsplit(|c| *c == b'.')
+        .next()
+        .unwrap_or_default();
+    class.ends_with(b"exception") || class.ends_with(b"error")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1267,6 +1286,12 @@ mod tests {
             ("(string)\"system\"('uname');", "code.php"),
             ("eval(base64_decode('ZWNobyAx'))", "code.python"),
             ("T(java.lang.Runtime).getRuntime().exec('id')", "code.java"),
+            // An exception named beside a dangerous class still counts.
+            (
+                "java.lang.IllegalStateException then java.lang.ProcessBuilder",
+                "code.java",
+            ),
+            ("java.io.FileOutputStream", "code.java"),
             ("require('child_process').exec('id')", "code.node"),
             ("__import__('os').system('id')", "code.python"),
             // PHP: wrapped and variable functions, open tags, serialized objects.
@@ -1342,6 +1367,9 @@ mod tests {
             "We require (at least) two",
             "Include the file in your evaluation",
             "java.lang is a package",
+            "java.lang.NullPointerException: Cannot invoke \"String.length()\" at com.example.Foo.bar(Foo.java:42)",
+            "Caused by: javax.net.ssl.SSLHandshakeException: PKIX path building failed",
+            "java.lang.OutOfMemoryError: Java heap space",
             "org.apache.commonsense",
             "java.langs.list",
             "executive summary",

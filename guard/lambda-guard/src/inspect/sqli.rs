@@ -798,7 +798,32 @@ impl Grammar<'_> {
                                 ))
                     }
                     Some(K::LParen) => true,
-                    Some(K::Word | K::Kw(_)) if self.is_call(n) => true,
+                    // `SELECT sleep(5)`, `SELECT count(*) FROM`; not "select count(*) is slow".
+                    Some(K::Word | K::Kw(_)) if self.is_call(n) => {
+                        let after = self.sig(self.matching(self.sig(n + 1)) + 1);
+                        // `IS` is an operator that prose uses.
+                        let op = self.k(after) == Some(K::Op) && self.word(after) != b"is";
+                        !strict
+                            || self.end_or_comment(after)
+                            || op
+                            || self.is_call(after)
+                            || self.word(after) == b"as"
+                            || matches!(
+                                self.k(after),
+                                Some(
+                                    K::Comma
+                                        | K::Logic
+                                        | K::RParen
+                                        | K::Kw(
+                                            Kw::From
+                                                | Kw::Into
+                                                | Kw::Where
+                                                | Kw::Union
+                                                | Kw::Clause
+                                        )
+                                )
+                            )
+                    }
                     // `SELECT current_user;`: a function SQL calls without parentheses.
                     Some(K::Kw(Kw::Func))
                         if matches!(
@@ -2300,6 +2325,7 @@ mod tests {
             "select 'none'",
             "select colour from palette",
             "SELECT * is slow on wide tables",
+            "SELECT COUNT(*) is slow on large tables; use an estimate instead.",
             "sleep(7 hours) a night",
             "Database administrator, coalesce the results",
             "see section 2::3 at 10::30",

@@ -458,6 +458,9 @@ fn escapes(b: &[u8], paranoia: u8) -> Option<Hit> {
         let before = &b[..start];
         let link = paranoia < 2 && (before.ends_with(b"](") || before.ends_with(b"]: "));
         let linked = link && run.windows(3).filter(|w| w == b"../").take(3).count() <= 2;
+        // One level up to a static asset (`../assets/logo.png` in markup, CSS, a manifest)
+        // reads nothing a server keeps secret.
+        let asset = paranoia < 2 && static_asset(run);
         let mut depth: i64 = 0;
         let mut ups = 0;
         let mut seg_start = 0;
@@ -475,7 +478,7 @@ fn escapes(b: &[u8], paranoia: u8) -> Option<Hit> {
                 // One `...` before a path is an ellipsis (`.../src/x.c`), one `../` is not;
                 // a lone `../` that names nothing after it is a link to the parent directory.
                 let single = k + 1 < run.len() && seg.len() == 2;
-                if depth < 0 && (single || ups >= 2 || paranoia >= 2) && !linked {
+                if depth < 0 && (single || ups >= 2 || paranoia >= 2) && !linked && !asset {
                     return Some(Hit::new("path.traversal", start, start + k.min(run.len())));
                 }
             } else if !seg.is_empty() && !dots && !seg.contains(&b':') {
@@ -487,6 +490,37 @@ fn escapes(b: &[u8], paranoia: u8) -> Option<Hit> {
         }
     }
     None
+}
+
+/// A run with one `..` step whose last segment names an image, stylesheet, font or media file.
+fn static_asset(run: &[u8]) -> bool {
+    const INERT: &[&[u8]] = &[
+        b"png", b"jpg", b"jpeg", b"gif", b"svg", b"webp", b"avif", b"ico", b"bmp", b"css", b"woff",
+        b"woff2", b"ttf", b"otf", b"eot", b"mp3", b"mp4", b"webm", b"ogg", b"wav",
+    ];
+    let steps = run
+        .split(|c| matches!(c, b'/' | b'\\'))
+        .filter(|seg| seg.len() >= 2 && seg.iter().all(|c| *c == b'.'))
+        .count();
+    let last = run
+        .rsplit(|c| matches!(c, b'/' | b'\\'))
+        .next()
+        .unwrap_or_default();
+    let ext = last.rsplit(|c| *c == b'.').next().unwrap_or_default();
+    steps == 1 && last.len() > ext.len() + 1 && INERT.iter().any(|e| ext.eq_ignore_ascii_case(e))
+}
+
+/// A Python traceback frame (`File "/var/task/app.py", line 12`): where code ran, as logs and
+/// error reports print it, not a path asked for.
+fn traceback_frame(b: &[u8], s: usize, e: usize) -> bool {
+    // Back to the quote that opens the path the fragment is part of.
+    let q = s - b[..s]
+        .iter()
+        .rev()
+        .take_while(|c| !matches!(c, b'"' | b' '))
+        .count();
+    let opens = q >= 6 && b[q - 6..q].eq_ignore_ascii_case(b"file \"");
+    opens && memchr::memchr(b'"', &b[e..]).is_some_and(|q| b[e + q + 1..].starts_with(b", line "))
 }
 
 fn sensitive(b: &[u8], t: &Tables, paranoia: u8) -> Option<Hit> {
@@ -520,7 +554,7 @@ fn sensitive(b: &[u8], t: &Tables, paranoia: u8) -> Option<Hit> {
             || !b[e].is_ascii_alphanumeric();
         // Relative names (`win.ini`) alone are data; with a path separator they are a path.
         let pathy = pat.contains(&b'/') || first_slash.is_some_and(|f| f < s) || paranoia >= 2;
-        if seg_start && seg_end && pathy {
+        if seg_start && seg_end && pathy && !traceback_frame(b, s, e) {
             return Some(Hit::new("path.sensitive_file", s, e));
         }
     }
@@ -541,6 +575,10 @@ mod tests {
         for a in [
             "../../../etc/passwd",
             "[docs](../../../../var/task/handler.py)",
+            // Two levels, or one to a file that is not an asset.
+            "../../img/logo.png",
+            "../config.php",
+            "/var/task/app.py",
             "..\\..\\windows\\win.ini",
             "/var/www/../../../etc/shadow",
             "....//....//etc/hosts",
@@ -587,6 +625,9 @@ mod tests {
             "## [Contribute](../../CONTRIBUTING.md)",
             "see the [examples](../examples) folder",
             "a/b/../c.txt",
+            "../assets/logo.png",
+            "background: url(../img/bg.webp)",
+            "Traceback (most recent call last): File \"/var/task/app.py\", line 12, in handler",
             "https://example.com/docs/../index.html",
             "Wait... what?",
             "v1.2.3",
