@@ -185,7 +185,7 @@ fn active(content: &[u8], paranoia: u8) -> bool {
     if c.is_empty() {
         return false;
     }
-    if c.contains(&b'(') || ACTIVE.iter().any(|a| find(c, a).is_some()) {
+    if c.contains(&b'(') || ACTIVE.iter().any(|a| mentions(c, a)) {
         return true;
     }
     // `{{.}}` and any function given the whole data object, `{{html .}}`.
@@ -222,6 +222,20 @@ fn active(content: &[u8], paranoia: u8) -> bool {
         }
     }
     paranoia >= 3 && c.iter().any(|ch| matches!(ch, b'[' | b'|' | b'='))
+}
+
+/// Whether `content` names `active`: a name (`config`, `self`, `session`) as a whole word,
+/// not inside a variable's name (`config_shell`, `user_session`); punctuation (`__`,
+/// `class.`, `|attr`) anywhere.
+fn mentions(content: &[u8], active: &[u8]) -> bool {
+    if !active.iter().all(u8::is_ascii_alphabetic) {
+        return find(content, active).is_some();
+    }
+    let word = |c: Option<&u8>| c.is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_');
+    find_iter(content, active).any(|p| {
+        let before = p.checked_sub(1).and_then(|i| content.get(i));
+        !word(before) && !word(content.get(p + active.len()))
+    })
 }
 
 /// Resolves Log4j lookups; the offset of a lookup that resolves to `jndi:`.
@@ -351,6 +365,10 @@ mod tests {
             "a 7*7 grid {of tiles}",
             "{{ .Name }}",
             "{{ template_name }}",
+            // Names that contain an active word are variables, not that object.
+            "${config_shell} with ${moveifchange}",
+            "{{ user_session }} and {{ system_name }}",
+            "${objectKey}",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }
