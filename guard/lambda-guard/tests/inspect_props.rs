@@ -48,6 +48,46 @@ fn json_value() -> impl Strategy<Value = Value> {
     })
 }
 
+/// `text` as UTF-8, UTF-16 with a byte-order mark, UTF-32 (little-endian, big-endian with a
+/// mark), zlib or gzip; or `bytes` as they are.
+fn encoded(text: &str, bytes: &[u8], how: usize) -> Vec<u8> {
+    use std::io::Write as _;
+    let utf32 = |big: bool| -> Vec<u8> {
+        let mark = big.then_some('\u{feff}');
+        mark.into_iter()
+            .chain(text.chars())
+            .flat_map(|c| {
+                if big {
+                    u32::from(c).to_be_bytes()
+                } else {
+                    u32::from(c).to_le_bytes()
+                }
+            })
+            .collect()
+    };
+    match how {
+        0 => text.as_bytes().to_vec(),
+        1 => "\u{feff}"
+            .encode_utf16()
+            .chain(text.encode_utf16())
+            .flat_map(u16::to_le_bytes)
+            .collect(),
+        2 => utf32(false),
+        3 => utf32(true),
+        4 => {
+            let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+            z.write_all(text.as_bytes()).unwrap();
+            z.finish().unwrap()
+        }
+        5 => {
+            let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            z.write_all(text.as_bytes()).unwrap();
+            z.finish().unwrap()
+        }
+        _ => bytes.to_vec(),
+    }
+}
+
 fn check(inspector: &Inspector, event: &Value) {
     let mut findings = Vec::new();
     inspector.inspect(&InputView::new(event), &mut findings);
@@ -85,6 +125,33 @@ proptest! {
             check(&inspector, &e);
         }
         check(&inspector, &v);
+    }
+
+    #[test]
+    fn stream_and_broker_payloads_of_any_shape_never_panic(
+        v in json_value(),
+        text in hostile(),
+        bytes in prop::collection::vec(any::<u8>(), 0..300),
+        how in 0usize..7,
+    ) {
+        use base64::Engine as _;
+        // Built once: compiling the rules dominates a case's time in a debug build.
+        static INSPECTOR: std::sync::OnceLock<Inspector> = std::sync::OnceLock::new();
+        let inspector = INSPECTOR.get_or_init(|| Inspector::new(&InspectConfig::default()).unwrap());
+        // Declared payloads: text in each encoding the view reads, or random bytes.
+        let data = base64::engine::general_purpose::STANDARD.encode(encoded(&text, &bytes, how));
+        let events = [
+            json!({"eventSource": "aws:kafka", "records": v}),
+            json!({"eventSource": "aws:kafka", "records": {"t-0": [{"key": data, "value": data, "headers": v}]}}),
+            json!({"eventSource": "aws:rmq", "rmqMessagesByQueue": v}),
+            json!({"eventSource": "aws:rmq", "rmqMessagesByQueue": {"q": [{"basicProperties": v, "data": data}]}}),
+            json!({"eventSource": "aws:mq", "messages": [v, {"data": data, "properties": v}]}),
+            json!({"deliveryStreamArn": "a", "records": [v, {"recordId": "r", "data": data}]}),
+            json!({"awslogs": {"data": data}}),
+        ];
+        for e in &events {
+            check(inspector, e);
+        }
     }
 
     #[test]
