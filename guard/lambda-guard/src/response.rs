@@ -112,22 +112,30 @@ pub fn merge_refused(trigger: Trigger, response: Value, refused: &[Refused]) -> 
         let ids: Vec<String> = refused.iter().map(|r| r.id.clone()).collect();
         return merge_batch_failures(response, &ids);
     }
-    let mut response = match response {
-        Value::Object(map) => map,
-        _ => Map::new(),
-    };
-    let list = response
-        .entry("records")
-        .or_insert_with(|| Value::Array(Vec::new()));
-    if !list.is_array() {
-        *list = Value::Array(Vec::new());
-    }
-    if let Value::Array(items) = list {
+    with_list(response, "records", |items| {
         for r in refused {
             items.retain(|i| i.get("recordId").and_then(Value::as_str) != Some(&r.id));
             let data = r.record.get("data").cloned().unwrap_or_else(|| json!(""));
             items.push(json!({"recordId": r.id, "result": "ProcessingFailed", "data": data}));
         }
+    })
+}
+
+/// `response` as an object (a handler that returned none gets one) with `add` applied to its
+/// array member `key` (created, or replaced when it is not an array).
+fn with_list(response: Value, key: &str, add: impl FnOnce(&mut Vec<Value>)) -> Value {
+    let mut response = match response {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    };
+    let list = response
+        .entry(key)
+        .or_insert_with(|| Value::Array(Vec::new()));
+    if !list.is_array() {
+        *list = Value::Array(Vec::new());
+    }
+    if let Value::Array(items) = list {
+        add(items);
     }
     Value::Object(response)
 }
@@ -137,17 +145,7 @@ pub fn merge_refused(trigger: Trigger, response: Value, refused: &[Refused]) -> 
 /// The handler's own failures are kept; a handler that returned no object gets one. Needs
 /// `ReportBatchItemFailures` on the event source mapping, or Lambda ignores the list.
 pub fn merge_batch_failures(response: Value, refused: &[String]) -> Value {
-    let mut response = match response {
-        Value::Object(map) => map,
-        _ => Map::new(),
-    };
-    let list = response
-        .entry("batchItemFailures")
-        .or_insert_with(|| Value::Array(Vec::new()));
-    if !list.is_array() {
-        *list = Value::Array(Vec::new());
-    }
-    if let Value::Array(items) = list {
+    with_list(response, "batchItemFailures", |items| {
         for id in refused {
             let present = items
                 .iter()
@@ -156,8 +154,7 @@ pub fn merge_batch_failures(response: Value, refused: &[String]) -> Value {
                 items.push(json!({ "itemIdentifier": id }));
             }
         }
-    }
-    Value::Object(response)
+    })
 }
 
 #[cfg(test)]
