@@ -275,6 +275,17 @@ impl Inspector {
         if out.len() - walk.first >= MAX_FINDINGS && (field.record.is_none() || refused) {
             return;
         }
+        // A compressed payload past the event's inflation budget was cut: what it held past
+        // the cut is unseen, so it is refused (fail closed) — each one, so that a batch
+        // trigger refuses every record cut, not only the first.
+        if field
+            .transforms
+            .contains(crate::trigger::Transforms::TRUNCATED)
+        {
+            let rule = ("limit.decoded_bytes", Category::Limit);
+            self.push(eff, field, rule, 0, walk, out);
+            return;
+        }
         // Limits inside decoded bodies (the raw walk saw them as one string).
         if field.role == FieldRole::Key {
             walk.keys += 1;

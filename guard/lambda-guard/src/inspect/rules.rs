@@ -9,6 +9,7 @@ pub const RULES: &[(&str, Category)] = &[
     ("limit.depth", Category::Limit),
     ("limit.keys", Category::Limit),
     ("limit.string_bytes", Category::Limit),
+    ("limit.decoded_bytes", Category::Limit),
     ("sqli.union_select", Category::Sqli),
     ("sqli.stacked_query", Category::Sqli),
     ("sqli.string_break", Category::Sqli),

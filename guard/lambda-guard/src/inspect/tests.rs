@@ -249,6 +249,35 @@ fn limits_are_checked_first_and_stop_inspection() {
 }
 
 #[test]
+fn compressed_payloads_past_the_event_budget_are_refused() {
+    use base64::Engine as _;
+    use std::io::Write as _;
+    // Each record inflates to 9 MiB of spaces (a few KiB sent): the first fits the event's
+    // 16 MiB budget, the second is cut, the third is not inflated at all; both are refused
+    // (a batch trigger must not pass the third uninspected).
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&vec![b' '; 9 << 20]).unwrap();
+    let bomb = base64::engine::general_purpose::STANDARD.encode(gz.finish().unwrap());
+    let f = inspect(&sqs(&[&bomb, &bomb, &bomb]));
+    let cut: Vec<_> = f
+        .iter()
+        .filter(|f| f.rule == "limit.decoded_bytes")
+        .collect();
+    assert_eq!(cut.len(), 2, "{f:?}");
+    assert_eq!(cut[0].path, "$.Records[1].body");
+    assert_eq!(cut[1].record, Some(2));
+    assert_eq!(cut[0].record, Some(1));
+    assert_eq!(
+        cut[0].category.deny_reason(),
+        crate::decision::DenyReason::TooLarge
+    );
+    // One of them alone is inspected whole.
+    assert!(inspect(&sqs(&[&bomb]))
+        .iter()
+        .all(|f| f.rule != "limit.decoded_bytes"));
+}
+
+#[test]
 fn findings_per_event_are_bounded() {
     let bodies: Vec<String> = (0..200)
         .map(|i| format!("{{\"k{i}\": \"<script>x</script>\"}}"))

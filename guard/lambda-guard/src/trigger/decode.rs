@@ -33,9 +33,10 @@ pub(crate) fn looks_like_base64(text: &str) -> bool {
             .all(|&c| c.is_ascii_alphanumeric() || c == b'+' || c == b'/')
 }
 
-/// Largest decompressed payload walked (CloudWatch Logs batches are gzip; a bomb must not cost
-/// more than this). The rest is not inspected.
-const INFLATE_LIMIT: u64 = 16 << 20;
+/// Bytes inflated per event at most, all payloads together (CloudWatch Logs batches are gzip;
+/// a bomb, or hundreds of them in one batch, must not cost more than this). A payload cut at
+/// this bound is marked [`Transforms::TRUNCATED`], and the inspector refuses the event.
+pub(crate) const INFLATE_BUDGET: u64 = 16 << 20;
 
 /// What decoded bytes turned out to be.
 pub(crate) enum Payload {
@@ -45,12 +46,18 @@ pub(crate) enum Payload {
     Binary(Vec<u8>),
 }
 
-/// Classifies decoded bytes, first inflating a gzip or zlib stream (bounded). Returns which
-/// of the two it was, if any.
-pub(crate) fn payload(bytes: Vec<u8>) -> (Payload, Transforms) {
-    let (bytes, inflated) = match inflate(&bytes) {
+/// Classifies decoded bytes, first inflating a gzip or zlib stream to at most `limit` bytes.
+/// Returns which of the two it was, if any (with [`Transforms::TRUNCATED`] when the stream
+/// held more), and how many bytes inflating made.
+pub(crate) fn payload(bytes: Vec<u8>, limit: u64) -> (Payload, Transforms, u64) {
+    let (bytes, inflated) = match inflate(&bytes, limit) {
         Some(found) => found,
         None => (bytes, Transforms::NONE),
+    };
+    let made = if inflated == Transforms::NONE {
+        0
+    } else {
+        bytes.len() as u64
     };
     let printable = |s: &str| {
         !s.chars()
@@ -61,7 +68,7 @@ pub(crate) fn payload(bytes: Vec<u8>) -> (Payload, Transforms) {
         Ok(s) => Payload::Binary(s.into_bytes()),
         Err(e) => Payload::Binary(e.into_bytes()),
     };
-    (payload, inflated)
+    (payload, inflated, made)
 }
 
 /// UTF-16 or UTF-32 text, told apart as Python's `json.detect_encoding` does (`json.loads`
@@ -157,26 +164,32 @@ pub(crate) fn quoted_printable(text: &str) -> Vec<u8> {
 
 /// A gzip stream (CloudWatch Logs, `Content-Encoding: gzip`) or a zlib one (what Node's
 /// body parsers inflate for `Content-Encoding: deflate`), told by its header, inflated up to
-/// [`INFLATE_LIMIT`].
-fn inflate(bytes: &[u8]) -> Option<(Vec<u8>, Transforms)> {
+/// `limit` bytes. A little more is read to tell a stream cut there from bytes that only
+/// start like one (garbage after a valid header can inflate a few bytes before it fails).
+fn inflate(bytes: &[u8], limit: u64) -> Option<(Vec<u8>, Transforms)> {
     use std::io::Read as _;
+    let probe = limit.max(64) + 1;
     let mut out = Vec::new();
-    let limit = INFLATE_LIMIT;
-    match bytes {
+    let kind = match bytes {
         [0x1f, 0x8b, ..] => {
-            let mut gz = flate2::read::MultiGzDecoder::new(bytes).take(limit);
-            gz.read_to_end(&mut out).ok()?;
-            Some((out, Transforms::GZIP))
+            let gz = flate2::read::MultiGzDecoder::new(bytes);
+            gz.take(probe).read_to_end(&mut out).ok()?;
+            Transforms::GZIP
         }
         // Deflate, a 32 KiB window, a header checksum that holds: `x\x01`, `x^`, `x\x9c`,
         // `x\xda` (text that starts so and does not inflate stays text).
         [0x78, flags, ..] if (0x7800 | u16::from(*flags)).is_multiple_of(31) => {
-            let mut z = flate2::read::ZlibDecoder::new(bytes).take(limit);
-            z.read_to_end(&mut out).ok()?;
-            Some((out, Transforms::ZLIB))
+            let z = flate2::read::ZlibDecoder::new(bytes);
+            z.take(probe).read_to_end(&mut out).ok()?;
+            Transforms::ZLIB
         }
-        _ => None,
+        _ => return None,
+    };
+    if out.len() as u64 > limit {
+        out.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        return Some((out, kind.with(Transforms::TRUNCATED)));
     }
+    Some((out, kind))
 }
 
 /// The printable ASCII runs of binary data at least `min` long, as `strings(1)` shows them:
@@ -344,10 +357,10 @@ mod tests {
     #[test]
     fn binary_is_told_from_text_and_read_as_runs() {
         assert!(
-            matches!(payload(b"caf\xc3\xa9\n".to_vec()).0, Payload::Text(t) if t == "caf\u{e9}\n")
+            matches!(payload(b"caf\xc3\xa9\n".to_vec(), INFLATE_BUDGET).0, Payload::Text(t) if t == "caf\u{e9}\n")
         );
-        let (Payload::Binary(bytes), Transforms::NONE) =
-            payload(b"\x00\x01*A' OR 1=1--\xff".to_vec())
+        let (Payload::Binary(bytes), Transforms::NONE, 0) =
+            payload(b"\x00\x01*A' OR 1=1--\xff".to_vec(), INFLATE_BUDGET)
         else {
             panic!("binary expected");
         };
@@ -355,7 +368,10 @@ mod tests {
             printable_runs(&bytes, 4).collect::<Vec<_>>(),
             ["*A' OR 1=1--"]
         );
-        assert!(matches!(payload(b"a\x00b".to_vec()).0, Payload::Binary(_)));
+        assert!(matches!(
+            payload(b"a\x00b".to_vec(), INFLATE_BUDGET).0,
+            Payload::Binary(_)
+        ));
     }
 
     #[test]
@@ -369,7 +385,7 @@ mod tests {
         assert_eq!(utf16(&le).as_deref(), Some(r#"{"q":"' OR 1=1--"}"#));
         assert_eq!(utf16(&be).as_deref(), Some("<script>"));
         assert!(
-            matches!(payload(le.clone()).0, Payload::Binary(_)),
+            matches!(payload(le.clone(), INFLATE_BUDGET).0, Payload::Binary(_)),
             "UTF-16 is not UTF-8 text"
         );
         // Odd lengths, lone surrogates, control characters and plain binary are not text.
@@ -413,21 +429,32 @@ mod tests {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         gz.write_all(br#"{"logEvents":[{"message":"hi"}]}"#)
             .unwrap();
-        let (Payload::Text(t), Transforms::GZIP) = payload(gz.finish().unwrap()) else {
+        let (Payload::Text(t), Transforms::GZIP, 32) =
+            payload(gz.finish().unwrap(), INFLATE_BUDGET)
+        else {
             panic!("gzip text expected");
         };
         assert!(t.contains("logEvents"));
-        assert!(inflate(&[0x1f, 0x8b, 0, 0]).is_none());
+        assert!(inflate(&[0x1f, 0x8b, 0, 0], INFLATE_BUDGET).is_none());
         let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
         z.write_all(b"q=' or 1=1--").unwrap();
-        let (Payload::Text(t), Transforms::ZLIB) = payload(z.finish().unwrap()) else {
+        let zlib = z.finish().unwrap();
+        let (Payload::Text(t), Transforms::ZLIB, 12) = payload(zlib.clone(), INFLATE_BUDGET) else {
             panic!("zlib text expected");
         };
         assert_eq!(t, "q=' or 1=1--");
+        // Past the limit: cut there, and said so.
+        let (Payload::Text(t), how, 5) = payload(zlib, 5) else {
+            panic!("cut text expected");
+        };
+        assert_eq!(
+            (t.as_str(), how),
+            ("q=' o", Transforms::ZLIB.with(Transforms::TRUNCATED))
+        );
         // Text that only looks like a zlib header stays text.
         assert!(matches!(
-            payload(b"x^2 + y^2".to_vec()),
-            (Payload::Text(_), Transforms::NONE)
+            payload(b"x^2 + y^2".to_vec(), 0),
+            (Payload::Text(_), Transforms::NONE, 0)
         ));
     }
 

@@ -37,11 +37,14 @@ impl Transforms {
     pub const UTF16: Transforms = Transforms(1 << 8);
     /// A multipart part's `Content-Transfer-Encoding: quoted-printable` undone.
     pub const QUOTED_PRINTABLE: Transforms = Transforms(1 << 9);
+    /// Not a decoding: the payload inflated past the event's budget and was cut there (the
+    /// inspector refuses the event, `limit.decoded_bytes`).
+    pub const TRUNCATED: Transforms = Transforms(1 << 12);
     /// UTF-32 read as the characters it encodes (Python's `json.loads` accepts it).
     pub const UTF32: Transforms = Transforms(1 << 10);
     /// A zlib stream inflated (`Content-Encoding: deflate`, as Node's body parsers read it).
     pub const ZLIB: Transforms = Transforms(1 << 11);
-    const NAMES: [(Transforms, &'static str); 12] = [
+    const NAMES: [(Transforms, &'static str); 13] = [
         (Transforms::BASE64, "base64"),
         (Transforms::URL, "url"),
         (Transforms::JSON, "json"),
@@ -54,11 +57,17 @@ impl Transforms {
         (Transforms::QUOTED_PRINTABLE, "quoted_printable"),
         (Transforms::UTF32, "utf32"),
         (Transforms::ZLIB, "zlib"),
+        (Transforms::TRUNCATED, "truncated"),
     ];
 
     /// Both sets of decodings.
     pub const fn with(self, other: Transforms) -> Transforms {
         Transforms(self.0 | other.0)
+    }
+
+    /// The decodings of `self` not in `other`.
+    pub const fn without(self, other: Transforms) -> Transforms {
+        Transforms(self.0 & !other.0)
     }
 
     /// Whether every decoding of `other` is in `self`.
@@ -281,6 +290,7 @@ impl<'a> InputView<'a> {
             record: None,
             visit: &mut visit,
             tree: false,
+            inflate_left: decode::INFLATE_BUDGET,
         };
         walker.event(self.event, self.trigger);
     }
@@ -295,6 +305,7 @@ impl<'a> InputView<'a> {
             record: None,
             visit: &mut visit,
             tree: true,
+            inflate_left: decode::INFLATE_BUDGET,
         };
         walker.event(self.event, self.trigger);
     }
@@ -306,6 +317,8 @@ struct Walker<'f, F: FnMut(&Field<'_>)> {
     visit: &'f mut F,
     /// Parse JSON carried in strings into a tree (the reference walk) instead of streaming it.
     tree: bool,
+    /// Bytes the event's compressed payloads may still inflate to.
+    inflate_left: u64,
 }
 
 impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
@@ -317,6 +330,18 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             transforms,
             record: self.record,
         });
+    }
+
+    /// Decoded bytes classified, inflated within what is left of the event's budget; a payload
+    /// cut at that bound is reported at its path (an empty field marked `TRUNCATED`, even when
+    /// the payload is binary and yields no field) and walked as far as it was inflated.
+    fn payload(&mut self, bytes: Vec<u8>) -> (Payload, Transforms) {
+        let (payload, how, made) = decode::payload(bytes, self.inflate_left);
+        self.inflate_left = self.inflate_left.saturating_sub(made);
+        if how.contains(Transforms::TRUNCATED) {
+            self.emit(FieldRole::Value, "", how);
+        }
+        (payload, how.without(Transforms::TRUNCATED))
     }
 
     /// Walks `obj[key]` with `f`, keeping the path in step.
@@ -474,7 +499,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             let Some(bytes) = decoded else {
                 return w.body_text(text, Transforms::NONE, ct);
             };
-            match decode::payload(bytes) {
+            match w.payload(bytes) {
                 (decode::Payload::Text(text), inflated) => {
                     let t = Transforms::BASE64.with(inflated);
                     w.body_text(&text, t, ct)
@@ -597,7 +622,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             };
             if let Some((bytes, how)) = decoded {
                 let t = t.with(how);
-                match decode::payload(bytes) {
+                match self.payload(bytes) {
                     (Payload::Text(text), inflated) => self.string(&text, t.with(inflated)),
                     (Payload::Binary(bytes), inflated) => self.binary(&bytes, t.with(inflated)),
                 }
@@ -811,7 +836,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                     .and_then(|b| bytes_of(b)),
                 _ => None,
             };
-            match bytes.map(decode::payload) {
+            match bytes.map(|b| self.payload(b)) {
                 Some((Payload::Text(text), _)) => self.string(&text, Transforms::BINARY),
                 Some((Payload::Binary(bytes), _)) => self.binary(&bytes, Transforms::NONE),
                 None => self.any(value, Transforms::NONE),
@@ -936,7 +961,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             return self.any(v, t);
         };
         let t = t.with(Transforms::BASE64);
-        match decode::payload(bytes) {
+        match self.payload(bytes) {
             (decode::Payload::Text(text), inflated) => self.string(&text, t.with(inflated)),
             (decode::Payload::Binary(bytes), inflated) => self.binary(&bytes, t.with(inflated)),
         }
@@ -993,7 +1018,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         // random ids and signatures would be noise.
         if !t.contains(Transforms::BASE64) && decode::looks_like_base64(text) {
             let t = t.with(Transforms::BASE64);
-            match decode::base64(text).map(decode::payload) {
+            match decode::base64(text).map(|b| self.payload(b)) {
                 Some((decode::Payload::Text(inner), inflated)) => {
                     self.string(&inner, t.with(inflated));
                 }
@@ -1009,7 +1034,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         match v {
             Value::String(s) => self.string(s, t),
             Value::Array(items) => {
-                if let Some(Payload::Text(text)) = byte_array(items).map(|b| decode::payload(b).0) {
+                if let Some(Payload::Text(text)) = byte_array(items).map(|b| self.payload(b).0) {
                     return self.emit(FieldRole::Value, &text, t.with(Transforms::BINARY));
                 }
                 for (i, item) in items.iter().enumerate() {
@@ -1058,7 +1083,7 @@ impl<F: FnMut(&Field<'_>)> json::Sink for JsonSink<'_, '_, F> {
     }
 
     fn byte_array(&mut self, bytes: Vec<u8>) {
-        if let Payload::Text(text) = decode::payload(bytes).0 {
+        if let Payload::Text(text) = self.walker.payload(bytes).0 {
             self.walker
                 .emit(FieldRole::Value, &text, self.t.with(Transforms::BINARY));
         }
