@@ -714,10 +714,11 @@ fn urls(b: &[u8], paranoia: u8, names: bool) -> Option<Hit> {
             }
             _ => {}
         }
-        // Network schemes only: an app's deep link may name a number (`myapp://12345`).
+        // Web schemes only (the dangerous ones returned above): an app's deep link may name
+        // a number (`myapp://12345`).
         let network = matches!(
             scheme,
-            b"http" | b"https" | b"ftp" | b"ftps" | b"ws" | b"wss" | b"gopher" | b"dict" | b"ldap"
+            b"http" | b"https" | b"ftp" | b"ftps" | b"ws" | b"wss"
         );
         if authority_url && obfuscated && network {
             return span("ssrf.obfuscated_host");

@@ -6,7 +6,7 @@
 //! calls, dunder attributes, well-known template globals, Go template actions), not when they
 //! merely name a variable (`{{ name }}`).
 
-use super::subject::{class, find, find_iter, gate, Hit, Needs, Subject, Tables};
+use super::subject::{class, find, find_iter, gate, is_word, Hit, Needs, Subject, Tables};
 
 /// Deepest lookup nesting resolved; deeper nesting is itself reported.
 const MAX_NESTING: usize = 12;
@@ -238,7 +238,7 @@ fn mentions(content: &[u8], active: &[u8]) -> bool {
     if !active.iter().all(u8::is_ascii_alphabetic) {
         return find(content, active).is_some();
     }
-    let word = |c: Option<&u8>| c.is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_');
+    let word = |c: Option<&u8>| c.is_some_and(|c| is_word(*c));
     find_iter(content, active).any(|p| {
         let before = p.checked_sub(1).and_then(|i| content.get(i));
         !word(before) && !word(content.get(p + active.len()))

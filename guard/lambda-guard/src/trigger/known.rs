@@ -177,7 +177,8 @@ pub(crate) const FIREHOSE_KINESIS_METADATA: &[&str] = &[
     "sequenceNumber",
     "subsequenceNumber",
 ];
-/// Set by the producer: the record key, the value and the headers (names and bytes).
+/// What the broker sets, and the key, value and headers (the producer's) that the walk reads
+/// itself.
 pub(crate) const KAFKA_RECORD: &[&str] = &[
     "topic",
     "partition",

@@ -37,13 +37,13 @@ impl Transforms {
     pub const UTF16: Transforms = Transforms(1 << 8);
     /// A multipart part's `Content-Transfer-Encoding: quoted-printable` undone.
     pub const QUOTED_PRINTABLE: Transforms = Transforms(1 << 9);
-    /// Not a decoding: the payload inflated past the event's budget and was cut there (the
-    /// inspector refuses the event, `limit.decoded_bytes`).
-    pub const TRUNCATED: Transforms = Transforms(1 << 12);
     /// UTF-32 read as the characters it encodes (Python's `json.loads` accepts it).
     pub const UTF32: Transforms = Transforms(1 << 10);
     /// A zlib stream inflated (`Content-Encoding: deflate`, as Node's body parsers read it).
     pub const ZLIB: Transforms = Transforms(1 << 11);
+    /// Not a decoding: the payload inflated past the event's budget and was cut there (the
+    /// inspector refuses it, `limit.decoded_bytes`).
+    pub const TRUNCATED: Transforms = Transforms(1 << 12);
     const NAMES: [(Transforms, &'static str); 13] = [
         (Transforms::BASE64, "base64"),
         (Transforms::URL, "url"),
@@ -378,22 +378,9 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             | Trigger::DynamoDb
             | Trigger::Kinesis
             | Trigger::Ses => self.member(obj, "Records", |w, records| {
-                let Some(records) = records.as_array() else {
-                    return w.any(records, Transforms::NONE);
-                };
-                for (i, record) in records.iter().enumerate() {
-                    let mark = w.path.push_index(i);
-                    w.record = Some(i);
-                    match record.as_object() {
-                        Some(r) => {
-                            w.record_fields(r, trigger);
-                            w.undocumented(r, known::record(trigger));
-                        }
-                        None => w.any(record, Transforms::NONE),
-                    }
-                    w.record = None;
-                    w.path.truncate(mark);
-                }
+                w.messages(records, known::record(trigger), true, |w, r| {
+                    w.record_fields(r, trigger);
+                });
             }),
             // Payloads that are base64 by contract are decoded whatever their length (the
             // guess for undeclared base64 needs 16 characters: `;id` or `{"$gt":""}` would pass).
@@ -776,7 +763,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
 
     /// Each message of a batch array: `f` with the message, then its members not in
     /// `documented`; a message that is not an object is walked whole. `records`: the
-    /// messages are the event's records (fields name their index).
+    /// messages are the event's records, refused one by one (fields name their index).
     fn messages(
         &mut self,
         list: &Value,
@@ -837,8 +824,10 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                 _ => None,
             };
             match bytes.map(|b| self.payload(b)) {
-                Some((Payload::Text(text), _)) => self.string(&text, Transforms::BINARY),
-                Some((Payload::Binary(bytes), _)) => self.binary(&bytes, Transforms::NONE),
+                Some((Payload::Text(text), how)) => {
+                    self.string(&text, Transforms::BINARY.with(how));
+                }
+                Some((Payload::Binary(bytes), how)) => self.binary(&bytes, how),
                 None => self.any(value, Transforms::NONE),
             }
             self.path.truncate(mark);
