@@ -160,6 +160,12 @@ pub fn place(trigger: Trigger, value: &str, class: &str, body: &Body) -> Value {
                 event["resource"] = json!("/orders");
             }
         }
+        Trigger::VpcLattice => {
+            event["body"] = json!(body_field(value).to_string());
+            event["method"] = json!("POST");
+            event["path"] = json!("/orders");
+            event["headers"]["content-type"] = json!(["application/json"]);
+        }
         Trigger::Sqs => {
             event["Records"][0]["body"] = json!(body_field(value).to_string());
         }
@@ -497,13 +503,7 @@ pub fn jwt_probes(tokens: &TokenContext, trigger: Trigger) -> Vec<Probe> {
     )];
     for (name, token) in tokens.forgeries() {
         let mut event = sample::sample(trigger);
-        event["headers"]["authorization"] = json!(format!("Bearer {token}"));
-        if let Some(multi) = event
-            .get_mut("multiValueHeaders")
-            .and_then(Value::as_object_mut)
-        {
-            multi.insert("authorization".into(), json!([format!("Bearer {token}")]));
-        }
+        authorize(&mut event, &token);
         probes.push(probe("jwt", name, trigger, Expect::Blocked, event));
     }
     probes
@@ -511,12 +511,21 @@ pub fn jwt_probes(tokens: &TokenContext, trigger: Trigger) -> Vec<Probe> {
 
 /// Adds a valid bearer token to an HTTP event.
 pub fn authorize(event: &mut Value, token: &str) {
-    event["headers"]["authorization"] = json!(format!("Bearer {token}"));
+    let bearer = format!("Bearer {token}");
+    // VPC Lattice's version 2 lists each header's values.
+    let lists = event["headers"]
+        .as_object()
+        .is_some_and(|h| h.values().any(Value::is_array));
+    event["headers"]["authorization"] = if lists {
+        json!([bearer])
+    } else {
+        json!(bearer)
+    };
     if let Some(multi) = event
         .get_mut("multiValueHeaders")
         .and_then(Value::as_object_mut)
     {
-        multi.insert("authorization".into(), json!([format!("Bearer {token}")]));
+        multi.insert("authorization".into(), json!([bearer]));
     }
 }
 

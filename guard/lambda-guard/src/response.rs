@@ -38,7 +38,7 @@ pub fn http_denial(trigger: Trigger, reason: DenyReason, event: &Value) -> Value
             .collect();
         response.insert("headers".into(), single.into());
     }
-    if trigger == Trigger::Alb {
+    if matches!(trigger, Trigger::Alb | Trigger::VpcLattice) {
         response.insert(
             "statusDescription".into(),
             format!("{status} {}", reason.public_message()).into(),

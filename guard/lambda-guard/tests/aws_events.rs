@@ -57,7 +57,7 @@ const EXPECTED: &[(&str, Trigger)] = &[
     ("example-apigw-request", Trigger::ApiGatewayRest),
     ("example-apigw-websocket-request", Trigger::WebSocket),
     ("example-alb-lambda-target-request", Trigger::Alb),
-    ("example-vpc-lattice-", Trigger::Unknown),
+    ("example-vpc-lattice-", Trigger::VpcLattice),
     ("example-s3-event", Trigger::S3),
     ("example-sqs-event", Trigger::Sqs),
     ("example-sns-event", Trigger::Sns),

@@ -92,6 +92,52 @@ async fn decisions_and_claims_through_the_engine() {
     assert_eq!(guard.evaluate(&sqs).await.decision, Decision::Allow);
 }
 
+/// A VPC Lattice request of event structure `version` 2 (header value lists) or 1.
+fn lattice_event(version: u8, method: &str, path: &str, auth: Option<&str>) -> Value {
+    let mut event = if version == 2 {
+        json!({"version": "2.0", "path": path, "method": method,
+            "headers": {"x-forwarded-for": ["10.0.2.100"]}, "queryStringParameters": {},
+            "body": "", "isBase64Encoded": false,
+            "requestContext": {"serviceArn": "arn:aws:vpc-lattice:us-east-1:1:service/svc-1",
+                "targetGroupArn": "arn:aws:vpc-lattice:us-east-1:1:targetgroup/tg-1",
+                "identity": {"type": "NONE"}, "region": "us-east-1", "timeEpoch": "1"}})
+    } else {
+        json!({"raw_path": path, "method": method, "headers": {}, "query_string_parameters": {},
+            "body": "", "is_base64_encoded": false})
+    };
+    if let Some(a) = auth {
+        event["headers"]["authorization"] = if version == 2 { json!([a]) } else { json!(a) };
+    }
+    event
+}
+
+#[tokio::test]
+async fn vpc_lattice_requests_need_a_token_like_any_http_request() {
+    let key = TestKey::rsa("k1", "RS256");
+    let guard = guard(None, &key).await;
+    let bearer = format!("Bearer {}", key.token(&good_claims("orders:read")));
+    for version in [2, 1] {
+        let ok = guard
+            .evaluate(&lattice_event(version, "GET", "/orders/7", Some(&bearer)))
+            .await;
+        assert_eq!(ok.decision, Decision::Allow, "version {version}");
+        assert_eq!(ok.claims.as_ref().unwrap().subject(), Some("alice"));
+        let anonymous = guard
+            .evaluate(&lattice_event(version, "GET", "/orders/7", None))
+            .await;
+        assert_eq!(
+            anonymous.decision,
+            Decision::Deny(DenyReason::Unauthenticated),
+            "version {version}"
+        );
+        // Least privilege by path: writing needs a scope this token lacks.
+        let write = guard
+            .evaluate(&lattice_event(version, "POST", "/orders", Some(&bearer)))
+            .await;
+        assert_eq!(write.decision, Decision::Deny(DenyReason::Forbidden));
+    }
+}
+
 #[tokio::test]
 async fn unreachable_keys_deny_with_503() {
     let key = TestKey::rsa("k1", "RS256");

@@ -69,6 +69,7 @@ async fn denied_http_events_get_the_trigger_shape_and_never_reach_the_handler() 
         Trigger::ApiGatewayHttp,
         Trigger::Alb,
         Trigger::FunctionUrl,
+        Trigger::VpcLattice,
     ] {
         let mut event = sample(trigger);
         event["headers"]["x-note"] = json!(long());

@@ -47,7 +47,7 @@ pub mod redact;
 use crate::{
     config::{Config, ConfigError, Env, Mode},
     decision::{Category, Decision, Verdict},
-    trigger::Trigger,
+    trigger::{RequestLine, Trigger},
 };
 use inventory::Inventory;
 use ocsf::{AuthResult, DecisionSummary, FunctionInfo, InvocationInfo, SecurityEvent, Severity};
@@ -1052,38 +1052,12 @@ fn http_summary(
     event: &Value,
     trigger: Trigger,
 ) -> (Option<String>, Option<RedactedPath>, Option<String>) {
-    let at = |path: &[&str]| {
-        path.iter()
-            .try_fold(event, |v, k| v.get(*k))
-            .and_then(Value::as_str)
-    };
-    let v2 = matches!(trigger, Trigger::ApiGatewayHttp | Trigger::FunctionUrl);
-    let method = if v2 {
-        at(&["requestContext", "http", "method"])
-    } else if trigger == Trigger::WebSocket {
-        at(&["requestContext", "eventType"])
-    } else {
-        at(&["httpMethod"])
-    }
-    .map(str::to_ascii_uppercase);
-    let template = match trigger {
-        Trigger::ApiGatewayRest => at(&["resource"]),
-        Trigger::ApiGatewayHttp => at(&["routeKey"])
-            .filter(|k| *k != "$default")
-            .and_then(|k| k.split_once(' '))
-            .map(|(_, r)| r),
-        Trigger::WebSocket => at(&["requestContext", "routeKey"]),
-        _ => None,
-    };
-    let path = template.or_else(|| if v2 { at(&["rawPath"]) } else { at(&["path"]) });
-    let ip = match trigger {
-        Trigger::ApiGatewayRest | Trigger::WebSocket => {
-            at(&["requestContext", "identity", "sourceIp"]).map(str::to_owned)
-        }
-        Trigger::ApiGatewayHttp | Trigger::FunctionUrl => {
-            at(&["requestContext", "http", "sourceIp"]).map(str::to_owned)
-        }
-        _ => ["headers", "multiValueHeaders"].iter().find_map(|h| {
+    let line = RequestLine::of(event, trigger);
+    let method = line.method.map(str::to_ascii_uppercase);
+    let path = line.route.or(line.path);
+    let ip = line.source_ip.map(str::to_owned).or_else(|| {
+        // ALB and VPC Lattice: the first hop of X-Forwarded-For, in either header form.
+        ["headers", "multiValueHeaders"].iter().find_map(|h| {
             let headers = event.get(*h)?.as_object()?;
             let value = headers
                 .iter()
@@ -1094,8 +1068,8 @@ fn http_summary(
                 v => v.as_str()?,
             };
             Some(first.split(',').next()?.trim().to_owned())
-        }),
-    };
+        })
+    });
     (
         method,
         path.map(RedactedPath::new),

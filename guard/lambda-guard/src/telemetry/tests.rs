@@ -245,3 +245,19 @@ fn a_refused_trigger_is_an_api_activity_event() {
     assert_eq!(activity["ocsf"]["status_detail"], "forbidden");
     assert!(activity["ocsf"].get("status_code").is_none());
 }
+
+#[test]
+fn http_summaries_read_each_trigger_s_request_line() {
+    let lattice = crate::trigger::sample(Trigger::VpcLattice);
+    let (method, route, ip) = http_summary(&lattice, Trigger::VpcLattice);
+    assert_eq!(method.as_deref(), Some("GET"));
+    assert!(route.is_some());
+    assert_eq!(ip.as_deref(), Some("10.0.2.100"));
+    let v1 = json!({"raw_path": "/p", "method": "post", "headers": {"x-forwarded-for": "10.0.0.9, 10.0.0.1"}});
+    let (method, route, ip) = http_summary(&v1, Trigger::VpcLattice);
+    assert_eq!(method.as_deref(), Some("POST"));
+    assert!(route.is_some());
+    assert_eq!(ip.as_deref(), Some("10.0.0.9"));
+    let (_, _, ip) = http_summary(&http_event(), Trigger::ApiGatewayHttp);
+    assert!(ip.is_some());
+}

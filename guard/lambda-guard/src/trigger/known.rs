@@ -25,6 +25,21 @@ const HTTP: &[&str] = &[
     "isBase64Encoded",
 ];
 
+/// VPC Lattice, versions 2 (camelCase) and 1 (snake_case).
+const VPC_LATTICE: &[&str] = &[
+    "version",
+    "path",
+    "raw_path",
+    "method",
+    "headers",
+    "queryStringParameters",
+    "query_string_parameters",
+    "requestContext",
+    "body",
+    "isBase64Encoded",
+    "is_base64_encoded",
+];
+
 const EVENTBRIDGE: &[&str] = &[
     "version",
     "id",
@@ -233,6 +248,7 @@ pub(crate) const SES_RECEIPT: &[&str] = &[
 /// The documented members of the event object itself.
 pub(crate) fn top(trigger: Trigger) -> &'static [&'static str] {
     match trigger {
+        Trigger::VpcLattice => VPC_LATTICE,
         t if t.is_http() => HTTP,
         Trigger::EventBridge => EVENTBRIDGE,
         Trigger::CognitoUserPool => COGNITO,

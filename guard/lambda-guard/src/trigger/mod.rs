@@ -26,6 +26,7 @@ mod view;
 
 pub use sample::sample;
 
+pub(crate) use view::RequestLine;
 pub use view::{Field, FieldRole, HttpRequest, InputView, JsonPath, Record, Transforms};
 
 use serde_json::{Map, Value};
@@ -44,6 +45,8 @@ pub enum Trigger {
     Alb,
     /// Lambda Function URL (payload format 2.0 on a `lambda-url` domain).
     FunctionUrl,
+    /// Amazon VPC Lattice target group (event structure versions 1 and 2).
+    VpcLattice,
     /// S3 event notification.
     S3,
     /// SQS queue (including SNS→SQS fan-out, decoded inside the view).
@@ -76,12 +79,13 @@ pub enum Trigger {
 
 impl Trigger {
     /// Every trigger, in detection-independent order (for fixtures and reports).
-    pub const ALL: [Trigger; 19] = [
+    pub const ALL: [Trigger; 20] = [
         Trigger::ApiGatewayRest,
         Trigger::ApiGatewayHttp,
         Trigger::WebSocket,
         Trigger::Alb,
         Trigger::FunctionUrl,
+        Trigger::VpcLattice,
         Trigger::S3,
         Trigger::Sqs,
         Trigger::Sns,
@@ -140,6 +144,17 @@ impl Trigger {
             if member(obj, "httpMethod").is_some() {
                 return Trigger::ApiGatewayRest;
             }
+            // VPC Lattice's version 2: `method` and `path` at the top, the service network in
+            // the context.
+            if member(obj, "method").is_some()
+                && (member(ctx, "serviceArn").is_some() || member(ctx, "targetGroupArn").is_some())
+            {
+                return Trigger::VpcLattice;
+            }
+        }
+        // VPC Lattice's version 1 has no context: snake_case members of its own.
+        if member(obj, "method").is_some() && member(obj, "raw_path").is_some() {
+            return Trigger::VpcLattice;
         }
         if member(obj, "detail-type").is_some() && member(obj, "detail").is_some() {
             return Trigger::EventBridge;
@@ -185,6 +200,7 @@ impl Trigger {
             Trigger::WebSocket => "apigateway-websocket",
             Trigger::Alb => "alb",
             Trigger::FunctionUrl => "function-url",
+            Trigger::VpcLattice => "vpc-lattice",
             Trigger::S3 => "s3",
             Trigger::Sqs => "sqs",
             Trigger::Sns => "sns",
@@ -216,6 +232,7 @@ impl Trigger {
                 | Trigger::WebSocket
                 | Trigger::Alb
                 | Trigger::FunctionUrl
+                | Trigger::VpcLattice
         )
     }
 
@@ -259,6 +276,10 @@ pub fn check_shape(event: &Value) -> Result<(), String> {
         Trigger::FunctionUrl => fits::<lambda_function_urls::LambdaFunctionUrlRequest>(event),
         Trigger::WebSocket => fits::<apigw::ApiGatewayWebsocketProxyRequest>(event),
         Trigger::Alb => fits::<alb::AlbTargetGroupRequest>(event),
+        Trigger::VpcLattice if event.get("raw_path").is_some() => {
+            fits::<vpc_lattice::VpcLatticeRequestV1>(event)
+        }
+        Trigger::VpcLattice => fits::<vpc_lattice::VpcLatticeRequestV2>(event),
         Trigger::S3 => fits::<s3::S3Event>(event),
         Trigger::Sqs => fits::<sqs::SqsEvent>(event),
         Trigger::Sns => fits::<sns::SnsEvent>(event),

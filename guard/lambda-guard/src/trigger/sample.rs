@@ -160,6 +160,32 @@ pub fn sample(trigger: Trigger) -> Value {
             "body": "",
             "isBase64Encoded": false
         }),
+        // Event structure version 2 (what a target group sends unless set to version 1).
+        Trigger::VpcLattice => json!({
+            "version": "2.0",
+            "path": "/orders/42",
+            "method": "GET",
+            "headers": {
+                "accept": ["application/json"],
+                "user-agent": ["curl/8.5.0"],
+                "x-forwarded-for": ["10.0.2.100"]
+            },
+            "queryStringParameters": {"expand": ["items"]},
+            "body": "",
+            "isBase64Encoded": false,
+            "requestContext": {
+                "serviceNetworkArn": "arn:aws:vpc-lattice:us-east-1:123456789012:servicenetwork/sn-0bf3f2882e9cc805a",
+                "serviceArn": "arn:aws:vpc-lattice:us-east-1:123456789012:service/svc-0a40eebed65f8d69c",
+                "targetGroupArn": "arn:aws:vpc-lattice:us-east-1:123456789012:targetgroup/tg-6d0ecf831eec9f09",
+                "identity": {
+                    "sourceVpcArn": "arn:aws:ec2:us-east-1:123456789012:vpc/vpc-0b8276c84697e7339",
+                    "type": "AWS_IAM",
+                    "principal": "arn:aws:iam::123456789012:role/orders-client"
+                },
+                "region": "us-east-1",
+                "timeEpoch": "1764400000000000"
+            }
+        }),
         Trigger::S3 => json!({"Records": [{
             "eventVersion": "2.1",
             "eventSource": "aws:s3",

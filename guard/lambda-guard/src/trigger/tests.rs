@@ -46,6 +46,7 @@ fn samples_have_the_shapes_aws_lambda_events_expects() {
     parses::<lambda_function_urls::LambdaFunctionUrlRequest>(Trigger::FunctionUrl);
     parses::<apigw::ApiGatewayWebsocketProxyRequest>(Trigger::WebSocket);
     parses::<alb::AlbTargetGroupRequest>(Trigger::Alb);
+    parses::<vpc_lattice::VpcLatticeRequestV2>(Trigger::VpcLattice);
     parses::<s3::S3Event>(Trigger::S3);
     parses::<sqs::SqsEvent>(Trigger::Sqs);
     parses::<sns::SnsEvent>(Trigger::Sns);
@@ -328,6 +329,68 @@ fn alb_query_parameters_arrive_undecoded_and_are_decoded() {
         view.http().unwrap().source_ip.as_deref(),
         Some("192.0.2.44")
     );
+}
+
+#[test]
+fn vpc_lattice_requests_of_both_versions() {
+    let mut v2 = sample(Trigger::VpcLattice);
+    v2["method"] = json!("POST");
+    v2["headers"]["authorization"] = json!(["Bearer a", "Bearer b"]);
+    v2["headers"]["content-type"] = json!(["application/x-www-form-urlencoded"]);
+    v2["queryStringParameters"]["q"] = json!(["blue mug", "red"]);
+    v2["body"] = json!("bm90ZT1oaSUyMHRoZXJl"); // note=hi%20there
+    v2["isBase64Encoded"] = json!(true);
+    v2["requestContext"]["identity"]["x509SubjectCn"] = json!("client.example.com");
+    let view = InputView::new(&v2);
+    let http = view.http().unwrap();
+    assert_eq!(
+        (http.method.as_str(), http.path.as_str()),
+        ("POST", "/orders/42")
+    );
+    assert_eq!(
+        http.header_values("authorization").collect::<Vec<_>>(),
+        ["Bearer a", "Bearer b"]
+    );
+    assert_eq!(http.source_ip.as_deref(), Some("10.0.2.100"));
+    assert_eq!(
+        value_at(&v2, "$.queryStringParameters.q[1]").unwrap().0,
+        "red"
+    );
+    // The body is decoded and split by the content type its header list names.
+    assert_eq!(
+        value_at(&v2, "$.body.note").unwrap(),
+        ("hi there".to_owned(), vec!["base64", "url"])
+    );
+    // The caller's certificate names are input; what Lattice verified is not.
+    let cn = "$.requestContext.identity.x509SubjectCn";
+    assert_eq!(value_at(&v2, cn).unwrap().0, "client.example.com");
+    assert!(!has_path(&v2, "$.requestContext.identity.principal"));
+    assert!(!has_path(&v2, "$.requestContext.serviceArn"));
+
+    let v1 = json!({"raw_path": "/api/product", "method": "GET",
+        "headers": {"x-forwarded-for": "10.0.2.7", "authorization": "Bearer c"},
+        "query_string_parameters": {"category": "tv"}, "body": "eyJuYW1lIjoidHYifQ==",
+        "is_base64_encoded": true, "extra": "x"});
+    assert_eq!(Trigger::detect(&v1), Trigger::VpcLattice);
+    assert!(check_shape(&v1).is_ok());
+    let view = InputView::new(&v1);
+    let http = view.http().unwrap();
+    assert_eq!(http.path, "/api/product");
+    assert_eq!(http.header_values("authorization").next(), Some("Bearer c"));
+    assert_eq!(http.source_ip.as_deref(), Some("10.0.2.7"));
+    assert_eq!(value_at(&v1, "$.raw_path").unwrap().0, "/api/product");
+    assert_eq!(
+        value_at(&v1, "$.query_string_parameters.category")
+            .unwrap()
+            .0,
+        "tv"
+    );
+    assert_eq!(
+        value_at(&v1, "$.body.name").unwrap().1,
+        vec!["base64", "json"]
+    );
+    assert_eq!(value_at(&v1, "$.extra").unwrap().0, "x"); // undocumented: input
+    assert!(!has_path(&v1, "$.method"));
 }
 
 #[test]

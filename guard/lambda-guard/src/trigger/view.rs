@@ -456,7 +456,8 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
 
     fn http(&mut self, obj: &Map<String, Value>, trigger: Trigger) {
         let raw_query = trigger == Trigger::Alb; // ALB passes query parameters undecoded.
-        for key in ["path", "rawPath"] {
+                                                 // VPC Lattice's version 1 spells its members in snake_case.
+        for key in ["path", "rawPath", "raw_path"] {
             self.member(obj, key, |w, v| w.any(v, Transforms::NONE));
         }
         for key in ["headers", "multiValueHeaders", "pathParameters", "cookies"] {
@@ -464,7 +465,12 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         }
         self.cookies(obj);
         self.request_context(obj);
-        for key in ["queryStringParameters", "multiValueQueryStringParameters"] {
+        let queries = [
+            "queryStringParameters",
+            "multiValueQueryStringParameters",
+            "query_string_parameters",
+        ];
+        for key in queries {
             self.member(obj, key, |w, v| {
                 if raw_query {
                     w.url_encoded_params(v)
@@ -475,6 +481,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         }
         self.raw_query_pluses(obj);
         let base64 = member(obj, "isBase64Encoded")
+            .or_else(|| member(obj, "is_base64_encoded"))
             .and_then(Value::as_bool)
             .unwrap_or(false);
         let ct = content_type(obj);
@@ -530,10 +537,20 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                 }
             }
         });
+        // A VPC Lattice caller's certificate names (IAM Roles Anywhere): whatever its CA signed.
+        const CERTIFICATE: [&str; 5] = [
+            "x509IssuerOu",
+            "x509SanDns",
+            "x509SanNameCn",
+            "x509SanUri",
+            "x509SubjectCn",
+        ];
         for holder in ["identity", "http"] {
             self.member(ctx, holder, |w, h| {
                 if let Some(h) = h.as_object() {
-                    w.member(h, "userAgent", |w, v| w.any(v, none));
+                    for key in std::iter::once("userAgent").chain(CERTIFICATE) {
+                        w.member(h, key, |w, v| w.any(v, none));
+                    }
                 }
             });
         }
@@ -1101,18 +1118,68 @@ fn bytes_of(items: &[Value]) -> Option<Vec<u8>> {
         .collect()
 }
 
+/// The request's `Content-Type`: from `headers` (a string, or VPC Lattice's list of values) or
+/// from `multiValueHeaders` (ALB and REST APIs with multi-value headers enabled send only these).
 fn content_type(obj: &Map<String, Value>) -> Option<&str> {
-    let headers = member(obj, "headers")?.as_object()?;
-    headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-        .and_then(|(_, v)| v.as_str())
+    ["headers", "multiValueHeaders"].iter().find_map(|key| {
+        let headers = member(obj, key)?.as_object()?;
+        let (_, v) = headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))?;
+        v.as_str().or_else(|| v.as_array()?.first()?.as_str())
+    })
 }
 
 fn str_at<'v>(v: &'v Value, path: &[&str]) -> Option<&'v str> {
     path.iter()
         .try_fold(v, |v, key| v.get(key))
         .and_then(Value::as_str)
+}
+
+/// Where each HTTP trigger puts the request line and the caller's address, read without copies.
+pub(crate) struct RequestLine<'e> {
+    pub(crate) method: Option<&'e str>,
+    pub(crate) path: Option<&'e str>,
+    /// The route template the trigger matched, when it reports one.
+    pub(crate) route: Option<&'e str>,
+    /// The caller's address where the trigger reports it outside the headers.
+    pub(crate) source_ip: Option<&'e str>,
+}
+
+impl<'e> RequestLine<'e> {
+    pub(crate) fn of(event: &'e Value, trigger: Trigger) -> RequestLine<'e> {
+        let at = |path: &[&str]| str_at(event, path);
+        let v2 = matches!(trigger, Trigger::ApiGatewayHttp | Trigger::FunctionUrl);
+        RequestLine {
+            method: match trigger {
+                _ if v2 => at(&["requestContext", "http", "method"]),
+                Trigger::WebSocket => at(&["requestContext", "eventType"]),
+                Trigger::VpcLattice => at(&["method"]),
+                _ => at(&["httpMethod"]),
+            },
+            path: match trigger {
+                _ if v2 => at(&["rawPath"]),
+                Trigger::VpcLattice => at(&["path"]).or_else(|| at(&["raw_path"])),
+                _ => at(&["path"]),
+            },
+            route: match trigger {
+                Trigger::ApiGatewayRest => at(&["resource"]),
+                Trigger::ApiGatewayHttp => at(&["routeKey"])
+                    .filter(|k| *k != "$default")
+                    .and_then(|k| k.split_once(' '))
+                    .map(|(_, route)| route),
+                Trigger::WebSocket => at(&["requestContext", "routeKey"]),
+                _ => None,
+            },
+            source_ip: match trigger {
+                Trigger::ApiGatewayRest | Trigger::WebSocket => {
+                    at(&["requestContext", "identity", "sourceIp"])
+                }
+                _ if v2 => at(&["requestContext", "http", "sourceIp"]),
+                _ => None,
+            },
+        }
+    }
 }
 
 fn http_request(event: &Value, trigger: Trigger) -> HttpRequest {
@@ -1128,56 +1195,28 @@ fn http_request(event: &Value, trigger: Trigger) -> HttpRequest {
             }
         }
     } else if let Some(single) = event.get("headers").and_then(Value::as_object) {
+        // VPC Lattice's version 2 lists every value of a header.
         for (name, v) in single {
-            if let Some(v) = v.as_str() {
+            let values = v.as_array().map_or(std::slice::from_ref(v), Vec::as_slice);
+            for v in values.iter().filter_map(Value::as_str) {
                 headers.push((name.to_ascii_lowercase(), v.to_owned()));
             }
         }
     }
-    let v2 = matches!(trigger, Trigger::ApiGatewayHttp | Trigger::FunctionUrl);
-    let method = if v2 {
-        str_at(event, &["requestContext", "http", "method"])
-    } else if trigger == Trigger::WebSocket {
-        str_at(event, &["requestContext", "eventType"])
-    } else {
-        str_at(event, &["httpMethod"])
-    }
-    .unwrap_or_default()
-    .to_ascii_uppercase();
-    let path = if v2 {
-        str_at(event, &["rawPath"])
-    } else {
-        str_at(event, &["path"])
-    }
-    .unwrap_or_default()
-    .to_owned();
-    let route = match trigger {
-        Trigger::ApiGatewayRest => str_at(event, &["resource"]).map(str::to_owned),
-        Trigger::ApiGatewayHttp => str_at(event, &["routeKey"])
-            .filter(|k| *k != "$default")
-            .and_then(|k| k.split_once(' '))
-            .map(|(_, route)| route.to_owned()),
-        Trigger::WebSocket => str_at(event, &["requestContext", "routeKey"]).map(str::to_owned),
-        _ => None,
-    };
-    let source_ip = match trigger {
-        Trigger::ApiGatewayRest | Trigger::WebSocket => {
-            str_at(event, &["requestContext", "identity", "sourceIp"]).map(str::to_owned)
-        }
-        Trigger::ApiGatewayHttp | Trigger::FunctionUrl => {
-            str_at(event, &["requestContext", "http", "sourceIp"]).map(str::to_owned)
-        }
-        // ALB reports the caller only through X-Forwarded-For (first hop is the client).
-        _ => headers
+    let line = RequestLine::of(event, trigger);
+    // ALB and VPC Lattice report the caller only through X-Forwarded-For (first hop is the
+    // client).
+    let source_ip = line.source_ip.map(str::to_owned).or_else(|| {
+        headers
             .iter()
             .find(|(n, _)| n == "x-forwarded-for")
             .and_then(|(_, v)| v.split(',').next())
-            .map(|ip| ip.trim().to_owned()),
-    };
+            .map(|ip| ip.trim().to_owned())
+    });
     HttpRequest {
-        method,
-        path,
-        route,
+        method: line.method.unwrap_or_default().to_ascii_uppercase(),
+        path: line.path.unwrap_or_default().to_owned(),
+        route: line.route.map(str::to_owned),
         headers,
         source_ip,
     }
