@@ -204,6 +204,18 @@ fn markup_sent_as_a_form_is_also_read_whole() {
 }
 
 #[test]
+fn the_content_type_of_multi_value_headers_lays_the_body_out() {
+    // ALB with multi-value headers on sends only `multiValueHeaders`.
+    let mut e = sample(Trigger::Alb);
+    e.as_object_mut().unwrap().remove("headers");
+    e["multiValueHeaders"] = json!({"Content-Type": ["multipart/form-data; boundary=B"]});
+    e["body"] = json!(
+        "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nhi\r\n--B--\r\n"
+    );
+    assert_eq!(value_at(&e, "$.body.file.filename").unwrap().0, "a.txt");
+}
+
+#[test]
 fn multipart_transfer_encodings_are_undone() {
     let mut e = sample(Trigger::ApiGatewayRest);
     e["headers"]["Content-Type"] = json!("multipart/form-data; boundary=B");
