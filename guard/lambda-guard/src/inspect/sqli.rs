@@ -1612,9 +1612,12 @@ impl Grammar<'_> {
                         return Some(("sqli.dangerous_function", t[i].s, t[i].e));
                     }
                 }
+                // A sub-select as an operand, or where only SQL puts one: `EXISTS (SELECT`,
+                // a derived table `FROM (SELECT`.
                 K::LParen
                     if i > 0
-                        && matches!(t[i - 1].k, K::Op | K::Logic | K::Comma)
+                        && (matches!(t[i - 1].k, K::Op | K::Logic | K::Comma)
+                            || matches!(self.word(i - 1), b"exists" | b"from"))
                         && self.k(self.sig(i + 1)) == Some(K::Kw(Kw::Select))
                         && self.statement_at(i + 1, true) =>
                 {
@@ -2124,6 +2127,11 @@ mod tests {
             " HAVING 1=1",
             "WHERE 1=1 AND 1=0--",
             " AS x WHERE 1=1 AND 1=1#",
+            // Sub-selects where only SQL puts them: a condition, a derived table.
+            "IF EXISTS (SELECT * FROM users WHERE username = 'root') BENCHMARK(1e9,MD5(1))",
+            "x AND NOT EXISTS(SELECT 1 FROM dual WHERE 1=1)",
+            "FROM(select count(*),concat((select database()),floor(rand(0)*2))x",
+            "from (SELECT password FROM users LIMIT 1) t",
             // Boolean probes ending in a comment.
             "' or true#",
             "' or 1#",
@@ -2256,6 +2264,8 @@ mod tests {
             "Where is the station?",
             "having 2 kids is fun",
             "group by region and year",
+            "it exists (select one from the list)",
+            "choose from (select a size) the menu",
             "5 or 6 #2 brush",
             "true or false?",
             "1 or 2",
