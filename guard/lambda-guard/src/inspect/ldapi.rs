@@ -17,25 +17,12 @@ pub(crate) fn needs() -> Needs {
 
 /// Finds LDAP injection in one value.
 pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
-    if !s.has(class::EQ) {
-        return None;
-    }
     let b = s.bytes();
-    // A break-out: a `)` the value never opened, then `(`, then (past any composite
-    // openers) an attribute and a filter type. A parenthesis the value closes itself
-    // (`(p. 4)(note=x)`) is prose.
-    let mut depth = 0usize;
-    for (i, &c) in b.iter().enumerate() {
-        match c {
-            b'(' => depth += 1,
-            b')' if depth > 0 => depth -= 1,
-            b')' if b.get(i + 1) == Some(&b'(') => {
-                if let Some(end) = item(b, i + 1) {
-                    return Some(Hit::new("ldap.filter_break", i, end));
-                }
-            }
-            _ => {}
-        }
+    if !s.has(class::EQ) {
+        return breaks(b, absolute);
+    }
+    if let Some(hit) = breaks(b, |b, o| item(b, o).or_else(|| absolute(b, o))) {
+        return Some(hit);
     }
     // A filter sent whole: `(&(`, `(|(`, `(!(` opening an item.
     for p in memchr::memchr_iter(b'(', b) {
@@ -43,6 +30,32 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
             if let Some(end) = item(b, p + 2) {
                 return Some(Hit::new("ldap.composite_filter", p, end));
             }
+        }
+    }
+    None
+}
+
+/// RFC 4526's absolute filters at `open`: `(&)` is always true, `(|)` always false, so
+/// `admin)(&)` turns `(&(uid=admin)(pw=…))` into a filter that ignores the password.
+fn absolute(b: &[u8], open: usize) -> Option<usize> {
+    matches!(b.get(open + 1..open + 3), Some(b"&)" | b"|)")).then_some(open + 3)
+}
+
+/// A break-out: a `)` the value never opened, then `(` at which `filter` finds a filter
+/// (it returns where that ends). A parenthesis the value closes itself (`(p. 4)(note=x)`)
+/// is prose.
+fn breaks(b: &[u8], filter: impl Fn(&[u8], usize) -> Option<usize>) -> Option<Hit> {
+    let mut depth = 0usize;
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'(' => depth += 1,
+            b')' if depth > 0 => depth -= 1,
+            b')' if b.get(i + 1) == Some(&b'(') => {
+                if let Some(end) = filter(b, i + 1) {
+                    return Some(Hit::new("ldap.filter_break", i, end));
+                }
+            }
+            _ => {}
         }
     }
     None
@@ -108,6 +121,9 @@ mod tests {
             "x)(!(cn~=admin)",
             "*)(1.2.840.113556.1.4.803=2)",
             "admin)(!(&(1=0",
+            "admin)(&)",
+            "*)(|)",
+            "admin)(&))(uid=x",
         ] {
             assert_eq!(rule(attack), Some("ldap.filter_break"), "{attack}");
         }
@@ -128,6 +144,8 @@ mod tests {
             "(|) = nothing",
             "see doc (p. 4)(note=important)",
             "John Smith (CEO)(retired)",
+            "(a)(&)",
+            "rock (&) roll)(x)",
         ] {
             assert_eq!(rule(plain), None, "{plain}");
         }
