@@ -3,7 +3,7 @@
 //! octal (`0251.0376.0251.0376`), short forms (`127.1`), IPv6 (mapped, compatible, the IMDS
 //! `fd00:ec2::254`), full-width and circled digits. Targets: the instance/container metadata
 //! services, the Lambda Runtime API and extension listeners on loopback, loopback in general,
-//! private ranges (paranoia 2), and schemes that reach beyond HTTP (`file:`, `gopher:`,
+//! private ranges (scheme-relative `//10.0.0.5/` at paranoia 2), and schemes that reach beyond HTTP (`file:`, `gopher:`,
 //! `dict:`, `ldap:`, `tftp:`, `jar:`, `netdoc:`).
 
 use super::subject::{class, find, find_iter, gate, is_word, Hit, Needs, Subject, Tables};
@@ -342,7 +342,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     let b = s.bytes();
     if s.has(class::COLON) {
         let names = s.gate(gate::SSRF_NAME);
-        if let Some(h) = urls(b, s.paranoia, names)
+        if let Some(h) = urls(b, names)
             .or_else(|| remote_include(b))
             .or_else(|| remote_root(s.path, b))
         {
@@ -616,7 +616,7 @@ fn remote_root(path: &str, b: &[u8]) -> Option<Hit> {
     named.then(|| Hit::new("ssrf.remote_include", start, b.len().min(start + 64)))
 }
 
-fn urls(b: &[u8], paranoia: u8, names: bool) -> Option<Hit> {
+fn urls(b: &[u8], names: bool) -> Option<Hit> {
     for colon in memchr::memchr_iter(b':', b) {
         let mut ss = colon;
         while ss > 0
@@ -709,9 +709,6 @@ fn urls(b: &[u8], paranoia: u8, names: bool) -> Option<Hit> {
                     return span("ssrf.loopback");
                 }
             }
-            Target::Private if paranoia >= 2 && authority_url => {
-                return span("ssrf.private_address")
-            }
             _ => {}
         }
         // Web schemes only (the dangerous ones returned above): an app's deep link may name
@@ -722,6 +719,11 @@ fn urls(b: &[u8], paranoia: u8, names: bool) -> Option<Hit> {
         );
         if authority_url && obfuscated && network {
             return span("ssrf.obfuscated_host");
+        }
+        // The network behind a VPC function: as much a target as loopback. (Scheme-relative
+        // `//10.0.0.5/` stays a paranoia-2 finding: prose and paths write `//` too.)
+        if authority_url && target == Target::Private {
+            return span("ssrf.private_address");
         }
         if authority_url && (confusing_user(authority) || backslash_user(&b[end..limit])) {
             return span("ssrf.url_confusion");
@@ -886,6 +888,9 @@ mod tests {
                 "ssrf.obfuscated_host",
             ),
             ("http://3232235777/admin", "ssrf.obfuscated_host"),
+            ("http://10.0.0.1/internal", "ssrf.private_address"),
+            ("https://192.168.1.20:8443/admin", "ssrf.private_address"),
+            ("see http://172.16.4.2/status", "ssrf.private_address"),
             ("https://10.1:8443/", "ssrf.obfuscated_host"),
             ("http://８.８.８.８/", "ssrf.obfuscated_host"),
             ("http://[::1]/", "ssrf.loopback"),
@@ -972,7 +977,6 @@ mod tests {
             "C:\\Users\\a\\\\b.txt",
             "ab..cd/x",
             "https://example.com/a/b?c=d",
-            "http://10.0.0.1/internal",
             "meeting at 12:30",
             "profile: file attached",
             "urn:uuid:1234",
