@@ -618,7 +618,7 @@ fn python_import(b: &[u8]) -> Option<Hit> {
 
 /// The first [`ENTRIES`] marker in `b` used as code (a token, or a call).
 fn entry(b: &[u8], t: &Tables) -> Option<Hit> {
-    for m in t.code.find_iter(b) {
+    for m in t.code.find_overlapping_iter(b) {
         let (marker, rule, kind) = ENTRIES[m.pattern().as_usize()];
         let (st, en) = (m.start(), m.end());
         let first = marker.as_bytes()[0];
@@ -1292,6 +1292,11 @@ mod tests {
                 "code.java",
             ),
             ("java.io.FileOutputStream", "code.java"),
+            // A marker that extends a shorter one (PHP's `system`).
+            (
+                "System.Diagnostics.Process.Start(\"cmd.exe\",\"/c calc\")",
+                "code.deserialization",
+            ),
             ("require('child_process').exec('id')", "code.node"),
             ("__import__('os').system('id')", "code.python"),
             // PHP: wrapped and variable functions, open tags, serialized objects.

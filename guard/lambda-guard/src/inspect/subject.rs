@@ -399,7 +399,13 @@ impl Tables {
             .map_err(|e| crate::config::ConfigError::invalid("inspect", e.to_string()))?;
         Ok(Tables {
             sensitive_files: automaton(super::traversal::SENSITIVE)?,
-            code: automaton(&super::code::ENTRIES.iter().map(|e| e.0).collect::<Vec<_>>())?,
+            // Every marker, overlapping: one that extends another (`system.diagnostics.process`
+            // after PHP's `system`) and one cut short by a longer one (`java.io.` in
+            // `java.io.FileOutputStream`, past `java.io.file`) are both seen.
+            code: AhoCorasickBuilder::new()
+                .match_kind(MatchKind::Standard)
+                .build(super::code::ENTRIES.iter().map(|e| e.0))
+                .map_err(|e| crate::config::ConfigError::invalid("inspect", e.to_string()))?,
             keys,
             keys_start,
             key_bits: bits.into_values().collect(),
