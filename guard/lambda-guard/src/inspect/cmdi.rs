@@ -971,7 +971,7 @@ fn script_block(b: &[u8]) -> Option<Hit> {
 
 /// `[System.Diagnostics.Process]::Start(`, `New-Object Net.WebClient`.
 fn dotnet(b: &[u8]) -> Option<Hit> {
-    for p in memchr::memmem::find_iter(b, b"]::") {
+    for p in find_iter(b, b"]::") {
         let from = p.saturating_sub(64);
         let Some(open) = memchr::memrchr(b'[', &b[from..p]).map(|o| from + o) else {
             continue;
@@ -987,7 +987,7 @@ fn dotnet(b: &[u8]) -> Option<Hit> {
             return Some(Hit::new("cmdi.command_chain", open, p + 3 + name));
         }
     }
-    for p in memchr::memmem::find_iter(b, b"new-object") {
+    for p in find_iter(b, b"new-object") {
         let mut j = skip_space(b, p + 10);
         for flag in [&b"-typename"[..], b"-comobject"] {
             if b[j..].starts_with(flag) {
@@ -1352,7 +1352,7 @@ fn server_side_include(b: &[u8]) -> Option<Hit> {
         b"fsize",
         b"flastmod",
     ];
-    for p in memchr::memmem::find_iter(b, b"<!--#") {
+    for p in find_iter(b, b"<!--#") {
         let at = skip_space(b, p + 5);
         let word = &b[at..at
             + b[at..]
@@ -2382,7 +2382,7 @@ fn shell_paths(b: &[u8]) -> Option<Hit> {
         }
     }
     for needle in [&b"/bin/"[..], b"/sbin/"] {
-        for p in memchr::memmem::find_iter(b, needle) {
+        for p in find_iter(b, needle) {
             let w = read_word(b, p + needle.len());
             // The whole value a program's path (`/bin/ab`, `/usr/sbin/xyz`): it will be run.
             let whole = w.len > 0

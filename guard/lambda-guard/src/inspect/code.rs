@@ -376,7 +376,7 @@ pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
     }
     // `<?` opening PHP code (not `<?xml`), or left open at the end of a value.
     if s.gate(gate::DOM) {
-        for p in memchr::memmem::find_iter(b, b"<?") {
+        for p in find_iter(b, b"<?") {
             if b.get(p + 2).is_none_or(|c| c.is_ascii_whitespace()) {
                 return Some(Hit::new("code.php", p, p + 2));
             }
@@ -484,7 +484,7 @@ fn built_name(b: &[u8]) -> Option<Hit> {
 
 /// Groovy runs a string or list literal as a command: `"id".execute()`, `['sh','-c','id'].execute()`.
 fn literal_execute(b: &[u8]) -> Option<Hit> {
-    for p in memchr::memmem::find_iter(b, b".execute(") {
+    for p in find_iter(b, b".execute(") {
         let closed = match p.checked_sub(1).map(|i| b[i]) {
             Some(b']') => true,
             Some(q @ (b'\'' | b'"')) => {
@@ -503,7 +503,7 @@ fn literal_execute(b: &[u8]) -> Option<Hit> {
 /// Ruby methods that run a shell or evaluate a name, by their syntax: `%x(id)`,
 /// `open('|id')` (Perl's `open(F, "|id")` too), `send(:system, 'id')`.
 fn ruby(b: &[u8]) -> Option<Hit> {
-    for p in memchr::memmem::find_iter(b, b"%x") {
+    for p in find_iter(b, b"%x") {
         let Some(&open) = b.get(p + 2) else { break };
         let close = match open {
             b'(' => b')',
@@ -521,7 +521,7 @@ fn ruby(b: &[u8]) -> Option<Hit> {
             return Some(Hit::new("code.ruby", p, p + 3));
         }
     }
-    for p in memchr::memmem::find_iter(b, b"open(") {
+    for p in find_iter(b, b"open(") {
         if p > 0 && is_word(b[p - 1]) {
             continue;
         }
@@ -549,7 +549,7 @@ fn ruby(b: &[u8]) -> Option<Hit> {
         b"class_eval",
         b"`",
     ];
-    for p in memchr::memmem::find_iter(b, b"send(") {
+    for p in find_iter(b, b"send(") {
         let j = skip_space(b, p + 5);
         if b.get(j) != Some(&b':') {
             continue;
@@ -1066,7 +1066,7 @@ fn js_code(b: &[u8]) -> Option<Hit> {
             return Some(Hit::new("code.node", start, start + open + 1));
         }
     }
-    for p in memchr::memmem::find_iter(b, b"function") {
+    for p in find_iter(b, b"function") {
         if p > 0 && is_word(b[p - 1]) {
             continue;
         }

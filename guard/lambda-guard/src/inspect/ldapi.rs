@@ -8,7 +8,7 @@
 //! filter type (`=`, `~=`, `>=`, `<=`). Parentheses in prose (`(a)(b)`, `f(x)(y=1)`,
 //! `(p. 4)(note=x)`) name no attribute this way or close what they opened.
 
-use super::subject::{class, Hit, Needs, Subject, Tables};
+use super::subject::{class, find, Hit, Needs, Subject, Tables};
 
 /// What `detect` needs to fire (see [`Needs`]): a parenthesis.
 pub(crate) fn needs() -> Needs {
@@ -19,7 +19,10 @@ pub(crate) fn needs() -> Needs {
 pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     let b = s.bytes();
     if !s.has(class::EQ) {
-        return breaks(b, absolute);
+        // Only an absolute filter can follow a break without `=`: looked for first (user
+        // agents, which every HTTP event has, are full of parentheses).
+        let any = find(b, b")(&)").or_else(|| find(b, b")(|)"));
+        return any.and_then(|_| breaks(b, absolute));
     }
     if let Some(hit) = breaks(b, |b, o| item(b, o).or_else(|| absolute(b, o))) {
         return Some(hit);

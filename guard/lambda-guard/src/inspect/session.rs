@@ -4,7 +4,7 @@
 //! `/login;jsessionid=…`, a form or JSON member), and text that writes a cookie
 //! (`document.cookie=`, `Set-Cookie:`, `name=v; domain=…` with cookie attributes).
 
-use super::subject::{class, Hit, Needs, Subject, Tables};
+use super::subject::{class, find_iter, Hit, Needs, Subject, Tables};
 use crate::trigger::FieldRole;
 
 /// Session cookie names of web frameworks (Java, PHP, ASP.NET, Express/Koa/Sails, Laravel,
@@ -152,7 +152,7 @@ fn session_name(key: &[u8]) -> bool {
 /// Text that sets a cookie: a script write (`document.cookie=`, `.cookie;expires=`), an
 /// injected `Set-Cookie:` header, or `name=value` followed by `Set-Cookie` attributes.
 fn cookie_write(b: &[u8]) -> Option<Hit> {
-    for p in memchr::memmem::find_iter(b, b"cookie") {
+    for p in find_iter(b, b"cookie") {
         let mut j = p + 6;
         while j < b.len() && b[j].is_ascii_whitespace() {
             j += 1;

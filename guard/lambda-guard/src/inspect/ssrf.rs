@@ -464,6 +464,12 @@ fn authority_at(b: &[u8], host_start: usize, limit: usize, names: bool) -> Optio
     })
 }
 
+/// The hours or minutes of a time (`13:45`, `10:42:07`): one to three digits with no dot are
+/// no host a resolver reads as a target (`0`, which is 0.0.0.0, is).
+fn clock(host: &[u8]) -> bool {
+    (1..=3).contains(&host.len()) && host != b"0" && !host.contains(&b'.')
+}
+
 /// An IPv4 address written as no person writes one: one number (`1113982867`), hex or octal
 /// parts (`0x42.0146.7.0x93`), fewer than four parts (`10.1`), or digits from other scripts.
 /// Resolvers read them all, filters comparing the dotted form do not: in a URL it is a
@@ -520,7 +526,7 @@ fn remote_include(b: &[u8]) -> Option<Hit> {
     // so that many `://` before one stop scan it once; and whether that end truncates.
     let mut stop = 0;
     let mut truncates: Option<(usize, bool)> = None;
-    for sep in memchr::memmem::find_iter(b, b"://") {
+    for sep in find_iter(b, b"://") {
         let mut ss = sep;
         while ss > 0 && b[ss - 1].is_ascii_alphabetic() {
             ss -= 1;
@@ -658,7 +664,8 @@ fn urls(b: &[u8], names: bool) -> Option<Hit> {
                 .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'[');
         let (host_start, authority_url) = if slashes >= 2 || special {
             (colon + 1 + slashes, true)
-        } else if scheme.iter().all(|c| c.is_ascii_digit() || *c == b'.') || scheme == b"localhost"
+        } else if scheme.iter().all(|c| c.is_ascii_digit() || *c == b'.') && !clock(scheme)
+            || scheme == b"localhost"
         {
             // `127.0.0.1:9001`, `localhost:9001` without a scheme.
             (ss, false)
@@ -795,7 +802,7 @@ fn backslash_user(after: &[u8]) -> bool {
 fn out_of_band(b: &[u8]) -> Option<Hit> {
     for service in OUT_OF_BAND {
         let n = service.as_bytes();
-        for p in memchr::memmem::find_iter(b, n) {
+        for p in find_iter(b, n) {
             let before = p.checked_sub(1).map(|i| b[i]);
             let after = b.get(p + n.len()).copied();
             let label = |c: Option<u8>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'-');

@@ -4,7 +4,7 @@
 //! files by name (credentials, the Lambda task root, `/proc/self`), NUL bytes that truncate a
 //! path, and PHP/Java stream wrappers.
 
-use super::subject::{class, find, gate, Hit, Needs, Subject, Tables};
+use super::subject::{class, find, find_iter, gate, Hit, Needs, Subject, Tables};
 
 /// Files and directories worth reading, as lower-case fragments with `/` separators.
 pub(crate) const SENSITIVE: &[&str] = &[
@@ -411,7 +411,7 @@ fn leftover(b: &[u8]) -> Option<Hit> {
 /// `include` and other file readers take it as a file to run. Images, audio, video and fonts
 /// are inert data (avatars, icons).
 fn data_uri(b: &[u8]) -> Option<Hit> {
-    for p in memchr::memmem::find_iter(b, b"data:") {
+    for p in find_iter(b, b"data:") {
         if p > 0 && (b[p - 1].is_ascii_alphanumeric() || matches!(b[p - 1], b'-' | b'_')) {
             continue; // `metadata:`, `x-data:`
         }

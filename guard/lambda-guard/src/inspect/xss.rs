@@ -396,7 +396,7 @@ fn attributes<'b>(
             // A stylesheet or script pulled in by `<link>` (feeds' `<link rel=alternate>` pass).
             || (tag == b"link"
                 && ((name == b"rel" && matches!(value, b"stylesheet" | b"import" | b"modulepreload"))
-                    || (name == b"type" && memchr::memmem::find(value, b"script").is_some())))
+                    || (name == b"type" && find(value, b"script").is_some())))
             || (name == b"attributename" && is_handler_name(value));
         if hijack {
             return (Some(Hit::new("xss.dangerous_tag", ns, ve)), i);

@@ -537,19 +537,15 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                 }
             }
         });
-        // A VPC Lattice caller's certificate names (IAM Roles Anywhere): whatever its CA signed.
-        const CERTIFICATE: [&str; 5] = [
-            "x509IssuerOu",
-            "x509SanDns",
-            "x509SanNameCn",
-            "x509SanUri",
-            "x509SubjectCn",
-        ];
+        // And a VPC Lattice caller's certificate names (IAM Roles Anywhere): whatever its CA
+        // signed. One pass over each holder's members (REST's `identity` has a dozen).
         for holder in ["identity", "http"] {
             self.member(ctx, holder, |w, h| {
-                if let Some(h) = h.as_object() {
-                    for key in std::iter::once("userAgent").chain(CERTIFICATE) {
-                        w.member(h, key, |w, v| w.any(v, none));
+                for (key, v) in h.as_object().into_iter().flatten() {
+                    if key == "userAgent" || key.starts_with("x509") {
+                        let mark = w.path.push_key(key);
+                        w.any(v, none);
+                        w.path.truncate(mark);
                     }
                 }
             });
