@@ -284,7 +284,7 @@ pub async fn attack(args: AttackArgs) -> Result<ExitCode, String> {
     let mut probes = campaign::benign(&triggers, &body);
     probes.extend(campaign::injections(&triggers, &body));
     if let Some(token) = tokens.valid("orders:read orders:write") {
-        for p in probes.iter_mut().filter(|p| p.trigger.is_http()) {
+        for p in probes.iter_mut().filter(|p| p.trigger.carries_request()) {
             campaign::authorize(&mut p.event, &token);
         }
     }

@@ -160,6 +160,11 @@ pub fn place(trigger: Trigger, value: &str, class: &str, body: &Body) -> Value {
                 event["resource"] = json!("/orders");
             }
         }
+        // An authorizer sees no body: the value is a query parameter.
+        Trigger::ApiGatewayAuthorizer => {
+            event["queryStringParameters"]["q"] = json!(value);
+            event["multiValueQueryStringParameters"]["q"] = json!([value]);
+        }
         Trigger::VpcLattice => {
             event["body"] = json!(body_field(value).to_string());
             event["method"] = json!("POST");
@@ -543,8 +548,8 @@ pub fn leaks<'a>(probes: &'a [Probe], answers: &[String]) -> Vec<(&'a Probe, boo
 }
 
 /// Whether the guard refused the probe, judged from the function's answer by the guard's public
-/// refusal contract: its generic HTTP bodies, `LambdaGuard.Denied`, or the record in
-/// `batchItemFailures` (Firehose: its `ProcessingFailed` result).
+/// refusal contract: its generic HTTP bodies, `LambdaGuard.Denied`, its `Deny` policy for an
+/// authorizer, or the record in `batchItemFailures` (Firehose: its `ProcessingFailed` result).
 pub fn was_blocked(probe: &Probe, response: Option<&Value>, error: Option<&Value>) -> bool {
     if error
         .and_then(|e| e.get("errorType"))
@@ -565,6 +570,10 @@ pub fn was_blocked(probe: &Probe, response: Option<&Value>, error: Option<&Value
                 .any(|i| i["recordId"] == **id && i["result"] == "ProcessingFailed")
         });
         return failed || processing_failed;
+    }
+    // An authorizer's refusal: the guard's own `Deny` policy.
+    if response["principalId"] == "lambda-guard" {
+        return response["policyDocument"]["Statement"][0]["Effect"] == "Deny";
     }
     let status = response["statusCode"].as_u64().unwrap_or(0);
     let generic = [

@@ -45,7 +45,7 @@ use crate::{
     decision::{Decision, Verdict},
     engine::Guard,
     response,
-    trigger::InputView,
+    trigger::{InputView, Trigger},
 };
 use lambda_runtime::{Diagnostic, LambdaEvent};
 use serde::{de::DeserializeOwned, Serialize};
@@ -246,6 +246,11 @@ where
             let denial = response::http_denial(trigger, *reason, &event.payload);
             crate::hygiene::zeroize_value(&mut event.payload);
             return Ok(denial);
+        }
+        Decision::Deny(reason) if trigger == Trigger::ApiGatewayAuthorizer => {
+            let denial = response::authorizer_denial(*reason, &event.payload);
+            crate::hygiene::zeroize_value(&mut event.payload);
+            return denial;
         }
         Decision::Deny(reason) => {
             crate::hygiene::zeroize_value(&mut event.payload);

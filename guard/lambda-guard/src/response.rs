@@ -2,7 +2,8 @@
 //!
 //! HTTP triggers get a status and a short generic JSON body (never internal detail); batch
 //! triggers get `batchItemFailures` (Firehose: a `ProcessingFailed` result per refused record);
-//! the rest get an invocation error with a generic message.
+//! API Gateway authorizers a `Deny` policy (or `Unauthorized`); the rest get an invocation
+//! error with a generic message.
 
 use crate::{decision::DenyReason, trigger::Trigger};
 use lambda_runtime::Diagnostic;
@@ -47,6 +48,37 @@ pub fn http_denial(trigger: Trigger, reason: DenyReason, event: &Value) -> Value
     response.insert("body".into(), body.into());
     response.insert("isBase64Encoded".into(), false.into());
     Value::Object(response)
+}
+
+/// What a denied API Gateway authorizer request gets. A caller without valid credentials:
+/// the error `Unauthorized`, which API Gateway answers with 401. Anything else: a `Deny`
+/// policy for the method (403), with `isAuthorized: false` for HTTP APIs' payload 2.0, whose
+/// authorizer may be set to simple responses (the function cannot tell; each format ignores
+/// the other's members).
+pub fn authorizer_denial(reason: DenyReason, event: &Value) -> Result<Value, Diagnostic> {
+    if reason == DenyReason::Unauthenticated {
+        return Err(Diagnostic {
+            error_type: DENIED_ERROR_TYPE.to_owned(),
+            error_message: "Unauthorized".to_owned(),
+        });
+    }
+    let v2 = event.get("routeArn").and_then(Value::as_str);
+    let arn = v2.or_else(|| event.get("methodArn").and_then(Value::as_str));
+    let mut answer = json!({
+        "principalId": "lambda-guard",
+        "policyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Action": "execute-api:Invoke",
+                "Effect": "Deny",
+                "Resource": arn.unwrap_or("*"),
+            }],
+        },
+    });
+    if v2.is_some() {
+        answer["isAuthorized"] = false.into();
+    }
+    Ok(answer)
 }
 
 /// The invocation error a denied event of any other trigger gets.
@@ -171,6 +203,22 @@ mod tests {
         assert_eq!(r["statusCode"], 401);
         assert_eq!(r["headers"]["www-authenticate"], "Bearer");
         assert_eq!(r["body"], "{\"message\":\"Unauthorized\"}");
+    }
+
+    #[test]
+    fn authorizers_get_a_deny_policy_or_unauthorized() {
+        let v1 = json!({"type": "TOKEN", "methodArn": "arn:aws:execute-api:r:1:api/prod/GET/"});
+        let policy = authorizer_denial(DenyReason::Injection, &v1).unwrap();
+        let statement = &policy["policyDocument"]["Statement"][0];
+        assert_eq!(statement["Effect"], "Deny");
+        assert_eq!(statement["Resource"], v1["methodArn"]);
+        assert!(policy.get("isAuthorized").is_none());
+        let v2 = json!({"version": "2.0", "type": "REQUEST", "routeArn": "arn:x"});
+        let both = authorizer_denial(DenyReason::Forbidden, &v2).unwrap();
+        assert_eq!(both["isAuthorized"], false);
+        assert_eq!(both["policyDocument"]["Statement"][0]["Resource"], "arn:x");
+        let e = authorizer_denial(DenyReason::Unauthenticated, &v1).unwrap_err();
+        assert_eq!(e.error_message, "Unauthorized");
     }
 
     #[test]

@@ -50,8 +50,11 @@ fn b64(bytes: &[u8]) -> String {
 
 /// The trigger each family of fixtures must be recognised as (by file-name prefix).
 const EXPECTED: &[(&str, Trigger)] = &[
-    ("example-apigw-v2-custom-authorizer-", Trigger::Unknown),
-    ("example-apigw-custom-auth-", Trigger::Unknown),
+    (
+        "example-apigw-v2-custom-authorizer-",
+        Trigger::ApiGatewayAuthorizer,
+    ),
+    ("example-apigw-custom-auth-", Trigger::ApiGatewayAuthorizer),
     ("example-apigw-v2-request-", Trigger::ApiGatewayHttp),
     ("example-apigw-sam-http-request", Trigger::ApiGatewayHttp),
     ("example-apigw-request", Trigger::ApiGatewayRest),

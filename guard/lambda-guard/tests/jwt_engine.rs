@@ -139,6 +139,27 @@ async fn vpc_lattice_requests_need_a_token_like_any_http_request() {
 }
 
 #[tokio::test]
+async fn a_token_authorizer_verifies_the_token_it_is_given() {
+    let key = TestKey::rsa("k1", "RS256");
+    let guard = guard(None, &key).await;
+    let bearer = format!("Bearer {}", key.token(&good_claims("orders:read")));
+    let token = |method: &str, path: &str, token: &str| {
+        json!({"type": "TOKEN", "authorizationToken": token,
+            "methodArn": format!("arn:aws:execute-api:us-east-1:1:api/prod/{method}{path}")})
+    };
+    let ok = guard.evaluate(&token("GET", "/orders/7", &bearer)).await;
+    assert_eq!(ok.decision, Decision::Allow);
+    assert_eq!(ok.claims.as_ref().unwrap().subject(), Some("alice"));
+    let forged = guard
+        .evaluate(&token("GET", "/orders/7", "Bearer x.y.z"))
+        .await;
+    assert_eq!(forged.decision, Decision::Deny(DenyReason::Unauthenticated));
+    // Route rules read the method ARN: writing needs a scope this token lacks.
+    let write = guard.evaluate(&token("POST", "/orders", &bearer)).await;
+    assert_eq!(write.decision, Decision::Deny(DenyReason::Forbidden));
+}
+
+#[tokio::test]
 async fn unreachable_keys_deny_with_503() {
     let key = TestKey::rsa("k1", "RS256");
     let guard = guard(Some("http://127.0.0.1:9/jwks.json"), &key).await;

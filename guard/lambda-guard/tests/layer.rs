@@ -82,6 +82,26 @@ async fn denied_http_events_get_the_trigger_shape_and_never_reach_the_handler() 
 }
 
 #[tokio::test]
+async fn a_hostile_authorizer_request_gets_a_deny_policy_and_never_reaches_the_handler() {
+    let mut event = sample(Trigger::ApiGatewayAuthorizer);
+    event["queryStringParameters"]["q"] = json!("1' OR '1'='1");
+    let allow = json!({"principalId": "u", "policyDocument": {"Statement": [{"Effect": "Allow"}]}});
+    let (out, seen) = call(guard("").await, allow.clone(), event).await;
+    let policy = out.unwrap();
+    assert_eq!(policy["policyDocument"]["Statement"][0]["Effect"], "Deny");
+    assert_eq!(
+        policy["policyDocument"]["Statement"][0]["Resource"],
+        sample(Trigger::ApiGatewayAuthorizer)["methodArn"]
+    );
+    assert!(seen.is_empty(), "handler ran");
+    // A clean one is the handler's to decide.
+    let clean = sample(Trigger::ApiGatewayAuthorizer);
+    let (out, seen) = call(guard("").await, allow.clone(), clean).await;
+    assert_eq!(out.unwrap(), allow);
+    assert_eq!(seen.len(), 1);
+}
+
+#[tokio::test]
 async fn hostile_batch_records_are_removed_and_reported() {
     let mut event = sample(Trigger::Sqs);
     event["Records"][0]["body"] = json!(long());

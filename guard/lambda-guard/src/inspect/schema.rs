@@ -54,7 +54,10 @@ impl Schema {
         match view.trigger() {
             t if t.is_http() => {
                 let body = event.get("body");
-                let b64 = event.get("isBase64Encoded").and_then(Value::as_bool) == Some(true);
+                let flag = event.get("isBase64Encoded");
+                // VPC Lattice's version 1 spells it in snake_case.
+                let flag = flag.or_else(|| event.get("is_base64_encoded"));
+                let b64 = flag.and_then(Value::as_bool) == Some(true);
                 self.document(body, b64, "$.body", None, out);
             }
             Trigger::Sqs | Trigger::Sns => {

@@ -404,6 +404,7 @@ impl Tables {
             // `java.io.FileOutputStream`, past `java.io.file`) are both seen.
             code: AhoCorasickBuilder::new()
                 .match_kind(MatchKind::Standard)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                 .build(super::code::ENTRIES.iter().map(|e| e.0))
                 .map_err(|e| crate::config::ConfigError::invalid("inspect", e.to_string()))?,
             keys,

@@ -401,7 +401,7 @@ impl Telemetry {
         let f = &self.shared.function;
         // The span kind is read when the span starts: detect the trigger now (a few key look-ups).
         let trigger = Trigger::detect(event);
-        let kind = if trigger.is_http() {
+        let kind = if trigger.carries_request() {
             "server"
         } else {
             "consumer"
@@ -621,7 +621,7 @@ impl Telemetry {
         let mut info = self.context_info(context);
         info.trigger = Some(verdict.trigger);
         info.cold_start = cold_start;
-        if verdict.trigger.is_http() {
+        if verdict.trigger.carries_request() {
             let http = http_summary(event, verdict.trigger);
             info.method = http.0;
             info.route = http.1;
@@ -834,11 +834,11 @@ impl Shared {
         let span_cx = r.span_cx.as_ref();
         let (decision, reason) = decision_names(&r.decision);
         let status_code = match &r.decision {
-            Decision::Deny(reason) if r.trigger.is_http() => Some(reason.status()),
+            Decision::Deny(reason) if r.trigger.carries_request() => Some(reason.status()),
             _ => None,
         };
         let mut n = 0;
-        if s.auth_on && r.trigger.is_http() {
+        if s.auth_on && r.trigger.carries_request() {
             let auth_finding = r.findings.iter().find(|f| f.category == Category::Auth);
             let result = match (auth_finding, r.verified) {
                 (Some(f), _) => Some(AuthResult::Failure(&f.rule)),
@@ -857,8 +857,8 @@ impl Shared {
         // A trigger `auth.triggers` does not allow (a direct invoke, a misrouted event) is an
         // authorization decision too, HTTP or not.
         let trigger_refused =
-            !r.trigger.is_http() && r.findings.iter().any(|f| f.category == Category::Auth);
-        if r.trigger.is_http() && (s.auth_on || decision != "allow") || trigger_refused {
+            !r.trigger.carries_request() && r.findings.iter().any(|f| f.category == Category::Auth);
+        if r.trigger.carries_request() && (s.auth_on || decision != "allow") || trigger_refused {
             let summary = DecisionSummary {
                 decision,
                 reason,
@@ -897,7 +897,10 @@ impl Shared {
         }
         if let Some(inv) = &s.inventory {
             let route = (decision != "deny").then(|| info.operation()).flatten();
-            let public = r.trigger.is_http().then_some(!s.auth_on || !r.verified);
+            let public = r
+                .trigger
+                .carries_request()
+                .then_some(!s.auth_on || !r.verified);
             let snapshot = inv.lock().ok().and_then(|mut i| {
                 i.observe(r.trigger, route.as_deref(), public, now_ms())
                     .then(|| i.snapshot())
@@ -1031,7 +1034,7 @@ fn subject(claims: &crate::auth::Claims) -> Option<String> {
 
 fn faas_trigger(trigger: Trigger) -> &'static str {
     match trigger {
-        t if t.is_http() => "http",
+        t if t.carries_request() => "http",
         Trigger::Sqs
         | Trigger::Sns
         | Trigger::Kinesis

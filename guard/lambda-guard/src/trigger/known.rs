@@ -25,6 +25,30 @@ const HTTP: &[&str] = &[
     "isBase64Encoded",
 ];
 
+/// API Gateway Lambda authorizers: the HTTP members of their payload format, and their own.
+const AUTHORIZER: &[&str] = &[
+    "version",
+    "type",
+    "methodArn",
+    "routeArn",
+    "identitySource",
+    "authorizationToken",
+    "resource",
+    "path",
+    "httpMethod",
+    "routeKey",
+    "rawPath",
+    "rawQueryString",
+    "cookies",
+    "headers",
+    "multiValueHeaders",
+    "queryStringParameters",
+    "multiValueQueryStringParameters",
+    "pathParameters",
+    "stageVariables",
+    "requestContext",
+];
+
 /// VPC Lattice, versions 2 (camelCase) and 1 (snake_case).
 const VPC_LATTICE: &[&str] = &[
     "version",
@@ -249,6 +273,7 @@ pub(crate) const SES_RECEIPT: &[&str] = &[
 pub(crate) fn top(trigger: Trigger) -> &'static [&'static str] {
     match trigger {
         Trigger::VpcLattice => VPC_LATTICE,
+        Trigger::ApiGatewayAuthorizer => AUTHORIZER,
         t if t.is_http() => HTTP,
         Trigger::EventBridge => EVENTBRIDGE,
         Trigger::CognitoUserPool => COGNITO,

@@ -47,6 +47,9 @@ pub enum Trigger {
     FunctionUrl,
     /// Amazon VPC Lattice target group (event structure versions 1 and 2).
     VpcLattice,
+    /// API Gateway Lambda authorizer (`TOKEN` and `REQUEST`, payload formats 1.0 and 2.0):
+    /// the caller's request, answered with a policy rather than an HTTP response.
+    ApiGatewayAuthorizer,
     /// S3 event notification.
     S3,
     /// SQS queue (including SNS→SQS fan-out, decoded inside the view).
@@ -79,13 +82,14 @@ pub enum Trigger {
 
 impl Trigger {
     /// Every trigger, in detection-independent order (for fixtures and reports).
-    pub const ALL: [Trigger; 20] = [
+    pub const ALL: [Trigger; 21] = [
         Trigger::ApiGatewayRest,
         Trigger::ApiGatewayHttp,
         Trigger::WebSocket,
         Trigger::Alb,
         Trigger::FunctionUrl,
         Trigger::VpcLattice,
+        Trigger::ApiGatewayAuthorizer,
         Trigger::S3,
         Trigger::Sqs,
         Trigger::Sns,
@@ -114,11 +118,11 @@ impl Trigger {
                 .unwrap_or(Trigger::Unknown);
         }
         // API Gateway authorizer requests (`type` + `methodArn`/`routeArn`) carry the caller's
-        // headers but expect a policy, not an HTTP response: walked as untrusted JSON.
+        // request but expect a policy, not an HTTP response.
         if member(obj, "type").is_some()
             && (member(obj, "routeArn").is_some() || member(obj, "methodArn").is_some())
         {
-            return Trigger::Unknown;
+            return Trigger::ApiGatewayAuthorizer;
         }
         if let Some(ctx) = member(obj, "requestContext").and_then(Value::as_object) {
             if member(ctx, "elb").is_some() {
@@ -201,6 +205,7 @@ impl Trigger {
             Trigger::Alb => "alb",
             Trigger::FunctionUrl => "function-url",
             Trigger::VpcLattice => "vpc-lattice",
+            Trigger::ApiGatewayAuthorizer => "apigateway-authorizer",
             Trigger::S3 => "s3",
             Trigger::Sqs => "sqs",
             Trigger::Sns => "sns",
@@ -234,6 +239,12 @@ impl Trigger {
                 | Trigger::FunctionUrl
                 | Trigger::VpcLattice
         )
+    }
+
+    /// Triggers that carry a caller's HTTP request (headers, path, a bearer token): the HTTP
+    /// triggers and API Gateway's Lambda authorizers.
+    pub fn carries_request(self) -> bool {
+        self.is_http() || self == Trigger::ApiGatewayAuthorizer
     }
 
     /// Triggers whose records can be refused one by one: through `batchItemFailures`, or
@@ -280,6 +291,13 @@ pub fn check_shape(event: &Value) -> Result<(), String> {
             fits::<vpc_lattice::VpcLatticeRequestV1>(event)
         }
         Trigger::VpcLattice => fits::<vpc_lattice::VpcLatticeRequestV2>(event),
+        Trigger::ApiGatewayAuthorizer => match event.get("type").and_then(Value::as_str) {
+            Some("TOKEN") => fits::<apigw::ApiGatewayCustomAuthorizerRequest>(event),
+            _ if event.get("routeArn").is_some() => {
+                fits::<apigw::ApiGatewayV2CustomAuthorizerV2Request>(event)
+            }
+            _ => fits::<apigw::ApiGatewayCustomAuthorizerRequestTypeRequest>(event),
+        },
         Trigger::S3 => fits::<s3::S3Event>(event),
         Trigger::Sqs => fits::<sqs::SqsEvent>(event),
         Trigger::Sns => fits::<sns::SnsEvent>(event),

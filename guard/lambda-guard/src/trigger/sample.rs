@@ -160,6 +160,31 @@ pub fn sample(trigger: Trigger) -> Value {
             "body": "",
             "isBase64Encoded": false
         }),
+        // A `REQUEST` authorizer of a REST API (payload format 1.0).
+        Trigger::ApiGatewayAuthorizer => json!({
+            "type": "REQUEST",
+            "methodArn": "arn:aws:execute-api:us-east-1:123456789012:abcdef123/prod/GET/orders/42",
+            "resource": "/orders/{id}",
+            "path": "/orders/42",
+            "httpMethod": "GET",
+            "headers": {"accept": "application/json", "user-agent": "curl/8.5.0"},
+            "multiValueHeaders": {"accept": ["application/json"], "user-agent": ["curl/8.5.0"]},
+            "queryStringParameters": {"expand": "items"},
+            "multiValueQueryStringParameters": {"expand": ["items"]},
+            "pathParameters": {"id": "42"},
+            "stageVariables": {},
+            "requestContext": {
+                "path": "/prod/orders/42",
+                "accountId": "123456789012",
+                "resourceId": "05c7jb",
+                "stage": "prod",
+                "requestId": "a1b2c3d4-5678-90ab-cdef-1234567890ab",
+                "identity": {"sourceIp": "192.0.2.10", "userAgent": "curl/8.5.0"},
+                "resourcePath": "/orders/{id}",
+                "httpMethod": "GET",
+                "apiId": "abcdef123"
+            }
+        }),
         // Event structure version 2 (what a target group sends unless set to version 1).
         Trigger::VpcLattice => json!({
             "version": "2.0",

@@ -47,6 +47,7 @@ fn samples_have_the_shapes_aws_lambda_events_expects() {
     parses::<apigw::ApiGatewayWebsocketProxyRequest>(Trigger::WebSocket);
     parses::<alb::AlbTargetGroupRequest>(Trigger::Alb);
     parses::<vpc_lattice::VpcLatticeRequestV2>(Trigger::VpcLattice);
+    parses::<apigw::ApiGatewayCustomAuthorizerRequestTypeRequest>(Trigger::ApiGatewayAuthorizer);
     parses::<s3::S3Event>(Trigger::S3);
     parses::<sqs::SqsEvent>(Trigger::Sqs);
     parses::<sns::SnsEvent>(Trigger::Sns);
@@ -341,6 +342,56 @@ fn alb_query_parameters_arrive_undecoded_and_are_decoded() {
         view.http().unwrap().source_ip.as_deref(),
         Some("192.0.2.44")
     );
+}
+
+#[test]
+fn authorizer_requests_are_requests() {
+    // `REQUEST` (REST, payload 1.0): the request line and headers as its API sends them.
+    let rest = sample(Trigger::ApiGatewayAuthorizer);
+    let view = InputView::new(&rest);
+    let http = view.http().unwrap();
+    assert_eq!(
+        (http.method.as_str(), http.path.as_str()),
+        ("GET", "/orders/42")
+    );
+    assert_eq!(http.route.as_deref(), Some("/orders/{id}"));
+    assert_eq!(
+        value_at(&rest, "$.queryStringParameters.expand").unwrap().0,
+        "items"
+    );
+    assert!(!has_path(&rest, "$.methodArn"));
+    // `TOKEN`: the token is a value and the bearer header; the method ARN names the request.
+    let token = json!({"type": "TOKEN", "authorizationToken": "Bearer abc",
+        "methodArn": "arn:aws:execute-api:us-east-1:1:api/prod/POST/orders/7"});
+    assert_eq!(Trigger::detect(&token), Trigger::ApiGatewayAuthorizer);
+    let view = InputView::new(&token);
+    let http = view.http().unwrap();
+    assert_eq!(
+        (http.method.as_str(), http.path.as_str()),
+        ("POST", "/orders/7")
+    );
+    assert_eq!(
+        http.header_values("authorization").next(),
+        Some("Bearer abc")
+    );
+    assert_eq!(
+        value_at(&token, "$.authorizationToken").unwrap().0,
+        "Bearer abc"
+    );
+    // Payload 2.0: `identitySource` repeats what the headers hold.
+    let v2 = json!({"version": "2.0", "type": "REQUEST", "routeArn": "arn:x",
+        "identitySource": ["Bearer abc"], "routeKey": "GET /a", "rawPath": "/a",
+        "headers": {"authorization": "Bearer abc"},
+        "requestContext": {"http": {"method": "GET", "sourceIp": "192.0.2.1"}}});
+    let view = InputView::new(&v2);
+    let http = view.http().unwrap();
+    assert_eq!(
+        (http.method.as_str(), http.route.as_deref()),
+        ("GET", Some("/a"))
+    );
+    assert_eq!(http.source_ip.as_deref(), Some("192.0.2.1"));
+    assert!(!has_path(&v2, "$.identitySource[0]"));
+    assert!(value_at(&v2, "$.headers.authorization").is_some());
 }
 
 #[test]

@@ -272,7 +272,7 @@ impl<'a> InputView<'a> {
         self.http
             .get_or_init(|| {
                 self.trigger
-                    .is_http()
+                    .carries_request()
                     .then(|| http_request(self.event, self.trigger))
             })
             .as_ref()
@@ -359,6 +359,12 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         };
         match trigger {
             t if t.is_http() => self.http(obj, t),
+            Trigger::ApiGatewayAuthorizer => {
+                // A `TOKEN` authorizer's token is the caller's header value; `identitySource`
+                // repeats values walked in the headers and query.
+                self.member(obj, "authorizationToken", |w, v| w.any(v, Transforms::NONE));
+                self.http(obj, trigger);
+            }
             Trigger::EventBridge => {
                 // What a `PutEvents` caller chooses: `source` and `resources` are free text
                 // for custom events (only `aws.` sources are reserved), not just the detail.
@@ -1145,6 +1151,28 @@ pub(crate) struct RequestLine<'e> {
 impl<'e> RequestLine<'e> {
     pub(crate) fn of(event: &'e Value, trigger: Trigger) -> RequestLine<'e> {
         let at = |path: &[&str]| str_at(event, path);
+        if trigger == Trigger::ApiGatewayAuthorizer {
+            // A `REQUEST` authorizer gets the request in its API's payload format; a `TOKEN`
+            // one only the method ARN: `arn:aws:execute-api:…:api/stage/METHOD/path`.
+            if at(&["version"]) == Some("2.0") {
+                return RequestLine::of(event, Trigger::ApiGatewayHttp);
+            }
+            if at(&["httpMethod"]).is_some() {
+                return RequestLine::of(event, Trigger::ApiGatewayRest);
+            }
+            let arn = at(&["methodArn"]).unwrap_or_default();
+            let resource = arn.splitn(6, ':').nth(5).unwrap_or_default();
+            // `api/stage/METHOD/path`: the third segment, then the path with its `/`.
+            let mut segments = resource.splitn(4, '/').skip(2);
+            return RequestLine {
+                method: segments.next().filter(|m| !m.is_empty()),
+                path: segments
+                    .next()
+                    .map(|rest| &resource[resource.len() - rest.len() - 1..]),
+                route: None,
+                source_ip: None,
+            };
+        }
         let v2 = matches!(trigger, Trigger::ApiGatewayHttp | Trigger::FunctionUrl);
         RequestLine {
             method: match trigger {
@@ -1181,6 +1209,12 @@ impl<'e> RequestLine<'e> {
 fn http_request(event: &Value, trigger: Trigger) -> HttpRequest {
     let mut headers = Vec::new();
     // Multi-value headers are authoritative where present: they keep duplicates apart.
+    // A `TOKEN` authorizer's token is what the caller sent in the header its API names.
+    if let Some(token) = event.get("authorizationToken").and_then(Value::as_str) {
+        if trigger == Trigger::ApiGatewayAuthorizer && event.get("headers").is_none() {
+            headers.push(("authorization".to_owned(), token.to_owned()));
+        }
+    }
     let multi = event.get("multiValueHeaders").and_then(Value::as_object);
     if let Some(multi) = multi.filter(|m| !m.is_empty()) {
         for (name, values) in multi {
