@@ -4,7 +4,9 @@
 
 use super::Trigger;
 
-/// API Gateway REST, HTTP and WebSocket APIs, ALB and function URLs.
+/// API Gateway REST, HTTP and WebSocket APIs, ALB and function URLs; Lambda authorizers'
+/// requests too, whose own members (`type`, the token, the method ARN with the caller's path,
+/// `identitySource`) are walked as input.
 const HTTP: &[&str] = &[
     "version",
     "resource",
@@ -23,30 +25,6 @@ const HTTP: &[&str] = &[
     "requestContext",
     "body",
     "isBase64Encoded",
-];
-
-/// API Gateway Lambda authorizers: the HTTP members of their payload format, and their own.
-const AUTHORIZER: &[&str] = &[
-    "version",
-    "type",
-    "methodArn",
-    "routeArn",
-    "identitySource",
-    "authorizationToken",
-    "resource",
-    "path",
-    "httpMethod",
-    "routeKey",
-    "rawPath",
-    "rawQueryString",
-    "cookies",
-    "headers",
-    "multiValueHeaders",
-    "queryStringParameters",
-    "multiValueQueryStringParameters",
-    "pathParameters",
-    "stageVariables",
-    "requestContext",
 ];
 
 /// VPC Lattice, versions 2 (camelCase) and 1 (snake_case).
@@ -273,7 +251,6 @@ pub(crate) const SES_RECEIPT: &[&str] = &[
 pub(crate) fn top(trigger: Trigger) -> &'static [&'static str] {
     match trigger {
         Trigger::VpcLattice => VPC_LATTICE,
-        Trigger::ApiGatewayAuthorizer => AUTHORIZER,
         t if t.is_http() => HTTP,
         Trigger::EventBridge => EVENTBRIDGE,
         Trigger::CognitoUserPool => COGNITO,

@@ -359,12 +359,10 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         };
         match trigger {
             t if t.is_http() => self.http(obj, t),
-            Trigger::ApiGatewayAuthorizer => {
-                // A `TOKEN` authorizer's token is the caller's header value; `identitySource`
-                // repeats values walked in the headers and query.
-                self.member(obj, "authorizationToken", |w, v| w.any(v, Transforms::NONE));
-                self.http(obj, trigger);
-            }
+            // The request in its API's format; the authorizer's own members are undocumented
+            // HTTP members, walked below (a `TOKEN` authorizer's token and method ARN are the
+            // caller's header and path).
+            Trigger::ApiGatewayAuthorizer => self.http(obj, trigger),
             Trigger::EventBridge => {
                 // What a `PutEvents` caller chooses: `source` and `resources` are free text
                 // for custom events (only `aws.` sources are reserved), not just the detail.
