@@ -21,6 +21,11 @@ fn placements(s: &str) -> Vec<Value> {
         json!({"Records": [{"eventSource": "aws:s3", "s3": {"object": {"key": s}}}]}),
         json!({"httpMethod": "GET", "path": s, "requestContext": {"elb": {"targetGroupArn": "arn"}},
             "queryStringParameters": {"q": s}, "headers": {}}),
+        json!({"version": "2.0", "path": s, "method": "POST", "headers": {"content-type": [s]},
+            "queryStringParameters": {s: [s]}, "body": s, "isBase64Encoded": false,
+            "requestContext": {"serviceArn": "arn", "identity": {"x509SubjectCn": s}}}),
+        json!({"raw_path": s, "method": s, "headers": {s: s}, "body": s, "is_base64_encoded": true}),
+        json!({"type": "TOKEN", "authorizationToken": s, "methodArn": s}),
     ]
 }
 

@@ -251,7 +251,7 @@ pub(crate) const SES_RECEIPT: &[&str] = &[
 pub(crate) fn top(trigger: Trigger) -> &'static [&'static str] {
     match trigger {
         Trigger::VpcLattice => VPC_LATTICE,
-        t if t.is_http() => HTTP,
+        t if t.carries_request() => HTTP,
         Trigger::EventBridge => EVENTBRIDGE,
         Trigger::CognitoUserPool => COGNITO,
         Trigger::Firehose => FIREHOSE,

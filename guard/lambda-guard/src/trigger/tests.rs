@@ -947,6 +947,16 @@ fn members_aws_does_not_document_are_input() {
         ),
         (Trigger::Kafka, "$.bootstrapServers", "$.callback"),
         (
+            Trigger::VpcLattice,
+            "$.requestContext.targetGroupArn",
+            "$.callback",
+        ),
+        (
+            Trigger::ApiGatewayAuthorizer,
+            "$.requestContext.accountId",
+            "$.callback",
+        ),
+        (
             Trigger::AmazonMq,
             "$.messages[0].brokerInTime",
             "$.messages[0].callback",
