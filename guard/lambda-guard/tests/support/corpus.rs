@@ -172,6 +172,8 @@ pub const PLACEMENTS: &[&str] = &[
     "alb-raw-query",
     "sqs-body",
     "s3-key",
+    "lattice-query",
+    "authorizer-header",
 ];
 
 fn enc(s: &str) -> String {
@@ -250,6 +252,32 @@ pub fn value_event(decoded: &str, encoded: &str, placement: &str) -> Value {
             "s3": {"s3SchemaVersion": "1.0", "bucket": {"name": "uploads", "arn": "arn:aws:s3:::uploads"},
                    "object": {"key": format!("incoming/{}", enc(decoded).replace("%20", "+")), "size": 1024, "eTag": "e"}}
         }]}),
+        // VPC Lattice's event structure 2: every query value in a list.
+        "lattice-query" => json!({
+            "version": "2.0", "path": "/search", "method": "GET",
+            "headers": {"accept": ["application/json"], "x-forwarded-for": ["10.0.2.100"]},
+            "queryStringParameters": {"q": [decoded], "page": ["2"]},
+            "body": "", "isBase64Encoded": false,
+            "requestContext": {
+                "serviceNetworkArn": "arn:aws:vpc-lattice:eu-west-1:123456789012:servicenetwork/sn-0bf3f2882e9cc805a",
+                "serviceArn": "arn:aws:vpc-lattice:eu-west-1:123456789012:service/svc-0a40eebed65f8d69c",
+                "targetGroupArn": "arn:aws:vpc-lattice:eu-west-1:123456789012:targetgroup/tg-6d0ecf831eec9f09",
+                "identity": {"type": "NONE"}, "region": "eu-west-1", "timeEpoch": "1764400000000000"}
+        }),
+        // An HTTP API's Lambda authorizer (payload 2.0), given the request's headers.
+        "authorizer-header" => {
+            let mut h = base_headers();
+            h.insert("x-search".into(), json!(decoded));
+            json!({
+                "version": "2.0", "type": "REQUEST",
+                "routeArn": "arn:aws:execute-api:eu-west-1:123456789012:abc123/$default/GET/search",
+                "identitySource": ["Bearer t"], "routeKey": "GET /search", "rawPath": "/search",
+                "rawQueryString": "", "headers": Value::Object(h),
+                "requestContext": {"accountId": "123456789012", "apiId": "abc123", "stage": "$default",
+                    "requestId": "r-1", "http": {"method": "GET", "path": "/search", "protocol": "HTTP/1.1",
+                    "sourceIp": "198.51.100.7", "userAgent": "Mozilla/5.0"}}
+            })
+        }
         _ => unreachable!("placement {placement}"),
     }
 }
