@@ -133,17 +133,7 @@ pub(crate) const ENTRIES: &[(&str, &str, Kind)] = &[
     ("sun.reflect.", "code.java", Kind::Token),
     ("org.omg.", "code.java", Kind::Token),
     ("org.apache.commons", "code.java", Kind::Token),
-    ("java.lang.runtime", "code.java", Kind::Token),
-    ("java.lang.processbuilder", "code.java", Kind::Token),
-    ("java.lang.system", "code.java", Kind::Token),
-    ("java.lang.class", "code.java", Kind::Token),
-    ("java.lang.reflect", "code.java", Kind::Token),
-    ("java.lang.thread", "code.java", Kind::Token),
-    ("java.io.file", "code.java", Kind::Token),
-    ("java.net.url", "code.java", Kind::Token),
     ("java.beans", "code.java", Kind::Token),
-    ("javax.script", "code.java", Kind::Token),
-    ("javax.naming", "code.java", Kind::Token),
     ("getruntime", "code.java", Kind::Call),
     ("processbuilder", "code.java", Kind::Token),
     ("getclass", "code.java", Kind::Call),
@@ -157,7 +147,6 @@ pub(crate) const ENTRIES: &[(&str, &str, Kind)] = &[
     ("ognlcontext", "code.java", Kind::Token),
     ("scriptenginemanager", "code.java", Kind::Token),
     ("invokertransformer", "code.java", Kind::Token),
-    ("org.apache.commons.collections", "code.java", Kind::Token),
     ("com.sun.org.apache", "code.java", Kind::Token),
     ("org.springframework.context", "code.java", Kind::Token),
     ("jdk.nashorn.", "code.java", Kind::Token),
@@ -474,7 +463,7 @@ fn built_name(b: &[u8]) -> Option<Hit> {
             // Reported as the language whose marker the name is (`child_process`: Node).
             let rule = ENTRIES
                 .iter()
-                .find(|e| e.0.as_bytes() == value.as_slice())
+                .find(|e| value.starts_with(e.0.as_bytes()))
                 .map_or("code.php", |e| e.1);
             return Some(Hit::new(rule, p, end));
         }
@@ -618,8 +607,8 @@ fn python_import(b: &[u8]) -> Option<Hit> {
 
 /// The first [`ENTRIES`] marker in `b` used as code (a token, or a call).
 fn entry(b: &[u8], t: &Tables) -> Option<Hit> {
-    for m in t.code.find_overlapping_iter(b) {
-        let (marker, rule, kind) = ENTRIES[m.pattern().as_usize()];
+    for m in t.code.find_iter(b) {
+        let (marker, rule, kind) = ENTRIES[t.code_entries[m.pattern().as_usize()]];
         let (st, en) = (m.start(), m.end());
         let first = marker.as_bytes()[0];
         // A PHP function named with an underscore (`call_user_func`) is no part of a word.
@@ -1270,6 +1259,22 @@ mod tests {
         test_subject(text, 1, detect).map(|h| h.rule)
     }
 
+    /// Markers are matched longest first: a marker that only extends another of the same
+    /// rule and kind would hide it where its own check fails (`java.io.file` in
+    /// `java.io.FileOutputStream`, a word going on) and find nothing the shorter would not.
+    #[test]
+    fn no_marker_only_extends_another_of_its_kind() {
+        for (a, ra, ka) in ENTRIES {
+            for (b, rb, kb) in ENTRIES {
+                let extends = b.len() > a.len() && b.starts_with(a);
+                assert!(
+                    !(extends && ra == rb && *ka == Kind::Token && *kb == Kind::Token),
+                    "{b} only extends {a}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn attacks() {
         for (a, r) in [
@@ -1292,11 +1297,17 @@ mod tests {
                 "code.java",
             ),
             ("java.io.FileOutputStream", "code.java"),
-            // A marker that extends a shorter one (PHP's `system`).
+            // Markers that extend a shorter one (PHP's `system`, `readfile`, `include`;
+            // Python's `os.execv`).
             (
                 "System.Diagnostics.Process.Start(\"cmd.exe\",\"/c calc\")",
                 "code.deserialization",
             ),
+            ("fs.readFileSync('/etc/passwd')", "code.node"),
+            ("os.execvp('sh', ['sh'])", "code.python"),
+            ("os.execlp('sh', 'sh')", "code.python"),
+            ("java.lang.Runtime.getRuntime()", "code.java"),
+            ("org.apache.commons.collections4.functors.InvokerTransformer", "code.java"),
             ("require('child_process').exec('id')", "code.node"),
             ("__import__('os').system('id')", "code.python"),
             // PHP: wrapped and variable functions, open tags, serialized objects.

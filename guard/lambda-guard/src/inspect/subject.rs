@@ -353,7 +353,11 @@ impl<'a> Subject<'a> {
 #[derive(Debug)]
 pub(crate) struct Tables {
     pub(crate) sensitive_files: AhoCorasick,
+    /// [`super::code::ENTRIES`]' markers, longest first: where a marker extends another
+    /// (`system.diagnostics.process` after PHP's `system`, `os.execvp` after `os.execv`), the
+    /// longer is found, not shadowed by its prefix. `code_entries[pattern]` is its entry.
     pub(crate) code: AhoCorasick,
+    pub(crate) code_entries: Vec<usize>,
     /// Gate needles and detector keywords, one automaton driven byte by byte (the library's
     /// search loop costs more than the whole walk of a short value); `key_bits[pattern]` is
     /// `(gate bits, detector bits)`.
@@ -397,16 +401,18 @@ impl Tables {
         let keys_start = keys
             .start_state(Anchored::No)
             .map_err(|e| crate::config::ConfigError::invalid("inspect", e.to_string()))?;
+        let entries = super::code::ENTRIES;
+        let mut code_entries: Vec<usize> = (0..entries.len()).collect();
+        code_entries.sort_by_key(|&i| std::cmp::Reverse(entries[i].0.len()));
         Ok(Tables {
             sensitive_files: automaton(super::traversal::SENSITIVE)?,
-            // Every marker, overlapping: one that extends another (`system.diagnostics.process`
-            // after PHP's `system`) and one cut short by a longer one (`java.io.` in
-            // `java.io.FileOutputStream`, past `java.io.file`) are both seen.
-            code: AhoCorasickBuilder::new()
-                .match_kind(MatchKind::Standard)
-                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-                .build(super::code::ENTRIES.iter().map(|e| e.0))
-                .map_err(|e| crate::config::ConfigError::invalid("inspect", e.to_string()))?,
+            code: automaton(
+                &code_entries
+                    .iter()
+                    .map(|&i| entries[i].0)
+                    .collect::<Vec<_>>(),
+            )?,
+            code_entries,
             keys,
             keys_start,
             key_bits: bits.into_values().collect(),
