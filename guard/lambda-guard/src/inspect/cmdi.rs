@@ -561,11 +561,14 @@ fn read_word(b: &[u8], mut i: usize) -> Word {
         if c == b'\\' && len > 0 && matches!(b.get(i + 1), Some(b'n' | b'r')) {
             break;
         }
-        // An empty substitution inside a word (`ping$()`, `pi<()ng`, `wh``oami`) expands to nothing.
+        // An empty substitution inside or closing a word (`ping$()`, `pi<()ng`, `wh``oami`,
+        // `ping`` 127.0.0.1`) expands to nothing.
         let empty = match c {
             b'$' | b'<' | b'>' => b.get(i + 1) == Some(&b'(') && b.get(i + 2) == Some(&b')'),
             b'`' => {
-                b.get(i + 1) == Some(&b'`') && b.get(i + 2).is_some_and(u8::is_ascii_alphanumeric)
+                b.get(i + 1) == Some(&b'`')
+                    && b.get(i + 2)
+                        .is_none_or(|c| c.is_ascii_alphanumeric() || *c == b' ')
             }
             _ => false,
         };
@@ -1116,8 +1119,8 @@ pub(crate) fn string_value(b: &[u8], i: usize) -> Option<(Vec<u8>, usize, usize)
     (value.len() <= 32).then_some((value, end, pieces))
 }
 
-/// A shell function that calls itself through a pipe in the background, then is called: a
-/// fork bomb (`:(){ :|:& };:`, `f(){ f|f& };f`).
+/// A shell function that calls itself through a pipe, in the background or into itself, then
+/// is called: a fork bomb (`:(){ :|:& };:`, `f(){ f|f& };f`, `f(){ f | f; }; f`).
 fn fork_bomb(b: &[u8]) -> Option<Hit> {
     for p in memchr::memchr_iter(b'(', b) {
         if b.get(p + 1) != Some(&b')') {
@@ -1137,14 +1140,16 @@ fn fork_bomb(b: &[u8]) -> Option<Hit> {
             continue;
         };
         let body = &b[open + 1..open + close];
+        // `name | …` in the background, or `name | name`: each call starts two.
         let piped = !name.is_empty()
-            && body.contains(&b'&')
             && find_iter(body, name).any(|q| {
                 let mut k = q + name.len();
                 if body[k..].starts_with(b"()") {
                     k += 2;
                 }
-                body.get(skip_space(body, k)) == Some(&b'|')
+                let bar = skip_space(body, k);
+                body.get(bar) == Some(&b'|')
+                    && (body.contains(&b'&') || body[skip_space(body, bar + 1)..].starts_with(name))
             });
         if piped {
             return Some(Hit::new("cmdi.command_chain", start, open + close + 1));
@@ -2576,6 +2581,8 @@ mod tests {
             ";openssl s_client -connect 10.0.0.1:443",
             // Fork bombs.
             ":(){ :|:& };:",
+            "f(){ f | f; }; f",
+            "ping`` 127.0.0.1",
             "f(){ f|f& };f",
         ] {
             assert!(rule(a).is_some(), "missed {a}");

@@ -1,6 +1,7 @@
 //! Log injection: line breaks where a line is expected (headers, path parameters, cookies,
 //! object keys, message attributes), forged log entries after a line break anywhere,
-//! mail and mailbox protocol commands after a line break (SMTP, IMAP, POP3), header lines after
+//! mail, mailbox and cache protocol commands after a line break (SMTP, IMAP, POP3, Redis,
+//! memcached), header lines after
 //! a one-word first line (`a@b.example\r\nBcc: …`), terminal escape sequences (`ESC[`, which
 //! rewrite what a terminal shows of a log), and the Unicode line separators (NEL, U+2028, U+2029)
 //! that split lines in some log viewers.
@@ -235,7 +236,8 @@ const IMAP: &[&[u8]] = &[
     b"starttls",
 ];
 
-/// A mail or mailbox protocol command (SMTP, IMAP, POP3) as lower-case `line`.
+/// A mail, mailbox or cache protocol command (SMTP, IMAP, POP3, Redis, memcached) as
+/// lower-case `line`.
 fn command(line: &[u8]) -> Command {
     let line = line.trim_ascii_end();
     let mut it = line.split(|c| *c == b' ').filter(|w| !w.is_empty());
@@ -250,6 +252,24 @@ fn command(line: &[u8]) -> Command {
         || (line == b"starttls")
         || (matches!(words[0], b"retr" | b"dele") && count == 2 && number(words[1]))
         || (words[0] == b"top" && count == 3 && number(words[1]) && number(words[2]))
+        // Redis and memcached, which an SSRF or a CRLF into a cache connection reaches:
+        // writing the database file where the web server reads (`CONFIG SET dir /var/www`),
+        // wiping it, replicating from the attacker, storing a key by hand.
+        || (words[0] == b"config"
+            && matches!(words[1], b"set" | b"get")
+            && matches!(
+                words[2],
+                b"dir" | b"dbfilename" | b"masterauth" | b"requirepass" | b"*"
+            ))
+        || (matches!(words[0], b"flushall" | b"flushdb") && count == 1)
+        || (matches!(words[0], b"slaveof" | b"replicaof") && count == 3 && number(words[2]))
+        || (matches!(words[0], b"set" | b"add" | b"replace")
+            && count == 5
+            && line
+                .split(|c| *c == b' ')
+                .filter(|w| !w.is_empty())
+                .skip(2)
+                .all(number))
         // IMAP: a tag with a digit, then a command.
         || (words[0].len() <= 10
             && words[0].iter().any(u8::is_ascii_digit)
@@ -258,12 +278,21 @@ fn command(line: &[u8]) -> Command {
     if strong {
         return Command::Strong;
     }
+    // Redis's `SAVE` and `AUTH password` among them.
     let weak = (count == 1
         && matches!(
             words[0],
-            b"data" | b"quit" | b"rset" | b"noop" | b"list" | b"stat" | b"uidl"
+            b"data"
+                | b"quit"
+                | b"rset"
+                | b"noop"
+                | b"list"
+                | b"stat"
+                | b"uidl"
+                | b"save"
+                | b"bgsave"
         ))
-        || (count == 2 && matches!(words[0], b"user" | b"pass" | b"apop" | b"list"));
+        || (count == 2 && matches!(words[0], b"user" | b"pass" | b"apop" | b"list" | b"auth"));
     if weak {
         Command::Weak
     } else {
@@ -472,6 +501,11 @@ mod tests {
             "x\nRETR 1",
             "x\r\nQUIT",
             "x\nUSER admin\nPASS hunter2",
+            "x\r\nCONFIG SET dir /var/www/html\r\n",
+            "\r\nFLUSHALL\r\n",
+            "a\r\nSLAVEOF 203.0.113.9 6379\r\n",
+            "\r\nAUTH hunter2\r\n",
+            "k\r\nset session:1 0 3600 5\r\nadmin\r\n",
         ] {
             assert_eq!(
                 rule(cmd, "$.body.c"),
@@ -485,6 +519,9 @@ mod tests {
             "I will not quit\nnow",
             "Our user interface\nis new",
             "Chapter one\nData",
+            "Steps:\nconfig set up\nsave the file",
+            "Notes\nset the table for 4 2 1 people",
+            "We had to\nflushall the pipes first",
         ] {
             assert_eq!(rule(prose, "$.body.c"), None, "{prose:?}");
         }
