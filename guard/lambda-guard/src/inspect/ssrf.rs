@@ -3,8 +3,8 @@
 //! octal (`0251.0376.0251.0376`), short forms (`127.1`), IPv6 (mapped, compatible, the IMDS
 //! `fd00:ec2::254`), full-width and circled digits. Targets: the instance/container metadata
 //! services, the Lambda Runtime API and extension listeners on loopback, loopback in general,
-//! private ranges (scheme-relative `//10.0.0.5/` at paranoia 2), and schemes that reach beyond HTTP (`file:`, `gopher:`,
-//! `dict:`, `ldap:`, `tftp:`, `jar:`, `netdoc:`).
+//! private ranges (scheme-relative `//10.0.0.5/` at paranoia 2), and schemes that reach beyond
+//! HTTP (`file:`, `gopher:`, `dict:`, `ldap:`, `tftp:`, `jar:`, `netdoc:`).
 
 use super::subject::{class, find, find_iter, gate, is_word, Hit, Needs, Subject, Tables};
 use std::net::{Ipv4Addr, Ipv6Addr};

@@ -1058,8 +1058,10 @@ fn http_summary(
     let line = RequestLine::of(event, trigger);
     let method = line.method.map(str::to_ascii_uppercase);
     let path = line.route.or(line.path);
-    let ip = line.source_ip.map(str::to_owned).or_else(|| {
-        // ALB and VPC Lattice: the first hop of X-Forwarded-For, in either header form.
+    // ALB and VPC Lattice: the first hop of X-Forwarded-For, in either header form.
+    let ip = if !line.forwarded {
+        line.source_ip.map(str::to_owned)
+    } else {
         ["headers", "multiValueHeaders"].iter().find_map(|h| {
             let headers = event.get(*h)?.as_object()?;
             let value = headers
@@ -1072,7 +1074,7 @@ fn http_summary(
             };
             Some(first.split(',').next()?.trim().to_owned())
         })
-    });
+    };
     (
         method,
         path.map(RedactedPath::new),

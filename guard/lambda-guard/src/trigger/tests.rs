@@ -345,6 +345,21 @@ fn alb_query_parameters_arrive_undecoded_and_are_decoded() {
 }
 
 #[test]
+fn x_forwarded_for_names_the_caller_only_where_the_trigger_says_so() {
+    // An API Gateway caller writes its own X-Forwarded-For: not an address to report.
+    let mut rest = sample(Trigger::ApiGatewayRest);
+    rest["requestContext"]["identity"]
+        .as_object_mut()
+        .unwrap()
+        .remove("sourceIp");
+    rest["headers"]["X-Forwarded-For"] = json!("203.0.113.66");
+    rest["multiValueHeaders"]["X-Forwarded-For"] = json!(["203.0.113.66"]);
+    assert_eq!(InputView::new(&rest).http().unwrap().source_ip, None);
+    let alb = sample(Trigger::Alb);
+    assert!(InputView::new(&alb).http().unwrap().source_ip.is_some());
+}
+
+#[test]
 fn authorizer_requests_are_requests() {
     // `REQUEST` (REST, payload 1.0): the request line and headers as its API sends them.
     let rest = sample(Trigger::ApiGatewayAuthorizer);

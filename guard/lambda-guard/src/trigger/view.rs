@@ -1144,6 +1144,9 @@ pub(crate) struct RequestLine<'e> {
     pub(crate) route: Option<&'e str>,
     /// The caller's address where the trigger reports it outside the headers.
     pub(crate) source_ip: Option<&'e str>,
+    /// ALB and VPC Lattice report the caller only through `X-Forwarded-For` (its first hop);
+    /// elsewhere that header is the caller's to write.
+    pub(crate) forwarded: bool,
 }
 
 impl<'e> RequestLine<'e> {
@@ -1169,6 +1172,7 @@ impl<'e> RequestLine<'e> {
                     .map(|rest| &resource[resource.len() - rest.len() - 1..]),
                 route: None,
                 source_ip: None,
+                forwarded: false,
             };
         }
         let v2 = matches!(trigger, Trigger::ApiGatewayHttp | Trigger::FunctionUrl);
@@ -1200,19 +1204,20 @@ impl<'e> RequestLine<'e> {
                 _ if v2 => at(&["requestContext", "http", "sourceIp"]),
                 _ => None,
             },
+            forwarded: matches!(trigger, Trigger::Alb | Trigger::VpcLattice),
         }
     }
 }
 
 fn http_request(event: &Value, trigger: Trigger) -> HttpRequest {
     let mut headers = Vec::new();
-    // Multi-value headers are authoritative where present: they keep duplicates apart.
     // A `TOKEN` authorizer's token is what the caller sent in the header its API names.
     if let Some(token) = event.get("authorizationToken").and_then(Value::as_str) {
         if trigger == Trigger::ApiGatewayAuthorizer && event.get("headers").is_none() {
             headers.push(("authorization".to_owned(), token.to_owned()));
         }
     }
+    // Multi-value headers are authoritative where present: they keep duplicates apart.
     let multi = event.get("multiValueHeaders").and_then(Value::as_object);
     if let Some(multi) = multi.filter(|m| !m.is_empty()) {
         for (name, values) in multi {
@@ -1232,15 +1237,15 @@ fn http_request(event: &Value, trigger: Trigger) -> HttpRequest {
         }
     }
     let line = RequestLine::of(event, trigger);
-    // ALB and VPC Lattice report the caller only through X-Forwarded-For (first hop is the
-    // client).
-    let source_ip = line.source_ip.map(str::to_owned).or_else(|| {
+    let source_ip = if line.forwarded {
         headers
             .iter()
             .find(|(n, _)| n == "x-forwarded-for")
             .and_then(|(_, v)| v.split(',').next())
             .map(|ip| ip.trim().to_owned())
-    });
+    } else {
+        line.source_ip.map(str::to_owned)
+    };
     HttpRequest {
         method: line.method.unwrap_or_default().to_ascii_uppercase(),
         path: line.path.unwrap_or_default().to_owned(),
