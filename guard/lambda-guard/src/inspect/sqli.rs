@@ -1252,6 +1252,14 @@ impl Grammar<'_> {
     /// What follows a break-out of a string (or of a parenthesis) at `i` makes it SQL.
     fn after_break(&self, i: usize) -> Option<(&'static str, usize)> {
         let mut j = i;
+        // A full-text search's modifier closing `MATCH (…) AGAINST ('…` (`' IN BOOLEAN MODE)`,
+        // `' IN NATURAL LANGUAGE MODE)`): the break's way out of the call.
+        if self.word(j) == b"in" {
+            let mode = (j + 2..j + 4).find(|&m| self.word(m) == b"mode");
+            if let Some(m) = mode.filter(|&m| self.k(m + 1) == Some(K::RParen)) {
+                j = m + 1;
+            }
+        }
         while self.k(j) == Some(K::RParen) {
             j += 1;
         }
@@ -2127,6 +2135,9 @@ mod tests {
             " HAVING 1=1",
             "WHERE 1=1 AND 1=0--",
             " AS x WHERE 1=1 AND 1=1#",
+            // A break out of a full-text search (sqlmap's boundary).
+            "1' IN BOOLEAN MODE) AND 1234=1234#",
+            "x' IN NATURAL LANGUAGE MODE) OR 1=1-- -",
             // Sub-selects where only SQL puts them: a condition, a derived table.
             "IF EXISTS (SELECT * FROM users WHERE username = 'root') BENCHMARK(1e9,MD5(1))",
             "x AND NOT EXISTS(SELECT 1 FROM dual WHERE 1=1)",
@@ -2265,6 +2276,8 @@ mod tests {
             "having 2 kids is fun",
             "group by region and year",
             "it exists (select one from the list)",
+            "Tom's in boolean mode) and that's it",
+            "It's in dark mode) and 2 = 2 colors",
             "choose from (select a size) the menu",
             "5 or 6 #2 brush",
             "true or false?",
