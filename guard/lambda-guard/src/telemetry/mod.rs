@@ -1058,27 +1058,12 @@ fn http_summary(
     let line = RequestLine::of(event, trigger);
     let method = line.method.map(str::to_ascii_uppercase);
     let path = line.route.or(line.path);
-    // ALB and VPC Lattice: the first hop of X-Forwarded-For, in either header form.
-    let ip = if !line.forwarded {
-        line.source_ip.map(str::to_owned)
-    } else {
-        ["headers", "multiValueHeaders"].iter().find_map(|h| {
-            let headers = event.get(*h)?.as_object()?;
-            let value = headers
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case("x-forwarded-for"))?
-                .1;
-            let first = match value {
-                Value::Array(a) => a.first()?.as_str()?,
-                v => v.as_str()?,
-            };
-            Some(first.split(',').next()?.trim().to_owned())
-        })
-    };
     (
         method,
         path.map(RedactedPath::new),
-        ip.filter(|ip| ip.parse::<std::net::IpAddr>().is_ok()),
+        line.source_ip
+            .filter(|ip| ip.parse::<std::net::IpAddr>().is_ok())
+            .map(str::to_owned),
     )
 }
 

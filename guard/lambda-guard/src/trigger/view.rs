@@ -459,8 +459,9 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
     }
 
     fn http(&mut self, obj: &Map<String, Value>, trigger: Trigger) {
-        let raw_query = trigger == Trigger::Alb; // ALB passes query parameters undecoded.
-                                                 // VPC Lattice's version 1 spells its members in snake_case.
+        // ALB passes query parameters undecoded.
+        let raw_query = trigger == Trigger::Alb;
+        // VPC Lattice's version 1 spells its members in snake_case.
         for key in ["path", "rawPath", "raw_path"] {
             self.member(obj, key, |w, v| w.any(v, Transforms::NONE));
         }
@@ -1142,11 +1143,9 @@ pub(crate) struct RequestLine<'e> {
     pub(crate) path: Option<&'e str>,
     /// The route template the trigger matched, when it reports one.
     pub(crate) route: Option<&'e str>,
-    /// The caller's address where the trigger reports it outside the headers.
+    /// The caller's address as the trigger reports it: ALB and VPC Lattice only through
+    /// `X-Forwarded-For` (its first hop); elsewhere that header is the caller's to write.
     pub(crate) source_ip: Option<&'e str>,
-    /// ALB and VPC Lattice report the caller only through `X-Forwarded-For` (its first hop);
-    /// elsewhere that header is the caller's to write.
-    pub(crate) forwarded: bool,
 }
 
 impl<'e> RequestLine<'e> {
@@ -1172,7 +1171,6 @@ impl<'e> RequestLine<'e> {
                     .map(|rest| &resource[resource.len() - rest.len() - 1..]),
                 route: None,
                 source_ip: None,
-                forwarded: false,
             };
         }
         let v2 = matches!(trigger, Trigger::ApiGatewayHttp | Trigger::FunctionUrl);
@@ -1202,11 +1200,26 @@ impl<'e> RequestLine<'e> {
                     at(&["requestContext", "identity", "sourceIp"])
                 }
                 _ if v2 => at(&["requestContext", "http", "sourceIp"]),
+                Trigger::Alb | Trigger::VpcLattice => first_forwarded_hop(event),
                 _ => None,
             },
-            forwarded: matches!(trigger, Trigger::Alb | Trigger::VpcLattice),
         }
     }
+}
+
+/// The first hop of `X-Forwarded-For`, from either header form (a value or a list of them).
+fn first_forwarded_hop(event: &Value) -> Option<&str> {
+    ["headers", "multiValueHeaders"].iter().find_map(|h| {
+        let headers = event.get(*h)?.as_object()?;
+        let (_, value) = headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("x-forwarded-for"))?;
+        let all = match value {
+            Value::Array(a) => a.first()?.as_str()?,
+            v => v.as_str()?,
+        };
+        Some(all.split(',').next()?.trim())
+    })
 }
 
 fn http_request(event: &Value, trigger: Trigger) -> HttpRequest {
@@ -1237,21 +1250,12 @@ fn http_request(event: &Value, trigger: Trigger) -> HttpRequest {
         }
     }
     let line = RequestLine::of(event, trigger);
-    let source_ip = if line.forwarded {
-        headers
-            .iter()
-            .find(|(n, _)| n == "x-forwarded-for")
-            .and_then(|(_, v)| v.split(',').next())
-            .map(|ip| ip.trim().to_owned())
-    } else {
-        line.source_ip.map(str::to_owned)
-    };
     HttpRequest {
         method: line.method.unwrap_or_default().to_ascii_uppercase(),
         path: line.path.unwrap_or_default().to_owned(),
         route: line.route.map(str::to_owned),
         headers,
-        source_ip,
+        source_ip: line.source_ip.map(str::to_owned),
     }
 }
 
