@@ -1807,7 +1807,28 @@ fn address_like(s: &Subject<'_>) -> bool {
         && !s.gate(gate::SQL_WORD | gate::SQL_OBJECT | gate::SQL_INFIX)
         && find(b, b"&&").is_none()
         && !starts_with_operator(b)
+        && !operator_after_number(b)
         && (!s.has(class::AT) || memchr::memchr_iter(b'@', b).all(address))
+}
+
+/// Whether a word operator is glued to a number (`1or-1=1`): the grammar reads a condition
+/// there, so the value is no address to skip.
+fn operator_after_number(b: &[u8]) -> bool {
+    let mut i = 1;
+    while i < b.len() {
+        let word = b[i..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
+        if word > 0
+            && b[i - 1].is_ascii_digit()
+            && matches!(classify(&b[i..i + word]), K::Logic | K::Op)
+        {
+            return true;
+        }
+        i += word.max(1);
+    }
+    false
 }
 
 /// Whether `b` opens with a word operator (`or@x=1`): the rest of a condition.
