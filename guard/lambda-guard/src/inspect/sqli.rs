@@ -65,9 +65,34 @@ const CATALOG: &[&str] = &[
     "syscolumns",
     "sqlite_master",
     "msysobjects",
-    "xp_cmdshell",
+    "sysdatabases",
     "mysql.user",
     "mysql.db",
+    // Procedures and packages only an attack calls from a web request: MSSQL's extended and
+    // OLE procedures and linked-server providers, Oracle's network and pipe packages,
+    // PostgreSQL's file readers.
+    "xp_cmdshell",
+    "xp_reg",
+    "xp_dirtree",
+    "xp_subdirs",
+    "xp_fileexist",
+    "xp_servicecontrol",
+    "xp_availablemedia",
+    "xp_terminate_process",
+    "xp_ntsec_enumdomains",
+    "xp_loginconfig",
+    "sp_oa",
+    "sp_exec",
+    "msdasql",
+    "sqloledb",
+    "openrowset",
+    "opendatasource",
+    "utl_http",
+    "utl_inaddr",
+    "dbms_pipe",
+    "dbms_xmlgen",
+    "pg_read_file",
+    "pg_ls_dir",
 ];
 
 /// Functions only SQL has (or whose call opening a value only SQL explains): a value that opens
@@ -278,7 +303,22 @@ fn classify(w: &[u8]) -> K {
         let last = w[i..].iter().rposition(|&c| c == b'.').map_or(i, |j| i + j);
         &w[last + 1..]
     });
-    if tail.starts_with(b"xp_") || tail.starts_with(b"sp_oa") || tail.starts_with(b"sp_exec") {
+    // MSSQL's extended procedures by name (`xp_points` is a game's experience), its OLE and
+    // dynamic-SQL ones by prefix.
+    let extended = tail.starts_with(b"xp_reg")
+        || matches!(
+            tail,
+            b"xp_cmdshell"
+                | b"xp_dirtree"
+                | b"xp_subdirs"
+                | b"xp_fileexist"
+                | b"xp_servicecontrol"
+                | b"xp_availablemedia"
+                | b"xp_terminate_process"
+                | b"xp_ntsec_enumdomains"
+                | b"xp_loginconfig"
+        );
+    if extended || tail.starts_with(b"sp_oa") || tail.starts_with(b"sp_exec") {
         return K::Kw(Kw::Danger);
     }
     K::Kw(match head {
@@ -324,7 +364,9 @@ fn classify(w: &[u8]) -> K {
         | b"lo_import"
         | b"lo_export"
         | b"pg_read_file"
-        | b"pg_ls_dir" => {
+        | b"pg_ls_dir"
+        | b"msdasql"
+        | b"sqloledb" => {
             if head == b"mysql" || head == b"master" || head == b"sys" {
                 // Only as a qualified catalog name (`mysql.user`, `master..sysdatabases`,
                 // `sys.objects`): `sys.version` or `master.zip` in prose are not SQL.
@@ -1305,13 +1347,11 @@ impl Grammar<'_> {
                     .then(|| span("sqli.string_break", j))?
             }
             K::Logic if self.condition_at(j + 1) => span("sqli.string_break", j + 1),
-            // `1'or'1`, `x'||'y`: an operator held between two quotes, the last one left for
-            // the application to close.
+            // `1'or'1`, `x' or 'a`: a boolean operator and a word left in an open quote for
+            // the application to close (`'x' or 'a'`).
             K::Logic
                 if j + 2 == self.t.len()
-                    && attached
-                    && self.t[j].s == quote + 1
-                    && self.t[j + 1].s == self.t[j].e
+                    && (attached || quote == 0)
                     && self.k(j + 1) == Some(K::Str { closed: false })
                     && self.b[self.t[j + 1].s + 1..]
                         .iter()
@@ -1320,15 +1360,27 @@ impl Grammar<'_> {
             {
                 span("sqli.string_break", j + 1)
             }
-            // `' or anything --`: a break, a boolean operator and a comment eating the rest.
+            // `x' or 5>`, `' and id<`: an operand and an operator that the application's own
+            // closing quote completes (`5>'…'`), a truncated probe.
+            K::Logic if (attached || quote == 0) && self.dangling(j + 1) => {
+                span("sqli.string_break", j + 1)
+            }
+            // `' or anything --`, `1' and f(x,'y')#`: a break, a boolean operator and a
+            // comment eating the rest. Strings only as call arguments: `5' or 6' -- ok` is
+            // feet and inches.
             K::Logic
-                if self.t[j + 1..]
-                    .iter()
-                    .all(|t| !matches!(t.k, K::Str { .. }))
-                    && self
-                        .t
-                        .last()
-                        .is_some_and(|t| t.k == K::Comment && !self.b[t.s..].starts_with(b"#")) =>
+                if self.t[j + 1..].iter().enumerate().all(|(o, t)| match t.k {
+                    K::Str { closed: true } => {
+                        matches!(self.k(j + o), Some(K::LParen | K::Comma))
+                    }
+                    K::Str { closed: false } => false,
+                    _ => true,
+                }) && self.t.last().is_some_and(|t| {
+                    t.k == K::Comment
+                        && (!self.b[t.s..].starts_with(b"#")
+                            || (attached
+                                && !self.b[t.s..t.e].iter().any(u8::is_ascii_alphanumeric)))
+                }) =>
             {
                 span("sqli.string_break", j + 1)
             }
@@ -1345,21 +1397,29 @@ impl Grammar<'_> {
             K::Op => {
                 let n = self.sig(j + 1);
                 let rhs = self.value_expr(self.operand(j));
+                // An operator and an operand with a comment cutting the rest: `x'-name--`,
+                // `x' div id#`, `x' collate nocase--`.
+                let cut = |r: &Expr| r.end + 1 == self.t.len() && self.cutting_comment(r.end);
                 let ok = if self.comparison(j) {
                     rhs.is_some_and(|r| {
                         r.literals > 0 || r.call || self.end_or_comment(self.sig(r.end))
                     })
                 } else {
-                    rhs.is_some_and(|r| r.call)
+                    rhs.is_some_and(|r| r.call || (attached && cut(&r)))
                 };
                 ok.then(|| span("sqli.string_break", n))?
             }
             K::Semi => {
                 let n = self.sig(j + 1);
+                // `admin';`: the string and the statement ended where the value does (not
+                // `HAT 18';`, a size in feet).
+                let ended =
+                    attached && j + 1 == self.t.len() && !self.b[quote - 1].is_ascii_digit();
                 (self.statement_at(n, false)
                     || self.schema_statement(n, false)
-                    || matches!(self.k(j + 1), Some(K::Comment)))
-                .then(|| span("sqli.stacked_query", n))?
+                    || matches!(self.k(j + 1), Some(K::Comment))
+                    || ended)
+                    .then(|| span("sqli.stacked_query", n))?
             }
             K::Kw(Kw::Union) => self
                 .union_select(j)
@@ -1372,6 +1432,21 @@ impl Grammar<'_> {
             }
             _ => None,
         }
+    }
+
+    /// From `i` to the end: an operand and a symbolic operator that nothing follows: `5>`,
+    /// `'a'<`, `id=`; an arithmetic one after literals only (`5-`, not `Tom-`).
+    fn dangling(&self, i: usize) -> bool {
+        let Some(last) = self.t.len().checked_sub(1) else {
+            return false;
+        };
+        let op = self.t[last];
+        op.k == K::Op
+            && self.b[op.s..op.e].iter().all(u8::is_ascii_punctuation)
+            && last > self.sig(i)
+            && self.value_expr(i).is_some_and(|e| {
+                e.end >= last && (self.comparison(last) || (e.literals > 0 && e.words == 0))
+            })
     }
 
     /// From the operator at `j` to the end: nothing but symbolic operators and literals (at
@@ -1918,8 +1993,33 @@ fn read(s: &Subject<'_>) -> Option<Hit> {
     }
     // Keywords split by comments (`UNI/**/ON SEL/**/ECT`), joined as filters that strip
     // comments read them; the hit spans the value, whose offsets the joining moved.
-    let joined = s.has(class::STAR).then(|| unsplit(b)).flatten()?;
-    contexts_at(&joined, &contexts[..n], s.paranoia).map(|h| Hit::new(h.rule, 0, b.len()))
+    let joined = s.has(class::STAR).then(|| unsplit(b)).flatten();
+    if let Some(h) = joined.and_then(|j| contexts_at(&j, &contexts[..n], s.paranoia)) {
+        return Some(Hit::new(h.rule, 0, b.len()));
+    }
+    // `\' or '1`: where quotes are escaped by doubling them, MySQL reads the backslash as
+    // escaping the first of the two and the second breaks out. Read once more that way.
+    let unescaped = s
+        .has(class::BACKSLASH)
+        .then(|| unescaped_quotes(b))
+        .flatten()?;
+    contexts_at(&unescaped, &contexts[..n], s.paranoia)
+}
+
+/// The value with each backslash that escapes a quote blanked (a NUL the tokenizer skips,
+/// so that offsets still point into the value), or `None` when no quote is escaped.
+fn unescaped_quotes(b: &[u8]) -> Option<Vec<u8>> {
+    let mut out: Option<Vec<u8>> = None;
+    let mut i = 0;
+    while let Some(p) = memchr::memchr(b'\\', &b[i..]).map(|p| p + i) {
+        match b.get(p + 1) {
+            Some(b'\'' | b'"') => out.get_or_insert_with(|| b.to_vec())[p] = 0,
+            None => break,
+            _ => {}
+        }
+        i = p + 2;
+    }
+    out
 }
 
 /// A byte of a form parameter's name (`user-id`, `filter[name]`, `a.b`).
@@ -2265,6 +2365,60 @@ mod tests {
             "prepare meals from scratch",
             "line one\\nline two",
             "[1] or [2]",
+        ] {
+            assert_eq!(rule(b), None, "false positive on {b}");
+        }
+    }
+
+    #[test]
+    fn breaks_the_application_completes() {
+        for a in [
+            // A quote left open, or an operator left dangling, for the application's own
+            // closing quote: `'x' or 'a'`, `'x' or 5>'…'`.
+            "x' or 'a",
+            "' or '1",
+            "x' or 'a'<",
+            "bob' or 5>",
+            "abc'xor 9<",
+            "x' and id>",
+            "' or 7-",
+            // An operator, an operand and a comment cutting the rest.
+            "x'-name--",
+            "x'|uid--",
+            "x' div id--",
+            "user'collate nocase--",
+            "1' and foo(x)#",
+            "1' and starts_with(password,'x')--",
+            // The string and the statement ended together.
+            "admin';",
+            "foo@example.com';",
+            // A backslash escaping the first of a doubled quote.
+            "\\' or '1",
+            "\\\" or \"x",
+            // Procedures and providers only an attack names.
+            "xp_regread",
+            "exec master..xp_dirtree '\\\\x\\y'",
+            "sp_executesql",
+            "msdasql",
+            "openrowset",
+            "utl_http",
+            "pg_read_file",
+        ] {
+            assert!(rule(a).is_some(), "missed {a}");
+        }
+        for b in [
+            "James' or Tom-",
+            "It's 5' or 6' -- depends",
+            "The kids' and parents' tickets -- sold out",
+            "Customers' or suppliers' addresses >",
+            "teachers' or students' #1 choice",
+            "DRESS WITH HAT 18';",
+            "he said 'ok';",
+            "Don\\'t forget the milk",
+            "O\\'Reilly and Sons",
+            "xp_points",
+            "xp_points and level",
+            "windows_xp_drivers.zip",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }
