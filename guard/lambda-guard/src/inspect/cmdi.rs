@@ -359,8 +359,8 @@ const WEAK: &[&[u8]] = &[
 ];
 
 fn command_class(word: &[u8]) -> Option<bool> {
-    // `%COMSPEC%` is cmd.exe.
-    if word == b"%comspec%" {
+    // `%COMSPEC%` is cmd.exe; a shell's `$0` (`${0}`) is the shell itself (`;$0 -c id`).
+    if matches!(word, b"%comspec%" | b"$0") {
         return Some(true);
     }
     let base = word
@@ -607,6 +607,21 @@ fn read_word(b: &[u8], mut i: usize) -> Word {
             b'$' => {
                 if b.get(i + 1) == Some(&b'(') {
                     break;
+                }
+                // `$0` (`${0}`) as a whole word is the shell's own name: `;$0 -c id`.
+                let shell = [&b"$0"[..], b"${0}"]
+                    .into_iter()
+                    .find(|p| b[i..].starts_with(p))
+                    .filter(|p| {
+                        b.get(i + p.len()).is_none_or(|c| {
+                            c.is_ascii_whitespace() || matches!(c, b';' | b'|' | b'&' | b')')
+                        })
+                    });
+                if let Some(p) = shell.filter(|_| len == 0) {
+                    text[..2].copy_from_slice(b"$0");
+                    len = 2;
+                    i += p.len();
+                    continue;
                 }
                 // Special parameters expand to nothing useful inside a word (`c$@at`, `una$$me`).
                 if matches!(
@@ -2174,6 +2189,19 @@ fn bare_separator(b: &[u8], sep: usize) -> bool {
             }))
 }
 
+/// Two words or more before the separator at `sep` on its line, the last one ending in a
+/// letter, and a space after the separator: prose punctuated with `;` (or `&`, `|`).
+fn sentence_before(b: &[u8], sep: usize) -> bool {
+    let line = b[..sep]
+        .iter()
+        .rposition(|c| matches!(c, b'\n' | b'\r'))
+        .map_or(0, |p| p + 1);
+    let before = b[line..sep].trim_ascii();
+    b.get(sep + 1) == Some(&b' ')
+        && before.last().is_some_and(u8::is_ascii_alphabetic)
+        && before.contains(&b' ')
+}
+
 /// After a prefix word ending at `i`: its options and numbers (`nice -n 10`, `stdbuf -o0`,
 /// `command -v`) skipped, where the command it runs starts.
 fn past_options(b: &[u8], mut i: usize) -> usize {
@@ -2254,6 +2282,12 @@ fn command_after(
     };
     if w.split {
         return hit("cmdi.shell_evasion");
+    }
+    // `Delivery on Monday; free`: an English word command (four letters or more: not `id`,
+    // `ls`, `pwd`) ending the value after a sentence, not after the one token an injection
+    // closes (`x; free`, `127.0.0.1; id` stay hits).
+    if !class && word.len() >= 4 && b[w.end..].trim_ascii().is_empty() && sentence_before(b, sep) {
+        return None;
     }
     let args = argument_follows(b, w.end, substitution);
     if start {
@@ -2444,6 +2478,13 @@ mod tests {
     #[test]
     fn attacks() {
         for a in [
+            // The shell's own name.
+            ";$0 -c id",
+            "|${0} -c id",
+            "a && $0",
+            // A word command after the one token an injection closes.
+            "x; free",
+            "127.0.0.1; id",
             "; cat /etc/passwd",
             "x | whoami",
             "127.0.0.1 && ping -c 10 evil.example",
@@ -2592,6 +2633,10 @@ mod tests {
     #[test]
     fn prose_passes() {
         for b in [
+            "costs nothing; free",
+            "Delivery on Monday; free",
+            "Price: $0 today",
+            "It was $0 -c",
             "Tom & Jerry",
             "I love cats; cat lovers unite",
             "rock|paper|scissors",
