@@ -473,10 +473,23 @@ fn clock(host: &[u8]) -> bool {
 /// An IPv4 address written as no person writes one: one number (`1113982867`), hex or octal
 /// parts (`0x42.0146.7.0x93`), fewer than four parts (`10.1`), or digits from other scripts.
 /// Resolvers read them all, filters comparing the dotted form do not: in a URL it is a
-/// filter bypass, whatever the address.
+/// filter bypass, whatever the address. So is a dotted quad with a part past 255
+/// (`425.510.425.510`): no address and no host name (its top-level label is a number), it
+/// means something only to parsers that wrap each part (169.254.169.254).
 fn obfuscated_ipv4(host: &str, folded: bool) -> bool {
     let host = host.strip_suffix('.').unwrap_or(host);
-    parse_ipv4_loose(host).is_some() && (folded || host.parse::<Ipv4Addr>().is_err())
+    let overflowing = || {
+        let parts = host.split('.');
+        parts.clone().count() == 4
+            && parts
+                .clone()
+                .all(|p| (1..=6).contains(&p.len()) && p.bytes().all(|c| c.is_ascii_digit()))
+            && parts
+                .clone()
+                .any(|p| p.parse::<u32>().is_ok_and(|n| n > 255))
+    };
+    (parse_ipv4_loose(host).is_some() && (folded || host.parse::<Ipv4Addr>().is_err()))
+        || overflowing()
 }
 
 /// Whether a field is the `Host` header (`$.headers.Host`, `$.multiValueHeaders.host[0]`).
@@ -895,6 +908,7 @@ mod tests {
                 "ssrf.obfuscated_host",
             ),
             ("http://3232235777/admin", "ssrf.obfuscated_host"),
+            ("http://425.510.425.510/", "ssrf.obfuscated_host"),
             ("http://10.0.0.1/internal", "ssrf.private_address"),
             ("https://192.168.1.20:8443/admin", "ssrf.private_address"),
             ("see http://172.16.4.2/status", "ssrf.private_address"),
@@ -990,6 +1004,8 @@ mod tests {
             "mailto:someone@example.com",
             "https://api.example.com:8443/v1",
             "version 1.2.3.4",
+            "https://example.com/v/1.2.300.4",
+            "build 425.510.425.510 shipped",
             "localhost is where the heart is",
             "my.localhost.example.com",
             "https://example.com/search?",
