@@ -21,8 +21,11 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     if !s.has(class::EQ) {
         // Only an absolute filter can follow a break without `=`: looked for first (user
         // agents, which every HTTP event has, are full of parentheses).
-        let any = find(b, b")(&)").or_else(|| find(b, b")(|)"));
-        return any.and_then(|_| breaks(b, absolute));
+        let any = find(b, b")(&)").is_some()
+            || find(b, b")(|)").is_some()
+            || b.ends_with(b")(&")
+            || b.ends_with(b")(|");
+        return any.then(|| breaks(b, absolute)).flatten();
     }
     if let Some(hit) = breaks(b, |b, o| item(b, o).or_else(|| absolute(b, o))) {
         return Some(hit);
@@ -39,9 +42,12 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
 }
 
 /// RFC 4526's absolute filters at `open`: `(&)` is always true, `(|)` always false, so
-/// `admin)(&)` turns `(&(uid=admin)(pw=…))` into a filter that ignores the password.
+/// `admin)(&)` turns `(&(uid=admin)(pw=…))` into a filter that ignores the password. Left
+/// open at the end of the value (`*)(&`), the application's own `)` closes it.
 fn absolute(b: &[u8], open: usize) -> Option<usize> {
-    matches!(b.get(open + 1..open + 3), Some(b"&)" | b"|)")).then_some(open + 3)
+    let closed = matches!(b.get(open + 1..open + 3), Some(b"&)" | b"|)"));
+    let left_open = open + 2 == b.len() && matches!(b[open + 1], b'&' | b'|');
+    (closed || left_open).then_some((open + 3).min(b.len()))
 }
 
 /// A break-out: a `)` the value never opened, then `(` at which `filter` finds a filter
@@ -127,6 +133,8 @@ mod tests {
             "admin)(&)",
             "*)(|)",
             "admin)(&))(uid=x",
+            "*)(&",
+            "admin)(|",
         ] {
             assert_eq!(rule(attack), Some("ldap.filter_break"), "{attack}");
         }
@@ -145,6 +153,8 @@ mod tests {
             "price (incl. VAT) = 12",
             "curry(a)(b) == c",
             "(|) = nothing",
+            "(a)(&",
+            "Tom & Jerry (2)(|",
             "see doc (p. 4)(note=important)",
             "John Smith (CEO)(retired)",
             "(a)(&)",
