@@ -1217,6 +1217,12 @@ fn quoted_call(b: &[u8]) -> Option<Hit> {
             {
                 return Some(Hit::new("code.php", open, p + 1));
             }
+            // `(sy.(st).em)('id')`: bare words joined, which PHP before 8 reads as strings.
+            if let Some(open) = bare_join(b, e) {
+                if call_at(b, e).is_some() {
+                    return Some(Hit::new("code.php", open, p + 1));
+                }
+            }
             continue;
         }
         let q = b[e - 1];
@@ -1234,6 +1240,44 @@ fn quoted_call(b: &[u8]) -> Option<Hit> {
         }
     }
     None
+}
+
+/// The group closing at `e - 1` (`(sy.(st).em)`), nested to the 64 bytes before it, when it
+/// holds only bare words, parentheses and `.` joins that spell a PHP function
+/// running code: where it opens.
+fn bare_join(b: &[u8], e: usize) -> Option<usize> {
+    let from = e.saturating_sub(64);
+    let mut depth = 0usize;
+    let mut open = None;
+    for i in (from..e).rev() {
+        match b[i] {
+            b')' => depth += 1,
+            b'(' => {
+                depth -= 1;
+                if depth == 0 {
+                    open = Some(i);
+                    break;
+                }
+            }
+            c if is_word(c) || c == b'.' || c == b' ' => {}
+            _ => return None,
+        }
+    }
+    let open = open?;
+    let inner = &b[open..e];
+    let mut name = [0u8; 24];
+    let mut len = 0;
+    for &c in inner.iter().filter(|c| is_word(**c)) {
+        *name.get_mut(len)? = c;
+        len += 1;
+    }
+    let joins = inner.iter().filter(|c| **c == b'.').count();
+    let name = &name[..len];
+    let runs = matches!(name, b"exec" | b"eval")
+        || ENTRIES
+            .iter()
+            .any(|(m, r, k)| *k == Kind::Call && *r == "code.php" && m.as_bytes() == name);
+    (joins >= 1 && runs).then_some(open)
 }
 
 /// A class name (after its package) that is a `Throwable`: `NullPointerException`,
@@ -1339,6 +1383,8 @@ mod tests {
             ("KztAAUc3IAEQ", "code.deserialization"),
             // Names built from pieces, callbacks by name, serialized objects with a sign.
             ("$a='sys'.'tem';", "code.php"),
+            ("(sy.(st).em)('uname');", "code.php"),
+            ("(pass . thru)('id')", "code.php"),
             ("x = 'child_'+'process'", "code.node"),
             ("$f(\"id\");", "code.php"),
             ("usort($a, 'system');", "code.php"),
@@ -1372,6 +1418,9 @@ mod tests {
     #[test]
     fn prose_passes() {
         for b in [
+            "(sy.st.em) (see notes)",
+            "(a.b.c)(d)",
+            "(Mr. Sys. Tem)(2)",
             "sin and cos\nare periodic",
             "cos\n",
             "jdbc:mysql://db.example.com:3306/shop?useSSL=true&serverTimezone=UTC",
