@@ -2418,7 +2418,6 @@ fn brace_command(b: &[u8], i: usize) -> bool {
     w.len > 0 && b.get(w.end) == Some(&b',')
 }
 
-/// Shell binaries by path and reverse-shell devices anywhere in the value.
 /// The SQLite shell's `.shell` and `.system` (run a command) at the start of a line or after
 /// a `;` (`;\n.shell nc …`): a value pasted into a `sqlite3` session escapes to the shell.
 fn sqlite_shell(b: &[u8]) -> Option<Hit> {
@@ -2456,6 +2455,7 @@ fn editor_escape(b: &[u8], sep: usize, at: usize) -> Option<Hit> {
     })
 }
 
+/// Shell binaries by path and reverse-shell devices anywhere in the value.
 fn shell_paths(b: &[u8]) -> Option<Hit> {
     for needle in [&b"/dev/tcp/"[..], b"/dev/udp/"] {
         if let Some(p) = find(b, needle) {

@@ -1230,12 +1230,7 @@ fn quoted_call(b: &[u8]) -> Option<Hit> {
         let Some(s) = memchr::memrchr(q, &b[from..e - 1]).map(|x| x + from) else {
             continue;
         };
-        let name = &b[s + 1..e - 1];
-        let known = ENTRIES
-            .iter()
-            .any(|(m, r, k)| *k == Kind::Call && *r == "code.php" && m.as_bytes() == name)
-            || matches!(name, b"exec" | b"eval");
-        if known && call_at(b, e).is_some() {
+        if php_function(&b[s + 1..e - 1]) && call_at(b, e).is_some() {
             return Some(Hit::new("code.php", s, p + 1));
         }
     }
@@ -1271,13 +1266,16 @@ fn bare_join(b: &[u8], e: usize) -> Option<usize> {
         *name.get_mut(len)? = c;
         len += 1;
     }
-    let joins = inner.iter().filter(|c| **c == b'.').count();
-    let name = &name[..len];
-    let runs = matches!(name, b"exec" | b"eval")
+    (inner.contains(&b'.') && php_function(&name[..len])).then_some(open)
+}
+
+/// Whether `name` is a PHP function that runs code or commands ([`ENTRIES`]' PHP calls,
+/// `exec`, `eval`): what a variable function call may name.
+fn php_function(name: &[u8]) -> bool {
+    matches!(name, b"exec" | b"eval")
         || ENTRIES
             .iter()
-            .any(|(m, r, k)| *k == Kind::Call && *r == "code.php" && m.as_bytes() == name);
-    (joins >= 1 && runs).then_some(open)
+            .any(|(m, r, k)| *k == Kind::Call && *r == "code.php" && m.as_bytes() == name)
 }
 
 /// A class name (after its package) that is a `Throwable`: `NullPointerException`,

@@ -35,7 +35,6 @@ const PROSE_GATE: &[&str] = &[
     "limit",
     "into",
     "information_schema",
-    "xp_",
     "sleep",
     "benchmark",
 ];
