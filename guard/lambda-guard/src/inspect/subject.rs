@@ -138,6 +138,9 @@ pub(crate) mod gate {
     /// A dialog or evaluator name (`xss::DIALOG_NAMES`: `alert`, `eval` …), which the XSS checks
     /// for names passed around rather than called (`[1].map(alert)`) look for.
     pub(crate) const DIALOG: u32 = 1 << 20;
+    /// A DOM object or a name of the global object (`xss::SINK_OBJECTS`, `xss::GLOBALS`),
+    /// which every `object.member` sink the XSS checks read starts with.
+    pub(crate) const JS_OBJECT: u32 = 1 << 19;
 
     /// Every gate needle with its group: [`NEEDLES`] and the word lists kept beside the
     /// detectors that read them.
@@ -149,6 +152,7 @@ pub(crate) mod gate {
         all.extend(code::SYNTAX.iter().map(|n| (*n, CODE_SYNTAX)));
         all.extend(cmdi::POWERSHELL.iter().map(|n| (*n, POWERSHELL)));
         all.extend(xss::DIALOG_NAMES.iter().map(|n| (*n, DIALOG)));
+        all.extend(xss::js_objects().map(|n| (n, JS_OBJECT)));
         all.extend(traversal::SENSITIVE.iter().map(|n| (*n, SENSITIVE_FILE)));
         all.extend(traversal::WRAPPERS.iter().map(|w| (*w, WRAPPER)));
         all.extend(traversal::RESPELLED.iter().map(|r| (r.0, HEX_PATH)));

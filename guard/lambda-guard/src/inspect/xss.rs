@@ -608,6 +608,12 @@ const SINK_OBJECTS: &[(&[u8], &[&[u8]])] = &[
     (b"location", &[b"href", b"hash", b"replace", b"assign"]),
 ];
 
+/// The names [`SINK_OBJECTS`] and [`GLOBALS`] hold, as the keyword pass's `JS_OBJECT` gate.
+pub(crate) fn js_objects() -> impl Iterator<Item = &'static str> {
+    let names = SINK_OBJECTS.iter().map(|o| o.0).chain(GLOBALS.iter().copied());
+    names.filter_map(|n| std::str::from_utf8(n).ok())
+}
+
 /// Names of the global object, through which every global function is reachable.
 const GLOBALS: &[&[u8]] = &[
     b"window",
@@ -666,7 +672,8 @@ const CALLS: &[&[u8]] = &[
 /// break-outs into a call (`';alert(1)//`).
 fn script_context(s: &Subject<'_>) -> Option<Hit> {
     let (b, paranoia) = (s.bytes(), s.paranoia);
-    for dot in memchr::memchr_iter(b'.', b) {
+    let objects = s.gate(gate::JS_OBJECT).then_some(b).unwrap_or_default();
+    for dot in memchr::memchr_iter(b'.', objects) {
         let (ws, we) = word_before(b, dot);
         let obj = &b[ws..we];
         let props = SINK_OBJECTS
