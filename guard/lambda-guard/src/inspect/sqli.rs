@@ -331,7 +331,8 @@ fn classify(w: &[u8]) -> K {
         b"insert" | b"update" | b"delete" | b"drop" | b"exec" | b"execute" | b"declare"
         | b"create" | b"alter" | b"truncate" | b"shutdown" | b"grant" | b"revoke" | b"call"
         | b"backup" | b"restore" | b"copy" => Kw::Stmt,
-        b"sleep" | b"benchmark" | b"pg_sleep" | b"waitfor" | b"dbms_lock" | b"randomblob" => {
+        b"sleep" | b"benchmark" | b"pg_sleep" | b"waitfor" | b"dbms_lock" | b"user_lock"
+        | b"randomblob" => {
             Kw::TimeFunc
         }
         b"information_schema"
@@ -819,6 +820,14 @@ impl Grammar<'_> {
                     Some(K::Num | K::Kw(Kw::Value) | K::Str { .. }) => {
                         self.end_or_comment(after)
                             || (self.k(after) == Some(K::Logic) && self.closes(self.sig(after + 1)))
+                            // `SELECT 'a'||(…)`: a string concatenated to an expression.
+                            || (matches!(self.k(n), Some(K::Str { closed: true }))
+                                && self.word(after) == b"||"
+                                && (self.is_call(self.sig(after + 1))
+                                    || matches!(
+                                        self.k(self.sig(after + 1)),
+                                        Some(K::LParen | K::Str { .. })
+                                    )))
                             || matches!(
                                 self.k(after),
                                 Some(
@@ -839,6 +848,8 @@ impl Grammar<'_> {
                                 ))
                     }
                     Some(K::LParen) => true,
+                    // `SELECT CASE WHEN 1=1 THEN …`.
+                    Some(K::Word) if self.case_when(n) => true,
                     // `SELECT sleep(5)`, `SELECT count(*) FROM`; not "select count(*) is slow".
                     Some(K::Word | K::Kw(_)) if self.is_call(n) => {
                         let after = self.sig(self.matching(self.sig(n + 1)) + 1);
@@ -1346,16 +1357,15 @@ impl Grammar<'_> {
                     .then(|| span("sqli.string_break", j))?
             }
             K::Logic if self.condition_at(j + 1) => span("sqli.string_break", j + 1),
-            // `1'or'1`, `x' or 'a`: a boolean operator and a word left in an open quote for
-            // the application to close (`'x' or 'a'`).
+            // `1'or'1`, `x' or 'a`, `admin' or '`: a boolean operator and a word (or nothing)
+            // left in an open quote for the application to close (`'x' or 'a'`).
             K::Logic
                 if j + 2 == self.t.len()
                     && (attached || quote == 0)
                     && self.k(j + 1) == Some(K::Str { closed: false })
                     && self.b[self.t[j + 1].s + 1..]
                         .iter()
-                        .all(u8::is_ascii_alphanumeric)
-                    && self.t[j + 1].e > self.t[j + 1].s + 1 =>
+                        .all(u8::is_ascii_alphanumeric) =>
             {
                 span("sqli.string_break", j + 1)
             }
@@ -1554,7 +1564,12 @@ impl Grammar<'_> {
     /// reads as code (`/*!50000 …*/`) or as an optimizer hint (`/*+ …*/`).
     fn probe(&self) -> Option<(&'static str, usize, usize)> {
         let t = self.t;
-        let first = self.sig(0);
+        let mut first = self.sig(0);
+        // What follows a `,` continues the application's list (`ORDER BY 1,IIF(…)`); what
+        // follows a `;` is a statement of its own: either opens the value as well.
+        if matches!(self.k(first), Some(K::Comma | K::Semi)) {
+            first = self.sig(first + 1);
+        }
         let adjacent = t.get(first).is_some_and(|w| self.b.get(w.e) == Some(&b'('));
         if self.is_call(first)
             && (SQL_FUNCTIONS.contains(&self.word(first))
@@ -1570,8 +1585,24 @@ impl Grammar<'_> {
         if self.case_when(p) {
             return Some(("sqli.probe", t[first].s, t[p].e));
         }
-        // MySQL's `IF(1=1,…)` opening the value: a condition being probed.
-        if adjacent && matches!(self.word(first), b"if" | b"iif") {
+        // `(5831=5831)*1`: a number compared with itself in parentheses, inside arithmetic
+        // or alone: a tautology standing in for a numeric value.
+        if p > first && self.k(p) == Some(K::Num) {
+            let op = self.sig(p + 1);
+            let rhs = self.sig(op + 1);
+            let close = self.sig(rhs + 1);
+            let after = self.sig(close + 1);
+            if self.word(op) == b"="
+                && self.k(rhs) == Some(K::Num)
+                && self.word(rhs) == self.word(p)
+                && self.k(close) == Some(K::RParen)
+                && (self.k(after).is_none() || self.k(after) == Some(K::Op))
+            {
+                return Some(("sqli.probe", t[first].s, t[close].e));
+            }
+        }
+        // MySQL's `IF(1=1,…)`, `ELT(1=1,…)` opening the value: a condition being probed.
+        if adjacent && matches!(self.word(first), b"if" | b"iif" | b"elt") {
             let open = self.sig(first + 1);
             let lhs = self.sig(open + 1);
             let op = self.sig(lhs + 1);
@@ -1881,13 +1912,13 @@ fn address_like(s: &Subject<'_>) -> bool {
         && !s.gate(gate::SQL_WORD | gate::SQL_OBJECT | gate::SQL_INFIX)
         && find(b, b"&&").is_none()
         && !starts_with_operator(b)
-        && !operator_after_number(b)
+        && !operator_glued(b)
         && (!s.has(class::AT) || memchr::memchr_iter(b'@', b).all(address))
 }
 
-/// Whether a word operator is glued to a number (`1or-1=1`): the grammar reads a condition
-/// there, so the value is no address to skip.
-fn operator_after_number(b: &[u8]) -> bool {
+/// Whether a word operator is glued to a number or a sign (`1or-1=1`, `true-or-1=1`): the
+/// grammar reads a condition there, so the value is no address to skip.
+fn operator_glued(b: &[u8]) -> bool {
     let mut i = 1;
     while i < b.len() {
         let word = b[i..]
@@ -1895,7 +1926,7 @@ fn operator_after_number(b: &[u8]) -> bool {
             .take_while(|c| c.is_ascii_alphabetic())
             .count();
         if word > 0
-            && b[i - 1].is_ascii_digit()
+            && (b[i - 1].is_ascii_digit() || !is_word(b[i - 1]))
             && matches!(classify(&b[i..i + word]), K::Logic | K::Op)
         {
             return true;
@@ -2402,6 +2433,9 @@ mod tests {
             "openrowset",
             "utl_http",
             "pg_read_file",
+            // The quote left open and empty: `'admin' or ''`.
+            "admin' or '",
+            "' or '",
         ] {
             assert!(rule(a).is_some(), "missed {a}");
         }
@@ -2418,6 +2452,37 @@ mod tests {
             "xp_points",
             "xp_points and level",
             "windows_xp_drivers.zip",
+            "Rock 'n' roll or '",
+            "the 'or' word",
+        ] {
+            assert_eq!(rule(b), None, "false positive on {b}");
+        }
+    }
+
+    /// sqlmap's boundaries: a payload continuing the application's list (`,`) or starting a
+    /// statement of its own (`;`), conditional expressions, procedures called.
+    #[test]
+    fn list_and_statement_continuations() {
+        for a in [
+            ",IIF(5831=5831,1,1/0)",
+            ";IIF(5831=5831,1,1/0)",
+            ",(CASE WHEN 5831=5831 THEN 1 ELSE NULL END)",
+            ";SELECT CASE WHEN 5831=5831 THEN 1 ELSE NULL END FROM DUAL",
+            "SELECT 'qvkpq'||(CASE WHEN (5831=5831) THEN 1 ELSE 0 END)||'qzjvq'",
+            "ELT(5831=5831,7412)",
+            "(5831=5831)*7412",
+            "1;BEGIN USER_LOCK.SLEEP(5); END",
+        ] {
+            assert!(rule(a).is_some(), "missed {a}");
+        }
+        for b in [
+            ", if (you can) call me",
+            "(5=6)*2",
+            "(1+1=2)",
+            "Call me (maybe)",
+            "Call _xcb_in_read() once from the polling functions",
+            "select 'a' || your own",
+            "elt (a list)",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }
