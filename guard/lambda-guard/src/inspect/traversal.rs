@@ -192,7 +192,7 @@ pub(crate) fn needs() -> Needs {
         .or_gates(gate::DOTDOT | gate::WRAPPER | gate::HEX_PATH)
         .or_words(&[
             "etc/", "proc/", "sys/", "root/", "boot/", "dev/", "var/", "usr/", "windows/",
-            "winnt/", "inetpub/", "/tmp/", "/opt/",
+            "winnt/", "inetpub/", "/tmp/", "/opt/", "/sbin/", "/apache", "/httpd/", "/nginx/",
         ])
         .or_gates(gate::SENSITIVE_FILE)
         .or_words(REQUEST_PATH_KEYS)
@@ -313,13 +313,25 @@ const SYSTEM_DIRS: &[&[u8]] = &[
     b"dev/shm/",
     b"dev/mem",
     b"dev/kmem",
-    b"var/lib/",
-    b"var/mail/",
-    b"var/spool/",
-    b"var/backups/",
-    b"var/www/",
-    b"var/db/",
-    b"usr/local/etc/",
+    // All of `/var` (logs, spools, locks, accounting, web roots); what `/usr` holds besides
+    // shared documentation (installed servers, ports, spools, binaries).
+    b"var/",
+    b"usr/local/",
+    b"usr/ports/",
+    b"usr/pkgsrc/",
+    b"usr/pkg/",
+    b"usr/spool/",
+    b"usr/etc/",
+    b"usr/lib/",
+    b"usr/bin/",
+    b"usr/sbin/",
+    b"usr/adm/",
+    b"sbin/",
+    // A web server's own tree at the root (`/apache/logs/access_log`).
+    b"apache/",
+    b"apache2/",
+    b"httpd/",
+    b"nginx/",
     // Lambda: the scratch space other invocations wrote, the layers, the language runtime.
     b"tmp/",
     b"opt/python/",
@@ -334,6 +346,23 @@ const SYSTEM_DIRS: &[&[u8]] = &[
     b"inetpub/",
 ];
 
+/// Folders under a Windows drive where servers, databases and interpreters keep their
+/// configuration, logs and sessions (`C:\Program Files\Apache Group\…`, `C:\php5\sessions`).
+const WINDOWS_DIRS: &[&[u8]] = &[
+    b"program files",
+    b"programfiles",
+    b"programdata/",
+    b"apache",
+    b"xampp/",
+    b"wamp",
+    b"appserv/",
+    b"mysql/",
+    b"php",
+    b"log/",
+    b"logs/",
+    b"system32/",
+];
+
 /// A value that is one absolute path into a system directory (`/etc/hostname`,
 /// `file:///proc/version`, `C:\Windows\win.ini`, `/etc//passwd`): an application's own files
 /// do not live there, so a parameter naming one asks for what the server must not serve.
@@ -341,10 +370,13 @@ fn system_path(b: &[u8]) -> Option<Hit> {
     let v = b.trim_ascii();
     let start = b.len() - b.trim_ascii_start().len();
     let rooted = matches!(v.first(), Some(b'/' | b'\\' | b'f')) || v.get(1) == Some(&b':');
+    // Windows folder names have spaces (`Program Files`); a `/` path with one is prose.
+    let windows = v.contains(&b'\\');
     if !rooted
         || v.len() > 256
-        || v.iter()
-            .any(|c| c.is_ascii_whitespace() || !is_path_char(*c))
+        || v.iter().any(|c| {
+            (*c == b' ' && !windows) || (*c != b' ' && !is_path_char(*c))
+        })
     {
         return None;
     }
@@ -352,8 +384,12 @@ fn system_path(b: &[u8]) -> Option<Hit> {
     if let Some(rest) = p.strip_prefix(b"file:") {
         p = rest.strip_prefix(b"//localhost").unwrap_or(rest);
     }
-    if p.len() > 2 && p[0].is_ascii_alphabetic() && p[1] == b':' {
-        p = &p[2..];
+    // `C:\`, and `/C:\` as some clients send it.
+    let after_slash = p.first().is_some_and(|c| matches!(c, b'/' | b'\\'));
+    let q = &p[usize::from(after_slash)..];
+    let drive = q.len() > 2 && q[0].is_ascii_alphabetic() && q[1] == b':';
+    if drive {
+        p = &q[2..];
     }
     let sep = |c: &u8| matches!(c, b'/' | b'\\');
     if !p.first().is_some_and(sep) {
@@ -363,12 +399,15 @@ fn system_path(b: &[u8]) -> Option<Hit> {
     while p.first().is_some_and(sep) || p.starts_with(b"./") || p.starts_with(b".\\") {
         p = &p[1..];
     }
-    let named = SYSTEM_DIRS.iter().any(|d| {
-        p.len() > d.len()
-            && p.iter()
-                .zip(d.iter())
-                .all(|(a, e)| a == e || (sep(a) && *e == b'/'))
-    });
+    let under = |dirs: &[&[u8]]| {
+        dirs.iter().any(|d| {
+            p.len() > d.len()
+                && p.iter()
+                    .zip(d.iter())
+                    .all(|(a, e)| a == e || (sep(a) && *e == b'/'))
+        })
+    };
+    let named = under(SYSTEM_DIRS) || ((drive || windows) && under(WINDOWS_DIRS));
     named.then(|| Hit::new("path.sensitive_file", start, b.len().min(start + 64)))
 }
 
@@ -612,6 +651,16 @@ mod tests {
             "/var/lib/mysql/mysql/user.MYD",
             "/usr/local/apache2/conf/httpd.conf",
             "/opt/tomcat/conf/tomcat-users.xml",
+            "/var/adm/utmpx",
+            "/var/lock/samba",
+            "/usr/local/cpanel/logs/license_log",
+            "/usr/ports/ftp/pure-ftpd/",
+            "/apache2/logs/error.log",
+            "C:\\apache\\logs\\access.log",
+            "c:\\Program Files\\Apache Group\\Apache\\logs\\error.log",
+            "/C:\\Program Files\\",
+            "C:\\php5\\sessions\\",
+            "C:\\MySQL\\data\\mysql.err",
         ] {
             assert!(rule(a).is_some(), "missed {a}");
         }
@@ -641,6 +690,11 @@ mod tests {
             "C:\\Users\\bob\\Desktop\\photo.jpg",
             "/home/bob/photos/cat.jpg",
             "/usr/share/doc/readme",
+            "C:\\Users\\bob\\My Documents\\cv.pdf",
+            "D:\\Photos\\2024 summer\\beach.jpg",
+            "/apache is a web server",
+            "/var is where logs go",
+            "/usr/local bin",
             "docs/etc/notes.txt",
             "The config lives in /etc/myapp/config.toml by default.",
             "/api/v1/etc/items",
