@@ -257,18 +257,26 @@ pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
 }
 
 /// Path separators and dots spelled otherwise: look-alike slashes (`∕` U+2215, `∖` U+2216,
-/// `⁄` U+2044, `﹨` U+FE68, `⧸` `⧹` U+29F8–9) that some decoders fold, and hex literals (`0x2e`,
-/// `0x2f`, `0x5c`), with what they spell. Also the needles of the `HEX_PATH` gate.
-pub(crate) const RESPELLED: &[(&str, u8)] = &[
-    ("\u{2215}", b'/'),
-    ("\u{2216}", b'\\'),
-    ("\u{2044}", b'/'),
-    ("\u{fe68}", b'\\'),
-    ("\u{29f8}", b'/'),
-    ("\u{29f9}", b'\\'),
-    ("0x2e", b'.'),
-    ("0x2f", b'/'),
-    ("0x5c", b'\\'),
+/// `⁄` U+2044, `﹨` U+FE68, `⧸` `⧹` U+29F8–9, fullwidth `／` `＼` `．`) and the two-dot leader
+/// (`‥` U+2025) that Unicode-folding decoders (Windows' best fit, NFKC) read as ASCII; hex
+/// literals (`0x2e`, `0x2f`, `0x5c`); a climb whose escape lost its `%` (`..2f`, `..5c`). With
+/// what they spell. Also the needles of the `HEX_PATH` gate.
+pub(crate) const RESPELLED: &[(&str, &[u8])] = &[
+    ("\u{2215}", b"/"),
+    ("\u{2216}", b"\\"),
+    ("\u{2044}", b"/"),
+    ("\u{fe68}", b"\\"),
+    ("\u{29f8}", b"/"),
+    ("\u{29f9}", b"\\"),
+    ("\u{ff0f}", b"/"),
+    ("\u{ff3c}", b"\\"),
+    ("\u{ff0e}", b"."),
+    ("\u{2025}", b".."),
+    ("0x2e", b"."),
+    ("0x2f", b"/"),
+    ("0x5c", b"\\"),
+    ("..2f", b"../"),
+    ("..5c", b"..\\"),
 ];
 
 /// The value with the [`RESPELLED`] forms read as what they spell; `None` when it has none.
@@ -277,7 +285,7 @@ fn respelled(b: &[u8]) -> Option<Vec<u8>> {
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
-        let form = if c == 0xe2 || c == 0xef || c == b'0' {
+        let form = if matches!(c, 0xe2 | 0xef | b'0' | b'.') {
             RESPELLED
                 .iter()
                 .find(|(f, _)| b[i..].starts_with(f.as_bytes()))
@@ -286,7 +294,7 @@ fn respelled(b: &[u8]) -> Option<Vec<u8>> {
         };
         match form {
             Some((f, to)) => {
-                out.get_or_insert_with(|| b[..i].to_vec()).push(*to);
+                out.get_or_insert_with(|| b[..i].to_vec()).extend_from_slice(to);
                 i += f.len();
             }
             None => {
@@ -640,6 +648,10 @@ mod tests {
             "..\u{2215}..\u{2215}etc\u{2215}passwd",
             "..\u{2216}..\u{2216}windows\u{2216}win.ini",
             "0x2e0x2e/0x2e0x2e/etc/hosts",
+            "..2f..2f..2fetc2fpasswd",
+            "..5c..5cwindows5cwin.ini",
+            "\u{2025}\u{ff0f}\u{2025}\u{ff0f}etc\u{ff0f}passwd",
+            "\u{ff0e}\u{ff0e}\u{ff3c}\u{ff0e}\u{ff0e}\u{ff3c}boot.ini",
             "0x5c0x2e./",
             "..;/..;/app/x",
             "..;.\\.;\\.",
@@ -701,6 +713,9 @@ mod tests {
             "/windows-store/app",
             "2\u{2215}3 cup of flour",
             "Price 0x2e is hex",
+            "\u{ff12}\u{ff10}\u{ff12}\u{ff14}\u{ff0f}\u{ff10}\u{ff15}",
+            "Wait\u{2025} what\u{ff0e}",
+            "0x2f is a slash",
             "/etc",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
