@@ -745,7 +745,13 @@ fn urls(b: &[u8], names: bool) -> Option<Hit> {
         if authority_url && target == Target::Private {
             return span("ssrf.private_address");
         }
-        if authority_url && (confusing_user(authority) || backslash_user(&b[end..limit])) {
+        // `http://a#@evil/`, `http://a?@evil/`: parsers that end the authority at the first
+        // `@` rather than at `#`/`?` read another host.
+        let delimited_user =
+            matches!(b.get(end), Some(b'#' | b'?')) && b.get(end + 1) == Some(&b'@');
+        if authority_url
+            && (confusing_user(authority) || backslash_user(&b[end..limit]) || delimited_user)
+        {
             return span("ssrf.url_confusion");
         }
         // `http://google.com:80 &@127.88.23.245:22/`: parsers that read past the space take
@@ -785,6 +791,17 @@ fn confusing_user(authority: &[u8]) -> bool {
     }
     if name.len() < user.len() {
         return false; // `user:password@`
+    }
+    // `1.1.1.1&@2.2.2.2`: a host with a delimiter glued on, then the real one.
+    let user = user.trim_ascii_end();
+    let user = user
+        .strip_suffix(b"&")
+        .or_else(|| user.strip_suffix(b";"))
+        .unwrap_or(user);
+    if parse_ipv4_loose(std::str::from_utf8(user).unwrap_or_default()).is_some()
+        && user.contains(&b'.')
+    {
+        return true;
     }
     let mut labels = user.split(|c| *c == b'.');
     let last = labels.next_back().unwrap_or_default();
@@ -1027,6 +1044,9 @@ mod tests {
             "see oastify.community and interact.shop",
             "mywebhook.site.example.com and keyes.shop",
             "http://example.com/img\\icon@2x.png",
+            "https://example.com?ref=user@example.com",
+            "https://example.com/#@mention",
+            "https://bob:p&ss@example.com/",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }
@@ -1040,6 +1060,9 @@ mod tests {
             "https://www.paypal.co.uk@198.51.100.9/",
             "http://evil.example\\@bank.com/",
             "http://a@b@c.example/",
+            "http://1.1.1.1&@2.2.2.2#@3.3.3.3/",
+            "http://example.com#@evil.example/",
+            "https://example.com?@evil.example/",
         ] {
             assert_eq!(rule(url), Some("ssrf.url_confusion"), "{url}");
         }

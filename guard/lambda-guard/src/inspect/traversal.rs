@@ -294,7 +294,8 @@ fn respelled(b: &[u8]) -> Option<Vec<u8>> {
         };
         match form {
             Some((f, to)) => {
-                out.get_or_insert_with(|| b[..i].to_vec()).extend_from_slice(to);
+                out.get_or_insert_with(|| b[..i].to_vec())
+                    .extend_from_slice(to);
                 i += f.len();
             }
             None => {
@@ -382,9 +383,8 @@ fn system_path(b: &[u8]) -> Option<Hit> {
     let windows = v.contains(&b'\\');
     if !rooted
         || v.len() > 256
-        || v.iter().any(|c| {
-            (*c == b' ' && !windows) || (*c != b' ' && !is_path_char(*c))
-        })
+        || v.iter()
+            .any(|c| (*c == b' ' && !windows) || (*c != b' ' && !is_path_char(*c)))
     {
         return None;
     }

@@ -610,7 +610,10 @@ const SINK_OBJECTS: &[(&[u8], &[&[u8]])] = &[
 
 /// The names [`SINK_OBJECTS`] and [`GLOBALS`] hold, as the keyword pass's `JS_OBJECT` gate.
 pub(crate) fn js_objects() -> impl Iterator<Item = &'static str> {
-    let names = SINK_OBJECTS.iter().map(|o| o.0).chain(GLOBALS.iter().copied());
+    let names = SINK_OBJECTS
+        .iter()
+        .map(|o| o.0)
+        .chain(GLOBALS.iter().copied());
     names.filter_map(|n| std::str::from_utf8(n).ok())
 }
 
