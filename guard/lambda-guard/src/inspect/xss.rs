@@ -363,6 +363,14 @@ fn attributes<'b>(
                 i = (end + 1).min(b.len());
                 r
             }
+            // `rel=\"stylesheet\"`: markup inside a JSON or script string, its quotes escaped.
+            Some(b'\\') if matches!(b.get(i + 1), Some(b'"' | b'\'')) => {
+                let closing = [b'\\', b[i + 1]];
+                let end = find(&b[i + 2..], &closing).map_or(b.len(), |e| i + 2 + e);
+                let r = (i + 2, end);
+                i = (end + 2).min(b.len());
+                r
+            }
             _ => {
                 let s = i;
                 while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'>' {
@@ -395,7 +403,10 @@ fn attributes<'b>(
             || (tag == b"base" && name == b"href")
             // A stylesheet or script pulled in by `<link>` (feeds' `<link rel=alternate>` pass).
             || (tag == b"link"
-                && ((name == b"rel" && matches!(value, b"stylesheet" | b"import" | b"modulepreload"))
+                && ((name == b"rel"
+                    && value
+                        .split(u8::is_ascii_whitespace)
+                        .any(|r| matches!(r, b"stylesheet" | b"import" | b"modulepreload")))
                     || (name == b"type" && find(value, b"script").is_some())))
             || (name == b"attributename" && is_handler_name(value));
         if hijack {
@@ -1258,6 +1269,8 @@ mod tests {
             "a <i f r a m e",
             "<BASE x HREF / =",
             "<link href=\"x.js\" rel=stylesheet>",
+            "<LINK REL=\\\"stylesheet\\\" HREF=\\\"http://ha.ckers.org/xss.css\\\">",
+            "<link rel=\"alternate stylesheet\" href=\"//evil.example/x.css\">",
             "ja\tvascript:",
             "v\nb\ts\nc\nr\ti\tp\nt::",
             "self[\"$\"][\"globalEval\"](\"alert(1)\")",
