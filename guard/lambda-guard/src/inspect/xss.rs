@@ -686,7 +686,7 @@ const CALLS: &[&[u8]] = &[
 /// break-outs into a call (`';alert(1)//`).
 fn script_context(s: &Subject<'_>) -> Option<Hit> {
     let (b, paranoia) = (s.bytes(), s.paranoia);
-    let objects = s.gate(gate::JS_OBJECT).then_some(b).unwrap_or_default();
+    let objects: &[u8] = if s.gate(gate::JS_OBJECT) { b } else { &[] };
     for dot in memchr::memchr_iter(b'.', objects) {
         let (ws, we) = word_before(b, dot);
         let obj = &b[ws..we];
