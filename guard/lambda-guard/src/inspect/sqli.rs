@@ -1846,7 +1846,14 @@ pub(crate) fn gate_needles() -> Vec<(&'static str, u32)> {
 pub(crate) fn needs() -> Needs {
     Needs::classes(PUNCT)
         .or_gates(gate::SQL_WORD | gate::SQL_OBJECT | gate::SQL_INFIX)
-        .or_words(&[" or true", " or 1", " or not "])
+        .or_words(&[
+            "or true",
+            " or 1",
+            " or not ",
+            "or false",
+            "and true",
+            "and false",
+        ])
 }
 
 /// A whole value that is a number or-ed with truth (`1 or true`, `0 OR 1`, `2 or not 0`), maybe
@@ -1955,10 +1962,13 @@ fn read(s: &Subject<'_>) -> Option<Hit> {
         let b = b.strip_prefix(b"-").unwrap_or(b);
         s.gate(gate::SQL_INFIX) && b.first().is_some_and(u8::is_ascii_digit)
     };
+    // `or true--`: the rest of a condition, the query's rest cut.
+    let continued = || starts_with_operator(s.bytes()) && find(s.bytes(), b"--").is_some();
     let worth = s.has(PUNCT)
         || (s.has(class::SPACE) && s.gate(gate::SQL_WORD))
         || s.gate(gate::SQL_OBJECT)
-        || numeric();
+        || numeric()
+        || continued();
     if !worth {
         return None;
     }
@@ -2433,6 +2443,9 @@ mod tests {
             "openrowset",
             "utl_http",
             "pg_read_file",
+            // The rest of a condition, the query's rest cut.
+            "or true--",
+            "and false -- x",
             // The quote left open and empty: `'admin' or ''`.
             "admin' or '",
             "' or '",

@@ -155,10 +155,58 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
             }
         }
     }
+    if s.has(class::PAREN) && s.has(class::COLON) {
+        if let Some(h) = css_expression(b) {
+            return Some(h);
+        }
+    }
     if s.has(class::DOT | class::PAREN | class::BACKTICK) {
         return script_context(s);
     }
     None
+}
+
+/// A CSS declaration whose value is IE's `expression(…)` (`left:expression(alert(1))`), also
+/// with comments splitting the word (`EXPR/**/ESSION(`), as IE read it: script run by a style.
+/// The property is glued to its colon and the call to its parenthesis, so "Note: expression(s)"
+/// and "Regular expression: (a|b)" are prose.
+fn css_expression(b: &[u8]) -> Option<Hit> {
+    let uncommented = find(b, b"/*").map(|_| {
+        let mut out = Vec::with_capacity(b.len());
+        let mut i = 0;
+        while i < b.len() {
+            if b[i..].starts_with(b"/*") {
+                i = find(&b[i + 2..], b"*/").map_or(b.len(), |e| i + 4 + e);
+            } else {
+                out.push(b[i]);
+                i += 1;
+            }
+        }
+        out
+    });
+    let text = uncommented.as_deref().unwrap_or(b);
+    let whole = uncommented.is_some();
+    let hit = find_iter(text, b"expression(").find_map(|p| {
+        let before = text[..p].trim_ascii_end().strip_suffix(b":")?;
+        let property = before.len()
+            - before
+                .iter()
+                .rev()
+                .take_while(|c| c.is_ascii_alphabetic() || **c == b'-')
+                .count();
+        let argument = &text[p + 11..];
+        let plural = argument.starts_with(b"s)");
+        // Offsets into the uncommented copy do not point into the value: report it whole.
+        (property < before.len() && !plural).then(|| {
+            let (s, e) = if whole {
+                (0, b.len())
+            } else {
+                (property, p + 11)
+            };
+            Hit::new("xss.css_expression", s, e)
+        })
+    });
+    hit
 }
 
 /// Whether the `<svg` tag whose name ends at `name_end` declares the SVG namespace: it opens
@@ -1236,6 +1284,9 @@ mod tests {
             "self[/*x*/\"eval\"](name)",
             "style=x:url(javascript:alert(1))",
             "-moz-binding:url(http://evil.example/x.xml#x)",
+            "left:expression(alert('XSS'))",
+            "width: expression(alert(1))",
+            "left:EXPR/**/ESSION(alert('XSS'))",
             "x{behavior: url(//evil.example/x.htc)}",
             "<script>alert(1)</script>",
             "<ScRiPt SRC=//evil.example/x.js>",
@@ -1347,6 +1398,10 @@ mod tests {
             "x < f o r me",
             "<i>f o r m</i>",
             "<link rel=\"alternate\" href=\"https://example.com/feed\"/>",
+            "Note: expression(s) of interest",
+            "Regular expression: (a|b)+",
+            "Expression (math) is fine",
+            "the expression(x) is evaluated: lazily",
             "<base>value</base>",
             "java script: the language",
             "top[\"score\"] = 5",
