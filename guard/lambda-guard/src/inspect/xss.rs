@@ -456,6 +456,9 @@ fn attributes<'b>(
                         .split(u8::is_ascii_whitespace)
                         .any(|r| matches!(r, b"stylesheet" | b"import" | b"modulepreload")))
                     || (name == b"type" && find(value, b"script").is_some())))
+            // Netscape's JavaScript style sheets; an IE data island loaded from a URL.
+            || (tag == b"style" && name == b"type" && find(value, b"script").is_some())
+            || (tag == b"xml" && name == b"src")
             || (name == b"attributename" && is_handler_name(value));
         if hijack {
             return (Some(Hit::new("xss.dangerous_tag", ns, ve)), i);
@@ -662,8 +665,8 @@ const SINK_OBJECTS: &[(&[u8], &[&[u8]])] = &[
         &[b"location", b"open", b"eval", b"name", b"execscript"],
     ),
     (b"self", &[b"location", b"eval"]),
-    (b"top", &[b"location", b"eval"]),
-    (b"parent", &[b"location", b"eval"]),
+    (b"top", &[b"location", b"eval", b"open"]),
+    (b"parent", &[b"location", b"eval", b"open"]),
     (b"location", &[b"href", b"hash", b"replace", b"assign"]),
 ];
 
@@ -1285,6 +1288,10 @@ mod tests {
             "style=x:url(javascript:alert(1))",
             "-moz-binding:url(http://evil.example/x.xml#x)",
             "left:expression(alert('XSS'))",
+            "<style TYPE=\"text/javascript\">document.vulnerable=true;</style>",
+            "<XML SRC=\"http://evil.example/xsstest.xml\" ID=I></XML>",
+            "top.open`javascript:alert(1)`",
+            "parent.open('//evil.example')",
             "width: expression(alert(1))",
             "left:EXPR/**/ESSION(alert('XSS'))",
             "x{behavior: url(//evil.example/x.htc)}",
@@ -1399,6 +1406,10 @@ mod tests {
             "<i>f o r m</i>",
             "<link rel=\"alternate\" href=\"https://example.com/feed\"/>",
             "Note: expression(s) of interest",
+            "<style type=\"text/css\">p{color:red}</style>",
+            "<?xml version=\"1.0\"?><xml><src>a</src></xml>",
+            "self.open(path)",
+            "top.open()",
             "Regular expression: (a|b)+",
             "Expression (math) is fine",
             "the expression(x) is evaluated: lazily",
