@@ -256,11 +256,11 @@ pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
     None
 }
 
-/// Path separators and dots spelled otherwise: look-alike slashes (`∕` U+2215, `∖` U+2216,
-/// `⁄` U+2044, `﹨` U+FE68, `⧸` `⧹` U+29F8–9, fullwidth `／` `＼` `．`) and the two-dot leader
-/// (`‥` U+2025) that Unicode-folding decoders (Windows' best fit, NFKC) read as ASCII; hex
-/// literals (`0x2e`, `0x2f`, `0x5c`); a climb whose escape lost its `%` (`..2f`, `..5c`). With
-/// what they spell. Also the needles of the `HEX_PATH` gate.
+/// Path separators and dots spelled otherwise, with what they spell: look-alike slashes (`∕`
+/// U+2215, `∖` U+2216, `⁄` U+2044, `﹨` U+FE68, `⧸` `⧹` U+29F8–9) and the two-dot leader (`‥`
+/// U+2025), which Unicode-folding decoders (Windows' best fit, NFKC) read as ASCII (full-width
+/// forms are folded by normalization already); hex literals (`0x2e`, `0x2f`, `0x5c`); a climb
+/// whose escape lost its `%` (`..2f`, `..5c`). Also the needles of the `HEX_PATH` gate.
 pub(crate) const RESPELLED: &[(&str, &[u8])] = &[
     ("\u{2215}", b"/"),
     ("\u{2216}", b"\\"),
@@ -268,9 +268,6 @@ pub(crate) const RESPELLED: &[(&str, &[u8])] = &[
     ("\u{fe68}", b"\\"),
     ("\u{29f8}", b"/"),
     ("\u{29f9}", b"\\"),
-    ("\u{ff0f}", b"/"),
-    ("\u{ff3c}", b"\\"),
-    ("\u{ff0e}", b"."),
     ("\u{2025}", b".."),
     ("0x2e", b"."),
     ("0x2f", b"/"),
@@ -650,8 +647,8 @@ mod tests {
             "0x2e0x2e/0x2e0x2e/etc/hosts",
             "..2f..2f..2fetc2fpasswd",
             "..5c..5cwindows5cwin.ini",
-            "\u{2025}\u{ff0f}\u{2025}\u{ff0f}etc\u{ff0f}passwd",
-            "\u{ff0e}\u{ff0e}\u{ff3c}\u{ff0e}\u{ff0e}\u{ff3c}boot.ini",
+            "\u{2025}/\u{2025}/etc/passwd",
+            "\u{2025}\\\u{2025}\\boot.ini",
             "0x5c0x2e./",
             "..;/..;/app/x",
             "..;.\\.;\\.",
