@@ -1209,7 +1209,9 @@ fn quoted_call(b: &[u8]) -> Option<Hit> {
         if b[e - 1] == b')' {
             // `(...)(` with a string concatenation inside.
             let from = e.saturating_sub(64);
-            let open = from + memchr::memrchr(b'(', &b[from..e - 1])?;
+            let Some(open) = memchr::memrchr(b'(', &b[from..e - 1]).map(|o| from + o) else {
+                continue;
+            };
             let inner = &b[open..e];
             if inner.iter().filter(|c| matches!(c, b'\'' | b'"')).count() >= 4
                 && inner.contains(&b'.')
@@ -1248,7 +1250,7 @@ fn bare_join(b: &[u8], e: usize) -> Option<usize> {
         match b[i] {
             b')' => depth += 1,
             b'(' => {
-                depth -= 1;
+                depth = depth.checked_sub(1)?;
                 if depth == 0 {
                     open = Some(i);
                     break;
@@ -1383,6 +1385,8 @@ mod tests {
             ("$a='sys'.'tem';", "code.php"),
             ("(sy.(st).em)('uname');", "code.php"),
             ("(pass . thru)('id')", "code.php"),
+            // A `)` with nothing opened before it does not end the search.
+            ("x) (sy.(st).em)('uname')", "code.php"),
             ("x = 'child_'+'process'", "code.node"),
             ("$f(\"id\");", "code.php"),
             ("usort($a, 'system');", "code.php"),

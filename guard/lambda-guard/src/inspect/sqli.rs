@@ -11,7 +11,7 @@
 //! executable comments (`/*!50000UNION*/`) are read as code, and keywords are case-folded.
 //! Prose keeps passing because the grammar asks for SQL structure, not SQL words.
 
-use super::subject::{class, find, gate, is_word, Hit, Needs, Subject, Tables};
+use super::subject::{class, find, gate, is_word, unsplit, Hit, Needs, Subject, Tables};
 
 /// Words that make a value without SQL punctuation worth tokenizing.
 const PROSE_GATE: &[&str] = &[
@@ -67,9 +67,25 @@ const CATALOG: &[&str] = &[
     "sysdatabases",
     "mysql.user",
     "mysql.db",
-    // Procedures and packages only an attack calls from a web request: MSSQL's extended and
-    // OLE procedures and linked-server providers, Oracle's network and pipe packages,
+    // Packages and providers only an attack calls from a web request (with
+    // [`MSSQL_PROCEDURES`]): linked-server providers, Oracle's network and pipe packages,
     // PostgreSQL's file readers.
+    "msdasql",
+    "sqloledb",
+    "openrowset",
+    "opendatasource",
+    "utl_http",
+    "utl_inaddr",
+    "dbms_pipe",
+    "dbms_xmlgen",
+    "pg_read_file",
+    "pg_ls_dir",
+];
+
+/// MSSQL's extended procedures by name (`xp_points` is a game's experience), its OLE and
+/// dynamic-SQL ones by prefix: names (and name prefixes) only an attack calls from a web
+/// request. Gate needles with [`CATALOG`], and dangerous tokens.
+const MSSQL_PROCEDURES: &[&str] = &[
     "xp_cmdshell",
     "xp_reg",
     "xp_dirtree",
@@ -82,16 +98,6 @@ const CATALOG: &[&str] = &[
     "xp_loginconfig",
     "sp_oa",
     "sp_exec",
-    "msdasql",
-    "sqloledb",
-    "openrowset",
-    "opendatasource",
-    "utl_http",
-    "utl_inaddr",
-    "dbms_pipe",
-    "dbms_xmlgen",
-    "pg_read_file",
-    "pg_ls_dir",
 ];
 
 /// Functions only SQL has (or whose call opening a value only SQL explains): a value that opens
@@ -302,22 +308,10 @@ fn classify(w: &[u8]) -> K {
         let last = w[i..].iter().rposition(|&c| c == b'.').map_or(i, |j| i + j);
         &w[last + 1..]
     });
-    // MSSQL's extended procedures by name (`xp_points` is a game's experience), its OLE and
-    // dynamic-SQL ones by prefix.
-    let extended = tail.starts_with(b"xp_reg")
-        || matches!(
-            tail,
-            b"xp_cmdshell"
-                | b"xp_dirtree"
-                | b"xp_subdirs"
-                | b"xp_fileexist"
-                | b"xp_servicecontrol"
-                | b"xp_availablemedia"
-                | b"xp_terminate_process"
-                | b"xp_ntsec_enumdomains"
-                | b"xp_loginconfig"
-        );
-    if extended || tail.starts_with(b"sp_oa") || tail.starts_with(b"sp_exec") {
+    if MSSQL_PROCEDURES
+        .iter()
+        .any(|p| tail.starts_with(p.as_bytes()))
+    {
         return K::Kw(Kw::Danger);
     }
     K::Kw(match head {
@@ -1836,6 +1830,7 @@ pub(crate) fn gate_needles() -> Vec<(&'static str, u32)> {
     let words = PROSE_GATE.iter().map(|w| (*w, gate::SQL_WORD));
     let objects = CATALOG
         .iter()
+        .chain(MSSQL_PROCEDURES)
         .chain(&[CAST])
         .map(|w| (*w, gate::SQL_OBJECT));
     let infix = INFIX.iter().map(|w| (*w, gate::SQL_INFIX));
@@ -2089,32 +2084,6 @@ fn quoted_parameter(b: &[u8]) -> Option<(usize, usize)> {
     })
 }
 
-/// `b` without the block comments that sit inside a word (`uni/**/on`), or `None` when it has
-/// none. Executable comments (`/*!…*/`) are code and stay.
-fn unsplit(b: &[u8]) -> Option<Vec<u8>> {
-    let mut out: Option<Vec<u8>> = None;
-    let mut copied = 0;
-    let mut from = 0;
-    while let Some(p) = find(&b[from..], b"/*").map(|p| p + from) {
-        let Some(close) = find(&b[p + 2..], b"*/").map(|e| p + 2 + e + 2) else {
-            break;
-        };
-        let inside = p > 0
-            && is_word(b[p - 1])
-            && b.get(close).is_some_and(|c| is_word(*c))
-            && b.get(p + 2) != Some(&b'!');
-        if inside {
-            let o = out.get_or_insert_with(|| Vec::with_capacity(b.len()));
-            o.extend_from_slice(&b[copied..p]);
-            copied = close;
-        }
-        from = close;
-    }
-    let mut o = out?;
-    o.extend_from_slice(&b[copied..]);
-    Some(o)
-}
-
 /// The value with typographic quotes (`‘ ’ ʼ ´ “ ”`) read as the ASCII quotes some database
 /// charsets convert them to (`1’ OR ’1’=’1`), or `None` when it has none. The length is kept
 /// (the quote, then NULs the tokenizer skips) so that offsets still point into the value.
@@ -2216,6 +2185,7 @@ mod tests {
             "-1 UNION ALL SELECT username, password FROM users",
             "1 uNiOn/**/sElEcT 1,2,3",
             "1 UNI/**/ON SEL/*x*/ECT 1,2",
+            "1 UNI/*a*//*b*/ON SEL/**/ECT 1,2",
             "un/**/ion sel/**/ect pass fr/**/om users",
             "1 or true--",
             "x'; desc users; --",

@@ -498,6 +498,40 @@ pub(crate) fn find_iter<'a>(hay: &'a [u8], needle: &'a [u8]) -> impl Iterator<It
     long.into_iter().flatten().chain(short)
 }
 
+/// `b` without the block comments that sit inside a word (`uni/**/on`,
+/// `ex/*a*//*b*/pression`), as filters that strip comments read it, or `None` when it has none.
+/// MySQL's executable comments (`/*!…*/`) are code and stay.
+pub(crate) fn unsplit(b: &[u8]) -> Option<Vec<u8>> {
+    let mut out: Option<Vec<u8>> = None;
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(p) = find(&b[from..], b"/*").map(|p| p + from) {
+        let Some(mut close) = find(&b[p + 2..], b"*/").map(|e| p + 2 + e + 2) else {
+            break;
+        };
+        // Comments one after another split the word once (`ex/*a*//*b*/pression`).
+        while b[close..].starts_with(b"/*") && b.get(close + 2) != Some(&b'!') {
+            match find(&b[close + 2..], b"*/") {
+                Some(e) => close += 2 + e + 2,
+                None => break,
+            }
+        }
+        let inside = p > 0
+            && is_word(b[p - 1])
+            && b.get(close).is_some_and(|c| is_word(*c))
+            && b.get(p + 2) != Some(&b'!');
+        if inside {
+            let o = out.get_or_insert_with(|| Vec::with_capacity(b.len()));
+            o.extend_from_slice(&b[copied..p]);
+            copied = close;
+        }
+        from = close;
+    }
+    let mut o = out?;
+    o.extend_from_slice(&b[copied..]);
+    Some(o)
+}
+
 /// Whether `b` can be part of an identifier-like word.
 pub(crate) fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80

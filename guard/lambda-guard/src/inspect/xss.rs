@@ -5,7 +5,7 @@
 
 use super::normalize;
 use super::subject::{
-    class, find, find_iter, gate, is_word, skip_space, Hit, Needs, Subject, Tables,
+    class, find, find_iter, gate, is_word, skip_space, unsplit, Hit, Needs, Subject, Tables,
 };
 
 /// Tags that run script or change where scripts and forms load from.
@@ -171,21 +171,10 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
 /// The property is glued to its colon and the call to its parenthesis, so "Note: expression(s)"
 /// and "Regular expression: (a|b)" are prose.
 fn css_expression(b: &[u8]) -> Option<Hit> {
-    let uncommented = find(b, b"/*").map(|_| {
-        let mut out = Vec::with_capacity(b.len());
-        let mut i = 0;
-        while i < b.len() {
-            if b[i..].starts_with(b"/*") {
-                i = find(&b[i + 2..], b"*/").map_or(b.len(), |e| i + 4 + e);
-            } else {
-                out.push(b[i]);
-                i += 1;
-            }
-        }
-        out
-    });
-    let text = uncommented.as_deref().unwrap_or(b);
-    let whole = uncommented.is_some();
+    let joined = find(b, b"/*").and_then(|_| unsplit(b));
+    let text = joined.as_deref().unwrap_or(b);
+    let whole = joined.is_some();
+    // Bound before returning: the iterator borrows `joined`, which the tail would outlive.
     let hit = find_iter(text, b"expression(").find_map(|p| {
         let before = text[..p].trim_ascii_end().strip_suffix(b":")?;
         let property = before.len()
@@ -196,7 +185,7 @@ fn css_expression(b: &[u8]) -> Option<Hit> {
                 .count();
         let argument = &text[p + 11..];
         let plural = argument.starts_with(b"s)");
-        // Offsets into the uncommented copy do not point into the value: report it whole.
+        // Offsets into the joined copy do not point into the value: report it whole.
         (property < before.len() && !plural).then(|| {
             let (s, e) = if whole {
                 (0, b.len())
@@ -1294,6 +1283,7 @@ mod tests {
             "parent.open('//evil.example')",
             "width: expression(alert(1))",
             "left:EXPR/**/ESSION(alert('XSS'))",
+            "xss:ex/*XSS*//*/*/pression(alert(1))",
             "x{behavior: url(//evil.example/x.htc)}",
             "<script>alert(1)</script>",
             "<ScRiPt SRC=//evil.example/x.js>",
