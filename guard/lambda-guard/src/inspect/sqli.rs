@@ -797,6 +797,14 @@ impl Grammar<'_> {
         }
     }
 
+    /// The token after the parentheses that close at `i` (`1))--`: the comment).
+    fn past_closing(&self, mut i: usize) -> usize {
+        while self.k(self.sig(i)) == Some(K::RParen) {
+            i = self.sig(i) + 1;
+        }
+        i
+    }
+
     /// A SQL statement (or sub-select) starts at `i`.
     fn statement_at(&self, i: usize, strict: bool) -> bool {
         // Iterate over opening parentheses (no recursion: `((((…` is attacker-sized).
@@ -804,9 +812,18 @@ impl Grammar<'_> {
         while self.k(i) == Some(K::LParen) {
             i = self.sig(i + 1);
         }
-        let n = self.sig(i + 1);
+        let mut n = self.sig(i + 1);
         match self.k(i) {
             Some(K::Kw(Kw::Select)) => {
+                // A signed first column (`SELECT -1,2 FROM`) reads as the column.
+                if self.k(n) == Some(K::Op) && matches!(self.word(n), b"-" | b"+" | b"~") {
+                    let operand = self.sig(n + 1);
+                    if matches!(self.k(operand), Some(K::Num | K::Str { .. }))
+                        || self.is_call(operand)
+                    {
+                        n = operand;
+                    }
+                }
                 let after = self.sig(n + 1);
                 match self.k(n) {
                     Some(K::Kw(Kw::Danger) | K::Var) => true,
@@ -1278,7 +1295,7 @@ impl Grammar<'_> {
             && (matches!(
                 self.k(n),
                 Some(K::Comment | K::Semi | K::Kw(Kw::Clause | Kw::Union))
-            ) || self.cutting_comment(lhs.end)
+            ) || self.cutting_comment(self.past_closing(lhs.end))
                 || ((truth || self.paranoia >= 2) && self.k(n).is_none()))
     }
 
@@ -1529,6 +1546,21 @@ impl Grammar<'_> {
         let n = self.sig(i + 1);
         match self.word(i) {
             b"where" | b"having" => self.condition_at(n).then_some(n + 1),
+            // `LIMIT 0,1--`, `LIMIT 1 OFFSET 2 UNION …`: a count, then a cut or more SQL.
+            b"limit" if self.k(n) == Some(K::Num) => {
+                let mut j = n + 1;
+                let more = self.sig(j);
+                if (self.k(more) == Some(K::Comma) || self.word(more) == b"offset")
+                    && self.k(self.sig(more + 1)) == Some(K::Num)
+                {
+                    j = self.sig(more + 1) + 1;
+                }
+                // (A comment with words may be an English dash: "limit 3 -- per user".)
+                let bare_cut =
+                    self.cutting_comment(j) && !self.word(j).iter().any(u8::is_ascii_alphabetic);
+                (bare_cut || matches!(self.k(self.sig(j)), Some(K::Kw(Kw::Union | Kw::Clause))))
+                    .then_some(j)
+            }
             b"order" | b"group" if self.k(n) == Some(K::Kw(Kw::By)) => {
                 let mut j = self.sig(n + 1);
                 loop {
@@ -1760,7 +1792,12 @@ impl Grammar<'_> {
         let leading_paren = self.k(first) == Some(K::RParen);
         let mut j = first;
         if !leading_paren {
-            let v = self.value_expr(first)?;
+            // A value that opens a group reads as its first operand: `(1 OR 1)--`.
+            let mut operand = first;
+            while self.k(operand) == Some(K::LParen) {
+                operand = self.sig(operand + 1);
+            }
+            let v = self.value_expr(operand)?;
             let n = self.sig(v.end);
             // A value that is a comparison, or-ed with a literal one: `name = 'x' OR 1=1`.
             if self.comparison(n) {
@@ -2266,6 +2303,14 @@ mod tests {
             " HAVING 1=1",
             "WHERE 1=1 AND 1=0--",
             " AS x WHERE 1=1 AND 1=1#",
+            "limit 0,1--",
+            "LIMIT 1 OFFSET 2#",
+            // A signed first column; a condition wrapped in a group, then cut.
+            "select -1,sin(1),2 from bar where",
+            "SELECT -'1',2 FROM t",
+            "( 1 OR 1 )  --",
+            "(1) or (1)--",
+            "1 or ((1))#",
             // A break out of a full-text search (sqlmap's boundary).
             "1' IN BOOLEAN MODE) AND 1234=1234#",
             "x' IN NATURAL LANGUAGE MODE) OR 1=1-- -",
@@ -2494,6 +2539,10 @@ mod tests {
         for b in [
             "Order by phone: 555-1234",
             "order by 5 pm",
+            "limit 0,1",
+            "limit 3 -- per user",
+            "Please select - 2 items from the list",
+            "(1 or 2) see above",
             "Where is the station?",
             "having 2 kids is fun",
             "group by region and year",
