@@ -1237,66 +1237,75 @@ impl Grammar<'_> {
     /// A boolean expression that is SQL rather than prose: a comparison of values, a call, a
     /// sub-select, a literal followed by a comment or a clause.
     fn condition_at(&self, i: usize) -> bool {
-        let mut i = self.sig(i);
-        if matches!(self.word(i), b"not" | b"!") {
-            i = self.sig(i + 1);
-        }
-        let mut p = i;
-        while self.k(p) == Some(K::LParen) {
-            p = self.sig(p + 1);
-        }
-        if matches!(
-            self.k(p),
-            Some(K::Kw(Kw::Select | Kw::Exists | Kw::TimeFunc))
-        ) || self.case_when(p)
-        {
-            return true;
-        }
-        let Some(lhs) = self.value_expr(p) else {
-            return false;
-        };
-        let mut n = self.sig(lhs.end);
-        while self.k(n) == Some(K::RParen) {
-            n = self.sig(n + 1);
-        }
-        // `x NOT LIKE y`, `x NOT IN (…)`.
-        if self.word(n) == b"not" && self.comparison(self.sig(n + 1)) {
-            n = self.sig(n + 1);
-        }
-        if self.comparison(n) {
-            let Some(rhs) = self.value_expr(self.operand(n)) else {
+        // A loop, not recursion: literals or-ed on (`1 OR (1 OR 1)--`) are attacker-sized.
+        let mut from = i;
+        loop {
+            let mut i = self.sig(from);
+            if matches!(self.word(i), b"not" | b"!") {
+                i = self.sig(i + 1);
+            }
+            let mut p = i;
+            while self.k(p) == Some(K::LParen) {
+                p = self.sig(p + 1);
+            }
+            if matches!(
+                self.k(p),
+                Some(K::Kw(Kw::Select | Kw::Exists | Kw::TimeFunc))
+            ) || self.case_when(p)
+            {
+                return true;
+            }
+            let Some(lhs) = self.value_expr(p) else {
                 return false;
             };
-            // `a=b` between two bare words is prose-like unless nothing follows it.
-            let prose = lhs.literals == 0 && !lhs.call && rhs.literals == 0 && !rhs.call;
-            let after = self.sig(rhs.end);
-            let end = self.end_or_comment(after);
-            // A word operator reads as English (`5 and 10 like minds`) unless it compares
-            // with a literal and the condition ends there.
-            if self.word(n).iter().all(u8::is_ascii_alphabetic) {
-                return if rhs.literals > 0 || rhs.call {
-                    end || matches!(
-                        self.k(after),
-                        Some(K::Logic | K::Op | K::RParen | K::Kw(Kw::Clause | Kw::Union))
-                    )
-                } else {
-                    prose && end
-                };
+            let mut n = self.sig(lhs.end);
+            while self.k(n) == Some(K::RParen) {
+                n = self.sig(n + 1);
             }
-            return !prose || end;
+            // `x NOT LIKE y`, `x NOT IN (…)`.
+            if self.word(n) == b"not" && self.comparison(self.sig(n + 1)) {
+                n = self.sig(n + 1);
+            }
+            if self.comparison(n) {
+                let Some(rhs) = self.value_expr(self.operand(n)) else {
+                    return false;
+                };
+                // `a=b` between two bare words is prose-like unless nothing follows it.
+                let prose = lhs.literals == 0 && !lhs.call && rhs.literals == 0 && !rhs.call;
+                let after = self.sig(rhs.end);
+                let end = self.end_or_comment(after);
+                // A word operator reads as English (`5 and 10 like minds`) unless it compares
+                // with a literal and the condition ends there.
+                if self.word(n).iter().all(u8::is_ascii_alphabetic) {
+                    return if rhs.literals > 0 || rhs.call {
+                        end || matches!(
+                            self.k(after),
+                            Some(K::Logic | K::Op | K::RParen | K::Kw(Kw::Clause | Kw::Union))
+                        )
+                    } else {
+                        prose && end
+                    };
+                }
+                return !prose || end;
+            }
+            if lhs.call {
+                return true;
+            }
+            let literal = lhs.literals > 0 && lhs.words == 0;
+            // `1 OR (1 OR 1)--`: the last of the literals or-ed on decides.
+            if literal && self.k(n) == Some(K::Logic) {
+                from = n + 1;
+                continue;
+            }
+            // `OR true`, `AND false` alone are boolean probes; `1 or 2` is a choice.
+            let truth = matches!(self.word(p), b"true" | b"false") && lhs.end == p + 1;
+            return literal
+                && (matches!(
+                    self.k(n),
+                    Some(K::Comment | K::Semi | K::Kw(Kw::Clause | Kw::Union))
+                ) || self.cutting_comment(self.past_closing(lhs.end))
+                    || ((truth || self.paranoia >= 2) && self.k(n).is_none()));
         }
-        if lhs.call {
-            return true;
-        }
-        let literal = lhs.literals > 0 && lhs.words == 0;
-        // `OR true`, `AND false` alone are boolean probes; `1 or 2` is a choice.
-        let truth = matches!(self.word(p), b"true" | b"false") && lhs.end == p + 1;
-        literal
-            && (matches!(
-                self.k(n),
-                Some(K::Comment | K::Semi | K::Kw(Kw::Clause | Kw::Union))
-            ) || self.cutting_comment(self.past_closing(lhs.end))
-                || ((truth || self.paranoia >= 2) && self.k(n).is_none()))
     }
 
     /// A comparison of a literal with a literal or a call at `i` (`1=1`, `'a'='a'`), or a
@@ -2311,6 +2320,8 @@ mod tests {
             "( 1 OR 1 )  --",
             "(1) or (1)--",
             "1 or ((1))#",
+            "1 OR (1 OR 1)--",
+            "((1) OR ((1 OR 1)))--",
             // A break out of a full-text search (sqlmap's boundary).
             "1' IN BOOLEAN MODE) AND 1234=1234#",
             "x' IN NATURAL LANGUAGE MODE) OR 1=1-- -",
