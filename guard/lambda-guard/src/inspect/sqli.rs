@@ -1389,6 +1389,11 @@ impl Grammar<'_> {
             {
                 span("sqli.string_break", j + 1)
             }
+            // `1' and starts_with(password,'t') and 'true`: a call between boolean operators,
+            // the last operand left in an open quote for the application to close.
+            K::Logic if (attached || quote == 0) && self.call_then_open_word(j + 1) => {
+                span("sqli.string_break", j + 1)
+            }
             // `x' or 5>`, `' and id<`: an operand and an operator that the application's own
             // closing quote completes (`5>'…'`), a truncated probe.
             K::Logic if (attached || quote == 0) && self.dangling(j + 1) => {
@@ -1461,6 +1466,24 @@ impl Grammar<'_> {
             }
             _ => None,
         }
+    }
+
+    /// From `i` to the end: a call with arguments, a boolean operator and a word in a quote
+    /// left open (`f(x,'y') and 'true`).
+    fn call_then_open_word(&self, i: usize) -> bool {
+        let call = self.sig(i);
+        let open = self.sig(call + 1);
+        if !self.is_call(call) || self.k(self.sig(open + 1)) == Some(K::RParen) {
+            return false;
+        }
+        let logic = self.sig(self.matching(open) + 1);
+        let last = logic + 1;
+        self.k(logic) == Some(K::Logic)
+            && last + 1 == self.t.len()
+            && self.k(last) == Some(K::Str { closed: false })
+            && self.b[self.t[last].s + 1..]
+                .iter()
+                .all(u8::is_ascii_alphanumeric)
     }
 
     /// From `i` to the end: an operand and a symbolic operator that nothing follows: `5>`,
@@ -2321,6 +2344,8 @@ mod tests {
             "(1) or (1)--",
             "1 or ((1))#",
             "1 OR (1 OR 1)--",
+            "1' and starts_with(password,'t') and 'true",
+            "x' OR instr(secret,'a') OR '",
             "((1) OR ((1 OR 1)))--",
             // A break out of a full-text search (sqlmap's boundary).
             "1' IN BOOLEAN MODE) AND 1234=1234#",
@@ -2554,6 +2579,8 @@ mod tests {
             "limit 3 -- per user",
             "Please select - 2 items from the list",
             "(1 or 2) see above",
+            "Rock'n and roll() and 'more",
+            "it's and then f(x) and 'y' too",
             "Where is the station?",
             "having 2 kids is fun",
             "group by region and year",
