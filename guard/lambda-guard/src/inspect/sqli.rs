@@ -438,10 +438,10 @@ fn system_table(w: &[u8]) -> bool {
             .any(|p| w.starts_with(p))
 }
 
-/// Tokenizes `b` (lowercased). With `quote`, the input starts inside a string opened by that
-/// quote; returns `None` when the string never closes (no break-out in that context).
-fn tokenize(b: &[u8], quote: Option<u8>) -> Option<Vec<Tok>> {
-    let mut toks = Vec::with_capacity(16);
+/// Tokenizes `b` (lowercased) into `toks`. With `quote`, the input starts inside a string
+/// opened by that quote; `None` when the string never closes (no break-out in that context).
+fn tokenize(b: &[u8], quote: Option<u8>, toks: &mut Vec<Tok>) -> Option<()> {
+    toks.clear();
     let mut i = 0;
     let mut odbc = 0usize;
     if let Some(q) = quote {
@@ -658,7 +658,7 @@ fn tokenize(b: &[u8], quote: Option<u8>) -> Option<Vec<Tok>> {
         };
         toks.push(Tok { k, s, e: i });
     }
-    Some(toks)
+    Some(())
 }
 
 /// Where the call inside an ODBC escape opened before `i` starts: past `fn` in `{fn …}`, at
@@ -758,7 +758,6 @@ impl Grammar<'_> {
     /// ends prose too).
     fn schema_statement(&self, i: usize, terminated: bool) -> bool {
         let object = self.sig(i + 1);
-        let end = self.sig(object + 1);
         let named = match self.word(i) {
             b"show" => matches!(
                 self.word(object),
@@ -774,11 +773,12 @@ impl Grammar<'_> {
             b"desc" | b"describe" => matches!(self.k(object), Some(K::Word | K::Kw(_))),
             _ => false,
         };
+        // (The token right after the object: `sig` would step over the comment.)
         named
             && if terminated {
-                matches!(self.k(end), Some(K::Comment | K::Semi))
+                matches!(self.k(object + 1), Some(K::Comment | K::Semi))
             } else {
-                self.end_or_comment(end)
+                self.end_or_comment(self.sig(object + 1))
             }
     }
 
@@ -1822,6 +1822,7 @@ impl Grammar<'_> {
             return Some(("sqli.tautology", at(first), at(first + 4)));
         }
         let leading_paren = self.k(first) == Some(K::RParen);
+        let mut literal = false;
         let mut j = first;
         if !leading_paren {
             // A value that opens a group reads as its first operand: `(1 OR 1)--`.
@@ -1851,13 +1852,26 @@ impl Grammar<'_> {
                     return None;
                 }
             }
+            literal = v.literals > 0 && v.words == 0 && !v.call;
             j = v.end;
         }
+        // The value (or its closing parenthesis) cut by a bare comment: `)--`, and a literal's
+        // `1--` from paranoia 2 (not "hello -- world"). Read before `sig`, which steps over it.
+        let cut = self.past_closing(j);
+        let bare = self.k(cut) == Some(K::Comment)
+            && !self.word(cut).iter().any(u8::is_ascii_alphanumeric);
+        // (A `#` after a literal is as often a keyboard run, `!@#$%`.)
+        let dashes = self.word(cut).starts_with(b"--") || self.word(cut).starts_with(b"/*");
+        let cut = (bare && (leading_paren || (literal && dashes && self.paranoia >= 2)))
+            .then(|| ("sqli.string_break", at(first), at(cut + 1)));
         j = self.sig(j);
         while self.k(j) == Some(K::RParen) {
             j = self.sig(j + 1);
         }
-        match self.k(j)? {
+        let Some(next) = self.k(j) else {
+            return cut;
+        };
+        match next {
             K::Logic if self.condition_at(j + 1) => Some(("sqli.tautology", at(j), at(j + 4))),
             K::Op => {
                 let n = self.sig(j + 1);
@@ -1878,10 +1892,7 @@ impl Grammar<'_> {
                     && self.k(self.sig(from + 1)).is_some())
                 .then(|| ("sqli.clause", at(j), at(from + 1)))
             }
-            K::Comment if leading_paren || self.paranoia >= 2 => {
-                Some(("sqli.string_break", at(first), at(j + 1)))
-            }
-            _ => None,
+            _ => cut,
         }
     }
 }
@@ -1917,6 +1928,8 @@ pub(crate) fn needs() -> Needs {
             "or false",
             "and true",
             "and false",
+            // `1--` from paranoia 2 (`read` decides).
+            "--",
         ])
 }
 
@@ -2032,7 +2045,9 @@ fn read(s: &Subject<'_>) -> Option<Hit> {
         || (s.has(class::SPACE) && s.gate(gate::SQL_WORD))
         || s.gate(gate::SQL_OBJECT)
         || numeric()
-        || continued();
+        || continued()
+        // `1--`: a value cut by a comment, a probe from paranoia 2.
+        || (s.paranoia >= 2 && (find(s.bytes(), b"--").is_some() || find(s.bytes(), b"/*").is_some()));
     if !worth {
         return None;
     }
@@ -2187,11 +2202,14 @@ fn lone_quote(b: &[u8]) -> bool {
 }
 
 fn contexts_at(b: &[u8], contexts: &[Option<u8>], paranoia: u8) -> Option<Hit> {
+    // One buffer for every reading, sized for a short value's tokens at once (growing from
+    // empty cost a user agent a fifth of its SQL reading).
+    let mut toks = Vec::with_capacity((b.len() / 3).clamp(16, 512));
     for (ci, q) in contexts.iter().enumerate() {
         let q = if ci == 0 { None } else { *q };
-        let Some(toks) = tokenize(b, q) else {
+        if tokenize(b, q, &mut toks).is_none() {
             continue;
-        };
+        }
         // A quote right after `=` opens a value (`q="x"`), it does not close one.
         if q.is_some() && toks[0].e >= 2 && b[toks[0].e - 2] == b'=' {
             continue;
@@ -2345,6 +2363,10 @@ mod tests {
             "1 or ((1))#",
             "1 OR (1 OR 1)--",
             "1' and starts_with(password,'t') and 'true",
+            // Schema statements cut by a comment of their own; a parenthesis closed, then cut.
+            "1; show tables--",
+            "1; describe users#",
+            ")--",
             "x' OR instr(secret,'a') OR '",
             "((1) OR ((1 OR 1)))--",
             // A break out of a full-text search (sqlmap's boundary).
@@ -2568,6 +2590,17 @@ mod tests {
             None
         );
         assert_eq!(rule_at(detect, "2024/05/report.csv", Value, key), None);
+    }
+
+    /// A value then a comment cutting the query: `1--` is a probe from paranoia 2 (at 1, too
+    /// many values end with a dash or two).
+    #[test]
+    fn a_value_cut_by_a_comment_is_a_probe_from_paranoia_2() {
+        for v in ["1--", "417652--", "1 * 1 /*", "@version /*"] {
+            assert!(test_subject(v, 1, detect).is_none(), "{v}");
+            let hit = test_subject(v, 2, detect).map(|h| h.rule);
+            assert_eq!(hit, Some("sqli.string_break"), "{v}");
+        }
     }
 
     #[test]
