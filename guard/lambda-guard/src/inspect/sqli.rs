@@ -1509,8 +1509,11 @@ impl Grammar<'_> {
             return false;
         };
         let closing = self.t[last];
-        if closing.k != (K::Str { closed: false }) || closing.e - closing.s != 1 || last <= j {
+        if closing.k != (K::Str { closed: false }) || last <= j {
             return false;
+        }
+        if closing.e - closing.s != 1 {
+            return self.rejoined_expression(j, last);
         }
         let symbolic = |t: &Tok| self.b[t.s..t.e].iter().all(|c| c.is_ascii_punctuation());
         let mut operators = 0;
@@ -1528,6 +1531,9 @@ impl Grammar<'_> {
         if plain && operators > 0 && (boolean || self.b[closing.s] == b'\'') {
             return true;
         }
+        if self.rejoined_expression(j, last) {
+            return true;
+        }
         let concat = self.word(j);
         if !matches!(concat, b"||" | b"+") {
             return false;
@@ -1541,6 +1547,61 @@ impl Grammar<'_> {
                 self.word(op) == concat && self.sig(op + 1) == last
             }
         })
+    }
+
+    /// `aa'&0+1='aa`, `1' * id - '0`, `4' MOD 2 like '0`: from the operator at `j` to the
+    /// quote left open at `last`, operators and operands in turn (the broken string the first
+    /// operand, a word in the open quote the last), with a symbolic operator or a literal
+    /// among them: "Rock' and roll and 'more" alternates too, with words only.
+    fn rejoined_expression(&self, j: usize, last: usize) -> bool {
+        let closing = self.t[last];
+        let word = &self.b[closing.s + 1..closing.e];
+        if self.b[closing.s] != b'\''
+            || word.len() > 16
+            || !word.iter().all(u8::is_ascii_alphanumeric)
+        {
+            return false;
+        }
+        let mut sql = false;
+        let mut i = j;
+        loop {
+            // An operator (`NOT LIKE`, `IS NOT`, `SOUNDS LIKE` as one).
+            let op = self.word(i);
+            if !matches!(self.k(i), Some(K::Op | K::Logic))
+                || op == b"not" && !self.comparison(self.sig(i + 1))
+            {
+                return false;
+            }
+            sql |= op.iter().all(u8::is_ascii_punctuation);
+            if op == b"not" {
+                i = self.sig(i + 1);
+            }
+            i = self.sig(self.operand(i));
+            // Unary operators, then an operand.
+            while matches!(self.word(i), b"-" | b"+" | b"!" | b"~" | b"not") {
+                i = self.sig(i + 1);
+            }
+            if i == last {
+                return sql;
+            }
+            i = match self.k(i) {
+                Some(K::Num | K::Var | K::Kw(Kw::Value)) => {
+                    sql = true;
+                    i + 1
+                }
+                _ if self.is_call(i) => self.matching(self.sig(i + 1)) + 1,
+                Some(K::LParen) => {
+                    sql = true;
+                    self.matching(i) + 1
+                }
+                Some(K::Str { closed: true } | K::Word | K::Kw(Kw::Func)) => i + 1,
+                _ => return false,
+            };
+            i = self.sig(i);
+            if i >= last {
+                return false;
+            }
+        }
     }
 
     /// `ORDER BY 3`, `GROUP BY x`, `HAVING 1=1`, `LIMIT 1`, `PROCEDURE ANALYSE`,
@@ -2363,6 +2424,12 @@ mod tests {
             "1 or ((1))#",
             "1 OR (1 OR 1)--",
             "1' and starts_with(password,'t') and 'true",
+            // An expression rejoined by the application's closing quote.
+            "aa'&0+1='aa",
+            "aa'^0!='1",
+            " aa' - + ! 2 != + - '1",
+            " aa' / '1' < '3",
+            "aa' or intcolumn && '1",
             // Schema statements cut by a comment of their own; a parenthesis closed, then cut.
             "1; show tables--",
             "1; describe users#",
@@ -2613,6 +2680,9 @@ mod tests {
             "Please select - 2 items from the list",
             "(1 or 2) see above",
             "Rock'n and roll() and 'more",
+            "Rock' and roll and 'more",
+            "James' - the boss - 'said",
+            "Tom' & Jerry's",
             "it's and then f(x) and 'y' too",
             "Where is the station?",
             "having 2 kids is fun",
