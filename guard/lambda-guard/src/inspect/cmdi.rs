@@ -375,6 +375,7 @@ fn command_class(word: &[u8]) -> Option<bool> {
         .rposition(|c| !(c.is_ascii_digit() || *c == b'.'))
         .map_or(0, |i| i + 1);
     let base = if cut > 0
+        && known(base).is_none()
         && known(&base[..cut]).is_some()
         && base[cut..].first().is_some_and(u8::is_ascii_digit)
     {
@@ -692,7 +693,8 @@ fn argument_follows(b: &[u8], i: usize, substitution: bool) -> bool {
         return true;
     }
     match b.get(j) {
-        None => j == i || substitution || i == b.len(),
+        // Nothing but blanks to the end: the command ends the value (`;id `).
+        None => true,
         // `npm >= 9`: a comparison, not a redirection.
         Some(b'<' | b'>') if b.get(j + 1) == Some(&b'=') => false,
         Some(c) => {
@@ -2515,6 +2517,22 @@ mod tests {
 
     fn rule(text: &str) -> Option<&'static str> {
         test_subject(text, 1, detect).map(|h| h.rule)
+    }
+
+    /// Found by review: a versioned name that is itself a strong command (`ping6`), and a
+    /// command followed by blanks only.
+    #[test]
+    fn versioned_names_and_trailing_blanks() {
+        for a in [
+            "x; ping6 evil",
+            "127.0.0.1;id ",
+            "127.0.0.1|id\t",
+            "127.0.0.1 && ls ",
+            "x';ps ",
+        ] {
+            assert_eq!(rule(a), Some("cmdi.command_chain"), "{a}");
+        }
+        assert_eq!(rule("Delivery on Monday; free "), None);
     }
 
     #[test]

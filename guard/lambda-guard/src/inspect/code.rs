@@ -829,7 +829,10 @@ fn variable_call(b: &[u8]) -> Option<Hit> {
         j = skip_space(b, j);
         match b.get(j) {
             Some(b'{') => {
-                let close = b[j..b.len().min(j + 64)].iter().position(|c| *c == b'}')?;
+                // (Not `?`: an unclosed `${` must not end the search for later calls.)
+                let Some(close) = b[j..b.len().min(j + 64)].iter().position(|c| *c == b'}') else {
+                    continue;
+                };
                 j += close + 1;
                 strong = true;
             }
@@ -1301,6 +1304,14 @@ mod tests {
 
     fn rule(text: &str) -> Option<&'static str> {
         test_subject(text, 1, detect).map(|h| h.rule)
+    }
+
+    /// Found by review: an unclosed `${` does not end the search for later variable calls.
+    #[test]
+    fn an_unclosed_brace_does_not_end_the_search() {
+        for a in ["price ${ see $fn(\"id\")", "a ${b $x(\"id\")"] {
+            assert_eq!(rule(a), Some("code.php"), "{a}");
+        }
     }
 
     /// Markers are matched longest first: a marker that only extends another of the same

@@ -381,7 +381,8 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     }
     if s.gate(gate::SSRF_HOST) {
         for m in &METADATA_HOSTS[..3] {
-            if let Some(p) = find(b, m.as_bytes()) {
+            // Every occurrence: an unbounded one (`169.254.169.2549`) must not hide the next.
+            for p in find_iter(b, m.as_bytes()) {
                 let bounded = (p == 0 || !b[p - 1].is_ascii_alphanumeric())
                     && b.get(p + m.len()).is_none_or(|c| !c.is_ascii_digit());
                 if bounded {
@@ -548,11 +549,14 @@ fn remote_include(b: &[u8]) -> Option<Hit> {
             continue;
         }
         let host_start = sep + 3;
-        let host_len = b[host_start..]
+        // The authority, then its host: after any `user@`, before any `:port`.
+        let auth_len = b[host_start..]
             .iter()
-            .position(|c| matches!(c, b'/' | b':' | b'?' | b'#' | b'@') || c.is_ascii_whitespace())
+            .position(|c| matches!(c, b'/' | b'?' | b'#') || c.is_ascii_whitespace())
             .unwrap_or(b.len() - host_start);
-        let host = &b[host_start..host_start + host_len];
+        let authority = &b[host_start..host_start + auth_len];
+        let host = authority.rsplit(|c| *c == b'@').next().unwrap_or(authority);
+        let host = host.split(|c| *c == b':').next().unwrap_or(host);
         // A public address: private ones are the private-range rule's (paranoia 2).
         let dotted = host.split(|c| *c == b'.').count() == 4
             && std::str::from_utf8(host)
@@ -568,9 +572,9 @@ fn remote_include(b: &[u8]) -> Option<Hit> {
         // URLs end within a few KB.
         let url_end = stop.min(sep + 2048);
         // `…/file.txt?`: the last segment names a file (asked once per end).
-        let truncating = url_end > host_start + host_len + 1
+        let truncating = url_end > host_start + auth_len + 1
             && b[url_end - 1] == b'?'
-            && b[host_start + host_len] == b'/'
+            && b[host_start + auth_len] == b'/'
             && match truncates {
                 Some((end, names_file)) if end == url_end => names_file,
                 _ => {
@@ -871,6 +875,22 @@ mod tests {
 
     fn rule(text: &str) -> Option<&'static str> {
         test_subject(text, 1, detect).map(|h| h.rule)
+    }
+
+    /// Found by review: every occurrence of a metadata address is weighed, and a remote
+    /// include's host is read past `user@` and before `:port`.
+    #[test]
+    fn later_occurrences_and_authorities() {
+        let cases = [
+            ("host 169.254.169.2549 or 169.254.169.254", "ssrf.metadata"),
+            ("fd00:ec2::2540 fd00:ec2::254", "ssrf.metadata"),
+            ("https://evil.example:8080/x.txt?", "ssrf.remote_include"),
+            ("http://u@203.0.113.9/shell.txt", "ssrf.remote_include"),
+        ];
+        for (a, r) in cases {
+            assert_eq!(rule(a), Some(r), "{a}");
+        }
+        assert_eq!(rule("http://user@example.com:8080/page"), None);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! files by name (credentials, the Lambda task root, `/proc/self`), NUL bytes that truncate a
 //! path, and PHP/Java stream wrappers.
 
-use super::subject::{class, find, find_iter, gate, Hit, Needs, Subject, Tables};
+use super::subject::{class, find_iter, gate, Hit, Needs, Subject, Tables};
 
 /// Files and directories worth reading, as lower-case fragments with `/` separators.
 pub(crate) const SENSITIVE: &[&str] = &[
@@ -229,7 +229,9 @@ pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
     }
     if s.gate(gate::WRAPPER) {
         for w in WRAPPERS {
-            if let Some(p) = find(b, w.as_bytes()) {
+            // Every occurrence: a first one inside a word or naming nothing must not hide the
+            // next (`myphp://x php://filter/…`).
+            for p in find_iter(b, w.as_bytes()) {
                 let starts = p == 0 || !b[p - 1].is_ascii_alphanumeric();
                 // A wrapper names what it opens (`zip://? no` is prose).
                 let target = b.get(p + w.len()).is_some_and(|c| is_path_char(*c));
@@ -580,8 +582,16 @@ fn sensitive(b: &[u8], t: &Tables, paranoia: u8) -> Option<Hit> {
         b
     };
     let first_slash = memchr::memchr(b'/', b);
-    for m in t.sensitive_files.find_iter(b) {
+    // Not `find_iter`: its matches do not overlap, so a fragment rejected below (`root/.` in
+    // `groot/.aws`) would swallow the start of the next (`.aws/credentials`). The search
+    // resumes one byte past a rejected start; patterns are short, so this stays linear.
+    let mut from = 0;
+    while let Some(m) = t
+        .sensitive_files
+        .find(aho_corasick::Input::new(b).span(from..b.len()))
+    {
         let (s, e) = (m.start(), m.end());
+        from = s + 1;
         let pat = super::traversal::SENSITIVE[m.pattern().as_usize()].as_bytes();
         // The fragment must start a path segment, and (for names) end one.
         let seg_start = s == 0
@@ -612,6 +622,25 @@ mod tests {
 
     fn rule(text: &str) -> Option<&'static str> {
         test_subject(text, 1, detect).map(|h| h.rule)
+    }
+
+    /// Found by review: a wrapper or sensitive name rejected at its first occurrence must not
+    /// hide a later (or overlapping) one.
+    #[test]
+    fn rejected_matches_do_not_hide_later_ones() {
+        let cases = [
+            ("zip://? no; zip://shell.jpg#x.php", "path.stream_wrapper"),
+            (
+                "myphp://x php://filter/resource=index.php",
+                "path.stream_wrapper",
+            ),
+            ("/home/groot/.aws/credentials", "path.sensitive_file"),
+            ("/home/groot/.bash_history", "path.sensitive_file"),
+        ];
+        for (a, r) in cases {
+            assert_eq!(rule(a), Some(r), "{a}");
+        }
+        assert_eq!(rule("a groot/.x"), None);
     }
 
     #[test]

@@ -91,6 +91,23 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
             }
         }
     }
+    if s.has(class::HIGH) && find(b, HIGH_LT.as_bytes()).is_some() {
+        // Markup with the high bit set (`%bcscript%be`): old US-ASCII decoders dropped it.
+        // (Before the ASCII gate below: such markup need not hold one ASCII sign.)
+        let folded: Vec<u8> = s
+            .lower
+            .chars()
+            .map(|c| match c {
+                // `Ó` (0xd3) drops to `S`: lowercased as the rest of the value was.
+                '\u{a0}'..='\u{ff}' => ((c as u32 - 0x80) as u8).to_ascii_lowercase(),
+                c if c.is_ascii() => c as u8,
+                _ => b'?',
+            })
+            .collect();
+        if let Some(h) = tags(&folded) {
+            return Some(Hit::new(h.rule, 0, b.len().min(16)));
+        }
+    }
     if !s.has(class::ANGLE | class::COLON | class::EQ | class::PAREN | class::DOT | class::BACKTICK)
     {
         return None;
@@ -106,21 +123,6 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         }
         if let Some(h) = tags(b) {
             return Some(h);
-        }
-    }
-    if s.has(class::HIGH) && find(b, HIGH_LT.as_bytes()).is_some() {
-        // Markup with the high bit set (`%bcscript%be`): old US-ASCII decoders dropped it.
-        let folded: Vec<u8> = s
-            .lower
-            .chars()
-            .map(|c| match c {
-                '\u{a0}'..='\u{ff}' => (c as u32 - 0x80) as u8,
-                c if c.is_ascii() => c as u8,
-                _ => b'?',
-            })
-            .collect();
-        if let Some(h) = tags(&folded) {
-            return Some(Hit::new(h.rule, 0, b.len().min(16)));
         }
     }
     if s.has(class::COLON) {
@@ -510,11 +512,15 @@ fn script_uri(b: &[u8]) -> Option<Hit> {
         // Collect letters backwards, skipping whitespace/control inside the scheme.
         let mut j = colon;
         let mut letters = [0u8; 12];
+        // Where each letter stands: the scheme starts at its first letter, not at the blank
+        // before it (`hi javascript:` is the scheme after a word, not `hijavascript`).
+        let mut at = [0usize; 12];
         let mut n = 0;
         while j > 0 && n < letters.len() {
             let c = b[j - 1];
             if c.is_ascii_alphabetic() {
                 letters[letters.len() - 1 - n] = c;
+                at[at.len() - 1 - n] = j - 1;
                 n += 1;
             } else if c > b' ' {
                 break;
@@ -534,10 +540,10 @@ fn script_uri(b: &[u8]) -> Option<Hit> {
             continue;
         };
         // The scheme must start a token, and code must follow.
-        if word.len() != scheme.len() || (j > 0 && is_word(b[j - 1])) {
+        let start = at[at.len() - scheme.len()];
+        if start > 0 && is_word(b[start - 1]) {
             continue;
         }
-        let start = j;
         // Tabs or line breaks inside the scheme (`java\tscript:`): only an evasion does that.
         if b[start..colon].iter().any(|c| *c < b' ') {
             return Some(Hit::new("xss.script_uri", start, colon + 1));
@@ -1266,6 +1272,27 @@ mod tests {
 
     fn rule(text: &str) -> Option<&'static str> {
         test_subject(text, 1, detect).map(|h| h.rule)
+    }
+
+    /// Found by review: the scheme starts at its first letter (a word before it and a line
+    /// break are not part of it), and high-bit markup is lowercased and read whatever ASCII
+    /// signs the value lacks.
+    #[test]
+    fn scheme_bounds_and_high_bit_markup() {
+        for a in [
+            "hi javascript:alert(1)",
+            "x\njavascript:alert(1)",
+            "\u{bc}\u{d3}\u{c3}\u{d2}\u{c9}\u{d0}\u{d4}\u{be}alert(1)",
+            "\u{bc}\u{f3}\u{e3}\u{f2}\u{e9}\u{f0}\u{f4} \u{f3}\u{f2}\u{e3}\u{bd}x\u{be}",
+        ] {
+            assert!(rule(a).is_some(), "{a}");
+        }
+        for b in [
+            "Books:\nJavaScript: The Good Parts",
+            "hijavascript:alert(1)",
+        ] {
+            assert_eq!(rule(b), None, "{b}");
+        }
     }
 
     #[test]
