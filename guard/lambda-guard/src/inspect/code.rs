@@ -121,8 +121,8 @@ pub(crate) const ENTRIES: &[(&str, &str, Kind)] = &[
     ("php://input", "code.php", Kind::Token),
     ("allow_url_include", "code.php", Kind::Token),
     ("auto_prepend_file", "code.php", Kind::Token),
-    // Packages first: a class name inside one (`java.io.FileOutputStream`) is a match of the
-    // package (the automaton prefers the earlier of two matches at one place).
+    // Packages. (Their order here does not matter: `Tables::new` orders markers longest
+    // first, so where one marker extends another the longer is found.)
     ("java.lang.", "code.java", Kind::Token),
     ("java.io.", "code.java", Kind::Token),
     ("java.util.", "code.java", Kind::Token),

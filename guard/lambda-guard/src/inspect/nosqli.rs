@@ -405,7 +405,7 @@ fn javascript(s: &Subject<'_>) -> Option<Hit> {
             let r = skip_space(lower, op + 2);
             if quote_before(lower, op) && lower[r..].starts_with(b"this.") {
                 let e = word_end(lower, r + 5);
-                let code = e > r + 5 && lower.get(e).is_none_or(|c| b".([[=)|&! ".contains(c));
+                let code = e > r + 5 && lower.get(e).is_none_or(|c| b".([]=)|&! ".contains(c));
                 if code {
                     return Some(Hit::new("nosqli.javascript", op, e));
                 }
