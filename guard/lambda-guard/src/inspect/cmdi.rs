@@ -374,10 +374,11 @@ fn command_class(word: &[u8]) -> Option<bool> {
         .iter()
         .rposition(|c| !(c.is_ascii_digit() || *c == b'.'))
         .map_or(0, |i| i + 1);
+    // (Unless the versioned name is a command of its own: `ping6`, not `ping`.)
     let base = if cut > 0
+        && base[cut..].first().is_some_and(u8::is_ascii_digit)
         && known(base).is_none()
         && known(&base[..cut]).is_some()
-        && base[cut..].first().is_some_and(u8::is_ascii_digit)
     {
         &base[..cut]
     } else {
