@@ -925,6 +925,16 @@ impl Grammar<'_> {
             }
             Some(K::Kw(Kw::Stmt)) => {
                 let w = self.word(i);
+                // MySQL's modifiers between the verb and the rest: `DELETE LOW_PRIORITY QUICK
+                // IGNORE FROM`, `INSERT IGNORE INTO`, `UPDATE LOW_PRIORITY t SET`.
+                if matches!(w, b"delete" | b"insert" | b"update") {
+                    while matches!(
+                        self.word(n),
+                        b"low_priority" | b"high_priority" | b"delayed" | b"quick" | b"ignore"
+                    ) {
+                        n = self.sig(n + 1);
+                    }
+                }
                 let next = self.word(n);
                 match w {
                     b"insert" => {
@@ -2432,6 +2442,9 @@ mod tests {
             "aa' or intcolumn && '1",
             // Schema statements cut by a comment of their own; a parenthesis closed, then cut.
             "1; show tables--",
+            "1; delete low_priority quick from foo",
+            "1; insert ignore into users values (1)",
+            "1; update low_priority users set a=1",
             "1; describe users#",
             ")--",
             "x' OR instr(secret,'a') OR '",
@@ -2683,6 +2696,7 @@ mod tests {
             "Rock' and roll and 'more",
             "James' - the boss - 'said",
             "Tom' & Jerry's",
+            "Please delete ignore from the list",
             "it's and then f(x) and 'y' too",
             "Where is the station?",
             "having 2 kids is fun",
