@@ -753,6 +753,12 @@ impl Grammar<'_> {
         }
     }
 
+    /// A cutting comment at `i` with no words in it (`--`, `-- -`, `/*`, `#`), unlike an
+    /// English dash ("limit 3 -- per user").
+    fn bare_cut(&self, i: usize) -> bool {
+        self.cutting_comment(i) && !self.word(i).iter().any(u8::is_ascii_alphanumeric)
+    }
+
     /// A statement that reads the schema (`SHOW TABLES`, `DESC users`) at `i`, after a `;`:
     /// ended there, or with `terminated` by a `;` or comment of its own ("…; describe it"
     /// ends prose too).
@@ -1309,11 +1315,10 @@ impl Grammar<'_> {
             }
             // `OR true`, `AND false` alone are boolean probes; `1 or 2` is a choice.
             let truth = matches!(self.word(p), b"true" | b"false") && lhs.end == p + 1;
+            // (`n` is past any comment: the cut is read where it stands.)
             return literal
-                && (matches!(
-                    self.k(n),
-                    Some(K::Comment | K::Semi | K::Kw(Kw::Clause | Kw::Union))
-                ) || self.cutting_comment(self.past_closing(lhs.end))
+                && (matches!(self.k(n), Some(K::Semi | K::Kw(Kw::Clause | Kw::Union)))
+                    || self.cutting_comment(self.past_closing(lhs.end))
                     || ((truth || self.paranoia >= 2) && self.k(n).is_none()));
         }
     }
@@ -1389,14 +1394,7 @@ impl Grammar<'_> {
             K::Logic if self.condition_at(j + 1) => span("sqli.string_break", j + 1),
             // `1'or'1`, `x' or 'a`, `admin' or '`: a boolean operator and a word (or nothing)
             // left in an open quote for the application to close (`'x' or 'a'`).
-            K::Logic
-                if j + 2 == self.t.len()
-                    && (attached || quote == 0)
-                    && self.k(j + 1) == Some(K::Str { closed: false })
-                    && self.b[self.t[j + 1].s + 1..]
-                        .iter()
-                        .all(u8::is_ascii_alphanumeric) =>
-            {
+            K::Logic if (attached || quote == 0) && self.open_word(j + 1) => {
                 span("sqli.string_break", j + 1)
             }
             // `1' and starts_with(password,'t') and 'true`: a call between boolean operators,
@@ -1487,11 +1485,15 @@ impl Grammar<'_> {
             return false;
         }
         let logic = self.sig(self.matching(open) + 1);
-        let last = logic + 1;
-        self.k(logic) == Some(K::Logic)
-            && last + 1 == self.t.len()
-            && self.k(last) == Some(K::Str { closed: false })
-            && self.b[self.t[last].s + 1..]
+        self.k(logic) == Some(K::Logic) && self.open_word(logic + 1)
+    }
+
+    /// The value's last token, at `i`: a quote left open on a word or nothing (`'a`, `'`),
+    /// for the application's closing quote to complete.
+    fn open_word(&self, i: usize) -> bool {
+        i + 1 == self.t.len()
+            && self.k(i) == Some(K::Str { closed: false })
+            && self.b[self.t[i].s + 1..self.t[i].e]
                 .iter()
                 .all(u8::is_ascii_alphanumeric)
     }
@@ -1522,8 +1524,11 @@ impl Grammar<'_> {
         if closing.k != (K::Str { closed: false }) || last <= j {
             return false;
         }
+        if self.rejoined_expression(j, last) {
+            return true;
+        }
         if closing.e - closing.s != 1 {
-            return self.rejoined_expression(j, last);
+            return false;
         }
         let symbolic = |t: &Tok| self.b[t.s..t.e].iter().all(|c| c.is_ascii_punctuation());
         let mut operators = 0;
@@ -1539,9 +1544,6 @@ impl Grammar<'_> {
         // a boolean operator (`"-||0"`, `" or ""-"`) makes it SQL.
         let boolean = self.t[j..last].iter().any(|t| t.k == K::Logic);
         if plain && operators > 0 && (boolean || self.b[closing.s] == b'\'') {
-            return true;
-        }
-        if self.rejoined_expression(j, last) {
             return true;
         }
         let concat = self.word(j);
@@ -1565,11 +1567,7 @@ impl Grammar<'_> {
     /// among them: "Rock' and roll and 'more" alternates too, with words only.
     fn rejoined_expression(&self, j: usize, last: usize) -> bool {
         let closing = self.t[last];
-        let word = &self.b[closing.s + 1..closing.e];
-        if self.b[closing.s] != b'\''
-            || word.len() > 16
-            || !word.iter().all(u8::is_ascii_alphanumeric)
-        {
+        if !self.open_word(last) || self.b[closing.s] != b'\'' || closing.e - closing.s > 17 {
             return false;
         }
         let mut sql = false;
@@ -1659,10 +1657,9 @@ impl Grammar<'_> {
                     j = self.sig(more + 1) + 1;
                 }
                 // (A comment with words may be an English dash: "limit 3 -- per user".)
-                let bare_cut =
-                    self.cutting_comment(j) && !self.word(j).iter().any(u8::is_ascii_alphabetic);
-                (bare_cut || matches!(self.k(self.sig(j)), Some(K::Kw(Kw::Union | Kw::Clause))))
-                    .then_some(j)
+                (self.bare_cut(j)
+                    || matches!(self.k(self.sig(j)), Some(K::Kw(Kw::Union | Kw::Clause))))
+                .then_some(j)
             }
             b"order" | b"group" if self.k(n) == Some(K::Kw(Kw::By)) => {
                 let mut j = self.sig(n + 1);
@@ -1929,8 +1926,7 @@ impl Grammar<'_> {
         // The value (or its closing parenthesis) cut by a bare comment: `)--`, and a literal's
         // `1--` from paranoia 2 (not "hello -- world"). Read before `sig`, which steps over it.
         let cut = self.past_closing(j);
-        let bare = self.k(cut) == Some(K::Comment)
-            && !self.word(cut).iter().any(u8::is_ascii_alphanumeric);
+        let bare = self.bare_cut(cut);
         // (A `#` after a literal is as often a keyboard run, `!@#$%`.)
         let dashes = self.word(cut).starts_with(b"--") || self.word(cut).starts_with(b"/*");
         let cut = (bare && (leading_paren || (literal && dashes && self.paranoia >= 2)))
