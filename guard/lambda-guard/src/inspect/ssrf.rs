@@ -556,7 +556,7 @@ fn remote_include(b: &[u8]) -> Option<Hit> {
             .unwrap_or(b.len() - host_start);
         let authority = &b[host_start..host_start + auth_len];
         let host = authority.rsplit(|c| *c == b'@').next().unwrap_or(authority);
-        let host = host.split(|c| *c == b':').next().unwrap_or(host);
+        let host = split_port(host).0;
         // A public address: private ones are the private-range rule's (paranoia 2).
         let dotted = host.split(|c| *c == b'.').count() == 4
             && std::str::from_utf8(host)
