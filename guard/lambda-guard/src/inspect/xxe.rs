@@ -6,9 +6,11 @@
 //! UTF-7 reads them as `<!DOCTYPE`.
 //!
 //! A caller has no business sending a DTD: element, attribute-list and notation declarations
-//! are flagged wherever they appear (`xxe.dtd`), and so is a value made only of parameter-entity
-//! references (`%dtd;`), the line that makes a parser fetch and run a DTD. Internal general
-//! entities with plain text stay allowed at paranoia 1: drawing tools write them into SVG files.
+//! are flagged wherever they appear (`xxe.dtd`), so are internal entities (the probe that asks
+//! whether a parser reads DTDs at all), and so is a value made only of parameter-entity
+//! references (`%dtd;`), the line that makes a parser fetch and run a DTD. The one exception,
+//! at paranoia 1: internal general entities with plain text in an SVG document, which drawing
+//! tools write (namespace and style shorthands) — unless they nest or are referenced en masse.
 
 use super::normalize;
 use super::subject::{class, find, gate, Hit, Needs, Subject, Tables};
@@ -132,11 +134,7 @@ fn declarations(b: &[u8], paranoia: u8) -> Option<Hit> {
         nested |= references(body) > 0;
     }
     let amps = memchr::memchr_iter(b'&', decl).count();
-    if entities >= 5
-        || (entities >= 2 && amps >= 10)
-        || nested
-        || (entities >= 1 && amps > MANY_REFERENCES && references(decl) > MANY_REFERENCES)
-    {
+    if nested || (entities >= 1 && amps > MANY_REFERENCES && references(decl) > MANY_REFERENCES) {
         return Some(Hit::new("xxe.entity_expansion", first, first + 9));
     }
     if let Some(d) = doctype {
@@ -161,11 +159,21 @@ fn declarations(b: &[u8], paranoia: u8) -> Option<Hit> {
                 }
             }
         }
-        if paranoia >= 2 && entity.is_some() {
-            return Some(Hit::new("xxe.entity_expansion", d, d + 9));
-        }
     }
-    None
+    // Internal entities with plain text: a probe for whether the parser reads a DTD at all
+    // (`<!DOCTYPE x [<!ENTITY t "test">]>`). Only an SVG export from a drawing tool has a
+    // reason to carry them (namespace and style shorthands), so there they pass at paranoia 1.
+    let e = entity?;
+    (paranoia >= 2 || !svg_root(b, doctype)).then(|| Hit::new("xxe.dtd", e, e + 9))
+}
+
+/// Whether the document's DOCTYPE names `svg` as its root element.
+fn svg_root(b: &[u8], doctype: Option<usize>) -> bool {
+    doctype.is_some_and(|d| {
+        let rest = &b[d + b"<!doctype".len()..];
+        let name = rest.trim_ascii_start();
+        name.starts_with(b"svg") && !name.get(3).is_some_and(|c| is_name_byte(*c))
+    })
 }
 
 /// Whether a declaration names an external identifier (`SYSTEM "…"`, `PUBLIC "…" "…"`).
@@ -294,11 +302,46 @@ mod tests {
             "&big;".repeat(40)
         );
         assert_eq!(rule(&quadratic), Some("xxe.entity_expansion"));
-        // One named entity, used once; character references are not entities.
+        // An SVG export's shorthands (Adobe Illustrator's header); character references are
+        // not entities.
+        let ns = [
+            "extend", "ai", "graphs", "vars", "imrep", "sfw", "custom", "svg", "xlink",
+        ];
+        let decls: String = ns
+            .iter()
+            .map(|n| format!("<!ENTITY ns_{n} \"http://ns.adobe.com/{n}/1.0/\">\n"))
+            .collect();
+        let attrs: String = ns
+            .iter()
+            .map(|n| format!(" xmlns:{n}=\"&ns_{n};\""))
+            .collect();
+        let illustrator = format!("<?xml version=\"1.0\"?>\n<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\" \"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd\" [\n{decls}]>\n<svg{attrs}><g/></svg>");
+        assert_eq!(rule(&illustrator), None);
         assert_eq!(
-            rule("<!DOCTYPE r [<!ENTITY co \"Acme &#169; &amp; Co\">]><r>&co;</r>"),
+            rule("<!DOCTYPE svg [<!ENTITY co \"Acme &#169; &amp; Co\">]><svg>&co;</svg>"),
             None
         );
+    }
+
+    #[test]
+    fn internal_entities_outside_svg_are_a_supplied_dtd() {
+        for probe in [
+            "<!DOCTYPE xxe [<!ENTITY foo \"aaaaaa\">]><root>&foo;</root>",
+            "<?xml version=\"1.0\"?><!DOCTYPE replace [<!ENTITY example \"Doe\"> ]><u>&example;</u>",
+            "<!ENTITY test \"x\">",
+            "<!DOCTYPE svgx [<!ENTITY a \"b\">]>",
+        ] {
+            assert_eq!(rule(probe), Some("xxe.dtd"), "{probe}");
+        }
+        let svg = "<!DOCTYPE svg [<!ENTITY st0 \"fill:#fff;\">]><svg style=\"&st0;\"/>";
+        assert_eq!(rule(svg), None);
+        assert_eq!(
+            test_subject(svg, 2, detect).map(|h| h.rule),
+            Some("xxe.dtd")
+        );
+        // A bomb is one in an SVG document too.
+        let bomb = "<!DOCTYPE svg [<!ENTITY a \"x\"><!ENTITY b \"&a;&a;&a;\">]><svg>&b;</svg>";
+        assert_eq!(rule(bomb), Some("xxe.entity_expansion"));
     }
 
     #[test]
