@@ -608,10 +608,13 @@ fn tokenize(b: &[u8], quote: Option<u8>, toks: &mut Vec<Tok>) -> Option<()> {
                 while i < b.len() && b[i] == b'@' {
                     i += 1;
                 }
+                let name = i;
                 while i < b.len() && (is_word(b[i]) || b[i] == b'$') {
                     i += 1;
                 }
-                if &b[s..i] == b"@@version" || b[s..i].starts_with(b"@@") {
+                // A system variable (`@@version`); a bare `@@` names nothing (a diff's
+                // hunk header, `@@ -1 +1 @@`).
+                if name - s >= 2 && i > name {
                     K::Kw(Kw::Danger)
                 } else {
                     K::Var
@@ -2743,6 +2746,8 @@ mod tests {
             "Great value; describe it to a friend",
             "Nice lamp; show tables and chairs too",
             "src/**/*.rs",
+            "@@ -1 +1 @@\n-# Hello-World",
+            "@@ -12,7 +12,9 @@ fn main() {",
             "GET /search?q='hello world' HTTP/1.1",
             "https://example.com/?q=\"quoted phrase\"&page=2",
             "O'Brien",
