@@ -669,6 +669,13 @@ fn entry(b: &[u8], t: &Tables) -> Option<Hit> {
                 if method && rule == "code.php" {
                     continue;
                 }
+                if marker == "require" {
+                    match required_module(b, en) {
+                        Some(Ok(e)) => return Some(Hit::new(rule, st, e)),
+                        Some(Err(())) => continue,
+                        None => {}
+                    }
+                }
                 if let Some(e) = call_at(b, en).or_else(|| result_called(b, en)) {
                     return Some(Hit::new(rule, st, e));
                 }
@@ -686,6 +693,57 @@ fn entry(b: &[u8], t: &Tables) -> Option<Hit> {
         }
     }
     None
+}
+
+/// Node's modules that run programs, read or write files, open sockets or compile code.
+const NODE_REACH: &[&[u8]] = &[
+    b"child_process",
+    b"fs",
+    b"fs/promises",
+    b"vm",
+    b"net",
+    b"tls",
+    b"dgram",
+    b"dns",
+    b"http",
+    b"https",
+    b"http2",
+    b"os",
+    b"process",
+    b"module",
+    b"worker_threads",
+    b"cluster",
+    b"inspector",
+    b"v8",
+];
+
+/// `require('name')` after `require` at `i`: `Ok(end)` when it loads one of [`NODE_REACH`] or
+/// its result is used at once (`require('x').run(`, `require('x')(`), `Err` for any other
+/// module named by a literal (a README's `const lib = require('left-pad')`), `None` when the
+/// argument is not one plain literal (`require('child'+'_process')`: the general call rule).
+fn required_module(b: &[u8], i: usize) -> Option<Result<usize, ()>> {
+    let (j, _) = skip_gap(b, i);
+    if b.get(j) != Some(&b'(') {
+        return None;
+    }
+    let k = skip_space(b, j + 1);
+    let quote = *b.get(k).filter(|q| matches!(q, b'\'' | b'"' | b'`'))?;
+    let len = memchr::memchr(quote, &b[k + 1..b.len().min(k + 130)])?;
+    let name = &b[k + 1..k + 1 + len];
+    if name.iter().any(|c| matches!(c, b'$' | b'\\' | b'{')) {
+        return None;
+    }
+    let close = skip_space(b, k + 2 + len);
+    if b.get(close) != Some(&b')') {
+        return None;
+    }
+    let name = name.strip_prefix(b"node:").unwrap_or(name);
+    let used = matches!(b.get(skip_space(b, close + 1)), Some(b'.' | b'(' | b'['));
+    Some(
+        (used || NODE_REACH.contains(&name))
+            .then_some(close + 1)
+            .ok_or(()),
+    )
 }
 
 /// Whitespace and comments (`/* */`, `//…`, `#…` to the line end) from `i`: where they end and
@@ -1364,6 +1422,10 @@ mod tests {
             ("java.lang.Runtime.getRuntime()", "code.java"),
             ("org.apache.commons.collections4.functors.InvokerTransformer", "code.java"),
             ("require('child_process').exec('id')", "code.node"),
+            ("require(\"fs\")", "code.node"),
+            ("x=require('node:vm')", "code.node"),
+            ("require('shelljs').exec('id')", "code.node"),
+            ("require('child'+'_process')", "code.node"),
             ("__import__('os').system('id')", "code.python"),
             // PHP: wrapped and variable functions, open tags, serialized objects.
             ("( 'passthru' )(\"ls\")", "code.php"),
@@ -1483,6 +1545,8 @@ mod tests {
             // Calls named in prose, imports of harmless modules, formats and quotes.
             "Python's eval() is dangerous",
             "Use require() to import modules",
+            "var myPackage = require('hello-world');",
+            "import it with `require(\"left-pad\")`",
             "The system (v2) crashed yesterday",
             "import numpy as np",
             "Import duties; from France",
