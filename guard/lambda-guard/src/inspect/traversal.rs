@@ -569,6 +569,37 @@ fn traceback_frame(b: &[u8], s: usize, e: usize) -> bool {
     opens && memchr::memchr(b'"', &b[e..]).is_some_and(|q| b[e + q + 1..].starts_with(b", line "))
 }
 
+/// A source location as stack traces print it (`at handler (/var/task/index.js:18:9)`, Go's
+/// `/var/task/main.go:42`, .NET's `in /var/task/Function.cs:line 25`): the path at `e` ends in
+/// a line number, which names a place in code a runtime reported, not a file to open.
+fn source_location(b: &[u8], e: usize) -> bool {
+    let len = b[e..]
+        .iter()
+        .take(256)
+        .take_while(|c| !c.is_ascii_whitespace() && !matches!(c, b')' | b'"' | b'\'' | b','))
+        .count();
+    let token = &b[e..e + len];
+    let Some(colon) = memchr::memchr(b':', token) else {
+        return false;
+    };
+    // The file's name: plain path characters, no query or fragment (`index.js?x=1:2`).
+    let file = token[..colon]
+        .iter()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'/' | b'.' | b'_' | b'-' | b'@' | b'+'));
+    let number = |p: &[u8]| !p.is_empty() && p.iter().all(u8::is_ascii_digit);
+    let suffix = &token[colon + 1..];
+    let located = if suffix == b"line" {
+        let rest = &b[e + len..];
+        rest.first() == Some(&b' ') && rest.get(1).is_some_and(u8::is_ascii_digit)
+    } else {
+        let mut parts = suffix.split(|c| *c == b':');
+        parts.next().is_some_and(number)
+            && parts.next().is_none_or(number)
+            && parts.next().is_none()
+    };
+    file && located
+}
+
 fn sensitive(b: &[u8], t: &Tables, paranoia: u8) -> Option<Hit> {
     // Compare with `\` read as `/` without copying in the common case.
     let owned;
@@ -608,7 +639,7 @@ fn sensitive(b: &[u8], t: &Tables, paranoia: u8) -> Option<Hit> {
             || !b[e].is_ascii_alphanumeric();
         // Relative names (`win.ini`) alone are data; with a path separator they are a path.
         let pathy = pat.contains(&b'/') || first_slash.is_some_and(|f| f < s) || paranoia >= 2;
-        if seg_start && seg_end && pathy && !traceback_frame(b, s, e) {
+        if seg_start && seg_end && pathy && !traceback_frame(b, s, e) && !source_location(b, e) {
             return Some(Hit::new("path.sensitive_file", s, e));
         }
     }
@@ -663,6 +694,9 @@ mod tests {
             "ssh2.exec://user:pass@example.com:22/usr/bin/id",
             "report.pdf\0.jpg",
             "/var/task/lambda_function.py",
+            // A port or a query is no line number.
+            "file:///var/task/index.js?x=1:2",
+            "see /var/task/index.js:",
             "~/.aws/credentials",
             ".../.../WINDOWS/win.ini",
             "data:text/x-php;base64,PD9waHAgc3lzdGVtKCRfR0VUWzBdKTsgPz4=",
@@ -715,6 +749,10 @@ mod tests {
             "../assets/logo.png",
             "background: url(../img/bg.webp)",
             "Traceback (most recent call last): File \"/var/task/app.py\", line 12, in handler",
+            "exports.handler (/var/task/index.js:18:18)",
+            "    at Runtime.handler (file:///var/task/index.mjs:7:11)",
+            "main.handler()\n\t/var/task/main.go:42 +0x1d",
+            "at Function.Handler() in /var/task/Function.cs:line 25",
             "https://example.com/docs/../index.html",
             "Wait... what?",
             "v1.2.3",
