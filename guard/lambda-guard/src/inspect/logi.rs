@@ -76,7 +76,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
             }
         }
         for p in separators.take(MAX_LINES) {
-            if forged_after(s, p + 1) {
+            if forged_after(s, p + 1, true) {
                 return Some(Hit::new("log.forged_entry", p, (p + 24).min(b.len())));
             }
         }
@@ -86,7 +86,11 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
             if let Some(p) = find(b, sep) {
                 // NEL is also what Windows-1252's `…` becomes when read as Latin-1: it counts where
                 // a line is expected or a log line follows; U+2028 and U+2029 are never typed.
-                if i < 2 || single_line(s) || s.paranoia >= 2 || forged_after(s, p + sep.len()) {
+                if i < 2
+                    || single_line(s)
+                    || s.paranoia >= 2
+                    || forged_after(s, p + sep.len(), true)
+                {
                     return Some(Hit::new("log.unicode_separator", p, p + sep.len()));
                 }
             }
@@ -117,22 +121,39 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         return Some(Hit::new("log.line_break", p, (p + 2).min(b.len())));
     }
     // A first line of one word (an address, a name, an id) is a value that was meant to be
-    // one line: header lines and a blank line after it are an injection.
-    // A value that opens with a line break is one too.
+    // one line: header lines after it are an injection, and so is a blank line after an
+    // address, id or path (or before markup: a response's body). A value that opens with a
+    // line break is one too. A greeting that ends in punctuation ("Hi,", "Thanks!") opens a
+    // message, and a plain word before a paragraph ("Hello") is prose.
     let first = &b[..p];
-    let one_word = !first.iter().any(u8::is_ascii_whitespace) && !first.ends_with(b":");
+    let sentence = first
+        .last()
+        .is_some_and(|c| matches!(c, b',' | b'!' | b'?' | b'.' | b';'));
+    let one_word =
+        !first.iter().any(u8::is_ascii_whitespace) && !first.ends_with(b":") && !sentence;
+    let plain_word = first.iter().all(u8::is_ascii_alphabetic);
+    // A raw message or a header block (`Received: …` first): its header lines are data.
+    let message = header_block(b);
     let mut commands = 0;
     for nl in memchr::memchr2_iter(b'\r', b'\n', b).take(MAX_LINES) {
         if b[nl] == b'\r' && b.get(nl + 1) == Some(&b'\n') {
             continue; // The line starts after the `\n`.
         }
         let end = (nl + 24).min(b.len());
-        if forged_after(s, nl + 1) {
+        if forged_after(s, nl + 1, !message) {
             return Some(Hit::new("log.forged_entry", nl, end));
         }
         let line = line_at(b, nl + 1);
         let blank = line.is_empty() && nl + 1 < b.len() && !first.is_empty();
-        if one_word && (header_line(line) || blank) {
+        let markup_next = || {
+            let rest = &b[nl + 1..];
+            let k = rest
+                .iter()
+                .take_while(|c| matches!(c, b'\r' | b'\n'))
+                .count();
+            rest.get(k) == Some(&b'<')
+        };
+        if one_word && (header_line(line) || (blank && (!plain_word || markup_next()))) {
             return Some(Hit::new("log.forged_entry", nl, end));
         }
         match command(line) {
@@ -334,8 +355,38 @@ const INJECTED_HEADERS: &[&[u8]] = &[
     b"bcc:",
 ];
 
-/// What follows a line break looks like the start of a log line or an HTTP header.
-fn forged_after(s: &Subject<'_>, i: usize) -> bool {
+/// Whether `b` opens with a block of at least three header lines (`Name: value`, folded
+/// continuations allowed): a raw e-mail message, or the headers an inbound-mail webhook
+/// forwards (SendGrid's `headers`, Mailgun's `body-mime`).
+fn header_block(b: &[u8]) -> bool {
+    let mut lines = b
+        .split(|c| *c == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .filter(|l| !l.first().is_some_and(|c| matches!(c, b' ' | b'\t')));
+    lines
+        .by_ref()
+        .take(3)
+        .filter(|l| any_header_line(l))
+        .count()
+        == 3
+}
+
+/// `Name: value` with any header name (letters, digits, hyphens; a letter first).
+fn any_header_line(line: &[u8]) -> bool {
+    let name = line
+        .iter()
+        .take(76)
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'-')
+        .count();
+    name >= 2
+        && line[0].is_ascii_alphabetic()
+        && line.get(name) == Some(&b':')
+        && line.get(name + 1).is_none_or(|c| matches!(c, b' ' | b'\t'))
+}
+
+/// What follows a line break looks like the start of a log line or (with `headers`) an HTTP or
+/// mail header.
+fn forged_after(s: &Subject<'_>, i: usize, headers: bool) -> bool {
     let b = s.bytes();
     let i = i.min(b.len());
     let i = if b.get(i) == Some(&b'\n') { i + 1 } else { i };
@@ -409,7 +460,7 @@ fn forged_after(s: &Subject<'_>, i: usize) -> bool {
     ]
     .iter()
     .any(|l| starts(l));
-    let header = INJECTED_HEADERS.iter().any(|h| starts(h));
+    let header = headers && INJECTED_HEADERS.iter().any(|h| starts(h));
     timestamp || syslog || priority || access || bare_level || keyed || header
 }
 
@@ -463,6 +514,9 @@ mod tests {
             "x\n198.51.100.7 - - [29/Nov/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 1",
             "x\nCRITICAL db down",
             "a@b.example\r\nBcc: c@d.example",
+            "a@b.example\r\n\r\nspam body",
+            "/next\r\n\r\n<html>owned</html>",
+            "Bob\r\nBcc: c@d.example",
             "a\r\nX-Injected: 1",
             "x\r\n\r\n<html>owned</html>",
             "\r\nX-Custom: 1",
@@ -485,6 +539,13 @@ mod tests {
             "Ingredients:\nFlour: 2 cups",
             "Recipe\nFlour: 2 cups",
             "\n\nThanks for the order",
+            // Greetings before a paragraph; a quoted reply; a raw message and header block.
+            "Hi,\n\nsee you",
+            "Thanks!\n\nBest, Bob",
+            "Hello\n\nI have a question about my order",
+            "Thanks!\n\n-----Original Message-----\nFrom: Bob <bob@example.org>\nSent: Monday\nTo: Jane",
+            "From: A <a@example.org>\nDate: Thu, 12 Oct 2017\nSubject: Raw\nMIME-Version: 1.0\nContent-Type: multipart/alternative; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nhi",
+            "Received: by mx.example.net\r\n\tfor <a@example.com>\r\nDKIM-Signature: v=1\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=x\r\n",
             "Počet kusů: 5, cena 10 Kč",
         ] {
             assert_eq!(rule(prose, "$.body.c"), None, "{prose:?}");
