@@ -216,6 +216,8 @@ fn svg_document(b: &[u8], name_end: usize) -> bool {
 fn tags(b: &[u8]) -> Option<Hit> {
     let mut from = 0;
     let mut ids = Vec::new();
+    // Inside the value's own `<head>…</head>`, where a document declares its metadata.
+    let mut in_head = false;
     while let Some(off) = memchr::memchr(b'<', &b[from..]) {
         let lt = from + off;
         let mut j = lt + 1;
@@ -242,6 +244,9 @@ fn tags(b: &[u8]) -> Option<Hit> {
         }
         let local = name.rsplit(|c| *c == b':').next().unwrap_or(name);
         let closing = name_start > lt + 1;
+        if local == b"head" {
+            in_head = !closing;
+        }
         if DANGEROUS_TAGS.contains(&local) && !(local == b"svg" && (closing || svg_document(b, j)))
         {
             return Some(Hit::new("xss.dangerous_tag", lt, j));
@@ -249,7 +254,7 @@ fn tags(b: &[u8]) -> Option<Hit> {
         if local == b"style" && css_is_active(&b[j..b.len().min(j + 1024)]) {
             return Some(Hit::new("xss.css_expression", lt, j));
         }
-        let (hit, end) = attributes(b, j, local, &mut ids);
+        let (hit, end) = attributes(b, j, local, &mut ids, in_head);
         if hit.is_some() {
             return hit;
         }
@@ -353,14 +358,33 @@ fn directive_runs(v: &[u8]) -> bool {
     memchr::memchr(b'(', v).is_some() || find(v, b"constructor").is_some()
 }
 
+/// A `<meta>` attribute that takes the page over: a refresh (to `javascript:` or anywhere), a
+/// cookie set by markup, a switch to UTF-7 (whose `+ADw-` is `<` to the browser that obeys
+/// it), and any other charset or `http-equiv` injected on its own (a probe for the next). In a
+/// document's own `<head>` (`in_head`), the `Content-Type`, `X-UA-Compatible` and charsets that
+/// every HTML e-mail declares are not.
+fn meta_hijack(name: &[u8], value: &[u8], in_head: bool) -> bool {
+    let utf7 = || find(value, b"utf-7").is_some() || find(value, b"utf7").is_some();
+    match name {
+        b"http-equiv" => {
+            matches!(value.trim_ascii(), b"refresh" | b"set-cookie" | b"link") || !in_head
+        }
+        b"charset" => utf7() || !in_head,
+        b"content" => utf7(),
+        _ => false,
+    }
+}
+
 /// Walks the attributes of a tag from `i`; returns a hit and where the tag ended. `ids`
 /// holds the `id` values of earlier tags of the value: two elements with one `id` make a
-/// collection that clobbers a global (`<a id=x><a id=x name=y href=…>`).
+/// collection that clobbers a global (`<a id=x><a id=x name=y href=…>`); `in_head`, whether
+/// the tag is inside the value's own `<head>`.
 fn attributes<'b>(
     b: &'b [u8],
     mut i: usize,
     tag: &[u8],
     ids: &mut Vec<&'b [u8]>,
+    in_head: bool,
 ) -> (Option<Hit>, usize) {
     loop {
         while i < b.len() && (b[i].is_ascii_whitespace() || matches!(b[i], b'/' | 0 | 0x0b)) {
@@ -438,7 +462,7 @@ fn attributes<'b>(
             return (Some(Hit::new("xss.css_expression", ns, ve)), i);
         }
         let hijack = matches!(name, b"datasrc" | b"dataformatas" | b"datafld")
-            || (tag == b"meta" && matches!(name, b"http-equiv" | b"charset"))
+            || (tag == b"meta" && meta_hijack(name, value, in_head))
             || (tag == b"base" && name == b"href")
             // A stylesheet or script pulled in by `<link>` (feeds' `<link rel=alternate>` pass).
             || (tag == b"link"
@@ -1298,6 +1322,12 @@ mod tests {
     #[test]
     fn attacks() {
         for a in [
+            "<meta http-equiv=\"refresh\" content=\"0;url=javascript:alert(1)\">",
+            "<META HTTP-EQUIV=\"Set-Cookie\" Content=\"USERID=<SCRIPT>alert('XSS')</SCRIPT>\">",
+            "<meta charset=\"UTF-7\">+ADw-script+AD4-",
+            // Injected on its own, outside a document's head: a probe.
+            "<meta charset=\"UTF-8\">",
+            "<p>x</p><meta http-equiv=\"Content-Type\" content=\"text/html\">",
             "(document)[\"cookie\"]",
             "window['alert'](1)",
             "self[/*x*/\"eval\"](name)",
@@ -1391,6 +1421,9 @@ mod tests {
     #[test]
     fn markup_and_prose_pass() {
         for b in [
+            // An HTML e-mail's head.
+            "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\"></head><body>Hi</body></html>",
+            "<head><meta charset=\"utf-8\"><meta http-equiv=\"X-UA-Compatible\" content=\"IE=edge\"></head>",
             "<b>bold</b> and <i>italic</i>",
             "<a href=\"https://example.com/a?b=c\">link</a>",
             // Cut short, but to the page's own path; a quote left open on a plain attribute.
