@@ -655,9 +655,18 @@ fn entry(b: &[u8], t: &Tables) -> Option<Hit> {
                 {
                     continue;
                 }
-                // A package naming an exception or error (`java.lang.NullPointerException:`)
-                // is a stack trace, which logs and error reports carry.
-                if rule == "code.java" && marker.ends_with('.') && throwable(&b[en..]) {
+                // A package naming an exception or error (`java.lang.NullPointerException:`),
+                // a stack frame or a thread dump's label: stack traces, which logs, test
+                // reports and error trackers carry.
+                if rule == "code.java" && marker.ends_with('.') && stack_text(&b[en..]) {
+                    continue;
+                }
+                // `ClassLoader` is code in a chain (`class.module.classLoader.resources…`,
+                // `.classLoader`), a word in a title ("Fix ClassLoader leak").
+                if marker == "classloader"
+                    && !(st > 0 && b[st - 1] == b'.')
+                    && b.get(en) != Some(&b'.')
+                {
                     continue;
                 }
                 return Some(Hit::new(rule, st, en));
@@ -1341,9 +1350,10 @@ fn php_function(name: &[u8]) -> bool {
             .any(|(m, r, k)| *k == Kind::Call && *r == "code.php" && m.as_bytes() == name)
 }
 
-/// A class name (after its package) that is a `Throwable`: `NullPointerException`,
-/// `net.ssl.SSLHandshakeException`, `OutOfMemoryError`.
-fn throwable(rest: &[u8]) -> bool {
+/// What follows a package in a stack trace: a class that is a `Throwable`
+/// (`NullPointerException`, `net.ssl.SSLHandshakeException`, `OutOfMemoryError`), a frame or a
+/// thread dump's label.
+fn stack_text(rest: &[u8]) -> bool {
     let len = rest
         .iter()
         .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'$'))
@@ -1352,7 +1362,27 @@ fn throwable(rest: &[u8]) -> bool {
         .rsplit(|c| *c == b'.')
         .next()
         .unwrap_or_default();
-    class.ends_with(b"exception") || class.ends_with(b"error")
+    if class.ends_with(b"exception") || class.ends_with(b"error") {
+        return true;
+    }
+    // A frame, `…Thread.run(Thread.java:833)` or `(Native Method)`; a thread dump's label,
+    // `java.lang.Thread.State: RUNNABLE`.
+    let after = &rest[len..];
+    if after.starts_with(b": ") {
+        return true;
+    }
+    let Some(inner) = after.strip_prefix(b"(") else {
+        return false;
+    };
+    let inner = &inner[..inner.iter().take(64).position(|c| *c == b')').unwrap_or(0)];
+    if matches!(inner, b"native method" | b"unknown source") {
+        return true;
+    }
+    let (file, line) = inner.split_at(inner.iter().rposition(|c| *c == b':').unwrap_or(0));
+    let source = [&b".java"[..], b".kt", b".scala", b".groovy"];
+    source.iter().any(|e| file.ends_with(e))
+        && line.len() > 1
+        && line[1..].iter().all(u8::is_ascii_digit)
 }
 
 #[cfg(test)]
@@ -1420,6 +1450,8 @@ mod tests {
             ("os.execvp('sh', ['sh'])", "code.python"),
             ("os.execlp('sh', 'sh')", "code.python"),
             ("java.lang.Runtime.getRuntime()", "code.java"),
+            ("class.module.classLoader.resources.context.parent.pipeline.first.pattern=x", "code.java"),
+            ("java.lang.Runtime.getRuntime().exec(\"id\")", "code.java"),
             ("org.apache.commons.collections4.functors.InvokerTransformer", "code.java"),
             ("require('child_process').exec('id')", "code.node"),
             ("require(\"fs\")", "code.node"),
@@ -1510,6 +1542,13 @@ mod tests {
             "java.lang.NullPointerException: Cannot invoke \"String.length()\" at com.example.Foo.bar(Foo.java:42)",
             "Caused by: javax.net.ssl.SSLHandshakeException: PKIX path building failed",
             "java.lang.OutOfMemoryError: Java heap space",
+            "java.lang.Exception: Stack trace\nat java.base/java.lang.Thread.dumpStack(Thread.java:1383)",
+            "\tat java.base/java.lang.Thread.run(Thread.java:833)",
+            "at java.lang.reflect.Method.invoke(Native Method)",
+            "\"main\" java.lang.Thread.State: RUNNABLE",
+            "Fix ClassLoader leak when the plugin is reloaded",
+            "Apache Jackrabbit JCR Classloader",
+            "Upgrade commons-classloader to 2.1",
             "org.apache.commonsense",
             "java.langs.list",
             "executive summary",
