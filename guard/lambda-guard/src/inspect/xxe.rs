@@ -141,7 +141,19 @@ fn declarations(b: &[u8], paranoia: u8) -> Option<Hit> {
         let rest = &b[d..b.len().min(d + 1024)];
         let end = memchr::memchr2(b'>', b'[', rest).unwrap_or(rest.len());
         let head = &rest[..end];
-        if external(head) && !standard_dtd(head) {
+        // Quoted-printable spells quotes `=22` and breaks lines with `=`: an HTML e-mail's
+        // DOCTYPE in a raw message (`PUBLIC =22-//W3C//DTD HTML 4.0//EN=22`).
+        let unfolded;
+        let head = if find(head, b"=22").is_some() {
+            unfolded = quoted_printable_quotes(head);
+            &unfolded[..]
+        } else {
+            head
+        };
+        // Without a quoted literal there is no system identifier to fetch (SGML's
+        // `PUBLIC -//W3C//DTD HTML 4.0//EN`).
+        let literal = head.iter().any(|c| matches!(c, b'"' | b'\''));
+        if external(head) && literal && !standard_dtd(head) {
             return Some(Hit::new("xxe.external_entity", d, d + end.min(40)));
         }
         // `<!DOCTYPE x [%dtd;]>`: a parameter entity the subset expects from elsewhere.
@@ -174,6 +186,27 @@ fn svg_root(b: &[u8], doctype: Option<usize>) -> bool {
         let name = rest.trim_ascii_start();
         name.starts_with(b"svg") && !name.get(3).is_some_and(|c| is_name_byte(*c))
     })
+}
+
+/// `head` with quoted-printable's `=22` read as `"` and its soft line breaks (`=` at a line's
+/// end) removed.
+fn quoted_printable_quotes(head: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(head.len());
+    let mut i = 0;
+    while i < head.len() {
+        if head[i..].starts_with(b"=22") {
+            out.push(b'"');
+            i += 3;
+        } else if head[i..].starts_with(b"=\r\n") {
+            i += 3;
+        } else if head[i..].starts_with(b"=\n") {
+            i += 2;
+        } else {
+            out.push(head[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 /// Whether a declaration names an external identifier (`SYSTEM "…"`, `PUBLIC "…" "…"`).
@@ -411,6 +444,17 @@ mod tests {
     fn utf7_declarations_are_decoded() {
         assert_eq!(
             rule("+ADw-!DOCTYPE r +AFs-+ADw-!ENTITY x SYSTEM +ACI-http://evil.example/+ACI-+AD4-+AF0-+AD4-"),
+            Some("xxe.external_entity")
+        );
+    }
+
+    #[test]
+    fn html_mail_doctypes_pass() {
+        // Quoted-printable, as a raw message carries it; a public identifier alone.
+        assert_eq!(rule("<!DOCTYPE html PUBLIC =22-//W3C//DTD HTML 4.0 Transitional//EN=22 =\n=22http://www.w3.org/TR/REC-html40/loose.dtd=22>"), None);
+        assert_eq!(rule("<!DOCTYPE HTML PUBLIC -//W3C//DTD HTML 4.0 Transitional//EN>\n<html><body>Hi</body></html>"), None);
+        assert_eq!(
+            rule("<!DOCTYPE html PUBLIC =22-//W3C//DTD HTML 4.0//EN=22 =22http://evil.example/x.dtd=22>"),
             Some("xxe.external_entity")
         );
     }
