@@ -613,8 +613,9 @@ fn tokenize(b: &[u8], quote: Option<u8>, toks: &mut Vec<Tok>) -> Option<()> {
                     i += 1;
                 }
                 // A system variable (`@@version`); a bare `@@` names nothing (a diff's
-                // hunk header, `@@ -1 +1 @@`).
-                if name - s >= 2 && i > name {
+                // hunk header, `@@ -1 +1 @@`), and a name closed by `@@` is a template's
+                // placeholder (`@@CONTACT_ADDRESS@@`).
+                if name - s >= 2 && i > name && !b[i..].starts_with(b"@@") {
                     K::Kw(Kw::Danger)
                 } else {
                     K::Var
@@ -2748,6 +2749,7 @@ mod tests {
             "src/**/*.rs",
             "@@ -1 +1 @@\n-# Hello-World",
             "@@ -12,7 +12,9 @@ fn main() {",
+            "If you have any questions, see\n@@CONTACT_ADDRESS@@ for details.",
             "GET /search?q='hello world' HTTP/1.1",
             "https://example.com/?q=\"quoted phrase\"&page=2",
             "O'Brien",
