@@ -615,7 +615,9 @@ fn tokenize(b: &[u8], quote: Option<u8>, toks: &mut Vec<Tok>) -> Option<()> {
                 // A system variable (`@@version`); a bare `@@` names nothing (a diff's
                 // hunk header, `@@ -1 +1 @@`), and a name closed by `@@` is a template's
                 // placeholder (`@@CONTACT_ADDRESS@@`).
-                if name - s >= 2 && i > name && !b[i..].starts_with(b"@@") {
+                // A versioned symbol (`memcpy@@GLIBC_2.14`) has its name before the `@@`.
+                let symbol = s > 0 && is_word(b[s - 1]);
+                if name - s >= 2 && i > name && !b[i..].starts_with(b"@@") && !symbol {
                     K::Kw(Kw::Danger)
                 } else {
                     K::Var
@@ -2750,6 +2752,7 @@ mod tests {
             "@@ -1 +1 @@\n-# Hello-World",
             "@@ -12,7 +12,9 @@ fn main() {",
             "If you have any questions, see\n@@CONTACT_ADDRESS@@ for details.",
+            "Exports __libc_ns_print@@GLIBC_2.32.\n  * Fix a crash (Closes: #1)",
             "GET /search?q='hello world' HTTP/1.1",
             "https://example.com/?q=\"quoted phrase\"&page=2",
             "O'Brien",
