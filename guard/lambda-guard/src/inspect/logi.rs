@@ -399,9 +399,16 @@ fn forged_after(s: &Subject<'_>, i: usize, headers: bool) -> bool {
     let original = &s.text.as_bytes()[i..s.text.len().min(i + 64)];
     let starts = |p: &[u8]| line.starts_with(p);
     let digits = |x: &[u8]| x.iter().all(u8::is_ascii_digit);
-    // `2024-01-01`, `2024/01/01`, `[2024-01-01 …]`, `12:00:00`, `29/Nov/2026:` (access logs).
+    // `2024-01-01 10:00`, `2024/01/01T10:00`, `[2024-01-01 10:00 …]`, `12:00:00`,
+    // `29/Nov/2026:` (access logs). A date alone opens a line of notes or an itinerary.
     let stamp = |l: &[u8]| {
-        (l.len() >= 10 && digits(&l[..4]) && matches!(l[4], b'-' | b'/') && l[7] == l[4])
+        (l.len() >= 16
+            && digits(&l[..4])
+            && matches!(l[4], b'-' | b'/')
+            && l[7] == l[4]
+            && matches!(l[10], b' ' | b't')
+            && digits(&l[11..13])
+            && l[13] == b':')
             || (l.len() >= 8 && digits(&l[..2]) && l[2] == b':' && digits(&l[3..5]) && l[5] == b':')
             || (l.len() >= 12 && digits(&l[..2]) && l[2] == b'/' && l[6] == b'/')
     };
@@ -541,6 +548,7 @@ mod tests {
             "\n\nThanks for the order",
             // Greetings before a paragraph; a quoted reply; a raw message and header block.
             "Hi,\n\nsee you",
+            "Trip plan:\n2024-06-01 fly to Paris\n2024-06-05 train to Lyon",
             "Thanks!\n\nBest, Bob",
             "Hello\n\nI have a question about my order",
             "Thanks!\n\n-----Original Message-----\nFrom: Bob <bob@example.org>\nSent: Monday\nTo: Jane",
