@@ -358,8 +358,11 @@ pub fn http_event(
 /// Events for a sample: one per placement (CRS requests have one natural placement).
 pub fn events(sample: &Sample) -> Vec<(&'static str, Value)> {
     match &sample.payload {
+        // HTTP cannot carry a line break in a header value (API Gateway and ALB answer 400),
+        // so a value of several lines is never placed in one.
         Payload::Value { decoded, encoded } => PLACEMENTS
             .iter()
+            .filter(|p| !(p.ends_with("-header") && decoded.contains(['\r', '\n'])))
             .map(|p| (*p, value_event(decoded, encoded, p)))
             .collect(),
         Payload::Http {
@@ -377,7 +380,8 @@ pub fn events(sample: &Sample) -> Vec<(&'static str, Value)> {
 }
 
 /// Realistic benign API values, generated deterministically (names with apostrophes, prose
-/// with SQL words, URLs, emails, paths, timestamps, identifiers, base64, markup-free text).
+/// with SQL words, URLs, emails, paths, timestamps, identifiers, base64, markup-free text,
+/// messages of several lines).
 pub fn generated_benign() -> Vec<Sample> {
     let names = [
         "O'Brien",
@@ -448,6 +452,19 @@ pub fn generated_benign() -> Vec<Sample> {
         "I/O error on /dev/sda1",
         "The result is 1=1 in boolean terms",
     ];
+    // Messages of several lines, as support forms, notes fields and chat carry them.
+    let messages = [
+        "Hi,\n\nMy order #4521 hasn't arrived yet. Could you check?\n\nThanks,\nSiobhán",
+        "Thanks!\n\n-----Original Message-----\nFrom: Support <support@example.com>\nSent: Monday, 4 March 2024 09:12\nTo: Jane <jane@example.com>\nSubject: RE: refund\n\nWe have processed your refund.",
+        "Trip plan:\n2024-06-01 fly to Paris\n2024-06-05 train to Lyon\n2024-06-09 home",
+        "Bob Smith\n12 High Street\nFlat 3\nLondon\nSW1A 1AA",
+        "> Can you ship to Ireland?\nYes, we ship to Ireland and the UK.\n\n-- \nAcme Support",
+        "Hello\n\nI'd like to cancel my subscription from next month.\nRegards",
+        "Shopping list:\n* eggs (12)\n* milk - 2L\n* bread; wholemeal if possible",
+        "Dear team,\r\n\r\nPlease find the invoice attached.\r\n\r\nKind regards,\r\nMaría José",
+        "Delivery notes\n- leave at door\n- call 555-0100 if nobody answers\n- gate code: 4521#",
+        "Step 1: open the app\nStep 2: tap Settings > Account\nStep 3: choose 'Delete account'",
+    ];
     let mut out = Vec::new();
     let mut push = |i: usize, text: String| {
         out.push(Sample {
@@ -472,8 +489,8 @@ pub fn generated_benign() -> Vec<Sample> {
         push(i, p.to_owned());
         i += 1;
     }
-    for v in values {
-        push(i, v.to_owned());
+    for v in values.iter().chain(&messages) {
+        push(i, (*v).to_owned());
         i += 1;
     }
     for (a, b) in prose.iter().zip(values.iter().rev()) {
