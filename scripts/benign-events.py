@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""False positives on real events: runs JSON files from a local clone through `lambda-guard scan`.
+
+    python3 scripts/benign-events.py events   DIR       # each *.json object under DIR is an event
+    python3 scripts/benign-events.py webhooks DIR       # each *.json under DIR is a webhook body
+    python3 scripts/benign-events.py members  FILE KEY  # each member of FILE's KEY object, as a webhook
+
+Webhook bodies are POSTed to a function URL (an API Gateway HTTP API v2 event, JSON content type).
+Prints how many events were scanned and refused, and each refusal's rule, path and excerpt.
+Needs the CLI built (`cargo build --release -p lambda-guard-cli`); GUARD_TMP_DIR defaults to a
+private directory under target/, never the machine's /tmp.
+"""
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+CLI = ROOT / "target" / "release" / "lambda-guard"
+
+
+def webhook(body: str) -> dict:
+    return {
+        "version": "2.0", "routeKey": "$default", "rawPath": "/hook", "rawQueryString": "",
+        "headers": {"content-type": "application/json", "user-agent": "Webhook/1.0"},
+        "requestContext": {"http": {"method": "POST", "path": "/hook", "sourceIp": "192.0.2.10"},
+                           "requestId": "r", "accountId": "123456789012", "apiId": "a",
+                           "domainName": "a.lambda-url.eu-west-1.on.aws", "stage": "$default"},
+        "body": body, "isBase64Encoded": False,
+    }
+
+
+def load(path: pathlib.Path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8-sig"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def cases(mode: str, args: list[str]):
+    if mode == "members":
+        members = load(pathlib.Path(args[0]))[args[1]]
+        for name, value in members.items():
+            yield name, webhook(json.dumps({"type": f"{name}.updated", "data": {"object": value}}))
+        return
+    for path in sorted(pathlib.Path(args[0]).rglob("*.json")):
+        doc = load(path)
+        if mode == "events" and isinstance(doc, dict):
+            yield str(path), doc
+        elif mode == "webhooks" and doc is not None:
+            yield str(path), webhook(json.dumps(doc))
+
+
+def main() -> int:
+    if len(sys.argv) < 3 or sys.argv[1] not in ("events", "webhooks", "members"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    names, events = zip(*cases(sys.argv[1], sys.argv[2:])) or ((), ())
+    tmp = os.environ.get("GUARD_TMP_DIR", str(ROOT / "target" / "benign-events-tmp"))
+    os.makedirs(tmp, exist_ok=True)
+    out = subprocess.run([str(CLI), "scan"], input="\n".join(json.dumps(e) for e in events) + "\n",
+                         capture_output=True, text=True, check=True,
+                         env={**os.environ, "GUARD_TMP_DIR": tmp}).stdout.splitlines()
+    refused = 0
+    for name, line in zip(names, out):
+        verdict = json.loads(line)
+        if verdict["verdict"] == "deny":
+            refused += 1
+            for f in verdict["findings"]:
+                print(f"{name}: {f['rule']} at {f['path']}: {f['excerpt']!r}")
+    print(f"{len(out)} events, {refused} refused")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
