@@ -559,15 +559,24 @@ fn static_asset(run: &[u8]) -> bool {
 /// A Python traceback frame (`File "/var/task/app.py", line 12`): where code ran, as logs and
 /// error reports print it, not a path asked for.
 fn traceback_frame(b: &[u8], s: usize, e: usize) -> bool {
-    // Back to the quote that opens the path the fragment is part of.
+    // Back to the quote that opens the path the fragment is part of (a path is at most 256
+    // bytes here: every fragment of a long value asks, so each look is bounded).
     let q = s - b[..s]
         .iter()
         .rev()
+        .take(256)
         .take_while(|c| !matches!(c, b'"' | b' '))
         .count();
     let opens = q >= 6 && b[q - 6..q].eq_ignore_ascii_case(b"file \"");
-    opens && memchr::memchr(b'"', &b[e..]).is_some_and(|q| b[e + q + 1..].starts_with(b", line "))
+    let rest = &b[e..b.len().min(e + 256)];
+    opens && memchr::memchr(b'"', rest).is_some_and(|q| b[e + q + 1..].starts_with(b", line "))
 }
+
+/// Extensions of source files that stack traces name.
+const SOURCE_FILES: &[&[u8]] = &[
+    b"js", b"mjs", b"cjs", b"ts", b"py", b"go", b"cs", b"java", b"kt", b"rb", b"php", b"rs",
+    b"scala", b"swift", b"c", b"cc", b"cpp", b"h", b"ex", b"exs", b"lua", b"pl", b"fs", b"vb",
+];
 
 /// A source location as stack traces print it (`at handler (/var/task/index.js:18:9)`, Go's
 /// `/var/task/main.go:42`, .NET's `in /var/task/Function.cs:line 25`): the path at `e` ends in
@@ -582,10 +591,14 @@ fn source_location(b: &[u8], e: usize) -> bool {
     let Some(colon) = memchr::memchr(b':', token) else {
         return false;
     };
-    // The file's name: plain path characters, no query or fragment (`index.js?x=1:2`).
-    let file = token[..colon]
+    // The file's name: plain path characters, no query or fragment (`index.js?x=1:2`), and a
+    // source file's (`/etc/passwd:1` is still the password file to a `file:line` viewer).
+    let name = &token[..colon];
+    let plain = name
         .iter()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'/' | b'.' | b'_' | b'-' | b'@' | b'+'));
+    let ext = name.rsplit(|c| *c == b'.').next().unwrap_or_default();
+    let file = plain && name.contains(&b'.') && SOURCE_FILES.contains(&ext);
     let number = |p: &[u8]| !p.is_empty() && p.iter().all(u8::is_ascii_digit);
     let suffix = &token[colon + 1..];
     let located = if suffix == b"line" {
@@ -694,9 +707,12 @@ mod tests {
             "ssh2.exec://user:pass@example.com:22/usr/bin/id",
             "report.pdf\0.jpg",
             "/var/task/lambda_function.py",
-            // A port or a query is no line number.
+            // A port or a query is no line number; a line of a file that is not source.
             "file:///var/task/index.js?x=1:2",
             "see /var/task/index.js:",
+            "cat /etc/passwd:1",
+            "see /proc/self/environ:1",
+            "x /root/.ssh/id_rsa:1",
             "~/.aws/credentials",
             ".../.../WINDOWS/win.ini",
             "data:text/x-php;base64,PD9waHAgc3lzdGVtKCRfR0VUWzBdKTsgPz4=",
