@@ -663,10 +663,7 @@ fn entry(b: &[u8], t: &Tables) -> Option<Hit> {
                 }
                 // `ClassLoader` is code in a chain (`class.module.classLoader.resources…`,
                 // `.classLoader`), a word in a title ("Fix ClassLoader leak").
-                if marker == "classloader"
-                    && !(st > 0 && b[st - 1] == b'.')
-                    && b.get(en) != Some(&b'.')
-                {
+                if marker == "classloader" && !member_chain(b, st, en) {
                     continue;
                 }
                 return Some(Hit::new(rule, st, en));
@@ -724,6 +721,9 @@ const NODE_REACH: &[&[u8]] = &[
     b"cluster",
     b"inspector",
     b"v8",
+    b"repl",
+    b"wasi",
+    b"sqlite",
 ];
 
 /// `require('name')` after `require` at `i`: `Ok(end)` when it loads one of [`NODE_REACH`] or
@@ -747,7 +747,11 @@ fn required_module(b: &[u8], i: usize) -> Option<Result<usize, ()>> {
         return None;
     }
     let name = name.strip_prefix(b"node:").unwrap_or(name);
-    let used = matches!(b.get(skip_space(b, close + 1)), Some(b'.' | b'(' | b'['));
+    // `?.` (optional chaining) uses it too.
+    let used = matches!(
+        b.get(skip_space(b, close + 1)),
+        Some(b'.' | b'(' | b'[' | b'?')
+    );
     Some(
         (used || NODE_REACH.contains(&name))
             .then_some(close + 1)
@@ -1350,12 +1354,27 @@ fn php_function(name: &[u8]) -> bool {
             .any(|(m, r, k)| *k == Kind::Call && *r == "code.php" && m.as_bytes() == name)
 }
 
+/// Whether `b[st..en]` is a member in a chain: after `.`, `[`, `['` or `["`, or before `.`, `[`
+/// or a closing `']`/`"]`/`]` (`class.module.classLoader.x`, Struts' `class['classLoader']`).
+fn member_chain(b: &[u8], st: usize, en: usize) -> bool {
+    let before = &b[..st];
+    let after = &b[en..];
+    [&b"."[..], b"[", b"['", b"[\""]
+        .iter()
+        .any(|p| before.ends_with(p))
+        || [&b"."[..], b"[", b"]", b"']", b"\"]"]
+            .iter()
+            .any(|p| after.starts_with(p))
+}
+
 /// What follows a package in a stack trace: a class that is a `Throwable`
 /// (`NullPointerException`, `net.ssl.SSLHandshakeException`, `OutOfMemoryError`), a frame or a
 /// thread dump's label.
 fn stack_text(rest: &[u8]) -> bool {
+    // A class name is short; every package marker of a long value asks, so each look is bounded.
     let len = rest
         .iter()
+        .take(256)
         .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'$'))
         .count();
     let class = rest[..len]
@@ -1368,7 +1387,7 @@ fn stack_text(rest: &[u8]) -> bool {
     // A frame, `…Thread.run(Thread.java:833)` or `(Native Method)`; a thread dump's label,
     // `java.lang.Thread.State: RUNNABLE`.
     let after = &rest[len..];
-    if after.starts_with(b": ") {
+    if class == b"state" && after.starts_with(b": ") {
         return true;
     }
     let Some(inner) = after.strip_prefix(b"(") else {
@@ -1458,6 +1477,10 @@ mod tests {
             ("x=require('node:vm')", "code.node"),
             ("require('shelljs').exec('id')", "code.node"),
             ("require('child'+'_process')", "code.node"),
+            ("require('cross-spawn')?.('id')", "code.node"),
+            ("require('node:repl')", "code.node"),
+            ("class['classLoader'].resources.dir=webapps/ROOT", "code.java"),
+            ("top['class']['classLoader'].x=1", "code.java"),
             ("__import__('os').system('id')", "code.python"),
             // PHP: wrapped and variable functions, open tags, serialized objects.
             ("( 'passthru' )(\"ls\")", "code.php"),
