@@ -121,7 +121,9 @@ fn declarations(b: &[u8], paranoia: u8) -> Option<Hit> {
         if rest.get(k) == Some(&b'%') {
             return Some(Hit::new("xxe.parameter_entity", first + e, first + e + 12));
         }
-        let end = memchr::memchr(b'>', rest).unwrap_or(rest.len());
+        // The declaration ends at the first `>` outside its quoted text (a value may hold
+        // `>`, and references after it count).
+        let end = declaration_end(rest);
         let body = &rest[..end];
         if external(body) {
             return Some(Hit::new(
@@ -144,7 +146,8 @@ fn declarations(b: &[u8], paranoia: u8) -> Option<Hit> {
         // Quoted-printable spells quotes `=22` and breaks lines with `=`: an HTML e-mail's
         // DOCTYPE in a raw message (`PUBLIC =22-//W3C//DTD HTML 4.0//EN=22`).
         let unfolded;
-        let head = if find(head, b"=22").is_some() {
+        let quoted = head.iter().any(|c| matches!(c, b'"' | b'\''));
+        let head = if !quoted && find(head, b"=22").is_some() {
             unfolded = quoted_printable_quotes(head);
             &unfolded[..]
         } else {
@@ -186,6 +189,20 @@ fn svg_root(b: &[u8], doctype: Option<usize>) -> bool {
         let name = rest.trim_ascii_start();
         name.starts_with(b"svg") && !name.get(3).is_some_and(|c| is_name_byte(*c))
     })
+}
+
+/// Where a markup declaration that starts before `rest` ends: its first `>` outside quotes.
+fn declaration_end(rest: &[u8]) -> usize {
+    let mut quote = None;
+    for (i, &c) in rest.iter().enumerate() {
+        match (quote, c) {
+            (None, b'"' | b'\'') => quote = Some(c),
+            (Some(q), _) if c == q => quote = None,
+            (None, b'>') => return i,
+            _ => {}
+        }
+    }
+    rest.len()
 }
 
 /// `head` with quoted-printable's `=22` read as `"` and its soft line breaks (`=` at a line's
@@ -372,9 +389,11 @@ mod tests {
             test_subject(svg, 2, detect).map(|h| h.rule),
             Some("xxe.dtd")
         );
-        // A bomb is one in an SVG document too.
+        // A bomb is one in an SVG document too, its references hidden behind a `>` or not.
         let bomb = "<!DOCTYPE svg [<!ENTITY a \"x\"><!ENTITY b \"&a;&a;&a;\">]><svg>&b;</svg>";
         assert_eq!(rule(bomb), Some("xxe.entity_expansion"));
+        let hidden = "<!DOCTYPE svg [<!ENTITY a \"x\"><!ENTITY b \">&a;&a;&a;\">]><svg>&b;</svg>";
+        assert_eq!(rule(hidden), Some("xxe.entity_expansion"));
     }
 
     #[test]
@@ -455,6 +474,11 @@ mod tests {
         assert_eq!(rule("<!DOCTYPE HTML PUBLIC -//W3C//DTD HTML 4.0 Transitional//EN>\n<html><body>Hi</body></html>"), None);
         assert_eq!(
             rule("<!DOCTYPE html PUBLIC =22-//W3C//DTD HTML 4.0//EN=22 =22http://evil.example/x.dtd=22>"),
+            Some("xxe.external_entity")
+        );
+        // Real quotes are read as they are, whatever `=22` the literal holds.
+        assert_eq!(
+            rule("<!DOCTYPE foo SYSTEM \"http://evil.example/x.dtd?=22http://www.w3.org/\">"),
             Some("xxe.external_entity")
         );
     }
