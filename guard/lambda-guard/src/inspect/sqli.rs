@@ -615,8 +615,44 @@ fn tokenize(b: &[u8], quote: Option<u8>, toks: &mut Vec<Tok>) -> Option<()> {
                 // A system variable (`@@version`); a bare `@@` names nothing (a diff's
                 // hunk header, `@@ -1 +1 @@`), and a name closed by `@@` is a template's
                 // placeholder (`@@CONTACT_ADDRESS@@`).
-                // A versioned symbol (`memcpy@@GLIBC_2.14`) has its name before the `@@`.
-                let symbol = s > 0 && is_word(b[s - 1]);
+                // A versioned symbol (`memcpy@@GLIBC_2.14`) has its name before the `@@`; an
+                // operator word glued to it (`1 or@@version`) is SQL's.
+                let before = &b[..s];
+                let word = before.len()
+                    - before
+                        .iter()
+                        .rev()
+                        .take(16)
+                        .take_while(|c| is_word(**c))
+                        .count();
+                let symbol = word < s
+                    && !matches!(
+                        &before[word..],
+                        b"or"
+                            | b"and"
+                            | b"xor"
+                            | b"not"
+                            | b"select"
+                            | b"union"
+                            | b"where"
+                            | b"having"
+                            | b"like"
+                            | b"rlike"
+                            | b"regexp"
+                            | b"is"
+                            | b"in"
+                            | b"when"
+                            | b"then"
+                            | b"else"
+                            | b"by"
+                            | b"div"
+                            | b"mod"
+                            | b"all"
+                            | b"distinct"
+                            | b"return"
+                            | b"case"
+                            | b"if"
+                    );
                 if name - s >= 2 && i > name && !b[i..].starts_with(b"@@") && !symbol {
                     K::Kw(Kw::Danger)
                 } else {
@@ -2332,6 +2368,8 @@ mod tests {
         for a in [
             // A numeric parameter or-ed with truth; DynamoDB PartiQL functions after a break.
             "1 or true",
+            "1 or@@version",
+            "1 xor@@version",
             "0 OR 1",
             "-1 or not false",
             "x' OR begins_with(pk, '') OR '",
