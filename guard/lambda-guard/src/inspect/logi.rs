@@ -76,7 +76,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
             }
         }
         for p in separators.take(MAX_LINES) {
-            if forged_after(s, p + 1, true) {
+            if forged_after(s, p + 1, false) {
                 return Some(Hit::new("log.forged_entry", p, (p + 24).min(b.len())));
             }
         }
@@ -89,7 +89,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
                 if i < 2
                     || single_line(s)
                     || s.paranoia >= 2
-                    || forged_after(s, p + sep.len(), true)
+                    || forged_after(s, p + sep.len(), false)
                 {
                     return Some(Hit::new("log.unicode_separator", p, p + sep.len()));
                 }
@@ -121,30 +121,35 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         return Some(Hit::new("log.line_break", p, (p + 2).min(b.len())));
     }
     // A first line of one word (an address, a name, an id) is a value that was meant to be
-    // one line: header lines after it are an injection, and so is a blank line after an
-    // address, id or path (or before markup: a response's body). A value that opens with a
-    // line break is one too. A greeting that ends in punctuation ("Hi,", "Thanks!") opens a
-    // message, and a plain word before a paragraph ("Hello") is prose.
+    // one line: header lines after it (up to a blank line, which ends a header section) are
+    // an injection, and so is a blank line after an address, id or path (or before markup: a
+    // response's body). A value that opens with a line break is one too. A greeting that
+    // ends in punctuation ("Hi,", "Thanks!") or a plain word ("Hello") before a paragraph is
+    // prose.
     let first = &b[..p];
     let sentence = first
         .last()
         .is_some_and(|c| matches!(c, b',' | b'!' | b'?' | b'.' | b';'));
-    let one_word =
-        !first.iter().any(u8::is_ascii_whitespace) && !first.ends_with(b":") && !sentence;
+    let one_word = !first.iter().any(u8::is_ascii_whitespace) && !first.ends_with(b":");
     let plain_word = first.iter().all(u8::is_ascii_alphabetic);
-    // A raw message or a header block (`Received: …` first): its header lines are data.
-    let message = header_block(b);
+    // A raw message (`Received: …` first): its `Content-Type` lines are data.
+    let message = raw_message(b);
+    let mut headers_ended = false;
     let mut commands = 0;
     for nl in memchr::memchr2_iter(b'\r', b'\n', b).take(MAX_LINES) {
         if b[nl] == b'\r' && b.get(nl + 1) == Some(&b'\n') {
             continue; // The line starts after the `\n`.
         }
         let end = (nl + 24).min(b.len());
-        if forged_after(s, nl + 1, !message) {
+        if forged_after(s, nl + 1, message) {
             return Some(Hit::new("log.forged_entry", nl, end));
         }
         let line = line_at(b, nl + 1);
         let blank = line.is_empty() && nl + 1 < b.len() && !first.is_empty();
+        if one_word && !headers_ended && header_line(line) {
+            return Some(Hit::new("log.forged_entry", nl, end));
+        }
+        headers_ended |= blank;
         let markup_next = || {
             let rest = &b[nl + 1..];
             let k = rest
@@ -153,7 +158,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
                 .count();
             rest.get(k) == Some(&b'<')
         };
-        if one_word && (header_line(line) || (blank && (!plain_word || markup_next()))) {
+        if one_word && !sentence && blank && (!plain_word || markup_next()) {
             return Some(Hit::new("log.forged_entry", nl, end));
         }
         match command(line) {
@@ -209,18 +214,21 @@ const HEADERS: &[&[u8]] = &[
     b"received",
 ];
 
-/// `Name: value` with a header's name, no space before the colon.
-fn header_line(line: &[u8]) -> bool {
-    let name = line
+/// The name of a `Name: value` line (letters, digits, hyphens, a letter first; no space
+/// before the colon), lower case as the subject is.
+fn header_name(line: &[u8]) -> Option<&[u8]> {
+    let len = line
         .iter()
-        .take(40)
+        .take(76)
         .take_while(|c| c.is_ascii_alphanumeric() || **c == b'-')
         .count();
-    let n = &line[..name];
-    name >= 2
-        && line.get(name) == Some(&b':')
-        && n[0].is_ascii_alphabetic()
-        && (n.contains(&b'-') || HEADERS.contains(&n))
+    (len >= 2 && line[0].is_ascii_alphabetic() && line.get(len) == Some(&b':'))
+        .then(|| &line[..len])
+}
+
+/// A header line with a header's name: hyphenated, or one of [`HEADERS`].
+fn header_line(line: &[u8]) -> bool {
+    header_name(line).is_some_and(|n| n.contains(&b'-') || HEADERS.contains(&n))
 }
 
 enum Command {
@@ -355,38 +363,39 @@ const INJECTED_HEADERS: &[&[u8]] = &[
     b"bcc:",
 ];
 
-/// Whether `b` opens with a block of at least three header lines (`Name: value`, folded
-/// continuations allowed): a raw e-mail message, or the headers an inbound-mail webhook
-/// forwards (SendGrid's `headers`, Mailgun's `body-mime`).
-fn header_block(b: &[u8]) -> bool {
+/// Headers a raw message (or the header block an inbound-mail webhook forwards: SendGrid's
+/// `headers`, Mailgun's `body-mime`) opens with, as receiving servers and mail clients write
+/// them.
+const MESSAGE_OPENERS: &[&[u8]] = &[
+    b"received",
+    b"return-path",
+    b"delivered-to",
+    b"dkim-signature",
+    b"arc-seal",
+    b"authentication-results",
+    b"from",
+    b"date",
+    b"message-id",
+    b"mime-version",
+];
+
+/// Whether `b` opens as a raw e-mail message: four header lines (folded continuations
+/// allowed), the first one a header a receiving server or a mail client writes first.
+fn raw_message(b: &[u8]) -> bool {
     let mut lines = b
         .split(|c| *c == b'\n')
         .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
         .filter(|l| !l.first().is_some_and(|c| matches!(c, b' ' | b'\t')));
-    lines
-        .by_ref()
-        .take(3)
-        .filter(|l| any_header_line(l))
-        .count()
-        == 3
+    let opens = lines
+        .next()
+        .and_then(header_name)
+        .is_some_and(|n| MESSAGE_OPENERS.contains(&n) || n.starts_with(b"x-"));
+    opens && lines.take(3).filter(|l| header_name(l).is_some()).count() == 3
 }
 
-/// `Name: value` with any header name (letters, digits, hyphens; a letter first).
-fn any_header_line(line: &[u8]) -> bool {
-    let name = line
-        .iter()
-        .take(76)
-        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'-')
-        .count();
-    name >= 2
-        && line[0].is_ascii_alphabetic()
-        && line.get(name) == Some(&b':')
-        && line.get(name + 1).is_none_or(|c| matches!(c, b' ' | b'\t'))
-}
-
-/// What follows a line break looks like the start of a log line or (with `headers`) an HTTP or
-/// mail header.
-fn forged_after(s: &Subject<'_>, i: usize, headers: bool) -> bool {
+/// What follows a line break looks like the start of a log line or an HTTP or mail header
+/// (in a raw `message`, a part's `Content-Type` is data).
+fn forged_after(s: &Subject<'_>, i: usize, message: bool) -> bool {
     let b = s.bytes();
     let i = i.min(b.len());
     let i = if b.get(i) == Some(&b'\n') { i + 1 } else { i };
@@ -444,10 +453,22 @@ fn forged_after(s: &Subject<'_>, i: usize, headers: bool) -> bool {
             .count();
         ip >= 7 && line[ip..].starts_with(b" - ")
     };
-    let word = line.iter().take_while(|c| c.is_ascii_alphabetic()).count();
-    let bare_level = LEVELS.contains(&&line[..word])
-        && original[..word].iter().all(u8::is_ascii_uppercase)
-        && line.get(word).is_none_or(|c| !c.is_ascii_alphanumeric());
+    // A level word in upper case at `k` (`INFO`; prose's `Info:` passes).
+    let level_at = |k: usize| {
+        let l = line.get(k..).unwrap_or_default();
+        let word = l.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+        LEVELS.contains(&&l[..word])
+            && original[k..k + word].iter().all(u8::is_ascii_uppercase)
+            && l.get(word).is_none_or(|c| !c.is_ascii_alphanumeric())
+    };
+    // A date alone is a note's (`2024-06-01 fly to Paris`), unless a level word follows it.
+    let dated_level = line.len() > 11
+        && digits(&line[..4])
+        && matches!(line[4], b'-' | b'/')
+        && line[7] == line[4]
+        && line[10] == b' '
+        && level_at(11);
+    let bare_level = level_at(0) || dated_level;
     let keyed = [
         &b"[info"[..],
         b"[warn",
@@ -467,7 +488,9 @@ fn forged_after(s: &Subject<'_>, i: usize, headers: bool) -> bool {
     ]
     .iter()
     .any(|l| starts(l));
-    let header = headers && INJECTED_HEADERS.iter().any(|h| starts(h));
+    let header = INJECTED_HEADERS
+        .iter()
+        .any(|h| starts(h) && !(message && *h == b"content-type:"));
     timestamp || syslog || priority || access || bare_level || keyed || header
 }
 
@@ -524,6 +547,11 @@ mod tests {
             "a@b.example\r\n\r\nspam body",
             "/next\r\n\r\n<html>owned</html>",
             "Bob\r\nBcc: c@d.example",
+            "Hi!\r\nCc: c@d.example",
+            "a@b.example,\r\nCc: c@d.example",
+            "Re: hi\r\nCc: c@d.example\r\nBcc: e@f.example",
+            "Re: x\r\nContent-Length: 0\r\nX-A: b\r\n\r\nHTTP/1.1 200 OK",
+            "x\n2024-01-01 INFO admin logged in",
             "a\r\nX-Injected: 1",
             "x\r\n\r\n<html>owned</html>",
             "\r\nX-Custom: 1",
