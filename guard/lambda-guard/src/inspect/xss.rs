@@ -359,20 +359,42 @@ fn directive_runs(v: &[u8]) -> bool {
 }
 
 /// A `<meta>` attribute that takes the page over: a refresh (to `javascript:` or anywhere), a
-/// cookie set by markup, a switch to UTF-7 (whose `+ADw-` is `<` to the browser that obeys
-/// it), and any other charset or `http-equiv` injected on its own (a probe for the next). In a
-/// document's own `<head>` (`in_head`), the `Content-Type`, `X-UA-Compatible` and charsets that
-/// every HTML e-mail declares are not.
+/// cookie set by markup, a charset whose escapes hide markup from a filter (UTF-7's `+ADw-`,
+/// ISO-2022-JP's escape sequences), and any charset or `http-equiv` injected on its own (a
+/// probe for the next). In a document's own `<head>` (`in_head`), the `Content-Type`,
+/// `X-UA-Compatible` and `Content-Language` an HTML e-mail declares, in a common charset, are
+/// not.
 fn meta_hijack(name: &[u8], value: &[u8], in_head: bool) -> bool {
-    let utf7 = || find(value, b"utf-7").is_some() || find(value, b"utf7").is_some();
     match name {
         b"http-equiv" => {
-            matches!(value.trim_ascii(), b"refresh" | b"set-cookie" | b"link") || !in_head
+            let v = value.trim_ascii();
+            !in_head
+                || !matches!(
+                    v,
+                    b"content-type" | b"x-ua-compatible" | b"content-language"
+                )
         }
-        b"charset" => utf7() || !in_head,
-        b"content" => utf7(),
+        b"charset" => !in_head || !plain_charset(value.trim_ascii()),
+        b"content" => find(value, b"charset=").is_some_and(|p| {
+            let rest = &value[p + 8..];
+            let end = rest
+                .iter()
+                .position(|c| matches!(c, b';' | b' ' | b'"' | b'\''))
+                .unwrap_or(rest.len());
+            !plain_charset(&rest[..end])
+        }),
         _ => false,
     }
+}
+
+/// Charsets whose bytes read as ASCII where ASCII is written: no escape sequence turns text
+/// into markup.
+fn plain_charset(c: &[u8]) -> bool {
+    matches!(c, b"utf-8" | b"utf8" | b"us-ascii" | b"ascii" | b"latin1")
+        || c.strip_prefix(b"iso-8859-")
+            .is_some_and(|n| n.iter().all(u8::is_ascii_digit))
+        || c.strip_prefix(b"windows-125")
+            .is_some_and(|n| n.len() == 1 && n[0].is_ascii_digit())
 }
 
 /// Walks the attributes of a tag from `i`; returns a hit and where the tag ended. `ids`
@@ -1325,6 +1347,9 @@ mod tests {
             "<meta http-equiv=\"refresh\" content=\"0;url=javascript:alert(1)\">",
             "<META HTTP-EQUIV=\"Set-Cookie\" Content=\"USERID=<SCRIPT>alert('XSS')</SCRIPT>\">",
             "<meta charset=\"UTF-7\">+ADw-script+AD4-",
+            "<head><meta charset=\"iso-2022-jp\"></head>",
+            "<head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=ISO-2022-JP\"></head>",
+            "<head><meta http-equiv=\"Content-Security-Policy\" content=\"script-src 'none'\"></head>",
             // Injected on its own, outside a document's head: a probe.
             "<meta charset=\"UTF-8\">",
             "<p>x</p><meta http-equiv=\"Content-Type\" content=\"text/html\">",
