@@ -22,7 +22,9 @@ WORK = os.path.join(ROOT, "target", "hostile-sweep")
 GUARD = os.path.join(ROOT, "target", "release", "lambda-guard")
 
 # Openers, operators and markers of every detector, the seventh session's syntax and the
-# ninth session's (XPath, UNC paths, here-strings, MySQL `1.e`, octal escapes).
+# ninth session's (XPath, UNC paths, here-strings, MySQL `1.e`, octal escapes), and the
+# sixteenth's exemptions, each of which let a repeated unit be read past (stack frames,
+# thread-dump labels, raw-message headers, quoted-printable DOCTYPEs).
 UNITS = r"""top.alert|self[|window[(|[].constructor|function(|import(|`|${|<svg |onx=|javascript:|&#x
 |\u00|url(|expression(|'or'|/*!|--|@@|[a]|{fn |0x|1 and 1 between |char(|;set @|$(|;|${x:0:|[a]::|&'
 |iex |powershell -e |%0a|{a,b}|http://a@|//@|\@|http://[::|.nip.io|..\|%2e%2e%2f|....//|{{|{%|<%=|#{
@@ -33,7 +35,9 @@ UNITS = r"""top.alert|self[|window[(|[].constructor|function(|import(|`|${|<svg 
 |sleep(|benchmark(|waitfor delay |$where|$regex|{"__proto__":|ldap://|${jndi:|${lower:|T(|#set(
 |{{7*|*{|<#assign|{php}|<script|</script|<img |srcdoc=|xlink:href=|formaction=|&{|!{|(&|,alert
 |a=alert,|\n|\r|child::|count(/|' or name(|']|/text()|\\a.b\|\\.\|<<<"|1.e(
-|ping -c 5 |-moz-binding:url(|\141|<svg xmlns="http://www.w3.org/2000/svg" >"""
+|ping -c 5 |-moz-binding:url(|\141|<svg xmlns="http://www.w3.org/2000/svg" >
+|/etc/passwd:1)|/var/task/x.js:1)|java.lang.|java.lang.Thread.State: |File "/var/task/a.py
+|Received: x|<!DOCTYPE a PUBLIC =22|<meta charset=utf-8>|<head>|x@@y"""
 
 
 def units():
