@@ -4,7 +4,7 @@
 //! names count where they start a token.
 
 use super::subject::{
-    class, find, find_iter, gate, is_word, skip_space, Hit, Needs, Subject, Tables,
+    class, find, find_iter, gate, is_word, skip_space, source_position, Hit, Needs, Subject, Tables,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1397,11 +1397,7 @@ fn stack_text(rest: &[u8]) -> bool {
     if matches!(inner, b"native method" | b"unknown source") {
         return true;
     }
-    let (file, line) = inner.split_at(inner.iter().rposition(|c| *c == b':').unwrap_or(0));
-    let source = [&b".java"[..], b".kt", b".scala", b".groovy"];
-    source.iter().any(|e| file.ends_with(e))
-        && line.len() > 1
-        && line[1..].iter().all(u8::is_ascii_digit)
+    source_position(inner)
 }
 
 #[cfg(test)]

@@ -410,11 +410,12 @@ fn forged_after(s: &Subject<'_>, i: usize, message: bool) -> bool {
     let digits = |x: &[u8]| x.iter().all(u8::is_ascii_digit);
     // `2024-01-01 10:00`, `2024/01/01T10:00`, `[2024-01-01 10:00 …]`, `12:00:00`,
     // `29/Nov/2026:` (access logs). A date alone opens a line of notes or an itinerary.
+    // `2024-01-01` or `2024/01/01` and something after it.
+    let date =
+        |l: &[u8]| l.len() > 10 && digits(&l[..4]) && matches!(l[4], b'-' | b'/') && l[7] == l[4];
     let stamp = |l: &[u8]| {
         (l.len() >= 16
-            && digits(&l[..4])
-            && matches!(l[4], b'-' | b'/')
-            && l[7] == l[4]
+            && date(l)
             && matches!(l[10], b' ' | b't')
             && digits(&l[11..13])
             && l[13] == b':')
@@ -462,12 +463,7 @@ fn forged_after(s: &Subject<'_>, i: usize, message: bool) -> bool {
             && l.get(word).is_none_or(|c| !c.is_ascii_alphanumeric())
     };
     // A date alone is a note's (`2024-06-01 fly to Paris`), unless a level word follows it.
-    let dated_level = line.len() > 11
-        && digits(&line[..4])
-        && matches!(line[4], b'-' | b'/')
-        && line[7] == line[4]
-        && line[10] == b' '
-        && level_at(11);
+    let dated_level = date(line) && line[10] == b' ' && level_at(11);
     let bare_level = level_at(0) || dated_level;
     let keyed = [
         &b"[info"[..],

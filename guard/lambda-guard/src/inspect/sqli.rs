@@ -403,6 +403,23 @@ fn classify(w: &[u8]) -> K {
     })
 }
 
+/// Whether the `@@` at `at` ends a versioned symbol's name (`memcpy@@GLIBC_2.14`): a word
+/// glued before it that SQL does not know (`1 or@@version` is SQL's).
+fn versioned_symbol(b: &[u8], at: usize) -> bool {
+    let before = &b[..at];
+    let glued = before.len()
+        - before
+            .iter()
+            .rev()
+            .take(16)
+            .take_while(|c| is_word(**c))
+            .count();
+    let word = &before[glued..];
+    !word.is_empty()
+        && classify(word) == K::Word
+        && !matches!(word, b"case" | b"when" | b"then" | b"else" | b"distinct")
+}
+
 /// Whether `rest` (after `schema.`) names a system catalog object of that schema.
 fn catalog_member(schema: &[u8], rest: &[u8]) -> bool {
     let known: &[&[u8]] = match schema {
@@ -613,47 +630,13 @@ fn tokenize(b: &[u8], quote: Option<u8>, toks: &mut Vec<Tok>) -> Option<()> {
                     i += 1;
                 }
                 // A system variable (`@@version`); a bare `@@` names nothing (a diff's
-                // hunk header, `@@ -1 +1 @@`), and a name closed by `@@` is a template's
+                // hunk header, `@@ -1 +1 @@`), a name closed by `@@` is a template's
                 // placeholder (`@@CONTACT_ADDRESS@@`).
-                // A versioned symbol (`memcpy@@GLIBC_2.14`) has its name before the `@@`; an
-                // operator word glued to it (`1 or@@version`) is SQL's.
-                let before = &b[..s];
-                let word = before.len()
-                    - before
-                        .iter()
-                        .rev()
-                        .take(16)
-                        .take_while(|c| is_word(**c))
-                        .count();
-                let symbol = word < s
-                    && !matches!(
-                        &before[word..],
-                        b"or"
-                            | b"and"
-                            | b"xor"
-                            | b"not"
-                            | b"select"
-                            | b"union"
-                            | b"where"
-                            | b"having"
-                            | b"like"
-                            | b"rlike"
-                            | b"regexp"
-                            | b"is"
-                            | b"in"
-                            | b"when"
-                            | b"then"
-                            | b"else"
-                            | b"by"
-                            | b"div"
-                            | b"mod"
-                            | b"all"
-                            | b"distinct"
-                            | b"return"
-                            | b"case"
-                            | b"if"
-                    );
-                if name - s >= 2 && i > name && !b[i..].starts_with(b"@@") && !symbol {
+                if name - s >= 2
+                    && i > name
+                    && !b[i..].starts_with(b"@@")
+                    && !versioned_symbol(b, s)
+                {
                     K::Kw(Kw::Danger)
                 } else {
                     K::Var

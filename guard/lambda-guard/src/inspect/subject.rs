@@ -547,6 +547,33 @@ pub(crate) fn dashed_word_start(b: &[u8], end: usize) -> usize {
     i
 }
 
+/// Extensions of source files, as stack traces name them.
+const SOURCE_FILES: &[&[u8]] = &[
+    b"js", b"mjs", b"cjs", b"ts", b"py", b"go", b"cs", b"java", b"kt", b"scala", b"groovy", b"rb",
+    b"php", b"rs", b"swift", b"c", b"cc", b"cpp", b"h", b"ex", b"exs", b"lua", b"pl", b"fs", b"vb",
+];
+
+/// Whether lower-case `name` is a source file's path: plain path characters (no query or
+/// fragment) and a source file's extension (`/var/task/index.js`, `thread.java`).
+pub(crate) fn source_file(name: &[u8]) -> bool {
+    let plain = name
+        .iter()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'/' | b'.' | b'_' | b'-' | b'@' | b'+'));
+    let ext = name.rsplit(|c| *c == b'.').next().unwrap_or_default();
+    plain && name.contains(&b'.') && SOURCE_FILES.contains(&ext)
+}
+
+/// A place in source code as stack traces print it: a [`source_file`], a line and maybe a
+/// column (`index.js:18:9`, `thread.java:833`, `main.go:42`).
+pub(crate) fn source_position(token: &[u8]) -> bool {
+    let mut parts = token.split(|c| *c == b':');
+    let number = |p: &[u8]| !p.is_empty() && p.iter().all(u8::is_ascii_digit);
+    parts.next().is_some_and(source_file)
+        && parts.next().is_some_and(number)
+        && parts.next().is_none_or(number)
+        && parts.next().is_none()
+}
+
 /// The index of the first byte at or after `i` that is not ASCII whitespace.
 pub(crate) fn skip_space(b: &[u8], mut i: usize) -> usize {
     while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == 0x0b) {

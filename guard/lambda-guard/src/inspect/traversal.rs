@@ -4,7 +4,9 @@
 //! files by name (credentials, the Lambda task root, `/proc/self`), NUL bytes that truncate a
 //! path, and PHP/Java stream wrappers.
 
-use super::subject::{class, find_iter, gate, Hit, Needs, Subject, Tables};
+use super::subject::{
+    class, find_iter, gate, source_file, source_position, Hit, Needs, Subject, Tables,
+};
 
 /// Files and directories worth reading, as lower-case fragments with `/` separators.
 pub(crate) const SENSITIVE: &[&str] = &[
@@ -572,15 +574,10 @@ fn traceback_frame(b: &[u8], s: usize, e: usize) -> bool {
     opens && memchr::memchr(b'"', rest).is_some_and(|q| b[e + q + 1..].starts_with(b", line "))
 }
 
-/// Extensions of source files that stack traces name.
-const SOURCE_FILES: &[&[u8]] = &[
-    b"js", b"mjs", b"cjs", b"ts", b"py", b"go", b"cs", b"java", b"kt", b"rb", b"php", b"rs",
-    b"scala", b"swift", b"c", b"cc", b"cpp", b"h", b"ex", b"exs", b"lua", b"pl", b"fs", b"vb",
-];
-
 /// A source location as stack traces print it (`at handler (/var/task/index.js:18:9)`, Go's
 /// `/var/task/main.go:42`, .NET's `in /var/task/Function.cs:line 25`): the path at `e` ends in
-/// a line number, which names a place in code a runtime reported, not a file to open.
+/// a line number, which names a place in code a runtime reported, not a file to open
+/// (`/etc/passwd:1` is still the password file to a `file:line` viewer).
 fn source_location(b: &[u8], e: usize) -> bool {
     let len = b[e..]
         .iter()
@@ -588,29 +585,15 @@ fn source_location(b: &[u8], e: usize) -> bool {
         .take_while(|c| !c.is_ascii_whitespace() && !matches!(c, b')' | b'"' | b'\'' | b','))
         .count();
     let token = &b[e..e + len];
-    let Some(colon) = memchr::memchr(b':', token) else {
-        return false;
-    };
-    // The file's name: plain path characters, no query or fragment (`index.js?x=1:2`), and a
-    // source file's (`/etc/passwd:1` is still the password file to a `file:line` viewer).
-    let name = &token[..colon];
-    let plain = name
-        .iter()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'/' | b'.' | b'_' | b'-' | b'@' | b'+'));
-    let ext = name.rsplit(|c| *c == b'.').next().unwrap_or_default();
-    let file = plain && name.contains(&b'.') && SOURCE_FILES.contains(&ext);
-    let number = |p: &[u8]| !p.is_empty() && p.iter().all(u8::is_ascii_digit);
-    let suffix = &token[colon + 1..];
-    let located = if suffix == b"line" {
-        let rest = &b[e + len..];
-        rest.first() == Some(&b' ') && rest.get(1).is_some_and(u8::is_ascii_digit)
-    } else {
-        let mut parts = suffix.split(|c| *c == b':');
-        parts.next().is_some_and(number)
-            && parts.next().is_none_or(number)
-            && parts.next().is_none()
-    };
-    file && located
+    match token.strip_suffix(b":line") {
+        Some(file) => {
+            let rest = &b[e + len..];
+            source_file(file)
+                && rest.first() == Some(&b' ')
+                && rest.get(1).is_some_and(u8::is_ascii_digit)
+        }
+        None => source_position(token),
+    }
 }
 
 fn sensitive(b: &[u8], t: &Tables, paranoia: u8) -> Option<Hit> {

@@ -148,7 +148,7 @@ fn declarations(b: &[u8], paranoia: u8) -> Option<Hit> {
         let unfolded;
         let quoted = head.iter().any(|c| matches!(c, b'"' | b'\''));
         let head = if !quoted && find(head, b"=22").is_some() {
-            unfolded = quoted_printable_quotes(head);
+            unfolded = crate::trigger::decode::quoted_printable(head);
             &unfolded[..]
         } else {
             head
@@ -203,27 +203,6 @@ fn declaration_end(rest: &[u8]) -> usize {
         }
     }
     rest.len()
-}
-
-/// `head` with quoted-printable's `=22` read as `"` and its soft line breaks (`=` at a line's
-/// end) removed.
-fn quoted_printable_quotes(head: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(head.len());
-    let mut i = 0;
-    while i < head.len() {
-        if head[i..].starts_with(b"=22") {
-            out.push(b'"');
-            i += 3;
-        } else if head[i..].starts_with(b"=\r\n") {
-            i += 3;
-        } else if head[i..].starts_with(b"=\n") {
-            i += 2;
-        } else {
-            out.push(head[i]);
-            i += 1;
-        }
-    }
-    out
 }
 
 /// Whether a declaration names an external identifier (`SYSTEM "…"`, `PUBLIC "…" "…"`).

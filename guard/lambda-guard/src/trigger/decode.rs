@@ -131,8 +131,7 @@ fn utf16(bytes: &[u8]) -> Option<String> {
 }
 
 /// Quoted-printable (RFC 2045): `=XX` is a byte, `=` at a line end joins the lines.
-pub(crate) fn quoted_printable(text: &str) -> Vec<u8> {
-    let b = text.as_bytes();
+pub(crate) fn quoted_printable(b: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
@@ -417,10 +416,10 @@ mod tests {
     #[test]
     fn quoted_printable_bytes_and_soft_breaks() {
         assert_eq!(
-            quoted_printable("=3Cscript=3E al=\r\nert(1)=3d"),
+            quoted_printable(b"=3Cscript=3E al=\r\nert(1)=3d"),
             b"<script> alert(1)="
         );
-        assert_eq!(quoted_printable("a=ZZ=\nb="), b"a=ZZb=");
+        assert_eq!(quoted_printable(b"a=ZZ=\nb="), b"a=ZZb=");
     }
 
     #[test]

@@ -18,7 +18,7 @@
 //! ```
 
 mod body;
-mod decode;
+pub(crate) mod decode;
 mod json;
 mod known;
 pub mod sample;

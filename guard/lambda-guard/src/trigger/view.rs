@@ -616,7 +616,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             });
             let decoded = match encoding {
                 Some(e) if e.eq_ignore_ascii_case("quoted-printable") => Some((
-                    decode::quoted_printable(part.content),
+                    decode::quoted_printable(part.content.as_bytes()),
                     Transforms::QUOTED_PRINTABLE,
                 )),
                 Some(e) if e.eq_ignore_ascii_case("base64") => {
