@@ -56,7 +56,9 @@ def main() -> int:
     if len(sys.argv) < 3 or sys.argv[1] not in ("events", "webhooks", "members"):
         print(__doc__, file=sys.stderr)
         return 2
-    names, events = zip(*cases(sys.argv[1], sys.argv[2:])) or ((), ())
+    pairs = list(cases(sys.argv[1], sys.argv[2:]))
+    names = [name for name, _ in pairs]
+    events = [event for _, event in pairs]
     tmp = os.environ.get("GUARD_TMP_DIR", str(ROOT / "target" / "benign-events-tmp"))
     os.makedirs(tmp, exist_ok=True)
     out = subprocess.run([str(CLI), "scan"], input="\n".join(json.dumps(e) for e in events) + "\n",
