@@ -821,6 +821,7 @@ pub(crate) fn needs() -> Needs {
     .or_words(&["net ", "sleep ", "ping "])
     .or_words(&[" -", "alias "])
     .or_keywords(DOWNLOADERS)
+    .on_links_only(gate::IFS | gate::SHELL_PATH | gate::EXEC_OPTION)
     .always_from(2)
 }
 

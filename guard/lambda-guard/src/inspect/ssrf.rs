@@ -299,6 +299,7 @@ pub(crate) fn needs() -> Needs {
         .or_gates(gate::SSRF_PATH | gate::SSRF_HOST)
         .or_gates(gate::SSRF_NAME)
         .or_words(&["//", "\\\\"])
+        .reads_links()
 }
 
 /// A UNC path a Windows file API would open over SMB or WebDAV, sending the service's NTLM

@@ -222,6 +222,21 @@ pub(crate) struct Needs {
     pub(crate) classes: u32,
     pub(crate) keywords: Vec<&'static [u8]>,
     pub(crate) always_from: u8,
+    /// What still wakes the detector on a [`plain_url`] at paranoia 1.
+    pub(crate) on_links: OnLinks,
+}
+
+/// What wakes a detector on a [`plain_url`]: a link's `:`, `/`, `?`, `=` and `&` are its
+/// syntax, not the operators and separators those classes stand for elsewhere.
+#[derive(Debug, Clone, Default)]
+pub(crate) enum OnLinks {
+    /// Its keywords alone.
+    #[default]
+    Keywords,
+    /// Every need: the detector reads links themselves (hosts, paths, parameter names).
+    Everything,
+    /// Only these of its keywords: the others are words links are made of (`sh` in `shop`).
+    Only(Vec<&'static [u8]>),
 }
 
 impl Needs {
@@ -231,6 +246,7 @@ impl Needs {
             classes,
             keywords: Vec::new(),
             always_from: u8::MAX,
+            on_links: OnLinks::Keywords,
         }
     }
 
@@ -260,6 +276,71 @@ impl Needs {
         self.always_from = level;
         self
     }
+
+    /// On a [`plain_url`], met as anywhere else: the detector reads what a link's host, path or
+    /// parameter names say (a metadata host, `/etc/passwd`, `__proto__`).
+    pub(crate) fn reads_links(mut self) -> Needs {
+        self.on_links = OnLinks::Everything;
+        self
+    }
+
+    /// On a [`plain_url`], met only by these of its keywords (given as gate groups).
+    pub(crate) fn on_links_only(mut self, gates: u32) -> Needs {
+        self.on_links = OnLinks::Only(gate::needles(gates).collect());
+        self
+    }
+}
+
+/// Classes a [`plain_url`] is written with.
+const URL_CLASSES: u32 = class::ALPHA
+    | class::DIGIT
+    | class::DOT
+    | class::DASH
+    | class::UNDERSCORE
+    | class::SLASH
+    | class::COLON
+    | class::QUESTION
+    | class::EQ
+    | class::AMP;
+
+/// An `http(s)` URL of words alone (`https://shop.example.com/p/5?ref=feed&lang=en`): a host
+/// of letters, digits, dots and dashes (no port), a path of the same and `_`, `/`,
+/// a query of `name=value` pairs of those. Links are most of the values of a large body that
+/// wake detectors, by their `:`, `?`, `&` and by words (`sh` in `shop`); a link like this
+/// has no quote, space, operator, escape or second scheme to inject with, so only the
+/// detectors that read names (hosts, paths, parameters) run on it.
+#[inline(never)] // reason: keeps the per-byte loop of `Tables::scan` as tight as without it
+pub(crate) fn plain_url(b: &[u8]) -> bool {
+    let word = |c: &u8| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_');
+    let rest = if b.len() > 8 && b[..8].eq_ignore_ascii_case(b"https://") {
+        &b[8..]
+    } else if b.len() > 7 && b[..7].eq_ignore_ascii_case(b"http://") {
+        &b[7..]
+    } else {
+        return false;
+    };
+    let (before_query, query) = match memchr::memchr(b'?', rest) {
+        Some(q) => (&rest[..q], Some(&rest[q + 1..])),
+        None => (rest, None),
+    };
+    let host_end = memchr::memchr(b'/', before_query).unwrap_or(before_query.len());
+    let (host, path) = before_query.split_at(host_end);
+    // No port: the scheme's is the only `:` (`http://javascript:1` is no plain link).
+    let host_ok = !host.is_empty()
+        && host
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.'));
+    let path_ok = path.iter().all(|c| *c == b'/' || word(c));
+    let query_ok = query.is_none_or(|q| {
+        q.split(|c| *c == b'&').all(|pair| {
+            let Some(eq) = memchr::memchr(b'=', pair) else {
+                return false;
+            };
+            let (name, value) = (&pair[..eq], &pair[eq + 1..]);
+            !name.is_empty() && name.iter().all(word) && value.iter().all(word)
+        })
+    });
+    host_ok && path_ok && query_ok
 }
 
 /// The cheap facts about one text: its byte classes, its gates, and which detectors (bit `i`
@@ -349,12 +430,15 @@ pub(crate) struct Tables {
     pub(crate) code_entries: Vec<usize>,
     /// Gate needles and detector keywords (lower case), one automaton driven byte by byte
     /// (the library's search loop costs more than the whole walk of a short value) over the
-    /// lowercased bytes; `key_bits[pattern]` is `(gate bits, detector bits)`.
+    /// lowercased bytes; `key_bits[pattern]` is `(gate bits, detector bits, detector bits on
+    /// a plain link)`.
     keys: DFA,
     keys_start: StateID,
-    key_bits: Vec<(u32, u32)>,
+    key_bits: Vec<(u32, u32, u32)>,
     /// Per byte class bit: the detectors whose [`Needs`] it meets.
     by_class: [u32; 32],
+    /// The detectors every need of which still counts on a [`plain_url`].
+    reads_links: u32,
     /// Per paranoia level (0–4): the detectors that always run.
     by_paranoia: [u32; 5],
 }
@@ -371,13 +455,22 @@ impl Tables {
         super::cmdi::prepare();
         let needs = super::needs();
         // One pattern per distinct needle, carrying every group it belongs to.
-        let mut bits: std::collections::BTreeMap<Vec<u8>, (u32, u32)> = Default::default();
+        let mut bits: std::collections::BTreeMap<Vec<u8>, (u32, u32, u32)> = Default::default();
         for (n, g) in gate::all() {
             bits.entry(n.as_bytes().to_ascii_lowercase()).or_default().0 |= g;
         }
         for (i, need) in needs.iter().enumerate() {
             for k in &need.keywords {
-                bits.entry(k.to_ascii_lowercase()).or_default().1 |= 1 << i;
+                let entry = bits.entry(k.to_ascii_lowercase()).or_default();
+                entry.1 |= 1 << i;
+                if !matches!(&need.on_links, OnLinks::Only(_)) {
+                    entry.2 |= 1 << i;
+                }
+            }
+            if let OnLinks::Only(keywords) = &need.on_links {
+                for k in keywords {
+                    bits.entry(k.to_ascii_lowercase()).or_default().2 |= 1 << i;
+                }
             }
         }
         let keys = aho_corasick::dfa::Builder::new()
@@ -409,6 +502,9 @@ impl Tables {
                     run | (u32::from(n.classes & (1 << bit) != 0) << i)
                 })
             }),
+            reads_links: needs.iter().enumerate().fold(0, |run, (i, n)| {
+                run | (u32::from(matches!(n.on_links, OnLinks::Everything)) << i)
+            }),
             by_paranoia: std::array::from_fn(|level| {
                 needs.iter().enumerate().fold(0, |run, (i, n)| {
                     run | (u32::from(level >= usize::from(n.always_from)) << i)
@@ -425,6 +521,7 @@ impl Tables {
         let mut cls = 0;
         let mut gates = 0;
         let mut run = 0;
+        let mut on_link = 0;
         // Every match of a standard (overlapping) automaton ends in a match state that lists it.
         let mut sid = self.keys_start;
         for &b in text.as_bytes() {
@@ -434,9 +531,10 @@ impl Tables {
                 .next_state(Anchored::No, sid, LOWER[usize::from(b)]);
             if self.keys.is_special(sid) && self.keys.is_match(sid) {
                 for i in 0..self.keys.match_len(sid) {
-                    let (g, d) = self.key_bits[self.keys.match_pattern(sid, i).as_usize()];
+                    let (g, d, l) = self.key_bits[self.keys.match_pattern(sid, i).as_usize()];
                     gates |= g;
                     run |= d;
+                    on_link |= l;
                 }
             }
         }
@@ -445,6 +543,16 @@ impl Tables {
         while bits != 0 {
             run |= self.by_class[bits.trailing_zeros() as usize];
             bits &= bits - 1;
+        }
+        // A link's syntax and words wake detectors that cannot fire on it (`&` and `?`, `sh`
+        // in `shop`); from paranoia 2 a word alone may be a probe (`?q=1--`).
+        let on_link = on_link | (run & self.reads_links);
+        if paranoia < 2
+            && run & !on_link != 0
+            && cls & !URL_CLASSES == 0
+            && plain_url(text.as_bytes())
+        {
+            run = on_link;
         }
         Scan { cls, gates, run }
     }
