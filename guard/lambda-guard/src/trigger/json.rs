@@ -2,16 +2,18 @@
 //! bodies): keys and string values are handed to a [`Sink`] as `serde_json` parses them, with
 //! no `Value` tree built and strings without escapes borrowed from the input.
 //!
-//! A document that does not parse must be walked as plain text instead, so [`is_valid`] first
-//! checks the whole text with the same parser calls `serde_json::from_str::<Value>` makes
-//! (`deserialize_any`: same grammar, number range, escape validation and recursion limit), then
-//! [`walk`] streams it. Two allocation-free passes cost less than building the tree once.
+//! The walk and the check that the text is one document are one pass: the same parser calls
+//! `serde_json::from_str::<Value>` makes (`deserialize_any`: same grammar, number range,
+//! escape validation and recursion limit), then `end()`. A text that turns out not to be a
+//! document has had the strings before its error walked; [`walk`] says so, and the caller walks
+//! the text whole as well, as it walks any string. Findings in that prefix stand: they are in
+//! the text. Validating first cost a second parse of every body.
 //!
 //! One difference from walking a parsed `Value`: a key repeated in one object is visited at
 //! each occurrence, where the tree kept only the last value. Parsers disagree on which one an
 //! application sees, so every one is inspected.
 
-use serde::de::{self, DeserializeSeed, Deserializer as _, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 
 /// What a walk reports, in document order.
@@ -29,62 +31,11 @@ pub(crate) trait Sink {
     fn byte_array(&mut self, bytes: Vec<u8>);
 }
 
-/// Whether `text` is one JSON document that `serde_json::from_str::<Value>` accepts.
-pub(crate) fn is_valid(text: &str) -> bool {
+/// Walks `text` into `sink`; whether it was one JSON document (`serde_json::from_str::<Value>`
+/// accepts it). When not, the walk stopped at the error.
+pub(crate) fn walk(text: &str, sink: &mut impl Sink) -> bool {
     let mut de = serde_json::Deserializer::from_str(text);
-    de.deserialize_any(Check).is_ok() && de.end().is_ok()
-}
-
-/// Walks a document [`is_valid`] accepted.
-pub(crate) fn walk(text: &str, sink: &mut impl Sink) {
-    let mut de = serde_json::Deserializer::from_str(text);
-    // Cannot fail on a valid document; a failure would only end the walk early.
-    let _ = Node(sink).deserialize(&mut de);
-}
-
-/// Parses and discards one value.
-struct Check;
-
-impl<'de> de::Deserialize<'de> for Check {
-    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Check, D::Error> {
-        d.deserialize_any(Check)
-    }
-}
-
-impl<'de> Visitor<'de> for Check {
-    type Value = Check;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Check, E> {
-        Ok(Check)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Check, E> {
-        Ok(Check)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Check, E> {
-        Ok(Check)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Check, E> {
-        Ok(Check)
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Check, E> {
-        Ok(Check)
-    }
-    fn visit_unit<E>(self) -> Result<Check, E> {
-        Ok(Check)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Check, A::Error> {
-        while seq.next_element::<Check>()?.is_some() {}
-        Ok(Check)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Check, A::Error> {
-        while map.next_key::<Check>()?.is_some() {
-            map.next_value::<Check>()?;
-        }
-        Ok(Check)
-    }
+    Node(sink).deserialize(&mut de).is_ok() && de.end().is_ok()
 }
 
 /// What a value was, as far as its parent array needs to know.

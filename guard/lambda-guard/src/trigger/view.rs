@@ -1011,12 +1011,16 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                 if let Ok(tree) = serde_json::from_str::<Value>(text) {
                     return self.any(&tree, inner);
                 }
-            } else if json::is_valid(text) {
+            } else {
                 let mut sink = JsonSink {
                     walker: self,
                     t: inner,
                 };
-                return json::walk(text, &mut sink);
+                if json::walk(text, &mut sink) {
+                    return;
+                }
+                // Not one document: the strings before the error were walked; the text is
+                // walked whole below, as any string is.
             }
         }
         self.emit(FieldRole::Value, text, t);
