@@ -397,6 +397,13 @@ impl Inspector {
         any_hit
     }
 
+    /// Whether `text` is a plain link (`subject::plain_url`), on which detectors that do not
+    /// read links are not run. For tests.
+    #[doc(hidden)]
+    pub fn is_plain_link(text: &str) -> bool {
+        subject::plain_url(text.as_bytes())
+    }
+
     /// What the detectors that [`Tables::scan`] skipped would have found in `view`, as
     /// `rule at path` (every form, every field, limits ignored): empty unless a detector's
     /// `needs()` is not a necessary condition of its hits. For tests.

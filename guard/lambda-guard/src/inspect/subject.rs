@@ -311,7 +311,6 @@ const URL_CLASSES: u32 = class::ALPHA
 /// detectors that read names (hosts, paths, parameters) run on it.
 #[inline(never)] // reason: keeps the per-byte loop of `Tables::scan` as tight as without it
 pub(crate) fn plain_url(b: &[u8]) -> bool {
-    let word = |c: &u8| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_');
     let rest = if b.len() > 8 && b[..8].eq_ignore_ascii_case(b"https://") {
         &b[8..]
     } else if b.len() > 7 && b[..7].eq_ignore_ascii_case(b"http://") {
@@ -319,29 +318,63 @@ pub(crate) fn plain_url(b: &[u8]) -> bool {
     } else {
         return false;
     };
-    let (before_query, query) = match memchr::memchr(b'?', rest) {
-        Some(q) => (&rest[..q], Some(&rest[q + 1..])),
-        None => (rest, None),
+    // The length of the run of bytes of `kind` at the start of `b`.
+    let run = |b: &[u8], kind: u8| {
+        b.iter()
+            .take_while(|c| LINK[usize::from(**c)] & kind != 0)
+            .count()
     };
-    let host_end = memchr::memchr(b'/', before_query).unwrap_or(before_query.len());
-    let (host, path) = before_query.split_at(host_end);
     // No port: the scheme's is the only `:` (`http://javascript:1` is no plain link).
-    let host_ok = !host.is_empty()
-        && host
-            .iter()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.'));
-    let path_ok = path.iter().all(|c| *c == b'/' || word(c));
-    let query_ok = query.is_none_or(|q| {
-        q.split(|c| *c == b'&').all(|pair| {
-            let Some(eq) = memchr::memchr(b'=', pair) else {
-                return false;
-            };
-            let (name, value) = (&pair[..eq], &pair[eq + 1..]);
-            !name.is_empty() && name.iter().all(word) && value.iter().all(word)
-        })
-    });
-    host_ok && path_ok && query_ok
+    let host = run(rest, LINK_HOST);
+    let mut at = host;
+    if host == 0 {
+        return false;
+    }
+    if rest.get(at) == Some(&b'/') {
+        at += run(&rest[at..], LINK_PATH);
+    }
+    match rest.get(at) {
+        None => return true,
+        Some(b'?') => at += 1,
+        Some(_) => return false,
+    }
+    // `name=value` pairs, `&` between them.
+    loop {
+        let name = run(&rest[at..], LINK_WORD);
+        at += name;
+        if name == 0 || rest.get(at) != Some(&b'=') {
+            return false;
+        }
+        at += 1;
+        at += run(&rest[at..], LINK_WORD);
+        match rest.get(at) {
+            None => return true,
+            Some(b'&') => at += 1,
+            Some(_) => return false,
+        }
+    }
 }
+
+const LINK_HOST: u8 = 1;
+const LINK_WORD: u8 = 2;
+const LINK_PATH: u8 = 4;
+
+/// What each byte may be in a [`plain_url`]: host (letters, digits, `-`, `.`), word (and
+/// `_`), path (words and `/`).
+static LINK: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        let host = c.is_ascii_alphanumeric() || c == b'-' || c == b'.';
+        let word = host || c == b'_';
+        t[i] = (host as u8) * LINK_HOST
+            + (word as u8) * LINK_WORD
+            + ((word || c == b'/') as u8) * LINK_PATH;
+        i += 1;
+    }
+    t
+};
 
 /// The cheap facts about one text: its byte classes, its gates, and which detectors (bit `i`
 /// for the `i`-th of `super::DETECTORS`) may fire on it.
@@ -734,6 +767,44 @@ pub(crate) fn rule_at(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn plain_links_are_http_words_and_name_value_pairs() {
+        for link in [
+            "https://shop.example.com/p/5?ref=feed&lang=en",
+            "http://example.com",
+            "HTTPS://Example.COM/a_b/c-d.html",
+            "https://example.com/",
+            "https://example.com/?a=",
+            "https://example.com?a=1&b=2",
+            "https://example.com/a//b/",
+        ] {
+            assert!(super::plain_url(link.as_bytes()), "{link}");
+        }
+        for other in [
+            "https://",
+            "https:///a",
+            "ftp://example.com/",
+            "https://example.com:8080/",
+            "https://user@example.com/",
+            "https://example.com/?",
+            "https://example.com/?a",
+            "https://example.com/?=1",
+            "https://example.com/?a=1&",
+            "https://example.com/?a=1&&b=2",
+            "https://example.com/?a=b=c",
+            "https://example.com/?a=1?b=2",
+            "https://example.com/a%2e",
+            "https://example.com/#top",
+            "https://example.com/a b",
+            "https://ex_ample.com/",
+            "https://example.com/?next=https://x",
+            "javascript://example.com/",
+            "https://example.com/a;id",
+        ] {
+            assert!(!super::plain_url(other.as_bytes()), "{other}");
+        }
+    }
+
     #[test]
     fn find_iter_yields_what_memmem_yields() {
         let long = "||a|||".repeat(60);
