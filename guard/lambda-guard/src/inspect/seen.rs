@@ -44,15 +44,20 @@ impl Seen {
             FieldRole::Key => b'k',
             FieldRole::Value => b'v',
         });
-        let mut in_index = false;
-        for &b in field.path.as_str().as_bytes() {
-            match b {
-                b'[' => in_index = true,
-                b'0'..=b'9' if in_index => continue,
-                _ => in_index = false,
+        // Each `[digits]` becomes `[]`, copied a run at a time.
+        let path = field.path.as_str().as_bytes();
+        let mut from = 0;
+        for open in memchr::memchr_iter(b'[', path) {
+            let digits = path[open + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            if digits > 0 && path.get(open + 1 + digits) == Some(&b']') {
+                self.key.extend_from_slice(&path[from..=open]);
+                from = open + 1 + digits;
             }
-            self.key.push(b);
         }
+        self.key.extend_from_slice(&path[from..]);
         self.key.push(0);
         self.key.extend_from_slice(field.text.as_bytes());
         self.clean.contains(self.key.as_slice())
