@@ -17,20 +17,86 @@ pub(crate) fn base64(text: &str) -> Option<Vec<u8>> {
     engine.decode(text.trim()).ok()
 }
 
-/// Whether a string that no trigger declares as base64 still is (and long enough to hide a
-/// payload): standard alphabet, padded, `=` only at the end. Callers decode it in addition to
-/// walking it as it is, so an application that base64-decodes a field is covered too.
-pub(crate) fn looks_like_base64(text: &str) -> bool {
+/// The bytes of a string that no trigger declares as base64 but that still is, long enough
+/// to hide a payload: the standard alphabet or the URL-safe one (`-`, `_`: JWT segments, web
+/// tokens), padded or not, `=` only at the end. Node's `Buffer.from(s, 'base64')` reads
+/// both alphabets and no padding; Python's `urlsafe_b64decode` the URL-safe one. Callers walk
+/// the decoded bytes in addition to the string as it is, so an application that decodes the
+/// field is covered too. A UUID is hex, not base64, and is not read.
+pub(crate) fn undeclared_base64(text: &str) -> Option<Vec<u8>> {
     let b = text.as_bytes();
+    if b.len() < 16 {
+        return None;
+    }
     let body = b
         .strip_suffix(b"==")
         .or_else(|| b.strip_suffix(b"="))
         .unwrap_or(b);
-    b.len() >= 16
-        && b.len().is_multiple_of(4)
-        && body
-            .iter()
-            .all(|&c| c.is_ascii_alphanumeric() || c == b'+' || c == b'/')
+    if (body.len() < b.len() && !b.len().is_multiple_of(4)) || body.len() % 4 == 1 {
+        return None;
+    }
+    if uuid(b) {
+        return None;
+    }
+    let mut seen = 0;
+    for &c in body {
+        let kind = B64[usize::from(c)];
+        if kind == 0 {
+            return None;
+        }
+        seen |= kind;
+    }
+    let url_safe = seen & B64_URL != 0;
+    if url_safe && seen & B64_STANDARD != 0 {
+        return None;
+    }
+    let engine = if url_safe { &URL_SAFE } else { &STANDARD };
+    engine.decode(b).ok()
+}
+
+/// Decoders that take a payload with or without its padding (and trailing bits, as lenient
+/// decoders do).
+const LENIENT: base64::engine::GeneralPurposeConfig = base64::engine::GeneralPurposeConfig::new()
+    .with_decode_allow_trailing_bits(true)
+    .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent);
+static STANDARD: base64::engine::GeneralPurpose =
+    base64::engine::GeneralPurpose::new(&base64::alphabet::STANDARD, LENIENT);
+static URL_SAFE: base64::engine::GeneralPurpose =
+    base64::engine::GeneralPurpose::new(&base64::alphabet::URL_SAFE, LENIENT);
+
+const B64_ALNUM: u8 = 1;
+const B64_STANDARD: u8 = 2;
+const B64_URL: u8 = 4;
+
+/// Which base64 alphabet each byte belongs to: both (letters, digits), the standard one only
+/// (`+`, `/`), the URL-safe one only (`-`, `_`), neither (0).
+static B64: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = if c.is_ascii_alphanumeric() {
+            B64_ALNUM
+        } else if c == b'+' || c == b'/' {
+            B64_STANDARD
+        } else if c == b'-' || c == b'_' {
+            B64_URL
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+};
+
+/// `8-4-4-4-12` hex digits.
+fn uuid(b: &[u8]) -> bool {
+    b.len() == 36
+        && b[8] == b'-'
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
 }
 
 /// Bytes inflated per event at most, all payloads together (CloudWatch Logs batches are gzip;
@@ -458,14 +524,33 @@ mod tests {
     }
 
     #[test]
-    fn undeclared_base64_is_recognised_conservatively() {
-        assert!(looks_like_base64("eyJ1c2VyIjoiYWRtaW4ifQ=="));
-        assert!(!looks_like_base64("eyJ1c2VyIjoiYWRtaW4ifQ")); // unpadded: not what AWS sends
-        assert!(!looks_like_base64("aGk="));
-        assert!(!looks_like_base64(
-            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig0"
-        ));
-        assert!(!looks_like_base64("plain words here"));
+    fn undeclared_base64_is_read_in_either_alphabet_padded_or_not() {
+        let text = |s: &str| undeclared_base64(s).map(|b| String::from_utf8(b).unwrap());
+        assert_eq!(
+            text("eyJ1c2VyIjoiYWRtaW4ifQ==").as_deref(),
+            Some("{\"user\":\"admin\"}")
+        );
+        // Unpadded, as Node's `Buffer.from(s, 'base64')` and JWT segments take it.
+        assert_eq!(
+            text("eyJ1c2VyIjoiYWRtaW4ifQ").as_deref(),
+            Some("{\"user\":\"admin\"}")
+        );
+        // URL-safe: `?>` is `Pz4`, `-` where the standard alphabet has `+`.
+        assert_eq!(
+            text("PD94bWwgPz4-PHg-PC94Pg").as_deref(),
+            Some("<?xml ?>><x></x>")
+        );
+        for not in [
+            "aGk=",                                      // too short to hide a payload
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig0", // dots: a whole token, not one segment
+            "plain words here",
+            "5b1c2a8e-9c1f-4e0b-8a53-1d2f3e4a5b6c", // a UUID
+            "abc+def-ghi/jkl_mno",                  // both alphabets
+            "eyJ1c2VyIjoiYWRtaW4ifQ=",              // padding that does not fit
+            "abcdefghijklmnopq",                    // 4n + 1 characters: not base64
+        ] {
+            assert!(undeclared_base64(not).is_none(), "{not}");
+        }
     }
 
     #[test]

@@ -1027,9 +1027,9 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         // Decoded base64 is walked once: base64 inside base64 is left to the handler. Binary
         // that no trigger declared is only read for a pickle's imports: the printable runs of
         // random ids and signatures would be noise.
-        if !t.contains(Transforms::BASE64) && decode::looks_like_base64(text) {
+        if !t.contains(Transforms::BASE64) {
             let t = t.with(Transforms::BASE64);
-            match decode::base64(text).map(|b| self.payload(b)) {
+            match decode::undeclared_base64(text).map(|b| self.payload(b)) {
                 Some((decode::Payload::Text(inner), inflated)) => {
                     self.string(&inner, t.with(inflated));
                 }
