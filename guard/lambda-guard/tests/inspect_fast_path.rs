@@ -211,7 +211,7 @@ fn plain_link() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 2048, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
     /// The detectors a plain link does not run find nothing in one, whatever words it holds.
     #[test]
