@@ -2057,17 +2057,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
 
 /// Classes an address or a URL carries (`user@example.com`, `https://h/p?a=b&c=d`) that SQL
 /// cannot be written with alone.
-const ADDRESS: u32 = class::ALPHA
-    | class::DIGIT
-    | class::DOT
-    | class::DASH
-    | class::UNDERSCORE
-    | class::SLASH
-    | class::COLON
-    | class::QUESTION
-    | class::EQ
-    | class::AMP
-    | class::AT;
+const ADDRESS: u32 = super::subject::URL_CLASSES | class::AT;
 
 /// A value of address classes only, with no SQL word, no `&&` (an `AND`) and every `@`
 /// inside a word (`user@host`, not `@@version` or `@x=1`): the grammar finds nothing in it at

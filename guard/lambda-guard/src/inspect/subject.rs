@@ -292,7 +292,7 @@ impl Needs {
 }
 
 /// Classes a [`plain_url`] is written with.
-const URL_CLASSES: u32 = class::ALPHA
+pub(crate) const URL_CLASSES: u32 = class::ALPHA
     | class::DIGIT
     | class::DOT
     | class::DASH
