@@ -358,15 +358,23 @@ const WEAK: &[&[u8]] = &[
     b"explorer",
 ];
 
+/// The program a command word names: Windows' `%ComSpec%` is `cmd`; a path names its last
+/// segment (`%SystemRoot%\system32\cmd.exe`, `/usr/bin/python3`). Lower case.
+fn program(word: &[u8]) -> &[u8] {
+    if word == b"%comspec%" {
+        return b"cmd";
+    }
+    word.rsplit(|c| matches!(c, b'/' | b'\\'))
+        .next()
+        .unwrap_or(word)
+}
+
 fn command_class(word: &[u8]) -> Option<bool> {
-    // `%COMSPEC%` is cmd.exe; a shell's `$0` (`${0}`) is the shell itself (`;$0 -c id`).
-    if matches!(word, b"%comspec%" | b"$0") {
+    // A shell's `$0` (`${0}`) is the shell itself (`;$0 -c id`).
+    if word == b"$0" {
         return Some(true);
     }
-    let base = word
-        .rsplit(|c| *c == b'/' || *c == b'\\')
-        .next()
-        .unwrap_or(word);
+    let base = program(word);
     let base = base.strip_suffix(b".exe").unwrap_or(base);
     // A versioned binary (`python3.10`, `gcc10.1`) is the tool itself.
     let unversioned = base.trim_ascii_end();
@@ -1445,17 +1453,6 @@ const WRAPPERS: &[&[u8]] = &[
     b"time", b"nohup", b"timeout", b"env", b"sudo", b"xargs", b"exec", b"eval", b"nice",
     b"command", b"builtin", b"doas", b"strace", b"watch",
 ];
-
-/// The program a command word names: Windows' `%ComSpec%` is `cmd`; a path names its last
-/// segment (`%SystemRoot%\system32\cmd.exe`, `/usr/bin/python3`). Lower case.
-fn program(word: &[u8]) -> &[u8] {
-    if word == b"%comspec%" {
-        return b"cmd";
-    }
-    word.rsplit(|c| matches!(c, b'/' | b'\\'))
-        .next()
-        .unwrap_or(word)
-}
 
 /// A value that is an interpreter told to run a string (`sh -c id`, `powershell -enc …`), or a
 /// wrapper followed by a command with no ordinary-language meaning (`time whoami`), or a

@@ -318,20 +318,22 @@ pub(crate) fn plain_url(b: &[u8]) -> bool {
     } else {
         return false;
     };
-    // The length of the run of bytes of `kind` at the start of `b`.
-    let run = |b: &[u8], kind: u8| {
+    // The length of the run of bytes of the classes `kind` at the start of `b`.
+    let run = |b: &[u8], kind: u32| {
         b.iter()
-            .take_while(|c| LINK[usize::from(**c)] & kind != 0)
+            .take_while(|c| class::TABLE[usize::from(**c)] & kind != 0)
             .count()
     };
+    let host_bytes = class::ALPHA | class::DIGIT | class::DASH | class::DOT;
+    let word_bytes = host_bytes | class::UNDERSCORE;
     // No port: the scheme's is the only `:` (`http://javascript:1` is no plain link).
-    let host = run(rest, LINK_HOST);
+    let host = run(rest, host_bytes);
     let mut at = host;
     if host == 0 {
         return false;
     }
     if rest.get(at) == Some(&b'/') {
-        at += run(&rest[at..], LINK_PATH);
+        at += run(&rest[at..], word_bytes | class::SLASH);
     }
     match rest.get(at) {
         None => return true,
@@ -340,13 +342,13 @@ pub(crate) fn plain_url(b: &[u8]) -> bool {
     }
     // `name=value` pairs, `&` between them.
     loop {
-        let name = run(&rest[at..], LINK_WORD);
+        let name = run(&rest[at..], word_bytes);
         at += name;
         if name == 0 || rest.get(at) != Some(&b'=') {
             return false;
         }
         at += 1;
-        at += run(&rest[at..], LINK_WORD);
+        at += run(&rest[at..], word_bytes);
         match rest.get(at) {
             None => return true,
             Some(b'&') => at += 1,
@@ -354,27 +356,6 @@ pub(crate) fn plain_url(b: &[u8]) -> bool {
         }
     }
 }
-
-const LINK_HOST: u8 = 1;
-const LINK_WORD: u8 = 2;
-const LINK_PATH: u8 = 4;
-
-/// What each byte may be in a [`plain_url`]: host (letters, digits, `-`, `.`), word (and
-/// `_`), path (words and `/`).
-static LINK: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut i = 0;
-    while i < 256 {
-        let c = i as u8;
-        let host = c.is_ascii_alphanumeric() || c == b'-' || c == b'.';
-        let word = host || c == b'_';
-        t[i] = (host as u8) * LINK_HOST
-            + (word as u8) * LINK_WORD
-            + ((word || c == b'/') as u8) * LINK_PATH;
-        i += 1;
-    }
-    t
-};
 
 /// The cheap facts about one text: its byte classes, its gates, and which detectors (bit `i`
 /// for the `i`-th of `super::DETECTORS`) may fire on it.

@@ -7,14 +7,9 @@ use base64::Engine as _;
 use std::borrow::Cow;
 
 /// Standard base64 as Lambda uses it (`isBase64Encoded` bodies, Kinesis data, SQS binary
-/// attributes); lenient on padding.
+/// attributes); lenient on padding and trailing bits, as the decoders applications use.
 pub(crate) fn base64(text: &str) -> Option<Vec<u8>> {
-    let engine = base64::engine::GeneralPurpose::new(
-        &base64::alphabet::STANDARD,
-        base64::engine::GeneralPurposeConfig::new()
-            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
-    );
-    engine.decode(text.trim()).ok()
+    STANDARD.decode(text.trim()).ok()
 }
 
 /// The bytes of a string that no trigger declares as base64 but that still is, long enough
@@ -54,8 +49,9 @@ pub(crate) fn undeclared_base64(text: &str) -> Option<Vec<u8>> {
     engine.decode(b).ok()
 }
 
-/// Decoders that take a payload with or without its padding (and trailing bits, as lenient
-/// decoders do).
+/// Decoders that take a payload with or without its padding, and with non-zero trailing bits
+/// (Python's `b64decode` and Node's `Buffer.from` read them; a strict decoder refusing them
+/// would leave the payload unread). Built once: a decoder builds its tables.
 const LENIENT: base64::engine::GeneralPurposeConfig = base64::engine::GeneralPurposeConfig::new()
     .with_decode_allow_trailing_bits(true)
     .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent);
@@ -521,6 +517,15 @@ mod tests {
             payload(b"x^2 + y^2".to_vec(), 0),
             (Payload::Text(_), Transforms::NONE, 0)
         ));
+    }
+
+    #[test]
+    fn declared_base64_with_trailing_bits_is_read_as_applications_read_it() {
+        // `…Png=` with its last character's two spare bits set: Python and Node decode it.
+        assert_eq!(
+            base64("PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pnh=").as_deref(),
+            Some(&b"<script>alert(1)</script>x"[..])
+        );
     }
 
     #[test]
