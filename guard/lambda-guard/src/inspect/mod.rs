@@ -337,6 +337,11 @@ impl Inspector {
         if let Some((decoded, flags)) = decoded {
             let scan = self.tables.scan(&decoded, eff.paranoia);
             hit |= self.forms(eff, field, &decoded, &scan, flags, &mut found, walk, out);
+            if let Some(inner) = normalize::hidden_base64(&decoded) {
+                let flags = flags | normalize::BASE64;
+                let scan = self.tables.scan(&inner, eff.paranoia);
+                hit |= self.forms(eff, field, &inner, &scan, flags, &mut found, walk, out);
+            }
         }
         if costly && !hit {
             walk.seen.insert_last();

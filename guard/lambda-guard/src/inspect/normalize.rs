@@ -12,6 +12,8 @@ pub(crate) const HTML: u8 = 1 << 1;
 pub(crate) const ESCAPES: u8 = 1 << 2;
 /// Full-width forms folded to ASCII (`＜script＞`).
 pub(crate) const WIDTH: u8 = 1 << 3;
+/// Base64 that escapes hid, decoded after them (`\u0058\u0079Qk…`, `PHN…%3D%3D`).
+pub(crate) const BASE64: u8 = 1 << 4;
 
 /// Names of normalization steps, as findings report them.
 pub(crate) fn names(flags: u8) -> impl Iterator<Item = &'static str> {
@@ -20,6 +22,7 @@ pub(crate) fn names(flags: u8) -> impl Iterator<Item = &'static str> {
         (HTML, "html_entities"),
         (ESCAPES, "unicode_escapes"),
         (WIDTH, "fullwidth_fold"),
+        (BASE64, "base64"),
     ]
     .into_iter()
     .filter(move |(f, _)| flags & f != 0)
@@ -87,6 +90,14 @@ pub(crate) fn decode(text: &str, plus_words: bool) -> Option<(String, u8)> {
         }
     }
     current.map(|c| (c, flags))
+}
+
+/// The text under base64 that only decoding revealed: the view reads undeclared base64 in
+/// values as they arrive, but `%3D` padding or `\u00xx` escapes keep a value from being base64
+/// until [`decode`] has run. Binary is left to the view (it is read only for pickles).
+pub(crate) fn hidden_base64(decoded: &str) -> Option<String> {
+    let bytes = crate::trigger::decode::undeclared_base64(decoded)?;
+    String::from_utf8(bytes).ok()
 }
 
 fn hex(b: u8) -> Option<u32> {

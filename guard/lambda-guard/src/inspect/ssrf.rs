@@ -759,15 +759,21 @@ fn urls(b: &[u8], names: bool) -> Option<Hit> {
         {
             return span("ssrf.url_confusion");
         }
-        // `http://google.com:80 &@127.88.23.245:22/`: parsers that read past the space take
-        // the host after the last `@`; an internal one there is the point of the URL.
+        // `http://google.com:80 &@127.88.23.245:22/`, `http://a.com:80 &@b.com:80# @127.0.0.1/`:
+        // parsers that read past the space take the host after an `@` (the first, or the last
+        // before or after a `#`); an internal one there is the point of the URL.
         if authority_url && b.get(end) == Some(&b' ') {
             let stop = b[end..limit]
                 .iter()
-                .position(|c| matches!(c, b'/' | b'?' | b'#' | b'\\' | b'\n' | b'\t'))
+                .position(|c| matches!(c, b'/' | b'?' | b'\\' | b'\n' | b'\t'))
                 .map_or(limit, |p| end + p);
-            if let Some(at) = memchr::memrchr(b'@', &b[end..stop]) {
-                let (host, _) = split_port(&b[end + at + 1..stop]);
+            for at in memchr::memchr_iter(b'@', &b[end..stop]).take(8) {
+                let rest = &b[end + at + 1..stop];
+                let host_end = rest
+                    .iter()
+                    .position(|c| matches!(c, b' ' | b'#' | b'&' | b'@'))
+                    .unwrap_or(rest.len());
+                let (host, _) = split_port(&rest[..host_end]);
                 if classify_host(&fold_host(host), names) != Target::Other {
                     return span("ssrf.url_confusion");
                 }
@@ -984,6 +990,10 @@ mod tests {
             (" //localhost:9001/", "ssrf.lambda_runtime"),
             (
                 "http://google.com:80 &@127.88.23.245:22/# @google.com:80/",
+                "ssrf.url_confusion",
+            ),
+            (
+                "http://google.com:80 &@google.com:80# @127.88.23.245:22/",
                 "ssrf.url_confusion",
             ),
         ] {

@@ -47,6 +47,8 @@ const OPENERS: &[(&[u8], &[u8])] = &[
     (b"<%", b"%>"),
     (b"<#", b">"),
     (b"#set(", b")"),
+    // Velocity's conditional: its content is the condition.
+    (b"#if(", b")"),
     (b"%{", b"}"),
     (b"[=", b"]"),
     (b"[#", b"]"),
@@ -169,7 +171,13 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
             let Some(end) = find(window, close) else {
                 break;
             };
-            if active(&window[..end], s.paranoia) {
+            let content = &window[..end];
+            let probe = if *open == b"#if(" {
+                constant_condition(content)
+            } else {
+                active(content, s.paranoia)
+            };
+            if probe {
                 return Some(Hit::new(
                     "ssti.template_expression",
                     start,
@@ -192,7 +200,7 @@ fn active(content: &[u8], paranoia: u8) -> bool {
     if c.is_empty() {
         return false;
     }
-    if c.contains(&b'(') || ACTIVE.iter().any(|a| mentions(c, a)) {
+    if c.contains(&b'(') || ACTIVE.iter().any(|a| mentions(c, a)) || probe_statement(c) {
         return true;
     }
     // `{{.}}` and any function given the whole data object, `{{html .}}`.
@@ -229,6 +237,84 @@ fn active(content: &[u8], paranoia: u8) -> bool {
         }
     }
     paranoia >= 3 && c.iter().any(|ch| matches!(ch, b'[' | b'|' | b'='))
+}
+
+/// A statement no template needs and every template-injection scanner sends: a branch on a
+/// constant (`{% if True %}`, `<% if 1==1 %>`, `<#if 7 gt 3>`, `{{#if true}}`), a block helper
+/// given a literal (`{{#with "s" as |string|}}`, the first line of the Handlebars RCE chain), or
+/// Django's context dump (`{% debug %}`). A real template branches on its data.
+fn probe_statement(c: &[u8]) -> bool {
+    if c.eq_ignore_ascii_case(b"debug") {
+        return true;
+    }
+    let helper = c.first() == Some(&b'#');
+    let c = if helper { &c[1..] } else { c };
+    let word = c.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    let (name, rest) = c.split_at(word);
+    if rest.first().is_some_and(|b| is_word(*b)) || rest.is_empty() {
+        return false;
+    }
+    let name = name.to_ascii_lowercase();
+    let branch = matches!(
+        &name[..],
+        b"if" | b"elif" | b"elsif" | b"elseif" | b"unless" | b"while"
+    );
+    if branch {
+        return constant_condition(rest);
+    }
+    // A block helper's first argument, when it is a literal: `"s"`, `'s'`, `7`, `true`.
+    helper && {
+        let arg = rest.trim_ascii_start();
+        let first = arg
+            .iter()
+            .position(|b| b.is_ascii_whitespace())
+            .map_or(arg, |e| &arg[..e]);
+        literal(first) || matches!(arg.first(), Some(b'"' | b'\''))
+    }
+}
+
+/// Whether a condition is made of literals only: `True`, `1==1`, `(7 > 3) and "a"`, `!false`.
+fn constant_condition(cond: &[u8]) -> bool {
+    let mut tokens = 0;
+    for token in cond
+        .split(|b| b.is_ascii_whitespace() || b"()=!<>&|".contains(b))
+        .filter(|t| !t.is_empty())
+    {
+        let operator = [
+            &b"and"[..],
+            b"or",
+            b"not",
+            b"eq",
+            b"ne",
+            b"gt",
+            b"lt",
+            b"ge",
+            b"le",
+            b"gte",
+            b"lte",
+        ]
+        .iter()
+        .any(|o| token.eq_ignore_ascii_case(o));
+        if !operator && !literal(token) {
+            return false;
+        }
+        tokens += usize::from(!operator);
+    }
+    tokens > 0
+}
+
+/// A literal: a number, a boolean or null in any template language's spelling, or a quoted
+/// string.
+fn literal(t: &[u8]) -> bool {
+    let quoted = t.len() >= 2
+        && matches!(t[0], b'"' | b'\'')
+        && t[t.len() - 1] == t[0]
+        && !t[1..t.len() - 1].contains(&t[0]);
+    quoted
+        || !t.is_empty() && t.iter().all(|b| b.is_ascii_digit() || *b == b'.') && t[0] != b'.'
+        || [&b"true"[..], b"false", b"none", b"nil", b"null"]
+            .iter()
+            .any(|w| t.eq_ignore_ascii_case(w))
 }
 
 /// Whether `content` names `active`: a name (`config`, `self`, `session`) as a whole word,
@@ -354,6 +440,15 @@ mod tests {
                 "<#assign ex=\"freemarker.template.utility.Execute\"?new()>",
                 "ssti.template_expression",
             ),
+            // Branches on constants, literal block helpers, context dumps.
+            ("{% if True %}49{% endif %}", "ssti.template_expression"),
+            ("<% if True %>49<% endif %>", "ssti.template_expression"),
+            ("{%if 1==1%}x{%endif%}", "ssti.template_expression"),
+            ("<#if 7 gt 3>x</#if>", "ssti.template_expression"),
+            ("#if(1==1)x#end", "ssti.template_expression"),
+            ("{{#if true}}x{{/if}}", "ssti.template_expression"),
+            ("{{#with \"s\" as |string|}}", "ssti.template_expression"),
+            ("{% debug %}", "ssti.template_expression"),
         ] {
             assert_eq!(rule(a), Some(r), "{a}");
         }
@@ -378,6 +473,15 @@ mod tests {
             "${config_shell} with ${moveifchange}",
             "{{ user_session }} and {{ system_name }}",
             "${objectKey}",
+            // Templates branch on their data, and helpers take variables.
+            "{% if user.is_admin %}Admin{% endif %}",
+            "{{#if order.paid}}Paid{{/if}}",
+            "{{#each items}}{{name}}{{/each}}",
+            "{{#with author as |a|}}{{a.name}}{{/with}}",
+            "<#if price gt 0>${price}</#if>",
+            "#if($user)Hi#end",
+            "{% if %}",
+            "{{#iffy}}",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }

@@ -129,6 +129,33 @@ fn plus_is_read_as_a_space_outside_url_paths() {
 }
 
 #[test]
+fn base64_hidden_by_escapes_is_read_after_them() {
+    // Cookie parsers percent-decode (`%3D` padding); Unicode escapes hide the first letters
+    // of a node-serialize payload (`_$$ND_FUNC$$_function(){…}`).
+    let cookie = |v: &str| {
+        let mut e = http(Value::Null, None);
+        e["headers"]["cookie"] = json!(format!("session={v}"));
+        e
+    };
+    for (event, transforms) in [
+        (
+            cookie("PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg%3D%3D"),
+            vec!["percent_decode", "base64"],
+        ),
+        (
+            sqs(&["\\u0058\\u0079QkTkRfRlVOQyQkX2Z1bmN0aW9uKCl7cmVxdWlyZSgnY2hpbGRfcHJvY2VzcycpLmV4ZWMoJ2lkJyl9KCk="]),
+            vec!["unicode_escapes", "base64"],
+        ),
+    ] {
+        let f = inspect(&event);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].transforms, transforms, "{f:?}");
+    }
+    // Escaped text that is not base64 under its escapes stays as it is.
+    assert!(inspect(&sqs(&["caf\\u00e9 au lait, 100%25 arabica"])).is_empty());
+}
+
+#[test]
 fn base64_pickles_are_read_for_their_imports() {
     // `base64.b64encode(pickle.dumps(Exploit()))` with protocols 2 and 4 (Python 3.8+'s
     // default); the object's `__reduce__` returns `(os.system, ('id',))`.
