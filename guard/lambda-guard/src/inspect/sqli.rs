@@ -2124,7 +2124,9 @@ fn read(s: &Subject<'_>) -> Option<Hit> {
     // `or true--`: the rest of a condition, the query's rest cut.
     let continued = || starts_with_operator(s.bytes()) && find(s.bytes(), b"--").is_some();
     let worth = s.has(PUNCT)
-        || (s.has(class::SPACE) && s.gate(gate::SQL_WORD))
+        // Words apart: a space, or what MySQL and others also read as one (`%0a`, `%0b`, `%00`).
+        || (s.has(class::SPACE | class::NEWLINE | class::CTRL | class::NUL)
+            && s.gate(gate::SQL_WORD))
         || s.gate(gate::SQL_OBJECT)
         || numeric()
         || continued()
@@ -2355,6 +2357,9 @@ mod tests {
             "1) or (1=1",
             "-1 UNION ALL SELECT username, password FROM users",
             "1 uNiOn/**/sElEcT 1,2,3",
+            // Line breaks, vertical tabs and NULs between the words.
+            "1\nUNION\nSELECT\n1,2",
+            "1\x0bUNION\x0bSELECT\x0b1,2",
             "1 UNI/**/ON SEL/*x*/ECT 1,2",
             "1 UNI/*a*//*b*/ON SEL/**/ECT 1,2",
             "un/**/ion sel/**/ect pass fr/**/om users",
