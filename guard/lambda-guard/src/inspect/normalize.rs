@@ -217,44 +217,50 @@ pub(crate) fn lenient_utf8(v: &[u8]) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-const NAMED: &[(&str, char)] = &[
-    ("lt", '<'),
-    ("gt", '>'),
-    ("amp", '&'),
-    ("quot", '"'),
-    ("apos", '\''),
-    ("colon", ':'),
-    ("semi", ';'),
-    ("tab", '\t'),
-    ("newline", '\n'),
-    ("nbsp", ' '),
-    ("lpar", '('),
-    ("rpar", ')'),
-    ("sol", '/'),
-    ("bsol", '\\'),
-    ("period", '.'),
-    ("comma", ','),
-    ("excl", '!'),
-    ("equals", '='),
-    ("plus", '+'),
-    ("grave", '`'),
-    ("lsqb", '['),
-    ("rsqb", ']'),
-    ("lbrack", '['),
-    ("rbrack", ']'),
-    ("lcub", '{'),
-    ("rcub", '}'),
-    ("lbrace", '{'),
-    ("rbrace", '}'),
-    ("dollar", '$'),
-    ("percnt", '%'),
-    ("num", '#'),
-    ("ast", '*'),
-    ("quest", '?'),
-    ("commat", '@'),
-    ("vert", '|'),
-    ("lowbar", '_'),
-];
+/// The character a named reference stands for (`name` lower case): the names an evasion
+/// uses, matched by length and bytes rather than searched for (a link's `&lang=` asks once
+/// per link).
+fn named(name: &[u8]) -> Option<char> {
+    Some(match name {
+        b"lt" => '<',
+        b"gt" => '>',
+        b"amp" => '&',
+        b"quot" => '"',
+        b"apos" => '\'',
+        b"tab" => '\t',
+        b"newline" => '\n',
+        b"bsol" => '\\',
+        b"colon" => ':',
+        b"semi" => ';',
+        b"nbsp" => ' ',
+        b"lpar" => '(',
+        b"rpar" => ')',
+        b"sol" => '/',
+        b"period" => '.',
+        b"comma" => ',',
+        b"excl" => '!',
+        b"equals" => '=',
+        b"plus" => '+',
+        b"grave" => '`',
+        b"lsqb" => '[',
+        b"rsqb" => ']',
+        b"lbrack" => '[',
+        b"rbrack" => ']',
+        b"lcub" => '{',
+        b"rcub" => '}',
+        b"lbrace" => '{',
+        b"rbrace" => '}',
+        b"dollar" => '$',
+        b"percnt" => '%',
+        b"num" => '#',
+        b"ast" => '*',
+        b"quest" => '?',
+        b"commat" => '@',
+        b"vert" => '|',
+        b"lowbar" => '_',
+        _ => return None,
+    })
+}
 
 /// Full-width ASCII variants (U+FF01..U+FF5E) folded to ASCII, as NFKC would.
 fn fullwidth(text: &str) -> Option<String> {
@@ -339,11 +345,11 @@ fn entity(b: &[u8]) -> Option<(u32, usize)> {
         .take(8)
         .take_while(|c| c.is_ascii_alphabetic())
         .count();
-    let name = &b[..len];
-    NAMED
-        .iter()
-        .find(|(n, _)| n.as_bytes().eq_ignore_ascii_case(name))
-        .map(|(_, c)| (*c as u32, semi(len)))
+    let mut lower = [0u8; 8];
+    for (l, c) in lower.iter_mut().zip(&b[..len]) {
+        *l = c.to_ascii_lowercase();
+    }
+    named(&lower[..len]).map(|c| (c as u32, semi(len)))
 }
 
 /// One round of `\uXXXX`, `\u{X…}`, `\xHH` and CSS `\HH…` escapes.
@@ -566,6 +572,13 @@ mod tests {
         assert_eq!(decode("\\u003cscript\\x3e", true).unwrap().0, "<script>");
         assert_eq!(decode("%26lt%3Bscript", true).unwrap().0, "<script");
         assert_eq!(decode("AT&T", true).map(|d| d.0), None);
+        assert_eq!(decode("?ref=feed&lang=en", true).map(|d| d.0), None);
+        // Every name, in any case.
+        let names = "&LT;&gt;&amp;&quot;&apos;&Tab;&NewLine;&bsol;&colon;&semi;&nbsp;&lpar;&rpar;\
+            &sol;&period;&comma;&excl;&equals;&plus;&grave;&lsqb;&rsqb;&lbrack;&rbrack;&lcub;\
+            &rcub;&lbrace;&rbrace;&dollar;&percnt;&num;&ast;&quest;&commat;&vert;&lowbar;";
+        let all = "<>&\"'\t\n\\:; ()/.,!=+`[][]{}{}$%#*?@|_";
+        assert_eq!(decode(names, true).unwrap().0, all);
         // JavaScript octal where it spells ASCII; CSS hex otherwise.
         assert_eq!(decode("\\141lert(1)", true).unwrap().0, "alert(1)");
         assert_eq!(decode("\\74script\\76", true).unwrap().0, "tscriptv");

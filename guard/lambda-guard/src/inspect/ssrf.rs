@@ -343,7 +343,9 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     let b = s.bytes();
     if s.has(class::COLON) {
         let names = s.gate(gate::SSRF_NAME);
-        if let Some(h) = urls(b, names)
+        if let Some(h) = (!named_link(b, names))
+            .then(|| urls(b, names))
+            .flatten()
             .or_else(|| remote_include(b))
             .or_else(|| remote_root(s.path, b))
         {
@@ -640,6 +642,21 @@ fn remote_root(path: &str, b: &[u8]) -> Option<Hit> {
     named.then(|| Hit::new("ssrf.remote_include", start, b.len().min(start + 64)))
 }
 
+/// A plain link (`subject::plain_url`: one colon, the scheme's; no port, `@`, `\\` or space)
+/// to a host name that holds a letter no address is written with (`https://shop.example.com/p`),
+/// when the keyword pass saw no loopback, metadata or rebinding name: [`urls`] finds nothing in
+/// it (its host is no address and, unnamed, no target), and most links of a large body are so.
+fn named_link(b: &[u8], names: bool) -> bool {
+    if names || !super::subject::plain_url(b) {
+        return false;
+    }
+    let host_start = memchr::memchr(b':', b).map_or(0, |c| c + 3);
+    b[host_start..]
+        .iter()
+        .take_while(|c| !matches!(c, b'/' | b'?'))
+        .any(|c| matches!(c, b'g'..=b'w' | b'y' | b'z'))
+}
+
 fn urls(b: &[u8], names: bool) -> Option<Hit> {
     for colon in memchr::memchr_iter(b':', b) {
         let mut ss = colon;
@@ -879,6 +896,33 @@ fn split_port(hostport: &[u8]) -> (&[u8], Option<&[u8]>) {
 mod tests {
     use super::*;
     use crate::inspect::subject::test_subject;
+    use proptest::prelude::*;
+    use proptest::sample::select;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20000))]
+
+        /// The links `named_link` spares `urls` are links `urls` finds nothing in: hosts made
+        /// of address parts, hex words, target names and rebinding services.
+        #[test]
+        fn named_links_hold_no_target(
+            scheme in select(vec!["http://", "https://", "HTTPS://", "ftp://", "http:/"]),
+            labels in prop::collection::vec(select(vec![
+                "localhost", "127", "0", "1", "255", "0x7f", "0x7F", "0177", "169", "254",
+                "a9fea9fe", "2852039166", "7147006462", "nip", "io", "sslip", "metadata",
+                "google", "internal", "instance-data", "shop", "example", "com", "x", "10",
+                "192", "168", "fd00", "ec2", "ggg", "xn--80ak6aa92e", "svc", "beef", "-", "_",
+            ]), 1..6),
+            path in select(vec!["", "/", "/p/5", "/latest/meta-data/", "//evil.example", "/a_b"]),
+            query in select(vec!["", "?a=b", "?ref=feed&lang=en", "?u=localhost", ":9001"]),
+            names in any::<bool>(),
+        ) {
+            let v = format!("{scheme}{}{path}{query}", labels.join(".")).to_ascii_lowercase();
+            if named_link(v.as_bytes(), names) {
+                prop_assert!(urls(v.as_bytes(), names).is_none(), "{v}");
+            }
+        }
+    }
 
     fn rule(text: &str) -> Option<&'static str> {
         test_subject(text, 1, detect).map(|h| h.rule)
