@@ -44,20 +44,22 @@ impl Seen {
             FieldRole::Key => b'k',
             FieldRole::Value => b'v',
         });
-        // Each `[digits]` becomes `[]`, copied a run at a time.
+        // Each `[digits]` becomes `[]`. Byte by byte: paths are short, and a search and a
+        // copy per run cost more than the loop.
         let path = field.path.as_str().as_bytes();
-        let mut from = 0;
-        for open in memchr::memchr_iter(b'[', path) {
-            let digits = path[open + 1..]
-                .iter()
-                .take_while(|c| c.is_ascii_digit())
-                .count();
-            if digits > 0 && path.get(open + 1 + digits) == Some(&b']') {
-                self.key.extend_from_slice(&path[from..=open]);
-                from = open + 1 + digits;
+        self.key.reserve(path.len() + field.text.len() + 1);
+        let mut i = 0;
+        while i < path.len() {
+            let c = path[i];
+            self.key.push(c);
+            i += 1;
+            if c == b'[' {
+                let digits = path[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+                if digits > 0 && path.get(i + digits) == Some(&b']') {
+                    i += digits;
+                }
             }
         }
-        self.key.extend_from_slice(&path[from..]);
         self.key.push(0);
         self.key.extend_from_slice(field.text.as_bytes());
         self.clean.contains(self.key.as_slice())

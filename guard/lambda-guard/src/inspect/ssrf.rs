@@ -344,9 +344,8 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     if s.has(class::COLON) {
         let names = s.gate(gate::SSRF_NAME);
         if let Some(h) = (!named_link(b, names))
-            .then(|| urls(b, names))
+            .then(|| urls(b, names).or_else(|| remote_include(b)))
             .flatten()
-            .or_else(|| remote_include(b))
             .or_else(|| remote_root(s.path, b))
         {
             return Some(h);
@@ -645,7 +644,8 @@ fn remote_root(path: &str, b: &[u8]) -> Option<Hit> {
 /// A plain link (`subject::plain_url`: one colon, the scheme's; no port, `@`, `\\` or space)
 /// to a host name that holds a letter no address is written with (`https://shop.example.com/p`),
 /// when the keyword pass saw no loopback, metadata or rebinding name: [`urls`] finds nothing in
-/// it (its host is no address and, unnamed, no target), and most links of a large body are so.
+/// it (its host is no address and, unnamed, no target), nor [`remote_include`] (no address, and
+/// a plain link never ends in `?`); most links of a large body are so.
 fn named_link(b: &[u8], names: bool) -> bool {
     if names || !super::subject::plain_url(b) {
         return false;
@@ -902,8 +902,9 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(20000))]
 
-        /// The links `named_link` spares `urls` are links `urls` finds nothing in: hosts made
-        /// of address parts, hex words, target names and rebinding services.
+        /// The links `named_link` spares `urls` and `remote_include` are links they find
+        /// nothing in: hosts made of address parts, hex words, target names and rebinding
+        /// services.
         #[test]
         fn named_links_hold_no_target(
             scheme in select(vec!["http://", "https://", "HTTPS://", "ftp://", "http:/"]),
@@ -913,13 +914,16 @@ mod tests {
                 "google", "internal", "instance-data", "shop", "example", "com", "x", "10",
                 "192", "168", "fd00", "ec2", "ggg", "xn--80ak6aa92e", "svc", "beef", "-", "_",
             ]), 1..6),
-            path in select(vec!["", "/", "/p/5", "/latest/meta-data/", "//evil.example", "/a_b"]),
+            path in select(vec![
+                "", "/", "/p/5", "/latest/meta-data/", "//evil.example", "/a_b", "/x.php?",
+            ]),
             query in select(vec!["", "?a=b", "?ref=feed&lang=en", "?u=localhost", ":9001"]),
             names in any::<bool>(),
         ) {
             let v = format!("{scheme}{}{path}{query}", labels.join(".")).to_ascii_lowercase();
             if named_link(v.as_bytes(), names) {
                 prop_assert!(urls(v.as_bytes(), names).is_none(), "{v}");
+                prop_assert!(remote_include(v.as_bytes()).is_none(), "{v}");
             }
         }
     }
