@@ -1890,6 +1890,30 @@ fn glob(pat: &[u8], text: &[u8]) -> bool {
 /// `;` that ends the entity.
 const COMMAND_ENTITIES: &[&[u8]] = &[b"copy;", b"times;"];
 
+/// References that escape markup (`&lt;em&gt;test&lt;/em&gt;`): in a value that holds an
+/// escaped tag, the `;` closing one is no separator (`test` and `time` are commands). The text
+/// they stand for is inspected decoded as well.
+const MARKUP_REFERENCES: &[&[u8]] = &[b"&lt;", b"&gt;", b"&amp;", b"&quot;", b"&apos;", b"&nbsp;"];
+
+/// Whether `b` holds a tag escaped with references: `&lt;p&gt;`, `&lt;/em&gt;`,
+/// `&lt;a href=…&gt;`.
+fn escaped_markup(b: &[u8]) -> bool {
+    find_iter(b, b"&lt;").any(|p| {
+        let n = p + 4 + usize::from(b.get(p + 4) == Some(&b'/'));
+        let name = b[n..]
+            .iter()
+            .take(16)
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .count();
+        let rest = &b[n + name..];
+        name > 0
+            && b[n].is_ascii_alphabetic()
+            && (rest.starts_with(b"&gt;")
+                || rest.first() == Some(&b' ')
+                    && find(&rest[..rest.len().min(256)], b"&gt;").is_some())
+    })
+}
+
 fn chains(b: &[u8], paranoia: u8) -> Option<Hit> {
     let mut i = 0;
     let mut multiline = None;
@@ -1906,6 +1930,8 @@ fn chains(b: &[u8], paranoia: u8) -> Option<Hit> {
     // right, so the next one closes it and opens none (`` the `kern.arandom` sysctl ``) —
     // unless a quote or backslash between could have hidden the first from the shell.
     let mut opened: Option<usize> = None;
+    // Whether the value holds escaped markup: asked at the first `;` closing a reference.
+    let mut markup: Option<bool> = None;
     while i < b.len() {
         // Jump to the next byte the match below reads: most of a value is words.
         match b[i..].iter().position(|&c| CHAIN_BYTES[usize::from(c)]) {
@@ -1914,6 +1940,12 @@ fn chains(b: &[u8], paranoia: u8) -> Option<Hit> {
         }
         let c = b[i];
         let (after, substitution) = match c {
+            b';' if MARKUP_REFERENCES.iter().any(|r| b[..=i].ends_with(r))
+                && *markup.get_or_insert_with(|| escaped_markup(b)) =>
+            {
+                i += 1;
+                continue;
+            }
             b';' | b'\n' | b'\r' => (i + 1, false),
             // A newline escaped as text (`\nid`, `1\n/bin/ls`), not inside a word or a Windows
             // path (`C:\new\rm`).
@@ -2633,6 +2665,10 @@ mod tests {
             "{l,-lh}s",
             "|$u wget evil.example",
             "a;$u cat$u /etc$u/passwd$u",
+            // A reference outside escaped markup still ends a command; markup does not hide a
+            // separator of its own.
+            "x&lt;whoami",
+            "&lt;b&gt;x&lt;/b&gt;; cat /etc/hosts",
             ";wh$x'o'ami",
             ";gcc10.1<<<x",
             "; flock -u / id",
@@ -2731,6 +2767,10 @@ mod tests {
             // npm's default `test` script, in every package manifest a registry webhook sends:
             // `exit` ends a shell, it runs nothing.
             "echo \"Error: no test specified\" && exit 1",
+            // Escaped markup (an RSS item, a CMS field): `;` closes references, not commands.
+            "&lt;p&gt;See &lt;a href=\"x\"&gt;link&lt;/a&gt; at &lt;time&gt;10:00&lt;/time&gt;&lt;/p&gt;",
+            "&lt;em&gt;test&lt;/em&gt; and &lt;strong&gt;whoami&lt;/strong&gt;",
+            "&lt;code&gt;ls -la&lt;/code&gt;",
             "Use vi! It's great",
             "I love vim! cat pictures are great",
             "the .shell file in your home",
