@@ -1844,7 +1844,7 @@ impl Grammar<'_> {
                         return Some(("sqli.dangerous_function", t[i].s, at(inner + 1)));
                     }
                 }
-                K::Kw(Kw::Danger) if !broke || i > 0 => {
+                K::Kw(Kw::Danger) if (!broke || i > 0) && !hyphenated(t, i, self.b) => {
                     return Some(("sqli.dangerous_function", t[i].s, t[i].e));
                 }
                 K::Kw(Kw::TimeFunc) if self.statement_at(i, true) => {
@@ -2285,6 +2285,21 @@ fn lone_quote(b: &[u8]) -> bool {
         && (single || (b.contains(&b'"') && closes))
 }
 
+/// Whether the name at `i` ends a hyphenated word (`systemd-sysusers`, `my-information_schema`)
+/// and calls nothing: part of a name, not a table or function SQL reads (`1-load_file(…)` is
+/// a call; `x-sysusers` would subtract a table).
+fn hyphenated(t: &[Tok], i: usize, b: &[u8]) -> bool {
+    i >= 2
+        && t[i - 1].k == K::Op
+        && &b[t[i - 1].s..t[i - 1].e] == b"-"
+        && t[i - 1].e == t[i].s
+        && t[i - 2].e == t[i - 1].s
+        && b[t[i - 2].s..t[i - 2].e]
+            .iter()
+            .all(u8::is_ascii_alphabetic)
+        && b.get(t[i].e) != Some(&b'(')
+}
+
 fn contexts_at(b: &[u8], contexts: &[Option<u8>], paranoia: u8) -> Option<Hit> {
     // One buffer for every reading, sized for a short value's tokens at once (growing from
     // empty cost a user agent a fifth of its SQL reading).
@@ -2359,6 +2374,7 @@ mod tests {
             "1 uNiOn/**/sElEcT 1,2,3",
             // Line breaks, vertical tabs and NULs between the words.
             "1\nUNION\nSELECT\n1,2",
+            "1-load_file('/etc/passwd')",
             "1\x0bUNION\x0bSELECT\x0b1,2",
             "1 UNI/**/ON SEL/*x*/ECT 1,2",
             "1 UNI/*a*//*b*/ON SEL/**/ECT 1,2",
@@ -2575,6 +2591,8 @@ mod tests {
             "2 people like this",
             "prepare meals from scratch",
             "line one\\nline two",
+            // A system table's name ending a hyphenated word names a tool.
+            "Use systemd-sysusers in #DEBHELPER# now",
             "[1] or [2]",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
