@@ -1898,7 +1898,8 @@ const MARKUP_REFERENCES: &[&[u8]] = &[b"&lt;", b"&gt;", b"&amp;", b"&quot;", b"&
 /// Whether `b` holds a tag escaped with references: `&lt;p&gt;`, `&lt;/em&gt;`,
 /// `&lt;a href=…&gt;`.
 fn escaped_markup(b: &[u8]) -> bool {
-    find_iter(b, b"&lt;").any(|p| {
+    // Bounded: each reference may look 256 bytes ahead.
+    find_iter(b, b"&lt;").take(64).any(|p| {
         let n = p + 4 + usize::from(b.get(p + 4) == Some(&b'/'));
         let name = b[n..]
             .iter()
@@ -2560,13 +2561,15 @@ fn shell_paths(b: &[u8]) -> Option<Hit> {
                     || runs_after(b[start - 1])
                     || matches!(b[start - 1], b' ' | b'\t') && {
                         let before = b[..start].trim_ascii_end();
-                        let word_start = before
+                        // A command's name is short: 64 bytes back at most.
+                        let from = before.len().saturating_sub(64);
+                        let word_start = before[from..]
                             .iter()
                             .rposition(|c| {
                                 !(c.is_ascii_alphanumeric()
                                     || matches!(c, b'-' | b'_' | b'.' | b'/'))
                             })
-                            .map_or(0, |x| x + 1);
+                            .map_or(from, |x| from + x + 1);
                         let word = &before[word_start..];
                         before.is_empty()
                             || runs_after(before[before.len() - 1])
