@@ -343,7 +343,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     let b = s.bytes();
     if s.has(class::COLON) {
         let names = s.gate(gate::SSRF_NAME);
-        if let Some(h) = (!named_link(b, names))
+        if let Some(h) = (!named_link(b, s.plain_link && !names))
             .then(|| urls(b, names).or_else(|| remote_include(b)))
             .flatten()
             .or_else(|| remote_root(s.path, b))
@@ -641,13 +641,14 @@ fn remote_root(path: &str, b: &[u8]) -> Option<Hit> {
     named.then(|| Hit::new("ssrf.remote_include", start, b.len().min(start + 64)))
 }
 
-/// A plain link (`subject::plain_url`: one colon, the scheme's; no port, `@`, `\\` or space)
-/// to a host name that holds a letter no address is written with (`https://shop.example.com/p`),
-/// when the keyword pass saw no loopback, metadata or rebinding name: [`urls`] finds nothing in
-/// it (its host is no address and, unnamed, no target), nor [`remote_include`] (no address, and
-/// a plain link never ends in `?`); most links of a large body are so.
-fn named_link(b: &[u8], names: bool) -> bool {
-    if names || !super::subject::plain_url(b) {
+/// A plain link (`plain`: `subject::plain_url`, one colon, the scheme's; no port, `@`, `\\` or
+/// space, and the keyword pass saw no loopback, metadata or rebinding name) to a host name
+/// that holds a letter no address is written with (`https://shop.example.com/p`): [`urls`]
+/// finds nothing in it (its host is no address and, unnamed, no target), nor
+/// [`remote_include`] (no address, and a plain link never ends in `?`); most links of a large
+/// body are so.
+fn named_link(b: &[u8], plain: bool) -> bool {
+    if !plain {
         return false;
     }
     let host_start = memchr::memchr(b':', b).map_or(0, |c| c + 3);
@@ -921,7 +922,8 @@ mod tests {
             names in any::<bool>(),
         ) {
             let v = format!("{scheme}{}{path}{query}", labels.join(".")).to_ascii_lowercase();
-            if named_link(v.as_bytes(), names) {
+            let plain = !names && crate::inspect::subject::plain_url(v.as_bytes());
+            if named_link(v.as_bytes(), plain) {
                 prop_assert!(urls(v.as_bytes(), names).is_none(), "{v}");
                 prop_assert!(remote_include(v.as_bytes()).is_none(), "{v}");
             }

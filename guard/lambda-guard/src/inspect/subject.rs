@@ -364,6 +364,8 @@ pub(crate) struct Scan {
     pub(crate) cls: u32,
     pub(crate) gates: u32,
     pub(crate) run: u32,
+    /// Whether the text is a [`plain_url`].
+    pub(crate) plain_link: bool,
 }
 
 /// A match: the rule and the byte span in the subject's text.
@@ -395,6 +397,8 @@ pub(crate) struct Subject<'a> {
     pub(crate) role: FieldRole,
     /// The field's JSON path (for location-dependent rules).
     pub(crate) path: &'a str,
+    /// Whether the text is a [`plain_url`] (asked once, by the scan).
+    pub(crate) plain_link: bool,
 }
 
 impl<'a> Subject<'a> {
@@ -415,6 +419,7 @@ impl<'a> Subject<'a> {
             gates: scan.gates,
             role,
             path,
+            plain_link: scan.plain_link,
         }
     }
 
@@ -561,14 +566,17 @@ impl Tables {
         // A link's syntax and words wake detectors that cannot fire on it (`&` and `?`, `sh`
         // in `shop`); from paranoia 2 a word alone may be a probe (`?q=1--`).
         let on_link = on_link | (run & self.reads_links);
-        if paranoia < 2
-            && run & !on_link != 0
-            && cls & !URL_CLASSES == 0
-            && plain_url(text.as_bytes())
-        {
+        let plain_link =
+            cls & !URL_CLASSES == 0 && cls & class::COLON != 0 && plain_url(text.as_bytes());
+        if paranoia < 2 && run & !on_link != 0 && plain_link {
             run = on_link;
         }
-        Scan { cls, gates, run }
+        Scan {
+            cls,
+            gates,
+            run,
+            plain_link,
+        }
     }
 }
 
