@@ -40,6 +40,7 @@ mod cmdi;
 mod code;
 mod config;
 mod formula;
+mod keywords;
 mod ldapi;
 mod limits;
 mod logi;

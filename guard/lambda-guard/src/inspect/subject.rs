@@ -6,12 +6,9 @@
 //! keywords, ASCII case-insensitive, over the original text). A value that meets no detector's
 //! needs is not lowercased and no detector sees it.
 
+use super::keywords::Keywords;
 use crate::trigger::FieldRole;
-use aho_corasick::{
-    automaton::{Automaton, StateID},
-    dfa::DFA,
-    AhoCorasick, AhoCorasickBuilder, Anchored, MatchKind, StartKind,
-};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 /// Byte classes present in a value.
 pub(crate) mod class {
@@ -447,13 +444,9 @@ pub(crate) struct Tables {
     /// longer is found, not shadowed by its prefix. `code_entries[pattern]` is its entry.
     pub(crate) code: AhoCorasick,
     pub(crate) code_entries: Vec<usize>,
-    /// Gate needles and detector keywords (lower case), one automaton driven byte by byte
-    /// (the library's search loop costs more than the whole walk of a short value) over the
-    /// lowercased bytes; `key_bits[pattern]` is `(gate bits, detector bits, detector bits on
-    /// a plain link)`.
-    keys: DFA,
-    keys_start: StateID,
-    key_bits: Vec<(u32, u32, u32)>,
+    /// Gate needles and detector keywords (lower case) with their `(gate bits, detector bits,
+    /// detector bits on a plain link)`, found in the same pass as the byte classes.
+    keys: Keywords,
     /// Per byte class bit: the detectors whose [`Needs`] it meets.
     by_class: [u32; 32],
     /// The detectors every need of which still counts on a [`plain_url`].
@@ -492,15 +485,8 @@ impl Tables {
                 }
             }
         }
-        let keys = aho_corasick::dfa::Builder::new()
-            .match_kind(MatchKind::Standard)
-            .start_kind(StartKind::Unanchored)
-            .prefilter(false)
-            .build(bits.keys())
-            .map_err(|e| crate::config::ConfigError::invalid("inspect", e.to_string()))?;
-        let keys_start = keys
-            .start_state(Anchored::No)
-            .map_err(|e| crate::config::ConfigError::invalid("inspect", e.to_string()))?;
+        let keys = Keywords::new(bits.iter().map(|(k, b)| (k.as_slice(), *b)), &class::TABLE)
+            .map_err(|e| crate::config::ConfigError::invalid("inspect", e))?;
         let entries = super::code::ENTRIES;
         let mut code_entries: Vec<usize> = (0..entries.len()).collect();
         code_entries.sort_by_key(|&i| std::cmp::Reverse(entries[i].0.len()));
@@ -514,8 +500,6 @@ impl Tables {
             )?,
             code_entries,
             keys,
-            keys_start,
-            key_bits: bits.into_values().collect(),
             by_class: std::array::from_fn(|bit| {
                 needs.iter().enumerate().fold(0, |run, (i, n)| {
                     run | (u32::from(n.classes & (1 << bit) != 0) << i)
@@ -532,31 +516,11 @@ impl Tables {
         })
     }
 
-    /// Byte classes, gates and the detectors whose [`Needs`] `text` meets, in one pass. The
-    /// bytes are lowercased on the way in rather than the automaton built ASCII
-    /// case-insensitive: a case-insensitive build costs a fifth of init (14 M instructions)
-    /// for the same automaton, the table lookup about 1 % of an event.
+    /// Byte classes, gates and the detectors whose [`Needs`] `text` meets, in one pass.
     pub(crate) fn scan(&self, text: &str, paranoia: u8) -> Scan {
-        let mut cls = 0;
-        let mut gates = 0;
-        let mut run = 0;
-        let mut on_link = 0;
-        // Every match of a standard (overlapping) automaton ends in a match state that lists it.
-        let mut sid = self.keys_start;
-        for &b in text.as_bytes() {
-            cls |= class::TABLE[usize::from(b)];
-            sid = self
-                .keys
-                .next_state(Anchored::No, sid, LOWER[usize::from(b)]);
-            if self.keys.is_special(sid) && self.keys.is_match(sid) {
-                for i in 0..self.keys.match_len(sid) {
-                    let (g, d, l) = self.key_bits[self.keys.match_pattern(sid, i).as_usize()];
-                    gates |= g;
-                    run |= d;
-                    on_link |= l;
-                }
-            }
-        }
+        let found = self.keys.scan(text.as_bytes());
+        let cls = found.cls;
+        let (gates, mut run, on_link) = found.bits;
         run |= self.by_paranoia[usize::from(paranoia).min(4)];
         let mut bits = cls;
         while bits != 0 {
@@ -579,17 +543,6 @@ impl Tables {
         }
     }
 }
-
-/// ASCII lowercase of every byte.
-static LOWER: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut i = 0;
-    while i < 256 {
-        t[i] = (i as u8).to_ascii_lowercase();
-        i += 1;
-    }
-    t
-};
 
 /// Up to this length a value is searched by its needles' first byte: building a `memmem`
 /// searcher costs more than the whole search.
