@@ -77,46 +77,64 @@ impl Keywords {
             let o = &mut out[s];
             *o = (o.0 | g, o.1 | d, o.2 | l);
         }
-        // Breadth first, so a state's failure state (shallower) is complete before it: the
-        // state's row is its failure state's with its own children written over, and it ends
-        // every keyword its failure state ends.
+        // Failure links and outputs, breadth first on the sparse trie (a state ends every
+        // keyword its failure state ends), so that match states can be numbered last before
+        // the dense table is written.
         let states = out.len();
         u32::try_from(states * stride).map_err(|_| "keyword table over 4 G entries".to_owned())?;
-        let mut dense = vec![0u32; states * stride];
+        let goto = |s: usize, c: usize| children[s].iter().find(|e| e.0 == c).map(|e| e.1);
         let mut fail = vec![0usize; states];
-        let mut queue = std::collections::VecDeque::new();
-        for &(c, child) in &children[0] {
-            dense[c] = child as u32;
-            queue.push_back(child);
-        }
-        while let Some(s) = queue.pop_front() {
-            let f = fail[s];
-            let inherited = out[f];
-            let o = &mut out[s];
-            *o = (o.0 | inherited.0, o.1 | inherited.1, o.2 | inherited.2);
-            dense.copy_within(f * stride..(f + 1) * stride, s * stride);
+        let mut bfs = Vec::with_capacity(states);
+        bfs.push(0);
+        let mut next = 0;
+        while let Some(&s) = bfs.get(next) {
+            next += 1;
             for &(c, child) in &children[s] {
-                fail[child] = dense[f * stride + c] as usize;
-                dense[s * stride + c] = child as u32;
-                queue.push_back(child);
+                if s != 0 {
+                    let mut f = fail[s];
+                    fail[child] = loop {
+                        match goto(f, c) {
+                            Some(t) => break t,
+                            None if f == 0 => break 0,
+                            None => f = fail[f],
+                        }
+                    };
+                }
+                let inherited = out[fail[child]];
+                let o = &mut out[child];
+                *o = (o.0 | inherited.0, o.1 | inherited.1, o.2 | inherited.2);
+                bfs.push(child);
             }
         }
-        // Renumber, premultiplied: states that end no keyword first (the root stays 0), match
+        // Premultiplied ids: states that end no keyword first (the root stays 0), match
         // states last.
-        let mut order: Vec<usize> = (0..states).collect();
-        order.sort_by_key(|&s| out[s] != (0, 0, 0));
         let mut id = vec![0u32; states];
-        for (new, &old) in order.iter().enumerate() {
-            id[old] = (new * stride) as u32;
+        let mut matches = Vec::new();
+        let mut n = 0;
+        for s in 0..states {
+            if out[s] == (0, 0, 0) {
+                id[s] = (n * stride) as u32;
+                n += 1;
+            } else {
+                matches.push(s);
+            }
         }
-        let first_match = order
-            .iter()
-            .position(|&s| out[s] != (0, 0, 0))
-            .unwrap_or(states);
+        let first_match = n;
+        for &s in &matches {
+            id[s] = (n * stride) as u32;
+            n += 1;
+        }
+        // Dense rows in breadth-first order: a state's row is its failure state's (shallower,
+        // already written) with its own children written over.
         let mut trans = vec![0u32; states * stride];
-        for (row, &old) in trans.chunks_exact_mut(stride).zip(&order) {
-            for (t, &to) in row.iter_mut().zip(&dense[old * stride..(old + 1) * stride]) {
-                *t = id[to as usize];
+        for &s in &bfs {
+            let row = id[s] as usize;
+            if s != 0 {
+                let from = id[fail[s]] as usize;
+                trans.copy_within(from..from + stride, row);
+            }
+            for &(c, child) in &children[s] {
+                trans[row + c] = id[child];
             }
         }
         let mut byte = [0u64; 256];
@@ -129,7 +147,7 @@ impl Keywords {
             trans,
             stride: stride as u32,
             match_from: (first_match * stride) as u32,
-            bits: order[first_match..].iter().map(|&s| out[s]).collect(),
+            bits: matches.iter().map(|&s| out[s]).collect(),
         })
     }
 
@@ -239,6 +257,74 @@ mod tests {
         )) {
             let text = parts.concat();
             prop_assert_eq!(automaton().scan(&text), reference(&text));
+        }
+    }
+
+    /// The real word lists (every gate needle): texts of random pieces of them, case
+    /// flipped, with stray bytes between, agree with the reference on every keyword's bits.
+    #[test]
+    fn agrees_on_the_gate_needles() {
+        let words: Vec<Vec<u8>> = crate::inspect::subject::gate::all()
+            .iter()
+            .map(|(n, _)| n.as_bytes().to_ascii_lowercase())
+            .collect();
+        let bit =
+            |i: usize| -> Bits { (1 << (i % 32), 1 << ((i / 32) % 32), 1 << ((i / 1024) % 32)) };
+        let ours = Keywords::new(
+            words
+                .iter()
+                .enumerate()
+                .map(|(i, w)| (w.as_slice(), bit(i))),
+            &crate::inspect::subject::class::TABLE,
+        )
+        .unwrap();
+        let ac = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&words)
+            .unwrap();
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..3_000 {
+            let mut text = Vec::new();
+            for _ in 0..next() % 12 {
+                let r = next();
+                let w = &words[r as usize % words.len()];
+                let (from, to) = (
+                    (r >> 20) as usize % w.len(),
+                    (r >> 40) as usize % (w.len() + 1),
+                );
+                let piece = if r & 1 == 0 {
+                    &w[..]
+                } else {
+                    &w[from.min(to)..from.max(to)]
+                };
+                if r & 2 == 0 {
+                    text.extend(piece.to_ascii_uppercase());
+                } else {
+                    text.extend_from_slice(piece);
+                }
+                if r & 4 == 0 {
+                    text.push((r >> 8) as u8);
+                }
+            }
+            let lower = text.to_ascii_lowercase();
+            let want = ac
+                .find_overlapping_iter(&lower)
+                .fold((0, 0, 0), |a: Bits, m| {
+                    let b = bit(m.pattern().as_usize());
+                    (a.0 | b.0, a.1 | b.1, a.2 | b.2)
+                });
+            assert_eq!(
+                ours.scan(&text).bits,
+                want,
+                "{:?}",
+                String::from_utf8_lossy(&text)
+            );
         }
     }
 }
