@@ -620,12 +620,14 @@ fn sensitive(b: &[u8], t: &Tables, paranoia: u8) -> Option<Hit> {
         let (s, e) = (m.start(), m.end());
         from = s + 1;
         let pat = super::traversal::SENSITIVE[m.pattern().as_usize()].as_bytes();
-        // The fragment must start a path segment, and (for names) end one.
+        // The fragment must start a path segment, and (for names) end one. A control or
+        // non-ASCII byte before it is a separator spelled otherwise, read by some decoder or
+        // file system and not by ours (`..%c0%5c`, `..%uF025`, best-fit mapped slashes).
         let seg_start = s == 0
             || pat[0] == b'/'
             || matches!(
                 b[s - 1],
-                b'/' | b'\\' | b'=' | b' ' | b'"' | b'\'' | b':' | b'~'
+                b'/' | b'\\' | b'=' | b' ' | b'"' | b'\'' | b':' | b'~' | 0..=0x1f | 0x80..
             )
             || (pat[0] == b'.' && !b[s - 1].is_ascii_alphanumeric());
         let seg_end = pat.ends_with(b"/")
@@ -668,6 +670,16 @@ mod tests {
             assert_eq!(rule(a), Some(r), "{a}");
         }
         assert_eq!(rule("a groot/.x"), None);
+    }
+
+    /// A separator some decoder reads and ours does not (`..%c0%5c` decodes to a control
+    /// byte, `..%uF025` to a private-use character) still starts the file's path.
+    #[test]
+    fn separators_spelled_otherwise_start_a_sensitive_path() {
+        for a in ["/..\x1cetc/passwd", "..\u{f025}etc/passwd", "..¥etc/passwd"] {
+            assert_eq!(rule(a), Some("path.sensitive_file"), "{a:?}");
+        }
+        assert_eq!(rule("naetc/passwd"), None);
     }
 
     #[test]

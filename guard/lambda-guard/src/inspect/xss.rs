@@ -162,6 +162,12 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
             return Some(h);
         }
     }
+    // Joined pieces can only spell a script URL, a tag or a call: `:`, `<`, `(` or a backtick.
+    if s.has(class::OPS) && s.has(class::QUOTE | class::SLASH) {
+        if let Some(h) = split_literals(b) {
+            return Some(h);
+        }
+    }
     if s.has(class::DOT | class::PAREN | class::BACKTICK) {
         return script_context(s);
     }
@@ -828,6 +834,11 @@ fn script_context(s: &Subject<'_>) -> Option<Hit> {
             return Some(Hit::new("xss.dom_sink", at, at + 12));
         }
     }
+    if s.has(class::QUOTE) {
+        if let Some(h) = created_element(b) {
+            return Some(h);
+        }
+    }
     // A call preceded by a string or statement break-out.
     let mut first_break = None;
     for i in memchr::memchr2_iter(b'(', b'`', b) {
@@ -925,6 +936,81 @@ fn whole_call(b: &[u8], open: usize) -> bool {
     let rest = rest.strip_prefix(b";").unwrap_or(rest);
     let rest = &rest[skip_space(rest, 0)..];
     rest.is_empty() || rest.starts_with(b"//")
+}
+
+/// Elements that run or load script, as `createElement` names them.
+const SCRIPT_ELEMENTS: &[&[u8]] = &[b"script", b"iframe", b"frame", b"embed", b"object", b"base"];
+
+/// An element that runs or loads script created by name (`createElement('script')`), with or
+/// without `document.` before it (`with(document)…createElement('script')`).
+fn created_element(b: &[u8]) -> Option<Hit> {
+    find_iter(b, b"createelement").find_map(|at| {
+        let open = skip_js_space(b, at + 13);
+        if b.get(open) != Some(&b'(') {
+            return None;
+        }
+        let q = skip_js_space(b, open + 1);
+        let quote = *b.get(q).filter(|c| matches!(c, b'\'' | b'"' | b'`'))?;
+        let name = &b[q + 1..];
+        let end = memchr::memchr(quote, name)?;
+        SCRIPT_ELEMENTS
+            .contains(&&name[..end])
+            .then(|| Hit::new("xss.dom_sink", at, q + 2 + end))
+    })
+}
+
+/// Script spelled in pieces: string literals joined by `+` (`'java'+'scr'+'ipt:'`, also
+/// across statements: `s1=''+'ale';s2='rt(1)'`) or regular expressions' sources
+/// (`/ev/.source+/al/.source`). The pieces, read in order as one text, name a script URL, a
+/// script tag or a dialog called; two joins at least, so a lone `'a'+'b'` is not read.
+fn split_literals(b: &[u8]) -> Option<Hit> {
+    let mut joined = Vec::new();
+    let mut joins = 0;
+    let mut i = 0;
+    while i < b.len() && joined.len() < 4096 {
+        let c = b[i];
+        let (start, end, next) = match c {
+            b'\'' | b'"' => match memchr::memchr(c, &b[i + 1..]) {
+                Some(e) => (i + 1, i + 1 + e, i + 2 + e),
+                None => break,
+            },
+            b'/' if b.get(i + 1).is_some_and(|n| *n != b'/' && *n != b'*') => {
+                match memchr::memchr(b'/', &b[i + 1..]) {
+                    Some(e) if b[i + 2 + e..].starts_with(b".source") => {
+                        (i + 1, i + 1 + e, i + 2 + e + 7)
+                    }
+                    _ => {
+                        i += 1;
+                        continue;
+                    }
+                }
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        joined.extend_from_slice(&b[start..end]);
+        let after = skip_js_space(b, next);
+        let before = skip_back_js_space(b, i.saturating_sub(1));
+        if b.get(after) == Some(&b'+') || (i > 0 && b[before] == b'+') {
+            joins += 1;
+        }
+        i = next;
+    }
+    if joins < 3 {
+        return None;
+    }
+    let called = |name: &[u8]| {
+        find_iter(&joined, name).any(|p| matches!(joined.get(p + name.len()), Some(b'(' | b'`')))
+    };
+    let scheme = SCRIPT_SCHEMES
+        .iter()
+        .any(|s| find_iter(&joined, s).any(|p| joined.get(p + s.len()) == Some(&b':')));
+    (scheme
+        || find(&joined, b"<script").is_some()
+        || DIALOG_NAMES.iter().any(|d| called(d.as_bytes())))
+    .then(|| Hit::new("xss.js_breakout", 0, b.len().min(24)))
 }
 
 /// Script written with six characters (`[]()!+`): `(![]+[])[+!+[]]` spells letters out of
@@ -1085,6 +1171,11 @@ fn aliased(b: &[u8], ws: usize, we: usize) -> bool {
         return false;
     }
     let (ns, ne) = word_before(b, eq);
+    // JavaScript names may hold `$` (`$$$=eval,$$$(…)`).
+    let mut ns = ns;
+    while ns > 0 && b[ns - 1] == b'$' {
+        ns -= 1;
+    }
     let sep = skip_js_space(b, we);
     if ns == ne || !matches!(b.get(sep), Some(b',' | b';')) {
         return false;
@@ -1318,6 +1409,31 @@ mod tests {
 
     fn rule(text: &str) -> Option<&'static str> {
         test_subject(text, 1, detect).map(|h| h.rule)
+    }
+
+    /// Script assembled at run time: an element created by name, literals joined into a
+    /// script URL or a call, a dialog renamed through `$` names.
+    #[test]
+    fn script_assembled_from_pieces() {
+        for a in [
+            "with(document)getElementsByTagName('head')[0].appendChild(createElement('script')).src='//x.ws'",
+            "x=createElement( \"iframe\" );x.src=u",
+            "s1=''+'java'+''+'scr'+'';s2=''+'ipt'+':'+'ale'+'';s3=''+'rt'+''+'(1)'+''",
+            "s=['java'+''+''+'scr'+'ipt'+':'+'aler'+'t'+'(1)']",
+            "u='<scr'+'ipt src=//x>'+'</scr'+'ipt>'",
+            "f=/ale/.source+/rt/.source+/(1)/.source",
+            "$=document,$$=unescape,$$$=eval,$$$($$($))",
+        ] {
+            assert!(rule(a).is_some(), "{a}");
+        }
+        for b in [
+            "name='a'+'b'+'c'",
+            "I said 'hello' + 'world' + 'again' to alert (them)",
+            "the createElement('div') call",
+            "price: '5' + '10' + '15' = '30'",
+        ] {
+            assert_eq!(rule(b), None, "{b}");
+        }
     }
 
     /// Found by review: the scheme starts at its first letter (a word before it and a line
