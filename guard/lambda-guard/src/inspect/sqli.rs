@@ -1813,7 +1813,11 @@ impl Grammar<'_> {
                     }
                 }
                 K::Semi => {
-                    let n = self.sig(i + 1);
+                    let mut n = self.sig(i + 1);
+                    // A block opened first (`'; begin declare @v …`): T-SQL, PL/SQL.
+                    if self.word(n).eq_ignore_ascii_case(b"begin") {
+                        n = self.sig(n + 1);
+                    }
                     if self.statement_at(n, true) || self.schema_statement(n, true) {
                         return Some(("sqli.stacked_query", t[i].s, t[n].e));
                     }
@@ -2351,6 +2355,21 @@ mod tests {
 
     fn rule(text: &str) -> Option<&'static str> {
         test_subject(text, 1, detect).map(|h| h.rule)
+    }
+
+    /// A statement after a block's `begin`, from FuzzDB's T-SQL exfiltration.
+    #[test]
+    fn statement_in_a_block_after_a_break() {
+        assert_eq!(
+            rule("'; begin declare @var varchar(8000) set @var=':' select @var=@var+login from users"),
+            Some("sqli.stacked_query")
+        );
+        assert_eq!(
+            rule("'; BEGIN DROP TABLE users; END;"),
+            Some("sqli.stacked_query")
+        );
+        assert_eq!(rule("Preheat the oven; begin with the sauce"), None);
+        assert_eq!(rule("done; begin select of the winners"), None);
     }
 
     #[test]
