@@ -27,10 +27,8 @@ pub struct EventArgs {
 /// Prints the event.
 pub fn main(args: EventArgs) -> ExitCode {
     if args.list {
-        for t in Trigger::ALL {
-            println!("{}", t.name());
-        }
-        return ExitCode::SUCCESS;
+        let names: Vec<_> = Trigger::ALL.iter().map(|t| t.name()).collect();
+        return print(&names.join("\n"));
     }
     let name = args.trigger.unwrap_or_default();
     let Some(trigger) = Trigger::from_name(&name) else {
@@ -64,13 +62,23 @@ pub fn main(args: EventArgs) -> ExitCode {
         serde_json::to_string_pretty(&event)
     };
     match text {
-        Ok(text) => {
-            println!("{text}");
-            ExitCode::SUCCESS
-        }
+        Ok(text) => print(&text),
         Err(e) => {
             eprintln!("lambda-guard event: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Writes `text` and a line break to stdout. A reader that closed early (`| head`) got what it
+/// wanted: that is a success, not the panic `println!` makes of it.
+fn print(text: &str) -> ExitCode {
+    use std::io::Write;
+    match writeln!(std::io::stdout().lock(), "{text}") {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("lambda-guard event: {e}");
+            ExitCode::FAILURE
+        }
+        _ => ExitCode::SUCCESS,
     }
 }
