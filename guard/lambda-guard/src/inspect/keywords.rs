@@ -10,6 +10,10 @@
 /// What a keyword stands for, OR-ed over every keyword a match state ends.
 pub(crate) type Bits = (u32, u32, u32);
 
+fn union(a: Bits, b: Bits) -> Bits {
+    (a.0 | b.0, a.1 | b.1, a.2 | b.2)
+}
+
 #[derive(Debug)]
 pub(crate) struct Keywords {
     /// Per byte: its [`super::subject::class`] bits (low 32) and its column (high 32), the
@@ -59,9 +63,9 @@ impl Keywords {
         // The trie, sparse; state 0 is the root.
         let mut children: Vec<Vec<(usize, usize)>> = vec![Vec::new()];
         let mut out: Vec<Bits> = vec![(0, 0, 0)];
-        for (k, (g, d, l)) in &keywords {
+        for &(k, bits) in &keywords {
             let mut s = 0;
-            for &b in *k {
+            for &b in k {
                 let c = usize::from(column[usize::from(b.to_ascii_lowercase())]);
                 s = match children[s].iter().find(|(col, _)| *col == c) {
                     Some(&(_, child)) => child,
@@ -74,8 +78,7 @@ impl Keywords {
                     }
                 };
             }
-            let o = &mut out[s];
-            *o = (o.0 | g, o.1 | d, o.2 | l);
+            out[s] = union(out[s], bits);
         }
         // Failure links and outputs, breadth first on the sparse trie (a state ends every
         // keyword its failure state ends), so that match states can be numbered last before
@@ -100,9 +103,7 @@ impl Keywords {
                         }
                     };
                 }
-                let inherited = out[fail[child]];
-                let o = &mut out[child];
-                *o = (o.0 | inherited.0, o.1 | inherited.1, o.2 | inherited.2);
+                out[child] = union(out[child], out[fail[child]]);
                 bfs.push(child);
             }
         }
@@ -154,30 +155,31 @@ impl Keywords {
     /// Byte classes of `text` and the bits of every keyword occurrence in it.
     #[inline]
     pub(crate) fn scan(&self, text: &[u8]) -> Found {
+        // The columns OR-ed into the high half are dropped at the end.
         let mut cls = 0u64;
-        let (mut g, mut d, mut l) = (0, 0, 0);
+        let mut bits = (0, 0, 0);
         let mut sid = 0u32;
         for &b in text {
             let e = self.byte[usize::from(b)];
             cls |= e;
             sid = self.trans[sid as usize + (e >> 32) as usize];
             if sid >= self.match_from {
-                let bits = self.bits[((sid - self.match_from) / self.stride) as usize];
-                g |= bits.0;
-                d |= bits.1;
-                l |= bits.2;
+                bits = union(
+                    bits,
+                    self.bits[((sid - self.match_from) / self.stride) as usize],
+                );
             }
         }
         Found {
             cls: cls as u32,
-            bits: (g, d, l),
+            bits,
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{Bits, Found, Keywords};
+    use super::{union, Bits, Found, Keywords};
     use aho_corasick::{AhoCorasick, MatchKind};
     use proptest::prelude::*;
 
@@ -207,8 +209,7 @@ mod tests {
         let lower = text.to_ascii_lowercase();
         let mut bits = (0, 0, 0);
         for m in ac.find_overlapping_iter(&lower) {
-            let b = bits_of(m.pattern().as_usize());
-            bits = (bits.0 | b.0, bits.1 | b.1, bits.2 | b.2);
+            bits = union(bits, bits_of(m.pattern().as_usize()));
         }
         let cls = text.iter().fold(0, |c, &b| {
             c | crate::inspect::subject::class::TABLE[usize::from(b)]
@@ -315,10 +316,7 @@ mod tests {
             let lower = text.to_ascii_lowercase();
             let want = ac
                 .find_overlapping_iter(&lower)
-                .fold((0, 0, 0), |a: Bits, m| {
-                    let b = bit(m.pattern().as_usize());
-                    (a.0 | b.0, a.1 | b.1, a.2 | b.2)
-                });
+                .fold((0, 0, 0), |a, m| union(a, bit(m.pattern().as_usize())));
             assert_eq!(
                 ours.scan(&text).bits,
                 want,

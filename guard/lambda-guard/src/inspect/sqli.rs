@@ -1815,7 +1815,7 @@ impl Grammar<'_> {
                 K::Semi => {
                     let mut n = self.sig(i + 1);
                     // A block opened first (`'; begin declare @v …`): T-SQL, PL/SQL.
-                    if self.word(n).eq_ignore_ascii_case(b"begin") {
+                    if self.word(n) == b"begin" {
                         n = self.sig(n + 1);
                     }
                     if self.statement_at(n, true) || self.schema_statement(n, true) {

@@ -162,8 +162,12 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
             return Some(h);
         }
     }
-    // Joined pieces can only spell a script URL, a tag or a call: `:`, `<`, `(` or a backtick.
-    if s.has(class::OPS) && s.has(class::QUOTE | class::SLASH) {
+    // Pieces joined by `+` (quoted or regex sources) can only spell a script URL, a tag or a
+    // call out of the value's own `:`, `<`, `(` or backtick.
+    if s.has(class::OPS)
+        && s.has(class::QUOTE | class::SLASH)
+        && s.has(class::COLON | class::ANGLE | class::PAREN | class::BACKTICK)
+    {
         if let Some(h) = split_literals(b) {
             return Some(h);
         }
@@ -962,7 +966,8 @@ fn created_element(b: &[u8]) -> Option<Hit> {
 /// Script spelled in pieces: string literals joined by `+` (`'java'+'scr'+'ipt:'`, also
 /// across statements: `s1=''+'ale';s2='rt(1)'`) or regular expressions' sources
 /// (`/ev/.source+/al/.source`). The pieces, read in order as one text, name a script URL, a
-/// script tag or a dialog called; two joins at least, so a lone `'a'+'b'` is not read.
+/// script tag or a dialog called; three pieces at least next to a `+`, so a lone `'a'+'b'` is
+/// not read.
 fn split_literals(b: &[u8]) -> Option<Hit> {
     let mut joined = Vec::new();
     let mut joins = 0;
@@ -1170,9 +1175,8 @@ fn aliased(b: &[u8], ws: usize, we: usize) -> bool {
     if ws == 0 || b[eq] != b'=' || eq == 0 {
         return false;
     }
-    let (ns, ne) = word_before(b, eq);
+    let (mut ns, ne) = word_before(b, eq);
     // JavaScript names may hold `$` (`$$$=eval,$$$(…)`).
-    let mut ns = ns;
     while ns > 0 && b[ns - 1] == b'$' {
         ns -= 1;
     }
