@@ -70,12 +70,11 @@ pub fn main(args: EventArgs) -> ExitCode {
     }
 }
 
-/// Writes `text` and a line break to stdout. A reader that closed early (`| head`) got what it
-/// wanted: that is a success, not the panic `println!` makes of it.
+/// Writes `text` and a line break to stdout (`println!` panics when the reader left early).
 fn print(text: &str) -> ExitCode {
     use std::io::Write;
     match writeln!(std::io::stdout().lock(), "{text}") {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+        Err(e) if !crate::reader_left(&e) => {
             eprintln!("lambda-guard event: {e}");
             ExitCode::FAILURE
         }

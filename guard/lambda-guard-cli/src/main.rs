@@ -47,6 +47,12 @@ fn main() -> ExitCode {
     }
 }
 
+/// Whether a write failed because the reader closed the pipe (`| head`): it got what it wanted,
+/// so a command stops there with success, neither reporting an error nor panicking.
+pub(crate) fn reader_left(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::BrokenPipe
+}
+
 /// Runs an async subcommand on a small multi-thread runtime: its `Err` is printed with the
 /// command's name and exits 2 (a usage or setup error); a runtime that cannot start exits 1.
 fn block_on(

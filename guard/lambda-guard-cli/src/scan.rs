@@ -69,11 +69,24 @@ fn run(args: ScanArgs) -> Result<(), String> {
             }
             let (verdict, shape) = runtime.block_on(scan_line(&guard, &line));
             let report = report(line_no, &verdict, shape);
-            serde_json::to_writer(&mut out, &report).map_err(|e| e.to_string())?;
-            out.write_all(b"\n").map_err(|e| e.to_string())?;
+            let written = serde_json::to_writer(&mut out, &report)
+                .map_err(io::Error::from)
+                .and_then(|()| out.write_all(b"\n"));
+            if let Err(e) = written {
+                return stopped(e);
+            }
         }
     }
-    out.flush().map_err(|e| e.to_string())
+    out.flush().or_else(stopped)
+}
+
+/// A failed write ends the scan: quietly when the reader left (`scan … | head`).
+fn stopped(e: io::Error) -> Result<(), String> {
+    if crate::reader_left(&e) {
+        Ok(())
+    } else {
+        Err(format!("writing verdicts: {e}"))
+    }
 }
 
 fn load_config(path: Option<PathBuf>) -> Result<Config, String> {
