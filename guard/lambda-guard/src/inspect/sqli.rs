@@ -1422,6 +1422,11 @@ impl Grammar<'_> {
             K::Logic if (attached || quote == 0) && self.open_word(j + 1) => {
                 span("sqli.string_break", j + 1)
             }
+            // `'or'1=1`, `admin'or'a=a`: a comparison left in the open quote, a string the
+            // database reads as true once the application closes it (`'x' or '1=1'`).
+            K::Logic if (attached || quote == 0) && self.open_comparison(j + 1) => {
+                span("sqli.string_break", j + 1)
+            }
             // `1' and starts_with(password,'t') and 'true`: a call between boolean operators,
             // the last operand left in an open quote for the application to close.
             K::Logic if (attached || quote == 0) && self.call_then_open_word(j + 1) => {
@@ -1521,6 +1526,24 @@ impl Grammar<'_> {
             && self.b[self.t[i].s + 1..self.t[i].e]
                 .iter()
                 .all(u8::is_ascii_alphanumeric)
+    }
+
+    /// The value's last token, at `i`: a quote left open on a comparison of two words or
+    /// numbers and nothing else (`'1=1`, `'a<>b`).
+    fn open_comparison(&self, i: usize) -> bool {
+        if i + 1 != self.t.len() || self.k(i) != Some(K::Str { closed: false }) {
+            return false;
+        }
+        let c = &self.b[self.t[i].s + 1..self.t[i].e];
+        let op = |b: &u8| matches!(b, b'=' | b'<' | b'>' | b'!');
+        let Some(s) = c.iter().position(op) else {
+            return false;
+        };
+        let e = s + c[s..].iter().take_while(|b| op(b)).count();
+        (1..=2).contains(&(e - s))
+            && s > 0
+            && e < c.len()
+            && c[..s].iter().chain(&c[e..]).all(u8::is_ascii_alphanumeric)
     }
 
     /// From `i` to the end: an operand and a symbolic operator that nothing follows: `5>`,
@@ -2577,6 +2600,9 @@ mod tests {
             "status = 'a' or 1=1",
             "1::int=1 or 1=1",
             "1'or'1",
+            "'or'1=1",
+            "admin'or'1=1",
+            "x' or 'a<>b",
             "(case when (1=1) then 1 else 2 end)",
             "(CASE WHEN (SELECT 1)=1 THEN id ELSE name END)",
             // Procedural blocks, session variables, cut statements.
@@ -2811,6 +2837,8 @@ mod tests {
             "O'Brien",
             "Don't select the red one; or do",
             "rock 'n' roll",
+            "rock'n'roll or 'x=y",
+            "she said 'or' x=y",
             "Tom and Jerry",
             "He said 'yes' or 'no'",
             "Please select one from the menu",

