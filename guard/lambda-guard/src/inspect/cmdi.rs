@@ -1420,7 +1420,14 @@ fn split_command(b: &[u8]) -> Option<Hit> {
     let word = &w.text[..w.len];
     // A relative path (`docs/"time"`) names a file, not a command.
     let relative = word.first() != Some(&b'/') && word.contains(&b'/');
-    let class = if w.split && !relative {
+    // An absolute one runs a program from a binary folder (`/b'i'n/cat`, `/usr/bin$u/id`);
+    // `/$ref/type`, a JSON pointer, reads as `//type`, no program.
+    let outside_bin = word.first() == Some(&b'/') && {
+        let dir = &word[..word.iter().rposition(|c| *c == b'/').unwrap_or(0)];
+        let last = dir.rsplit(|c| *c == b'/').find(|s| !s.is_empty());
+        !last.is_some_and(|s| s.ends_with(b"bin"))
+    };
+    let class = if w.split && !relative && !outside_bin {
         command_class(word)
     } else {
         None
@@ -2739,6 +2746,8 @@ mod tests {
             ";c$_at /etc/x",
             "una$$me -a",
             "ping$() 127.0.0.1",
+            "/b'i'n/c\\at /etc/x",
+            "/usr/bin$u/id",
             "w^h^o^a^m^i",
             // Variables assigned, then run; ANSI-C escapes; `%COMSPEC%`; SSI.
             "a=nc&&$a -nlvp 555",
@@ -2818,6 +2827,8 @@ mod tests {
     fn prose_passes() {
         for b in [
             "costs nothing; free",
+            // A JSON Schema evaluation path: a pointer through `$ref`.
+            "/properties/multi/allOf/0/$ref/type",
             // npm's default `test` script, in every package manifest a registry webhook sends:
             // `exit` ends a shell, it runs nothing.
             "echo \"Error: no test specified\" && exit 1",
