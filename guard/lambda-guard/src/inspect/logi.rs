@@ -1,5 +1,6 @@
 //! Log injection: line breaks where a line is expected (headers, path parameters, cookies,
-//! object keys, message attributes), forged log entries after a line break anywhere,
+//! object keys, message attributes), forged log entries after a line break anywhere but in
+//! an e-mail (SES content, `message/rfc822`: lines are its content),
 //! mail, mailbox and cache protocol commands after a line break (SMTP, IMAP, POP3, Redis,
 //! memcached), header lines after
 //! a one-word first line (`a@b.example\r\nBcc: …`), terminal escape sequences (`ESC[`, which
@@ -61,6 +62,10 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         if let Some(h) = terminal_escape(b, s.has(class::CTRL)) {
             return Some(h);
         }
+    }
+    // An e-mail is lines: a log line, a header or a command on one is its content.
+    if s.lines {
+        return None;
     }
     if s.has(class::CTRL) {
         // VT, FF and the file, group and record separators end a line for Python's

@@ -369,7 +369,7 @@ impl Inspector {
         walk.lower.push_str(text);
         walk.lower.make_ascii_lowercase();
         let lower = std::mem::take(&mut walk.lower);
-        let subject = Subject::scanned(
+        let mut subject = Subject::scanned(
             text,
             &lower,
             eff.paranoia,
@@ -377,6 +377,9 @@ impl Inspector {
             field.path.as_str(),
             scan,
         );
+        subject.lines = field
+            .transforms
+            .contains(crate::trigger::Transforms::MESSAGE);
         let mut any_hit = false;
         // The detectors the scan kept, in order (most values keep none or one).
         let mut run = scan.run;

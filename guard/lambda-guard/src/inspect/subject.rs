@@ -397,6 +397,9 @@ pub(crate) struct Subject<'a> {
     pub(crate) path: &'a str,
     /// Whether the text is a [`plain_url`] (asked once, by the scan).
     pub(crate) plain_link: bool,
+    /// Whether lines are the text's own structure, not a break out of one: an e-mail's
+    /// header fields and body (`Transforms::MESSAGE`).
+    pub(crate) lines: bool,
 }
 
 impl<'a> Subject<'a> {
@@ -418,6 +421,7 @@ impl<'a> Subject<'a> {
             role,
             path,
             plain_link: scan.plain_link,
+            lines: false,
         }
     }
 

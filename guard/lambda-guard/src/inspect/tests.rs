@@ -172,6 +172,38 @@ fn base64_pickles_are_read_for_their_imports() {
     assert!(inspect(&sqs(&["iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAwS2OUAAAAABJRU5ErkJggg=="])).is_empty());
 }
 
+/// An SES receipt notification through SNS whose raw e-mail has `body` as its text part.
+fn ses_email(subject: &str, body: &str) -> Value {
+    let content = format!(
+        "Return-Path: <a@example.com>\r\nReceived: from mx.example.com\r\n\
+         Subject: {subject}\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/alternative; boundary=\"b\"\r\n\r\n\
+         --b\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n--b--\r\n",
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, body)
+    );
+    let message = json!({"notificationType": "Received", "content": content});
+    json!({"Records": [{"EventSource": "aws:sns", "EventVersion": "1.0",
+        "EventSubscriptionArn": "arn:aws:sns:us-east-1:1:t:s",
+        "Sns": {"Type": "Notification", "MessageId": "x", "TopicArn": "arn:aws:sns:us-east-1:1:t",
+            "Message": message.to_string(), "Timestamp": "2024-01-01T00:00:00.000Z",
+            "SignatureVersion": "1", "Signature": "x", "SigningCertUrl": "https://x", "UnsubscribeUrl": "https://x",
+            "MessageAttributes": {}}}]})
+}
+
+#[test]
+fn an_email_is_inspected_by_field_and_part_not_as_log_lines() {
+    // Header lines, a cron report's log lines and commands on lines of their own are an
+    // e-mail's content.
+    let report = "Backup finished.\n2024-01-01 02:00:00 INFO uploaded 42 files\nQUIT\n\nContent-Type: sent as text\n";
+    assert_eq!(inspect(&ses_email("Nightly report", report)), vec![]);
+    // What an e-mail carries is still read: a subject, a base64 part.
+    let f = inspect(&ses_email("x' UNION SELECT password FROM users--", "hi"));
+    assert_eq!(f[0].path, "$.Records[0].Sns.Message.content.subject");
+    let f = inspect(&ses_email("Hello", "<script>alert(1)</script>"));
+    assert_eq!(f[0].path, "$.Records[0].Sns.Message.content[0]");
+    assert!(f[0].transforms.contains(&"message"));
+}
+
 #[test]
 fn batch_findings_carry_their_record() {
     let f = inspect(&sqs(&["fine", "; cat /etc/passwd", "also fine"]));

@@ -982,7 +982,7 @@ fn com_object(b: &[u8]) -> Option<Hit> {
             && new.len() < at
             && !new[..new.len() - 3].last().is_some_and(|c| is_word(*c))
             && b.get(open) == Some(&b'('))
-            .then(|| Hit::new("xss.dom_sink", new.len() - 3, open + 1))
+        .then(|| Hit::new("xss.dom_sink", new.len() - 3, open + 1))
     })
 }
 

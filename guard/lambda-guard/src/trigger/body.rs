@@ -1,5 +1,5 @@
 //! HTTP body layouts an application splits into fields before reading them: multipart forms,
-//! XML documents and cookie headers. Small hand parsers, linear in the input: each scan only
+//! XML documents, e-mails and cookie headers. Small hand parsers, linear in the input: each scan only
 //! moves forward, and nothing is buffered beyond the pieces handed back.
 
 use std::borrow::Cow;
@@ -14,6 +14,8 @@ pub(crate) enum Layout<'a> {
     Multipart(&'a str),
     /// `application/xml`, `text/xml`, `…+xml`, or an untyped body opening with `<?xml`.
     Xml,
+    /// `message/rfc822`: an e-mail, header fields then body.
+    Message,
     /// Anything else: one string (JSON inside it is found by the walk).
     Text,
 }
@@ -27,6 +29,9 @@ pub(crate) fn layout<'a>(content_type: Option<&'a str>, body: &str) -> Layout<'a
     }
     if starts_with_ignore_case(media, "multipart/") {
         return boundary(ct).map_or(Layout::Text, Layout::Multipart);
+    }
+    if media.eq_ignore_ascii_case("message/rfc822") {
+        return Layout::Message;
     }
     let xml_type = ends_with_ignore_case(media, "/xml") || ends_with_ignore_case(media, "+xml");
     let untyped = media.is_empty() || media.eq_ignore_ascii_case("text/plain");
@@ -115,6 +120,63 @@ pub(crate) fn multipart<'a>(body: &'a str, boundary: &str) -> Option<Vec<Part<'a
         parts.push(part);
     }
     (!parts.is_empty()).then_some(parts)
+}
+
+/// An Internet message (RFC 5322): an e-mail as SES hands it to SNS, or a `message/rfc822`
+/// part of another.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Message<'a> {
+    /// Its header fields, name and value, folded lines joined.
+    pub(crate) headers: Vec<(&'a str, Cow<'a, str>)>,
+    pub(crate) body: &'a str,
+}
+
+/// Fields that say where a message came from and when; every message has one at least.
+const ORIGIN_FIELDS: &[&str] = &[
+    "from",
+    "sender",
+    "date",
+    "received",
+    "return-path",
+    "message-id",
+    "mime-version",
+    "delivered-to",
+];
+
+/// `text` read as a message, or `None` unless it is one: after an optional mbox `From `
+/// line, header fields only (two at least, one of them an [`ORIGIN_FIELDS`]), up to an empty
+/// line.
+pub(crate) fn message(text: &str) -> Option<Message<'_>> {
+    let text = match text.strip_prefix("From ") {
+        Some(rest) => rest.split_once('\n')?.1,
+        None => text,
+    };
+    let (head, body) = split_head(text);
+    if head.is_empty() || head.len() == text.len() {
+        return None;
+    }
+    let mut headers: Vec<(&str, Cow<'_, str>)> = Vec::new();
+    for line in head.split('\n') {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.starts_with([' ', '\t']) {
+            // A folded line continues the field before it (RFC 5322 unfolding).
+            let (_, value) = headers.last_mut()?;
+            let joined = value.to_mut();
+            joined.push(' ');
+            joined.push_str(line.trim());
+            continue;
+        }
+        let (name, value) = line.split_once(':')?;
+        let field_name = |c: u8| (33..=126).contains(&c) && c != b':';
+        if name.is_empty() || !name.bytes().all(field_name) {
+            return None;
+        }
+        headers.push((name, Cow::Borrowed(value.trim())));
+    }
+    let origin = headers
+        .iter()
+        .any(|(n, _)| ORIGIN_FIELDS.iter().any(|o| n.eq_ignore_ascii_case(o)));
+    (headers.len() >= 2 && origin).then_some(Message { headers, body })
 }
 
 /// A part's header block and content, split at the first empty line.
@@ -356,6 +418,31 @@ pub(crate) fn cookies(header: &str) -> impl Iterator<Item = (&str, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_are_header_fields_then_a_body() {
+        let m = message("From someone Mon Jan  1 00:00:00 2024\nFrom: a@example.com\r\nReceived: from x\r\n\tby y;\r\n  Mon\r\nX-Empty:\r\n\r\nbody\r\n").unwrap();
+        assert_eq!(
+            m.headers,
+            [
+                ("From", Cow::Borrowed("a@example.com")),
+                ("Received", Cow::Owned("from x by y; Mon".to_owned())),
+                ("X-Empty", Cow::Borrowed("")),
+            ]
+        );
+        assert_eq!(m.body, "body\r\n");
+        for not_one in [
+            "",
+            "From: a\nDate: b",           // no end to its header
+            "Date: b\n\tfolded\n\nx",     // one field
+            " From: a\nDate: b\n\nx",     // a fold with nothing before it
+            "From: a\nDate b\n\nx",       // a line that is no field
+            "From: a\nTwo words: b\n\nx", // a name with a space
+            "X-A: 1\nX-B: 2\n\nx",        // nothing says where it came from
+        ] {
+            assert_eq!(message(not_one), None, "{not_one:?}");
+        }
+    }
 
     #[test]
     fn layouts_follow_the_content_type() {

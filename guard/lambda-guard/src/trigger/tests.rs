@@ -576,6 +576,100 @@ fn sns_message_subject_and_attributes() {
     assert!(!has_path(&e, "$.Records[0].Sns.Signature"));
 }
 
+/// An SES receipt notification sent through SNS, its `content` the raw e-mail.
+fn ses_through_sns(content: &str) -> Value {
+    let mut e = sample(Trigger::Sns);
+    let notification = json!({"notificationType": "Received",
+        "mail": {"source": "a@example.com", "messageId": "m1"},
+        "receipt": {"action": {"type": "SNS", "encoding": "UTF8"}},
+        "content": content});
+    e["Records"][0]["Sns"]["Message"] = json!(notification.to_string());
+    e
+}
+
+#[test]
+fn ses_content_is_read_as_an_email() {
+    let content = "Return-Path: <a@example.com>\r\nReceived: from mx.example.com\r\n\tby inbound-smtp.us-east-1.amazonaws.com\r\n\
+         Subject: Hello\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"m\"\r\n\r\n\
+         --m\r\nContent-Type: multipart/alternative; boundary=\"a\"\r\n\r\n\
+         --a\r\nContent-Type: text/plain\r\n\r\nHi there\r\n\
+         --a\r\nContent-Type: text/html\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n\
+         <p>Hi =3Cthere=3E</p>\r\n--a--\r\n\
+         --m\r\nContent-Type: message/rfc822\r\n\r\n\
+         From: b@example.com\r\nDate: Mon, 1 Jan 2024 00:00:00 +0000\r\n\r\nForwarded body\r\n--m--\r\n";
+    let e = ses_through_sns(content);
+    let at = "$.Records[0].Sns.Message.content";
+    // Folded lines joined; each field a key and a value.
+    assert_eq!(
+        value_at(&e, &format!("{at}.received")).unwrap(),
+        (
+            "from mx.example.com by inbound-smtp.us-east-1.amazonaws.com".to_owned(),
+            vec!["json", "message"]
+        )
+    );
+    assert!(fields(&e)
+        .iter()
+        .any(|(p, r, text, _)| p == &format!("{at}.Subject")
+            && *r == FieldRole::Key
+            && text == "Subject"));
+    // Parts by index, nested multiparts and attached e-mails by their structure.
+    assert_eq!(value_at(&e, &format!("{at}[0][0]")).unwrap().0, "Hi there");
+    let html: Vec<_> = fields(&e)
+        .into_iter()
+        .filter(|(p, ..)| p == &format!("{at}[0][1]"))
+        .map(|(_, _, text, _)| text)
+        .collect();
+    assert_eq!(html, ["<p>Hi =3Cthere=3E</p>", "<p>Hi <there></p>"]);
+    assert_eq!(
+        value_at(&e, &format!("{at}[1].from")).unwrap().0,
+        "b@example.com"
+    );
+    assert_eq!(
+        value_at(&e, &format!("{at}[1]")).unwrap().0,
+        "Forwarded body"
+    );
+    // The header lines are never one value.
+    let whole: Vec<_> = fields(&e)
+        .into_iter()
+        .filter(|(_, _, text, _)| text.contains("MIME-Version:"))
+        .collect();
+    assert!(whole.is_empty(), "{whole:?}");
+}
+
+#[test]
+fn content_not_shaped_as_an_email_stays_one_value() {
+    for content in [
+        "just text\r\nMIME-Version: 1.0\r\n\r\nbody",
+        "Subject: one field only\r\n\r\nbody",
+        "X-A: 1\r\nX-B: 2\r\n\r\nno origin field",
+        "From: a@example.com\r\nDate: today",
+    ] {
+        let e = ses_through_sns(content);
+        assert_eq!(
+            value_at(&e, "$.Records[0].Sns.Message.content").unwrap().0,
+            content
+        );
+    }
+}
+
+#[test]
+fn mime_nesting_is_bounded() {
+    // Ten thousand multiparts, each inside the last: read as one string past eight levels.
+    let mut content = String::from("From: a@example.com\r\nDate: today\r\n");
+    for i in 0..10_000 {
+        let b = format!("x{i}y");
+        content.push_str(&format!(
+            "Content-Type: multipart/mixed; boundary={b}\r\n\r\n--{b}\r\n"
+        ));
+    }
+    content.push_str("\r\nend\r\n");
+    let e = ses_through_sns(&content);
+    let parts = |p: &str| p.matches("[0]").count() - 1; // `$.Records[0]` is no part
+    let deepest = fields(&e).into_iter().map(|(p, ..)| parts(&p)).max();
+    assert_eq!(deepest, Some(8));
+}
+
 #[test]
 fn dynamodb_attribute_values_are_unwrapped() {
     let e = sample(Trigger::DynamoDb);

@@ -44,7 +44,10 @@ impl Transforms {
     /// Not a decoding: the payload inflated past the event's budget and was cut there (the
     /// inspector refuses it, `limit.decoded_bytes`).
     pub const TRUNCATED: Transforms = Transforms(1 << 12);
-    const NAMES: [(Transforms, &'static str); 13] = [
+    /// A header field or the body of an e-mail (an SES notification's `content`, a
+    /// `message/rfc822` body or part).
+    pub const MESSAGE: Transforms = Transforms(1 << 13);
+    const NAMES: [(Transforms, &'static str); 14] = [
         (Transforms::BASE64, "base64"),
         (Transforms::URL, "url"),
         (Transforms::JSON, "json"),
@@ -58,6 +61,7 @@ impl Transforms {
         (Transforms::UTF32, "utf32"),
         (Transforms::ZLIB, "zlib"),
         (Transforms::TRUNCATED, "truncated"),
+        (Transforms::MESSAGE, "message"),
     ];
 
     /// Both sets of decodings.
@@ -291,6 +295,7 @@ impl<'a> InputView<'a> {
             visit: &mut visit,
             tree: false,
             inflate_left: decode::INFLATE_BUDGET,
+            nesting: 0,
         };
         walker.event(self.event, self.trigger);
     }
@@ -306,10 +311,15 @@ impl<'a> InputView<'a> {
             visit: &mut visit,
             tree: true,
             inflate_left: decode::INFLATE_BUDGET,
+            nesting: 0,
         };
         walker.event(self.event, self.trigger);
     }
 }
+
+/// MIME entities nested deeper than this are read as one string each: the structure costs
+/// a few bytes a level, so a body could nest thousands.
+const MAX_NESTING: u8 = 8;
 
 struct Walker<'f, F: FnMut(&Field<'_>)> {
     path: JsonPath,
@@ -319,6 +329,8 @@ struct Walker<'f, F: FnMut(&Field<'_>)> {
     tree: bool,
     /// Bytes the event's compressed payloads may still inflate to.
     inflate_left: u64,
+    /// MIME entities (multiparts, messages) open around the one walked.
+    nesting: u8,
 }
 
 impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
@@ -583,7 +595,13 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                 self.form(text, t)
             }
             Layout::Multipart(boundary) => match body::multipart(text, boundary) {
-                Some(parts) => self.multipart(&parts, t.with(Transforms::MULTIPART)),
+                Some(parts) => {
+                    let digest = content_type.is_some_and(|c| {
+                        let media = c.split(';').next().unwrap_or_default().trim();
+                        media.eq_ignore_ascii_case("multipart/digest")
+                    });
+                    self.multipart(&parts, digest, t.with(Transforms::MULTIPART));
+                }
                 None => self.string(text, t),
             },
             Layout::Xml => {
@@ -591,15 +609,99 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                 self.string(text, t);
                 self.xml(text, t.with(Transforms::XML));
             }
+            Layout::Message => match body::message(text) {
+                Some(m) => self.message(&m, t),
+                None => self.string(text, t),
+            },
             Layout::Form | Layout::Text => self.string(text, t),
         }
     }
 
-    /// Each part at `body.<name>`: its content, and its filename and headers below it.
-    fn multipart(&mut self, parts: &[body::Part<'_>], t: Transforms) {
-        for part in parts {
-            self.emit_key(part.name, t);
-            let mark = self.path.push_key(part.name);
+    /// Each header field of an e-mail at `….<name>` (its name a key), then its body by its
+    /// `Content-Type`, at the message's own path.
+    fn message(&mut self, m: &body::Message<'_>, t: Transforms) {
+        let t = t.with(Transforms::MESSAGE);
+        for (name, value) in &m.headers {
+            self.emit_key(name, t);
+            let mark = self.path.push_key(&name.to_ascii_lowercase());
+            self.emit(FieldRole::Value, value, t);
+            self.path.truncate(mark);
+        }
+        let headers = m.headers.iter().map(|(n, v)| (*n, v.as_ref()));
+        self.entity(m.body, headers, t);
+    }
+
+    /// A MIME entity's content (a multipart's part, a message's body), read as its header
+    /// fields say: by its type, then once more as its transfer encoding decodes it.
+    fn entity<'h>(
+        &mut self,
+        content: &str,
+        headers: impl Iterator<Item = (&'h str, &'h str)>,
+        t: Transforms,
+    ) {
+        let (mut media, mut encoding) = (None, None);
+        for (name, value) in headers {
+            if name.eq_ignore_ascii_case("content-type") {
+                media = Some(value);
+            } else if name.eq_ignore_ascii_case("content-transfer-encoding") {
+                encoding = Some(value.trim());
+            }
+        }
+        self.entity_content(content, media, t);
+        // Go's `mime/multipart` undoes quoted-printable on its own (`=3Cscript=3E`), and
+        // mail-style parsers base64: the content is also walked as they read it.
+        let decoded = match encoding {
+            Some(e) if e.eq_ignore_ascii_case("quoted-printable") => Some((
+                decode::quoted_printable(content.as_bytes()),
+                Transforms::QUOTED_PRINTABLE,
+            )),
+            Some(e) if e.eq_ignore_ascii_case("base64") => {
+                let compact: String = content.split_ascii_whitespace().collect();
+                decode::base64(&compact).map(|b| (b, Transforms::BASE64))
+            }
+            _ => None,
+        };
+        if let Some((bytes, how)) = decoded {
+            let t = t.with(how);
+            match self.payload(bytes) {
+                (Payload::Text(text), inflated) => {
+                    self.entity_content(&text, media, t.with(inflated));
+                }
+                (Payload::Binary(bytes), inflated) => self.binary(&bytes, t.with(inflated)),
+            }
+        }
+    }
+
+    /// An entity's content as one string, or, when its type nests entities (a multipart
+    /// inside a part, an e-mail attached to one), entity by entity, [`MAX_NESTING`] deep.
+    fn entity_content(&mut self, content: &str, media: Option<&str>, t: Transforms) {
+        let nests = media.is_some_and(|m| {
+            let m = m.trim_start().as_bytes();
+            m.get(..10)
+                .is_some_and(|p| p.eq_ignore_ascii_case(b"multipart/"))
+                || m.get(..14)
+                    .is_some_and(|p| p.eq_ignore_ascii_case(b"message/rfc822"))
+        });
+        if nests && self.nesting < MAX_NESTING {
+            self.nesting += 1;
+            self.body_text(content, t, media);
+            self.nesting -= 1;
+        } else {
+            self.string(content, t);
+        }
+    }
+
+    /// Each part at `body.<name>` (an e-mail's, which have none, at `body[<index>]`): its
+    /// content, and its filename and headers below it. A digest's parts are e-mails unless
+    /// they say otherwise.
+    fn multipart(&mut self, parts: &[body::Part<'_>], digest: bool, t: Transforms) {
+        for (i, part) in parts.iter().enumerate() {
+            let mark = if part.name.is_empty() {
+                self.path.push_index(i)
+            } else {
+                self.emit_key(part.name, t);
+                self.path.push_key(part.name)
+            };
             let names = part.filename.into_iter().chain(part.filename_ext);
             let fields = names.map(|f| ("filename", f));
             for (name, value) in fields.into_iter().chain(part.headers.iter().copied()) {
@@ -607,31 +709,13 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                 self.emit(FieldRole::Value, value, t);
                 self.path.truncate(m);
             }
-            self.string(part.content, t);
-            // Go's `mime/multipart` undoes quoted-printable on its own (`=3Cscript=3E`), and
-            // mail-style parsers base64: the part is also walked as they read it.
-            let encoding = part.headers.iter().find_map(|(name, value)| {
-                name.eq_ignore_ascii_case("content-transfer-encoding")
-                    .then(|| value.trim())
-            });
-            let decoded = match encoding {
-                Some(e) if e.eq_ignore_ascii_case("quoted-printable") => Some((
-                    decode::quoted_printable(part.content.as_bytes()),
-                    Transforms::QUOTED_PRINTABLE,
-                )),
-                Some(e) if e.eq_ignore_ascii_case("base64") => {
-                    let compact: String = part.content.split_ascii_whitespace().collect();
-                    decode::base64(&compact).map(|b| (b, Transforms::BASE64))
-                }
-                _ => None,
-            };
-            if let Some((bytes, how)) = decoded {
-                let t = t.with(how);
-                match self.payload(bytes) {
-                    (Payload::Text(text), inflated) => self.string(&text, t.with(inflated)),
-                    (Payload::Binary(bytes), inflated) => self.binary(&bytes, t.with(inflated)),
-                }
-            }
+            let typed = part
+                .headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("content-type"));
+            let default = (digest && !typed).then_some(("content-type", "message/rfc822"));
+            let headers = part.headers.iter().copied().chain(default);
+            self.entity(part.content, headers, t);
             self.path.truncate(mark);
         }
     }
@@ -1005,6 +1089,14 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
     /// text (walked decoded as well as it is: Firehose, Kafka and MQ records, CloudWatch Logs,
     /// custom events — any carrier an application may decode).
     fn string(&mut self, text: &str, t: Transforms) {
+        // The raw e-mail of an SES notification sent through SNS (`content`, UTF-8 or, once
+        // its base64 is decoded below, `BASE64`): read as its fields and parts, as the
+        // function's mail parser will, not as one text of header lines.
+        if self.path.as_str().ends_with(".Sns.Message.content") {
+            if let Some(m) = body::message(text) {
+                return self.message(&m, t);
+            }
+        }
         if decode::looks_like_json(text) {
             let inner = t.with(Transforms::JSON);
             if self.tree {
