@@ -73,29 +73,39 @@ pub(crate) struct Part<'a> {
     pub(crate) filename_ext: Option<&'a str>,
     /// Its other headers (`Content-Type`, …), name and value.
     pub(crate) headers: Vec<(&'a str, &'a str)>,
-    /// Its content, without the line break that precedes the next delimiter.
-    pub(crate) content: &'a str,
+    /// Its content, without the line break that precedes the next delimiter: bytes, as a file
+    /// uploaded beside text fields makes the body binary (text when the body was).
+    pub(crate) content: &'a [u8],
 }
 
 /// The parts of a multipart body, or `None` when the boundary never delimits a part (the body
-/// is then read as one string).
-pub(crate) fn multipart<'a>(body: &'a str, boundary: &str) -> Option<Vec<Part<'a>>> {
+/// is then read as one string). A part whose header block is not UTF-8 is content whole.
+pub(crate) fn multipart<'a>(body: &'a [u8], boundary: &str) -> Option<Vec<Part<'a>>> {
     let delimiter = format!("--{boundary}");
+    let finder = memchr::memmem::Finder::new(delimiter.as_bytes());
+    let starts: Vec<usize> = finder.find_iter(body).collect();
     let mut parts = Vec::new();
     // Before the first delimiter is a preamble nobody reads; `--` after one closes the body.
-    for piece in body.split(delimiter.as_str()).skip(1) {
-        if piece.starts_with("--") {
+    for (i, &at) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).copied().unwrap_or(body.len());
+        let piece = &body[at + delimiter.len()..end];
+        if piece.starts_with(b"--") {
             break;
         }
         // The rest of the delimiter line (transport padding) is not part of the part.
-        let Some((_, piece)) = piece.split_once('\n') else {
+        let Some(nl) = memchr::memchr(b'\n', piece) else {
             continue;
         };
+        let piece = &piece[nl + 1..];
         let (head, content) = split_head(piece);
         let content = content
-            .strip_suffix("\r\n")
-            .or_else(|| content.strip_suffix('\n'))
+            .strip_suffix(b"\r\n")
+            .or_else(|| content.strip_suffix(b"\n"))
             .unwrap_or(content);
+        let (head, content) = match std::str::from_utf8(head) {
+            Ok(head) => (head, content),
+            Err(_) => ("", piece),
+        };
         let mut part = Part {
             name: "",
             filename: None,
@@ -120,6 +130,23 @@ pub(crate) fn multipart<'a>(body: &'a str, boundary: &str) -> Option<Vec<Part<'a
         parts.push(part);
     }
     (!parts.is_empty()).then_some(parts)
+}
+
+/// A part's header block and content, split at the first empty line.
+fn split_head(piece: &[u8]) -> (&[u8], &[u8]) {
+    if let Some(content) = piece
+        .strip_prefix(b"\r\n")
+        .or_else(|| piece.strip_prefix(b"\n"))
+    {
+        return (b"", content);
+    }
+    let crlf = memchr::memmem::find(piece, b"\r\n\r\n").map(|i| (i, 4));
+    let lf = memchr::memmem::find(piece, b"\n\n").map(|i| (i, 2));
+    match (crlf, lf) {
+        (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
+        (a, b) => a.or(b),
+    }
+    .map_or((piece, &b""[..]), |(i, n)| (&piece[..i], &piece[i + n..]))
 }
 
 /// An Internet message (RFC 5322): an e-mail as SES hands it to SNS, or a `message/rfc822`
@@ -151,10 +178,15 @@ pub(crate) fn message(text: &str) -> Option<Message<'_>> {
         Some(rest) => rest.split_once('\n')?.1,
         None => text,
     };
-    let (head, body) = split_head(text);
+    let (head, body) = split_head(text.as_bytes());
     if head.is_empty() || head.len() == text.len() {
         return None;
     }
+    // Both split at ASCII bytes of UTF-8 text.
+    let (head, body) = (
+        std::str::from_utf8(head).ok()?,
+        std::str::from_utf8(body).ok()?,
+    );
     let mut headers: Vec<(&str, Cow<'_, str>)> = Vec::new();
     for line in head.split('\n') {
         let line = line.strip_suffix('\r').unwrap_or(line);
@@ -177,23 +209,6 @@ pub(crate) fn message(text: &str) -> Option<Message<'_>> {
         .iter()
         .any(|(n, _)| ORIGIN_FIELDS.iter().any(|o| n.eq_ignore_ascii_case(o)));
     (headers.len() >= 2 && origin).then_some(Message { headers, body })
-}
-
-/// A part's header block and content, split at the first empty line.
-fn split_head(piece: &str) -> (&str, &str) {
-    if let Some(content) = piece
-        .strip_prefix("\r\n")
-        .or_else(|| piece.strip_prefix('\n'))
-    {
-        return ("", content);
-    }
-    let crlf = piece.find("\r\n\r\n").map(|i| (i, 4));
-    let lf = piece.find("\n\n").map(|i| (i, 2));
-    match (crlf, lf) {
-        (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
-        (a, b) => a.or(b),
-    }
-    .map_or((piece, ""), |(i, n)| (&piece[..i], &piece[i + n..]))
 }
 
 /// A parameter of a `Content-Disposition` value (`form-data; name="a"; filename="b.txt"`).
@@ -494,19 +509,27 @@ mod tests {
         let body = "preamble\r\n--XB\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nHello\r\nworld\r\n\
                     --XB\r\nContent-Disposition: form-data; name=\"doc\"; filename=\"notes.txt\"\r\n\
                     Content-Type: text/plain\r\n\r\nline one\n\r\n--XB--\r\nepilogue";
-        let parts = multipart(body, "XB").unwrap();
+        let parts = multipart(body.as_bytes(), "XB").unwrap();
         assert_eq!(parts.len(), 2);
         assert_eq!(
             (parts[0].name, parts[0].filename, parts[0].content),
-            ("title", None, "Hello\r\nworld")
+            ("title", None, &b"Hello\r\nworld"[..])
         );
         assert_eq!(parts[1].filename, Some("notes.txt"));
         assert_eq!(parts[1].headers, vec![("Content-Type", "text/plain")]);
-        assert_eq!(parts[1].content, "line one\n");
+        assert_eq!(parts[1].content, b"line one\n");
         // Bare line feeds, as some clients send them.
         let lf = "--b\nContent-Disposition: form-data; name=a\n\nv\n--b--\n";
-        assert_eq!(multipart(lf, "b").unwrap()[0].content, "v");
-        assert!(multipart("no delimiter here", "b").is_none());
+        assert_eq!(multipart(lf.as_bytes(), "b").unwrap()[0].content, b"v");
+        assert!(multipart(b"no delimiter here", "b").is_none());
+        // A binary file beside a text field; a head that is not UTF-8 leaves the part whole.
+        let upload = b"--b\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\n\x89PNG\xff\r\n--b\r\n\xff: x\r\n\r\ny\r\n--b--";
+        let parts = multipart(upload, "b").unwrap();
+        assert_eq!(
+            (parts[0].name, parts[0].content),
+            ("f", &b"\x89PNG\xff"[..])
+        );
+        assert_eq!(parts[1].content, b"\xff: x\r\n\r\ny\r\n");
     }
 
     fn items(doc: &str) -> Vec<XmlItem<'_>> {

@@ -262,6 +262,80 @@ pub(crate) fn printable_runs(bytes: &[u8], min: usize) -> impl Iterator<Item = &
         .filter_map(|run| std::str::from_utf8(run).ok())
 }
 
+/// Whether `bytes` open as a media file, a font, a document or an archive (told by its magic
+/// number): compressed data whose printable runs are noise, not text an application reads.
+pub(crate) fn media_file(bytes: &[u8]) -> bool {
+    const MAGIC: &[&[u8]] = &[
+        b"\x89PNG\r\n\x1a\n",
+        b"\xff\xd8\xff", // JPEG
+        b"GIF87a",
+        b"GIF89a",
+        b"RIFF",  // WebP, WAV, AVI
+        b"II*\0", // TIFF
+        b"MM\0*",
+        b"\0\0\x01\0", // ICO
+        b"8BPS",       // Photoshop
+        b"%PDF-",
+        b"PK\x03\x04", // ZIP: Office documents, JARs, wheels
+        b"PK\x05\x06",
+        b"wOFF",
+        b"wOF2",
+        b"\0\x01\0\0", // TrueType
+        b"OTTO",
+        b"ID3", // MP3
+        b"OggS",
+        b"fLaC",
+        b"\x1a\x45\xdf\xa3", // Matroska, WebM
+        b"7z\xbc\xaf\x27\x1c",
+        b"BZh",
+        b"\xfd7zXZ\0",
+        b"\x28\xb5\x2f\xfd", // Zstandard
+        b"Rar!\x1a\x07",
+        b"\x1f\x8b", // gzip that did not inflate
+        b"\x7fELF",
+        b"\0asm",
+    ];
+    MAGIC.iter().any(|m| bytes.starts_with(m))
+        || bytes.get(4..8) == Some(b"ftyp") // MP4, MOV, HEIC, AVIF
+        || bytes.get(257..262) == Some(b"ustar") // tar
+}
+
+/// Whether a printable run of a media file opens code a server or a browser would run if the
+/// file were served or included as a page: PHP, ASP and JSP tags, a script element or URL (a
+/// web shell in an image's comment, a GIF that is also a script). Three characters at least:
+/// random bytes spell two often.
+pub(crate) fn code_marker(run: &str) -> bool {
+    const MARKERS: &[&[u8]] = &[
+        b"<?php",
+        b"<?=",
+        b"<%@",
+        b"<%=",
+        b"<% ",
+        b"<script",
+        b"javascript:",
+    ];
+    let b = run.as_bytes();
+    MARKERS
+        .iter()
+        .any(|m| b.windows(m.len()).any(|w| w.eq_ignore_ascii_case(m)))
+}
+
+/// The entry names of a ZIP archive, from its local file headers (`../../x` names write
+/// outside the folder it is extracted to: Zip Slip).
+pub(crate) fn zip_entry_names(bytes: &[u8]) -> impl Iterator<Item = std::borrow::Cow<'_, str>> {
+    memchr::memmem::find_iter(bytes, b"PK\x03\x04")
+        .take(MAX_ZIP_ENTRIES)
+        .filter_map(move |at| {
+            let header = bytes.get(at..at + 30)?;
+            let len = usize::from(u16::from_le_bytes([header[26], header[27]]));
+            let name = bytes.get(at + 30..at + 30 + len)?;
+            (!name.is_empty()).then(|| String::from_utf8_lossy(name))
+        })
+}
+
+/// Most entry names read from one archive.
+const MAX_ZIP_ENTRIES: usize = 4096;
+
 /// Most imports read from one pickle.
 const MAX_PICKLE_IMPORTS: usize = 64;
 

@@ -715,6 +715,83 @@ fn kinesis_data_is_base64_json() {
         .starts_with("4959"));
 }
 
+/// Bytes as a compressor leaves them: every value equally likely (an LCG's high bytes).
+fn noise(len: usize) -> Vec<u8> {
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    (0..len)
+        .map(|_| {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (x >> 56) as u8
+        })
+        .collect()
+}
+
+fn binary_upload(file: &[u8]) -> Value {
+    let mut body = b"--b\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nHoliday\r\n\
+        --b\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.png\"\r\n\
+        Content-Type: image/png\r\n\r\n"
+        .to_vec();
+    body.extend_from_slice(file);
+    body.extend_from_slice(b"\r\n--b--\r\n");
+    let mut e = sample(Trigger::ApiGatewayHttp);
+    e["headers"]["content-type"] = json!("multipart/form-data; boundary=b");
+    e["body"] = json!(base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        body
+    ));
+    e["isBase64Encoded"] = json!(true);
+    e
+}
+
+#[test]
+fn binary_uploads_are_split_and_media_read_for_code_only() {
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend(noise(64 << 10));
+    let e = binary_upload(&png);
+    let f = fields(&e);
+    // The text field beside the file is a field of its own.
+    assert_eq!(value_at(&e, "$.body.title").unwrap().0, "Holiday");
+    assert_eq!(value_at(&e, "$.body.photo.filename").unwrap().0, "a.png");
+    // Of the image, no printable run: they are noise.
+    let photo = |(p, r, ..): &(String, FieldRole, String, Vec<&str>)| {
+        p == "$.body.photo" && *r == FieldRole::Value
+    };
+    assert!(!f.iter().any(photo), "{f:?}");
+    // A script in its comment is read.
+    png.extend_from_slice(b"tEXtComment\0<?php system($_GET['c']); ?>\xff");
+    let runs: Vec<_> = fields(&binary_upload(&png))
+        .into_iter()
+        .filter(photo)
+        .map(|(_, _, text, _)| text)
+        .collect();
+    assert_eq!(runs, ["<?php system($_GET['c']); ?>"]);
+    // Binary that is no known file format is still read run by run.
+    let mut other = b"\x00\x01proto".to_vec();
+    other.extend(noise(4 << 10));
+    assert!(fields(&binary_upload(&other))
+        .iter()
+        .any(|(p, _, text, _)| p == "$.body.photo" && text.starts_with("proto")));
+}
+
+#[test]
+fn archive_entry_names_are_read() {
+    let mut zip = Vec::new();
+    for name in [&b"docs/readme.txt"[..], b"../../etc/cron.d/x"] {
+        zip.extend_from_slice(b"PK\x03\x04");
+        zip.extend_from_slice(&[0; 22]);
+        zip.extend_from_slice(&u16::try_from(name.len()).unwrap().to_le_bytes());
+        zip.extend_from_slice(&[0, 0]);
+        zip.extend_from_slice(name);
+        zip.extend(noise(256));
+    }
+    let names: Vec<_> = fields(&binary_upload(&zip))
+        .into_iter()
+        .filter(|(p, r, ..)| p == "$.body.photo" && *r == FieldRole::Value)
+        .map(|(_, _, text, _)| text)
+        .collect();
+    assert_eq!(names, ["docs/readme.txt", "../../etc/cron.d/x"]);
+}
+
 #[test]
 fn stream_and_broker_payloads_are_base64_by_contract() {
     // Three bytes of base64: too short to guess, read because the trigger declares it.

@@ -516,7 +516,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                     w.body_text(&text, t, ct)
                 }
                 (decode::Payload::Binary(bytes), inflated) => {
-                    w.binary(&bytes, Transforms::BASE64.with(inflated))
+                    w.binary_body(&bytes, Transforms::BASE64.with(inflated), ct)
                 }
             }
         });
@@ -594,12 +594,9 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                 }
                 self.form(text, t)
             }
-            Layout::Multipart(boundary) => match body::multipart(text, boundary) {
+            Layout::Multipart(boundary) => match body::multipart(text.as_bytes(), boundary) {
                 Some(parts) => {
-                    let digest = content_type.is_some_and(|c| {
-                        let media = c.split(';').next().unwrap_or_default().trim();
-                        media.eq_ignore_ascii_case("multipart/digest")
-                    });
+                    let digest = is_digest(content_type);
                     self.multipart(&parts, digest, t.with(Transforms::MULTIPART));
                 }
                 None => self.string(text, t),
@@ -615,6 +612,18 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             },
             Layout::Form | Layout::Text => self.string(text, t),
         }
+    }
+
+    /// A body that is not text: a multipart one split into its parts (a file uploaded beside
+    /// text fields), any other read as binary.
+    fn binary_body(&mut self, bytes: &[u8], t: Transforms, content_type: Option<&str>) {
+        if let Layout::Multipart(boundary) = body::layout(content_type, "") {
+            if let Some(parts) = body::multipart(bytes, boundary) {
+                let digest = is_digest(content_type);
+                return self.multipart(&parts, digest, t.with(Transforms::MULTIPART));
+            }
+        }
+        self.binary(bytes, t);
     }
 
     /// Each header field of an e-mail at `….<name>` (its name a key), then its body by its
@@ -715,7 +724,15 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                 .any(|(n, _)| n.eq_ignore_ascii_case("content-type"));
             let default = (digest && !typed).then_some(("content-type", "message/rfc822"));
             let headers = part.headers.iter().copied().chain(default);
-            self.entity(part.content, headers, t);
+            match std::str::from_utf8(part.content) {
+                Ok(content) => self.entity(content, headers, t),
+                Err(_) => match self.payload(part.content.to_vec()) {
+                    (Payload::Text(text), inflated) => {
+                        self.entity(&text, headers, t.with(inflated));
+                    }
+                    (Payload::Binary(bytes), inflated) => self.binary(&bytes, t.with(inflated)),
+                },
+            }
             self.path.truncate(mark);
         }
     }
@@ -1063,6 +1080,19 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
     /// Binary that is UTF-16 text is also walked as that text (both: a few CJK characters are
     /// printable ASCII bytes, and must not turn the text back into runs only).
     fn binary(&mut self, bytes: &[u8], t: Transforms) {
+        // A media file, font, document or archive: of its printable runs (noise of its
+        // compressed data, which tripped a detector in every second image) only code is read,
+        // and an archive's entry names.
+        if decode::media_file(bytes) {
+            let t = t.with(Transforms::BINARY);
+            for run in decode::printable_runs(bytes, 4).filter(|r| decode::code_marker(r)) {
+                self.emit(FieldRole::Value, run, t);
+            }
+            for name in decode::zip_entry_names(bytes) {
+                self.emit(FieldRole::Value, &name, t);
+            }
+            return;
+        }
         for run in decode::printable_runs(bytes, 4) {
             self.emit(FieldRole::Value, run, t.with(Transforms::BINARY));
         }
@@ -1213,6 +1243,14 @@ fn bytes_of(items: &[Value]) -> Option<Vec<u8>> {
                 .or_else(|| i8::try_from(n).ok().map(|b| b.to_ne_bytes()[0]))
         })
         .collect()
+}
+
+/// Whether a multipart body is a digest, whose untyped parts are e-mails.
+fn is_digest(content_type: Option<&str>) -> bool {
+    content_type.is_some_and(|c| {
+        let media = c.split(';').next().unwrap_or_default().trim();
+        media.eq_ignore_ascii_case("multipart/digest")
+    })
 }
 
 /// The request's `Content-Type`: from `headers` (a string, or VPC Lattice's list of values) or
