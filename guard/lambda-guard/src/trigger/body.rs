@@ -41,6 +41,23 @@ pub(crate) fn layout<'a>(content_type: Option<&'a str>, body: &str) -> Layout<'a
     Layout::Text
 }
 
+/// Whether a body sent as `content_type` is text to the application that reads it (`text/*`,
+/// JSON, XML, JavaScript, forms), or of no declared type.
+pub(crate) fn text_type(content_type: Option<&str>) -> bool {
+    let media = content_type
+        .unwrap_or_default()
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    media.is_empty()
+        || media.starts_with("text/")
+        || ["json", "xml", "javascript", "x-www-form-urlencoded"]
+            .iter()
+            .any(|t| media.contains(t))
+}
+
 fn starts_with_ignore_case(s: &str, prefix: &str) -> bool {
     s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
@@ -456,6 +473,25 @@ mod tests {
             "X-A: 1\nX-B: 2\n\nx",        // nothing says where it came from
         ] {
             assert_eq!(message(not_one), None, "{not_one:?}");
+        }
+    }
+
+    #[test]
+    fn text_types_are_read_as_text() {
+        for t in [
+            None,
+            Some("text/csv"),
+            Some("application/vnd.api+json"),
+            Some("Application/XML; charset=x"),
+        ] {
+            assert!(text_type(t), "{t:?}");
+        }
+        for t in [
+            Some("image/png"),
+            Some("application/octet-stream"),
+            Some("application/zip"),
+        ] {
+            assert!(!text_type(t), "{t:?}");
         }
     }
 

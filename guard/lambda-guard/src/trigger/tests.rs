@@ -765,6 +765,16 @@ fn binary_uploads_are_split_and_media_read_for_code_only() {
         .map(|(_, _, text, _)| text)
         .collect();
     assert_eq!(runs, ["<?php system($_GET['c']); ?>"]);
+    // Magic bytes in a form field (no file name) change nothing: the field is text to the
+    // application, and so is what follows them.
+    let mut field = b"--b\r\nContent-Disposition: form-data; name=\"q\"\r\n\r\n".to_vec();
+    field.extend_from_slice(b"\x89PNG\r\n\x1a\n' UNION SELECT 1--\r\n--b--\r\n");
+    let mut e = binary_upload(b"");
+    e["body"] = json!(base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        field
+    ));
+    assert_eq!(value_at(&e, "$.body.q").unwrap().0, "' UNION SELECT 1--");
     // Binary that is no known file format is still read run by run.
     let mut other = b"\x00\x01proto".to_vec();
     other.extend(noise(4 << 10));

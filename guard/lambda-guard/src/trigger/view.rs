@@ -615,15 +615,19 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
     }
 
     /// A body that is not text: a multipart one split into its parts (a file uploaded beside
-    /// text fields), any other read as binary.
+    /// text fields), one of a type that is not text read as a file, any other as binary.
     fn binary_body(&mut self, bytes: &[u8], t: Transforms, content_type: Option<&str>) {
-        if let Layout::Multipart(boundary) = body::layout(content_type, "") {
-            if let Some(parts) = body::multipart(bytes, boundary) {
-                let digest = is_digest(content_type);
-                return self.multipart(&parts, digest, t.with(Transforms::MULTIPART));
-            }
+        match body::layout(content_type, "") {
+            Layout::Multipart(boundary) => match body::multipart(bytes, boundary) {
+                Some(parts) => {
+                    let digest = is_digest(content_type);
+                    self.multipart(&parts, digest, t.with(Transforms::MULTIPART));
+                }
+                None => self.binary(bytes, t),
+            },
+            Layout::Text if !body::text_type(content_type) => self.file(bytes, t),
+            _ => self.binary(bytes, t),
         }
-        self.binary(bytes, t);
     }
 
     /// Each header field of an e-mail at `….<name>` (its name a key), then its body by its
@@ -730,7 +734,14 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                     (Payload::Text(text), inflated) => {
                         self.entity(&text, headers, t.with(inflated));
                     }
-                    (Payload::Binary(bytes), inflated) => self.binary(&bytes, t.with(inflated)),
+                    (Payload::Binary(bytes), inflated) => {
+                        let t = t.with(inflated);
+                        if part.filename.is_some() || part.filename_ext.is_some() {
+                            self.file(&bytes, t);
+                        } else {
+                            self.binary(&bytes, t);
+                        }
+                    }
                 },
             }
             self.path.truncate(mark);
@@ -1080,19 +1091,6 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
     /// Binary that is UTF-16 text is also walked as that text (both: a few CJK characters are
     /// printable ASCII bytes, and must not turn the text back into runs only).
     fn binary(&mut self, bytes: &[u8], t: Transforms) {
-        // A media file, font, document or archive: of its printable runs (noise of its
-        // compressed data, which tripped a detector in every second image) only code is read,
-        // and an archive's entry names.
-        if decode::media_file(bytes) {
-            let t = t.with(Transforms::BINARY);
-            for run in decode::printable_runs(bytes, 4).filter(|r| decode::code_marker(r)) {
-                self.emit(FieldRole::Value, run, t);
-            }
-            for name in decode::zip_entry_names(bytes) {
-                self.emit(FieldRole::Value, &name, t);
-            }
-            return;
-        }
         for run in decode::printable_runs(bytes, 4) {
             self.emit(FieldRole::Value, run, t.with(Transforms::BINARY));
         }
@@ -1100,6 +1098,25 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             self.string(&text, t.with(wide));
         }
         self.pickle(bytes, t);
+    }
+
+    /// Bytes the request declares a file (an upload's part with a file name, a body of a type
+    /// that is not text). A media file, font, document or archive is compressed data whose
+    /// printable runs are noise (they tripped a detector in every second image): only runs
+    /// that open code are read (a web shell in an image's comment), and an archive's entry
+    /// names. Where the bytes are not declared a file, magic bytes change nothing: a form
+    /// field that opens with `\x89PNG` is still text to the application.
+    fn file(&mut self, bytes: &[u8], t: Transforms) {
+        if !decode::media_file(bytes) {
+            return self.binary(bytes, t);
+        }
+        let t = t.with(Transforms::BINARY);
+        for run in decode::printable_runs(bytes, 4).filter(|r| decode::code_marker(r)) {
+            self.emit(FieldRole::Value, run, t);
+        }
+        for name in decode::zip_entry_names(bytes) {
+            self.emit(FieldRole::Value, &name, t);
+        }
     }
 
     /// What a binary pickle imports, as protocol 0 writes it (`cposix\nsystem\n`).
