@@ -68,6 +68,8 @@ pub(crate) const SENSITIVE: &[&str] = &[
     ".gitconfig",
     ".docker/config",
     ".kube/config",
+    ".config/gcloud/",
+    ".azure/",
     ".htpasswd",
     ".htaccess",
     ".env.",
@@ -560,6 +562,18 @@ fn static_asset(run: &[u8]) -> bool {
 
 /// A Python traceback frame (`File "/var/task/app.py", line 12`): where code ran, as logs and
 /// error reports print it, not a path asked for.
+/// Whether a `root/.` match at `…e` names a file below one of root's hidden folders
+/// (`/root/.pyenv/versions/…`, every line of a build run as root): root's own dotfiles
+/// (`/root/.profile`) are sensitive, and a folder's files only by their own names
+/// (`.ssh/id_`, `.aws/credentials`, `.config/gcloud/`).
+fn below_root_folder(pat: &[u8], b: &[u8], e: usize) -> bool {
+    let name = b[e..]
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
+        .count();
+    pat == b"root/." && name > 0 && b.get(e + name) == Some(&b'/')
+}
+
 fn traceback_frame(b: &[u8], s: usize, e: usize) -> bool {
     // Back to the quote that opens the path the fragment is part of (a path is at most 256
     // bytes here: every fragment of a long value asks, so each look is bounded).
@@ -637,7 +651,13 @@ fn sensitive(b: &[u8], t: &Tables, paranoia: u8) -> Option<Hit> {
             || !b[e].is_ascii_alphanumeric();
         // Relative names (`win.ini`) alone are data; with a path separator they are a path.
         let pathy = pat.contains(&b'/') || first_slash.is_some_and(|f| f < s) || paranoia >= 2;
-        if seg_start && seg_end && pathy && !traceback_frame(b, s, e) && !source_location(b, e) {
+        if seg_start
+            && seg_end
+            && pathy
+            && !below_root_folder(pat, b, e)
+            && !traceback_frame(b, s, e)
+            && !source_location(b, e)
+        {
             return Some(Hit::new("path.sensitive_file", s, e));
         }
     }
@@ -708,6 +728,9 @@ mod tests {
             "cat /etc/passwd:1",
             "see /proc/self/environ:1",
             "x /root/.ssh/id_rsa:1",
+            "/root/.bash_profile",
+            "file=/root/.viminfo",
+            "/root/.config/gcloud/credentials.db",
             "~/.aws/credentials",
             ".../.../WINDOWS/win.ini",
             "data:text/x-php;base64,PD9waHAgc3lzdGVtKCRfR0VUWzBdKTsgPz4=",
@@ -753,6 +776,9 @@ mod tests {
     fn paths_and_prose_pass() {
         for b in [
             "images/2024/photo.jpg",
+            // A build run as root logs its tools' paths.
+            "Compiling '/root/.pyenv/versions/3.10.13/lib/python3.10/nturl2path.py'...",
+            "gcc -shared -L/root/.pyenv/versions/3.10.13/lib -o x.so",
             "[mit-url]: ../../LICENSE",
             "## [Contribute](../../CONTRIBUTING.md)",
             "see the [examples](../examples) folder",
