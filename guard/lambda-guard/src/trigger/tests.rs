@@ -638,6 +638,19 @@ fn ses_content_is_read_as_an_email() {
 }
 
 #[test]
+fn ses_content_in_an_sns_envelope_in_sqs_is_read_as_an_email_too() {
+    let sns = ses_through_sns("From: a@example.com\r\nDate: today\r\n\r\nHello");
+    let envelope = sns["Records"][0]["Sns"].to_string();
+    let e = json!({"Records": [sqs_record("m1", &envelope)]});
+    assert_eq!(
+        value_at(&e, "$.Records[0].body.Message.content.from")
+            .unwrap()
+            .0,
+        "a@example.com"
+    );
+}
+
+#[test]
 fn content_not_shaped_as_an_email_stays_one_value() {
     for content in [
         "just text\r\nMIME-Version: 1.0\r\n\r\nbody",

@@ -1137,9 +1137,10 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
     /// custom events — any carrier an application may decode).
     fn string(&mut self, text: &str, t: Transforms) {
         // The raw e-mail of an SES notification sent through SNS (`content`, UTF-8 or, once
-        // its base64 is decoded below, `BASE64`): read as its fields and parts, as the
-        // function's mail parser will, not as one text of header lines.
-        if self.path.as_str().ends_with(".Sns.Message.content") {
+        // its base64 is decoded below, `BASE64`), delivered by SNS or in its envelope in an
+        // SQS body: read as its fields and parts, as the function's mail parser will, not as
+        // one text of header lines.
+        if self.path.as_str().ends_with(".Message.content") {
             if let Some(m) = body::message(text) {
                 return self.message(&m, t);
             }
