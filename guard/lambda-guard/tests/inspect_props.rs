@@ -160,6 +160,51 @@ proptest! {
     }
 
     #[test]
+    fn emails_and_uploads_of_any_shape_never_panic(
+        pieces in prop::collection::vec(prop_oneof![
+            Just("From: a@example.com\r\n".to_owned()),
+            Just("Date: today\r\n".to_owned()),
+            Just(" folded\r\n".to_owned()),
+            Just("\r\n".to_owned()),
+            Just("\n".to_owned()),
+            Just("Content-Type: multipart/mixed; boundary=b\r\n".to_owned()),
+            Just("Content-Type: multipart/digest; boundary=b\r\n".to_owned()),
+            Just("Content-Type: message/rfc822\r\n".to_owned()),
+            Just("Content-Transfer-Encoding: base64\r\n".to_owned()),
+            Just("Content-Transfer-Encoding: quoted-printable\r\n".to_owned()),
+            Just("Content-Disposition: form-data; name=\"f\"; filename=\"a.png\"\r\n".to_owned()),
+            Just("--b\r\n".to_owned()),
+            Just("--b--\r\n".to_owned()),
+            Just("PK\u{3}\u{4}".to_owned()),
+            hostile(),
+        ], 0..48),
+        bytes in prop::collection::vec(any::<u8>(), 0..200),
+    ) {
+        use base64::Engine as _;
+        static INSPECTOR: std::sync::OnceLock<Inspector> = std::sync::OnceLock::new();
+        let inspector = INSPECTOR.get_or_init(|| Inspector::new(&InspectConfig::default()).unwrap());
+        let content = pieces.concat();
+        // An SES e-mail through SNS, as text and as base64.
+        for c in [content.clone(), base64::engine::general_purpose::STANDARD.encode(&content)] {
+            let message = json!({"notificationType": "Received", "content": c}).to_string();
+            check(inspector, &json!({"Records": [{"EventSource": "aws:sns", "Sns": {"Message": message}}]}));
+        }
+        // A binary multipart upload: the pieces with raw bytes between them.
+        let mut body = content.into_bytes();
+        // Half of the files open as a PNG.
+        if bytes.first().is_some_and(|b| b % 2 == 0) {
+            body.extend_from_slice(b"\x89PNG\r\n\x1a\n");
+        }
+        body.extend_from_slice(&bytes);
+        body.extend_from_slice(b"\r\n--b--\r\n");
+        let upload = json!({"version": "2.0", "routeKey": "$default", "rawPath": "/",
+            "requestContext": {"http": {"method": "POST"}},
+            "headers": {"content-type": "multipart/form-data; boundary=b"},
+            "body": base64::engine::general_purpose::STANDARD.encode(&body), "isBase64Encoded": true});
+        check(inspector, &upload);
+    }
+
+    #[test]
     fn excerpts_never_hold_a_whole_longer_value(s in "[a-z ]{20,80}") {
         let inspector = Inspector::new(&InspectConfig::default()).unwrap();
         let payload = format!("{s}' OR '1'='1");
