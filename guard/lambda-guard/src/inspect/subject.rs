@@ -397,8 +397,8 @@ pub(crate) struct Subject<'a> {
     pub(crate) path: &'a str,
     /// Whether the text is a [`plain_url`] (asked once, by the scan).
     pub(crate) plain_link: bool,
-    /// Whether lines are the text's own structure, not a break out of one: an e-mail's
-    /// header fields and body (`Transforms::MESSAGE`).
+    /// Whether lines are the text's own structure, not a break out of one: an e-mail's body
+    /// (`Transforms::MESSAGE`).
     pub(crate) lines: bool,
 }
 

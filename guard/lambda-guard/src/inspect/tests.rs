@@ -199,6 +199,9 @@ fn an_email_is_inspected_by_field_and_part_not_as_log_lines() {
     // What an e-mail carries is still read: a subject, a base64 part.
     let f = inspect(&ses_email("x' UNION SELECT password FROM users--", "hi"));
     assert_eq!(f[0].path, "$.Records[0].Sns.Message.content.subject");
+    // A field is one line: a bare CR left in the subject still breaks it.
+    let f = inspect(&ses_email("Hi\rBcc: all@example.com", "hi"));
+    assert_eq!(f[0].category, Category::LogInjection);
     let f = inspect(&ses_email("Hello", "<script>alert(1)</script>"));
     assert_eq!(f[0].path, "$.Records[0].Sns.Message.content[0]");
     assert!(f[0].transforms.contains(&"message"));

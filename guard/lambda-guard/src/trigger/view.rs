@@ -44,7 +44,7 @@ impl Transforms {
     /// Not a decoding: the payload inflated past the event's budget and was cut there (the
     /// inspector refuses it, `limit.decoded_bytes`).
     pub const TRUNCATED: Transforms = Transforms(1 << 12);
-    /// A header field or the body of an e-mail (an SES notification's `content`, a
+    /// The body of an e-mail, or a part of it (an SES notification's `content`, a
     /// `message/rfc822` body or part).
     pub const MESSAGE: Transforms = Transforms(1 << 13);
     const NAMES: [(Transforms, &'static str); 14] = [
@@ -631,9 +631,10 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
     }
 
     /// Each header field of an e-mail at `….<name>` (its name a key), then its body by its
-    /// `Content-Type`, at the message's own path.
+    /// `Content-Type`, at the message's own path. A field is one line once unfolded, so a
+    /// line break left in it (a bare CR before `Bcc:`) is still read as one; the body's
+    /// lines are its content (`MESSAGE`).
     fn message(&mut self, m: &body::Message<'_>, t: Transforms) {
-        let t = t.with(Transforms::MESSAGE);
         for (name, value) in &m.headers {
             self.emit_key(name, t);
             let mark = self.path.push_key(&name.to_ascii_lowercase());
@@ -641,7 +642,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             self.path.truncate(mark);
         }
         let headers = m.headers.iter().map(|(n, v)| (*n, v.as_ref()));
-        self.entity(m.body, headers, t);
+        self.entity(m.body, headers, t.with(Transforms::MESSAGE));
     }
 
     /// A MIME entity's content (a multipart's part, a message's body), read as its header
