@@ -1,6 +1,6 @@
 //! Log injection: line breaks where a line is expected (headers, path parameters, cookies,
 //! object keys, message attributes), forged log entries after a line break anywhere but in
-//! an e-mail (SES content, `message/rfc822`: lines are its content),
+//! an e-mail's body (SES content, `message/rfc822`: lines are its content),
 //! mail, mailbox and cache protocol commands after a line break (SMTP, IMAP, POP3, Redis,
 //! memcached), header lines after
 //! a one-word first line (`a@b.example\r\nBcc: …`), terminal escape sequences (`ESC[`, which
@@ -63,7 +63,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
             return Some(h);
         }
     }
-    // An e-mail is lines: a log line, a header or a command on one is its content.
+    // An e-mail's body is lines: a log line, a header or a command on one is its content.
     if s.lines {
         return None;
     }
