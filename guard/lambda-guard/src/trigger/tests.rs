@@ -620,7 +620,8 @@ fn ses_content_is_read_as_an_email() {
         .filter(|(p, ..)| p == &format!("{at}[0][1]"))
         .map(|(_, _, text, _)| text)
         .collect();
-    assert_eq!(html, ["<p>Hi =3Cthere=3E</p>", "<p>Hi <there></p>"]);
+    // Decoded only, as a mail parser hands it over (a form's part is read both ways).
+    assert_eq!(html, ["<p>Hi <there></p>"]);
     assert_eq!(
         value_at(&e, &format!("{at}[1].from")).unwrap().0,
         "b@example.com"

@@ -661,9 +661,10 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                 encoding = Some(value.trim());
             }
         }
-        self.entity_content(content, media, t);
         // Go's `mime/multipart` undoes quoted-printable on its own (`=3Cscript=3E`), and
-        // mail-style parsers base64: the content is also walked as they read it.
+        // mail-style parsers base64: the content is also walked as they read it. A mail
+        // parser hands over only the decoded content (an e-mail's `=3D` in every attribute
+        // of its HTML is no markup to read), a multipart parser either.
         let decoded = match encoding {
             Some(e) if e.eq_ignore_ascii_case("quoted-printable") => Some((
                 decode::quoted_printable(content.as_bytes()),
@@ -675,6 +676,9 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             }
             _ => None,
         };
+        if decoded.is_none() || !t.contains(Transforms::MESSAGE) {
+            self.entity_content(content, media, t);
+        }
         if let Some((bytes, how)) = decoded {
             let t = t.with(how);
             match self.payload(bytes) {
