@@ -335,14 +335,22 @@ impl Inspector {
         }
         let mut found = 0u32;
         let mut hit = self.forms(eff, field, text, &scan, 0, &mut found, walk, out);
-        if let Some((decoded, flags)) = decoded {
-            let scan = self.tables.scan(&decoded, eff.paranoia);
-            hit |= self.forms(eff, field, &decoded, &scan, flags, &mut found, walk, out);
-            if let Some(inner) = normalize::hidden_base64(&decoded) {
+        let mut plain = (text, 0);
+        if let Some((decoded, flags)) = &decoded {
+            let scan = self.tables.scan(decoded, eff.paranoia);
+            hit |= self.forms(eff, field, decoded, &scan, *flags, &mut found, walk, out);
+            if let Some(inner) = normalize::hidden_base64(decoded) {
                 let flags = flags | normalize::BASE64;
                 let scan = self.tables.scan(&inner, eff.paranoia);
                 hit |= self.forms(eff, field, &inner, &scan, flags, &mut found, walk, out);
             }
+            plain = (decoded, *flags);
+        }
+        // Markup's text, as an application that strips the tags reads it.
+        if let Some(inner) = normalize::markup_text(plain.0) {
+            let flags = plain.1 | normalize::MARKUP;
+            let scan = self.tables.scan(&inner, eff.paranoia);
+            hit |= self.forms(eff, field, &inner, &scan, flags, &mut found, walk, out);
         }
         if costly && !hit {
             walk.seen.insert_last();

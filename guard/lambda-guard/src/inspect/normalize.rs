@@ -14,6 +14,9 @@ pub(crate) const ESCAPES: u8 = 1 << 2;
 pub(crate) const WIDTH: u8 = 1 << 3;
 /// Base64 that escapes hid, decoded after them (`\u0058\u0079Qk…`, `PHN…%3D%3D`).
 pub(crate) const BASE64: u8 = 1 << 4;
+/// The text of markup, its tags removed as a sanitizer's `strip_tags` removes them (a rich-text
+/// editor's `<p>' OR 1=1--</p>`).
+pub(crate) const MARKUP: u8 = 1 << 5;
 
 /// Names of normalization steps, as findings report them.
 pub(crate) fn names(flags: u8) -> impl Iterator<Item = &'static str> {
@@ -23,6 +26,7 @@ pub(crate) fn names(flags: u8) -> impl Iterator<Item = &'static str> {
         (ESCAPES, "unicode_escapes"),
         (WIDTH, "fullwidth_fold"),
         (BASE64, "base64"),
+        (MARKUP, "markup_text"),
     ]
     .into_iter()
     .filter(move |(f, _)| flags & f != 0)
@@ -95,6 +99,36 @@ pub(crate) fn decode(text: &str, plus_words: bool) -> Option<(String, u8)> {
 /// The text under base64 that only decoding revealed: the view reads undeclared base64 in
 /// values as they arrive, but `%3D` padding or `\u00xx` escapes keep a value from being base64
 /// until [`decode`] has run. Binary is left to the view (it is read only for pickles).
+/// The text of a value that opens with a tag (`<p>…</p>`, what rich-text editors send), its
+/// tags removed; `None` for any other value, or when nothing but tags and blanks is left.
+pub(crate) fn markup_text(text: &str) -> Option<String> {
+    let b = text.trim_start().as_bytes();
+    let tag = |c: Option<&u8>| c.is_some_and(|c| c.is_ascii_alphabetic() || *c == b'/');
+    if b.first() != Some(&b'<') || !tag(b.get(1)) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        if !tag(after.as_bytes().first()) {
+            out.push('<');
+            rest = after;
+            continue;
+        }
+        match after.find('>') {
+            Some(close) => rest = &after[close + 1..],
+            None => {
+                rest = "";
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    (!out.trim().is_empty()).then_some(out)
+}
+
 pub(crate) fn hidden_base64(decoded: &str) -> Option<String> {
     let bytes = crate::trigger::decode::undeclared_base64(decoded)?;
     String::from_utf8(bytes).ok()
@@ -535,6 +569,23 @@ mod tests {
         // `+ADw` opening a longer run (no `-`), upper-case letters inside a run, a unit past ASCII.
         assert_eq!(utf7(b"+ADwAUw-CRIPT+AD4"), b"<script>");
         assert_eq!(utf7(b"+AOk-t+AOk-"), b"?t?");
+    }
+
+    #[test]
+    fn markup_text_is_the_text_between_tags() {
+        assert_eq!(
+            markup_text(" <p>' OR 1=1--</p>").as_deref(),
+            Some(" ' OR 1=1--")
+        );
+        // A `<` that opens no tag stays; tags glue what they split, as `strip_tags` does.
+        assert_eq!(
+            markup_text("<b>5 < 6</b> sel<i></i>ect").as_deref(),
+            Some("5 < 6 select")
+        );
+        assert_eq!(markup_text("<p>unclosed <b").as_deref(), Some("unclosed "));
+        for none in ["plain text", "< 5 apples", "<p></p> <br/>", "x <p>y</p>"] {
+            assert_eq!(markup_text(none), None, "{none:?}");
+        }
     }
 
     #[test]

@@ -208,6 +208,18 @@ fn an_email_is_inspected_by_field_and_part_not_as_log_lines() {
 }
 
 #[test]
+fn rich_text_is_also_read_as_its_text() {
+    // What a rich-text editor sends: the SQL is read as the text a tag stripper leaves.
+    let f = inspect(&sqs(&["<p>' or ''-'</p>"]));
+    assert_eq!(f[0].rule, "sqli.string_break");
+    assert!(f[0].transforms.contains(&"markup_text"));
+    assert_eq!(
+        inspect(&sqs(&["<p>O'Brien &amp; sons, <b>select</b> a date</p>"])),
+        vec![]
+    );
+}
+
+#[test]
 fn batch_findings_carry_their_record() {
     let f = inspect(&sqs(&["fine", "; cat /etc/passwd", "also fine"]));
     assert!(!f.is_empty());
