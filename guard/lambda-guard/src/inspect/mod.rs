@@ -346,8 +346,10 @@ impl Inspector {
             }
             plain = (decoded, *flags);
         }
-        // Markup's text, as an application that strips the tags reads it.
-        if let Some(inner) = normalize::markup_text(plain.0) {
+        // Markup's text, as an application that strips the tags reads it (a `<` in the value,
+        // or one its decoding may have revealed).
+        let angle = scan.cls & class::ANGLE != 0 || plain.1 != 0;
+        if let Some(inner) = angle.then(|| normalize::markup_text(plain.0)).flatten() {
             let flags = plain.1 | normalize::MARKUP;
             let scan = self.tables.scan(&inner, eff.paranoia);
             hit |= self.forms(eff, field, &inner, &scan, flags, &mut found, walk, out);
