@@ -348,7 +348,7 @@ impl Inspector {
         }
         // Markup's text, as an application that strips the tags reads it (a `<` in the value,
         // or one its decoding may have revealed).
-        let angle = scan.cls & class::ANGLE != 0 || plain.1 != 0;
+        let angle = scan.cls & class::ANGLE != 0 || decoded.is_some();
         if let Some(inner) = angle.then(|| normalize::markup_text(plain.0)).flatten() {
             let flags = plain.1 | normalize::MARKUP;
             let scan = self.tables.scan(&inner, eff.paranoia);

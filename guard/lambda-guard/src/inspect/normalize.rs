@@ -117,13 +117,11 @@ pub(crate) fn markup_text(text: &str) -> Option<String> {
             rest = after;
             continue;
         }
-        match after.find('>') {
-            Some(close) => rest = &after[close + 1..],
-            None => {
-                rest = "";
-                break;
-            }
-        }
+        let Some(close) = after.find('>') else {
+            rest = "";
+            break;
+        };
+        rest = &after[close + 1..];
     }
     out.push_str(rest);
     (!out.trim().is_empty()).then_some(out)

@@ -693,13 +693,10 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
     /// An entity's content as one string, or, when its type nests entities (a multipart
     /// inside a part, an e-mail attached to one), entity by entity, [`MAX_NESTING`] deep.
     fn entity_content(&mut self, content: &str, media: Option<&str>, t: Transforms) {
-        let nests = media.is_some_and(|m| {
-            let m = m.trim_start().as_bytes();
-            m.get(..10)
-                .is_some_and(|p| p.eq_ignore_ascii_case(b"multipart/"))
-                || m.get(..14)
-                    .is_some_and(|p| p.eq_ignore_ascii_case(b"message/rfc822"))
-        });
+        let nests = matches!(
+            body::layout(media, ""),
+            Layout::Multipart(_) | Layout::Message
+        );
         if nests && self.nesting < MAX_NESTING {
             self.nesting += 1;
             self.body_text(content, t, media);
