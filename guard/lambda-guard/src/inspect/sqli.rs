@@ -1375,6 +1375,9 @@ impl Grammar<'_> {
         while self.k(j) == Some(K::RParen) {
             j += 1;
         }
+        if j > i {
+            j = self.derived_alias(j);
+        }
         let span = |rule, e: usize| Some((rule, self.t.get(e).map_or(self.b.len(), |t| t.e)));
         // A quote after a space and before a word opens a quoted phrase in prose
         // (`use "=" here`, `the "SELECT" menu`): only a comment, a stacked statement or a
@@ -1662,6 +1665,41 @@ impl Grammar<'_> {
 
     /// `ORDER BY 3`, `GROUP BY x`, `HAVING 1=1`, `LIMIT 1`, `PROCEDURE ANALYSE`,
     /// `INTO OUTFILE`, `WHERE 1=1` after a value.
+    /// T-SQL's `IF (…) SELECT …` at `i`, its condition a short comparison: the statement the
+    /// condition picks. (A bounded look, so that a value of `;IF(;IF(…` stays linear.)
+    fn if_statement(&self, i: usize) -> Option<usize> {
+        if self.word(i) != b"if" || !self.is_call(i) {
+            return None;
+        }
+        let open = self.sig(i + 1);
+        let mut depth = 0usize;
+        let mut compares = false;
+        let close = (open..self.t.len().min(open + 24)).find(|&k| {
+            match self.t[k].k {
+                K::LParen => depth += 1,
+                K::RParen => depth = depth.saturating_sub(1),
+                K::Op => compares |= self.comparison(k),
+                _ => {}
+            }
+            depth == 0
+        })?;
+        let then = self.sig(close + 1);
+        (compares && matches!(self.k(then), Some(K::Kw(Kw::Select | Kw::Stmt)))).then_some(then)
+    }
+
+    /// Past a derived table's alias after a closing parenthesis (`1) AS x WHERE 1=1`, as
+    /// sqlmap closes a sub-select): the clause that follows the alias, else `i`.
+    fn derived_alias(&self, i: usize) -> usize {
+        let alias = self.sig(i + 1);
+        let next = self.sig(alias + 1);
+        let clause = matches!(self.k(next), Some(K::Kw(Kw::Clause | Kw::Where)));
+        if self.word(i) == b"as" && self.k(alias) == Some(K::Word) && clause {
+            next
+        } else {
+            i
+        }
+    }
+
     fn clause_at(&self, i: usize) -> bool {
         let n = self.sig(i + 1);
         match self.word(i) {
@@ -1841,6 +1879,19 @@ impl Grammar<'_> {
                     if self.word(n) == b"begin" {
                         n = self.sig(n + 1);
                     }
+                    if let Some(then) = self.if_statement(n) {
+                        return Some(("sqli.stacked_query", t[i].s, at(then + 1)));
+                    }
+                    // `;CALL regexp_substring(…)`, `;CALL dbms_lock.sleep(5)`: a routine by
+                    // a name prose does not write (not "; call Bob (the manager)").
+                    let routine = self.sig(n + 1);
+                    if self.word(n) == b"call"
+                        && self.is_call(routine)
+                        && (self.k(routine) != Some(K::Word)
+                            || self.word(routine).iter().any(|c| matches!(c, b'_' | b'.')))
+                    {
+                        return Some(("sqli.stacked_query", t[i].s, t[routine].e));
+                    }
                     if self.statement_at(n, true) || self.schema_statement(n, true) {
                         return Some(("sqli.stacked_query", t[i].s, t[n].e));
                     }
@@ -1984,8 +2035,12 @@ impl Grammar<'_> {
         let cut = (bare && (leading_paren || (literal && dashes && self.paranoia >= 2)))
             .then(|| ("sqli.string_break", at(first), at(cut + 1)));
         j = self.sig(j);
+        let closed = self.k(j) == Some(K::RParen);
         while self.k(j) == Some(K::RParen) {
             j = self.sig(j + 1);
+        }
+        if closed {
+            j = self.derived_alias(j);
         }
         let Some(next) = self.k(j) else {
             return cut;
@@ -2232,8 +2287,46 @@ fn read(s: &Subject<'_>) -> Option<Hit> {
     let unescaped = s
         .has(class::BACKSLASH)
         .then(|| unescaped_quotes(b))
+        .flatten();
+    if let Some(h) = unescaped.and_then(|u| contexts_at(&u, &contexts[..n], s.paranoia)) {
+        return Some(h);
+    }
+    // A break out of a MySQL identifier (`` 1` WHERE 1=1# ``, `` 1`=`1` AND … ``) or a
+    // PostgreSQL dollar-quoted string (`1$$ OR 1=1--`): read as a break out of a string.
+    let quoted = (s.has(class::BACKTICK) || (s.has(class::DOLLAR) && find(b, b"$$").is_some()))
+        .then(|| as_string_quotes(b))
         .flatten()?;
-    contexts_at(&unescaped, &contexts[..n], s.paranoia)
+    contexts_at(&quoted, &[None, Some(b'\'')], s.paranoia)
+}
+
+/// The value with each backtick and each `$$` written as a single quote (`$$` as `' `, so
+/// that offsets still point into the value), when the first of them closes a leading value
+/// (`` 1` ``, `-42$$`). Markdown's inline code opens after a space or a bracket
+/// (`` call `f()` ``, `` [`RegExp`] ``): its backticks stay what they are.
+fn as_string_quotes(b: &[u8]) -> Option<Vec<u8>> {
+    let first = b
+        .iter()
+        .zip(b.iter().skip(1).chain([&0]))
+        .position(|(&c, &d)| c == b'`' || (c == b'$' && d == b'$'))?;
+    let value = |c: &u8| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_');
+    if first == 0 || !b[..first].iter().all(value) {
+        return None;
+    }
+    let mut out = b.to_vec();
+    let mut i = 0;
+    while i < out.len() {
+        match out[i] {
+            b'`' => out[i] = b'\'',
+            b'$' if out.get(i + 1) == Some(&b'$') => {
+                out[i] = b'\'';
+                out[i + 1] = b' ';
+                i += 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    Some(out)
 }
 
 /// The value with each backslash that escapes a quote blanked (a NUL the tokenizer skips,
@@ -2482,6 +2575,15 @@ mod tests {
             // ODBC escapes around the calls.
             "' or {fn ascii('a')}=97--",
             "1;{call xp_cmdshell('dir')}",
+            // sqlmap's boundaries: a derived table's alias, a MySQL identifier or a
+            // PostgreSQL dollar quote broken out of, a stacked `CALL` or T-SQL `IF`.
+            "1) AS xTSK WHERE 1180=1180 AND 2122=3461-- swxH",
+            "-2352') AS Uzes WHERE 1187=1187 OR EXTRACTVALUE(5119,CASE WHEN (5119=5119) THEN 5119 ELSE 0x3A END)-- mHMA",
+            "1` WHERE 1889=1889 AND 5921=9318#",
+            "1`=`1` AND 5704=(SELECT 5704 FROM PG_SLEEP(5)) AND `1`=`1",
+            "-3706$$ OR 5065=6414-- ktEH",
+            "1;CALL REGEXP_SUBSTRING(REPEAT(RIGHT(CHAR(3558),0),500000000),NULL)",
+            "1));IF(8584=8423) SELECT 8584 ELSE DROP FUNCTION aVQa--",
         ] {
             assert!(rule(a).is_some(), "missed {a}");
         }
@@ -2836,6 +2938,15 @@ mod tests {
             "https://example.com/?q=\"quoted phrase\"&page=2",
             "O'Brien",
             "Don't select the red one; or do",
+            // Markdown's inline code, dollar signs, a call in prose.
+            "call `socket.connect(options[, connectListener])`.",
+            "[`RegExp` Unicode Property Escapes][]",
+            "Flags may omit leading single (`-`) or double (`--`) dashes",
+            "`util.inspect()` will use the constructor's name and/or `@@toStringTag`",
+            "100$$ or more",
+            "Please call me(maybe) tomorrow; call Bob (the manager) first",
+            "Steps; if (you are unsure) select the default",
+            "(see the photo) as shown where the box was crushed",
             "rock 'n' roll",
             "rock'n'roll or 'x=y",
             "she said 'or' x=y",
