@@ -1484,6 +1484,10 @@ impl Grammar<'_> {
                 };
                 ok.then(|| span("sqli.string_break", n))?
             }
+            // `1',IIF(1=2,1,1/0)--`: a conditional probe in the application's list.
+            K::Comma | K::Semi if self.probed_condition(self.sig(j + 1)).is_some() => {
+                span("sqli.string_break", self.sig(j + 1))
+            }
             K::Semi => {
                 let n = self.sig(j + 1);
                 // `admin';`: the string and the statement ended where the value does (not
@@ -1814,13 +1818,8 @@ impl Grammar<'_> {
             }
         }
         // MySQL's `IF(1=1,…)`, `ELT(1=1,…)` opening the value: a condition being probed.
-        if adjacent && matches!(self.word(first), b"if" | b"iif" | b"elt") {
-            let open = self.sig(first + 1);
-            let lhs = self.sig(open + 1);
-            let op = self.sig(lhs + 1);
-            if matches!(self.k(lhs), Some(K::Num | K::Str { .. })) && self.comparison(op) {
-                return Some(("sqli.probe", t[first].s, t[op].e));
-            }
+        if let Some(op) = self.probed_condition(first) {
+            return Some(("sqli.probe", t[first].s, t[op].e));
         }
         for i in 1..t.len() {
             let cast = t[i].k == K::Comment
@@ -1840,6 +1839,18 @@ impl Grammar<'_> {
             }
         }
         None
+    }
+
+    /// `IF(1=1,…)`, `IIF(1=2,…)`, `ELT(1=1,…)` at `i`: a literal compared inside a
+    /// conditional call, its `(` attached. The index of the comparison.
+    fn probed_condition(&self, i: usize) -> Option<usize> {
+        let attached = self.t.get(i).is_some_and(|w| self.b.get(w.e) == Some(&b'('));
+        if !attached || !matches!(self.word(i), b"if" | b"iif" | b"elt") {
+            return None;
+        }
+        let lhs = self.sig(self.sig(i + 1) + 1);
+        let op = self.sig(lhs + 1);
+        (matches!(self.k(lhs), Some(K::Num | K::Str { .. })) && self.comparison(op)).then_some(op)
     }
 
     /// A call of a number at `i` that a number equals, and nothing more: `sin(30) = 0.5` is
@@ -1881,6 +1892,9 @@ impl Grammar<'_> {
                     }
                     if let Some(then) = self.if_statement(n) {
                         return Some(("sqli.stacked_query", t[i].s, at(then + 1)));
+                    }
+                    if let Some(op) = self.probed_condition(n) {
+                        return Some(("sqli.stacked_query", t[i].s, t[op].e));
                     }
                     // `;CALL regexp_substring(…)`, `;CALL dbms_lock.sleep(5)`: a routine by
                     // a name prose does not write (not "; call Bob (the manager)").
@@ -2584,6 +2598,8 @@ mod tests {
             "-3706$$ OR 5065=6414-- ktEH",
             "1;CALL REGEXP_SUBSTRING(REPEAT(RIGHT(CHAR(3558),0),500000000),NULL)",
             "1));IF(8584=8423) SELECT 8584 ELSE DROP FUNCTION aVQa--",
+            "1\";IIF(9126=5758,1,1/0)\u{16}",
+            "1',IIF(5955=8287,1,1/0)-- qiyq",
         ] {
             assert!(rule(a).is_some(), "missed {a}");
         }
