@@ -729,7 +729,9 @@ fn argument_follows(b: &[u8], i: usize, substitution: bool) -> bool {
                 // `;id #`: a comment ending the injected command and the value.
                 || (*c == b'#' && b[j + 1..].trim_ascii().is_empty())
                 || executable(b, j)
-                || redirects(b, j)
+                // A relative file only after a separator: Markdown's inline code writes
+                // `` `cat a.pem b.pem > c.pem` `` in prose.
+                || redirects(b, j, !substitution)
         }
     }
 }
@@ -757,8 +759,9 @@ fn executable(b: &[u8], j: usize) -> bool {
 }
 
 /// The command's words up to the next separator (64 bytes at most) redirect its output to a
-/// path, a descriptor or a variable (`echo x > /var/www/a`, `>> ~/.bashrc`, `2>&1`).
-fn redirects(b: &[u8], j: usize) -> bool {
+/// path, a descriptor or a variable (`echo x > /var/www/a`, `>> ~/.bashrc`, `2>&1`), or with
+/// `relative` to a [`relative_file`].
+fn redirects(b: &[u8], j: usize, relative: bool) -> bool {
     let end = b.len().min(j + 64);
     let Some(g) = b[j..end]
         .iter()
@@ -776,6 +779,42 @@ fn redirects(b: &[u8], j: usize) -> bool {
     }
     b.get(k)
         .is_some_and(|c| matches!(c, b'/' | b'~' | b'&' | b'$' | b'%'))
+        || (relative && relative_file(&b[k..]))
+}
+
+/// A relative file name with an extension, and nothing more up to a separator
+/// (`x.txt`, `out.php;`): commix's file-based probe writes `echo TOKEN > TOKEN.txt`.
+fn relative_file(b: &[u8]) -> bool {
+    let name = b
+        .iter()
+        .take(64)
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'))
+        .count();
+    let Some(dot) = b[..name].iter().rposition(|c| *c == b'.') else {
+        return false;
+    };
+    let ext = &b[dot + 1..name];
+    dot > 0
+        && (1..=5).contains(&ext.len())
+        && ext[0].is_ascii_alphabetic()
+        && ext.iter().all(u8::is_ascii_alphanumeric)
+        && b.get(name).is_none_or(|c| {
+            matches!(
+                c,
+                b';' | b'|'
+                    | b'&'
+                    | b'\n'
+                    | b'\r'
+                    | b'\''
+                    | b'"'
+                    | b'`'
+                    | b' '
+                    | b'/'
+                    | b'\\'
+                    | b'#'
+                    | 0x1a
+            )
+        })
 }
 
 /// A subcommand at `j` (after spaces from `i`), then an option: `ansible all -m ping`,
@@ -2758,6 +2797,9 @@ mod tests {
             // A comment or a redirection as the argument, newlines escaped as text.
             "a';id #",
             ";echo hacked > /var/www/html/x.txt",
+            // commix's file-based probe, after each of its separators.
+            "127.0.0.1|echo SZWMXD > SZWMXD.txt;",
+            "127.0.0.1\necho SZWMXD > SZWMXD.txt\r\n",
             "\\nid\\n",
             "1\\n/usr/bin/id",
             // Whole-value command lines and reconnaissance.
@@ -2849,6 +2891,7 @@ mod tests {
             "Run .system checks weekly",
             "Delivery on Monday; free",
             "Price: $0 today",
+            "a single file, e.g. `cat ca1-cert.pem ca2-cert.pem > ca-cert.pem`",
             "It was $0 -c",
             "Tom & Jerry",
             "I love cats; cat lovers unite",

@@ -1844,7 +1844,10 @@ impl Grammar<'_> {
     /// `IF(1=1,…)`, `IIF(1=2,…)`, `ELT(1=1,…)` at `i`: a literal compared inside a
     /// conditional call, its `(` attached. The index of the comparison.
     fn probed_condition(&self, i: usize) -> Option<usize> {
-        let attached = self.t.get(i).is_some_and(|w| self.b.get(w.e) == Some(&b'('));
+        let attached = self
+            .t
+            .get(i)
+            .is_some_and(|w| self.b.get(w.e) == Some(&b'('));
         if !attached || !matches!(self.word(i), b"if" | b"iif" | b"elt") {
             return None;
         }
