@@ -157,33 +157,62 @@ fn push_code(out: &mut Vec<u8>, code: u32) {
     out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
 }
 
+/// The code of a `%XX` or `%uXXXX` escape at `i` and its length.
+fn percent_escape(b: &[u8], i: usize) -> Option<(u32, usize)> {
+    if let (Some(h), Some(l)) = (
+        b.get(i + 1).copied().and_then(hex),
+        b.get(i + 2).copied().and_then(hex),
+    ) {
+        return Some((h * 16 + l, 3));
+    }
+    if matches!(b.get(i + 1), Some(b'u' | b'U')) {
+        let (v, n) = hex_run(&b[i + 2..], 4);
+        if n == 4 {
+            return Some((v, 6));
+        }
+    }
+    None
+}
+
+/// Whether `%` signs that escape nothing stand before most characters (`%S%E%L%E%C%T`):
+/// ASP and IIS drop such a `%`, so sqlmap's `percentage` tamper hides words behind them.
+/// Prose keeps its few (`50% off`, `%s`).
+fn stray_percents(b: &[u8]) -> bool {
+    let strays = memchr::memchr_iter(b'%', b)
+        .filter(|&i| {
+            b.get(i + 1)
+                .is_some_and(|c| c.is_ascii_graphic() && *c != b'%')
+        })
+        .filter(|&i| percent_escape(b, i).is_none())
+        .count();
+    strays >= 4 && strays * 4 >= b.len()
+}
+
 /// One round of `%XX` / `%uXXXX` decoding; invalid and overlong UTF-8 is repaired the way
-/// lenient servers read it.
+/// lenient servers read it, and [`stray_percents`] are dropped.
 fn percent(text: &str) -> Option<String> {
     let b = text.as_bytes();
     memchr::memchr(b'%', b)?;
+    let drop_strays = stray_percents(b);
     let mut out = Vec::with_capacity(b.len());
     let mut changed = false;
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' {
-            if let (Some(h), Some(l)) = (
-                b.get(i + 1).copied().and_then(hex),
-                b.get(i + 2).copied().and_then(hex),
-            ) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
+            if let Some((code, n)) = percent_escape(b, i) {
+                if n == 3 {
+                    out.push(code as u8);
+                } else {
+                    push_code(&mut out, code);
+                }
+                i += n;
                 changed = true;
                 continue;
             }
-            if matches!(b.get(i + 1), Some(b'u' | b'U')) {
-                let (v, n) = hex_run(&b[i + 2..], 4);
-                if n == 4 {
-                    push_code(&mut out, v);
-                    i += 6;
-                    changed = true;
-                    continue;
-                }
+            if drop_strays {
+                i += 1;
+                changed = true;
+                continue;
             }
         }
         out.push(b[i]);
@@ -592,6 +621,19 @@ mod tests {
         assert_eq!(decode("%c0%ae%c0%ae/", true).unwrap().0, "../");
         assert_eq!(decode("%u003cscript", true).unwrap().0, "<script");
         assert_eq!(decode("100%", true).map(|d| d.0), None);
+    }
+
+    /// ASP and IIS drop a `%` that escapes nothing: sqlmap's `percentage` tamper.
+    #[test]
+    fn stray_percents_before_most_characters_are_dropped() {
+        assert_eq!(
+            decode("%1%'%)%20%A%N%D%20%2%=%2%-%-", true).unwrap().0,
+            "1') AND 2=2--"
+        );
+        assert_eq!(decode("%S%E%L%E%C%T%20%41", true).unwrap().0, "SELECT A");
+        // A few in prose or a format string stay.
+        assert_eq!(decode("50% off, 20% more", true).map(|d| d.0), None);
+        assert_eq!(decode("%s: %d of %d (%.1f%%)", true).map(|d| d.0), None);
     }
 
     #[test]

@@ -472,7 +472,9 @@ fn tokenize(b: &[u8], quote: Option<u8>, toks: &mut Vec<Tok>) -> Option<()> {
     }
     while i < b.len() {
         let c = b[i];
-        if c.is_ascii_whitespace() || c == 0x0b || c == 0 {
+        // Every control character is a blank to MSSQL (sqlmap's `space2mssqlblank`), and a
+        // NUL or vertical tab to others.
+        if c <= b' ' {
             i += 1;
             continue;
         }
@@ -2603,6 +2605,8 @@ mod tests {
             "1));IF(8584=8423) SELECT 8584 ELSE DROP FUNCTION aVQa--",
             "1\";IIF(9126=5758,1,1/0)\u{16}",
             "1',IIF(5955=8287,1,1/0)-- qiyq",
+            // MSSQL's blanks: every control character (`space2mssqlblank`).
+            "1'\u{3}AND\u{e}7=7\u{1}--",
         ] {
             assert!(rule(a).is_some(), "missed {a}");
         }
