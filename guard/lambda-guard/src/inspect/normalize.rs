@@ -252,6 +252,9 @@ pub(crate) fn lenient_utf8(v: &[u8]) -> String {
                 (u32::from(v[i + 1] & 0x3f) << 6) | u32::from(v[i + 2] & 0x3f),
             );
             i += 3;
+        } else if let Some((code, n)) = long_overlong(&v[i..]) {
+            push_code(&mut out, code);
+            i += n;
         } else {
             let len = match b {
                 0xc2..=0xdf => 2,
@@ -276,6 +279,26 @@ pub(crate) fn lenient_utf8(v: &[u8]) -> String {
         }
     }
     String::from_utf8(out).unwrap_or_default()
+}
+
+/// A four-, five- or six-byte form of a code point below U+0800 (`%f0%80%80%ae`,
+/// `%f8%80%80%80%af`, `%fc%80%80%80%80%ae`), which decoders older than RFC 3629 read as
+/// `.` and `/`: its code and length. Never valid UTF-8 (the second byte is `0x80`).
+fn long_overlong(v: &[u8]) -> Option<(u32, usize)> {
+    let n = match v.first()? {
+        0xf0 => 4,
+        0xf8 => 5,
+        0xfc => 6,
+        _ => return None,
+    };
+    let seq = v.get(..n)?;
+    if seq[1] != 0x80 || !seq[2..].iter().all(|x| x & 0xc0 == 0x80) {
+        return None;
+    }
+    let code = seq[2..]
+        .iter()
+        .fold(0, |c, x| (c << 6) | u32::from(x & 0x3f));
+    Some((code, n))
 }
 
 /// The character a named reference stands for (`name` lower case): the names an evasion
@@ -619,6 +642,12 @@ mod tests {
     fn repeated_percent_and_overlong() {
         assert_eq!(decode("%252e%252e%252f", true).unwrap().0, "../");
         assert_eq!(decode("%c0%ae%c0%ae/", true).unwrap().0, "../");
+        assert_eq!(
+            decode("%f0%80%80%ae%f8%80%80%80%ae%fc%80%80%80%80%af", true)
+                .unwrap()
+                .0,
+            "../"
+        );
         assert_eq!(decode("%u003cscript", true).unwrap().0, "<script");
         assert_eq!(decode("100%", true).map(|d| d.0), None);
     }
