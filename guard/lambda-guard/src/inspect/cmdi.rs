@@ -234,6 +234,7 @@ const FAMILIES: &[&str] = &["ansible-", "chef-", "docker-", "kubectl-", "apt-", 
 /// Commands that are also words: they need an argument-looking follower.
 const WEAK: &[&[u8]] = &[
     b"cat",
+    b"expr",
     b"ls",
     b"id",
     b"echo",
@@ -2188,6 +2189,27 @@ fn plain_words(b: &[u8]) -> usize {
         .count()
 }
 
+/// The substitution opening at `open` is the value of a shell assignment (`NAME=` right
+/// before it, the name starting a word).
+fn assigned_at(b: &[u8], open: usize) -> bool {
+    let Some(eq) = open.checked_sub(1).filter(|&e| b[e] == b'=') else {
+        return false;
+    };
+    let name = b[..eq]
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+        .count();
+    let start = eq - name;
+    name > 0
+        && !b[start].is_ascii_digit()
+        && (start == 0
+            || matches!(
+                b[start - 1],
+                b';' | b'&' | b'|' | b'\n' | b'\r' | b' ' | b'\t'
+            ))
+}
+
 /// Lines with something on them.
 fn text_lines(b: &[u8]) -> usize {
     b.split(|c| matches!(c, b'\n' | b'\r'))
@@ -2244,6 +2266,7 @@ const PREFIXES: &[&[u8]] = &[
 /// Word commands whose argument may be a bare number.
 const NUMERIC: &[&[u8]] = &[
     b"sleep",
+    b"expr",
     b"ping",
     b"kill",
     b"seq",
@@ -2351,8 +2374,10 @@ fn command_after(
     }
     let word = &w.text[..w.len];
     let hit = |rule| Some(Hit::new(rule, sep, w.end.max(sep + 1)));
-    // `;time id`, `;nohup nc …`, `;then id;`: the prefix runs the word after it.
-    if !start && depth < 3 && (WRAPPERS.contains(&word) || PREFIXES.contains(&word)) {
+    // `;time id`, `;nohup nc …`, `;then id;`: the prefix runs the word after it; glued to a
+    // parenthesis it is a call in code (`` `watch(expr)` ``).
+    let call = b.get(w.end) == Some(&b'(');
+    if !start && depth < 3 && !call && (WRAPPERS.contains(&word) || PREFIXES.contains(&word)) {
         let next = past_options(b, w.end);
         let inner = read_word(b, next);
         let weak = command_class(&inner.text[..inner.len]) == Some(false);
@@ -2426,7 +2451,16 @@ fn command_after(
             && b[w.end..]
                 .iter()
                 .take_while(|c| !matches!(c, b';' | b'|' | b'&' | b'`' | b'\n'))
-                .any(|c| *c == b')'));
+                .any(|c| *c == b')'))
+        // `` X=`echo A` ``: backticks that a shell assignment opens, which Markdown never
+        // writes, closing before any other separator.
+        || (substitution
+            && b[sep] == b'`'
+            && assigned_at(b, sep)
+            && b[w.end..]
+                .iter()
+                .take_while(|c| !matches!(c, b';' | b'|' | b'&' | b'\n'))
+                .any(|c| *c == b'`'));
     if w.evasion && (class || args) {
         return hit("cmdi.shell_evasion");
     }
@@ -2800,6 +2834,10 @@ mod tests {
             // commix's file-based probe, after each of its separators.
             "127.0.0.1|echo SZWMXD > SZWMXD.txt;",
             "127.0.0.1\necho SZWMXD > SZWMXD.txt\r\n",
+            // commix's backtick technique: an assignment from a substitution, `expr`.
+            "1\nFEA=`echo HJCPJF`\nFEA1=`expr length \"$FEA\"`\nif [ 1 -eq $FEA1 ]\nthen sleep 5\nfi",
+            "1;x=`echo a`;",
+            "1|`expr 1 + 2`",
             "\\nid\\n",
             "1\\n/usr/bin/id",
             // Whole-value command lines and reconnaissance.
@@ -2892,6 +2930,9 @@ mod tests {
             "Delivery on Monday; free",
             "Price: $0 today",
             "a single file, e.g. `cat ca1-cert.pem ca2-cert.pem > ca-cert.pem`",
+            "Set `FOO=bar` first, then `BAR=`",
+            "the expr is evaluated; expr values are cached",
+            "* `watch(expr)`: Add expression to watch list",
             "It was $0 -c",
             "Tom & Jerry",
             "I love cats; cat lovers unite",
