@@ -113,6 +113,8 @@ const STRONG: &[&[u8]] = &[
     b"invoke-expression",
     b"invoke-restmethod",
     b"start-process",
+    // PowerShell's delay, the time-based probe of a PowerShell injection.
+    b"start-sleep",
     b"new-object",
     b"invoke-command",
     b"set-executionpolicy",
@@ -2838,6 +2840,8 @@ mod tests {
             "1\nFEA=`echo HJCPJF`\nFEA1=`expr length \"$FEA\"`\nif [ 1 -eq $FEA1 ]\nthen sleep 5\nfi",
             "1;x=`echo a`;",
             "1|`expr 1 + 2`",
+            // nuclei's time-based PowerShell probe.
+            ";start-sleep -s 7",
             "\\nid\\n",
             "1\\n/usr/bin/id",
             // Whole-value command lines and reconnaissance.
