@@ -174,9 +174,9 @@ fn percent_escape(b: &[u8], i: usize) -> Option<(u32, usize)> {
     None
 }
 
-/// Whether `%` signs that escape nothing stand before most characters (`%S%E%L%E%C%T`):
-/// ASP and IIS drop such a `%`, so sqlmap's `percentage` tamper hides words behind them.
-/// Prose keeps its few (`50% off`, `%s`).
+/// Whether `%` signs that escape nothing are a quarter of the value or more, at least four
+/// (`%S%E%L%E%C%T`): ASP and IIS drop such a `%`, so sqlmap's `percentage` tamper hides
+/// words behind them. Prose keeps its few (`50% off`, `%s`).
 fn stray_percents(b: &[u8]) -> bool {
     let strays = memchr::memchr_iter(b'%', b)
         .filter(|&i| {
@@ -200,6 +200,7 @@ fn percent(text: &str) -> Option<String> {
     while i < b.len() {
         if b[i] == b'%' {
             if let Some((code, n)) = percent_escape(b, i) {
+                // `%XX` is a byte (of UTF-8, perhaps), `%uXXXX` a code point.
                 if n == 3 {
                     out.push(code as u8);
                 } else {

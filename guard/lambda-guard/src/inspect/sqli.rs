@@ -1669,8 +1669,6 @@ impl Grammar<'_> {
         }
     }
 
-    /// `ORDER BY 3`, `GROUP BY x`, `HAVING 1=1`, `LIMIT 1`, `PROCEDURE ANALYSE`,
-    /// `INTO OUTFILE`, `WHERE 1=1` after a value.
     /// T-SQL's `IF (…) SELECT …` at `i`, its condition a short comparison: the statement the
     /// condition picks. (A bounded look, so that a value of `;IF(;IF(…` stays linear.)
     fn if_statement(&self, i: usize) -> Option<usize> {
@@ -1706,6 +1704,8 @@ impl Grammar<'_> {
         }
     }
 
+    /// `ORDER BY 3`, `GROUP BY x`, `HAVING 1=1`, `LIMIT 1`, `PROCEDURE ANALYSE`,
+    /// `INTO OUTFILE`, `WHERE 1=1` after a value.
     fn clause_at(&self, i: usize) -> bool {
         let n = self.sig(i + 1);
         match self.word(i) {
