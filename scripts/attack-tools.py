@@ -38,7 +38,7 @@ WORK = ROOT / "target" / "attack-tools"
 BASELINE = "1"
 
 
-def serve(log: pathlib.Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+def serve(log: pathlib.Path) -> tuple[http.server.ThreadingHTTPServer, threading.Timer, str]:
     lock = threading.Lock()
     out = log.open("a")
 
@@ -79,12 +79,15 @@ def serve(log: pathlib.Path) -> tuple[http.server.ThreadingHTTPServer, str]:
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Target)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    threading.Timer(3600, server.shutdown).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
+    # The hour's limit, cancelled when the tool ends (a pending timer would keep Python alive).
+    limit = threading.Timer(3600, server.shutdown)
+    limit.daemon = True
+    limit.start()
+    return server, limit, f"http://127.0.0.1:{server.server_address[1]}"
 
 
 def run_tool(argv: list[str], log: pathlib.Path):
-    server, base = serve(log)
+    server, limit, base = serve(log)
     url = f"{base}/text?q={BASELINE}"
     env = dict(os.environ, HOME=str(WORK / "home"))
     (WORK / "home").mkdir(parents=True, exist_ok=True)
@@ -93,6 +96,7 @@ def run_tool(argv: list[str], log: pathlib.Path):
                        stdout=(WORK / "tool.log").open("w"), stderr=subprocess.STDOUT,
                        timeout=3000, check=False)
     finally:
+        limit.cancel()
         server.shutdown()
 
 

@@ -335,7 +335,6 @@ impl Inspector {
         }
         let mut found = 0u32;
         let mut hit = self.forms(eff, field, text, &scan, 0, &mut found, walk, out);
-        let mut plain = (text, 0);
         if let Some((decoded, flags)) = &decoded {
             let scan = self.tables.scan(decoded, eff.paranoia);
             hit |= self.forms(eff, field, decoded, &scan, *flags, &mut found, walk, out);
@@ -344,11 +343,13 @@ impl Inspector {
                 let scan = self.tables.scan(&inner, eff.paranoia);
                 hit |= self.forms(eff, field, &inner, &scan, flags, &mut found, walk, out);
             }
-            plain = (decoded, *flags);
         }
         // Markup's text, as an application that strips the tags reads it (a `<` in the value,
         // or one its decoding may have revealed).
         let angle = scan.cls & class::ANGLE != 0 || decoded.is_some();
+        let plain = decoded
+            .as_ref()
+            .map_or((text, 0), |(d, f)| (d.as_str(), *f));
         if let Some(inner) = angle.then(|| normalize::markup_text(plain.0)).flatten() {
             let flags = plain.1 | normalize::MARKUP;
             let scan = self.tables.scan(&inner, eff.paranoia);

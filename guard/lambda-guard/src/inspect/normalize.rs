@@ -96,9 +96,6 @@ pub(crate) fn decode(text: &str, plus_words: bool) -> Option<(String, u8)> {
     current.map(|c| (c, flags))
 }
 
-/// The text under base64 that only decoding revealed: the view reads undeclared base64 in
-/// values as they arrive, but `%3D` padding or `\u00xx` escapes keep a value from being base64
-/// until [`decode`] has run. Binary is left to the view (it is read only for pickles).
 /// The text of a value that opens with a tag (`<p>…</p>`, what rich-text editors send), its
 /// tags removed; `None` for any other value, or when nothing but tags and blanks is left.
 pub(crate) fn markup_text(text: &str) -> Option<String> {
@@ -127,6 +124,9 @@ pub(crate) fn markup_text(text: &str) -> Option<String> {
     (!out.trim().is_empty()).then_some(out)
 }
 
+/// The text under base64 that only decoding revealed: the view reads undeclared base64 in
+/// values as they arrive, but `%3D` padding or `\u00xx` escapes keep a value from being base64
+/// until [`decode`] has run. Binary is left to the view (it is read only for pickles).
 pub(crate) fn hidden_base64(decoded: &str) -> Option<String> {
     let bytes = crate::trigger::decode::undeclared_base64(decoded)?;
     String::from_utf8(bytes).ok()

@@ -2323,10 +2323,7 @@ fn read(s: &Subject<'_>) -> Option<Hit> {
 /// (`` 1` ``, `-42$$`). Markdown's inline code opens after a space or a bracket
 /// (`` call `f()` ``, `` [`RegExp`] ``): its backticks stay what they are.
 fn as_string_quotes(b: &[u8]) -> Option<Vec<u8>> {
-    let first = b
-        .iter()
-        .zip(b.iter().skip(1).chain([&0]))
-        .position(|(&c, &d)| c == b'`' || (c == b'$' && d == b'$'))?;
+    let first = (0..b.len()).find(|&i| b[i] == b'`' || b[i..].starts_with(b"$$"))?;
     let value = |c: &u8| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_');
     if first == 0 || !b[..first].iter().all(value) {
         return None;
