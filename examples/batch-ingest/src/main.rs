@@ -20,7 +20,9 @@ async fn handler(event: LambdaEvent<SqsEvent>) -> Result<SqsBatchResponse, Error
     for record in event.payload.records {
         let id = record.message_id.unwrap_or_default();
         match record.body.as_deref().map(serde_json::from_str::<Reading>) {
-            Some(Ok(reading)) => eprintln!("ingested {} = {}", reading.sensor, reading.value),
+            // stdout is line-buffered, so the line reaches the log in one write; stderr writes
+            // each piece, and the guard's own log lines could land in between.
+            Some(Ok(reading)) => println!("ingested {} = {}", reading.sensor, reading.value),
             _ => {
                 let mut failure = BatchItemFailure::default();
                 failure.item_identifier = id;
