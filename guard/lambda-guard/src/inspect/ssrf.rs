@@ -534,7 +534,7 @@ fn bare_host(b: &[u8]) -> Option<Hit> {
     tail_ok.then(|| Hit::new(rule, start, start + len))
 }
 
-/// Remote file inclusion: a URL whose host is a raw public IPv4 address (servers that host payloads
+/// Remote file inclusion: a URL whose host is a raw public IP address (servers that host payloads
 /// rarely have names), or one ending in `?` so that what the application appends (`.php`)
 /// becomes a query string.
 fn remote_include(b: &[u8]) -> Option<Hit> {
@@ -557,14 +557,24 @@ fn remote_include(b: &[u8]) -> Option<Hit> {
             .position(|c| matches!(c, b'/' | b'?' | b'#') || c.is_ascii_whitespace())
             .unwrap_or(b.len() - host_start);
         let authority = &b[host_start..host_start + auth_len];
-        let host = authority.rsplit(|c| *c == b'@').next().unwrap_or(authority);
-        let host = split_port(host).0;
+        let hostport = authority.rsplit(|c| *c == b'@').next().unwrap_or(authority);
+        let host = split_port(hostport).0;
         // A public address: private ones are the private-range rule's (paranoia 2).
         let dotted = host.split(|c| *c == b'.').count() == 4
             && std::str::from_utf8(host)
                 .ok()
                 .and_then(|h| h.parse::<Ipv4Addr>().ok())
                 .is_some_and(|ip| classify_v4(ip) == Target::Other);
+        // The same in IPv6, bracketed as RFC 3986 writes it or bare as lenient parsers take it
+        // (`https://2001:db8::1/x.php`).
+        let v6 = || {
+            let h = host.strip_prefix(b"[").and_then(|h| h.strip_suffix(b"]"));
+            std::str::from_utf8(h.unwrap_or(hostport))
+                .ok()
+                .and_then(|h| h.parse::<Ipv6Addr>().ok())
+                .is_some_and(|ip| classify_v6(ip) == Target::Other)
+        };
+        let dotted = dotted || hostport.contains(&b':') && v6();
         if stop < sep {
             stop = b[sep..]
                 .iter()
@@ -1021,6 +1031,9 @@ mod tests {
             ("metadata.packet.net/userdata", "ssrf.metadata"),
             ("http://203.0.113.9/shell.txt", "ssrf.remote_include"),
             ("ftp://198.51.100.4", "ssrf.remote_include"),
+            ("https://[2001:db8:701::29c8]/gecko.php", "ssrf.remote_include"),
+            ("https://[2001:db8::7]:8443/x", "ssrf.remote_include"),
+            ("https://2001:db8:701::29c8/gecko.php", "ssrf.remote_include"),
             ("https://evil.example/x.txt?", "ssrf.remote_include"),
             ("http://169.254.169.254.nip.io/", "ssrf.metadata"),
             ("http:127.0.0.1", "ssrf.loopback"),
@@ -1101,6 +1114,8 @@ mod tests {
             "urn:uuid:1234",
             "mailto:someone@example.com",
             "https://api.example.com:8443/v1",
+            "https://user:secret@example.com:8443/v1",
+            "https://deadbeef:8443/cafe",
             "version 1.2.3.4",
             "https://example.com/v/1.2.300.4",
             "build 425.510.425.510 shipped",
