@@ -10,14 +10,22 @@
 
 use super::subject::{class, find, Hit, Needs, Subject, Tables};
 
-/// What `detect` needs to fire (see [`Needs`]): a parenthesis.
+/// What `detect` needs to fire (see [`Needs`]): a parenthesis, or an extensible match's `:=`.
 pub(crate) fn needs() -> Needs {
-    Needs::classes(class::PAREN)
+    Needs::classes(class::PAREN).or_words(&[":="])
 }
 
 /// Finds LDAP injection in one value.
 pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     let b = s.bytes();
+    if s.has(class::COLON) {
+        if let Some(hit) = extensible_match(b) {
+            return Some(hit);
+        }
+    }
+    if !s.has(class::PAREN) {
+        return None;
+    }
     if !s.has(class::EQ) {
         // Only an absolute filter can follow a break without `=`: looked for first (user
         // agents, which every HTTP event has, are full of parentheses).
@@ -39,6 +47,33 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         }
     }
     None
+}
+
+/// RFC 4515's extensible match: `:=` right after `:dn` or a matching rule's OID
+/// (`cn:dn:=admin`, `userPassword:2.5.13.18:=x`, `:dn:2.4.6.8.10:=Dino`). Only a directory
+/// reads it: it matches an attribute by another rule, or any attribute of the entry's DN,
+/// which is how a value pasted into a filter widens it. Go's `x := 1` and Pascal's `a:=b`
+/// put neither before `:=`.
+fn extensible_match(b: &[u8]) -> Option<Hit> {
+    memchr::memmem::find_iter(b, b":=").find_map(|p| {
+        let colon = memchr::memrchr(b':', &b[..p])?;
+        let rule = &b[colon + 1..p];
+        let dn = rule.eq_ignore_ascii_case(b"dn");
+        // Matching rules' OIDs have three arcs or more; a version (`v1:2.0:=`) has two.
+        let oid = rule.split(|c| *c == b'.').count() >= 3
+            && rule
+                .split(|c| *c == b'.')
+                .all(|n| !n.is_empty() && n.iter().all(u8::is_ascii_digit));
+        // The attribute (or a `:dn` before the OID) that the rule applies to, if any.
+        let start = colon
+            - b[..colon]
+                .iter()
+                .rev()
+                .take(64)
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b';' | b'.' | b':'))
+                .count();
+        (dn || oid).then(|| Hit::new("ldap.extensible_match", start, p + 2))
+    })
 }
 
 /// RFC 4526's absolute filters at `open`: `(&)` is always true, `(|)` always false, so
@@ -141,6 +176,14 @@ mod tests {
         for filter in ["*(|(mail=*))", "(&(objectClass=user))", "(|(cn=*)(mail=*))"] {
             assert_eq!(rule(filter), Some("ldap.composite_filter"), "{filter}");
         }
+        for ext in [
+            "userPassword:2.5.13.18:=123",
+            "cn:dn:=admin",
+            "*)(ou:DN:=people",
+            ":dn:2.4.6.8.10:=Dino",
+        ] {
+            assert_eq!(rule(ext), Some("ldap.extensible_match"), "{ext}");
+        }
     }
 
     #[test]
@@ -159,6 +202,10 @@ mod tests {
             "John Smith (CEO)(retired)",
             "(a)(&)",
             "rock (&) roll)(x)",
+            "x := 1.5",
+            "a:=b; c:dn",
+            "ratio 1:2.5 := x",
+            "v1:2.0:= y",
         ] {
             assert_eq!(rule(plain), None, "{plain}");
         }

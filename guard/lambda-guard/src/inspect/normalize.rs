@@ -96,12 +96,15 @@ pub(crate) fn decode(text: &str, plus_words: bool) -> Option<(String, u8)> {
     current.map(|c| (c, flags))
 }
 
-/// The text of a value that opens with a tag (`<p>…</p>`, what rich-text editors send), its
-/// tags removed; `None` for any other value, or when nothing but tags and blanks is left.
+/// The text of a value that opens with a tag (`<p>…</p>`, what rich-text editors send) or
+/// that glues a tag inside a word (`o<x>nfocus=alert<x>(1)`, written for a filter that strips
+/// tags and so joins the word back), its tags removed; `None` for any other value, or when
+/// nothing but tags and blanks is left.
 pub(crate) fn markup_text(text: &str) -> Option<String> {
     let b = text.trim_start().as_bytes();
     let tag = |c: Option<&u8>| c.is_some_and(|c| c.is_ascii_alphabetic() || *c == b'/');
-    if b.first() != Some(&b'<') || !tag(b.get(1)) {
+    let opens = b.first() == Some(&b'<') && tag(b.get(1));
+    if !opens && !glued_tag(b) {
         return None;
     }
     let mut out = String::with_capacity(text.len());
@@ -122,6 +125,25 @@ pub(crate) fn markup_text(text: &str) -> Option<String> {
     }
     out.push_str(rest);
     (!out.trim().is_empty()).then_some(out)
+}
+
+/// A bare tag (`<x>`, `<b>`) inside a word, a word character on each side: markup never
+/// writes one there. (Code does before a call, `$name<V>(`, so `(` after it does not count.)
+/// Looked for at the first 64 `<`.
+fn glued_tag(b: &[u8]) -> bool {
+    memchr::memchr_iter(b'<', b).take(64).any(|open| {
+        let name = b[open + 1..]
+            .iter()
+            .take(16)
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .count();
+        let close = open + 1 + name;
+        open > 0
+            && b[open - 1].is_ascii_alphanumeric()
+            && b.get(open + 1).is_some_and(u8::is_ascii_alphabetic)
+            && b.get(close) == Some(&b'>')
+            && b.get(close + 1).is_some_and(u8::is_ascii_alphanumeric)
+    })
 }
 
 /// The text under base64 that only decoding revealed: the view reads undeclared base64 in
@@ -634,7 +656,19 @@ mod tests {
             Some("5 < 6 select")
         );
         assert_eq!(markup_text("<p>unclosed <b").as_deref(), Some("unclosed "));
-        for none in ["plain text", "< 5 apples", "<p></p> <br/>", "x <p>y</p>"] {
+        // A tag glued inside a word, for a filter that strips tags.
+        assert_eq!(
+            markup_text("\"autof<x>ocus o<x>nfocus=alert<x>(1)//").as_deref(),
+            Some("\"autofocus onfocus=alert(1)//")
+        );
+        for none in [
+            "plain text",
+            "< 5 apples",
+            "<p></p> <br/>",
+            "x <p>y</p>",
+            "a<b and c>d",
+            "Vec<u8> and Option<T>",
+        ] {
             assert_eq!(markup_text(none), None, "{none:?}");
         }
     }

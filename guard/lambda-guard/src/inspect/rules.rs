@@ -85,6 +85,7 @@ pub const RULES: &[(&str, Category)] = &[
     ("session.cookie_write", Category::SessionFixation),
     ("ldap.filter_break", Category::LdapInjection),
     ("ldap.composite_filter", Category::LdapInjection),
+    ("ldap.extensible_match", Category::LdapInjection),
     ("xpath.filter_break", Category::XpathInjection),
     ("xpath.expression", Category::XpathInjection),
     ("formula.dde", Category::FormulaInjection),

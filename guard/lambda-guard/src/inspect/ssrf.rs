@@ -305,7 +305,7 @@ pub(crate) fn needs() -> Needs {
 /// A UNC path a Windows file API would open over SMB or WebDAV, sending the service's NTLM
 /// credentials to the host: one with a dotted host (`\\evil.example\share`,
 /// `\\10.0.0.5\x`), a WebDAV one (`\\host@SSL@443\x`), an administrative share
-/// (`\\srv\c$\…`), or a device path (`\\.\pipe\…`, `\\?\UNC\…`). A share on a one-label
+/// (`\\srv\c$\…`, `\\::1\c$\…`), or a device path (`\\.\pipe\…`, `\\?\UNC\…`). A share on a one-label
 /// intranet host (`\\fileserver\team\q3.xlsx`) is an ordinary path.
 fn unc_path(b: &[u8]) -> Option<Hit> {
     find_iter(b, b"\\\\").find_map(|p| {
@@ -313,7 +313,7 @@ fn unc_path(b: &[u8]) -> Option<Hit> {
         let host_end = b[p + 2..]
             .iter()
             .position(|c| {
-                !(c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_' | b'@' | b'?'))
+                !(c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_' | b'@' | b'?' | b':'))
             })
             .map_or(b.len(), |e| p + 2 + e);
         if !opens || host_end == p + 2 || b.get(host_end) != Some(&b'\\') {
@@ -326,7 +326,11 @@ fn unc_path(b: &[u8]) -> Option<Hit> {
             .position(|c| *c == b'\\')
             .unwrap_or(share.len())];
         let device = host == b"." || (host == b"?" && share == b"unc");
-        let remote = host.len() > 1 && (host.contains(&b'.') || host.contains(&b'@'));
+        // An IPv6 literal (`\\::1\c$`) is an address, as a dotted one is.
+        let remote = host.len() > 1
+            && (host.contains(&b'.')
+                || host.contains(&b'@')
+                || host.iter().filter(|c| **c == b':').count() >= 2);
         let admin = share.len() > 1 && share.ends_with(b"$");
         (device || remote || admin).then(|| {
             Hit::new(
@@ -987,6 +991,8 @@ mod tests {
             ("path=\\\\10.0.0.5\\x", "ssrf.unc_path"),
             ("\\\\attacker@SSL@443\\dav", "ssrf.unc_path"),
             ("\\\\srv\\ADMIN$\\system32", "ssrf.unc_path"),
+            ("\\\\::1\\c$\\users\\default\\ntuser.dat", "ssrf.unc_path"),
+            ("\\\\fe80::1\\docs", "ssrf.unc_path"),
             ("\\\\.\\pipe\\evil", "ssrf.unc_path"),
             ("\\\\?\\UNC\\host\\share", "ssrf.unc_path"),
             ("http://0xa9fea9fe/latest", "ssrf.metadata"),
@@ -1031,9 +1037,15 @@ mod tests {
             ("metadata.packet.net/userdata", "ssrf.metadata"),
             ("http://203.0.113.9/shell.txt", "ssrf.remote_include"),
             ("ftp://198.51.100.4", "ssrf.remote_include"),
-            ("https://[2001:db8:701::29c8]/gecko.php", "ssrf.remote_include"),
+            (
+                "https://[2001:db8:701::29c8]/gecko.php",
+                "ssrf.remote_include",
+            ),
             ("https://[2001:db8::7]:8443/x", "ssrf.remote_include"),
-            ("https://2001:db8:701::29c8/gecko.php", "ssrf.remote_include"),
+            (
+                "https://2001:db8:701::29c8/gecko.php",
+                "ssrf.remote_include",
+            ),
             ("https://evil.example/x.txt?", "ssrf.remote_include"),
             ("http://169.254.169.254.nip.io/", "ssrf.metadata"),
             ("http:127.0.0.1", "ssrf.loopback"),
@@ -1105,6 +1117,7 @@ mod tests {
         for b in [
             "0x../",
             "\\\\fileserver\\team\\q3.xlsx",
+            "\\\\C:\\data\\q3.xlsx",
             "the regex \\\\d+\\.\\d matches",
             "C:\\Users\\a\\\\b.txt",
             "ab..cd/x",

@@ -108,8 +108,9 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
             return Some(Hit::new(h.rule, 0, b.len().min(16)));
         }
     }
-    if !s.has(class::ANGLE | class::COLON | class::EQ | class::PAREN | class::DOT | class::BACKTICK)
-    {
+    // A computed member (`document["cookie"]`) needs no other sign.
+    let signs = class::ANGLE | class::COLON | class::EQ | class::PAREN | class::DOT;
+    if !s.has(signs | class::BACKTICK | class::BRACKET) {
         return None;
     }
     if s.has(class::ANGLE) {
@@ -172,7 +173,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
             return Some(h);
         }
     }
-    if s.has(class::DOT | class::PAREN | class::BACKTICK) {
+    if s.has(class::DOT | class::PAREN | class::BACKTICK | class::BRACKET) {
         return script_context(s);
     }
     None
@@ -562,6 +563,21 @@ fn data_is_active(rest: &[u8]) -> bool {
     f(b"text/html") || f(b"svg") || f(b"javascript") || f(b"xml")
 }
 
+/// The blanks after a scheme's colon, spelled as they are or URL-encoded (`%20`, `+`): a
+/// browser decodes the URL before it runs it, so `javascript:%20Basics%20of…` is the title it
+/// decodes to, and `javascript:%20alert(1)` the call.
+fn skip_blanks(rest: &[u8]) -> usize {
+    let mut k = 0;
+    loop {
+        k = skip_space(rest, k);
+        match rest.get(k..k + 3) {
+            Some([b'%', b'2', b'0'] | [b'%', b'0', b'9' | b'a' | b'A' | b'd' | b'D']) => k += 3,
+            _ if rest.get(k) == Some(&b'+') => k += 1,
+            _ => return k,
+        }
+    }
+}
+
 /// A script scheme anywhere: the value is a URL a page may render as a link.
 fn script_uri(b: &[u8]) -> Option<Hit> {
     for colon in memchr::memchr_iter(b':', b) {
@@ -605,7 +621,7 @@ fn script_uri(b: &[u8]) -> Option<Hit> {
             return Some(Hit::new("xss.script_uri", start, colon + 1));
         }
         let rest = &b[colon + 1..];
-        let k = skip_space(rest, 0);
+        let k = skip_blanks(rest);
         // After a space the script must start at once (`javascript: alert(1)`); a title
         // goes on in words ("JavaScript: The Good Parts (book)").
         let word = rest[k..].iter().take_while(|c| is_word(**c)).count();
@@ -1493,6 +1509,7 @@ mod tests {
             "<meta charset=\"UTF-8\">",
             "<p>x</p><meta http-equiv=\"Content-Type\" content=\"text/html\">",
             "(document)[\"cookie\"]",
+            "document[\"cookie\"]",
             "window['alert'](1)",
             "<if expr=\"new ActiveXObject('htmlfile').parentWindow.alert(2)\"></if>",
             "new ActiveXObject(\"WScript.Shell\").Run(\"calc\")",
@@ -1604,6 +1621,9 @@ mod tests {
             "John Smith <john@example.com>",
             "Meeting at 10:30, see https://example.com",
             "javascript: the good parts",
+            // The same title URL-encoded, as a multipart field or a raw query carries it.
+            "JavaScript:%20Basics%20of%20JavaScript%20Language",
+            "JavaScript:+Basics+of+JavaScript",
             "price=5&once=2",
             "alert(s) are sent by email",
             "see document.pdf for details",
@@ -1685,6 +1705,8 @@ mod tests {
             assert_eq!(rule(b), None, "false positive on {b}");
         }
         assert!(rule("javascript: alert(1)").is_some());
+        assert!(rule("javascript:%20alert(1)").is_some());
+        assert!(rule("javascript:+alert(1)").is_some());
     }
 
     #[test]

@@ -122,6 +122,28 @@ fn object_keys_are_fields_too() {
 }
 
 #[test]
+fn path_segments_are_values_and_base64_in_them_is_read() {
+    let mut e = sample(Trigger::ApiGatewayHttp);
+    let payload = "<script>alert(1)</script>";
+    let b64 = super::sample::b64_for_tests(payload);
+    e["rawPath"] = json!(format!(
+        "/items/123) AND 1=1/files/{}",
+        b64.trim_end_matches('=')
+    ));
+    let values: Vec<(String, Vec<&str>)> = fields(&e)
+        .into_iter()
+        .filter(|(p, r, _, _)| p == "$.rawPath" && *r == FieldRole::Value)
+        .map(|(_, _, text, t)| (text, t))
+        .collect();
+    // The whole path, the one segment that is not plain, and the decoded one.
+    assert!(values.iter().any(|(v, _)| v.starts_with("/items/")));
+    assert!(values.contains(&("123) AND 1=1".to_owned(), vec![])));
+    assert!(values.contains(&(payload.to_owned(), vec!["base64"])));
+    // Plain segments are not repeated as values.
+    assert!(!values.iter().any(|(v, _)| v == "items" || v == "files"));
+}
+
+#[test]
 fn base64_bodies_are_decoded_then_parsed() {
     let mut e = sample(Trigger::ApiGatewayRest);
     e["isBase64Encoded"] = json!(true);

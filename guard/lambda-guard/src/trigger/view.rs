@@ -321,6 +321,9 @@ impl<'a> InputView<'a> {
 /// a few bytes a level, so a body could nest thousands.
 const MAX_NESTING: u8 = 8;
 
+/// Path segments read for base64: a route has a few, an attack's path may have thousands.
+const MAX_PATH_SEGMENTS: usize = 16;
+
 struct Walker<'f, F: FnMut(&Field<'_>)> {
     path: JsonPath,
     record: Option<usize>,
@@ -475,7 +478,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         let raw_query = trigger == Trigger::Alb;
         // VPC Lattice's version 1 spells its members in snake_case.
         for key in ["path", "rawPath", "raw_path"] {
-            self.member(obj, key, |w, v| w.any(v, Transforms::NONE));
+            self.member(obj, key, Self::request_path);
         }
         for key in ["headers", "multiValueHeaders", "pathParameters", "cookies"] {
             self.member(obj, key, |w, v| w.any(v, Transforms::NONE));
@@ -1166,19 +1169,53 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             }
         }
         self.emit(FieldRole::Value, text, t);
-        // Decoded base64 is walked once: base64 inside base64 is left to the handler. Binary
-        // that no trigger declared is only read for a pickle's imports: the printable runs of
-        // random ids and signatures would be noise.
-        if !t.contains(Transforms::BASE64) {
-            let t = t.with(Transforms::BASE64);
-            match decode::undeclared_base64(text).map(|b| self.payload(b)) {
-                Some((decode::Payload::Text(inner), inflated)) => {
-                    self.string(&inner, t.with(inflated));
-                }
-                Some((decode::Payload::Binary(bytes), inflated)) => {
-                    self.pickle(&bytes, t.with(inflated));
-                }
-                None => {}
+        self.undeclared_base64(text, t);
+    }
+
+    /// What `text` holds if it is base64 that no trigger declared. Decoded base64 is walked
+    /// once: base64 inside base64 is left to the handler. Binary is only read for a pickle's
+    /// imports: the printable runs of random ids and signatures would be noise.
+    fn undeclared_base64(&mut self, text: &str, t: Transforms) {
+        if t.contains(Transforms::BASE64) {
+            return;
+        }
+        let t = t.with(Transforms::BASE64);
+        match decode::undeclared_base64(text).map(|b| self.payload(b)) {
+            Some((decode::Payload::Text(inner), inflated)) => {
+                self.string(&inner, t.with(inflated));
+            }
+            Some((decode::Payload::Binary(bytes), inflated)) => {
+                self.pickle(&bytes, t.with(inflated));
+            }
+            None => {}
+        }
+    }
+
+    /// A request path, whole, then each segment as the value a route's `{param}` hands to the
+    /// handler (`/items/123) AND 1=1`, `/files/PHNjcmlwdD4…`): behind a `{proxy+}` route or a
+    /// web framework no `pathParameters` split it, and the whole path starts with a `/` that
+    /// no injected value does (it would also misalign a base64 decode of the whole). A segment
+    /// of plain characters is only read for base64.
+    fn request_path(&mut self, v: &Value) {
+        self.any(v, Transforms::NONE);
+        let Some(path) = v.as_str() else {
+            return;
+        };
+        let Some(rest) = path.strip_prefix('/') else {
+            return;
+        };
+        // Standard base64 has `/`: a payload may span segments, to the end of the path.
+        if rest.contains('/') {
+            self.undeclared_base64(rest, Transforms::NONE);
+        }
+        for segment in rest.split('/').take(MAX_PATH_SEGMENTS) {
+            let plain = segment
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'~'));
+            if plain {
+                self.undeclared_base64(segment, Transforms::NONE);
+            } else {
+                self.string(segment, Transforms::NONE);
             }
         }
     }
