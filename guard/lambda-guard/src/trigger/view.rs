@@ -1204,10 +1204,6 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         let Some(rest) = path.strip_prefix('/') else {
             return;
         };
-        // Standard base64 has `/`: a payload may span segments, to the end of the path.
-        if rest.contains('/') {
-            self.undeclared_base64(rest, Transforms::NONE);
-        }
         for segment in rest.split('/').take(MAX_PATH_SEGMENTS) {
             let plain = segment
                 .bytes()
