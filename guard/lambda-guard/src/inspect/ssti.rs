@@ -125,9 +125,9 @@ const ACTIVE: &[&[u8]] = &[
     b"smarty",
 ];
 
-/// Openers without a brace, angle or hash (Razor `@(…)`, Freemarker's square syntax), and the
-/// .NET root namespace after Razor's `@`.
-const BARE_OPENERS: &[&str] = &["@(", "[=", "@system."];
+/// Openers without a brace, angle or hash (Razor `@(…)`, Freemarker's square syntax, inline
+/// `[[…]]`), and the .NET root namespace after Razor's `@`.
+const BARE_OPENERS: &[&str] = &["@(", "[=", "[[", "@system."];
 
 /// What `detect` needs to fire (see [`Needs`]): an expression's opener.
 pub(crate) fn needs() -> Needs {
@@ -186,7 +186,56 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
             }
         }
     }
+    if s.has(class::BRACE | class::BRACKET) {
+        return bare_arithmetic(b);
+    }
     None
+}
+
+/// A rendering probe with no engine's opener: literal arithmetic alone between braces or
+/// double brackets (`{7*7}`, Pug's `!{7*7}`, Dust's `{@1337*4242}`, `[[1337*4242]]`,
+/// SSTImap's `}{=(30+65)*79}{=`). Data names things between delimiters; only a scanner asks a
+/// template to multiply constants. A product, or a sum of canary-sized numbers (five digits
+/// or more each), written without blanks: `{2020-2021}`, LaTeX's `\frac{1}{2+3}` and
+/// `2^{9*64}`, and a code block `{ 32 * 16 }` or `{ 2**3 }` are not probes.
+fn bare_arithmetic(b: &[u8]) -> Option<Hit> {
+    for open in memchr::memchr2_iter(b'{', b'[', b).take(256) {
+        if open > 0 && matches!(b[open - 1], b'^' | b'_') {
+            continue;
+        }
+        let (from, close) = match (b[open], b.get(open + 1)) {
+            (b'{', _) => (open + 1, b'}'),
+            (b'[', Some(b'[')) => (open + 2, b']'),
+            _ => continue,
+        };
+        let window = &b[from..b.len().min(from + 64)];
+        let Some(end) = memchr::memchr(close, window) else {
+            continue;
+        };
+        let c = &window[..end];
+        let c = c
+            .strip_prefix(b"=")
+            .or_else(|| c.strip_prefix(b"@"))
+            .unwrap_or(c);
+        if find(c, b"**").is_none() && literal_arithmetic(c) {
+            return Some(Hit::new("ssti.template_expression", open, from + end + 1));
+        }
+    }
+    None
+}
+
+/// Numbers, parentheses and operators only, with a product or only numbers of five digits or
+/// more: `7*7`, `(30+65)*79`, `3354512042+2152966332`.
+fn literal_arithmetic(c: &[u8]) -> bool {
+    let arithmetic = c.first().is_some_and(|x| x.is_ascii_digit() || *x == b'(')
+        && c.iter()
+            .all(|x| x.is_ascii_digit() || matches!(x, b'*' | b'+' | b'-' | b'/' | b'(' | b')'));
+    let operators = |x: &u8| matches!(x, b'*' | b'+' | b'-' | b'/');
+    let numbers = || c.split(|x| !x.is_ascii_digit()).filter(|n| !n.is_empty());
+    arithmetic
+        && c.iter().any(operators)
+        && numbers().count() >= 2
+        && (c.contains(&b'*') || numbers().all(|n| n.len() >= 5))
 }
 
 fn active(content: &[u8], paranoia: u8) -> bool {
@@ -205,6 +254,20 @@ fn active(content: &[u8], paranoia: u8) -> bool {
     }
     // `{{.}}` and any function given the whole data object, `{{html .}}`.
     if c == b"." || c.ends_with(b" .") || GO_ACTIONS.iter().any(|a| c.starts_with(a)) {
+        return true;
+    }
+    // A filter applied to a constant (`{{7|add:7}}`, `{{ 7 | times: 7 }}`): templates filter
+    // their data.
+    let number = c.iter().take_while(|x| x.is_ascii_digit()).count();
+    let filter = c[number..].trim_ascii_start();
+    if number > 0
+        && filter.first() == Some(&b'|')
+        && filter.get(1..).is_some_and(|f| {
+            f.trim_ascii_start()
+                .first()
+                .is_some_and(u8::is_ascii_alphabetic)
+        })
+    {
         return true;
     }
     // A product of literals anywhere in the content: `set x = 7*7`, `$x=7*7`.
@@ -449,6 +512,15 @@ mod tests {
             ("{{#if true}}x{{/if}}", "ssti.template_expression"),
             ("{{#with \"s\" as |string|}}", "ssti.template_expression"),
             ("{% debug %}", "ssti.template_expression"),
+            // Rendering probes: a filter on a constant, bare literal arithmetic.
+            ("{{7|add:7}}", "ssti.template_expression"),
+            ("{{ 7 | times: 7 }}", "ssti.template_expression"),
+            ("{7*7}", "ssti.template_expression"),
+            ("!{7*7}", "ssti.template_expression"),
+            ("{@1337*4242}", "ssti.template_expression"),
+            ("[[1337*4242]]", "ssti.template_expression"),
+            ("1:}{=(30+65)*79}{=1", "ssti.template_expression"),
+            ("]]}{496643083+205034718}{1", "ssti.template_expression"),
         ] {
             assert_eq!(rule(a), Some(r), "{a}");
         }
@@ -482,6 +554,18 @@ mod tests {
             "#if($user)Hi#end",
             "{% if %}",
             "{{#iffy}}",
+            // Braces around ranges, LaTeX, filters on data, logical or.
+            "{2020-2021}",
+            "\\frac{1}{2+3}",
+            "{1, 2, 3}",
+            "[[1, 2], [3, 4]]",
+            "{{ price | round }}",
+            "{{7||x}}",
+            "{12345}",
+            "2^{9*64} = 2^576",
+            "if Self::ENABLE { 32 * 16 } else { 0 }",
+            "sub PUBLIC () { 2**0 }",
+            "x_{2*i+1}",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }
