@@ -216,6 +216,14 @@ pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
             }
         }
     }
+    if s.has(class::OPS | class::HIGH) {
+        if let Some(view) = junk_separators(b) {
+            // Only a file worth reading counts: format strings (`%6s`, `%dT`) spell no file.
+            if let Some(h) = sensitive(&view, t, s.paranoia) {
+                return Some(Hit::new(h.rule, 0, b.len().min(h.end)));
+            }
+        }
+    }
     if !is_request_path(s.path) && !s.path.starts_with("$.requestContext") {
         if let Some(h) = system_path(b) {
             return Some(h);
@@ -310,6 +318,81 @@ fn respelled(b: &[u8]) -> Option<Vec<u8>> {
         }
     }
     out
+}
+
+/// The value with each escape that no decoder reads as an ASCII character read as `/`: an
+/// escape that is not one (`%pc`, `%qf`, `%8s`), a control or non-ASCII byte (`%01`, `%c1`,
+/// which decoded is U+FFFD), a non-ASCII `%uXXXX` (`%uF025`; the full-width dot `%uff0e` is a
+/// dot). A fuzzer's cross product (dotdotpwn) spells separators this way in case one decodes:
+/// `..%c1%pc..%c1%pcetc%c1%pcpasswd`, `%uff0e%uff0e%uF025boot.ini`. Runs of them are one `/`;
+/// `None` without one.
+fn junk_separators(b: &[u8]) -> Option<Vec<u8>> {
+    let hex = |c: &u8| (*c as char).to_digit(16);
+    let mut out = Vec::with_capacity(b.len());
+    let mut junk = false;
+    let mut i = 0;
+    while i < b.len() {
+        let (len, to): (usize, &[u8]) = if b[i] == b'%' {
+            let code = |n: usize| {
+                b.get(i + 1 + (n == 4) as usize..i + 1 + (n == 4) as usize + n)
+                    .filter(|d| d.len() == n)
+                    .and_then(|d| d.iter().try_fold(0u32, |v, c| Some(v * 16 + hex(c)?)))
+            };
+            let unicode = matches!(b.get(i + 1), Some(b'u' | b'U'));
+            match (unicode.then(|| code(4)).flatten(), code(2)) {
+                (Some(0xff0e), _) => (6, b"."),
+                (Some(v), _) if v >= 0x80 => (6, b"/"),
+                (Some(_), _) => (1, &b[i..=i]),
+                (None, Some(v)) if v < 0x20 => (3, b"/"),
+                // Non-ASCII: junk unless the run of escapes it starts is UTF-8 (`%C3%A9`).
+                (None, Some(v)) if v >= 0x80 => match utf8_escapes(&b[i..]) {
+                    Some(run) => (run, &b[i..i + run]),
+                    None => (3, b"/"),
+                },
+                (None, None)
+                    if b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric)
+                        && b.get(i + 2).is_some_and(u8::is_ascii_alphanumeric) =>
+                {
+                    (3, b"/")
+                }
+                _ => (1, &b[i..=i]),
+            }
+        } else if b[i..].starts_with("\u{fffd}".as_bytes()) {
+            (3, b"/")
+        } else {
+            (1, &b[i..=i])
+        };
+        if to == b"/" && len > 1 {
+            junk = true;
+            if out.last() != Some(&b'/') {
+                out.push(b'/');
+            }
+        } else {
+            out.extend_from_slice(to);
+        }
+        i += len;
+    }
+    junk.then_some(out)
+}
+
+/// The length of the run of `%XX` escapes at the start of `b` when the bytes they spell are
+/// UTF-8 text; `None` when they are not.
+fn utf8_escapes(b: &[u8]) -> Option<usize> {
+    let mut bytes = Vec::new();
+    let mut i = 0;
+    while b.get(i) == Some(&b'%') && bytes.len() < 16 {
+        let Some(v) = b
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+            .filter(|v| *v >= 0x80)
+        else {
+            break;
+        };
+        bytes.push(v);
+        i += 3;
+    }
+    std::str::from_utf8(&bytes).is_ok().then_some(i)
 }
 
 /// Directories of the system rather than of an application, under `/` or a drive.
@@ -700,6 +783,28 @@ mod tests {
             assert_eq!(rule(a), Some("path.sensitive_file"), "{a:?}");
         }
         assert_eq!(rule("naetc/passwd"), None);
+    }
+
+    /// A fuzzer's separators that no decoder reads (dotdotpwn's cross product) still separate
+    /// a sensitive file's path; format strings and UTF-8 escapes are not separators.
+    #[test]
+    fn escapes_no_decoder_reads_separate_a_sensitive_path() {
+        for a in [
+            "..%c1%pc..%c1%pc..%c1%pcetc%c1%pcpasswd",
+            "..%bg%qf..%bg%qfwindows%bg%qfsystem32%bg%qfdrivers%bg%qfetc%bg%qfhosts",
+            "%uff0e%uff0e%uF025%uff0e%uff0e%uF025etc%uF025passwd",
+            "..%01%c1%9vetc%c1%9vshadow",
+        ] {
+            assert_eq!(rule(a), Some("path.sensitive_file"), "{a:?}");
+        }
+        for b in [
+            "print(\"%6s a[%d:%d]\" % op) for etc and passwd",
+            ".. [2] https://en.wikipedia.org/wiki/Alon%E2%80%93Boppana_bound",
+            "strftime(\"%Y-%m-%dT%H:%M:%S\") on etc and passwd",
+            "caf%C3%A9%2Fetc",
+        ] {
+            assert_eq!(rule(b), None, "{b:?}");
+        }
     }
 
     #[test]
