@@ -2304,6 +2304,55 @@ const PROSE_PREFIXES: &[&[u8]] = &[
 
 /// A separator at `sep` with nothing before it on its line but one token no prose writes: an
 /// injection closing a number, an address or a quoted string (`127.0.0.1;`, `x';`, `;` first).
+/// Whether the word at `at..end` is a whole field of a record delimited by the `;` or `|` at
+/// `sep`: the same delimiter after it, and a plain, non-empty field of at most 64 bytes on
+/// each side (looked for within that distance: a longer run is not a field). Quotes are not
+/// plain: `x';id;'` breaks out of a string.
+fn record_field(b: &[u8], sep: usize, at: usize, end: usize) -> bool {
+    let d = b[sep];
+    let plain = |f: &[u8]| {
+        (1..=64).contains(&f.len())
+            && !f.trim_ascii().is_empty()
+            && f.iter().all(|c| {
+                c.is_ascii_alphanumeric()
+                    || *c >= 0x80
+                    || matches!(c, b' ' | b'.' | b'-' | b'_' | b'@' | b':' | b',' | b'+')
+            })
+    };
+    let whole = b
+        .get(sep + 1..at)
+        .is_some_and(|gap| gap.trim_ascii().is_empty());
+    let last = end == b.len();
+    if !matches!(d, b';' | b'|') || !(last || b.get(end) == Some(&d)) || !whole {
+        return false;
+    }
+    // The field ending at `to` (exclusive) and where it starts.
+    let field_before = |to: usize| {
+        let from = to.saturating_sub(65);
+        match b[from..to].iter().rposition(|c| *c == d) {
+            Some(p) => Some((from + p + 1, &b[from + p + 1..to])),
+            None if from == 0 => Some((0, &b[..to])),
+            None => None,
+        }
+    };
+    let Some((start, before)) = field_before(sep) else {
+        return false;
+    };
+    if last {
+        // The record's last field: two plain fields before it (`1;id` closes a value).
+        return start > 0
+            && plain(before)
+            && field_before(start - 1).is_some_and(|(_, f)| plain(f));
+    }
+    let rest = &b[end + 1..b.len().min(end + 66)];
+    let after = match rest.iter().position(|c| *c == d) {
+        Some(p) => &rest[..p],
+        None if end + 1 + rest.len() == b.len() => rest,
+        None => return false,
+    };
+    plain(before) && plain(after)
+}
+
 fn bare_separator(b: &[u8], sep: usize) -> bool {
     if !matches!(b.get(sep), Some(b';' | b'|' | b'&')) {
         return false;
@@ -2429,6 +2478,12 @@ fn command_after(
     };
     if w.split {
         return hit("cmdi.shell_evasion");
+    }
+    // `name;id;email`, `red|cat|blue`: a command word alone as a field of a delimited record,
+    // between two plain fields, is a column name or a tag. An injection closes the value it
+    // follows and leaves nothing after its command (`1;id`, `;id;`, `x;id;#`).
+    if !start && !substitution && record_field(b, sep, at, w.end) {
+        return None;
     }
     // `Delivery on Monday; free`: an English word command (four letters or more: not `id`,
     // `ls`, `pwd`) ending the value after a sentence, not after the one token an injection
@@ -2878,6 +2933,12 @@ mod tests {
             ";time id",
             ";nice -n 5 cat /etc/x",
             ";if true;then id;fi",
+            // A command that closes the value, or one with an argument, inside a record.
+            "1;id;",
+            "1;id",
+            "x';id;'y",
+            "a;cat /etc/passwd;b",
+            "a;ls -la;b",
             ";command -v id",
             ";(id)",
             ";ps aux",
@@ -2911,6 +2972,11 @@ mod tests {
     fn prose_passes() {
         for b in [
             "costs nothing; free",
+            // Delimited records: a European CSV header and line, tags.
+            "name;id;email",
+            "2024-05-01;42;cat;food",
+            "product;size;head;tail",
+            "mammal|cat|ears",
             // A JSON Schema evaluation path: a pointer through `$ref`.
             "/properties/multi/allOf/0/$ref/type",
             // npm's default `test` script, in every package manifest a registry webhook sends:
