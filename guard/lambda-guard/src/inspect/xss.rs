@@ -108,7 +108,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
             return Some(Hit::new(h.rule, 0, b.len().min(16)));
         }
     }
-    // A computed member (`document["cookie"]`) needs no other sign.
+    // A computed member (`document["cookie"]`) needs no sign but its bracket.
     let signs = class::ANGLE | class::COLON | class::EQ | class::PAREN | class::DOT;
     if !s.has(signs | class::BACKTICK | class::BRACKET) {
         return None;

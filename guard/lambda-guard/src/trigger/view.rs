@@ -321,7 +321,7 @@ impl<'a> InputView<'a> {
 /// a few bytes a level, so a body could nest thousands.
 const MAX_NESTING: u8 = 8;
 
-/// Path segments read for base64: a route has a few, an attack's path may have thousands.
+/// Path segments read one by one: a route has a few, an attack's path may have thousands.
 const MAX_PATH_SEGMENTS: usize = 16;
 
 struct Walker<'f, F: FnMut(&Field<'_>)> {
