@@ -180,7 +180,7 @@ fn push_code(out: &mut Vec<u8>, code: u32) {
 }
 
 /// The code of a `%XX` or `%uXXXX` escape at `i` and its length.
-fn percent_escape(b: &[u8], i: usize) -> Option<(u32, usize)> {
+pub(crate) fn percent_escape(b: &[u8], i: usize) -> Option<(u32, usize)> {
     if let (Some(h), Some(l)) = (
         b.get(i + 1).copied().and_then(hex),
         b.get(i + 2).copied().and_then(hex),

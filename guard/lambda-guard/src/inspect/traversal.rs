@@ -4,6 +4,7 @@
 //! files by name (credentials, the Lambda task root, `/proc/self`), NUL bytes that truncate a
 //! path, and PHP/Java stream wrappers.
 
+use super::normalize;
 use super::subject::{
     class, find_iter, gate, source_file, source_position, Hit, Needs, Subject, Tables,
 };
@@ -327,52 +328,55 @@ fn respelled(b: &[u8]) -> Option<Vec<u8>> {
 /// `..%c1%pc..%c1%pcetc%c1%pcpasswd`, `%uff0e%uff0e%uF025boot.ini`. Runs of them are one `/`;
 /// `None` without one.
 fn junk_separators(b: &[u8]) -> Option<Vec<u8>> {
-    let hex = |c: &u8| (*c as char).to_digit(16);
-    let mut out = Vec::with_capacity(b.len());
-    let mut junk = false;
+    // Built at the first junk escape: most values with a `%` have none.
+    let mut out: Option<Vec<u8>> = None;
     let mut i = 0;
     while i < b.len() {
-        let (len, to): (usize, &[u8]) = if b[i] == b'%' {
-            let code = |n: usize| {
-                b.get(i + 1 + (n == 4) as usize..i + 1 + (n == 4) as usize + n)
-                    .filter(|d| d.len() == n)
-                    .and_then(|d| d.iter().try_fold(0u32, |v, c| Some(v * 16 + hex(c)?)))
-            };
-            let unicode = matches!(b.get(i + 1), Some(b'u' | b'U'));
-            match (unicode.then(|| code(4)).flatten(), code(2)) {
-                (Some(0xff0e), _) => (6, b"."),
-                (Some(v), _) if v >= 0x80 => (6, b"/"),
-                (Some(_), _) => (1, &b[i..=i]),
-                (None, Some(v)) if v < 0x20 => (3, b"/"),
-                // Non-ASCII: junk unless the run of escapes it starts is UTF-8 (`%C3%A9`).
-                (None, Some(v)) if v >= 0x80 => match utf8_escapes(&b[i..]) {
-                    Some(run) => (run, &b[i..i + run]),
-                    None => (3, b"/"),
-                },
-                (None, None)
-                    if b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric)
-                        && b.get(i + 2).is_some_and(u8::is_ascii_alphanumeric) =>
-                {
-                    (3, b"/")
+        let word = |k: usize| b.get(k).is_some_and(u8::is_ascii_alphanumeric);
+        let junk = match b[i] {
+            b'%' => match normalize::percent_escape(b, i) {
+                Some((0xff0e, 6)) => {
+                    // Full-width dot: a dot.
+                    out.get_or_insert_with(|| b[..i].to_vec()).push(b'.');
+                    i += 6;
+                    continue;
                 }
-                _ => (1, &b[i..=i]),
-            }
-        } else if b[i..].starts_with("\u{fffd}".as_bytes()) {
-            (3, b"/")
-        } else {
-            (1, &b[i..=i])
+                Some((v, 6)) => (v >= 0x80).then_some(6),
+                Some((v, _)) if v < 0x20 => Some(3),
+                // Non-ASCII: junk unless the run of escapes it starts is UTF-8 (`%C3%A9`).
+                Some((v, _)) if v >= 0x80 => match utf8_escapes(&b[i..]) {
+                    Some(run) => {
+                        if let Some(o) = out.as_mut() {
+                            o.extend_from_slice(&b[i..i + run]);
+                        }
+                        i += run;
+                        continue;
+                    }
+                    None => Some(3),
+                },
+                None if word(i + 1) && word(i + 2) => Some(3),
+                _ => None,
+            },
+            0xef if b[i..].starts_with("\u{fffd}".as_bytes()) => Some(3),
+            _ => None,
         };
-        if to == b"/" && len > 1 {
-            junk = true;
-            if out.last() != Some(&b'/') {
-                out.push(b'/');
+        match junk {
+            Some(len) => {
+                let o = out.get_or_insert_with(|| b[..i].to_vec());
+                if o.last() != Some(&b'/') {
+                    o.push(b'/');
+                }
+                i += len;
             }
-        } else {
-            out.extend_from_slice(to);
+            None => {
+                if let Some(o) = out.as_mut() {
+                    o.push(b[i]);
+                }
+                i += 1;
+            }
         }
-        i += len;
     }
-    junk.then_some(out)
+    out
 }
 
 /// The length of the run of `%XX` escapes at the start of `b` when the bytes they spell are
@@ -380,16 +384,11 @@ fn junk_separators(b: &[u8]) -> Option<Vec<u8>> {
 fn utf8_escapes(b: &[u8]) -> Option<usize> {
     let mut bytes = Vec::new();
     let mut i = 0;
-    while b.get(i) == Some(&b'%') && bytes.len() < 16 {
-        let Some(v) = b
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok())
-            .filter(|v| *v >= 0x80)
-        else {
-            break;
-        };
-        bytes.push(v);
+    while bytes.len() < 16 {
+        match (b.get(i), normalize::percent_escape(b, i)) {
+            (Some(b'%'), Some((v, 3))) if v >= 0x80 => bytes.push(v as u8),
+            _ => break,
+        }
         i += 3;
     }
     std::str::from_utf8(&bytes).is_ok().then_some(i)
