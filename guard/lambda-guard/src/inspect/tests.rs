@@ -69,6 +69,19 @@ fn a_finding_names_category_rule_path_excerpt_and_transforms() {
 }
 
 #[test]
+fn a_payload_split_into_a_parameters_name_and_value_is_found_rejoined() {
+    // `?<html ontouchstart=alert(1)>`: neither `<html ontouchstart` nor `alert(1)>` is markup
+    // that runs; the query as the client wrote it is.
+    let f = inspect(&http(json!({"<html ontouchstart": "alert(1)>"}), None));
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].category, Category::Xss);
+    assert_eq!(f[0].path, "$.queryStringParameters['<html ontouchstart']");
+    assert!(f[0].transforms.contains(&"pair"), "{:?}", f[0].transforms);
+    // A name with an odd byte and a harmless value stays harmless rejoined.
+    assert!(inspect(&http(json!({"size (cm)": "42", "a b": "c"}), None)).is_empty());
+}
+
+#[test]
 fn json_bodies_keys_and_base64_are_inspected() {
     let body = json!({"user": {"$ne": null}, "list": [{"__proto__": {"admin": true}}]});
     let f = inspect(&http(Value::Null, Some(body.to_string())));

@@ -41,6 +41,26 @@ pub(crate) fn layout<'a>(content_type: Option<&'a str>, body: &str) -> Layout<'a
     Layout::Text
 }
 
+/// Whether a body of no declared type (or `text/plain`) reads as a form: a name, `=`, and no
+/// blank anywhere (a form encodes them). Handlers parse such bodies whatever the header says
+/// (`parse_qs(event["body"])`, what `requests.post(url, data="a=1")` sends), so they are read
+/// both whole and as the form.
+pub(crate) fn untyped_form(content_type: Option<&str>, body: &str) -> bool {
+    let media = content_type
+        .unwrap_or_default()
+        .split(';')
+        .next()
+        .unwrap_or_default();
+    let media = media.trim();
+    if !(media.is_empty() || media.eq_ignore_ascii_case("text/plain")) {
+        return false;
+    }
+    let name = |b: &u8| b.is_ascii_alphanumeric() || b"_.-[]%".contains(b);
+    let b = body.as_bytes();
+    let n = b.iter().take_while(|c| name(c)).count();
+    n > 0 && b.get(n) == Some(&b'=') && !b.iter().any(u8::is_ascii_whitespace)
+}
+
 /// Whether a body sent as `content_type` is text to the application that reads it (`text/*`,
 /// JSON, XML, JavaScript, forms), or of no declared type.
 pub(crate) fn text_type(content_type: Option<&str>) -> bool {

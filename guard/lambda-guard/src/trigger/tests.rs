@@ -1020,6 +1020,108 @@ fn raw_query_pluses_are_read_as_spaces_too() {
 }
 
 #[test]
+fn parameters_split_at_a_payloads_own_equals_are_read_rejoined() {
+    let pairs = |e: &Value| -> Vec<(String, Vec<&'static str>)> {
+        fields(e)
+            .into_iter()
+            .filter(|(.., t)| t.contains(&"pair"))
+            .map(|(_, _, text, t)| (text, t))
+            .collect()
+    };
+    // `?<svg onload=alert(1)>&page=2&filter[status]=open&$top=5` as each trigger hands it over.
+    let mut http = sample(Trigger::ApiGatewayHttp);
+    let params =
+        json!({"<svg onload": "alert(1)>", "page": "2", "filter[status]": "open", "$top": "5"});
+    set_path(&mut http, "queryStringParameters", params).unwrap();
+    assert_eq!(
+        pairs(&http),
+        [("<svg onload=alert(1)>".to_owned(), vec!["pair"])]
+    );
+    let mut rest = sample(Trigger::ApiGatewayRest);
+    let multi = json!({"x' or 1": ["1--", "2--"], "page": ["2"]});
+    set_path(&mut rest, "multiValueQueryStringParameters", multi).unwrap();
+    let joined: Vec<_> = pairs(&rest).into_iter().map(|(t, _)| t).collect();
+    assert_eq!(joined, ["x' or 1=1--", "x' or 1=2--"]);
+    let mut alb = sample(Trigger::Alb);
+    let raw = json!({"%3Chtml%20ontouchstart": "alert(1)%3E", "page": "2"});
+    set_path(&mut alb, "queryStringParameters", raw).unwrap();
+    let expected = (
+        "<html ontouchstart=alert(1)>".to_owned(),
+        vec!["url", "pair"],
+    );
+    assert_eq!(pairs(&alb), std::slice::from_ref(&expected));
+    let mut form = sample(Trigger::ApiGatewayHttp);
+    set_path(
+        &mut form,
+        "headers.content-type",
+        json!("application/x-www-form-urlencoded"),
+    )
+    .unwrap();
+    set_path(
+        &mut form,
+        "body",
+        json!("%3Chtml+ontouchstart=alert(1)>&name=Ada"),
+    )
+    .unwrap();
+    assert_eq!(pairs(&form), [expected]);
+    // A bare query: base64 split at its padding, or no `=` at all.
+    let bare = json!({"PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg": "=", "page": "", "flag": "="});
+    set_path(&mut http, "queryStringParameters", bare).unwrap();
+    let joined: Vec<_> = pairs(&http).into_iter().map(|(t, _)| t).collect();
+    assert_eq!(
+        joined,
+        [
+            "PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+            "<script>alert(1)</script>"
+        ]
+    );
+}
+
+#[test]
+fn untyped_bodies_shaped_as_forms_are_read_as_forms_too() {
+    // `requests.post(url, data="param=…")` sends no content type; `parse_qs(event["body"])`
+    // reads it anyway.
+    let mut e = sample(Trigger::ApiGatewayHttp);
+    if let Some(h) = e["headers"].as_object_mut() {
+        h.remove("content-type");
+    }
+    set_path(
+        &mut e,
+        "body",
+        json!("param=PCEtLSNleGVjIGNtZD0ibHMiIC0tPg==&x=1"),
+    )
+    .unwrap();
+    let seen = value_at(&e, "$.body.param");
+    assert_eq!(
+        seen,
+        Some(("PCEtLSNleGVjIGNtZD0ibHMiIC0tPg==".to_owned(), vec!["url"]))
+    );
+    assert!(fields(&e).iter().any(|(p, _, text, t)| p == "$.body.param"
+        && text == "<!--#exec cmd=\"ls\" -->"
+        && t.contains(&"base64")));
+    // Whole too, as before.
+    assert!(value_at(&e, "$.body").is_some());
+    // Prose (blanks) and typed bodies keep their layout.
+    set_path(&mut e, "body", json!("total=5 items, thanks")).unwrap();
+    assert!(!has_path(&e, "$.body.total"));
+    set_path(
+        &mut e,
+        "headers.content-type",
+        json!("application/octet-stream"),
+    )
+    .unwrap();
+    set_path(&mut e, "body", json!("a=1&b=2")).unwrap();
+    assert!(!has_path(&e, "$.body.a"));
+    set_path(
+        &mut e,
+        "headers.content-type",
+        json!("text/plain; charset=utf-8"),
+    )
+    .unwrap();
+    assert!(has_path(&e, "$.body.a"));
+}
+
+#[test]
 fn claims_api_gateway_verified_are_input() {
     let mut e = sample(Trigger::ApiGatewayHttp);
     set_path(

@@ -47,7 +47,10 @@ impl Transforms {
     /// The body of an e-mail, or a part of it (an SES notification's `content`, a
     /// `message/rfc822` body or part).
     pub const MESSAGE: Transforms = Transforms(1 << 13);
-    const NAMES: [(Transforms, &'static str); 14] = [
+    /// A query or form parameter whose name no client writes (`<svg onload`), read rejoined
+    /// with its value at the `=` that split them: the payload's own `=`.
+    pub const PAIR: Transforms = Transforms(1 << 14);
+    const NAMES: [(Transforms, &'static str); 15] = [
         (Transforms::BASE64, "base64"),
         (Transforms::URL, "url"),
         (Transforms::JSON, "json"),
@@ -62,6 +65,7 @@ impl Transforms {
         (Transforms::ZLIB, "zlib"),
         (Transforms::TRUNCATED, "truncated"),
         (Transforms::MESSAGE, "message"),
+        (Transforms::PAIR, "pair"),
     ];
 
     /// Both sets of decodings.
@@ -495,7 +499,15 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                 if raw_query {
                     w.url_encoded_params(v)
                 } else {
-                    w.any(v, Transforms::NONE)
+                    w.any(v, Transforms::NONE);
+                    for (name, value) in v.as_object().into_iter().flatten() {
+                        let values = value
+                            .as_array()
+                            .map_or(std::slice::from_ref(value), Vec::as_slice);
+                        for v in values.iter().filter_map(Value::as_str) {
+                            w.pair(name, v, Transforms::NONE);
+                        }
+                    }
                 }
             });
         }
@@ -613,6 +625,10 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                 Some(m) => self.message(&m, t),
                 None => self.string(text, t),
             },
+            Layout::Text if body::untyped_form(content_type, text) => {
+                self.string(text, t);
+                self.form(text, t);
+            }
             Layout::Form | Layout::Text => self.string(text, t),
         }
     }
@@ -1051,7 +1067,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                 Value::Array(items) => items.iter().collect(),
                 other => vec![other],
             };
-            for (i, v) in values.into_iter().enumerate() {
+            for (i, v) in values.iter().enumerate() {
                 let mark = value.is_array().then(|| self.path.push_index(i));
                 match v.as_str() {
                     Some(s) => self.emit(
@@ -1066,7 +1082,41 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                 }
             }
             self.path.truncate(mark);
+            for v in values.into_iter().filter_map(Value::as_str) {
+                self.pair(&decoded, &decode::form_component(v), Transforms::URL);
+            }
         }
+    }
+
+    /// The text a client wrote as one parameter, when the split into name and value hid it:
+    /// - a name holding what no client puts in one (markup, a quote, a parenthesis, a blank)
+    ///   was split at the payload's own `=`: `?<svg onload=alert(1)>` reaches the handler as
+    ///   the name `<svg onload` and the value `alert(1)>`, each harmless alone;
+    /// - a long name with no value, or only `=` (base64's padding), is a bare query
+    ///   (`?PHNjcmlwdD4=`), which is read as a value is (base64, JSON).
+    ///
+    /// A name with no value is read alone (`name=` would only add an `=`).
+    /// Read rejoined, as the query held it (and as a handler that echoes its parameters
+    /// prints it), at the parameter's path.
+    fn pair(&mut self, name: &str, value: &str, t: Transforms) {
+        let odd = |b: u8| {
+            matches!(
+                b,
+                b'<' | b'>' | b'"' | b'\'' | b'`' | b'(' | b')' | b' ' | b'\t'
+            )
+        };
+        let bare = name.len() >= 16 && value.bytes().all(|b| b == b'=');
+        if !bare && !name.bytes().any(odd) {
+            return;
+        }
+        let mark = self.path.push_key(name);
+        let joined = if value.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{name}={value}")
+        };
+        self.string(&joined, t.with(Transforms::PAIR));
+        self.path.truncate(mark);
     }
 
     fn form(&mut self, body: &str, t: Transforms) {
@@ -1076,6 +1126,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             let mark = self.path.push_key(&name);
             self.string(&value, t);
             self.path.truncate(mark);
+            self.pair(&name, &value, t);
         }
     }
 
