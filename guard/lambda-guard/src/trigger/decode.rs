@@ -445,6 +445,62 @@ pub(crate) fn form_pairs(text: &str) -> impl Iterator<Item = (Cow<'_, str>, Cow<
     })
 }
 
+/// Whether a parameter name holds what no client writes in one: markup, a quote, a
+/// parenthesis, a blank, or `#` and `;` (an entity reference `&#x41;` cut at its `&`). Form
+/// encoders escape all of these; a browser never sends a raw `#` in a query at all.
+pub(crate) fn odd_name(name: &str) -> bool {
+    name.bytes().any(|b| {
+        matches!(
+            b,
+            b'<' | b'>' | b'"' | b'\'' | b'`' | b'(' | b')' | b' ' | b'\t' | b'#' | b';'
+        )
+    })
+}
+
+/// The decoded name of a `name=value` piece of a query or form.
+fn piece_name(piece: &str) -> Cow<'_, str> {
+    form_component(piece.split_once('=').map_or(piece, |(n, _)| n))
+}
+
+/// Values a raw `&` of their own cut short: each piece of a query or form whose name is odd
+/// ([`odd_name`]) continues the value before it (`q=<img src=j&#X41vascript:…>` is the
+/// parameter `q` and the piece `#X41vascript:…>`). Yields the name the value belongs to and
+/// the value rejoined through its odd pieces, decoded; a text that opens with odd pieces is
+/// rejoined from its start. At most 64 per text.
+pub(crate) fn continued_values(text: &str) -> Vec<(String, String)> {
+    let mut pieces = Vec::new();
+    let mut at = 0;
+    for piece in text.split('&') {
+        pieces.push(at..at + piece.len());
+        at += piece.len() + 1;
+    }
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < pieces.len() && out.len() < 64 {
+        let base = &text[pieces[i].clone()];
+        let mut last = i;
+        while pieces
+            .get(last + 1)
+            .is_some_and(|p| odd_name(&piece_name(&text[p.clone()])))
+        {
+            last += 1;
+        }
+        if last > i {
+            let name = piece_name(base);
+            let opens_odd = i == 0 && (base.is_empty() || odd_name(&name));
+            let from = match base.split_once('=') {
+                _ if opens_odd => 0,
+                Some((n, _)) => pieces[i].start + n.len() + 1,
+                None => pieces[i].end,
+            };
+            let joined = form_component(&text[from..pieces[last].end]).into_owned();
+            out.push((name.into_owned(), joined));
+        }
+        i = last + 1;
+    }
+    out
+}
+
 /// Whether a string plausibly carries a JSON document (checked before paying for a parse).
 pub(crate) fn looks_like_json(text: &str) -> bool {
     let t = text.trim_start();
@@ -630,6 +686,25 @@ mod tests {
         ] {
             assert!(undeclared_base64(not).is_none(), "{not}");
         }
+    }
+
+    #[test]
+    fn values_a_raw_ampersand_cut_are_rejoined() {
+        let c = |t: &str| continued_values(t);
+        let pair = |n: &str, v: &str| (n.to_owned(), v.to_owned());
+        assert_eq!(
+            c("a=1&q=%3Cimg%20src=j&#X41vascript:alert('x')%3E&page=2"),
+            [pair("q", "<img src=j&#X41vascript:alert('x')>")]
+        );
+        // Entities cut at each `&`, from the text's start.
+        assert_eq!(
+            c("&quot;abc&quot; /* note */"),
+            [pair("", "&quot;abc&quot; /* note */")]
+        );
+        assert_eq!(c("x=&lt;b&gt;"), [pair("x", "&lt;b&gt;")]);
+        // Parameters a client writes pass as they are.
+        assert!(c("a=1&b=2&filter[x]=y&$top=5&c=").is_empty());
+        assert!(c("no ampersand (at all)").is_empty());
     }
 
     #[test]

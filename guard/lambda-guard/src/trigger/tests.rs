@@ -1064,6 +1064,19 @@ fn parameters_split_at_a_payloads_own_equals_are_read_rejoined() {
     )
     .unwrap();
     assert_eq!(pairs(&form), [expected]);
+    // A value its own raw `&` cut: the raw query rejoins it (the map has only the pieces).
+    let mut cut = sample(Trigger::ApiGatewayHttp);
+    let raw = "q=%3CIMG%20SRC=j&%23X41vascript:alert('t')%3E&page=2";
+    set_path(&mut cut, "rawQueryString", json!(raw)).unwrap();
+    let map = json!({"q": "<IMG SRC=j", "#X41vascript:alert('t')>": "", "page": "2"});
+    set_path(&mut cut, "queryStringParameters", map).unwrap();
+    let rejoined: Vec<_> = fields(&cut)
+        .into_iter()
+        .filter(|(p, _, _, t)| p == "$.queryStringParameters.q" && t.contains(&"pair"))
+        .map(|(_, _, text, t)| (text, t))
+        .collect();
+    let want = "<IMG SRC=j&#X41vascript:alert('t')>".to_owned();
+    assert_eq!(rejoined, [(want, vec!["url", "pair"])]);
     // A bare query: base64 split at its padding, or no `=` at all.
     let bare = json!({"PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg": "=", "page": "", "flag": "="});
     set_path(&mut http, "queryStringParameters", bare).unwrap();

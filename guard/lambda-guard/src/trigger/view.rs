@@ -511,7 +511,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                 }
             });
         }
-        self.raw_query_pluses(obj);
+        self.raw_query(obj);
         let base64 = member(obj, "isBase64Encoded")
             .or_else(|| member(obj, "is_base64_encoded"))
             .and_then(Value::as_bool)
@@ -589,11 +589,30 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
     /// parses the URL's query (lambda_http's URI under axum's `Query`, Python's `parse_qs`)
     /// reads it as a space: `1'+UNION+SELECT…` would pass as the map has it and reach the
     /// application as SQL. A raw query with a `+` is also walked as those parsers read it.
-    fn raw_query_pluses(&mut self, obj: &Map<String, Value>) {
-        let raw = member(obj, "rawQueryString").and_then(Value::as_str);
-        if let Some(raw) = raw.filter(|r| r.contains('+')) {
-            let mark = self.path.push_key("queryStringParameters");
+    ///
+    /// The raw query is also where a value that a raw `&` of its own cut short is rejoined
+    /// ([`decode::continued_values`]): the map only has its pieces.
+    fn raw_query(&mut self, obj: &Map<String, Value>) {
+        let Some(raw) = member(obj, "rawQueryString").and_then(Value::as_str) else {
+            return;
+        };
+        let mark = self.path.push_key("queryStringParameters");
+        if raw.contains('+') {
             self.form(raw, Transforms::NONE);
+        } else {
+            self.continued(raw, Transforms::URL);
+        }
+        self.path.truncate(mark);
+    }
+
+    /// Each value of a query or form that a raw `&` cut short, rejoined, at its parameter.
+    fn continued(&mut self, text: &str, t: Transforms) {
+        if !text.contains('&') {
+            return;
+        }
+        for (name, value) in decode::continued_values(text) {
+            let mark = self.path.push_key(&name);
+            self.string(&value, t.with(Transforms::PAIR));
             self.path.truncate(mark);
         }
     }
@@ -1089,8 +1108,8 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
     }
 
     /// The text a client wrote as one parameter, when the split into name and value hid it:
-    /// - a name holding what no client puts in one (markup, a quote, a parenthesis, a blank)
-    ///   was split at the payload's own `=`: `?<svg onload=alert(1)>` reaches the handler as
+    /// - a name holding what no client puts in one ([`decode::odd_name`]: markup, a quote, a
+    ///   parenthesis, a blank) was split at the payload's own `=`: `?<svg onload=alert(1)>` reaches the handler as
     ///   the name `<svg onload` and the value `alert(1)>`, each harmless alone;
     /// - a long name with no value, or only `=` (base64's padding), is a bare query
     ///   (`?PHNjcmlwdD4=`), which is read as a value is (base64, JSON).
@@ -1099,14 +1118,8 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
     /// Read rejoined, as the query held it (and as a handler that echoes its parameters
     /// prints it), at the parameter's path.
     fn pair(&mut self, name: &str, value: &str, t: Transforms) {
-        let odd = |b: u8| {
-            matches!(
-                b,
-                b'<' | b'>' | b'"' | b'\'' | b'`' | b'(' | b')' | b' ' | b'\t'
-            )
-        };
         let bare = name.len() >= 16 && value.bytes().all(|b| b == b'=');
-        if !bare && !name.bytes().any(odd) {
+        if !bare && !decode::odd_name(name) {
             return;
         }
         let mark = self.path.push_key(name);
@@ -1128,6 +1141,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             self.path.truncate(mark);
             self.pair(&name, &value, t);
         }
+        self.continued(body, t);
     }
 
     /// A value its trigger declares as base64 (Kinesis data, binary attributes).
