@@ -100,6 +100,8 @@ pub enum Category {
     XpathInjection,
     /// Formula (CSV) injection: cells a spreadsheet would run.
     FormulaInjection,
+    /// An offensive scanner or fuzzer named in the User-Agent.
+    Scanner,
     /// JSON Schema violation.
     Schema,
 }
@@ -126,6 +128,7 @@ impl Category {
             Category::LdapInjection => "ldap_injection",
             Category::XpathInjection => "xpath_injection",
             Category::FormulaInjection => "formula_injection",
+            Category::Scanner => "scanner",
             Category::Schema => "schema",
         }
     }

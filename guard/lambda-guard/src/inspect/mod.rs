@@ -48,6 +48,7 @@ mod normalize;
 mod nosqli;
 mod proto;
 pub mod rules;
+mod scanner;
 mod schema;
 mod scope;
 mod seen;
@@ -132,6 +133,7 @@ const DETECTORS: &[(Category, Detector, NeedsOf)] = &[
     (Category::LdapInjection, ldapi::detect, ldapi::needs),
     (Category::XpathInjection, xpath::detect, xpath::needs),
     (Category::FormulaInjection, formula::detect, formula::needs),
+    (Category::Scanner, scanner::detect, scanner::needs),
 ];
 const _: () = assert!(DETECTORS.len() <= 32, "a scan keeps one bit per detector");
 

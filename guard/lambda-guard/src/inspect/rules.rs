@@ -90,6 +90,7 @@ pub const RULES: &[(&str, Category)] = &[
     ("xpath.expression", Category::XpathInjection),
     ("formula.dde", Category::FormulaInjection),
     ("formula.reaching_function", Category::FormulaInjection),
+    ("scanner.user_agent", Category::Scanner),
     ("schema.violation", Category::Schema),
 ];
 
@@ -111,6 +112,7 @@ pub const CATEGORIES: &[Category] = &[
     Category::LdapInjection,
     Category::XpathInjection,
     Category::FormulaInjection,
+    Category::Scanner,
     Category::Schema,
 ];
 

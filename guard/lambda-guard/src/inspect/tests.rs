@@ -82,6 +82,24 @@ fn a_payload_split_into_a_parameters_name_and_value_is_found_rejoined() {
 }
 
 #[test]
+fn a_scanner_naming_itself_in_the_user_agent_is_refused_there_only() {
+    let mut e = http(Value::Null, None);
+    e["headers"]["user-agent"] = json!("sqlmap/1.7.4#stable (https://sqlmap.org)");
+    let f = inspect(&e);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(
+        (f[0].category, f[0].rule.as_ref()),
+        (Category::Scanner, "scanner.user_agent")
+    );
+    assert_eq!(f[0].path, "$.headers.user-agent");
+    // The tool's name as a word elsewhere, or inside another word, is not a scan.
+    e["headers"]["user-agent"] =
+        json!("Mozilla/5.0 (X11; Linux x86_64) Gecko/20100101 Firefox/128.0");
+    e["queryStringParameters"] = json!({"q": "how to use sqlmap and nikto"});
+    assert!(inspect(&e).is_empty());
+}
+
+#[test]
 fn json_bodies_keys_and_base64_are_inspected() {
     let body = json!({"user": {"$ne": null}, "list": [{"__proto__": {"admin": true}}]});
     let f = inspect(&http(Value::Null, Some(body.to_string())));

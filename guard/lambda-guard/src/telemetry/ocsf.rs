@@ -525,6 +525,7 @@ fn category_title(category: Category) -> &'static str {
         Category::LdapInjection => "LDAP injection",
         Category::XpathInjection => "XPath injection",
         Category::FormulaInjection => "Formula injection",
+        Category::Scanner => "Attack tool",
         Category::Schema => "Schema violation",
         #[allow(unreachable_patterns, reason = "the enum is non_exhaustive")]
         _ => "Finding",
