@@ -2074,8 +2074,13 @@ fn chains(b: &[u8], text: &[u8], paranoia: u8) -> Option<Hit> {
             // (`&#&#…`) must not pay a look-back at each.
             let prose = paranoia < 2
                 && match c {
-                    b'&' => sentence(b, i, after) || capitals_after_ampersand(text, i),
-                    b';' | b'|' | b'\\' => sentence(b, i, after),
+                    b'&' => {
+                        sentence(b, i, after)
+                            || capitals_after_ampersand(text, i)
+                            || product_comment(b, i)
+                    }
+                    b';' | b'|' => sentence(b, i, after) || product_comment(b, i),
+                    b'\\' => sentence(b, i, after),
                     b'`' => {
                         inline_code(b, i, h.end)
                             && *words.get_or_insert_with(|| plain_words(b) >= 3)
@@ -2102,6 +2107,42 @@ static CHAIN_BYTES: [bool; 256] = {
     }
     t
 };
+
+/// A separator inside the comment of a product token: the items of a User-Agent
+/// (`Mozilla/5.0 (Linux; U; Android 4.0.4; id; …)`, `UCWEB/2.0 (Java; U; Id; …)`,
+/// `(Windows NT 6.3; Trident/7.0; Touch; rv:11.0)`), which no shell runs: to it, a `(` after
+/// a word is a syntax error. The comment must close, within 256 bytes either side.
+fn product_comment(b: &[u8], sep: usize) -> bool {
+    let from = sep.saturating_sub(256);
+    let Some(open) = b[from..sep]
+        .iter()
+        .rposition(|&c| c == b'(')
+        .map(|p| from + p)
+    else {
+        return false;
+    };
+    let to = b.len().min(sep + 256);
+    if b[open + 1..sep].contains(&b')') || !b[sep..to].contains(&b')') {
+        return false;
+    }
+    // `name/version ` before the `(`.
+    let head = b[..open].trim_ascii_end();
+    if head.len() == open {
+        return false;
+    }
+    let token = head
+        .iter()
+        .rposition(|c| c.is_ascii_whitespace() || *c == b')')
+        .map_or(head, |p| &head[p + 1..]);
+    let Some(slash) = token.iter().position(|&c| c == b'/') else {
+        return false;
+    };
+    slash > 0
+        && token[..slash]
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+        && token.get(slash + 1).is_some_and(u8::is_ascii_digit)
+}
 
 /// A spaced `&` before a word of two or three capitals (`Raleigh & NC`, `Charlotte, NC & SC`,
 /// `Boise & ID - Payette`): an abbreviation in prose. Lambda's shell is Linux's, where command
@@ -2985,6 +3026,11 @@ mod tests {
             "f(){ f | f; }; f",
             "ping`` 127.0.0.1",
             "f(){ f|f& };f",
+            // Outside a product's comment, or a comment not after a product token.
+            "Mozilla/5.0; id",
+            "curl/8.0 (x); id",
+            "x; (id; ls)",
+            "Mozilla/5.0 (X11) && cat /etc/passwd",
         ] {
             assert!(rule(a).is_some(), "missed {a}");
         }
@@ -2998,6 +3044,11 @@ mod tests {
             "Raleigh & NC - Durham",
             "Charlotte, NC & SC",
             "LC & NC - Boys038-XL.jpg",
+            // User-Agent comments: items, inside a `(` no shell accepts after a word.
+            "Mozilla/5.0 (Linux; U; Android 4.0.4; id; Axioo_PICOpad_GIM Build/IMM76D)",
+            "UCWEB/2.0 (Java; U; Id; samsung-gt-s5233s) U2/1.0.0 UCBrowser/8.9.0.251",
+            "Mozilla/5.0 (Windows NT 6.3; Trident/7.0; Touch; rv:11.0) like Gecko",
+            "Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.0; &id;)",
             // Delimited records: a European CSV header and line, tags.
             "name;id;email",
             "2024-05-01;42;cat;food",
