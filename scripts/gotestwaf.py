@@ -23,8 +23,9 @@ import subprocess
 import sys
 import urllib.parse
 
+from guard_scan import scan
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-CLI = ROOT / "target" / "release" / "lambda-guard"
 WORK = ROOT / "target" / "gotestwaf"
 
 
@@ -160,15 +161,9 @@ def main():
     misses = "--misses" in sys.argv
     load = yaml_loader()
     rows = list(cases(pathlib.Path(args[0]), load))
-    env = dict(os.environ, GUARD_TMP_DIR=os.environ.get("GUARD_TMP_DIR", str(WORK / "guard-tmp")))
-    pathlib.Path(env["GUARD_TMP_DIR"]).mkdir(parents=True, exist_ok=True)
-    out = subprocess.run([str(CLI), "scan"], input="".join(json.dumps(r[4]) + "\n" for r in rows),
-                         capture_output=True, text=True, env=env, check=False).stdout.splitlines()
-    if len(out) != len(rows):
-        sys.exit(f"scan answered {len(out)} lines for {len(rows)} requests")
+    out = scan([r[4] for r in rows], WORK)
     tally = {k: collections.defaultdict(lambda: [0, 0]) for k in ("set", "encoder", "placeholder")}
-    for (name, enc, ph, payload, _), line in zip(rows, out):
-        v = json.loads(line)
+    for (name, enc, ph, payload, _), v in zip(rows, out):
         benign = name.startswith("false-pos")
         right = (v["verdict"] == "deny") != benign
         tally["set"][name][0] += right

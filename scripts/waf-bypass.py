@@ -16,14 +16,13 @@ private directory under target/.
 """
 import collections
 import json
-import os
 import pathlib
-import subprocess
 import sys
 import urllib.parse
 
+from guard_scan import scan
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-CLI = ROOT / "target" / "release" / "lambda-guard"
 WORK = ROOT / "target" / "waf-bypass"
 
 
@@ -81,16 +80,11 @@ def main():
         sys.exit(__doc__)
     misses = "--misses" in sys.argv
     rows = list(cases(pathlib.Path(args[0])))
-    env = dict(os.environ, GUARD_TMP_DIR=os.environ.get("GUARD_TMP_DIR", str(WORK / "guard-tmp")))
-    pathlib.Path(env["GUARD_TMP_DIR"]).mkdir(parents=True, exist_ok=True)
-    out = subprocess.run([str(CLI), "scan"], input="".join(json.dumps(r[4]) + "\n" for r in rows),
-                         capture_output=True, text=True, env=env, check=False).stdout.splitlines()
-    if len(out) != len(rows):
-        sys.exit(f"scan answered {len(out)} lines for {len(rows)} requests")
+    out = scan([r[4] for r in rows], WORK)
     zones = collections.defaultdict(lambda: [0, 0])
     payloads = collections.defaultdict(lambda: collections.defaultdict(list))
-    for (cls, name, zone, payload, _), line in zip(rows, out):
-        refused = json.loads(line)["verdict"] == "deny"
+    for (cls, name, zone, payload, _), v in zip(rows, out):
+        refused = v["verdict"] == "deny"
         zones[(cls, zone)][0] += refused
         zones[(cls, zone)][1] += 1
         payloads[cls][name].append(refused)
