@@ -47,8 +47,9 @@ impl Transforms {
     /// The body of an e-mail, or a part of it (an SES notification's `content`, a
     /// `message/rfc822` body or part).
     pub const MESSAGE: Transforms = Transforms(1 << 13);
-    /// A query or form parameter whose name no client writes (`<svg onload`), read rejoined
-    /// with its value at the `=` that split them: the payload's own `=`.
+    /// A query or form parameter read as the client wrote it: rejoined at the payload's own
+    /// `=` (a name no client writes, `<svg onload`) or `&` (`<img src=j&#X41…`), or a bare
+    /// query read as a value.
     pub const PAIR: Transforms = Transforms(1 << 14);
     const NAMES: [(Transforms, &'static str); 15] = [
         (Transforms::BASE64, "base64"),
@@ -1107,16 +1108,15 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         }
     }
 
-    /// The text a client wrote as one parameter, when the split into name and value hid it:
-    /// - a name holding what no client puts in one ([`decode::odd_name`]: markup, a quote, a
-    ///   parenthesis, a blank) was split at the payload's own `=`: `?<svg onload=alert(1)>` reaches the handler as
-    ///   the name `<svg onload` and the value `alert(1)>`, each harmless alone;
+    /// The text a client wrote as one parameter, when the split into name and value hid it,
+    /// read at the parameter's path (as a handler that echoes its parameters prints it):
+    /// - a name holding what no client puts in one ([`decode::odd_name`]) was split at the
+    ///   payload's own `=`: `?<svg onload=alert(1)>` reaches the handler as the name
+    ///   `<svg onload` and the value `alert(1)>`, each harmless alone;
     /// - a long name with no value, or only `=` (base64's padding), is a bare query
-    ///   (`?PHNjcmlwdD4=`), which is read as a value is (base64, JSON).
+    ///   (`?PHNjcmlwdD4=`), read as a value is (base64, JSON).
     ///
-    /// A name with no value is read alone (`name=` would only add an `=`).
-    /// Read rejoined, as the query held it (and as a handler that echoes its parameters
-    /// prints it), at the parameter's path.
+    /// A name with no value is read alone: `name=` would only add an `=`.
     fn pair(&mut self, name: &str, value: &str, t: Transforms) {
         let bare = name.len() >= 16 && value.bytes().all(|b| b == b'=');
         if !bare && !decode::odd_name(name) {
