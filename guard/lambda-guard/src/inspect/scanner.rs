@@ -4,12 +4,12 @@
 //! User-Agent headers only (and the copy API Gateway puts in `requestContext`): a tool's name
 //! in a body or a query is a word.
 
-use super::subject::{Hit, Needs, Subject, Tables};
+use super::subject::{is_header, Hit, Needs, Subject, Tables};
 
 /// The names offensive scanners and fuzzers put in their default User-Agent, lower case: SQL
 /// injection (sqlmap, Havij, sqlninja, bsqlbf), command injection (commix), XSS (XSStrike),
 /// traversal (DotDotPwn), template and vulnerability scanners (Nuclei, Nikto, OpenVAS and
-/// Nessus plugins, `.nasl`), web scanners (Acunetix, Netsparker, Arachni, w3af, Skipfish, Vega,
+/// Nessus plugins, `.nasl`), web scanners (Acunetix, Netsparker, Arachni, w3af, Skipfish,
 /// WebInspect, WPScan, WhatWeb, ZmEu), content discovery (ffuf, gobuster, dirbuster,
 /// dirsearch, feroxbuster, wfuzz), port and banner scanners (Nmap's scripting engine, masscan,
 /// zgrab) and brute forcers (Hydra).
@@ -52,25 +52,10 @@ pub(crate) fn needs() -> Needs {
     Needs::classes(0).or_words(TOOLS)
 }
 
-/// Whether `path` is a User-Agent: a header of any case, or `requestContext`'s copy.
+/// Whether `path` is a User-Agent: the header, or the copy in `requestContext`.
 fn user_agent(path: &str) -> bool {
-    let p = path.as_bytes();
-    let last = p
-        .iter()
-        .rposition(|&c| matches!(c, b'.' | b'['))
-        .map_or(p, |i| &p[i + 1..]);
-    let name = last
-        .strip_prefix(b"'")
-        .and_then(|n| n.strip_suffix(b"']"))
-        .unwrap_or(last);
-    // `multiValueHeaders['User-Agent'][0]`: the list's item.
-    let name = if name.iter().all(u8::is_ascii_digit) || name.ends_with(b"]") {
-        let head = &path[..path.len() - last.len() - 1];
-        return !head.is_empty() && user_agent(head);
-    } else {
-        name
-    };
-    name.eq_ignore_ascii_case(b"user-agent") || name.eq_ignore_ascii_case(b"useragent")
+    is_header(path, "user-agent")
+        || (path.starts_with("$.requestContext.") && path.ends_with(".userAgent"))
 }
 
 /// A scanner's name in a User-Agent.
@@ -98,8 +83,8 @@ mod tests {
     fn user_agent_paths() {
         for p in [
             "$.headers.user-agent",
-            "$.headers['User-Agent']",
-            "$.multiValueHeaders['User-Agent'][0]",
+            "$.headers.User-Agent",
+            "$.multiValueHeaders.User-Agent[0]",
             "$.requestContext.identity.userAgent",
             "$.requestContext.http.userAgent",
         ] {

@@ -6,7 +6,9 @@
 //! private ranges (scheme-relative `//10.0.0.5/` at paranoia 2), and schemes that reach beyond
 //! HTTP (`file:`, `gopher:`, `dict:`, `ldap:`, `tftp:`, `jar:`, `netdoc:`).
 
-use super::subject::{class, find, find_iter, gate, is_word, Hit, Needs, Subject, Tables};
+use super::subject::{
+    class, find, find_iter, gate, is_header, is_word, Hit, Needs, Subject, Tables,
+};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 const DANGEROUS_SCHEMES: &[&[u8]] = &[
@@ -360,7 +362,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     }
     // The `Host` header names the server itself: `localhost` there is not a target.
     // Only names count here, and the keyword pass saw none.
-    if s.gate(gate::SSRF_NAME) && !is_host_header(s.path) {
+    if s.gate(gate::SSRF_NAME) && !is_header(s.path, "host") {
         if let Some(h) = bare_host(b) {
             return Some(h);
         }
@@ -497,14 +499,6 @@ fn obfuscated_ipv4(host: &str, folded: bool) -> bool {
     };
     (parse_ipv4_loose(host).is_some() && (folded || host.parse::<Ipv4Addr>().is_err()))
         || overflowing()
-}
-
-/// Whether a field is the `Host` header (`$.headers.Host`, `$.multiValueHeaders.host[0]`).
-fn is_host_header(path: &str) -> bool {
-    let p = path.trim_end_matches(|c: char| c.is_ascii_digit() || c == '[' || c == ']');
-    p.len() >= 5
-        && p.as_bytes()[p.len() - 5..].eq_ignore_ascii_case(b".host")
-        && p.contains("eaders.")
 }
 
 /// A value that is a loopback or metadata host *name* without a scheme (`localhost/admin`,

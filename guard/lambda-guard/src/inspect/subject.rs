@@ -549,6 +549,19 @@ impl Tables {
     }
 }
 
+/// Whether a field is the request header `name` (lower case; matched in any case), in
+/// `headers` or `multiValueHeaders`, an item of its list too (`$.headers.Host`,
+/// `$.multiValueHeaders.user-agent[0]`).
+pub(crate) fn is_header(path: &str, name: &str) -> bool {
+    let p = path
+        .trim_end_matches(|c: char| c.is_ascii_digit() || c == '[' || c == ']')
+        .as_bytes();
+    let Some(head) = p.len().checked_sub(name.len()) else {
+        return false;
+    };
+    p[head..].eq_ignore_ascii_case(name.as_bytes()) && p[..head].ends_with(b"eaders.")
+}
+
 /// Up to this length a value is searched by its needles' first byte: building a `memmem`
 /// searcher costs more than the whole search.
 const SHORT: usize = 256;
