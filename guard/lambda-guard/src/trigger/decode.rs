@@ -468,6 +468,10 @@ fn piece_name(piece: &str) -> Cow<'_, str> {
 /// the value rejoined through its odd pieces, decoded; a text that opens with odd pieces is
 /// rejoined from its start. At most 64 per text.
 pub(crate) fn continued_values(text: &str) -> Vec<(String, String)> {
+    // Most queries and forms have none: one pass, no allocation, before any bookkeeping.
+    if !text.split('&').skip(1).any(|p| odd_name(&piece_name(p))) {
+        return Vec::new();
+    }
     let mut pieces = Vec::new();
     let mut at = 0;
     for piece in text.split('&') {

@@ -608,9 +608,6 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
 
     /// Each value of a query or form that a raw `&` cut short, rejoined, at its parameter.
     fn continued(&mut self, text: &str, t: Transforms) {
-        if !text.contains('&') {
-            return;
-        }
         for (name, value) in decode::continued_values(text) {
             let mark = self.path.push_key(&name);
             self.string(&value, t.with(Transforms::PAIR));
