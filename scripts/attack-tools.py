@@ -32,8 +32,9 @@ import sys
 import threading
 import urllib.parse
 
+from guard_scan import scan
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-CLI = ROOT / "target" / "release" / "lambda-guard"
 WORK = ROOT / "target" / "attack-tools"
 BASELINE = "1"
 
@@ -132,18 +133,12 @@ def json_event(v: str) -> dict:
 
 
 def measure(values: list[str], misses: bool):
-    env = dict(os.environ, GUARD_TMP_DIR=os.environ.get("GUARD_TMP_DIR", str(WORK / "guard-tmp")))
-    pathlib.Path(env["GUARD_TMP_DIR"]).mkdir(parents=True, exist_ok=True)
     for name, event in (("query", query_event), ("sqs", sqs_event), ("json", json_event)):
-        lines = "".join(json.dumps(event(v)) + "\n" for v in values)
-        out = subprocess.run([str(CLI), "scan"], input=lines, capture_output=True, text=True,
-                             env=env, check=False).stdout.splitlines()
-        if len(out) != len(values):
-            sys.exit(f"scan answered {len(out)} lines for {len(values)} events")
+        out = scan([event(v) for v in values], WORK)
         tally = {"tune": [0, 0], "holdout": [0, 0]}
-        for v, line in zip(values, out):
+        for v, verdict in zip(values, out):
             half = "tune" if int(hashlib.sha1(v.encode()).hexdigest()[0], 16) % 2 == 0 else "holdout"
-            refused = json.loads(line)["verdict"] == "deny"
+            refused = verdict["verdict"] == "deny"
             tally[half][0] += 1
             tally[half][1] += refused
             if misses and name == "query" and half == "tune" and not refused:

@@ -11,13 +11,12 @@ Needs the CLI built (`cargo build --release -p lambda-guard-cli`); GUARD_TMP_DIR
 private directory under target/, never the machine's /tmp.
 """
 import json
-import os
 import pathlib
-import subprocess
 import sys
 
+from guard_scan import scan
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-CLI = ROOT / "target" / "release" / "lambda-guard"
 
 
 def webhook(body: str) -> dict:
@@ -59,14 +58,9 @@ def main() -> int:
     pairs = list(cases(sys.argv[1], sys.argv[2:]))
     names = [name for name, _ in pairs]
     events = [event for _, event in pairs]
-    tmp = os.environ.get("GUARD_TMP_DIR", str(ROOT / "target" / "benign-events-tmp"))
-    os.makedirs(tmp, exist_ok=True)
-    out = subprocess.run([str(CLI), "scan"], input="\n".join(json.dumps(e) for e in events) + "\n",
-                         capture_output=True, text=True, check=True,
-                         env={**os.environ, "GUARD_TMP_DIR": tmp}).stdout.splitlines()
+    out = scan(events, ROOT / "target" / "benign-events")
     refused = 0
-    for name, line in zip(names, out):
-        verdict = json.loads(line)
+    for name, verdict in zip(names, out):
         if verdict["verdict"] == "deny":
             refused += 1
             for f in verdict["findings"]:
