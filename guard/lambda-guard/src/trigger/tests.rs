@@ -1020,6 +1020,38 @@ fn raw_query_pluses_are_read_as_spaces_too() {
 }
 
 #[test]
+fn a_raw_query_without_its_map_is_read_whole() {
+    // A hand-built or directly invoked event: the URL the handler parses is all there is.
+    let mut e = sample(Trigger::ApiGatewayHttp);
+    set_path(
+        &mut e,
+        "rawQueryString",
+        json!("q=1%27%20or%201=1--&page=2"),
+    )
+    .unwrap();
+    set_path(&mut e, "queryStringParameters", Value::Null).unwrap();
+    let query = |e: &Value| -> Vec<(String, String)> {
+        fields(e)
+            .into_iter()
+            .filter(|(p, role, ..)| {
+                p.starts_with("$.queryStringParameters.") && *role == FieldRole::Value
+            })
+            .map(|(p, _, text, _)| (p, text))
+            .collect()
+    };
+    let q = |name: &str, v: &str| (format!("$.queryStringParameters.{name}"), v.to_owned());
+    assert_eq!(query(&e), [q("q", "1' or 1=1--"), q("page", "2")]);
+    // With its map, the raw query (no `+`, nothing cut) adds nothing.
+    set_path(
+        &mut e,
+        "queryStringParameters",
+        json!({"q": "1' or 1=1--", "page": "2"}),
+    )
+    .unwrap();
+    assert_eq!(query(&e), [q("q", "1' or 1=1--"), q("page", "2")]);
+}
+
+#[test]
 fn parameters_split_at_a_payloads_own_equals_are_read_rejoined() {
     let pairs = |e: &Value| -> Vec<(String, Vec<&'static str>)> {
         fields(e)

@@ -512,7 +512,10 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                 }
             });
         }
-        self.raw_query(obj);
+        let mapped = queries
+            .iter()
+            .any(|k| member(obj, k).is_some_and(|v| !v.is_null()));
+        self.raw_query(obj, mapped);
         let base64 = member(obj, "isBase64Encoded")
             .or_else(|| member(obj, "is_base64_encoded"))
             .and_then(Value::as_bool)
@@ -592,13 +595,15 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
     /// application as SQL. A raw query with a `+` is also walked as those parsers read it.
     ///
     /// The raw query is also where a value that a raw `&` of its own cut short is rejoined
-    /// ([`decode::continued_values`]): the map only has its pieces.
-    fn raw_query(&mut self, obj: &Map<String, Value>) {
+    /// ([`decode::continued_values`]): the map only has its pieces. Without a map (`mapped`
+    /// false: a direct invoke, a hand-built event) the raw query is all there is, and the
+    /// URL the handler parses is built from it: it is walked whole.
+    fn raw_query(&mut self, obj: &Map<String, Value>, mapped: bool) {
         let Some(raw) = member(obj, "rawQueryString").and_then(Value::as_str) else {
             return;
         };
         let mark = self.path.push_key("queryStringParameters");
-        if raw.contains('+') {
+        if raw.contains('+') || !mapped {
             self.form(raw, Transforms::NONE);
         } else {
             self.continued(raw, Transforms::URL);
