@@ -431,6 +431,33 @@ fn authorizer_requests_are_requests() {
 }
 
 #[test]
+fn an_mtls_client_certificates_subject_and_a_websocket_close_reason_are_input() {
+    let dn = "CN=device-17,O=Example";
+    let mut http = sample(Trigger::ApiGatewayHttp);
+    http["requestContext"]["authentication"] = json!({"clientCert": {"subjectDN": dn,
+        "issuerDN": "CN=Example CA", "serialNumber": "a1:b2", "clientCertPem": "-----BEGIN"}});
+    let subject = "$.requestContext.authentication.clientCert.subjectDN";
+    assert_eq!(value_at(&http, subject).unwrap().0, dn);
+    // What the API's own CA and AWS put there is not the client's.
+    assert!(!has_path(
+        &http,
+        "$.requestContext.authentication.clientCert.issuerDN"
+    ));
+    assert!(!has_path(
+        &http,
+        "$.requestContext.authentication.clientCert.serialNumber"
+    ));
+    let mut rest = sample(Trigger::ApiGatewayRest);
+    rest["requestContext"]["identity"]["clientCert"] = json!({"subjectDN": dn});
+    let subject = "$.requestContext.identity.clientCert.subjectDN";
+    assert_eq!(value_at(&rest, subject).unwrap().0, dn);
+    let mut ws = sample(Trigger::WebSocket);
+    ws["requestContext"]["disconnectReason"] = json!("Client-side close frame status code 1000");
+    assert!(has_path(&ws, "$.requestContext.disconnectReason"));
+    assert!(!has_path(&ws, "$.requestContext.connectionId"));
+}
+
+#[test]
 fn vpc_lattice_requests_of_both_versions() {
     let mut v2 = sample(Trigger::VpcLattice);
     v2["method"] = json!("POST");
@@ -564,8 +591,26 @@ fn sqs_message_attributes_string_and_binary() {
     let mut e = sample(Trigger::Sqs);
     e["Records"][0]["messageAttributes"] = json!({
         "origin": {"stringValue": "partner-feed", "dataType": "String"},
-        "blob": {"binaryValue": super::sample::b64_for_tests("raw bytes"), "dataType": "Binary"}
+        "blob": {"binaryValue": super::sample::b64_for_tests("raw bytes"), "dataType": "Binary"},
+        "lists": {"stringListValues": ["a", "b"], "dataType": "String",
+            "binaryListValues": [super::sample::b64_for_tests("more bytes")]}
     });
+    assert_eq!(
+        value_at(
+            &e,
+            "$.Records[0].messageAttributes.lists.stringListValues[1]"
+        )
+        .unwrap(),
+        ("b".to_owned(), vec![])
+    );
+    assert_eq!(
+        value_at(
+            &e,
+            "$.Records[0].messageAttributes.lists.binaryListValues[0]"
+        )
+        .unwrap(),
+        ("more bytes".to_owned(), vec!["base64"])
+    );
     assert_eq!(
         value_at(&e, "$.Records[0].messageAttributes.origin.stringValue")
             .unwrap()

@@ -573,19 +573,27 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                 }
             }
         });
-        // And a VPC Lattice caller's certificate names (IAM Roles Anywhere): whatever its CA
-        // signed. One pass over each holder's members (REST's `identity` has a dozen).
-        for holder in ["identity", "http"] {
+        // And a client certificate's subject: whatever its CA signed, which may be a name the
+        // client asked for (a VPC Lattice caller's through IAM Roles Anywhere; an mTLS client's
+        // `clientCert`, in REST's `identity` or HTTP's `authentication`). One pass over each
+        // holder's members (REST's `identity` has a dozen).
+        for holder in ["identity", "http", "authentication"] {
             self.member(ctx, holder, |w, h| {
                 for (key, v) in h.as_object().into_iter().flatten() {
                     if key == "userAgent" || key.starts_with("x509") {
                         let mark = w.path.push_key(key);
                         w.any(v, none);
                         w.path.truncate(mark);
+                    } else if let Some(cert) = v.as_object().filter(|_| key == "clientCert") {
+                        let mark = w.path.push_key(key);
+                        w.member(cert, "subjectDN", |w, v| w.any(v, none));
+                        w.path.truncate(mark);
                     }
                 }
             });
         }
+        // A WebSocket `$disconnect`'s reason, which may quote the client's close frame.
+        self.member(ctx, "disconnectReason", |w, v| w.any(v, none));
         self.path.truncate(mark);
     }
 
@@ -1007,7 +1015,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         }
     }
 
-    /// SQS `messageAttributes` (`stringValue`/`binaryValue`) and SNS `MessageAttributes`
+    /// SQS `messageAttributes` (`stringValue`/`binaryValue` and their lists) and SNS `MessageAttributes`
     /// (`Value`, base64 when `Type` is `Binary`).
     fn message_attributes(&mut self, attrs: &Value) {
         let Some(attrs) = attrs.as_object() else {
@@ -1029,6 +1037,19 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                 }
                 self.member(a, "binaryValue", |w, v| {
                     w.base64_string(v, Transforms::NONE)
+                });
+                // SQS's list values: "reserved for future use", yet in the event's schema, and
+                // the sender's if they ever arrive.
+                self.member(a, "stringListValues", |w, v| w.any(v, Transforms::NONE));
+                self.member(a, "binaryListValues", |w, v| match v.as_array() {
+                    Some(items) => {
+                        for (i, item) in items.iter().enumerate() {
+                            let mark = w.path.push_index(i);
+                            w.base64_string(item, Transforms::NONE);
+                            w.path.truncate(mark);
+                        }
+                    }
+                    None => w.any(v, Transforms::NONE),
                 });
             }
             self.path.truncate(mark);
