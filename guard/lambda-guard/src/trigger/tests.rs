@@ -538,6 +538,35 @@ fn s3_keys_are_form_decoded() {
         ("invoices/2026/Q4 report(1).pdf".to_owned(), vec!["url"])
     );
     assert!(!has_path(&e, "$.Records[0].s3.bucket.name"));
+    // Whole, then segment by segment, as a request path: a segment is what a handler that
+    // splits the key (`tenant/user/file`) takes, and may be base64 or JSON of its own.
+    let key = |k: &str| {
+        let mut e = sample(Trigger::S3);
+        e["Records"][0]["s3"]["object"]["key"] = json!(k);
+        fields(&e)
+            .into_iter()
+            .filter(|(p, role, ..)| p.contains(".object.key") && *role == FieldRole::Value)
+            .map(|(_, _, text, t)| (text, t))
+            .collect::<Vec<_>>()
+    };
+    let b64 = super::sample::b64_for_tests("../../etc/passwd");
+    assert_eq!(
+        key(&format!("in/{b64}/x.csv")),
+        [
+            (format!("in/{b64}/x.csv"), vec![]),
+            (b64.clone(), vec![]), // its `=` padding is no plain character
+            ("../../etc/passwd".to_owned(), vec!["base64"]),
+        ]
+    );
+    assert_eq!(
+        key("%7B%22a%22%3A%22b%22%7D/c"),
+        [
+            // The whole key parses as JSON up to its `/`: what came before is walked too.
+            ("b".to_owned(), vec!["url", "json"]),
+            ("{\"a\":\"b\"}/c".to_owned(), vec!["url"]),
+            ("b".to_owned(), vec!["url", "json"]), // the segment's, at `….object.key.a`
+        ]
+    );
 }
 
 #[test]

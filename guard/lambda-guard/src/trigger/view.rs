@@ -884,10 +884,15 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             Trigger::S3 => self.aws_object(r, "s3", known::S3_ENTITY, |w, s3| {
                 w.aws_object(s3, "object", known::S3_OBJECT, |w, o| {
                     w.member(o, "key", |w, key| match key.as_str() {
+                        // A path the uploader named: whole, then segment by segment, as
+                        // a request path is read.
                         Some(k) => {
                             let decoded = decode::form_component(k);
                             let t = if decoded != k { Transforms::URL } else { none };
-                            w.emit(FieldRole::Value, &decoded, t);
+                            w.string(&decoded, t);
+                            if decoded.contains('/') {
+                                w.path_segments(&decoded, t);
+                            }
                         }
                         None => w.any(key, none),
                     });
@@ -1289,17 +1294,21 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         let Some(path) = v.as_str() else {
             return;
         };
-        let Some(rest) = path.strip_prefix('/') else {
-            return;
-        };
-        for segment in rest.split('/').take(MAX_PATH_SEGMENTS) {
+        if let Some(rest) = path.strip_prefix('/') {
+            self.path_segments(rest, Transforms::NONE);
+        }
+    }
+
+    /// Each `/` segment of a path (a request's, an S3 key) as a value of its own.
+    fn path_segments(&mut self, path: &str, t: Transforms) {
+        for segment in path.split('/').take(MAX_PATH_SEGMENTS) {
             let plain = segment
                 .bytes()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'~'));
             if plain {
-                self.undeclared_base64(segment, Transforms::NONE);
+                self.undeclared_base64(segment, t);
             } else {
-                self.string(segment, Transforms::NONE);
+                self.string(segment, t);
             }
         }
     }
