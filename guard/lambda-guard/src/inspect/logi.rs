@@ -146,10 +146,13 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
             continue; // The line starts after the `\n`.
         }
         let end = (nl + 24).min(b.len());
-        if forged_after(s, nl + 1, message) {
+        let line = line_at(b, nl + 1);
+        // A row that opens with a number (a time series' timestamp, an address) in a table
+        // whose first line is its header is data, not a forged entry.
+        let row = line.first().is_some_and(u8::is_ascii_digit) && table_row(first, line);
+        if !row && forged_after(s, nl + 1, message) {
             return Some(Hit::new("log.forged_entry", nl, end));
         }
-        let line = line_at(b, nl + 1);
         let blank = line.is_empty() && nl + 1 < b.len() && !first.is_empty();
         if one_word && !headers_ended && header_line(line) {
             return Some(Hit::new("log.forged_entry", nl, end));
@@ -193,6 +196,16 @@ fn terminal_escape(b: &[u8], ctrl: bool) -> Option<Hit> {
     }
     let p = find(b, C1_CSI)?;
     Some(Hit::new("log.terminal_escape", p, p + C1_CSI.len()))
+}
+
+/// Whether `line` has as many of one delimiter (`,`, tab, `;`, `|`) as the header line
+/// `first`, and at least one: a row of a CSV or TSV table.
+fn table_row(first: &[u8], line: &[u8]) -> bool {
+    let count = |l: &[u8], d: u8| l.iter().filter(|c| **c == d).count();
+    [b',', b'\t', b';', b'|'].iter().any(|&d| {
+        let n = count(first, d);
+        n > 0 && n == count(line, d)
+    })
 }
 
 /// The line of `b` that starts at `i` (without its line break), at most 128 bytes of it.
@@ -421,7 +434,7 @@ fn forged_after(s: &Subject<'_>, i: usize, message: bool) -> bool {
     let stamp = |l: &[u8]| {
         (l.len() >= 16
             && date(l)
-            && matches!(l[10], b' ' | b't')
+            && matches!(l[10], b' ' | b'\t' | b't')
             && digits(&l[11..13])
             && l[13] == b':')
             || (l.len() >= 8 && digits(&l[..2]) && l[2] == b':' && digits(&l[3..5]) && l[5] == b':')
@@ -451,13 +464,13 @@ fn forged_after(s: &Subject<'_>, i: usize, message: bool) -> bool {
         d > 0 && day.get(d) == Some(&b' ') && stamp(&day[d + 1..])
     };
     let priority = body.len() < line.len();
-    // An access log: `198.51.100.7 - - [`.
+    // An access log: `198.51.100.7 - - [`, or tab-separated.
     let access = {
         let ip = line
             .iter()
             .take_while(|c| c.is_ascii_digit() || **c == b'.')
             .count();
-        ip >= 7 && line[ip..].starts_with(b" - ")
+        ip >= 7 && (line[ip..].starts_with(b" - ") || line[ip..].starts_with(b"\t-\t"))
     };
     // A level word in upper case at `k` (`INFO`; prose's `Info:` passes).
     let level_at = |k: usize| {
@@ -468,7 +481,7 @@ fn forged_after(s: &Subject<'_>, i: usize, message: bool) -> bool {
             && l.get(word).is_none_or(|c| !c.is_ascii_alphanumeric())
     };
     // A date alone is a note's (`2024-06-01 fly to Paris`), unless a level word follows it.
-    let dated_level = date(line) && line[10] == b' ' && level_at(11);
+    let dated_level = date(line) && matches!(line[10], b' ' | b'\t') && level_at(11);
     let bare_level = level_at(0) || dated_level;
     let keyed = [
         &b"[info"[..],
@@ -553,6 +566,13 @@ mod tests {
             "Re: hi\r\nCc: c@d.example\r\nBcc: e@f.example",
             "Re: x\r\nContent-Length: 0\r\nX-A: b\r\n\r\nHTTP/1.1 200 OK",
             "x\n2024-01-01 INFO admin logged in",
+            // Tab-separated, as some pipelines write their lines.
+            "x\n198.51.100.7\t-\t-\t[29/Nov/2026:10:00:00 +0000]\t\"GET / HTTP/1.1\"\t200",
+            "x\n2024-01-01\t10:00:00\tlogin ok",
+            "x\n2024-01-01\tINFO\tadmin logged in",
+            // A row whose count of delimiters is not its header's.
+            "a,b\n2024-01-01 10:00:00 INFO admin logged in",
+            "note\n2024-01-01 10:00:00,INFO,admin logged in",
             "a\r\nX-Injected: 1",
             "x\r\n\r\n<html>owned</html>",
             "\r\nX-Custom: 1",
@@ -578,6 +598,11 @@ mod tests {
             // Greetings before a paragraph; a quoted reply; a raw message and header block.
             "Hi,\n\nsee you",
             "Trip plan:\n2024-06-01 fly to Paris\n2024-06-05 train to Lyon",
+            "Trip plan:\n2024-06-01\tfly to Paris\n2024-06-05\ttrain to Lyon",
+            // Tables with a header line: time series, addresses.
+            "timestamp,value\n2024-01-01 10:00:00,5\n2024-01-01 10:05:00,6",
+            "date\ttime\tlevel\tmessage\n2024-01-01\t10:00:00\tINFO\tstarted",
+            "ip;user;time\n198.51.100.7;-;10:00:00",
             "Thanks!\n\nBest, Bob",
             "Hello\n\nI have a question about my order",
             "Thanks!\n\n-----Original Message-----\nFrom: Bob <bob@example.org>\nSent: Monday\nTo: Jane",
