@@ -152,6 +152,28 @@ fn base64_bodies_are_decoded_then_parsed() {
         value_at(&e, "$.body.comment").unwrap(),
         ("hello".to_owned(), vec!["base64", "json"])
     );
+    // Undeclared base64 in it is read as it is in a plain body (binary media types make
+    // API Gateway encode every body); base64 inside that is not.
+    let inner = super::sample::b64_for_tests("a secret note");
+    let twice = super::sample::b64_for_tests(&inner);
+    let body = format!("{{\"a\":\"{inner}\",\"b\":\"{twice}\"}}");
+    e["body"] = json!(super::sample::b64_for_tests(&body));
+    let texts: Vec<_> = fields(&e)
+        .into_iter()
+        .filter(|(p, role, ..)| p.starts_with("$.body.") && *role == FieldRole::Value)
+        .map(|(p, _, text, t)| (p, text, t))
+        .collect();
+    let field =
+        |p: &str, text: &str, t: Vec<&'static str>| (format!("$.body.{p}"), text.to_owned(), t);
+    assert_eq!(
+        texts,
+        [
+            field("a", &inner, vec!["base64", "json"]),
+            field("a", "a secret note", vec!["base64", "json"]),
+            field("b", &twice, vec!["base64", "json"]),
+            field("b", &inner, vec!["base64", "json"]),
+        ]
+    );
     // Not flagged as base64: the body is taken as it is.
     e["isBase64Encoded"] = json!(false);
     e["body"] = json!("aGVsbG8=");
@@ -326,15 +348,30 @@ fn xml_bodies_are_walked_by_node_and_kept_whole() {
 #[test]
 fn cookie_headers_are_split_into_named_values() {
     let mut e = sample(Trigger::ApiGatewayRest);
-    e["headers"]["Cookie"] = json!("theme=dark; cart=%7B%22n%22%3A2%7D");
+    e["headers"]["Cookie"] = json!("theme=dark; cart=%7B%22n%22%3A%222%22%7D");
     assert_eq!(value_at(&e, "$.headers.Cookie.theme").unwrap().0, "dark");
     assert!(fields(&e)
         .iter()
         .any(|(p, r, t, _)| p == "$.headers.Cookie.cart" && *r == FieldRole::Key && t == "cart"));
     // The whole header is still a value of its own.
     assert!(value_at(&e, "$.headers.Cookie").is_some());
-    let v2 = sample(Trigger::ApiGatewayHttp);
+    // As cookie parsers decode it: `cart` is JSON once percent-decoded.
+    assert_eq!(
+        value_at(&e, "$.headers.Cookie.cart.n").unwrap(),
+        ("2".to_owned(), vec!["url", "json"])
+    );
+    let mut v2 = sample(Trigger::ApiGatewayHttp);
     assert_eq!(value_at(&v2, "$.cookies.locale").unwrap().0, "en-GB");
+    // Express's JSON cookies (`j:`), raw or encoded.
+    v2["cookies"] = json!(["a=j:{\"q\":\"x\"}", "b=j%3A%5B%22y%22%5D"]);
+    assert_eq!(
+        value_at(&v2, "$.cookies.a.q").unwrap(),
+        ("x".to_owned(), vec!["json"])
+    );
+    assert_eq!(
+        value_at(&v2, "$.cookies.b[0]").unwrap(),
+        ("y".to_owned(), vec!["url", "json"])
+    );
 }
 
 #[test]

@@ -301,6 +301,7 @@ impl<'a> InputView<'a> {
             tree: false,
             inflate_left: decode::INFLATE_BUDGET,
             nesting: 0,
+            declared: false,
         };
         walker.event(self.event, self.trigger);
     }
@@ -317,6 +318,7 @@ impl<'a> InputView<'a> {
             tree: true,
             inflate_left: decode::INFLATE_BUDGET,
             nesting: 0,
+            declared: false,
         };
         walker.event(self.event, self.trigger);
     }
@@ -339,6 +341,9 @@ struct Walker<'f, F: FnMut(&Field<'_>)> {
     inflate_left: u64,
     /// MIME entities (multiparts, messages) open around the one walked.
     nesting: u8,
+    /// Inside base64 the trigger or request declared (Kinesis data, an `isBase64Encoded`
+    /// body), and no undeclared base64 since: one undeclared level is still read in it.
+    declared: bool,
 }
 
 impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
@@ -529,7 +534,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             let Some(bytes) = decoded else {
                 return w.body_text(text, Transforms::NONE, ct);
             };
-            match w.payload(bytes) {
+            w.declared(|w| match w.payload(bytes) {
                 (decode::Payload::Text(text), inflated) => {
                     let t = Transforms::BASE64.with(inflated);
                     w.body_text(&text, t, ct)
@@ -537,7 +542,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                 (decode::Payload::Binary(bytes), inflated) => {
                     w.binary_body(&bytes, Transforms::BASE64.with(inflated), ct)
                 }
-            }
+            });
         });
     }
 
@@ -854,9 +859,27 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                 self.emit_key(cookie, t);
                 let mark = self.path.push_key(cookie);
                 self.string(v, t);
+                self.cookie_value(v);
                 self.path.truncate(mark);
             }
             self.path.truncate(base);
+        }
+    }
+
+    /// What a cookie parser hands over besides the raw value: percent-decoded (Express's
+    /// `cookie-parser`, `decodeURIComponent`), and a `j:` value parsed as JSON (its JSON
+    /// cookies), so JSON or base64 that only the decoded value shows is read.
+    fn cookie_value(&mut self, v: &str) {
+        let decoded = percent_encoding::percent_decode_str(v).decode_utf8_lossy();
+        let t = if decoded != v {
+            Transforms::URL
+        } else {
+            Transforms::NONE
+        };
+        match decoded.strip_prefix("j:") {
+            Some(json) => self.string(json, t),
+            None if decoded != v => self.string(&decoded, t),
+            None => {}
         }
     }
 
@@ -1178,10 +1201,17 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             return self.any(v, t);
         };
         let t = t.with(Transforms::BASE64);
-        match self.payload(bytes) {
-            (decode::Payload::Text(text), inflated) => self.string(&text, t.with(inflated)),
-            (decode::Payload::Binary(bytes), inflated) => self.binary(&bytes, t.with(inflated)),
-        }
+        self.declared(|w| match w.payload(bytes) {
+            (decode::Payload::Text(text), inflated) => w.string(&text, t.with(inflated)),
+            (decode::Payload::Binary(bytes), inflated) => w.binary(&bytes, t.with(inflated)),
+        });
+    }
+
+    /// Walks with `f` inside base64 its carrier declared.
+    fn declared(&mut self, f: impl FnOnce(&mut Self)) {
+        let outer = std::mem::replace(&mut self.declared, true);
+        f(self);
+        self.declared = outer;
     }
 
     /// Binary data: its printable runs are what an application could still read as text (a NUL
@@ -1265,14 +1295,17 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         self.undeclared_base64(text, t);
     }
 
-    /// What `text` holds if it is base64 that no trigger declared. Decoded base64 is walked
-    /// once: base64 inside base64 is left to the handler. Binary is only read for a pickle's
+    /// What `text` holds if it is base64 that no trigger declared. One undeclared level is
+    /// walked, in the event or inside base64 that its carrier declared (a JSON body that API
+    /// Gateway base64-encoded for a binary media type); base64 inside undeclared base64 is
+    /// left to the handler. Binary is only read for a pickle's
     /// imports: the printable runs of random ids and signatures would be noise.
     fn undeclared_base64(&mut self, text: &str, t: Transforms) {
-        if t.contains(Transforms::BASE64) {
+        if t.contains(Transforms::BASE64) && !self.declared {
             return;
         }
         let t = t.with(Transforms::BASE64);
+        let outer = std::mem::replace(&mut self.declared, false);
         match decode::undeclared_base64(text).map(|b| self.payload(b)) {
             Some((decode::Payload::Text(inner), inflated)) => {
                 self.string(&inner, t.with(inflated));
@@ -1282,6 +1315,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             }
             None => {}
         }
+        self.declared = outer;
     }
 
     /// A request path, whole, then each segment as the value a route's `{param}` hands to the
