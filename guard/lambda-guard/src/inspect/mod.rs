@@ -486,6 +486,15 @@ impl Inspector {
                 *slot = true;
             }
         }
+        // A value read twice (raw and as its parser decodes it) holds one attack: one finding
+        // per rule and path, with the transforms of the reading that found it first.
+        let path = field.path.as_str();
+        if out[walk.first..]
+            .iter()
+            .any(|f| f.rule == rule && f.path == path)
+        {
+            return true;
+        }
         out.push(Finding {
             category,
             rule: rule.into(),
