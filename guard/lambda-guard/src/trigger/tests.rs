@@ -141,6 +141,31 @@ fn path_segments_are_values_and_base64_in_them_is_read() {
     assert!(values.contains(&(payload.to_owned(), vec!["base64"])));
     // Plain segments are not repeated as values.
     assert!(!values.iter().any(|(v, _)| v == "items" || v == "files"));
+    // A percent-encoded segment is also read as a router decodes it: JSON shows there.
+    e["rawPath"] = json!("/q/%7B%22%24where%22%3A%22sleep(1)%22%7D");
+    let decoded: Vec<_> = fields(&e)
+        .into_iter()
+        .filter(|(p, ..)| p.starts_with("$.rawPath") && p != "$.rawPath")
+        .map(|(p, r, text, t)| (p, r, text, t))
+        .collect();
+    let at = "$.rawPath['$where']".to_owned();
+    assert_eq!(
+        decoded,
+        [
+            (
+                at.clone(),
+                FieldRole::Key,
+                "$where".to_owned(),
+                vec!["url", "json"]
+            ),
+            (
+                at,
+                FieldRole::Value,
+                "sleep(1)".to_owned(),
+                vec!["url", "json"]
+            ),
+        ]
+    );
 }
 
 #[test]

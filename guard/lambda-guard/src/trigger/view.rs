@@ -1333,17 +1333,30 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         }
     }
 
-    /// Each `/` segment of a path (a request's, an S3 key) as a value of its own.
+    /// Each `/` segment of a path (a request's, an S3 key) as a value of its own; one with a
+    /// `%` also as a router hands it to the handler, percent-decoded (axum's `Path`,
+    /// `pathParameters`), for JSON or base64 that only the decoded text shows.
     fn path_segments(&mut self, path: &str, t: Transforms) {
         for segment in path.split('/').take(MAX_PATH_SEGMENTS) {
-            let plain = segment
-                .bytes()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'~'));
-            if plain {
-                self.undeclared_base64(segment, t);
-            } else {
-                self.string(segment, t);
+            self.path_segment(segment, t);
+            if segment.contains('%') {
+                let decoded = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
+                if decoded != segment {
+                    self.path_segment(&decoded, t.with(Transforms::URL));
+                }
             }
+        }
+    }
+
+    /// A segment of plain characters is only read for base64.
+    fn path_segment(&mut self, segment: &str, t: Transforms) {
+        let plain = segment
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'~'));
+        if plain {
+            self.undeclared_base64(segment, t);
+        } else {
+            self.string(segment, t);
         }
     }
 
