@@ -146,7 +146,6 @@ fn path_segments_are_values_and_base64_in_them_is_read() {
     let decoded: Vec<_> = fields(&e)
         .into_iter()
         .filter(|(p, ..)| p.starts_with("$.rawPath") && p != "$.rawPath")
-        .map(|(p, r, text, t)| (p, r, text, t))
         .collect();
     let at = "$.rawPath['$where']".to_owned();
     assert_eq!(
