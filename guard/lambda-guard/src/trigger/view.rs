@@ -1043,8 +1043,8 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         }
     }
 
-    /// SQS `messageAttributes` (`stringValue`/`binaryValue` and their lists) and SNS `MessageAttributes`
-    /// (`Value`, base64 when `Type` is `Binary`).
+    /// SQS `messageAttributes` (`stringValue`/`binaryValue` and their lists) and SNS
+    /// `MessageAttributes` (`Value`, base64 when `Type` is `Binary`).
     fn message_attributes(&mut self, attrs: &Value) {
         let Some(attrs) = attrs.as_object() else {
             return self.any(attrs, Transforms::NONE);
@@ -1298,8 +1298,8 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
     /// What `text` holds if it is base64 that no trigger declared. One undeclared level is
     /// walked, in the event or inside base64 that its carrier declared (a JSON body that API
     /// Gateway base64-encoded for a binary media type); base64 inside undeclared base64 is
-    /// left to the handler. Binary is only read for a pickle's
-    /// imports: the printable runs of random ids and signatures would be noise.
+    /// left to the handler. Binary is only read for a pickle's imports: the printable runs
+    /// of random ids and signatures would be noise.
     fn undeclared_base64(&mut self, text: &str, t: Transforms) {
         if t.contains(Transforms::BASE64) && !self.declared {
             return;
