@@ -3,7 +3,7 @@
 several parts of an event, timed through `lambda-guard scan` (process start included).
 
     cargo build --release -p lambda-guard-cli
-    python3 scripts/hostile-sweep.py [--size 262144] [--contexts sqs,xml,form,cookie,query,key]
+    python3 scripts/hostile-sweep.py [--size 262144] [--contexts sqs,xml,form,cookie,query,key,path,s3key]
 
 Prints, per context, the units whose N-byte event took longest, with the N/4 time beside it: a
 linear detector costs about 4x, a quadratic one 16x. The eighth session found four quadratic
@@ -87,6 +87,10 @@ CONTEXTS = {
     "form": lambda v: http("a=1&b=" + v, "application/x-www-form-urlencoded"),
     "cookie": lambda v: http(headers={"cookie": "s=" + v}),
     "query": lambda v: http(query="q=" + v),
+    # Read whole, segment by segment, and percent-decoded (the twenty-fourth session).
+    "path": lambda v: dict(http(), rawPath="/a/" + v + "/%7B" + v),
+    "s3key": lambda v: {"Records": [{"eventSource": "aws:s3", "s3": {
+        "bucket": {"name": "b"}, "object": {"key": "a/" + v + "/b", "size": 1}}}]},
 }
 
 
