@@ -425,6 +425,23 @@ fn alb_query_parameters_arrive_undecoded_and_are_decoded() {
         view.http().unwrap().source_ip.as_deref(),
         Some("192.0.2.44")
     );
+    // Decoded, a value is read as any string is: JSON and base64 in it too.
+    let mut e = sample(Trigger::Alb);
+    let b64 = super::sample::b64_for_tests("a note in base64");
+    e["queryStringParameters"] = json!({"f": "%7B%22a%22%3A%22b%22%7D", "n": b64});
+    assert_eq!(
+        value_at(&e, "$.queryStringParameters.f.a").unwrap(),
+        ("b".to_owned(), vec!["url", "json"])
+    );
+    let n: Vec<_> = fields(&e)
+        .into_iter()
+        .filter(|(p, r, ..)| p == "$.queryStringParameters.n" && *r == FieldRole::Value)
+        .map(|(_, _, text, t)| (text, t))
+        .collect();
+    assert!(
+        n.contains(&("a note in base64".to_owned(), vec!["base64", "url"])),
+        "{n:?}"
+    );
 }
 
 #[test]

@@ -1140,12 +1140,9 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             };
             for (i, v) in values.iter().enumerate() {
                 let mark = value.is_array().then(|| self.path.push_index(i));
+                // Decoded, then read as any string is (JSON, undeclared base64).
                 match v.as_str() {
-                    Some(s) => self.emit(
-                        FieldRole::Value,
-                        &decode::form_component(s),
-                        Transforms::URL,
-                    ),
+                    Some(s) => self.string(&decode::form_component(s), Transforms::URL),
                     None => self.any(v, Transforms::NONE),
                 }
                 if let Some(m) = mark {
