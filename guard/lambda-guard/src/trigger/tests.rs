@@ -17,10 +17,16 @@ fn fields(event: &Value) -> Vec<(String, FieldRole, String, Vec<&'static str>)> 
 }
 
 fn value_at(event: &Value, path: &str) -> Option<(String, Vec<&'static str>)> {
+    values_at(event, path).into_iter().next()
+}
+
+/// Every value read at `path`, in walk order, with its transforms.
+fn values_at(event: &Value, path: &str) -> Vec<(String, Vec<&'static str>)> {
     fields(event)
         .into_iter()
-        .find(|(p, role, _, _)| p == path && *role == FieldRole::Value)
+        .filter(|(p, role, _, _)| p == path && *role == FieldRole::Value)
         .map(|(_, _, text, t)| (text, t))
+        .collect()
 }
 
 fn has_path(event: &Value, path: &str) -> bool {
@@ -294,13 +300,7 @@ fn multipart_transfer_encodings_are_undone() {
          --B\r\nContent-Disposition: form-data; name=\"note\"\r\n\
          Content-Transfer-Encoding: BASE64\r\n\r\naGVs\r\nbG8=\r\n--B--\r\n"
     );
-    let at = |path: &str| -> Vec<_> {
-        fields(&e)
-            .into_iter()
-            .filter(|(p, r, ..)| p == path && *r == FieldRole::Value)
-            .map(|(_, _, text, t)| (text, t))
-            .collect()
-    };
+    let at = |path: &str| values_at(&e, path);
     assert_eq!(
         at("$.body.bio"),
         [
@@ -433,11 +433,7 @@ fn alb_query_parameters_arrive_undecoded_and_are_decoded() {
         value_at(&e, "$.queryStringParameters.f.a").unwrap(),
         ("b".to_owned(), vec!["url", "json"])
     );
-    let n: Vec<_> = fields(&e)
-        .into_iter()
-        .filter(|(p, r, ..)| p == "$.queryStringParameters.n" && *r == FieldRole::Value)
-        .map(|(_, _, text, t)| (text, t))
-        .collect();
+    let n = values_at(&e, "$.queryStringParameters.n");
     assert!(
         n.contains(&("a note in base64".to_owned(), vec!["base64", "url"])),
         "{n:?}"
@@ -1154,11 +1150,7 @@ fn raw_query_pluses_are_read_as_spaces_too() {
         json!({"q": "1'+UNION+SELECT+1--", "page": "2"}),
     )
     .unwrap();
-    let seen: Vec<_> = fields(&e)
-        .into_iter()
-        .filter(|(p, role, ..)| p == "$.queryStringParameters.q" && *role == FieldRole::Value)
-        .map(|(_, _, text, t)| (text, t))
-        .collect();
+    let seen = values_at(&e, "$.queryStringParameters.q");
     assert_eq!(
         seen,
         [
