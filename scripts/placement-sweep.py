@@ -25,6 +25,7 @@ import html
 import json
 import pathlib
 import random
+import subprocess
 import sys
 import tempfile
 import urllib.parse
@@ -189,7 +190,7 @@ def leaves(v, path=()):
 
 
 def fixtures(work):
-    meta = json.loads(__import__("subprocess").run(
+    meta = json.loads(subprocess.run(
         ["cargo", "metadata", "--format-version", "1", "--locked", "--offline"], cwd=ROOT,
         capture_output=True, text=True, check=True).stdout)
     pkg = next(p for p in meta["packages"] if p["name"] == "aws_lambda_events")

@@ -432,9 +432,13 @@ pub(crate) fn form_component(text: &str) -> Cow<'_, str> {
     if !text.bytes().any(|b| b == b'%' || b == b'+') {
         return Cow::Borrowed(text);
     }
-    let spaced = text.replace('+', " ");
-    let decoded = percent_encoding::percent_decode_str(&spaced).decode_utf8_lossy();
-    Cow::Owned(decoded.into_owned())
+    Cow::Owned(percent_component(&text.replace('+', " ")).into_owned())
+}
+
+/// Percent-decoding alone, as cookie parsers (`decodeURIComponent`) and routers decode: a
+/// `+` stays a `+`.
+pub(crate) fn percent_component(text: &str) -> Cow<'_, str> {
+    percent_encoding::percent_decode_str(text).decode_utf8_lossy()
 }
 
 /// Splits a query string or form body into decoded `(name, value)` pairs.

@@ -870,7 +870,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
     /// `cookie-parser`, `decodeURIComponent`), and a `j:` value parsed as JSON (its JSON
     /// cookies), so JSON or base64 that only the decoded value shows is read.
     fn cookie_value(&mut self, v: &str) {
-        let decoded = percent_encoding::percent_decode_str(v).decode_utf8_lossy();
+        let decoded = decode::percent_component(v);
         let t = if decoded != v {
             Transforms::URL
         } else {
@@ -1337,7 +1337,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         for segment in path.split('/').take(MAX_PATH_SEGMENTS) {
             self.path_segment(segment, t);
             if segment.contains('%') {
-                let decoded = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
+                let decoded = decode::percent_component(segment);
                 if decoded != segment {
                     self.path_segment(&decoded, t.with(Transforms::URL));
                 }
