@@ -1,7 +1,8 @@
 """Events through `lambda-guard scan`: one parsed answer per event, for the measuring scripts.
 
-Needs the CLI built (`cargo build --release -p lambda-guard-cli`); GUARD_TMP_DIR defaults to a
-private directory under the caller's work directory.
+Needs the CLI built (`cargo build --release -p lambda-guard-cli`), or GUARD_CLI naming another
+build (a baseline's, to compare); GUARD_TMP_DIR defaults to a private directory under the
+caller's work directory.
 """
 import json
 import os
@@ -10,7 +11,7 @@ import subprocess
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-CLI = ROOT / "target" / "release" / "lambda-guard"
+CLI = os.environ.get("GUARD_CLI", str(ROOT / "target" / "release" / "lambda-guard"))
 
 
 def scan(events: list, work: pathlib.Path) -> list:

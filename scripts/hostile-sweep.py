@@ -3,7 +3,7 @@
 several parts of an event, timed through `lambda-guard scan` (process start included).
 
     cargo build --release -p lambda-guard-cli
-    python3 scripts/hostile-sweep.py [--size 262144] [--contexts sqs,xml,form,cookie,query,key,path,s3key]
+    python3 scripts/hostile-sweep.py [--size 262144] [--contexts sqs,xml,form,cookie,query,key,path,s3key,mail]
 
 Prints, per context, the units whose N-byte event took longest, with the N/4 time beside it: a
 linear detector costs about 4x, a quadratic one 16x. The eighth session found four quadratic
@@ -37,7 +37,7 @@ UNITS = r"""top.alert|self[|window[(|[].constructor|function(|import(|`|${|<svg 
 |a=alert,|\n|\r|child::|count(/|' or name(|']|/text()|\\a.b\|\\.\|<<<"|1.e(
 |ping -c 5 |-moz-binding:url(|\141|<svg xmlns="http://www.w3.org/2000/svg" >
 |/etc/passwd:1)|/var/task/x.js:1)|java.lang.|java.lang.Thread.State: |File "/var/task/a.py
-|Received: x|<!DOCTYPE a PUBLIC =22|<meta charset=utf-8>|<head>|x@@y"""
+|Received: x|<!DOCTYPE a PUBLIC =22|<meta charset=utf-8>|<head>|x@@y|=?a?b?x|=?u?B?aGk=?=|=?u?Q?=3C"""
 
 
 def units():
@@ -91,6 +91,13 @@ CONTEXTS = {
     "path": lambda v: dict(http(), rawPath="/a/" + v + "/%7B" + v),
     "s3key": lambda v: {"Records": [{"eventSource": "aws:s3", "s3": {
         "bucket": {"name": "b"}, "object": {"key": "a/" + v + "/b", "size": 1}}}]},
+    # An e-mail's header field, read as it is and with its encoded words decoded
+    # (twenty-fifth session); SES through SNS.
+    "mail": lambda v: {"Records": [{"EventSource": "aws:sns", "Sns": {"Type": "Notification",
+        "MessageId": "m", "TopicArn": "arn:aws:sns:us-east-1:1:t", "Message": json.dumps({
+            "notificationType": "Received", "mail": {"source": "a@example.com"},
+            "content": "From: a@example.com\r\nSubject: " + v.replace("\n", " ").replace("\r", " ")
+            + "\r\n\r\nbody\r\n"})}}]},
 }
 
 

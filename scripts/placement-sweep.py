@@ -11,8 +11,9 @@ This measures the reading of events (decodings, carriers), not the detectors: ev
 refused in its plain form in every carrier. Expected misses are printed with their reason:
 base64 under 16 characters (the undeclared-base64 threshold), a JSON-escaped text in a carrier
 that nothing JSON-decodes, standard base64 or `+` blanks in a path segment (the path splits at
-`/`; `+` is no blank there), a log line forged in a header (a header value is one line: the
-sweep strips its line breaks).
+`/`; `+` is no blank there), a log line forged in a header or an e-mail's subject (a header
+value is one line: the sweep strips its line breaks), a MIME encoded word (`=?utf-8?B?…?=`)
+anywhere but in an e-mail's header field.
 
 The fixture mode lists the string leaves not refused: what AWS or the API's owner sets (ids,
 ARNs, times, verdicts, stage variables), for a reviewer to confirm that none is the caller's.
@@ -79,6 +80,7 @@ ENCODINGS = {
     "\\x escapes": lambda s: "".join("\\x%02x" % b for b in s.encode()),
     "tabs for blanks": lambda s: s.replace(" ", "\t"),
     "newlines for blanks": lambda s: s.replace(" ", "\n"),
+    "MIME encoded word": lambda s: "=?utf-8?B?%s?=" % base64.b64encode(s.encode()).decode(),
 }
 
 
@@ -129,6 +131,14 @@ def carriers(p, encoding):
             body='--XyZ\r\nContent-Disposition: form-data; name="note"\r\n\r\n%s\r\n--XyZ--\r\n' % p),
         "XML element": http(headers={"content-type": "application/xml"},
                             body="<r><note>%s</note></r>" % html.escape(p)),
+        "XML attribute": http(headers={"content-type": "application/xml"},
+                              body='<r note="%s"/>' % html.escape(p)),
+        "e-mail subject": {"Records": [{"EventSource": "aws:sns", "Sns": {
+            "Type": "Notification", "MessageId": "m", "TopicArn": "arn:aws:sns:us-east-1:1:t",
+            "Message": json.dumps({"notificationType": "Received", "content":
+                                   "From: a@example.com\r\nSubject: %s\r\n\r\nHello\r\n"
+                                   % p.replace("\r", " ").replace("\n", " ")}),
+            "MessageAttributes": {}}}]},
     }
 
 
@@ -140,8 +150,10 @@ def expected(cls, encoding, carrier, encoded):
         return "JSON escapes in a carrier that nothing JSON-decodes"
     if carrier == "path segment" and encoding in ("gzip+base64", "form (+)"):
         return "a path splits at base64's `/`, and its `+` is no blank"
-    if cls == "log" and carrier == "header":
+    if cls == "log" and carrier in ("header", "e-mail subject"):
         return "the sweep strips a header's line breaks"
+    if encoding == "MIME encoded word" and carrier != "e-mail subject":
+        return "encoded words where no mail parser reads a header"
     return None
 
 

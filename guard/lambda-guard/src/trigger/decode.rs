@@ -223,6 +223,83 @@ pub(crate) fn quoted_printable(b: &[u8]) -> Vec<u8> {
     out
 }
 
+/// A header field's text with its RFC 2047 encoded words decoded (`=?utf-8?B?PHNjcmlwdD4=?=`,
+/// `=?iso-8859-1?Q?caf=E9?=`), as mail parsers hand over a `Subject` or a sender's name, and
+/// how they were encoded; `None` when it has none. Blanks between two encoded words go, as
+/// the RFC says. Linear: every byte is looked at a bounded number of times.
+pub(crate) fn encoded_words(text: &str) -> Option<(String, Transforms)> {
+    let mut out = String::new();
+    let mut how = Transforms::NONE;
+    let mut rest = text;
+    let mut after_word = false;
+    while let Some(start) = rest.find("=?") {
+        let word = &rest[start..];
+        // `=?charset?B?text?=`; a charset is a short token (RFC 2231 may add `*language`).
+        let charset_len = word[2..].bytes().take(64).position(|c| c == b'?');
+        let Some(charset_len) = charset_len.filter(|n| *n > 0) else {
+            out.push_str(&rest[..start + 2]);
+            rest = &rest[start + 2..];
+            after_word = false;
+            continue;
+        };
+        let charset = &word[2..2 + charset_len];
+        let kind = word.as_bytes().get(3 + charset_len).copied();
+        let opens = word.as_bytes().get(4 + charset_len) == Some(&b'?');
+        let from = 5 + charset_len;
+        let end = opens.then(|| word.get(from..)?.find("?=")).flatten();
+        let Some(end) = end.map(|e| from + e) else {
+            if opens {
+                break; // No later word can close either.
+            }
+            out.push_str(&rest[..start + 2]);
+            rest = &rest[start + 2..];
+            after_word = false;
+            continue;
+        };
+        let encoded = &word[from..end];
+        let decoded = match kind.map(|k| k.to_ascii_lowercase()) {
+            Some(b'b') => STANDARD
+                .decode(encoded)
+                .ok()
+                .map(|b| (b, Transforms::BASE64)),
+            Some(b'q') => Some((
+                quoted_printable(encoded.replace('_', " ").as_bytes()),
+                Transforms::QUOTED_PRINTABLE,
+            )),
+            _ => None,
+        };
+        let gap = &rest[..start];
+        match decoded {
+            Some((bytes, enc)) => {
+                if !(after_word && gap.bytes().all(|c| c.is_ascii_whitespace())) {
+                    out.push_str(gap);
+                }
+                let latin1 = ["iso-8859-1", "latin1", "us-ascii", "windows-1252"]
+                    .iter()
+                    .any(|c| charset.eq_ignore_ascii_case(c));
+                match std::str::from_utf8(&bytes) {
+                    Ok(s) => out.push_str(s),
+                    Err(_) if latin1 => out.extend(bytes.iter().map(|&b| char::from(b))),
+                    Err(_) => out.push_str(&String::from_utf8_lossy(&bytes)),
+                }
+                how = how.with(enc);
+                after_word = true;
+            }
+            None => {
+                out.push_str(gap);
+                out.push_str(&word[..end + 2]);
+                after_word = false;
+            }
+        }
+        rest = &word[end + 2..];
+    }
+    if how == Transforms::NONE {
+        return None;
+    }
+    out.push_str(rest);
+    Some((out, how))
+}
+
 /// A gzip stream (CloudWatch Logs, `Content-Encoding: gzip`) or a zlib one (what Node's
 /// body parsers inflate for `Content-Encoding: deflate`), told by its header, inflated up to
 /// `limit` bytes. A little more is read to tell a stream cut there from bytes that only
@@ -518,6 +595,37 @@ pub(crate) fn looks_like_json(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn encoded_words_are_decoded_as_mail_parsers_do() {
+        let d = |s: &str| encoded_words(s).map(|(t, how)| (t, how.names().collect::<Vec<_>>()));
+        assert_eq!(
+            d("=?UTF-8?b?PHNjcmlwdD4=?= =?utf-8?q?=3C/script=3E?=").unwrap(),
+            (
+                "<script></script>".to_owned(),
+                vec!["base64", "quoted_printable"]
+            )
+        );
+        // Text between words stays; a word without its padding is read (lenient base64).
+        assert_eq!(d("Re: =?utf-8?B?aGk?= there").unwrap().0, "Re: hi there");
+        assert_eq!(d("=?koi8-r?B?/w==?=").unwrap().0, "\u{fffd}");
+        // Not encoded words: left alone.
+        for plain in [
+            "Hello",
+            "a =? b ?= c",
+            "=??B?aGk=?=",
+            "=?utf-8?X?aGk=?=",
+            "=?utf-8?B?aGk",
+            "=?",
+        ] {
+            assert_eq!(d(plain), None, "{plain}");
+        }
+        // A broken word among good ones is kept as it is.
+        assert_eq!(
+            d("=?utf-8?B?!!?= =?utf-8?B?aGk=?=").unwrap().0,
+            "=?utf-8?B?!!?= hi"
+        );
+    }
 
     #[test]
     fn pickles_imports_are_read_in_every_binary_protocol() {

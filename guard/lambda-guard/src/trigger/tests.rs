@@ -809,6 +809,57 @@ fn ses_content_is_read_as_an_email() {
 }
 
 #[test]
+fn email_header_fields_are_read_decoded_and_as_strings() {
+    let content = "From: =?utf-8?B?PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==?= <a@example.com>\r\n\
+         Subject: =?iso-8859-1?Q?caf=E9_au?= =?utf-8?Q?_lait?=\r\n\
+         X-Data: eyJyb2xlIjogImFkbWluIiwgIm5vdGUiOiAiaGkifQ==\r\n\
+         Content-Type: multipart/mixed; boundary=\"m\"\r\n\r\n\
+         --m\r\nContent-Type: text/plain\r\n\
+         Content-Disposition: attachment; filename=\"=?utf-8?Q?r=C3=A9sum=C3=A9.txt?=\"\r\n\r\nHi\r\n--m--\r\n";
+    let e = ses_through_sns(content);
+    let at = "$.Records[0].Sns.Message.content";
+    // As the field is, then as a mail parser decodes its encoded words.
+    assert_eq!(
+        values_at(&e, &format!("{at}.from")),
+        [
+            (
+                "=?utf-8?B?PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==?= <a@example.com>".to_owned(),
+                vec!["json"]
+            ),
+            (
+                "<script>alert(1)</script> <a@example.com>".to_owned(),
+                vec!["base64", "json"]
+            )
+        ]
+    );
+    // Blanks between two encoded words go; Latin-1 is read as Latin-1.
+    assert_eq!(
+        values_at(&e, &format!("{at}.subject"))[1],
+        ("café au lait".to_owned(), vec!["json", "quoted_printable"])
+    );
+    // A field is a string like any other: undeclared base64 is read decoded.
+    assert!(has_path(&e, &format!("{at}.x-data.role")));
+    let names = values_at(&e, &format!("{at}[0].filename"));
+    assert_eq!(names[1].0, "résumé.txt");
+}
+
+#[test]
+fn xml_attributes_and_part_names_are_read_as_strings() {
+    let mut e = sample(Trigger::ApiGatewayRest);
+    e["headers"]["Content-Type"] = json!("application/xml");
+    e["body"] =
+        json!("<a v='{\"$where\": \"1\"}' w=\"eyJyb2xlIjogImFkbWluIiwgIm5vdGUiOiAiaGkifQ==\"/>");
+    assert!(has_path(&e, "$.body.a['@v']['$where']"));
+    assert!(has_path(&e, "$.body.a['@w'].role"));
+    e["headers"]["Content-Type"] = json!("multipart/form-data; boundary=B");
+    e["body"] = json!(
+        "--B\r\nContent-Disposition: form-data; name=\"f\"; \
+         filename=\"eyJyb2xlIjogImFkbWluIiwgIm5vdGUiOiAiaGkifQ==\"\r\n\r\nx\r\n--B--\r\n"
+    );
+    assert!(has_path(&e, "$.body.f.filename.role"));
+}
+
+#[test]
 fn ses_content_in_an_sns_envelope_in_sqs_is_read_as_an_email_too() {
     let sns = ses_through_sns("From: a@example.com\r\nDate: today\r\n\r\nHello");
     let envelope = sns["Records"][0]["Sns"].to_string();

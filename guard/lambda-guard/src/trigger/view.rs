@@ -692,11 +692,20 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         for (name, value) in &m.headers {
             self.emit_key(name, t);
             let mark = self.path.push_key(&name.to_ascii_lowercase());
-            self.emit(FieldRole::Value, value, t);
+            self.header_field(value, t);
             self.path.truncate(mark);
         }
         let headers = m.headers.iter().map(|(n, v)| (*n, v.as_ref()));
         self.entity(m.body, headers, t.with(Transforms::MESSAGE));
+    }
+
+    /// A MIME header field's value (an e-mail's `Subject`, a part's file name) as any string,
+    /// and once more with its encoded words decoded (`=?utf-8?B?…?=`), as mail parsers read it.
+    fn header_field(&mut self, value: &str, t: Transforms) {
+        self.string(value, t);
+        if let Some((decoded, how)) = decode::encoded_words(value) {
+            self.string(&decoded, t.with(how));
+        }
     }
 
     /// A MIME entity's content (a multipart's part, a message's body), read as its header
@@ -775,7 +784,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             let fields = names.map(|f| ("filename", f));
             for (name, value) in fields.into_iter().chain(part.headers.iter().copied()) {
                 let m = self.path.push_key(&name.to_ascii_lowercase());
-                self.emit(FieldRole::Value, value, t);
+                self.header_field(value, t);
                 self.path.truncate(m);
             }
             let typed = part
@@ -824,7 +833,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                 let name = format!("@{name}");
                 self.emit_key(&name, t);
                 let mark = self.path.push_key(&name);
-                self.emit(FieldRole::Value, &value, t);
+                self.string(&value, t);
                 self.path.truncate(mark);
             }
             XmlItem::Text(text) => self.string(&text, t),
