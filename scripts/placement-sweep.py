@@ -28,6 +28,7 @@ import pathlib
 import random
 import subprocess
 import sys
+import unicodedata
 import tempfile
 import urllib.parse
 
@@ -55,6 +56,21 @@ def url(s):
     return urllib.parse.quote(s, safe="")
 
 
+def compat_forms():
+    """Per ASCII character, a non-ASCII one whose NFKC form it is, from outside the full-width
+    block when there is one (`﹤`, `𝐬`, `①`, the Greek question mark for `;`)."""
+    forms = {}
+    for cp in range(0x80, 0x20000):
+        n = unicodedata.normalize("NFKC", chr(cp))
+        if len(n) == 1 and n.isascii() and n.isprintable() and n != " ":
+            if n not in forms or (0xFF00 <= ord(forms[n]) <= 0xFFEF and not 0xFF00 <= cp <= 0xFFEF):
+                forms[n] = chr(cp)
+    return forms
+
+
+COMPAT = compat_forms()
+
+
 def random_case(s, rng=random.Random(7)):
     return "".join(c.upper() if rng.random() < 0.5 else c.lower() for c in s)
 
@@ -80,6 +96,7 @@ ENCODINGS = {
     "\\x escapes": lambda s: "".join("\\x%02x" % b for b in s.encode()),
     "tabs for blanks": lambda s: s.replace(" ", "\t"),
     "newlines for blanks": lambda s: s.replace(" ", "\n"),
+    "NFKC compatibility forms": lambda s: "".join(COMPAT.get(c, c) for c in s),
     "MIME encoded word": lambda s: "=?utf-8?B?%s?=" % base64.b64encode(s.encode()).decode(),
 }
 

@@ -38,6 +38,8 @@
 
 mod cmdi;
 mod code;
+mod compat;
+mod compat_table;
 mod config;
 mod formula;
 mod keywords;

@@ -10,7 +10,7 @@ pub(crate) const PERCENT: u8 = 1;
 pub(crate) const HTML: u8 = 1 << 1;
 /// Backslash escapes revealed it (`\u003c`, `\x3c`, `\3c `).
 pub(crate) const ESCAPES: u8 = 1 << 2;
-/// Full-width forms folded to ASCII (`＜script＞`).
+/// Compatibility forms folded to the ASCII that NFKC makes of them (`＜script＞`, `﹤`, `𝐬`).
 pub(crate) const WIDTH: u8 = 1 << 3;
 /// Base64 that escapes hid, decoded after them (`\u0058\u0079Qk…`, `PHN…%3D%3D`).
 pub(crate) const BASE64: u8 = 1 << 4;
@@ -24,7 +24,7 @@ pub(crate) fn names(flags: u8) -> impl Iterator<Item = &'static str> {
         (PERCENT, "percent_decode"),
         (HTML, "html_entities"),
         (ESCAPES, "unicode_escapes"),
-        (WIDTH, "fullwidth_fold"),
+        (WIDTH, "compat_fold"),
         (BASE64, "base64"),
         (MARKUP, "markup_text"),
     ]
@@ -54,9 +54,8 @@ fn form_encoded(text: &str, plus_words: bool) -> bool {
 
 /// Whether `text` holds anything a pass could decode.
 pub(crate) fn may_decode(text: &str) -> bool {
-    // 0xef starts the UTF-8 of U+FF01..U+FF5E (full-width ASCII).
     memchr::memchr3(b'%', b'&', b'\\', text.as_bytes()).is_some()
-        || memchr::memchr(0xef, text.as_bytes()).is_some()
+        || (!text.is_ascii() && super::compat::folds(text))
 }
 
 /// The fully decoded text and which passes changed it, or `None` when nothing decodes.
@@ -77,7 +76,7 @@ pub(crate) fn decode(text: &str, plus_words: bool) -> Option<(String, u8)> {
             (PERCENT, percent as fn(&str) -> Option<String>),
             (HTML, entities),
             (ESCAPES, escapes),
-            (WIDTH, fullwidth),
+            (WIDTH, super::compat::fold),
         ] {
             let input = next.as_deref().unwrap_or(src);
             if let Some(out) = pass(input) {
@@ -367,24 +366,6 @@ fn named(name: &[u8]) -> Option<char> {
         b"lowbar" => '_',
         _ => return None,
     })
-}
-
-/// Full-width ASCII variants (U+FF01..U+FF5E) folded to ASCII, as NFKC would.
-fn fullwidth(text: &str) -> Option<String> {
-    // U+FF01..U+FF5E are encoded as 0xef 0xbc/0xbd ..: no 0xef byte, nothing to fold.
-    if memchr::memchr(0xef, text.as_bytes()).is_none()
-        || !text.chars().any(|c| ('\u{FF01}'..='\u{FF5E}').contains(&c))
-    {
-        return None;
-    }
-    Some(
-        text.chars()
-            .map(|c| match c {
-                '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFF01 + 0x21).unwrap_or(c),
-                c => c,
-            })
-            .collect(),
-    )
 }
 
 /// One round of HTML character references (named, decimal, hex; `;` optional, leading zeros
