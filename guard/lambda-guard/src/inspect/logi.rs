@@ -131,12 +131,18 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     // response's body). A value that opens with a line break is one too. A greeting that
     // ends in punctuation ("Hi,", "Thanks!") or a plain word ("Hello") before a paragraph is
     // prose.
+    // Scripts written without blanks (Chinese, Japanese, Thai) make a sentence one "word": its
+    // own punctuation ends it, and its letters are a plain word's.
     let first = &b[..p];
-    let sentence = first
-        .last()
-        .is_some_and(|c| matches!(c, b',' | b'!' | b'?' | b'.' | b';'));
-    let one_word = !first.iter().any(u8::is_ascii_whitespace) && !first.ends_with(b":");
-    let plain_word = first.iter().all(u8::is_ascii_alphabetic);
+    let first_text = s.text.get(..p).unwrap_or_default();
+    let sentence = first_text.chars().last().is_some_and(|c| {
+        matches!(
+            c,
+            ',' | '!' | '?' | '.' | ';' | '。' | '！' | '？' | '，' | '；' | '、' | '…'
+        )
+    });
+    let one_word = !first.iter().any(u8::is_ascii_whitespace) && !first_text.ends_with([':', '：']);
+    let plain_word = first_text.chars().all(char::is_alphabetic);
     // A raw message (`Received: …` first): its `Content-Type` lines are data.
     let message = raw_message(b);
     let mut headers_ended = false;
@@ -544,6 +550,31 @@ mod tests {
             rule("x\u{2028}y", "$.headers.x-note"),
             Some("log.unicode_separator")
         );
+    }
+
+    #[test]
+    fn prose_in_scripts_without_blanks_is_prose() {
+        // A sentence of Chinese or Japanese has no blank: it is no one-word value.
+        for prose in [
+            "放棄\n\n",
+            "放棄。\n\n续行",
+            "失败的原因\n\n请参阅日志",
+            "子命令：\n\n  --add",
+        ] {
+            assert_eq!(rule(prose, "$.body.text"), None, "{prose}");
+        }
+        // An id, an address, or letters before markup still are.
+        for forged in [
+            "ab12\n\nx",
+            "用户@例子.公司\n\nok",
+            "管理员\r\n\r\n<script>",
+        ] {
+            assert_eq!(
+                rule(forged, "$.body.text"),
+                Some("log.forged_entry"),
+                "{forged}"
+            );
+        }
     }
 
     #[test]
