@@ -186,10 +186,31 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
             }
         }
     }
+    if let Some(h) = polyglot(b) {
+        return Some(h);
+    }
     if s.has(class::BRACE | class::BRACKET) {
         return bare_arithmetic(b);
     }
     None
+}
+
+/// Openers of template languages, for [`polyglot`]: each a different engine family's.
+const POLYGLOT_OPENERS: &[&[u8]] = &[b"${", b"{{", b"<%", b"[%", b"#{", b"{%", b"{#", b"@("];
+
+/// A fuzz string made of several template languages' openers at once (`${{<%[%'"}}%\.`,
+/// what scanners send first to make whichever engine is there fail): three engines' openers
+/// in a value too short to be a template of its own. A page that documents templates is
+/// longer than this.
+fn polyglot(b: &[u8]) -> Option<Hit> {
+    if b.len() > 48 {
+        return None;
+    }
+    let distinct = POLYGLOT_OPENERS
+        .iter()
+        .filter(|o| find(b, o).is_some())
+        .count();
+    (distinct >= 3).then(|| Hit::new("ssti.template_expression", 0, b.len()))
 }
 
 /// A rendering probe with no engine's opener: literal arithmetic alone between braces or
@@ -452,6 +473,20 @@ mod tests {
 
     fn rule(text: &str) -> Option<&'static str> {
         test_subject(text, 1, detect).map(|h| h.rule)
+    }
+
+    #[test]
+    fn polyglots_of_three_engines_are_probes() {
+        for probe in ["${{<%[%'\"}}%\\.", "<%'${{/#{@}}%>{{", "{{${<%[%#{"] {
+            assert_eq!(rule(probe), Some("ssti.template_expression"), "{probe}");
+        }
+        // Two engines' syntax, or a longer text about templates, is not.
+        for text in [
+            "${name} and {{name}}",
+            "use {{ name }}, ${name} or <%= name %> in your template of choice",
+        ] {
+            assert_eq!(rule(text), None, "{text}");
+        }
     }
 
     #[test]
