@@ -5,7 +5,7 @@
 //! ASCII: NFKC is how Python reads identifiers, how Django and many sign-up forms store user
 //! names, and what IDNA does to host names.
 //!
-//! The table ([`compat_table`](super::compat_table)) is generated from Unicode's data by the
+//! The table (`compat_table`) is generated from Unicode's data by the
 //! test below (`LAMBDA_GUARD_WRITE_COMPAT=src/inspect/compat_table.rs cargo test -p
 //! lambda-guard compat`), which also fails when the two drift apart.
 

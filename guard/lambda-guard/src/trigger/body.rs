@@ -103,13 +103,15 @@ fn boundary(content_type: &str) -> Option<&str> {
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Part<'a> {
     /// The `name` of its `Content-Disposition` (empty when it has none).
-    pub(crate) name: &'a str,
+    pub(crate) name: Cow<'a, str>,
     /// The `filename`, for file uploads.
-    pub(crate) filename: Option<&'a str>,
-    /// The RFC 5987 `filename*` (`UTF-8''%3Bx.php`), which parsers prefer when it is there.
-    pub(crate) filename_ext: Option<&'a str>,
-    /// Its other headers (`Content-Type`, …), name and value.
-    pub(crate) headers: Vec<(&'a str, &'a str)>,
+    pub(crate) filename: Option<Cow<'a, str>>,
+    /// The RFC 5987 `filename*` (`UTF-8''%3Bx.php`), which parsers prefer when it is there, or
+    /// the RFC 2231 continuations (`filename*0*=…; filename*1*=…`) joined, as mail parsers
+    /// join them.
+    pub(crate) filename_ext: Option<Cow<'a, str>>,
+    /// Its other headers (`Content-Type`, …), name and value, folded lines joined.
+    pub(crate) headers: Vec<(&'a str, Cow<'a, str>)>,
     /// Its content, without the line break that precedes the next delimiter: bytes, as a file
     /// uploaded beside text fields makes the body binary (text when the body was).
     pub(crate) content: &'a [u8],
@@ -144,22 +146,21 @@ pub(crate) fn multipart<'a>(body: &'a [u8], boundary: &str) -> Option<Vec<Part<'
             Err(_) => ("", piece),
         };
         let mut part = Part {
-            name: "",
+            name: Cow::Borrowed(""),
             filename: None,
             filename_ext: None,
             headers: Vec::new(),
             content,
         };
-        for line in head.lines() {
-            let Some((name, value)) = line.split_once(':') else {
-                continue;
-            };
-            let (name, value) = (name.trim(), value.trim());
+        for (name, value) in unfolded(head) {
             if name.eq_ignore_ascii_case("content-disposition") {
-                part.name = disposition_param(value, "name").unwrap_or_default();
-                part.filename = disposition_param(value, "filename");
-                part.filename_ext = disposition_param(value, "filename*")
-                    .map(|v| v.split_once("''").map_or(v, |(_, v)| v));
+                let param =
+                    |key: &str| disposition_param(&value, key).map(|v| Cow::Owned(v.to_owned()));
+                part.name = param("name").unwrap_or_default();
+                part.filename = param("filename");
+                part.filename_ext = disposition_param(&value, "filename*")
+                    .map(|v| Cow::Owned(v.split_once("''").map_or(v, |(_, v)| v).to_owned()))
+                    .or_else(|| continued_param(&value, "filename").map(Cow::Owned));
             } else {
                 part.headers.push((name, value));
             }
@@ -167,6 +168,61 @@ pub(crate) fn multipart<'a>(body: &'a [u8], boundary: &str) -> Option<Vec<Part<'
         parts.push(part);
     }
     (!parts.is_empty()).then_some(parts)
+}
+
+/// The header fields of a part's header block, name and value: a line that opens with a blank
+/// continues the field before it (RFC 5322 folding, which an e-mail's parts use for long
+/// `Content-Disposition` and `Content-Type` values); a line without a `:` is skipped.
+fn unfolded(head: &str) -> Vec<(&str, Cow<'_, str>)> {
+    let mut fields: Vec<(&str, Cow<'_, str>)> = Vec::new();
+    for line in head.lines() {
+        if line.starts_with([' ', '\t']) {
+            if let Some((_, value)) = fields.last_mut() {
+                let joined = value.to_mut();
+                joined.push(' ');
+                joined.push_str(line.trim());
+            }
+            continue;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            fields.push((name.trim(), Cow::Borrowed(value.trim())));
+        }
+    }
+    fields
+}
+
+/// An RFC 2231 parameter split into numbered segments (`filename*0*=utf-8''%D1%84;
+/// filename*1*=%3Cimg…`, or `filename*0="a"; filename*1="b"`), its segments joined in order
+/// from 0 up to the first missing one (the charset prefix of the first dropped; percent
+/// escapes are left to the inspector's decoding), or `None` when the parameter is not split.
+/// One pass over the parameters.
+fn continued_param(value: &str, key: &str) -> Option<String> {
+    let mut segments: Vec<(usize, &str)> = params(value)
+        .filter_map(|(name, v)| {
+            let head = name.get(..key.len())?;
+            let rest = name[key.len()..].strip_prefix('*')?;
+            let (number, encoded) = match rest.strip_suffix('*') {
+                Some(n) => (n, true),
+                None => (rest, false),
+            };
+            let n: usize = number.parse().ok()?;
+            let v = if n == 0 && encoded {
+                v.split_once("''").map_or(v, |(_, v)| v)
+            } else {
+                v
+            };
+            head.eq_ignore_ascii_case(key).then_some((n, v))
+        })
+        .collect();
+    segments.sort_by_key(|(n, _)| *n);
+    let mut joined = String::new();
+    for (expected, (n, v)) in segments.iter().enumerate() {
+        if *n != expected {
+            break;
+        }
+        joined.push_str(v);
+    }
+    (!joined.is_empty()).then_some(joined)
 }
 
 /// A part's header block and content, split at the first empty line.
@@ -249,38 +305,43 @@ pub(crate) fn message(text: &str) -> Option<Message<'_>> {
 }
 
 /// A parameter of a `Content-Disposition` value (`form-data; name="a"; filename="b.txt"`).
-/// A quoted value runs to its closing quote, `;` and escaped quotes included, as multipart
-/// parsers read it (a split at every `;` would cut `filename="a; curl …|sh"` short).
 fn disposition_param<'a>(value: &'a str, key: &str) -> Option<&'a str> {
+    params(value).find_map(|(name, v)| name.eq_ignore_ascii_case(key).then_some(v))
+}
+
+/// The parameters of a header value, name and value, in order. A quoted value runs to its
+/// closing quote, `;` and escaped quotes included, as multipart parsers read it (a split at
+/// every `;` would cut `filename="a; curl …|sh"` short).
+fn params(value: &str) -> impl Iterator<Item = (&str, &str)> {
     let b = value.as_bytes();
     // Each parameter starts after a `;` that no quoted value holds.
-    let mut i = memchr::memchr(b';', b)? + 1;
-    while i < b.len() {
-        let eq = i + memchr::memchr2(b'=', b';', &b[i..])?;
-        if b[eq] == b';' {
-            i = eq + 1;
-            continue;
-        }
-        let name = value[i..eq].trim();
-        let rest = &value[eq + 1..];
-        let start = eq + 1 + (rest.len() - rest.trim_start().len());
-        let (v, end) = if b.get(start) == Some(&b'"') {
-            let mut j = start + 1;
-            while j < b.len() && b[j] != b'"' {
-                j += if b[j] == b'\\' { 2 } else { 1 };
+    let mut i = memchr::memchr(b';', b).map_or(b.len(), |p| p + 1);
+    std::iter::from_fn(move || {
+        while i < b.len() {
+            let eq = i + memchr::memchr2(b'=', b';', &b[i..])?;
+            if b[eq] == b';' {
+                i = eq + 1;
+                continue;
             }
-            let j = j.min(b.len());
-            (&value[start + 1..j], j)
-        } else {
-            let j = memchr::memchr(b';', &b[start..]).map_or(b.len(), |k| start + k);
-            (value[start..j].trim_end(), j)
-        };
-        if name.eq_ignore_ascii_case(key) {
-            return Some(v);
+            let name = value[i..eq].trim();
+            let rest = &value[eq + 1..];
+            let start = eq + 1 + (rest.len() - rest.trim_start().len());
+            let (v, end) = if b.get(start) == Some(&b'"') {
+                let mut j = start + 1;
+                while j < b.len() && b[j] != b'"' {
+                    j += if b[j] == b'\\' { 2 } else { 1 };
+                }
+                let j = j.min(b.len());
+                (&value[start + 1..j], j)
+            } else {
+                let j = memchr::memchr(b';', &b[start..]).map_or(b.len(), |k| start + k);
+                (value[start..j].trim_end(), j)
+            };
+            i = end + memchr::memchr(b';', &b[end..]).map_or(b.len(), |k| k + 1);
+            return Some((name, v));
         }
-        i = end + memchr::memchr(b';', &b[end..]).map_or(b.len(), |k| k + 1);
-    }
-    None
+        None
+    })
 }
 
 /// What an XML document is made of, in document order.
@@ -568,11 +629,18 @@ mod tests {
         let parts = multipart(body.as_bytes(), "XB").unwrap();
         assert_eq!(parts.len(), 2);
         assert_eq!(
-            (parts[0].name, parts[0].filename, parts[0].content),
+            (
+                &*parts[0].name,
+                parts[0].filename.as_deref(),
+                parts[0].content
+            ),
             ("title", None, &b"Hello\r\nworld"[..])
         );
-        assert_eq!(parts[1].filename, Some("notes.txt"));
-        assert_eq!(parts[1].headers, vec![("Content-Type", "text/plain")]);
+        assert_eq!(parts[1].filename.as_deref(), Some("notes.txt"));
+        assert_eq!(
+            parts[1].headers,
+            vec![("Content-Type", Cow::Borrowed("text/plain"))]
+        );
         assert_eq!(parts[1].content, b"line one\n");
         // Bare line feeds, as some clients send them.
         let lf = "--b\nContent-Disposition: form-data; name=a\n\nv\n--b--\n";
@@ -582,10 +650,36 @@ mod tests {
         let upload = b"--b\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\n\x89PNG\xff\r\n--b\r\n\xff: x\r\n\r\ny\r\n--b--";
         let parts = multipart(upload, "b").unwrap();
         assert_eq!(
-            (parts[0].name, parts[0].content),
+            (&*parts[0].name, parts[0].content),
             ("f", &b"\x89PNG\xff"[..])
         );
         assert_eq!(parts[1].content, b"\xff: x\r\n\r\ny\r\n");
+    }
+
+    #[test]
+    fn folded_headers_and_continued_file_names_are_joined() {
+        // As Python's `email` writes a long non-ASCII file name: folded, in RFC 2231 segments.
+        let body = "--m\r\nContent-Type: application/octet-stream\r\n\
+                    Content-Disposition: attachment;\r\n filename*0*=utf-8''%D1%84%D0%BE;\r\n\
+                    \x20filename*1*=_%3Cimg%20src%3Dx%3E.jpg\r\n\r\ndata\r\n\
+                    --m\r\nContent-Type: multipart/alternative;\r\n\tboundary=\"a\"\r\n\
+                    Content-Disposition: inline; filename*0=\"a<scr\"; filename*1=\"ipt>.txt\"\r\n\r\nx\r\n--m--";
+        let parts = multipart(body.as_bytes(), "m").unwrap();
+        assert_eq!(
+            parts[0].filename_ext.as_deref(),
+            Some("%D1%84%D0%BE_%3Cimg%20src%3Dx%3E.jpg")
+        );
+        assert_eq!(parts[0].filename, None);
+        assert_eq!(
+            parts[1].headers,
+            vec![(
+                "Content-Type",
+                Cow::Borrowed("multipart/alternative; boundary=\"a\"")
+            )]
+        );
+        assert_eq!(parts[1].filename_ext.as_deref(), Some("a<script>.txt"));
+        // `filename*` itself wins over segments; a name with no segments has none.
+        assert_eq!(continued_param("x; filename=\"a\"", "filename"), None);
     }
 
     fn items(doc: &str) -> Vec<XmlItem<'_>> {

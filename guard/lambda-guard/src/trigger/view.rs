@@ -777,12 +777,13 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             let mark = if part.name.is_empty() {
                 self.path.push_index(i)
             } else {
-                self.emit_key(part.name, t);
-                self.path.push_key(part.name)
+                self.emit_key(&part.name, t);
+                self.path.push_key(&part.name)
             };
-            let names = part.filename.into_iter().chain(part.filename_ext);
-            let fields = names.map(|f| ("filename", f));
-            for (name, value) in fields.into_iter().chain(part.headers.iter().copied()) {
+            let names = part.filename.iter().chain(&part.filename_ext);
+            let fields = names.map(|f| ("filename", f.as_ref()));
+            let headers = part.headers.iter().map(|(n, v)| (*n, v.as_ref()));
+            for (name, value) in fields.chain(headers) {
                 let m = self.path.push_key(&name.to_ascii_lowercase());
                 self.header_field(value, t);
                 self.path.truncate(m);
@@ -792,7 +793,8 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                 .iter()
                 .any(|(n, _)| n.eq_ignore_ascii_case("content-type"));
             let default = (digest && !typed).then_some(("content-type", "message/rfc822"));
-            let headers = part.headers.iter().copied().chain(default);
+            let headers = part.headers.iter().map(|(n, v)| (*n, v.as_ref()));
+            let headers = headers.chain(default);
             match std::str::from_utf8(part.content) {
                 Ok(content) => self.entity(content, headers, t),
                 Err(_) => match self.payload(part.content.to_vec()) {
