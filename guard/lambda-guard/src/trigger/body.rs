@@ -152,7 +152,7 @@ pub(crate) fn multipart<'a>(body: &'a [u8], boundary: &str) -> Option<Vec<Part<'
             headers: Vec::new(),
             content,
         };
-        for (name, value) in unfolded(head) {
+        for (name, value) in header_fields(head, false).unwrap_or_default() {
             if name.eq_ignore_ascii_case("content-disposition") {
                 let param =
                     |key: &str| disposition_param(&value, key).map(|v| Cow::Owned(v.to_owned()));
@@ -170,25 +170,38 @@ pub(crate) fn multipart<'a>(body: &'a [u8], boundary: &str) -> Option<Vec<Part<'
     (!parts.is_empty()).then_some(parts)
 }
 
-/// The header fields of a part's header block, name and value: a line that opens with a blank
-/// continues the field before it (RFC 5322 folding, which an e-mail's parts use for long
-/// `Content-Disposition` and `Content-Type` values); a line without a `:` is skipped.
-fn unfolded(head: &str) -> Vec<(&str, Cow<'_, str>)> {
+/// The header fields of a header block, name and value: a line that opens with a blank
+/// continues the field before it (RFC 5322 folding; an e-mail's parts fold long
+/// `Content-Disposition` and `Content-Type` values too). `strict` (telling a message from
+/// text): `None` unless every line is a field or continues one, each name a field name;
+/// otherwise other lines are skipped.
+fn header_fields(head: &str, strict: bool) -> Option<Vec<(&str, Cow<'_, str>)>> {
+    let field_name = |c: u8| (33..=126).contains(&c) && c != b':';
     let mut fields: Vec<(&str, Cow<'_, str>)> = Vec::new();
     for line in head.lines() {
         if line.starts_with([' ', '\t']) {
-            if let Some((_, value)) = fields.last_mut() {
-                let joined = value.to_mut();
-                joined.push(' ');
-                joined.push_str(line.trim());
+            match fields.last_mut() {
+                Some((_, value)) => {
+                    let joined = value.to_mut();
+                    joined.push(' ');
+                    joined.push_str(line.trim());
+                }
+                None if strict => return None,
+                None => {}
             }
             continue;
         }
-        if let Some((name, value)) = line.split_once(':') {
-            fields.push((name.trim(), Cow::Borrowed(value.trim())));
+        match line.split_once(':') {
+            Some((name, value))
+                if !strict || (!name.is_empty() && name.bytes().all(field_name)) =>
+            {
+                fields.push((name.trim(), Cow::Borrowed(value.trim())));
+            }
+            _ if strict => return None,
+            _ => {}
         }
     }
-    fields
+    Some(fields)
 }
 
 /// An RFC 2231 parameter split into numbered segments (`filename*0*=utf-8''%D1%84;
@@ -280,24 +293,7 @@ pub(crate) fn message(text: &str) -> Option<Message<'_>> {
         std::str::from_utf8(head).ok()?,
         std::str::from_utf8(body).ok()?,
     );
-    let mut headers: Vec<(&str, Cow<'_, str>)> = Vec::new();
-    for line in head.split('\n') {
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        if line.starts_with([' ', '\t']) {
-            // A folded line continues the field before it (RFC 5322 unfolding).
-            let (_, value) = headers.last_mut()?;
-            let joined = value.to_mut();
-            joined.push(' ');
-            joined.push_str(line.trim());
-            continue;
-        }
-        let (name, value) = line.split_once(':')?;
-        let field_name = |c: u8| (33..=126).contains(&c) && c != b':';
-        if name.is_empty() || !name.bytes().all(field_name) {
-            return None;
-        }
-        headers.push((name, Cow::Borrowed(value.trim())));
-    }
+    let headers = header_fields(head, true)?;
     let origin = headers
         .iter()
         .any(|(n, _)| ORIGIN_FIELDS.iter().any(|o| n.eq_ignore_ascii_case(o)));
