@@ -881,7 +881,8 @@ pub(crate) fn needs() -> Needs {
     .or_words(FAMILIES)
     .or_words(RECON)
     .or_words(&["net ", "sleep ", "ping "])
-    .or_words(&[" -", "alias "])
+    .or_words(&[" -", " /", "alias "])
+    .or_keywords(ADMINISTRATION)
     .or_keywords(DOWNLOADERS)
     .on_links_only(gate::IFS | gate::SHELL_PATH | gate::EXEC_OPTION)
     .always_from(2)
@@ -1741,7 +1742,12 @@ fn command_line(b: &[u8]) -> Option<Hit> {
                 && r.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
         })
     };
-    let subcommand = second.iter().all(u8::is_ascii_lowercase);
+    // A Windows program's switch (`schtasks /create`, `ipconfig /all`); after any other
+    // command, `/dev` is a path (`lsof scans the /dev branch`).
+    let program = first.strip_suffix(b".exe").unwrap_or(first);
+    let windows = WINDOWS.contains(&program) || ADMINISTRATION.contains(&program);
+    let switch = |w: &[u8]| windows && windows_switch(w);
+    let subcommand = |w: &[u8]| w.iter().all(u8::is_ascii_lowercase);
     let rest = words.clone();
     // Only a command with no ordinary-language meaning (looked up last, the option is
     // cheaper to rule out): a value opening with `sort -by` or `make -j` may be a phrase.
@@ -1753,9 +1759,19 @@ fn command_line(b: &[u8]) -> Option<Hit> {
         let n = scheme.count();
         n >= 3 && second.get(n) == Some(&b':') && second.len() > n + 1
     };
+    // An option directly, or after one or two subcommands (`kubectl get pods -A`,
+    // `vssadmin delete shadows /all`).
+    let optioned = option(second)
+        || switch(second)
+        || subcommand(second)
+            && words
+                .clone()
+                .take(2)
+                .find(|w| !subcommand(w))
+                .is_some_and(|w| option(w) || switch(w));
     let hit = fetch
-        || (option(second) || (subcommand && words.next().is_some_and(option)))
-            && command_class(first) == Some(true);
+        || optioned && command_class(first) == Some(true)
+        || administration(first, second, rest.clone(), b.len() - start);
     // A word command is a command line when the whole value is one: a short flag cluster
     // (`ls -la`, `ping -c 3 10.0.0.1`) or a drive (`dir c:\`), then only arguments.
     let whole = b.len() <= start + 128 && {
@@ -1773,6 +1789,116 @@ fn command_line(b: &[u8]) -> Option<Hit> {
             && command_class(first).is_some()
     };
     (hit || whole).then(|| Hit::new("cmdi.command_chain", start, end))
+}
+
+/// A Windows command-line switch: `/all`, `/create`, `/v`, `/d:0` (a path has a second `/`).
+fn windows_switch(w: &[u8]) -> bool {
+    w.strip_prefix(b"/").is_some_and(|r| {
+        let name = r.split(|c| *c == b':').next().unwrap_or(r);
+        (1..=16).contains(&name.len())
+            && name.iter().all(u8::is_ascii_alphabetic)
+            && !r.contains(&b'/')
+    })
+}
+
+/// Windows administration tools whose every use changes or reads the system: a value that
+/// is one of them and its subcommands is a command line, options or not (`netsh advfirewall
+/// set allprofiles state off`, `wmic process call create calc.exe`).
+const ADMINISTRATION: &[&[u8]] = &[
+    b"netsh",
+    b"wmic",
+    b"vssadmin",
+    b"schtasks",
+    b"bitsadmin",
+    b"bcdedit",
+    b"wevtutil",
+    b"takeown",
+    b"cmdkey",
+];
+
+/// Windows programs besides [`ADMINISTRATION`]'s, whose options are switches (`/all`); `net`,
+/// `sc` and `reg` are words too, and take a switch only as [`administration`] reads them.
+const WINDOWS: &[&[u8]] = &[
+    b"ipconfig",
+    b"systeminfo",
+    b"tasklist",
+    b"taskkill",
+    b"cmd",
+    b"certutil",
+    b"certreq",
+    b"rundll32",
+    b"regsvr32",
+    b"mshta",
+    b"cscript",
+    b"wscript",
+    b"icacls",
+    b"cacls",
+    b"nltest",
+    b"tracert",
+    b"nbtstat",
+    b"findstr",
+    b"forfiles",
+    b"msiexec",
+    b"qwinsta",
+    b"quser",
+    b"getmac",
+    b"driverquery",
+    b"runas",
+    b"psexec",
+    b"esentutl",
+    b"makecab",
+    b"installutil",
+    b"msbuild",
+    b"cmstp",
+    b"odbcconf",
+    b"regedit",
+    b"bcdboot",
+];
+
+/// Registry roots `reg` is given (`reg add HKLM\…`, `reg query "HKEY_CURRENT_USER\…"`).
+const HIVES: &[&[u8]] = &[
+    b"hklm",
+    b"hkcu",
+    b"hkcr",
+    b"hku",
+    b"hkcc",
+    b"hkey_local_machine",
+    b"hkey_current_user",
+    b"hkey_classes_root",
+    b"hkey_users",
+    b"hkey_current_config",
+];
+
+/// A whole value that is an [`ADMINISTRATION`] tool given a subcommand and at most six more
+/// words, `net` given an account subcommand and a switch, or `reg` given a subcommand and a
+/// registry root.
+fn administration<'a>(
+    first: &[u8],
+    second: &[u8],
+    mut rest: impl Iterator<Item = &'a [u8]> + Clone,
+    len: usize,
+) -> bool {
+    let first = first.strip_suffix(b".exe").unwrap_or(first);
+    let verb = second.len() >= 2 && second.iter().all(u8::is_ascii_lowercase);
+    if !verb || len > 128 {
+        return false;
+    }
+    // `net user x P@ss /add`, `net localgroup administrators x /add`: accounts, with a switch.
+    if first == b"net" || first == b"net1" {
+        return matches!(
+            second,
+            b"user" | b"localgroup" | b"group" | b"accounts" | b"share"
+        ) && rest.clone().any(windows_switch)
+            && rest.count() <= 6;
+    }
+    if first == b"reg" {
+        return rest.next().is_some_and(|w| {
+            let w = w.strip_prefix(b"\"").unwrap_or(w);
+            let root = w.split(|c| *c == b'\\').next().unwrap_or(w);
+            HIVES.contains(&root) && w.len() > root.len() + 1
+        });
+    }
+    ADMINISTRATION.contains(&first) && rest.clone().next().is_some() && rest.count() <= 6
 }
 
 /// Transfer tools whose first argument is an address (`curl http://…`, `socat tcp:…`).
@@ -2969,6 +3095,17 @@ mod tests {
             "sleep 10",
             "ping -c 5 127.0.0.1",
             "ping -n 30 -w 1000 10.0.0.1",
+            // Windows programs by their switches, administration tools by their subcommands.
+            "schtasks /create /tn x /tr c:\\x.exe /sc onstart",
+            "vssadmin delete shadows /all /quiet",
+            "kubectl get pods -A",
+            "cmd.exe /c whoami",
+            "findstr /si password *.xml",
+            "wmic process call create calc.exe",
+            "netsh advfirewall set allprofiles state off",
+            "net user hacker P@ss1 /add",
+            "reg add \"HKLM\\System\\CurrentControlSet\\Control\\Terminal Server\" /v x /d 0 /f",
+            "reg query hklm\\software\\microsoft",
             ";$(tr '[A-Z]' '[a-z]'<<<\"WHOAMI\")",
             "bash<<<$(base64 -d<<<aWQ=)",
             "icm {whoami}",
@@ -3176,6 +3313,14 @@ mod tests {
             "tail -n 5 lines",
             "whoami is a command",
             "net income",
+            "net /month",
+            "sc /day",
+            "lsof scans the /dev or /devices branch",
+            "Reg add form",
+            "reg add hkumar",
+            "net user fees: $5",
+            "Please use the netsh tool",
+            "netsh",
             // English prefixes, tables, paths and PowerShell words in prose.
             "Great work; nice touch",
             "R&D; cut costs",
