@@ -1377,7 +1377,8 @@ impl Grammar<'_> {
         while self.k(j) == Some(K::RParen) {
             j += 1;
         }
-        if j > i {
+        let closed = j > i;
+        if closed {
             j = self.derived_alias(j);
         }
         let span = |rule, e: usize| Some((rule, self.t.get(e).map_or(self.b.len(), |t| t.e)));
@@ -1511,6 +1512,11 @@ impl Grammar<'_> {
             K::Kw(Kw::Clause | Kw::Where | Kw::Into) if self.clause_at(j) => {
                 span("sqli.clause", j + 1)
             }
+            // `x') AS y FROM users--`: out of the string and its parenthesis, a column of the
+            // select list aliased.
+            K::Word if closed => self
+                .aliased_from(j)
+                .and_then(|from| span("sqli.clause", from + 1)),
             _ => None,
         }
     }
@@ -1689,6 +1695,17 @@ impl Grammar<'_> {
         })?;
         let then = self.sig(close + 1);
         (compares && matches!(self.k(then), Some(K::Kw(Kw::Select | Kw::Stmt)))).then_some(then)
+    }
+
+    /// `AS alias FROM t` at `i`, a column of a select list aliased: the index of `FROM`.
+    fn aliased_from(&self, i: usize) -> Option<usize> {
+        let alias = self.sig(i + 1);
+        let from = self.sig(alias + 1);
+        (self.word(i) == b"as"
+            && matches!(self.k(alias), Some(K::Str { .. } | K::Word))
+            && self.k(from) == Some(K::Kw(Kw::From))
+            && self.k(self.sig(from + 1)).is_some())
+        .then_some(from)
     }
 
     /// Past a derived table's alias after a closing parenthesis (`1) AS x WHERE 1=1`, as
@@ -2077,14 +2094,9 @@ impl Grammar<'_> {
                 Some(("sqli.clause", at(j), at(j + 3)))
             }
             // `1234 AS "alias" FROM t`: a column of a select list, aliased.
-            K::Word if self.word(j) == b"as" => {
-                let alias = self.sig(j + 1);
-                let from = self.sig(alias + 1);
-                (matches!(self.k(alias), Some(K::Str { .. } | K::Word))
-                    && self.k(from) == Some(K::Kw(Kw::From))
-                    && self.k(self.sig(from + 1)).is_some())
-                .then(|| ("sqli.clause", at(j), at(from + 1)))
-            }
+            K::Word => self
+                .aliased_from(j)
+                .map(|from| ("sqli.clause", at(j), at(from + 1))),
             _ => cut,
         }
     }
@@ -2584,6 +2596,8 @@ mod tests {
             "procedure analyse (",
             "if(2=",
             "1234 AS \"foobar\" FROM tablevar2",
+            "x') AS y FROM users--",
+            "-1') as col_0_0_ from members",
             "OR '{\"a\":\"b\"}' ? 'a'",
             // MySQL's `1.e` filler splitting the words.
             "1.e(ascii 1.e(substring(1.e(select password from users limit 1 1.e,1 1.e) 1.e,1 1.e,1 1.e)1.e)1.e) = 70 or'1'='2",
@@ -2958,6 +2972,8 @@ mod tests {
             "https://example.com/?q=\"quoted phrase\"&page=2",
             "O'Brien",
             "Don't select the red one; or do",
+            "It's (mostly) as good from here",
+            "the 'blue' (ish) as shown from above",
             // Markdown's inline code, dollar signs, a call in prose.
             "call `socket.connect(options[, connectListener])`.",
             "[`RegExp` Unicode Property Escapes][]",
