@@ -15,20 +15,25 @@ const DANGEROUS_SCHEMES: &[&[u8]] = &[
     b"file", b"gopher", b"dict", b"ldap", b"ldaps", b"tftp", b"netdoc", b"jar", b"smb", b"sftp",
 ];
 
-/// Paths that only metadata services and the Lambda runtime serve.
-const METADATA_PATHS: &[(&[u8], &str)] = &[
-    (b"/latest/meta-data", "ssrf.metadata"),
-    (b"/latest/user-data", "ssrf.metadata"),
-    (b"/latest/api/token", "ssrf.metadata"),
-    (b"/latest/dynamic/instance-identity", "ssrf.metadata"),
-    (b"/computemetadata/v1", "ssrf.metadata"),
-    (b"/metadata/identity/oauth2", "ssrf.metadata"),
-    (b"/metadata/instance", "ssrf.metadata"),
-    (b"/v2/credentials/", "ssrf.metadata"),
-    (b"/2018-06-01/runtime/", "ssrf.lambda_runtime"),
-    (b"/2020-01-01/extension/", "ssrf.lambda_runtime"),
-    (b"/2022-07-01/telemetry", "ssrf.lambda_runtime"),
-    (b"/2020-08-15/logs", "ssrf.lambda_runtime"),
+/// Paths that only metadata services and the Lambda runtime serve, and whether they tell
+/// anywhere in a value. The ECS and Azure ones are also ordinary REST paths
+/// (`https://chat.twilio.com/v2/Credentials/CR…`): on a named host they are that host's, so
+/// they count only as the relative URI a server prefixes with its metadata address
+/// (`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`), opening the value; the metadata hosts
+/// themselves are read with their URLs.
+const METADATA_PATHS: &[(&[u8], &str, bool)] = &[
+    (b"/latest/meta-data", "ssrf.metadata", true),
+    (b"/latest/user-data", "ssrf.metadata", true),
+    (b"/latest/api/token", "ssrf.metadata", true),
+    (b"/latest/dynamic/instance-identity", "ssrf.metadata", true),
+    (b"/computemetadata/v1", "ssrf.metadata", true),
+    (b"/metadata/identity/oauth2", "ssrf.metadata", false),
+    (b"/metadata/instance", "ssrf.metadata", false),
+    (b"/v2/credentials/", "ssrf.metadata", false),
+    (b"/2018-06-01/runtime/", "ssrf.lambda_runtime", true),
+    (b"/2020-01-01/extension/", "ssrf.lambda_runtime", true),
+    (b"/2022-07-01/telemetry", "ssrf.lambda_runtime", true),
+    (b"/2020-08-15/logs", "ssrf.lambda_runtime", true),
 ];
 
 pub(crate) const METADATA_HOSTS: &[&str] = &[
@@ -381,9 +386,11 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         return None;
     }
     if s.gate(gate::SSRF_PATH) {
-        for (path, rule) in METADATA_PATHS {
+        for (path, rule, anywhere) in METADATA_PATHS {
             if let Some(p) = find(b, path) {
-                return Some(Hit::new(rule, p, p + path.len()));
+                if *anywhere || b[..p].trim_ascii().is_empty() {
+                    return Some(Hit::new(rule, p, p + path.len()));
+                }
             }
         }
     }
@@ -752,7 +759,7 @@ fn urls(b: &[u8], names: bool) -> Option<Hit> {
                 let runtime = port.is_some_and(|p| RUNTIME_PORTS.contains(&p))
                     || METADATA_PATHS
                         .iter()
-                        .any(|(m, r)| *r == "ssrf.lambda_runtime" && path.starts_with(m));
+                        .any(|(m, r, _)| *r == "ssrf.lambda_runtime" && path.starts_with(m));
                 if runtime {
                     return span("ssrf.lambda_runtime");
                 }
@@ -1049,6 +1056,16 @@ mod tests {
             ("http://7147006462/", "ssrf.metadata"),
             ("pop3://ⓛⓞⓒⓐⓛⓗⓞⓢⓣ", "ssrf.loopback"),
             ("http://[fd00:ec2::23]/v1/credentials", "ssrf.metadata"),
+            (
+                "/v2/credentials/1d6b8c1c-aaaa-4b0e-9c8e-3c1e2a0f5d11",
+                "ssrf.metadata",
+            ),
+            ("http://169.254.170.2/v2/credentials/x", "ssrf.metadata"),
+            (
+                "/metadata/identity/oauth2/token?resource=x",
+                "ssrf.metadata",
+            ),
+            ("http://evil.example/latest/meta-data/", "ssrf.metadata"),
             ("http://[::ffff:0:a9fe:a9fe]/", "ssrf.metadata"),
             (
                 "http://localhost:2773/secretsmanager/get",
@@ -1116,6 +1133,9 @@ mod tests {
             "C:\\Users\\a\\\\b.txt",
             "ab..cd/x",
             "https://example.com/a/b?c=d",
+            // REST paths that ECS's and Azure's metadata services share, on a named host.
+            "https://chat.twilio.com/v2/Credentials/CRaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "https://api.example.com/metadata/instance/42",
             "meeting at 12:30",
             "profile: file attached",
             "urn:uuid:1234",
