@@ -1119,6 +1119,25 @@ impl Grammar<'_> {
         !matches!(self.k(tail), Some(K::Word | K::Num)) || tails.contains(&self.word(tail))
     }
 
+    /// A value that is only a DDL verb, what it acts on and at most a plain name, with nothing
+    /// after (`Drop Table`, `Create user account`, `Create Index Page`): a button, a task or a
+    /// flow's title. SQL goes on: a `;`, a comment, a column list, `IF EXISTS`, a quoted name.
+    /// (Stacked after a break or a `;`, the same words stay a statement.)
+    fn label(&self, first: usize) -> bool {
+        if !matches!(
+            self.word(first),
+            b"drop" | b"create" | b"alter" | b"truncate"
+        ) {
+            return false;
+        }
+        let name = self.sig(first + 1) + 1;
+        match self.k(name) {
+            None => true,
+            Some(K::Word) => self.k(name + 1).is_none(),
+            _ => false,
+        }
+    }
+
     /// A value that is nothing but a plain SELECT, with no break, sub-select or stacked query
     /// around it, reads as quoted SQL (`select 'and'`, `select x from y where`): one literal
     /// alone, or one named column from one table with no condition. A literal selected from a
@@ -2010,7 +2029,7 @@ impl Grammar<'_> {
                 .map(|(r, e)| (r, t[0].e.saturating_sub(1), e));
         }
         // Bare-value context: a value, then SQL.
-        if self.statement_at(first, true) && !self.quoted_select(first) {
+        if self.statement_at(first, true) && !self.quoted_select(first) && !self.label(first) {
             return Some(("sqli.statement", at(first), at(first + 2)));
         }
         // `PROCEDURE ANALYSE(` opening the value: a MySQL clause that lists the columns.
@@ -2748,6 +2767,12 @@ mod tests {
             "; insert into",
             "1; drop table users",
             "'; drop table users'",
+            // A statement alone, SQL by what follows its object.
+            "DROP TABLE users;",
+            "drop table users--",
+            "drop table if exists users",
+            "CREATE TABLE t (x int)",
+            "create user hacker identified by 'x'",
             "1;insert into users(name) values('x')--",
             // PartiQL and SQLite functions.
             "' OR contains(pk, '') OR '",
@@ -2758,6 +2783,10 @@ mod tests {
         }
         for b in [
             "Create table reservation for 4",
+            "Create User Flow",
+            "Create user account",
+            "Drop Table",
+            "Create Index Page",
             "Drop table cloth off at the cleaners",
             "insert into the slot marked A",
             "delete from my cart please",
