@@ -2769,6 +2769,10 @@ mod tests {
             "'; drop table users'",
             // A statement alone, SQL by what follows its object.
             "DROP TABLE users;",
+            // PEM armor is a comment to SQL: `admin' --` in disguise, so a certificate quoted
+            // in a configuration (`cert = "-----BEGIN …`) stays refused.
+            "admin' -----BEGIN CERTIFICATE-----",
+            "admin' -----BEGIN A-----\\nAAAA\\n-----END A-----",
             "drop table users--",
             "drop table if exists users",
             "CREATE TABLE t (x int)",
