@@ -4,8 +4,12 @@
     python3 scripts/benign-events.py events   DIR       # each *.json object under DIR is an event
     python3 scripts/benign-events.py webhooks DIR       # each *.json under DIR is a webhook body
     python3 scripts/benign-events.py members  FILE KEY  # each member of FILE's KEY object, as a webhook
+    python3 scripts/benign-events.py examples DIR       # every example value of OpenAPI files under DIR
 
 Webhook bodies are POSTed to a function URL (an API Gateway HTTP API v2 event, JSON content type).
+OpenAPI examples (`example`, and each `examples` entry's `value`, in *.json files and, when
+PyYAML is importable, *.yaml/*.yml files; each distinct value once): an object or array is such a
+body, a string the value of a query parameter.
 Prints how many events were scanned and refused, and each refusal's rule, path and excerpt.
 Needs the CLI built (`cargo build --release -p lambda-guard-cli`); GUARD_TMP_DIR defaults to a
 private directory under target/, never the machine's /tmp.
@@ -13,6 +17,7 @@ private directory under target/, never the machine's /tmp.
 import json
 import pathlib
 import sys
+import urllib.parse
 
 from guard_scan import scan
 
@@ -37,7 +42,67 @@ def load(path: pathlib.Path):
         return None
 
 
+def query(value: str) -> dict:
+    event = webhook("")
+    event["requestContext"]["http"]["method"] = "GET"
+    event["rawQueryString"] = "q=" + urllib.parse.quote(value, safe="")
+    event["queryStringParameters"] = {"q": value}
+    del event["body"]
+    return event
+
+
+def specs(root: pathlib.Path):
+    """Parsed OpenAPI documents under `root`."""
+    try:
+        import yaml
+    except ImportError:
+        yaml = None
+        print("PyYAML not importable: only *.json files are read", file=sys.stderr)
+    for path in sorted(root.rglob("*")):
+        if path.suffix == ".json":
+            doc = load(path)
+        elif path.suffix in (".yaml", ".yml") and yaml is not None:
+            try:
+                doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+            except (yaml.YAMLError, UnicodeDecodeError):
+                doc = None
+        else:
+            continue
+        if doc is not None:
+            yield path, doc
+
+
+def examples(node):
+    """Every `example` value and `examples` entry's `value` in an OpenAPI document."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "example":
+                    yield value
+                elif key == "examples" and isinstance(value, dict):
+                    yield from (e["value"] for e in value.values()
+                                if isinstance(e, dict) and "value" in e)
+                stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
 def cases(mode: str, args: list[str]):
+    if mode == "examples":
+        seen = set()
+        for path, doc in specs(pathlib.Path(args[0])):
+            for value in examples(doc):
+                key = json.dumps(value, sort_keys=True, default=str)
+                if key in seen:
+                    continue
+                seen.add(key)
+                if isinstance(value, (dict, list)):
+                    yield f"{path}: {key[:80]}", webhook(json.dumps(value, default=str))
+                elif isinstance(value, str):
+                    yield f"{path}: {key[:80]}", query(value)
+        return
     if mode == "members":
         members = load(pathlib.Path(args[0]))[args[1]]
         for name, value in members.items():
@@ -52,7 +117,7 @@ def cases(mode: str, args: list[str]):
 
 
 def main() -> int:
-    if len(sys.argv) < 3 or sys.argv[1] not in ("events", "webhooks", "members"):
+    if len(sys.argv) < 3 or sys.argv[1] not in ("events", "webhooks", "members", "examples"):
         print(__doc__, file=sys.stderr)
         return 2
     pairs = list(cases(sys.argv[1], sys.argv[2:]))
