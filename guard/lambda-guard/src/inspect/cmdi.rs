@@ -9,7 +9,8 @@ use super::subject::{
     Tables,
 };
 
-/// Commands with no ordinary-language meaning: reaching one after a separator is enough.
+/// Commands with no ordinary-language meaning: reaching one after a separator is enough
+/// (so is reaching a Windows program of [`WINDOWS`] or [`ADMINISTRATION`]).
 const STRONG: &[&[u8]] = &[
     b"whoami",
     b"uname",
@@ -37,22 +38,9 @@ const STRONG: &[&[u8]] = &[
     b"nslookup",
     b"dig",
     b"ifconfig",
-    b"ipconfig",
     b"netstat",
-    b"systeminfo",
-    b"tasklist",
-    b"taskkill",
     b"powershell",
     b"pwsh",
-    b"cmd",
-    b"certutil",
-    b"bitsadmin",
-    b"wmic",
-    b"rundll32",
-    b"regsvr32",
-    b"mshta",
-    b"cscript",
-    b"wscript",
     b"chmod",
     b"chown",
     b"passwd",
@@ -82,13 +70,7 @@ const STRONG: &[&[u8]] = &[
     b"lastlogin",
     b"net",
     b"reg",
-    b"schtasks",
     b"sc",
-    b"vssadmin",
-    b"bcdedit",
-    b"icacls",
-    b"cacls",
-    b"nltest",
     b"whoami.exe",
     b"cmd.exe",
     b"powershell.exe",
@@ -129,8 +111,6 @@ const STRONG: &[&[u8]] = &[
     b"gdb",
     b"bsdtar",
     b"htop",
-    b"regedit",
-    b"bcdboot",
     b"clang",
     b"c89",
     b"c99",
@@ -150,20 +130,7 @@ const STRONG: &[&[u8]] = &[
     b"printf",
     b"ping6",
     b"traceroute",
-    b"tracert",
     b"whois",
-    b"nbtstat",
-    b"netsh",
-    b"findstr",
-    b"forfiles",
-    b"msiexec",
-    b"wevtutil",
-    b"qwinsta",
-    b"quser",
-    b"getmac",
-    b"driverquery",
-    b"runas",
-    b"psexec",
     b"dmesg",
     b"lsblk",
     b"lspci",
@@ -215,13 +182,6 @@ const STRONG: &[&[u8]] = &[
     b"rbash",
     b"bash.exe",
     b"ifconfig.exe",
-    b"certreq",
-    b"esentutl",
-    b"makecab",
-    b"installutil",
-    b"msbuild",
-    b"cmstp",
-    b"odbcconf",
     // Wrappers that only change how the next command runs.
     b"stdbuf",
     b"rlwrap",
@@ -498,10 +458,12 @@ fn cmdlet(word: &[u8]) -> bool {
 /// to 31) of the words it starts.
 type Commands = (Vec<(&'static [u8], bool)>, [u32; 256]);
 
-/// [`STRONG`] (`true`) and [`WEAK`] (`false`) words, sorted, with their first bytes and lengths:
-/// every word after a separator is looked up, so a search, not a scan of two hundred entries.
+/// [`STRONG`], [`WINDOWS`] and [`ADMINISTRATION`] (`true`) and [`WEAK`] (`false`) words,
+/// sorted, with their first bytes and lengths: every word after a separator is looked up, so
+/// a search, not a scan of two hundred entries.
 static COMMANDS: std::sync::LazyLock<Commands> = std::sync::LazyLock::new(|| {
-    let mut all: Vec<(&[u8], bool)> = STRONG.iter().map(|w| (*w, true)).collect();
+    let strong = STRONG.iter().chain(WINDOWS).chain(ADMINISTRATION);
+    let mut all: Vec<(&[u8], bool)> = strong.map(|w| (*w, true)).collect();
     all.extend(WEAK.iter().map(|w| (*w, false)));
     // A word in both lists is strong: sort it first, keep the first.
     all.sort_by(|a, b| a.0.cmp(b.0).then(b.1.cmp(&a.1)));
