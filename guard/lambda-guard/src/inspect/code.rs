@@ -6,6 +6,7 @@
 use super::subject::{
     class, find, find_iter, gate, is_word, skip_space, source_position, Hit, Needs, Subject, Tables,
 };
+use crate::trigger::FieldRole;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -346,6 +347,9 @@ pub(crate) fn needs() -> Needs {
         .or_words(&[":{"])
         .or_words(&["while(", "while (", "function", "for(", "for ("])
         .or_gates(gate::CODE_SYNTAX)
+        .or_words(LIBRARY_ROOTS)
+        .or_words(&["::", "kernel", "erb", "openstruct"])
+        .or_words(PICKLED_MODULES)
 }
 
 /// Needles of the script syntax [`ruby`], [`python_import`] and [`literal_execute`] read.
@@ -366,7 +370,7 @@ pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
         return None;
     }
     let b = s.bytes();
-    if let Some(hit) = script_upload(s) {
+    if let Some(hit) = script_upload(s).or_else(|| type_name(s)) {
         return Some(hit);
     }
     // The keyword pass saw every marker the automaton could find, case-insensitively.
@@ -1221,6 +1225,224 @@ fn php_serialized(b: &[u8]) -> Option<Hit> {
     None
 }
 
+/// Keys naming the class a polymorphic JSON deserializer builds, and whose names they take:
+/// fastjson and json-io `@type`, Jackson `@class`, `@c` and `class`, jabsorb `javaClass`,
+/// Json.NET `$type`, JavaScriptSerializer and ServiceStack `__type` (Java or .NET names); Ruby's
+/// JSON additions `json_class` and Oj's `^o`, `^c` (Ruby constants); jsonpickle's `py/object`,
+/// `py/type`, `py/function`, `py/newobj` (Python `module.name`).
+const TYPE_KEYS: &[(&str, Lang)] = &[
+    ("@type", Lang::Jvm),
+    ("@class", Lang::Jvm),
+    ("@c", Lang::Jvm),
+    ("class", Lang::Jvm),
+    ("javaclass", Lang::Jvm),
+    ("$type", Lang::Jvm),
+    ("__type", Lang::Jvm),
+    ("json_class", Lang::Ruby),
+    ("^o", Lang::Ruby),
+    ("^c", Lang::Ruby),
+    ("py/object", Lang::Python),
+    ("py/type", Lang::Python),
+    ("py/function", Lang::Python),
+    ("py/newobj", Lang::Python),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lang {
+    /// Java and .NET: dotted names.
+    Jvm,
+    Ruby,
+    Python,
+}
+
+/// Namespaces of the JDK, of .NET and of the libraries gadget chains are built from
+/// (`com.sun.rowset.JdbcRowSetImpl`, `org.apache.xbean.…`, `System.Windows.Data.…`): a caller
+/// has no reason to have a service build one of their classes from a request, whereas an
+/// application's own classes (`com.acme.dto.Order`) pass.
+const LIBRARY_ROOTS: &[&str] = &[
+    "java.",
+    "javax.",
+    "jakarta.",
+    "jdk.",
+    "sun.",
+    "com.sun.",
+    "com.mchange.",
+    "com.zaxxer.",
+    "com.alibaba.",
+    "com.fasterxml.",
+    "com.thoughtworks.",
+    "com.caucho.",
+    "com.ibm.",
+    "com.mysql.",
+    "com.microsoft.",
+    "com.google.",
+    "com.oracle.",
+    "com.ibatis.",
+    "com.mongodb.",
+    "com.rometools.",
+    "com.p6spy.",
+    "org.apache.",
+    "org.springframework.",
+    "org.hibernate.",
+    "org.codehaus.",
+    "org.jboss.",
+    "org.eclipse.",
+    "org.mozilla.",
+    "org.python.",
+    "org.yaml.",
+    "org.slf4j.",
+    "org.aspectj.",
+    "org.glassfish.",
+    "org.quartz.",
+    "org.h2.",
+    "org.hsqldb.",
+    "org.postgresql.",
+    "org.mybatis.",
+    "org.jdom.",
+    "org.dom4j.",
+    "org.thymeleaf.",
+    "org.mvel2.",
+    "org.objectweb.",
+    "org.logicalcobwebs.",
+    "org.jsecurity.",
+    "org.mortbay.",
+    "ch.qos.",
+    "oracle.",
+    "weblogic.",
+    "groovy.",
+    "clojure.",
+    "scala.",
+    "kotlin.",
+    "bsh.",
+    "ognl.",
+    "freemarker.",
+    "net.sf.",
+    "br.com.anteros.",
+    "flex.messaging.",
+    "system.",
+    "microsoft.",
+    "mono.",
+];
+
+/// Python modules whose objects a pickle-like decoder must not build (`os.system`,
+/// `subprocess.Popen`, `builtins.eval`), each with its dot.
+const PICKLED_MODULES: &[&str] = &[
+    "os.",
+    "posix.",
+    "subprocess.",
+    "builtins.",
+    "__builtin__.",
+    "pty.",
+    "ctypes.",
+    "commands.",
+    "importlib.",
+    "socket.",
+    "shutil.",
+    "runpy.",
+    "pickle.",
+    "marshal.",
+    "webbrowser.",
+    "timeit.",
+    "pdb.",
+];
+
+/// The last member name of a JSON path (`$.body['@type']` → `@type`, `$.a.class` → `class`);
+/// empty after an index.
+fn last_key(path: &str) -> &str {
+    if let Some(p) = path.strip_suffix("']") {
+        return p.rfind("['").map_or("", |i| &p[i + 2..]);
+    }
+    if path.ends_with(']') {
+        return "";
+    }
+    path.rfind('.').map_or("", |i| &path[i + 1..])
+}
+
+/// A polymorphic deserializer told to build a class of the platform or of a library (CWE-502:
+/// the JNDI and gadget chains of fastjson, Jackson, Json.NET, Ruby's JSON and jsonpickle): a
+/// value under a [`TYPE_KEYS`] member, or such a member written out in a text the event does
+/// not parse as JSON (`{"@type":"com.sun.rowset.JdbcRowSetImpl",…` in a form field).
+fn type_name(s: &Subject<'_>) -> Option<Hit> {
+    let b = s.lower.as_bytes();
+    if s.role == FieldRole::Value {
+        let key = last_key(s.path);
+        if let Some((_, lang)) = TYPE_KEYS.iter().find(|(k, _)| key.eq_ignore_ascii_case(k)) {
+            return builds(*lang, s.text.as_bytes(), b)
+                .then(|| Hit::new("code.deserialization", 0, b.len()));
+        }
+    }
+    if !s.has(class::QUOTE) {
+        return None;
+    }
+    // `"@type" : "…"`, `'py/object':'…'`: the member's name quoted, then its value.
+    for (key, lang) in TYPE_KEYS
+        .iter()
+        .filter(|(k, _)| k.len() > 2 && *k != "class")
+    {
+        for at in find_iter(b, key.as_bytes()) {
+            let quoted = at > 0 && matches!(b[at - 1], b'"' | b'\'');
+            let mut e = at + key.len();
+            if !quoted || !matches!(b.get(e), Some(b'"' | b'\'')) {
+                continue;
+            }
+            e = skip_space(b, e + 1);
+            if b.get(e) != Some(&b':') {
+                continue;
+            }
+            e = skip_space(b, e + 1);
+            let Some(&q) = b.get(e).filter(|c| matches!(c, b'"' | b'\'')) else {
+                continue;
+            };
+            let v = e + 1;
+            let len = b[v..].iter().position(|c| *c == q).unwrap_or(b.len() - v);
+            if builds(*lang, &s.text.as_bytes()[v..v + len], &b[v..v + len]) {
+                return Some(Hit::new("code.deserialization", at, v + len));
+            }
+        }
+    }
+    None
+}
+
+/// Whether a type member's value (`text`, and `lower`, its lower-case twin) names a class a
+/// gadget chain is built from.
+fn builds(lang: Lang, text: &[u8], lower: &[u8]) -> bool {
+    let start = lower.iter().take_while(|c| c.is_ascii_whitespace()).count();
+    let (text, mut lower) = (&text[start..], &lower[start..]);
+    match lang {
+        Lang::Jvm => {
+            // fastjson's and the JVM's descriptors, `Lcom.sun.…;`, `[com.sun.…`, `LL…;;`.
+            loop {
+                if let Some(r) = lower.strip_prefix(b"[") {
+                    lower = r;
+                } else if let Some(r) = lower.strip_prefix(b"l").filter(|_| lower.ends_with(b";")) {
+                    lower = &r[..r.len() - 1];
+                } else {
+                    break;
+                }
+            }
+            LIBRARY_ROOTS.iter().any(|root| {
+                lower.starts_with(root.as_bytes())
+                    && lower
+                        .get(root.len())
+                        .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+            })
+        }
+        // A namespaced constant (`Gem::Installer`, `Net::BufferedIO`) or a class that runs
+        // code by itself.
+        Lang::Ruby => {
+            let name = text.trim_ascii_end();
+            name.windows(2).any(|w| w == b"::") && name.first().is_some_and(u8::is_ascii_uppercase)
+                || matches!(name, b"Kernel" | b"ERB" | b"OpenStruct")
+        }
+        Lang::Python => PICKLED_MODULES.iter().any(|m| {
+            lower.starts_with(m.as_bytes())
+                && lower
+                    .get(m.len())
+                    .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+        }),
+    }
+}
+
 /// Whether `tail` (the end of a path) holds `filename`, `file-name`, `file_name` or
 /// `file.name`, in any case. Every value's path is asked: `name` is looked for first.
 fn names_file(tail: &[u8]) -> bool {
@@ -1512,7 +1734,7 @@ mod tests {
             ("function(){ process.exit() }", "code.node"),
             ("console.warn(1)", "code.node"),
             ("java.io.FileInputStream", "code.java"),
-            ("{\"@type\": \"java.lang.AutoCloseable\"}", "code.java"),
+            ("{\"@type\": \"java.lang.AutoCloseable\"}", "code.deserialization"),
             ("org.omg.stub.x", "code.java"),
             (
                 "rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcA==",
@@ -1628,6 +1850,69 @@ mod tests {
             "reopen('|x')",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
+        }
+    }
+
+    #[test]
+    fn type_names_a_deserializer_builds() {
+        let at = |v: &str, path: &str| {
+            crate::inspect::subject::rule_at(detect, v, crate::trigger::FieldRole::Value, path)
+        };
+        for (v, path) in [
+            ("com.sun.rowset.JdbcRowSetImpl", "$.body['@type']"),
+            ("Lcom.sun.rowset.JdbcRowSetImpl;", "$.body.a['@type']"),
+            ("[com.sun.rowset.JdbcRowSetImpl", "$.body['@type']"),
+            ("LLcom.sun.rowset.JdbcRowSetImpl;;", "$.body['@type']"),
+            (
+                "org.apache.xbean.propertyeditor.JndiConverter",
+                "$.body['@class']",
+            ),
+            (
+                "ch.qos.logback.core.db.DriverManagerConnectionSource",
+                "$.body.class",
+            ),
+            (
+                "System.Windows.Data.ObjectDataProvider, PresentationFramework",
+                "$.body['$type']",
+            ),
+            (
+                "System.Web.Security.RolePrincipal, System.Web",
+                "$.body.__type",
+            ),
+            ("Gem::Installer", "$.body.json_class"),
+            ("Kernel", "$.body['^o']"),
+            ("os.system", "$.body['py/reduce'][0]['py/function']"),
+            ("subprocess.Popen", "$.body['py/object']"),
+            ("builtins.eval", "$.queryStringParameters['py/function']"),
+        ] {
+            assert_eq!(at(v, path), Some("code.deserialization"), "{v} at {path}");
+        }
+        // Written out in a text the event does not parse.
+        for v in [
+            "{'@type':'com.zaxxer.hikari.HikariConfig','metricRegistry':'ldap://x/y'}",
+            "x={\"@type\" : \"java.net.Inet4Address\", \"val\": \"a.example\"}",
+            "{\"json_class\": \"Gem::Requirement\"}",
+        ] {
+            assert_eq!(at(v, "$.body"), Some("code.deserialization"), "{v}");
+        }
+        // An application's own classes, JSON-LD and protobuf types, Box's `$type`, words.
+        for (v, path) in [
+            ("com.acme.dto.Order", "$.body['@class']"),
+            ("Person", "$.body['@type']"),
+            (
+                "type.googleapis.com/google.rpc.ErrorInfo",
+                "$.body['@type']",
+            ),
+            ("http://schema.org/Person", "$.body['@type']"),
+            ("properties", "$.body['$type']"),
+            ("economy", "$.body.class"),
+            ("Range", "$.body.json_class"),
+            ("datetime.datetime", "$.body['py/object']"),
+            ("see com.sun.rowset for rows", "$.body.note"),
+            ("System.Windows", "$.body.product"),
+            ("{\"@type\": \"Person\", \"name\": \"Ann\"}", "$.body"),
+        ] {
+            assert_eq!(at(v, path), None, "false positive on {v} at {path}");
         }
     }
 

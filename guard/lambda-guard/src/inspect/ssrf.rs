@@ -4,15 +4,30 @@
 //! `fd00:ec2::254`), full-width and circled digits. Targets: the instance/container metadata
 //! services, the Lambda Runtime API and extension listeners on loopback, loopback in general,
 //! private ranges (scheme-relative `//10.0.0.5/` at paranoia 2), and schemes that reach beyond
-//! HTTP (`file:`, `gopher:`, `dict:`, `ldap:`, `tftp:`, `jar:`, `netdoc:`).
+//! HTTP (`file:`, `gopher:`, `dict:`, `ldap:`, `tftp:`, `jar:`, `netdoc:`, JNDI's `rmi:`).
 
 use super::subject::{
     class, find, find_iter, gate, is_header, is_word, Hit, Needs, Subject, Tables,
 };
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+/// Schemes that reach beyond HTTP; `rmi:`, `iiop:` and `corbaname:` are the JNDI providers a
+/// lookup loads remote objects through, as `ldap:` is.
 const DANGEROUS_SCHEMES: &[&[u8]] = &[
-    b"file", b"gopher", b"dict", b"ldap", b"ldaps", b"tftp", b"netdoc", b"jar", b"smb", b"sftp",
+    b"file",
+    b"gopher",
+    b"dict",
+    b"ldap",
+    b"ldaps",
+    b"tftp",
+    b"netdoc",
+    b"jar",
+    b"smb",
+    b"sftp",
+    b"rmi",
+    b"iiop",
+    b"iiopname",
+    b"corbaname",
 ];
 
 /// Paths that only metadata services and the Lambda runtime serve, and whether they tell
@@ -695,6 +710,10 @@ fn urls(b: &[u8], names: bool) -> Option<Hit> {
             let valid = match scheme {
                 b"file" => slashes >= 1,
                 b"jar" => rest.starts_with(b"file:") || rest.starts_with(b"http") || slashes >= 2,
+                // `corbaname:iiop:host:1050#name`, `corbaname::host`.
+                b"corbaname" => {
+                    rest.starts_with(b"iiop:") || rest.starts_with(b":") || slashes >= 2
+                }
                 _ => slashes >= 2,
             };
             let token = ss == 0 || !is_word(b[ss - 1]);
@@ -1028,6 +1047,9 @@ mod tests {
             ("http://[::1]/", "ssrf.loopback"),
             ("file:///etc/passwd", "ssrf.scheme"),
             ("gopher://127.0.0.1:6379/_SET", "ssrf.scheme"),
+            ("rmi://evil.example:1099/Exploit", "ssrf.scheme"),
+            ("iiop://evil.example/x", "ssrf.scheme"),
+            ("corbaname:iiop:evil.example:1050#x", "ssrf.scheme"),
             ("dict://localhost:11211/stat", "ssrf.scheme"),
             (
                 "host.docker.internal/v1.41/containers/json",
@@ -1170,6 +1192,8 @@ mod tests {
             "https://example.com?ref=user@example.com",
             "https://example.com/#@mention",
             "https://bob:p&ss@example.com/",
+            "RMI: remote method invocation",
+            "corbaname is a CORBA name",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
         }
