@@ -4,7 +4,8 @@
 //! names count where they start a token.
 
 use super::subject::{
-    class, find, find_iter, gate, is_word, skip_space, source_position, Hit, Needs, Subject, Tables,
+    class, find, find_iter, gate, is_word, last_key, skip_space, source_position, Hit, Needs,
+    Subject, Tables,
 };
 use crate::trigger::FieldRole;
 
@@ -1345,18 +1346,6 @@ const PICKLED_MODULES: &[&str] = &[
     "timeit.",
     "pdb.",
 ];
-
-/// The last member name of a JSON path (`$.body['@type']` → `@type`, `$.a.class` → `class`);
-/// empty after an index.
-fn last_key(path: &str) -> &str {
-    if let Some(p) = path.strip_suffix("']") {
-        return p.rfind("['").map_or("", |i| &p[i + 2..]);
-    }
-    if path.ends_with(']') {
-        return "";
-    }
-    path.rfind('.').map_or("", |i| &path[i + 1..])
-}
 
 /// A polymorphic deserializer told to build a class of the platform or of a library (CWE-502:
 /// the JNDI and gadget chains of fastjson, Jackson, Json.NET, Ruby's JSON and jsonpickle): a

@@ -7,7 +7,7 @@
 //! HTTP (`file:`, `gopher:`, `dict:`, `ldap:`, `tftp:`, `jar:`, `netdoc:`, JNDI's `rmi:`).
 
 use super::subject::{
-    class, find, find_iter, gate, is_header, is_word, Hit, Needs, Subject, Tables,
+    class, find, find_iter, gate, is_header, is_word, last_key, Hit, Needs, Subject, Tables,
 };
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -324,6 +324,59 @@ pub(crate) fn needs() -> Needs {
         .reads_links()
 }
 
+/// OAuth parameters that carry where the browser returns with the code; the server compares
+/// them with the client's registered ones and never fetches them.
+const REDIRECT_KEYS: &[&str] = &[
+    "redirect_uri",
+    "redirect_url",
+    "redirecturi",
+    "redirecturl",
+    "post_logout_redirect_uri",
+    "redirect_uris",
+];
+
+/// A native app's loopback redirect (RFC 8252 §7.3, what `aws sso login`, `gcloud auth
+/// login` and `gh auth login` send: `http://127.0.0.1:51234/callback`), as an OAuth redirect
+/// parameter: a plain `http` URL to `127.0.0.1`, `[::1]` or `localhost`, any port but the
+/// Runtime API's and the secrets extension's, then a plain path and query.
+fn loopback_redirect(path: &str, b: &[u8]) -> bool {
+    let key = last_key(path);
+    if !REDIRECT_KEYS.iter().any(|k| key.eq_ignore_ascii_case(k)) {
+        return false;
+    }
+    let Some(rest) = b.strip_prefix(b"http://") else {
+        return false;
+    };
+    let Some(rest) = [&b"127.0.0.1"[..], b"[::1]", b"localhost"]
+        .iter()
+        .find_map(|h| rest.strip_prefix(*h))
+    else {
+        return false;
+    };
+    let digits = rest
+        .iter()
+        .skip(1)
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    let rest = match rest.first() {
+        Some(b':') if (1..=5).contains(&digits) => {
+            let port = std::str::from_utf8(&rest[1..=digits])
+                .ok()
+                .and_then(|p| p.parse::<u16>().ok());
+            if port.is_none_or(|p| matches!(p, 9001 | 2773)) {
+                return false;
+            }
+            &rest[1 + digits..]
+        }
+        _ => rest,
+    };
+    rest.is_empty()
+        || rest[0] == b'/'
+            && rest
+                .iter()
+                .all(|c| c.is_ascii_alphanumeric() || b"/._~-?=&".contains(c))
+}
+
 /// A UNC path a Windows file API would open over SMB or WebDAV, sending the service's NTLM
 /// credentials to the host: one with a dotted host (`\\evil.example\share`,
 /// `\\10.0.0.5\x`), a WebDAV one (`\\host@SSL@443\x`), an administrative share
@@ -367,6 +420,9 @@ fn unc_path(b: &[u8]) -> Option<Hit> {
 /// Finds SSRF in one value.
 pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     let b = s.bytes();
+    if s.paranoia <= 1 && loopback_redirect(s.path, b) {
+        return None;
+    }
     if s.has(class::COLON) {
         let names = s.gate(gate::SSRF_NAME);
         if let Some(h) = (!named_link(b, s.plain_link && !names))
@@ -1111,6 +1167,56 @@ mod tests {
 
     fn at(path: &str, text: &str) -> Option<&'static str> {
         crate::inspect::subject::rule_at(detect, text, crate::trigger::FieldRole::Value, path)
+    }
+
+    #[test]
+    fn native_apps_loopback_redirects_pass_as_oauth_parameters() {
+        for (path, v) in [
+            (
+                "$.queryStringParameters.redirect_uri",
+                "http://127.0.0.1:51234/oauth/callback",
+            ),
+            ("$.queryStringParameters.redirect_uri", "http://[::1]:8400/"),
+            ("$.body.redirect_uris[0]", "http://localhost:3000/callback"),
+            ("$.body.redirectUri", "http://localhost"),
+        ] {
+            assert_eq!(at(path, v), None, "false positive on {path}={v}");
+        }
+        for (path, v, r) in [
+            // Anything but a plain loopback URL, or a loopback URL elsewhere.
+            (
+                "$.queryStringParameters.redirect_uri",
+                "http://169.254.169.254/latest/meta-data/",
+                "ssrf.metadata",
+            ),
+            (
+                "$.queryStringParameters.redirect_uri",
+                "http://127.0.0.1:9001/2018-06-01/runtime/invocation/next",
+                "ssrf.lambda_runtime",
+            ),
+            (
+                "$.queryStringParameters.redirect_uri",
+                "http://127.0.0.1:8400/cb?next=http://169.254.169.254/",
+                "ssrf.loopback",
+            ),
+            (
+                "$.queryStringParameters.redirect_uri",
+                "http://127.0.0.1@evil.example/",
+                "ssrf.url_confusion",
+            ),
+            (
+                "$.queryStringParameters.callback_url",
+                "http://127.0.0.1:8400/",
+                "ssrf.loopback",
+            ),
+            (
+                "$.body.redirect_uri.x",
+                "http://localhost:3000/",
+                "ssrf.loopback",
+            ),
+        ] {
+            assert_eq!(at(path, v), Some(r), "{path}={v}");
+        }
     }
 
     #[test]

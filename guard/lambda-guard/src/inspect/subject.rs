@@ -562,6 +562,27 @@ pub(crate) fn is_header(path: &str, name: &str) -> bool {
     p[head..].eq_ignore_ascii_case(name.as_bytes()) && p[..head].ends_with(b"eaders.")
 }
 
+/// The last member name of a JSON path, past the indices of a list it holds
+/// (`$.body['@type']` → `@type`, `$.a.class` → `class`, `$.b.redirect_uris[0]` →
+/// `redirect_uris`).
+pub(crate) fn last_key(path: &str) -> &str {
+    let mut path = path;
+    // `[0]`, `[12]`: an index, not a member.
+    while let Some(open) = path.strip_suffix(']').and_then(|p| {
+        let i = p.trim_end_matches(|c: char| c.is_ascii_digit());
+        (i.len() < p.len()).then_some(i)
+    }) {
+        match open.strip_suffix('[') {
+            Some(p) => path = p,
+            None => return "",
+        }
+    }
+    if let Some(p) = path.strip_suffix("']") {
+        return p.rfind("['").map_or("", |i| &p[i + 2..]);
+    }
+    path.rfind('.').map_or("", |i| &path[i + 1..])
+}
+
 /// Up to this length a value is searched by its needles' first byte: building a `memmem`
 /// searcher costs more than the whole search.
 const SHORT: usize = 256;
