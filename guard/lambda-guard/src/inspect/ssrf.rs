@@ -335,16 +335,22 @@ const REDIRECT_KEYS: &[&str] = &[
     "redirect_uris",
 ];
 
-/// A native app's loopback redirect (RFC 8252 §7.3, what `aws sso login`, `gcloud auth
-/// login` and `gh auth login` send: `http://127.0.0.1:51234/callback`), as an OAuth redirect
-/// parameter: a plain `http` URL to `127.0.0.1`, `[::1]` or `localhost`, any port but the
-/// Runtime API's and the secrets extension's, then a plain path and query.
-fn loopback_redirect(path: &str, b: &[u8]) -> bool {
+/// A loopback URL no server fetches: a native app's redirect (RFC 8252 §7.3, what `aws sso
+/// login`, `gcloud auth login` and `gh auth login` send: `http://127.0.0.1:51234/callback`)
+/// as an OAuth redirect parameter, or the page a browser calls from during development as
+/// the `Origin` or `Referer` header (`http://localhost:3000`). A plain URL to `127.0.0.1`,
+/// `[::1]` or `localhost`, any port but the Runtime API's and the secrets extension's, then a
+/// plain path and query.
+fn unfetched_loopback(path: &str, b: &[u8]) -> bool {
     let key = last_key(path);
-    if !REDIRECT_KEYS.iter().any(|k| key.eq_ignore_ascii_case(k)) {
+    let redirect = REDIRECT_KEYS.iter().any(|k| key.eq_ignore_ascii_case(k));
+    if !redirect && !is_header(path, "origin") && !is_header(path, "referer") {
         return false;
     }
-    let Some(rest) = b.strip_prefix(b"http://") else {
+    let Some(rest) = b
+        .strip_prefix(b"http://")
+        .or_else(|| b.strip_prefix(b"https://").filter(|_| !redirect))
+    else {
         return false;
     };
     let Some(rest) = [&b"127.0.0.1"[..], b"[::1]", b"localhost"]
@@ -420,7 +426,7 @@ fn unc_path(b: &[u8]) -> Option<Hit> {
 /// Finds SSRF in one value.
 pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     let b = s.bytes();
-    if s.paranoia <= 1 && loopback_redirect(s.path, b) {
+    if s.paranoia <= 1 && unfetched_loopback(s.path, b) {
         return None;
     }
     if s.has(class::COLON) {
@@ -1170,7 +1176,7 @@ mod tests {
     }
 
     #[test]
-    fn native_apps_loopback_redirects_pass_as_oauth_parameters() {
+    fn loopback_redirects_and_origins_no_server_fetches_pass() {
         for (path, v) in [
             (
                 "$.queryStringParameters.redirect_uri",
@@ -1179,6 +1185,12 @@ mod tests {
             ("$.queryStringParameters.redirect_uri", "http://[::1]:8400/"),
             ("$.body.redirect_uris[0]", "http://localhost:3000/callback"),
             ("$.body.redirectUri", "http://localhost"),
+            ("$.headers.origin", "http://localhost:3000"),
+            ("$.headers.Origin", "https://127.0.0.1:8443"),
+            (
+                "$.multiValueHeaders.referer[0]",
+                "http://localhost:5173/cart?step=2",
+            ),
         ] {
             assert_eq!(at(path, v), None, "false positive on {path}={v}");
         }
@@ -1212,6 +1224,26 @@ mod tests {
             (
                 "$.body.redirect_uri.x",
                 "http://localhost:3000/",
+                "ssrf.loopback",
+            ),
+            (
+                "$.queryStringParameters.redirect_uri",
+                "https://localhost/",
+                "ssrf.loopback",
+            ),
+            (
+                "$.headers.origin",
+                "http://localhost:3000/%2e%2e/admin",
+                "ssrf.loopback",
+            ),
+            (
+                "$.headers.referer",
+                "http://localhost:9001/",
+                "ssrf.lambda_runtime",
+            ),
+            (
+                "$.headers.x-origin",
+                "http://localhost:3000",
                 "ssrf.loopback",
             ),
         ] {
