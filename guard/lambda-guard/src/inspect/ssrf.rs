@@ -93,6 +93,12 @@ pub(crate) const LOOPBACK_NAMES: &[&str] = &[
     "localtest.me",
 ];
 
+/// Suffixes of names only a private network resolves: `.internal`, which ICANN reserves for
+/// private use (AWS's `ip-10-0-1-23.ec2.internal`, `….compute.internal`), and Kubernetes'
+/// service names (`kubernetes.default.svc`, `….svc.cluster.local`). A URL to one is a URL to
+/// a private address.
+pub(crate) const PRIVATE_SUFFIXES: &[&str] = &[".internal", ".svc", ".cluster.local"];
+
 /// Out-of-band interaction services of scanners (Burp Collaborator, interactsh, DNS logs): a
 /// name under one of them exists only to see whether the server calls out, so wherever it
 /// appears (a URL, a host, a UNC path, a lookup) it is a probe.
@@ -296,6 +302,12 @@ fn classify_host(host: &str, names: bool) -> Target {
     }
     if METADATA_HOSTS.iter().any(|m| h.contains(m)) {
         return Target::Metadata;
+    }
+    if PRIVATE_SUFFIXES
+        .iter()
+        .any(|x| h.len() > x.len() && h.ends_with(x))
+    {
+        return Target::Private;
     }
     // DNS-rebinding helpers embed the address: `127.0.0.1.nip.io`, `169-254-169-254.sslip.io`.
     for service in REBINDING {
@@ -1110,6 +1122,18 @@ mod tests {
             ("file:///etc/passwd", "ssrf.scheme"),
             ("gopher://127.0.0.1:6379/_SET", "ssrf.scheme"),
             ("rmi://evil.example:1099/Exploit", "ssrf.scheme"),
+            (
+                "http://ip-10-0-1-23.ec2.internal:8080/admin",
+                "ssrf.private_address",
+            ),
+            (
+                "https://kubernetes.default.svc/api/v1/secrets",
+                "ssrf.private_address",
+            ),
+            (
+                "http://redis.cache.svc.cluster.local:6379/",
+                "ssrf.private_address",
+            ),
             ("iiop://evil.example/x", "ssrf.scheme"),
             ("corbaname:iiop:evil.example:1050#x", "ssrf.scheme"),
             ("dict://localhost:11211/stat", "ssrf.scheme"),
@@ -1331,6 +1355,10 @@ mod tests {
             "https://example.com/#@mention",
             "https://bob:p&ss@example.com/",
             "RMI: remote method invocation",
+            "kubernetes.default.svc is the API server",
+            "https://example.com/Service.svc/rest",
+            "http://internal/",
+            "names under .internal are private",
             "corbaname is a CORBA name",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");

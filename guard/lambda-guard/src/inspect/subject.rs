@@ -159,6 +159,7 @@ pub(crate) mod gate {
         all.extend(nosql.map(|w| (*w, NOSQL_WORD)));
         let hosts = ssrf::LOOPBACK_NAMES.iter().chain(ssrf::REBINDING);
         let hosts = hosts.chain(ssrf::METADATA_HOSTS).chain(ssrf::OUT_OF_BAND);
+        let hosts = hosts.chain(ssrf::PRIVATE_SUFFIXES);
         all.extend(hosts.map(|n| (*n, SSRF_NAME)));
         all
     }
