@@ -583,6 +583,11 @@ fn clock(host: &[u8]) -> bool {
 /// means something only to parsers that wrap each part (169.254.169.254).
 fn obfuscated_ipv4(host: &str, folded: bool) -> bool {
     let host = host.strip_suffix('.').unwrap_or(host);
+    // One number up to 65535 is 0.0.x.y, which names no host (`0`, 0.0.0.0, is loopback and
+    // read as such): it is a port, as in ELB's health-check targets `HTTP:80/index.html`.
+    if host.parse::<u32>().is_ok_and(|n| (1..=65535).contains(&n)) {
+        return false;
+    }
     let overflowing = || {
         let parts = host.split('.');
         parts.clone().count() == 4
@@ -1355,6 +1360,8 @@ mod tests {
             "https://example.com/#@mention",
             "https://bob:p&ss@example.com/",
             "RMI: remote method invocation",
+            "HTTP:80/index.html",
+            "HTTPS:443/health",
             "kubernetes.default.svc is the API server",
             "https://example.com/Service.svc/rest",
             "http://internal/",
