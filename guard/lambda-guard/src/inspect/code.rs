@@ -349,7 +349,7 @@ pub(crate) fn needs() -> Needs {
         .or_words(&["while(", "while (", "function", "for(", "for ("])
         .or_gates(gate::CODE_SYNTAX)
         .or_words(LIBRARY_ROOTS)
-        .or_words(&["::", "kernel", "erb", "openstruct"])
+        .or_words(&["::"])
         .or_words(PICKLED_MODULES)
 }
 
@@ -1229,16 +1229,16 @@ fn php_serialized(b: &[u8]) -> Option<Hit> {
 /// Keys naming the class a polymorphic JSON deserializer builds, and whose names they take:
 /// fastjson and json-io `@type`, Jackson `@class`, `@c` and `class`, jabsorb `javaClass`,
 /// Json.NET `$type`, JavaScriptSerializer and ServiceStack `__type` (Java or .NET names); Ruby's
-/// JSON additions `json_class` and Oj's `^o`, `^c` (Ruby constants); jsonpickle's `py/object`,
+/// JSON additions `json_class` and Oj's `^o`, `^c` (Ruby classes); jsonpickle's `py/object`,
 /// `py/type`, `py/function`, `py/newobj` (Python `module.name`).
 const TYPE_KEYS: &[(&str, Lang)] = &[
-    ("@type", Lang::Jvm),
-    ("@class", Lang::Jvm),
-    ("@c", Lang::Jvm),
-    ("class", Lang::Jvm),
-    ("javaclass", Lang::Jvm),
-    ("$type", Lang::Jvm),
-    ("__type", Lang::Jvm),
+    ("@type", Lang::Qualified),
+    ("@class", Lang::Qualified),
+    ("@c", Lang::Qualified),
+    ("class", Lang::Qualified),
+    ("javaclass", Lang::Qualified),
+    ("$type", Lang::Qualified),
+    ("__type", Lang::Qualified),
     ("json_class", Lang::Ruby),
     ("^o", Lang::Ruby),
     ("^c", Lang::Ruby),
@@ -1250,8 +1250,8 @@ const TYPE_KEYS: &[(&str, Lang)] = &[
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Lang {
-    /// Java and .NET: dotted names.
-    Jvm,
+    /// Java's and .NET's fully qualified, dotted names.
+    Qualified,
     Ruby,
     Python,
 }
@@ -1363,7 +1363,8 @@ fn type_name(s: &Subject<'_>) -> Option<Hit> {
     if !s.has(class::QUOTE) {
         return None;
     }
-    // `"@type" : "…"`, `'py/object':'…'`: the member's name quoted, then its value.
+    // `"@type" : "…"`, `'py/object':'…'`: the member's name quoted, then its value. Not the
+    // short or common names (`@c`, `^o`, `class`): only a parsed member is read by them.
     for (key, lang) in TYPE_KEYS
         .iter()
         .filter(|(k, _)| k.len() > 2 && *k != "class")
@@ -1398,7 +1399,7 @@ fn builds(lang: Lang, text: &[u8], lower: &[u8]) -> bool {
     let start = lower.iter().take_while(|c| c.is_ascii_whitespace()).count();
     let (text, mut lower) = (&text[start..], &lower[start..]);
     match lang {
-        Lang::Jvm => {
+        Lang::Qualified => {
             // fastjson's and the JVM's descriptors, `Lcom.sun.…;`, `[com.sun.…`, `LL…;;`.
             loop {
                 if let Some(r) = lower.strip_prefix(b"[") {
@@ -1416,13 +1417,9 @@ fn builds(lang: Lang, text: &[u8], lower: &[u8]) -> bool {
                         .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
             })
         }
-        // A namespaced constant (`Gem::Installer`, `Net::BufferedIO`) or a class that runs
-        // code by itself.
-        Lang::Ruby => {
-            let name = text.trim_ascii_end();
-            name.windows(2).any(|w| w == b"::") && name.first().is_some_and(u8::is_ascii_uppercase)
-                || matches!(name, b"Kernel" | b"ERB" | b"OpenStruct")
-        }
+        // A class of a library's namespace (`Gem::Installer`, `Net::BufferedIO`): the gadget
+        // chains' classes; an application's own top-level class (`Range`) passes.
+        Lang::Ruby => text.windows(2).any(|w| w == b"::") && text[0].is_ascii_uppercase(),
         Lang::Python => PICKLED_MODULES.iter().any(|m| {
             lower.starts_with(m.as_bytes())
                 && lower
@@ -1869,7 +1866,7 @@ mod tests {
                 "$.body.__type",
             ),
             ("Gem::Installer", "$.body.json_class"),
-            ("Kernel", "$.body['^o']"),
+            ("Net::BufferedIO", "$.body['^o']"),
             ("os.system", "$.body['py/reduce'][0]['py/function']"),
             ("subprocess.Popen", "$.body['py/object']"),
             ("builtins.eval", "$.queryStringParameters['py/function']"),

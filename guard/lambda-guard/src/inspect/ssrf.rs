@@ -146,6 +146,10 @@ const USER_TLDS: &[&[u8]] = &[
     b"localhost",
 ];
 
+/// The Runtime API's and the Parameters and Secrets extension's ports: only the function
+/// itself has reason to reach them.
+const LAMBDA_PORTS: &[u16] = &[9001, 2773];
+
 /// Ports the Lambda Runtime API (`127.0.0.1:9001`) and common extension listeners use.
 /// 2773 is the AWS Parameters and Secrets extension's.
 const RUNTIME_PORTS: &[u16] = &[
@@ -381,7 +385,7 @@ fn unfetched_loopback(path: &str, b: &[u8]) -> bool {
             let port = std::str::from_utf8(&rest[1..=digits])
                 .ok()
                 .and_then(|p| p.parse::<u16>().ok());
-            if port.is_none_or(|p| matches!(p, 9001 | 2773)) {
+            if port.is_none_or(|p| LAMBDA_PORTS.contains(&p)) {
                 return false;
             }
             &rest[1 + digits..]
