@@ -1011,11 +1011,56 @@ fn binary_uploads_are_split_and_media_read_for_code_only() {
     ));
     assert_eq!(value_at(&e, "$.body.q").unwrap().0, "' UNION SELECT 1--");
     // Binary that is no known file format is still read run by run.
-    let mut other = b"\x00\x01proto".to_vec();
-    other.extend(noise(4 << 10));
-    assert!(fields(&binary_upload(&other))
-        .iter()
-        .any(|(p, _, text, _)| p == "$.body.photo" && text.starts_with("proto")));
+    let mut other = b"\xff\x01proto".to_vec();
+    other.extend(b"\x00\x12a string field".repeat(200));
+    let f = fields(&binary_upload(&other));
+    assert!(
+        f.iter()
+            .any(|(p, _, text, _)| p == "$.body.photo" && text == "proto"),
+        "{f:?}"
+    );
+}
+
+/// What a binary HTTP body of no file type yields: its runs, as values of `$.body`.
+fn octet_runs(bytes: &[u8]) -> Vec<String> {
+    let mut e = sample(Trigger::ApiGatewayHttp);
+    e["headers"]["content-type"] = json!("application/octet-stream");
+    e["body"] = json!(base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        bytes
+    ));
+    e["isBase64Encoded"] = json!(true);
+    fields(&e)
+        .into_iter()
+        .filter(|(p, r, ..)| p == "$.body" && *r == FieldRole::Value)
+        .map(|(_, _, text, _)| text)
+        .collect()
+}
+
+#[test]
+fn compressed_or_encrypted_bytes_are_read_past_their_chance_runs() {
+    // 64 KB of cipher text holds hundreds of printable runs of four bytes or more, none text.
+    let mut blob = noise(64 << 10);
+    assert!(crate::trigger::decode::printable_runs(&blob, 4).count() > 300);
+    assert_eq!(octet_runs(&blob), Vec::<String>::new());
+    // A string among them long enough that chance does not spell it is still read, and so
+    // is a shorter one that opens code.
+    let sqli = b"\x00' UNION SELECT password FROM users--\x00";
+    blob[1000..1000 + sqli.len()].copy_from_slice(sqli);
+    blob[5000..5008].copy_from_slice(b"\x00<?php\x00\x00");
+    assert_eq!(
+        octet_runs(&blob),
+        ["' UNION SELECT password FROM users--", "<?php"]
+    );
+    // Structured binary keeps its short strings: they are its fields.
+    let mut proto = Vec::new();
+    for i in 0..400u32 {
+        proto.extend_from_slice(&[0x0a, 4]);
+        proto.extend_from_slice(format!("k{:03}", i % 1000).as_bytes());
+        proto.extend_from_slice(&[0x10, (i % 128) as u8, 0x1a, 4]);
+        proto.extend_from_slice(b";id;");
+    }
+    assert_eq!(octet_runs(&proto).len(), 800);
 }
 
 #[test]

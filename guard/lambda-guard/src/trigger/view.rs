@@ -1223,12 +1223,17 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
     }
 
     /// Binary data: its printable runs are what an application could still read as text (a NUL
-    /// or a random byte in an image or a protobuf is not an attack).
+    /// or a random byte in an image or a protobuf is not an attack); in compressed or
+    /// encrypted bytes only runs longer than chance leaves ([`decode::text_run_floor`]), and
+    /// shorter ones that open code with a tag chance does not spell.
     /// Binary that is UTF-16 text is also walked as that text (both: a few CJK characters are
     /// printable ASCII bytes, and must not turn the text back into runs only).
     fn binary(&mut self, bytes: &[u8], t: Transforms) {
-        for run in decode::printable_runs(bytes, 4) {
-            self.emit(FieldRole::Value, run, t.with(Transforms::BINARY));
+        let floor = decode::text_run_floor(bytes);
+        for run in decode::printable_runs(bytes, decode::MIN_RUN) {
+            if run.len() >= floor || decode::code_marker(run, true) {
+                self.emit(FieldRole::Value, run, t.with(Transforms::BINARY));
+            }
         }
         if let Some((text, wide)) = decode::wide_text(bytes) {
             self.string(&text, t.with(wide));
@@ -1247,7 +1252,9 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             return self.binary(bytes, t);
         }
         let t = t.with(Transforms::BINARY);
-        for run in decode::printable_runs(bytes, 4).filter(|r| decode::code_marker(r)) {
+        for run in
+            decode::printable_runs(bytes, decode::MIN_RUN).filter(|r| decode::code_marker(r, false))
+        {
             self.emit(FieldRole::Value, run, t);
         }
         for name in decode::zip_entry_names(bytes) {
