@@ -3,7 +3,7 @@
 benign ones `lambda-guard scan` refuses (cipher text, text compressed with no header, ten of
 each kind and size from 256 B to 256 KB), and how
 many attacks it still finds in binary (each attack of the placement sweep as a string field of
-a protobuf-like record, and inside cipher text).
+a protobuf record, beside a field of cipher text, and between NULs inside cipher text).
 
     python3 scripts/binary-payloads.py
 
@@ -100,6 +100,12 @@ def record(attack: str, rng: random.Random) -> bytes:
             + b"\x18" + varint(rng.randrange(1 << 20)))
 
 
+def beside_blob(attack: str, n: int, rng: random.Random) -> bytes:
+    """A protobuf message: `n` bytes of cipher text in a bytes field, the attack as a string."""
+    text = attack.encode()
+    return (b"\x0a" + varint(n) + rng.randbytes(n) + b"\x12" + varint(len(text)) + text)
+
+
 def padded(attack: str, n: int, rng: random.Random) -> bytes:
     """The attack between two NULs inside `n` bytes of cipher text."""
     blob = bytearray(rng.randbytes(n))
@@ -120,6 +126,8 @@ def main(work: pathlib.Path) -> None:
         for carrier, event in carriers(record(attack, rng) * 3).items():
             cases.append(("attack", "protobuf-like record", carrier, event))
         for n in (1 << 10, 64 << 10):
+            for carrier, event in carriers(beside_blob(attack, n, rng)).items():
+                cases.append(("attack", f"protobuf, {n >> 10} KB blob", carrier, event))
             for carrier, event in carriers(padded(attack, n, rng)).items():
                 cases.append(("attack", f"in {n >> 10} KB of cipher text", carrier, event))
     verdicts = scan([c[3] for c in cases], work)

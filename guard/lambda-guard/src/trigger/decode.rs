@@ -377,6 +377,98 @@ const CHANCE_RUNS: f64 = 0.1;
 /// Below this many bytes, chance runs are too rare to tell noise by (and a histogram too thin).
 const NOISE_FROM: usize = 128;
 
+/// The text fields of a protobuf message in wire format, read with no schema as
+/// `protoc --decode_raw` reads it: each length-delimited field that is text (UTF-8, no control
+/// character but tab and line breaks), nested messages read in turn. `None` unless all of
+/// `bytes` parse as one message of at least one such field — which chance bytes do not: this
+/// is how a string field is read whole beside cipher text (a blob field pads the message into
+/// noise, and the string would otherwise be a chance-sized run). Confluent's Schema Registry
+/// framing (a zero byte, a schema id, message indexes) is skipped first.
+pub(crate) fn protobuf_text(bytes: &[u8]) -> Option<Vec<&str>> {
+    let mut out = Vec::new();
+    if message_fields(bytes, 0, &mut out) && !out.is_empty() {
+        return Some(out);
+    }
+    out.clear();
+    let framed = bytes.strip_prefix(b"\0").and_then(|b| b.get(4..))?;
+    let (count, mut at) = varint(framed, 0)?;
+    for _ in 0..count.min(64) {
+        at = varint(framed, at)?.1;
+    }
+    (message_fields(&framed[at..], 0, &mut out) && !out.is_empty()).then_some(out)
+}
+
+/// Most nested messages read (protobuf's own default recursion limit is 100; a payload
+/// nested deeper is read as runs).
+const PROTOBUF_DEPTH: usize = 8;
+
+/// Whether all of `b` is one message; its text fields are pushed to `out`.
+fn message_fields<'b>(b: &'b [u8], depth: usize, out: &mut Vec<&'b str>) -> bool {
+    if depth > PROTOBUF_DEPTH {
+        return false;
+    }
+    let start = out.len();
+    let mut at = 0;
+    while at < b.len() {
+        let Some((key, next)) = varint(b, at) else {
+            break;
+        };
+        at = next;
+        if key >> 3 == 0 || key >> 3 >= 1 << 29 {
+            break;
+        }
+        let end = match key & 7 {
+            0 => varint(b, at).map(|(_, e)| e),
+            1 => at.checked_add(8),
+            5 => at.checked_add(4),
+            2 => varint(b, at).and_then(|(len, e)| e.checked_add(usize::try_from(len).ok()?)),
+            _ => None, // groups (3, 4) are long deprecated; 6 and 7 are no wire type
+        };
+        let Some(end) = end.filter(|&e| e <= b.len()) else {
+            break;
+        };
+        if key & 7 == 2 {
+            let field = &b[varint(b, at).map_or(at, |(_, e)| e)..end];
+            match std::str::from_utf8(field) {
+                Ok(text)
+                    if !text
+                        .bytes()
+                        .any(|c| c.is_ascii_control() && !matches!(c, b'\t' | b'\n' | b'\r')) =>
+                {
+                    if !text.is_empty() {
+                        out.push(text);
+                    }
+                }
+                // Bytes, or a nested message: read it if it is one.
+                _ => {
+                    let mark = out.len();
+                    if !message_fields(field, depth + 1, out) {
+                        out.truncate(mark);
+                    }
+                }
+            }
+        }
+        at = end;
+    }
+    if at != b.len() {
+        out.truncate(start);
+        return false;
+    }
+    true
+}
+
+/// A base-128 varint at `at` (at most ten bytes): its value and where it ends.
+fn varint(b: &[u8], at: usize) -> Option<(u64, usize)> {
+    let mut value = 0u64;
+    for (i, &c) in b.get(at..)?.iter().take(10).enumerate() {
+        value |= u64::from(c & 0x7f) << (7 * i);
+        if c & 0x80 == 0 {
+            return Some((value, at + i + 1));
+        }
+    }
+    None
+}
+
 /// The printable ASCII runs of binary data at least `min` long, as `strings(1)` shows them:
 /// text an application may still read out of a binary payload.
 pub(crate) fn printable_runs(bytes: &[u8], min: usize) -> impl Iterator<Item = &str> {
@@ -767,6 +859,43 @@ mod tests {
         for bytes in [&text[..], &wide, &framed] {
             assert_eq!(text_run_floor(bytes), MIN_RUN);
         }
+    }
+
+    #[test]
+    fn protobuf_strings_are_read_whole_beside_any_bytes() {
+        let mut x: u64 = 11;
+        let blob: Vec<u8> = (0..4096)
+            .map(|_| {
+                x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                (x >> 56) as u8
+            })
+            .collect();
+        // message { bytes avatar = 1; string name = 2; Inner inner = 3 { string note = 1 } }
+        let field = |key: u8, v: &[u8]| {
+            let mut f = vec![key];
+            let mut len = v.len();
+            while len >= 0x80 {
+                f.push((len as u8) | 0x80);
+                len >>= 7;
+            }
+            f.push(len as u8);
+            f.extend_from_slice(v);
+            f
+        };
+        let inner = field(0x0a, b"| id");
+        let mut msg = field(0x0a, &blob);
+        msg.extend(field(0x12, b"' OR 1=1--"));
+        msg.extend([0x18, 0x96, 0x01]); // int32 = 150
+        msg.extend(field(0x22, &inner));
+        assert_eq!(protobuf_text(&msg), Some(vec!["' OR 1=1--", "| id"]));
+        // Behind Confluent's framing: magic byte, schema id, message index list `[0]`.
+        let mut framed = vec![0, 0, 0, 0, 42, 0];
+        framed.extend_from_slice(&msg);
+        assert_eq!(protobuf_text(&framed), Some(vec!["' OR 1=1--", "| id"]));
+        // Noise, a truncated message and plain text are no message.
+        assert_eq!(protobuf_text(&blob), None);
+        assert_eq!(protobuf_text(&msg[..msg.len() - 1]), None);
+        assert_eq!(protobuf_text(b"plain text"), None);
     }
 
     #[test]

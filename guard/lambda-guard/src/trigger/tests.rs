@@ -1052,6 +1052,11 @@ fn compressed_or_encrypted_bytes_are_read_past_their_chance_runs() {
         octet_runs(&blob),
         ["' UNION SELECT password FROM users--", "<?php"]
     );
+    // A protobuf message that a blob field pads into noise keeps its short strings whole.
+    let mut msg = vec![0x0a, 0x80, 0x80, 0x04]; // bytes field 1, 64 KB
+    msg.extend(noise(64 << 10));
+    msg.extend_from_slice(b"\x12\x04| id");
+    assert_eq!(octet_runs(&msg), ["| id"]);
     // Structured binary keeps its short strings: they are its fields.
     let mut proto = Vec::new();
     for i in 0..400u32 {

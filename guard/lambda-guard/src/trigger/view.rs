@@ -1223,14 +1223,29 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
     }
 
     /// Binary data: its printable runs are what an application could still read as text (a NUL
-    /// or a random byte in an image or a protobuf is not an attack); in compressed or
+    /// or a random byte in an image or a protobuf is not an attack), and a protobuf message's
+    /// text fields ([`decode::protobuf_text`]); in compressed or
     /// encrypted bytes only runs longer than chance leaves ([`decode::text_run_floor`]), and
     /// shorter ones that open code with a tag chance does not spell.
     /// Binary that is UTF-16 text is also walked as that text (both: a few CJK characters are
     /// printable ASCII bytes, and must not turn the text back into runs only).
     fn binary(&mut self, bytes: &[u8], t: Transforms) {
+        // A protobuf message's strings whole: with their line breaks, and beside a blob field
+        // that pads the message into noise.
+        let texts = decode::protobuf_text(bytes).unwrap_or_default();
+        for text in &texts {
+            self.emit(FieldRole::Value, text, t.with(Transforms::BINARY));
+        }
+        // A run that is one of those strings was read. Both are slices of `bytes` in order.
+        let offset = |s: &str| s.as_ptr() as usize - bytes.as_ptr() as usize;
+        let mut read = texts.iter().map(|s| (offset(s), s.len())).peekable();
         let floor = decode::text_run_floor(bytes);
         for run in decode::printable_runs(bytes, decode::MIN_RUN) {
+            let at = offset(run);
+            while read.next_if(|&(o, _)| o < at).is_some() {}
+            if read.peek() == Some(&(at, run.len())) {
+                continue;
+            }
             if run.len() >= floor || decode::code_marker(run, true) {
                 self.emit(FieldRole::Value, run, t.with(Transforms::BINARY));
             }
