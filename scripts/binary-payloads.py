@@ -3,7 +3,8 @@
 benign ones `lambda-guard scan` refuses (cipher text, text compressed with no header, ten of
 each kind and size from 256 B to 256 KB), and how
 many attacks it still finds in binary (each attack of the placement sweep as a string field of
-a protobuf record, beside a field of cipher text, and between NULs inside cipher text).
+a protobuf record, beside a field of cipher text, between NULs inside cipher text, and in a
+JSON record of a Kinesis Producer Library aggregate; benign: such aggregates of JSON orders).
 
     python3 scripts/binary-payloads.py
 
@@ -16,6 +17,7 @@ to compare (`guard_scan.py`).
 import base64
 import collections
 import importlib.util
+import json
 import lzma
 import pathlib
 import random
@@ -82,6 +84,8 @@ def benign(rng: random.Random):
             yield "raw deflate", n, (raw.compress(plain) + raw.flush())[:n]
             yield "raw LZMA", n, lzma.compress(plain, format=lzma.FORMAT_RAW,
                                                filters=[{"id": lzma.FILTER_LZMA2}])[:n]
+    for _ in range(PER_SIZE):
+        yield "KPL aggregate", 20, kpl([order(rng) for _ in range(20)], rng)
 
 
 def varint(n: int) -> bytes:
@@ -91,6 +95,25 @@ def varint(n: int) -> bytes:
         n >>= 7
         if not n:
             return out
+
+
+def field(key: int, value: bytes) -> bytes:
+    return bytes([key]) + varint(len(value)) + value
+
+
+def kpl(datas: list, rng: random.Random) -> bytes:
+    """A Kinesis Producer Library aggregate: magic, AggregatedRecord, MD5 (not checked here)."""
+    msg = field(0x0A, b"pk-%d" % rng.randrange(1000))
+    for d in datas:
+        msg += field(0x1A, b"\x08\x00" + field(0x1A, d))
+    return b"\xf3\x89\x9a\xc2" + msg + rng.randbytes(16)
+
+
+def order(rng: random.Random, note: str = "") -> bytes:
+    return json.dumps({"id": rng.randrange(10**6), "customer": rng.choice(
+        ["Ana O'Neil", "Zoë Müller", "J. Smith & Sons"]), "total": rng.randrange(10**4) / 100,
+        "note": note or rng.choice(["Leave at the door", "Gift wrap, please!", "Call 555-0100"])
+    }).encode()
 
 
 def record(attack: str, rng: random.Random) -> bytes:
@@ -119,12 +142,15 @@ def main(work: pathlib.Path) -> None:
     rng = random.Random(2026)
     cases = []  # (group, label, carrier, event)
     for kind, n, data in benign(rng):
+        size = f"of {n} records" if kind == "KPL aggregate" else (
+            f"{n >> 10 or n}{'K' if n >= 1024 else ' B'}")
         for carrier, event in carriers(data).items():
-            cases.append(("benign", f"{kind} {n >> 10 or n}{'K' if n >= 1024 else ' B'}",
-                          carrier, event))
+            cases.append(("benign", f"{kind} {size}", carrier, event))
     for cls, attack in ATTACKS:
         for carrier, event in carriers(record(attack, rng) * 3).items():
             cases.append(("attack", "protobuf-like record", carrier, event))
+        for carrier, event in carriers(kpl([order(rng), order(rng, attack)], rng)).items():
+            cases.append(("attack", "KPL aggregate, JSON", carrier, event))
         for n in (1 << 10, 64 << 10):
             for carrier, event in carriers(beside_blob(attack, n, rng)).items():
                 cases.append(("attack", f"protobuf, {n >> 10} KB blob", carrier, event))

@@ -382,11 +382,16 @@ const NOISE_FROM: usize = 128;
 /// character but tab and line breaks), nested messages read in turn. `None` unless all of
 /// `bytes` parse as one message of at least one such field — which chance bytes do not: this
 /// is how a string field is read whole beside cipher text (a blob field pads the message into
-/// noise, and the string would otherwise be a chance-sized run). Confluent's Schema Registry
-/// framing (a zero byte, a schema id, message indexes) is skipped first.
+/// noise, and the string would otherwise be a chance-sized run). Two framings are taken off
+/// first: the Kinesis Producer Library's aggregated records (a magic number, the message, its
+/// MD5; every user record's data is a field), and Confluent's Schema Registry's (a zero byte,
+/// a schema id, message indexes).
 pub(crate) fn protobuf_text(bytes: &[u8]) -> Option<Vec<&str>> {
     let mut out = Vec::new();
-    if message_fields(bytes, 0, &mut out) && !out.is_empty() {
+    let kpl = bytes
+        .strip_prefix(b"\xf3\x89\x9a\xc2")
+        .and_then(|b| b.get(..b.len().checked_sub(16)?));
+    if message_fields(kpl.unwrap_or(bytes), 0, &mut out) && !out.is_empty() {
         return Some(out);
     }
     out.clear();
@@ -892,6 +897,18 @@ mod tests {
         let mut framed = vec![0, 0, 0, 0, 42, 0];
         framed.extend_from_slice(&msg);
         assert_eq!(protobuf_text(&framed), Some(vec!["' OR 1=1--", "| id"]));
+        // A KPL aggregate: magic, AggregatedRecord { partition_key_table, records { data } },
+        // MD5 (not checked).
+        let mut kpl = b"\xf3\x89\x9a\xc2".to_vec();
+        kpl.extend(field(0x0a, b"pk-1"));
+        let mut rec = vec![0x08, 0x00];
+        rec.extend(field(0x1a, br#"{"q":"<script>"}"#));
+        kpl.extend(field(0x1a, &rec));
+        kpl.extend([0u8; 16]);
+        assert_eq!(
+            protobuf_text(&kpl),
+            Some(vec!["pk-1", r#"{"q":"<script>"}"#])
+        );
         // Noise, a truncated message and plain text are no message.
         assert_eq!(protobuf_text(&blob), None);
         assert_eq!(protobuf_text(&msg[..msg.len() - 1]), None);

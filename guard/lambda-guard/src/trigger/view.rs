@@ -1224,9 +1224,10 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
 
     /// Binary data: its printable runs are what an application could still read as text (a NUL
     /// or a random byte in an image or a protobuf is not an attack), and a protobuf message's
-    /// text fields ([`decode::protobuf_text`]); in compressed or
-    /// encrypted bytes only runs longer than chance leaves ([`decode::text_run_floor`]), and
-    /// shorter ones that open code with a tag chance does not spell.
+    /// text fields as any string ([`decode::protobuf_text`]: JSON in them is walked); in
+    /// compressed or encrypted bytes only runs longer than chance leaves
+    /// ([`decode::text_run_floor`]), and shorter ones that open code with a tag chance does not
+    /// spell.
     /// Binary that is UTF-16 text is also walked as that text (both: a few CJK characters are
     /// printable ASCII bytes, and must not turn the text back into runs only).
     fn binary(&mut self, bytes: &[u8], t: Transforms) {
@@ -1234,7 +1235,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         // that pads the message into noise.
         let texts = decode::protobuf_text(bytes).unwrap_or_default();
         for text in &texts {
-            self.emit(FieldRole::Value, text, t.with(Transforms::BINARY));
+            self.string(text, t.with(Transforms::BINARY));
         }
         // A run that is one of those strings was read. Both are slices of `bytes` in order.
         let offset = |s: &str| s.as_ptr() as usize - bytes.as_ptr() as usize;
