@@ -3,7 +3,7 @@
 several parts of an event, timed through `lambda-guard scan` (process start included).
 
     cargo build --release -p lambda-guard-cli
-    python3 scripts/hostile-sweep.py [--size 262144] [--contexts sqs,xml,form,cookie,query,key,path,s3key,mail]
+    python3 scripts/hostile-sweep.py [--size 262144] [--contexts sqs,xml,form,cookie,query,key,path,s3key,mail,binary,protobuf]
 
 Prints, per context, the units whose N-byte event took longest, with the N/4 time beside it: a
 linear detector costs about 4x, a quadratic one 16x. The eighth session found four quadratic
@@ -12,6 +12,7 @@ under target/hostile-sweep/; nothing is written elsewhere.
 """
 
 import argparse
+import base64
 import json
 import os
 import subprocess
@@ -98,7 +99,26 @@ CONTEXTS = {
             "notificationType": "Received", "mail": {"source": "a@example.com"},
             "content": "From: a@example.com\r\nSubject: " + v.replace("\n", " ").replace("\r", " ")
             + "\r\n\r\nbody\r\n"})}}]},
+    # Bytes of no known format (twenty-eighth session): printable runs, and the same units
+    # as the string fields of one protobuf message, each walked as a string.
+    "binary": lambda v: binary(b"\xff" + v.encode()),
+    "protobuf": lambda v: binary(b"".join(b"\x0a" + varint(len(u)) + u
+                                          for u in [c.encode() for c in v.split("\0")])),
 }
+
+
+def binary(data):
+    return dict(http(base64.b64encode(data).decode(), "application/octet-stream"),
+                isBase64Encoded=True)
+
+
+def varint(n):
+    out = b""
+    while True:
+        out += bytes([n & 0x7F | (0x80 if n > 0x7F else 0)])
+        n >>= 7
+        if not n:
+            return out
 
 
 def timed(event):
@@ -125,8 +145,11 @@ def main():
         make = CONTEXTS[name]
         rows = []
         for u in units():
-            small = timed(make(u * (a.size // 4 // len(u))))
-            large = timed(make(u * (a.size // len(u))))
+            # A protobuf message holds the unit as many fields of 64 units each.
+            sep = "\0" if name == "protobuf" else ""
+            field = (u * max(1, 64 // len(u)) + sep) if sep else u
+            small = timed(make(field * (a.size // 4 // len(field))))
+            large = timed(make(field * (a.size // len(field))))
             rows.append((large, small, u))
         rows.sort(reverse=True)
         print(f"{name}: slowest of {len(rows)} units at {a.size} bytes (and at a quarter)")
