@@ -633,9 +633,11 @@ fn tokenize(b: &[u8], quote: Option<u8>, toks: &mut Vec<Tok>) -> Option<()> {
                 }
                 // A system variable (`@@version`); a bare `@@` names nothing (a diff's
                 // hunk header, `@@ -1 +1 @@`), a name closed by `@@` is a template's
-                // placeholder (`@@CONTACT_ADDRESS@@`).
+                // placeholder (`@@CONTACT_ADDRESS@@`). No system variable of MySQL or SQL
+                // Server is named in fewer than four characters (`@@spid`, `@@dbts`); `@@Rx`
+                // is a generated password's chance.
                 if name - s >= 2
-                    && i > name
+                    && i >= name + 4
                     && !b[i..].starts_with(b"@@")
                     && !versioned_symbol(b, s)
                 {
