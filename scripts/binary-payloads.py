@@ -26,6 +26,7 @@ import tempfile
 import zlib
 
 from guard_scan import scan
+from wire import field, varint
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("sweep", ROOT / "scripts" / "placement-sweep.py")
@@ -88,19 +89,6 @@ def benign(rng: random.Random):
         yield "KPL aggregate", 20, kpl([order(rng) for _ in range(20)], rng)
 
 
-def varint(n: int) -> bytes:
-    out = b""
-    while True:
-        out += bytes([n & 0x7F | (0x80 if n > 0x7F else 0)])
-        n >>= 7
-        if not n:
-            return out
-
-
-def field(key: int, value: bytes) -> bytes:
-    return bytes([key]) + varint(len(value)) + value
-
-
 def kpl(datas: list, rng: random.Random) -> bytes:
     """A Kinesis Producer Library aggregate: magic, AggregatedRecord, MD5 (not checked here)."""
     msg = field(0x0A, b"pk-%d" % rng.randrange(1000))
@@ -119,14 +107,14 @@ def order(rng: random.Random, note: str = "") -> bytes:
 def record(attack: str, rng: random.Random) -> bytes:
     """A protobuf-like record: a 16-byte id, the attack as a string field, a number."""
     text = attack.encode()
-    return (b"\x0a\x10" + rng.randbytes(16) + b"\x12" + varint(len(text)) + text
+    return (field(0x0A, rng.randbytes(16)) + field(0x12, text)
             + b"\x18" + varint(rng.randrange(1 << 20)))
 
 
 def beside_blob(attack: str, n: int, rng: random.Random) -> bytes:
     """A protobuf message: `n` bytes of cipher text in a bytes field, the attack as a string."""
     text = attack.encode()
-    return (b"\x0a" + varint(n) + rng.randbytes(n) + b"\x12" + varint(len(text)) + text)
+    return field(0x0A, rng.randbytes(n)) + field(0x12, text)
 
 
 def padded(attack: str, n: int, rng: random.Random) -> bytes:

@@ -18,6 +18,8 @@ import os
 import subprocess
 import time
 
+from wire import field
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORK = os.path.join(ROOT, "target", "hostile-sweep")
 GUARD = os.path.join(ROOT, "target", "release", "lambda-guard")
@@ -102,23 +104,13 @@ CONTEXTS = {
     # Bytes of no known format (twenty-eighth session): printable runs, and the same units
     # as the string fields of one protobuf message, each walked as a string.
     "binary": lambda v: binary(b"\xff" + v.encode()),
-    "protobuf": lambda v: binary(b"".join(b"\x0a" + varint(len(u)) + u
-                                          for u in [c.encode() for c in v.split("\0")])),
+    "protobuf": lambda v: binary(b"".join(field(0x0A, c.encode()) for c in v.split("\0"))),
 }
 
 
 def binary(data):
     return dict(http(base64.b64encode(data).decode(), "application/octet-stream"),
                 isBase64Encoded=True)
-
-
-def varint(n):
-    out = b""
-    while True:
-        out += bytes([n & 0x7F | (0x80 if n > 0x7F else 0)])
-        n >>= 7
-        if not n:
-            return out
 
 
 def timed(event):

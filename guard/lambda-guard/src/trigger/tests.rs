@@ -968,11 +968,16 @@ fn binary_upload(file: &[u8]) -> Value {
         .to_vec();
     body.extend_from_slice(file);
     body.extend_from_slice(b"\r\n--b--\r\n");
+    base64_body("multipart/form-data; boundary=b", &body)
+}
+
+/// An HTTP API request whose body is `bytes` of `content_type`, base64 as API Gateway sends it.
+fn base64_body(content_type: &str, bytes: &[u8]) -> Value {
     let mut e = sample(Trigger::ApiGatewayHttp);
-    e["headers"]["content-type"] = json!("multipart/form-data; boundary=b");
+    e["headers"]["content-type"] = json!(content_type);
     e["body"] = json!(base64::Engine::encode(
         &base64::engine::general_purpose::STANDARD,
-        body
+        bytes
     ));
     e["isBase64Encoded"] = json!(true);
     e
@@ -1004,11 +1009,7 @@ fn binary_uploads_are_split_and_media_read_for_code_only() {
     // application, and so is what follows them.
     let mut field = b"--b\r\nContent-Disposition: form-data; name=\"q\"\r\n\r\n".to_vec();
     field.extend_from_slice(b"\x89PNG\r\n\x1a\n' UNION SELECT 1--\r\n--b--\r\n");
-    let mut e = binary_upload(b"");
-    e["body"] = json!(base64::Engine::encode(
-        &base64::engine::general_purpose::STANDARD,
-        field
-    ));
+    let e = base64_body("multipart/form-data; boundary=b", &field);
     assert_eq!(value_at(&e, "$.body.q").unwrap().0, "' UNION SELECT 1--");
     // Binary that is no known file format is still read run by run.
     let mut other = b"\xff\x01proto".to_vec();
@@ -1023,14 +1024,7 @@ fn binary_uploads_are_split_and_media_read_for_code_only() {
 
 /// What a binary HTTP body of no file type yields: its runs, as values of `$.body`.
 fn octet_runs(bytes: &[u8]) -> Vec<String> {
-    let mut e = sample(Trigger::ApiGatewayHttp);
-    e["headers"]["content-type"] = json!("application/octet-stream");
-    e["body"] = json!(base64::Engine::encode(
-        &base64::engine::general_purpose::STANDARD,
-        bytes
-    ));
-    e["isBase64Encoded"] = json!(true);
-    fields(&e)
+    fields(&base64_body("application/octet-stream", bytes))
         .into_iter()
         .filter(|(p, r, ..)| p == "$.body" && *r == FieldRole::Value)
         .map(|(_, _, text, _)| text)
