@@ -21,7 +21,6 @@ import json
 import lzma
 import pathlib
 import random
-import sys
 import tempfile
 import zlib
 
@@ -175,4 +174,3 @@ def main(work: pathlib.Path) -> None:
 if __name__ == "__main__":
     with tempfile.TemporaryDirectory(dir=ROOT / "target") as work:
         main(pathlib.Path(work))
-    sys.exit(0)

@@ -137,11 +137,10 @@ def main():
         make = CONTEXTS[name]
         rows = []
         for u in units():
-            # A protobuf message holds the unit as many fields of 64 units each.
-            sep = "\0" if name == "protobuf" else ""
-            field = (u * max(1, 64 // len(u)) + sep) if sep else u
-            small = timed(make(field * (a.size // 4 // len(field))))
-            large = timed(make(field * (a.size // len(field))))
+            # A protobuf message holds the unit as many fields of 64 bytes or so, NUL-separated.
+            piece = u * max(1, 64 // len(u)) + "\0" if name == "protobuf" else u
+            small = timed(make(piece * (a.size // 4 // len(piece))))
+            large = timed(make(piece * (a.size // len(piece))))
             rows.append((large, small, u))
         rows.sort(reverse=True)
         print(f"{name}: slowest of {len(rows)} units at {a.size} bytes (and at a quarter)")

@@ -1410,23 +1410,23 @@ fn builds(lang: Lang, text: &[u8], lower: &[u8]) -> bool {
                     break;
                 }
             }
-            LIBRARY_ROOTS.iter().any(|root| {
-                lower.starts_with(root.as_bytes())
-                    && lower
-                        .get(root.len())
-                        .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
-            })
+            under(lower, LIBRARY_ROOTS)
         }
         // A class of a library's namespace (`Gem::Installer`, `Net::BufferedIO`): the gadget
         // chains' classes; an application's own top-level class (`Range`) passes.
         Lang::Ruby => text.windows(2).any(|w| w == b"::") && text[0].is_ascii_uppercase(),
-        Lang::Python => PICKLED_MODULES.iter().any(|m| {
-            lower.starts_with(m.as_bytes())
-                && lower
-                    .get(m.len())
-                    .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
-        }),
+        Lang::Python => under(lower, PICKLED_MODULES),
     }
+}
+
+/// Whether `name` (lower case) is a name inside one of `roots` (each ending in its `.`).
+fn under(name: &[u8], roots: &[&str]) -> bool {
+    roots.iter().any(|root| {
+        name.starts_with(root.as_bytes())
+            && name
+                .get(root.len())
+                .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+    })
 }
 
 /// Whether `tail` (the end of a path) holds `filename`, `file-name`, `file_name` or
