@@ -322,7 +322,7 @@ impl Inspector {
             );
             return;
         }
-        if text.is_empty() {
+        if text.is_empty() || walk.seen.contains(field) {
             return;
         }
         let scan = self.tables.scan(text, eff.paranoia);
@@ -332,11 +332,6 @@ impl Inspector {
         let decoded = (scan.cls & decodable != 0)
             .then(|| normalize::decode(text, plus_words(field)))
             .flatten();
-        // Only values that would reach a detector are worth remembering.
-        let costly = scan.run != 0 || decoded.is_some();
-        if costly && walk.seen.contains(field) {
-            return;
-        }
         let mut found = 0u32;
         let mut hit = self.forms(eff, field, text, &scan, 0, &mut found, walk, out);
         if let Some((decoded, flags)) = &decoded {
@@ -359,8 +354,8 @@ impl Inspector {
             let scan = self.tables.scan(&inner, eff.paranoia);
             hit |= self.forms(eff, field, &inner, &scan, flags, &mut found, walk, out);
         }
-        if costly && !hit {
-            walk.seen.insert_last();
+        if !hit {
+            walk.seen.insert_last(field);
         }
     }
 

@@ -13,17 +13,18 @@
 //! each occurrence, where the tree kept only the last value. Parsers disagree on which one an
 //! application sees, so every one is inspected.
 
+use super::view::Mark;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 
 /// What a walk reports, in document order.
 pub(crate) trait Sink {
     /// An object member's key: extends the path (returns the mark to restore) and visits the key.
-    fn key(&mut self, key: &str) -> usize;
+    fn key(&mut self, key: &str) -> Mark;
     /// An array item: extends the path, returns the mark to restore.
-    fn index(&mut self, index: usize) -> usize;
+    fn index(&mut self, index: usize) -> Mark;
     /// Restores the path to `mark`.
-    fn leave(&mut self, mark: usize);
+    fn leave(&mut self, mark: Mark);
     /// A string value.
     fn string(&mut self, text: &str);
     /// An array of at least four byte values (`[104, 105, …]`, Kafka header values), after its
@@ -117,20 +118,20 @@ impl<'de, S: Sink> Visitor<'de> for Node<'_, S> {
 struct Key<'s, S>(&'s mut S);
 
 impl<'de, S: Sink> DeserializeSeed<'de> for Key<'_, S> {
-    type Value = usize;
+    type Value = Mark;
 
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Mark, D::Error> {
         d.deserialize_str(self)
     }
 }
 
 impl<'de, S: Sink> Visitor<'de> for Key<'_, S> {
-    type Value = usize;
+    type Value = Mark;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an object key")
     }
-    fn visit_str<E>(self, key: &str) -> Result<usize, E> {
+    fn visit_str<E>(self, key: &str) -> Result<Mark, E> {
         Ok(self.0.key(key))
     }
 }

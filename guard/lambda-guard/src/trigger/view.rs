@@ -79,6 +79,11 @@ impl Transforms {
         Transforms(self.0 & !other.0)
     }
 
+    /// The set as bits, for keys built from it.
+    pub(crate) const fn bits(self) -> u16 {
+        self.0
+    }
+
     /// Whether every decoding of `other` is in `self`.
     pub const fn contains(self, other: Transforms) -> bool {
         self.0 & other.0 == other.0
@@ -107,40 +112,62 @@ static PLAIN_KEY: [bool; 256] = {
 };
 
 /// A JSONPath-like location (`$.Records[2].body.note`), kept as a growing string so walking
-/// an event allocates once rather than per field.
+/// an event allocates once rather than per field; beside it the same path with its array
+/// indices left out (`$.Records[].body.note`), the place every record and item of an array
+/// share.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JsonPath(String);
+pub struct JsonPath {
+    text: String,
+    shape: String,
+}
+
+/// Where a path stood before a step: what [`JsonPath::truncate`] goes back to.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Mark {
+    text: usize,
+    shape: usize,
+}
 
 impl JsonPath {
-    fn root() -> JsonPath {
-        let mut s = String::with_capacity(64);
-        s.push('$');
-        JsonPath(s)
+    pub(crate) fn root() -> JsonPath {
+        let mut text = String::with_capacity(64);
+        text.push('$');
+        let mut shape = String::with_capacity(64);
+        shape.push('$');
+        JsonPath { text, shape }
     }
 
-    fn push_key(&mut self, key: &str) -> usize {
-        let mark = self.0.len();
+    fn mark(&self) -> Mark {
+        Mark {
+            text: self.text.len(),
+            shape: self.shape.len(),
+        }
+    }
+
+    fn push_key(&mut self, key: &str) -> Mark {
+        let mark = self.mark();
         let plain = !key.is_empty() && key.bytes().all(|b| PLAIN_KEY[usize::from(b)]);
         if plain {
-            self.0.push('.');
-            self.0.push_str(key);
+            self.text.push('.');
+            self.text.push_str(key);
         } else {
-            self.0.push_str("['");
+            self.text.push_str("['");
             for c in key.chars() {
                 match c {
-                    '\'' => self.0.push_str("\\'"),
-                    '\\' => self.0.push_str("\\\\"),
-                    c if c.is_control() => self.0.push_str(&c.escape_unicode().to_string()),
-                    c => self.0.push(c),
+                    '\'' => self.text.push_str("\\'"),
+                    '\\' => self.text.push_str("\\\\"),
+                    c if c.is_control() => self.text.push_str(&c.escape_unicode().to_string()),
+                    c => self.text.push(c),
                 }
             }
-            self.0.push_str("']");
+            self.text.push_str("']");
         }
+        self.shape.push_str(&self.text[mark.text..]);
         mark
     }
 
-    fn push_index(&mut self, index: usize) -> usize {
-        let mark = self.0.len();
+    fn push_index(&mut self, index: usize) -> Mark {
+        let mark = self.mark();
         // Digits by hand: `write!` costs more than a short value's whole inspection.
         let mut digits = [0u8; 20];
         let mut n = index;
@@ -153,25 +180,33 @@ impl JsonPath {
                 break;
             }
         }
-        self.0.push('[');
-        self.0.extend(digits[at..].iter().map(|&d| char::from(d)));
-        self.0.push(']');
+        self.text.push('[');
+        self.text
+            .extend(digits[at..].iter().map(|&d| char::from(d)));
+        self.text.push(']');
+        self.shape.push_str("[]");
         mark
     }
 
-    fn truncate(&mut self, mark: usize) {
-        self.0.truncate(mark);
+    fn truncate(&mut self, mark: Mark) {
+        self.text.truncate(mark.text);
+        self.shape.truncate(mark.shape);
     }
 
     /// The path as text.
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.text
+    }
+
+    /// The path with its array indices left out (`$.Records[].body`).
+    pub(crate) fn shape(&self) -> &str {
+        &self.shape
     }
 }
 
 impl fmt::Display for JsonPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.text)
     }
 }
 
@@ -820,7 +855,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
     fn xml(&mut self, doc: &str, t: Transforms) {
         // Paths stop growing past this depth (the inspector's depth limit is for JSON).
         const MAX_PATH_DEPTH: usize = 32;
-        let mut open: Vec<Option<usize>> = Vec::new();
+        let mut open: Vec<Option<Mark>> = Vec::new();
         body::xml(doc, |item| match item {
             XmlItem::Open(name) => {
                 self.emit_key(name, t);
@@ -1425,17 +1460,17 @@ struct JsonSink<'w, 'f, F: FnMut(&Field<'_>)> {
 }
 
 impl<F: FnMut(&Field<'_>)> json::Sink for JsonSink<'_, '_, F> {
-    fn key(&mut self, key: &str) -> usize {
+    fn key(&mut self, key: &str) -> Mark {
         let mark = self.walker.path.push_key(key);
         self.walker.emit(FieldRole::Key, key, self.t);
         mark
     }
 
-    fn index(&mut self, index: usize) -> usize {
+    fn index(&mut self, index: usize) -> Mark {
         self.walker.path.push_index(index)
     }
 
-    fn leave(&mut self, mark: usize) {
+    fn leave(&mut self, mark: Mark) {
         self.walker.path.truncate(mark);
     }
 
