@@ -6,7 +6,8 @@
 //! valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/examples/inspect-cost apigw-1k 5
 //! ```
 //! Instructions per event = (count with N = 5 − count with N = 1) / 4. Events: `apigw-1k`,
-//! `sqs-10`, `json-256k`; `walk-256k` only walks the view, `parse-256k` only parses the body
+//! `sqs-10`, `json-256k`, `json-6m` (limits raised, as in the bench); `walk-256k` only walks
+//! the view, `parse-256k` only parses the body
 //! into a `serde_json::Value`; `value=TEXT` is an SQS record whose body is `TEXT` (what one
 //! value costs, less the same with an empty `TEXT`).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: a measuring tool
@@ -24,12 +25,23 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let what = args.get(1).map_or("json-256k", String::as_str);
     let n: usize = args.get(2).map_or(1, |s| s.parse().expect("a count"));
-    let inspector = Inspector::new(&InspectConfig::default()).unwrap();
+    // A realistic 6 MB body holds more keys than the default `max_keys` allows.
+    let config = match what {
+        "json-6m" => InspectConfig {
+            max_event_bytes: Some(64 << 20),
+            max_string_bytes: Some(64 << 20),
+            max_keys: Some(10_000_000),
+            ..InspectConfig::default()
+        },
+        _ => InspectConfig::default(),
+    };
+    let inspector = Inspector::new(&config).unwrap();
     let event = match what {
         "apigw-1k" => events::api_event_1k(),
         "sqs-10" => events::sqs_batch_10(),
         v if v.starts_with("value=") => serde_json::json!({"Records": [{"eventSource": "aws:sqs",
             "messageId": "m", "body": &v["value=".len()..]}]}),
+        "json-6m" => events::http_with_body(events::json_body(6_000_000)),
         _ => events::http_with_body(events::json_body(256 << 10)),
     };
     let body = event["body"].as_str().unwrap_or_default();

@@ -128,6 +128,21 @@ pub(crate) struct Mark {
     shape: usize,
 }
 
+#[cfg(test)]
+impl Mark {
+    /// A mark at `offset` of a path kept elsewhere (the JSON walk's tests keep their own).
+    pub(crate) fn at(offset: usize) -> Mark {
+        Mark {
+            text: offset,
+            shape: offset,
+        }
+    }
+
+    pub(crate) fn offset(self) -> usize {
+        self.text
+    }
+}
+
 impl JsonPath {
     pub(crate) fn root() -> JsonPath {
         let mut text = String::with_capacity(64);
