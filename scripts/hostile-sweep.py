@@ -3,7 +3,8 @@
 several parts of an event, timed through `lambda-guard scan` (process start included).
 
     cargo build --release -p lambda-guard-cli
-    python3 scripts/hostile-sweep.py [--size 262144] [--contexts sqs,xml,form,cookie,query,key,path,s3key,mail,binary,protobuf]
+    python3 scripts/hostile-sweep.py [--size 262144] [--contexts sqs,xml,form,cookie,query,key,path,s3key,mail,binary,protobuf,json]
+    python3 scripts/hostile-sweep.py --structure [--size 1048576]
 
 Prints, per context, the units whose N-byte event took longest, with the N/4 time beside it: a
 linear detector costs about 4x, a quadratic one 16x. The eighth session found four quadratic
@@ -105,6 +106,29 @@ CONTEXTS = {
     # as the string fields of one protobuf message, each walked as a string.
     "binary": lambda v: binary(b"\xff" + v.encode()),
     "protobuf": lambda v: binary(b"".join(field(0x0A, c.encode()) for c in v.split("\0"))),
+    # A JSON body of many small members, the unit cut into keys and values of 16 characters
+    # (twenty-ninth session: the walk's own parser, and the memo of values found clean).
+    "json": lambda v: http(json.dumps([{p: [p, 1.5e3]} for p in pieces(v, 16)]),
+                           "application/json"),
+}
+
+
+def pieces(v, n):
+    return [v[i:i + n] for i in range(0, len(v), n)]
+
+
+# JSON bodies built to strain the parse itself (`--structure`), each of about n bytes.
+STRUCTURES = {
+    "nested arrays": lambda n: "[" * (n // 2) + "]" * (n // 2),
+    "documents 126 deep": lambda n: "[" + ",".join(["[" * 126 + "1" + "]" * 126] * (n // 256)) + "]",
+    "numbers with exponents": lambda n: "[" + ",".join(["1e5"] * (n // 4)) + "]",
+    "300-digit numbers": lambda n: "[" + ",".join(["9" * 300] * (n // 301)) + "]",
+    "escapes": lambda n: '["' + "\\u0041" * (n // 6) + '"]',
+    "surrogate pairs": lambda n: '["' + "\\ud83d\\ude00" * (n // 12) + '"]',
+    "empty members": lambda n: "{" + ",".join(f'"{i}":""' for i in range(n // 10)) + "}",
+    "byte values": lambda n: "[" + ",".join(["65"] * (n // 3)) + "]",
+    "repeated keys": lambda n: "{" + ",".join(['"a":"\' or 1=1--"'] * (n // 17)) + "}",
+    "cut short": lambda n: "[" + ",".join(['{"a":"x"}'] * (n // 10)),
 }
 
 
@@ -129,10 +153,19 @@ def main():
     args.add_argument("--size", type=int, default=256 << 10, help="N, bytes of repeated unit")
     args.add_argument("--contexts", default=",".join(CONTEXTS))
     args.add_argument("--top", type=int, default=5)
+    args.add_argument("--structure", action="store_true",
+                      help="time the JSON bodies of STRUCTURES instead of the units")
     a = args.parse_args()
     if not os.access(GUARD, os.X_OK):
         raise SystemExit(f"{GUARD} missing: cargo build --release -p lambda-guard-cli")
     os.makedirs(os.path.join(WORK, "tmp"), exist_ok=True)
+    if a.structure:
+        print(f"JSON structure at {a.size} bytes (and at a quarter)")
+        for name, make in STRUCTURES.items():
+            small = timed(http(make(a.size // 4), "application/json"))
+            large = timed(http(make(a.size), "application/json"))
+            print(f"  {large * 1000:8.1f} ms  ({small * 1000:6.1f} ms)  {name}")
+        return
     for name in a.contexts.split(","):
         make = CONTEXTS[name]
         rows = []
