@@ -66,6 +66,10 @@ pub struct AllowConfig {
 pub struct ScopeConfig {
     /// Trigger name (`sqs`, `apigateway-http`, …); any trigger when unset.
     pub trigger: Option<String>,
+    /// An EventBridge event's `source` (`aws.guardduty`; a trailing `*` matches any ending,
+    /// `aws.*`): only EventBridge events from it match. Like `trigger`, read from the event,
+    /// which a direct invoke may forge.
+    pub source: Option<String>,
     /// HTTP route: `"/orders/{id}"` or `"POST /orders/*"`; compared with the route template
     /// the trigger reports, else matched against the request path (`{x}` and `*` match one
     /// segment, `**` any number).
@@ -164,6 +168,15 @@ impl InspectConfig {
                     return Err(ConfigError::invalid(
                         format!("{key}.trigger"),
                         format!("unknown trigger {t:?}"),
+                    ));
+                }
+            }
+            if let Some(source) = &s.source {
+                let stem = source.strip_suffix('*').unwrap_or(source);
+                if stem.is_empty() || stem.contains('*') {
+                    return Err(ConfigError::invalid(
+                        format!("{key}.source"),
+                        format!("{source:?} is not a source (`aws.guardduty`) or a prefix and `*` (`aws.*`)"),
                     ));
                 }
             }

@@ -182,6 +182,13 @@ impl Inspector {
                     .trigger
                     .as_deref()
                     .and_then(crate::trigger::Trigger::from_name),
+                source: s
+                    .source
+                    .as_deref()
+                    .map(|source| match source.strip_suffix('*') {
+                        Some(prefix) => Err(prefix.to_owned()),
+                        None => Ok(source.to_owned()),
+                    }),
                 route: s.route.as_deref().and_then(scope::RoutePattern::parse),
                 paranoia: s.paranoia,
                 disable: RuleSet::from_names(&s.disable),
@@ -237,8 +244,11 @@ impl Inspector {
             limits: self.limits,
             schema: None,
         };
+        let source = (view.trigger() == crate::trigger::Trigger::EventBridge)
+            .then(|| view.event()["source"].as_str())
+            .flatten();
         for s in &self.scopes {
-            if s.matches(view.trigger(), view.http()) {
+            if s.matches(view.trigger(), view.http(), source) {
                 e.paranoia = s.paranoia.unwrap_or(e.paranoia);
                 e.disabled = e.disabled.without(s.enable).with(s.disable);
                 e.limits.apply(s.limits);

@@ -97,6 +97,8 @@ pub(crate) fn path_matches(pattern: &[u8], path: &[u8]) -> bool {
 #[derive(Debug)]
 pub(crate) struct Scope {
     pub(crate) trigger: Option<Trigger>,
+    /// An EventBridge `source`, or the prefix before a trailing `*` (`Err`).
+    pub(crate) source: Option<Result<String, String>>,
     pub(crate) route: Option<RoutePattern>,
     pub(crate) paranoia: Option<u8>,
     pub(crate) disable: RuleSet,
@@ -106,8 +108,23 @@ pub(crate) struct Scope {
 }
 
 impl Scope {
-    pub(crate) fn matches(&self, trigger: Trigger, http: Option<&HttpRequest>) -> bool {
+    /// Whether the scope applies to an event of `trigger`, with `http` its request and
+    /// `source` its EventBridge source.
+    pub(crate) fn matches(
+        &self,
+        trigger: Trigger,
+        http: Option<&HttpRequest>,
+        source: Option<&str>,
+    ) -> bool {
         if self.trigger.is_some_and(|t| t != trigger) {
+            return false;
+        }
+        let from = |wanted: &Result<String, String>| match (wanted, source) {
+            (Ok(name), Some(s)) => s == name,
+            (Err(prefix), Some(s)) => s.starts_with(prefix.as_str()),
+            (_, None) => false,
+        };
+        if self.source.as_ref().is_some_and(|wanted| !from(wanted)) {
             return false;
         }
         match &self.route {

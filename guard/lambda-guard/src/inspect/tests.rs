@@ -312,8 +312,8 @@ fn allowlists_scopes_and_disable() {
         .any(|f| f.category == Category::Sqli));
 }
 
-/// Findings of AWS security services describe attacks; the scope `docs/configuration.md`
-/// gives a function that answers them lets them through, and only for its trigger.
+/// Findings of AWS security services describe attacks; the scopes `docs/configuration.md`
+/// gives a function that answers them let them through, and only from those sources.
 #[test]
 fn security_findings_pass_with_the_documented_scope() {
     let finding = |source: &str, detail: Value| {
@@ -356,7 +356,10 @@ fn security_findings_pass_with_the_documented_scope() {
     let config: Config = Config::from_toml(
         r#"
         [[inspect.scope]]
-        trigger = "eventbridge"
+        source = "aws.guardduty"
+        disable = ["path_traversal", "command_injection", "ssrf"]
+        [[inspect.scope]]
+        source = "aws.inspector2"
         disable = ["path_traversal", "command_injection", "ssrf"]
         "#,
     )
@@ -367,10 +370,31 @@ fn security_findings_pass_with_the_documented_scope() {
         let f = inspect_with(&config.inspect, event);
         assert!(f.is_empty(), "{f:?} in {event}");
     }
-    // Another trigger carrying the same text is still read.
+    // The same text from other sources, or another trigger, is still read.
+    let text = json!({"p": "/proc/1/mem", "d": "169.254.169.254.nip.io"});
     let sqs = json!({"Records": [{"messageId": "m", "eventSource": "aws:sqs",
-        "body": json!({"p": "/proc/1/mem", "d": "169.254.169.254.nip.io"}).to_string()}]});
-    assert!(!inspect_with(&config.inspect, &sqs).is_empty());
+        "body": text.to_string()}]});
+    for event in [
+        finding("myapp.orders", text.clone()),
+        finding("aws.s3", text),
+        sqs,
+    ] {
+        let f = inspect_with(&config.inspect, &event);
+        assert!(f.len() >= 2, "{f:?} in {event}");
+    }
+    // A prefix and `*` matches every source it starts.
+    let prefix: Config = Config::from_toml(
+        "[[inspect.scope]]\nsource = \"aws.guard*\"\ndisable = [\"path_traversal\", \"command_injection\", \"ssrf\"]\n",
+    )
+    .unwrap();
+    assert!(inspect_with(&prefix.inspect, &findings[0]).is_empty());
+    assert!(!inspect_with(&prefix.inspect, &findings[4]).is_empty());
+    for bad in ["", "*", "aws.*.x"] {
+        let c: Config =
+            Config::from_toml(&format!("[[inspect.scope]]\nsource = {bad:?}\n")).unwrap();
+        let e = c.validate().unwrap_err().to_string();
+        assert!(e.contains("inspect.scope[0].source"), "{e}");
+    }
 }
 
 #[test]
