@@ -3,8 +3,9 @@
 benign ones `lambda-guard scan` refuses (cipher text, text compressed with no header, ten of
 each kind and size from 256 B to 256 KB), and how
 many attacks it still finds in binary (each attack of the placement sweep as a string field of
-a protobuf record, beside a field of cipher text, between NULs inside cipher text, and in a
-JSON record of a Kinesis Producer Library aggregate; benign: such aggregates of JSON orders).
+a protobuf record, beside a field of cipher text, between NULs inside cipher text, in a
+JSON record of a Kinesis Producer Library aggregate, and as a MessagePack string beside a `bin`
+of cipher text; benign: such aggregates of JSON orders, and MessagePack telemetry).
 
     python3 scripts/binary-payloads.py
 
@@ -25,7 +26,7 @@ import tempfile
 import zlib
 
 from guard_scan import scan
-from wire import field, varint
+from wire import field, msgpack, varint
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("sweep", ROOT / "scripts" / "placement-sweep.py")
@@ -86,6 +87,15 @@ def benign(rng: random.Random):
                                                filters=[{"id": lzma.FILTER_LZMA2}])[:n]
     for _ in range(PER_SIZE):
         yield "KPL aggregate", 20, kpl([order(rng) for _ in range(20)], rng)
+    # Telemetry as MessagePack: small integers are printable bytes beside the strings.
+    for _ in range(PER_SIZE * 5):
+        yield "MessagePack", 20, msgpack([reading(rng) for _ in range(20)])
+
+
+def reading(rng: random.Random) -> dict:
+    return {"id": rng.randrange(10**6), "site": rng.choice(["D'Arcy St", "Nørrebro", "@home"]),
+            "t": rng.randrange(-30, 120), "h": rng.randrange(128), "ok": rng.random() < 0.5,
+            "v": rng.randrange(10**4) / 100, "tags": [rng.choice(["a", "b1", "north"])] * 2}
 
 
 def kpl(datas: list, rng: random.Random) -> bytes:
@@ -129,7 +139,7 @@ def main(work: pathlib.Path) -> None:
     rng = random.Random(2026)
     cases = []  # (group, label, carrier, event)
     for kind, n, data in benign(rng):
-        size = f"of {n} records" if kind == "KPL aggregate" else (
+        size = f"of {n} records" if kind in ("KPL aggregate", "MessagePack") else (
             f"{n >> 10 or n}{'K' if n >= 1024 else ' B'}")
         for carrier, event in carriers(data).items():
             cases.append(("benign", f"{kind} {size}", carrier, event))
@@ -143,6 +153,9 @@ def main(work: pathlib.Path) -> None:
                 cases.append(("attack", f"protobuf, {n >> 10} KB blob", carrier, event))
             for carrier, event in carriers(padded(attack, n, rng)).items():
                 cases.append(("attack", f"in {n >> 10} KB of cipher text", carrier, event))
+            packed = msgpack({"blob": rng.randbytes(n), "note": attack, "n": 39})
+            for carrier, event in carriers(packed).items():
+                cases.append(("attack", f"MessagePack, {n >> 10} KB bin", carrier, event))
     verdicts = scan([c[3] for c in cases], work)
     table = collections.defaultdict(lambda: [0, 0])
     rules = collections.Counter()

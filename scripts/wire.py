@@ -14,3 +14,39 @@ def varint(n: int) -> bytes:
 def field(key: int, value: bytes) -> bytes:
     """A length-delimited protobuf field: its key byte (`number << 3 | 2`), length, bytes."""
     return bytes([key]) + varint(len(value)) + value
+
+
+def msgpack(v) -> bytes:
+    """A value in MessagePack (maps, arrays, strings, bytes, integers, floats, booleans, nil),
+    each in its shortest form, as the format's encoders write it."""
+    import struct
+    if v is None or isinstance(v, bool):
+        return {None: b"\xc0", False: b"\xc2", True: b"\xc3"}[v]
+    if isinstance(v, int):
+        if -32 <= v < 128:
+            return struct.pack("b", v) if v < 0 else bytes([v])
+        for tag, fmt in ((0xcc, ">B"), (0xcd, ">H"), (0xce, ">I"), (0xcf, ">Q")):
+            if v >= 0 and v < 1 << (8 * struct.calcsize(fmt)):
+                return bytes([tag]) + struct.pack(fmt, v)
+        return b"\xd3" + struct.pack(">q", v)
+    if isinstance(v, float):
+        return b"\xcb" + struct.pack(">d", v)
+    if isinstance(v, str):
+        b = v.encode()
+        head = bytes([0xA0 | len(b)]) if len(b) < 32 else _sized(b, 0xD9)
+        return head + b
+    if isinstance(v, bytes):
+        return _sized(v, 0xC4) + v
+    if isinstance(v, list):
+        head = bytes([0x90 | len(v)]) if len(v) < 16 else b"\xdc" + len(v).to_bytes(2, "big")
+        return head + b"".join(msgpack(x) for x in v)
+    head = bytes([0x80 | len(v)]) if len(v) < 16 else b"\xde" + len(v).to_bytes(2, "big")
+    return head + b"".join(msgpack(k) + msgpack(x) for k, x in v.items())
+
+
+def _sized(b: bytes, tag8: int) -> bytes:
+    """The header of a string (`tag8` 0xd9) or bytes (0xc4) of this length: 8, 16 or 32 bits."""
+    for i, width in enumerate((1, 2, 4)):
+        if len(b) < 1 << (8 * width):
+            return bytes([tag8 + i]) + len(b).to_bytes(width, "big")
+    raise ValueError("too long")

@@ -464,6 +464,101 @@ fn message_fields<'b>(b: &'b [u8], depth: usize, out: &mut Vec<&'b str>) -> bool
     true
 }
 
+/// A piece of a MessagePack value that may hold text: a string, or the bytes of a `bin` or
+/// `ext` (or of a string that is not text).
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Packed<'b> {
+    Text(&'b str),
+    Bytes(&'b [u8]),
+}
+
+/// The strings and byte payloads of `bytes` read as one MessagePack map or array, as its
+/// specification lays it out (every value states its type and length: no schema needed).
+/// `None` unless all of `bytes` is one such value holding a string — which chance bytes do
+/// not parse as. Like [`protobuf_text`], this is how a string is read whole beside cipher text
+/// (a `bin` pads the value into noise), and how numbers and headers stay apart from the text
+/// beside them (a positive integer is a printable byte: `@` glued to a string's digits read as
+/// `@@333`).
+pub(crate) fn messagepack(bytes: &[u8]) -> Option<Vec<Packed<'_>>> {
+    if !matches!(bytes.first()?, 0x80..=0x9f | 0xdc..=0xdf) {
+        return None;
+    }
+    let mut out = Vec::new();
+    let end = packed(bytes, 0, 0, &mut out)?;
+    (end == bytes.len() && out.iter().any(|p| matches!(p, Packed::Text(_)))).then_some(out)
+}
+
+/// Containers nested deeper are not read as MessagePack (the bytes are read as runs).
+const PACKED_DEPTH: usize = 32;
+
+/// The value at `at`: its pieces pushed to `out`; where it ends.
+fn packed<'b>(b: &'b [u8], at: usize, depth: usize, out: &mut Vec<Packed<'b>>) -> Option<usize> {
+    let tag = *b.get(at)?;
+    let at = at + 1;
+    // A big-endian length of `n` bytes at `at`, and where it ends.
+    let length = |n: usize| -> Option<(usize, usize)> {
+        let bytes = b.get(at..at + n)?;
+        let value = bytes.iter().fold(0u64, |v, &c| v << 8 | u64::from(c));
+        Some((usize::try_from(value).ok()?, at + n))
+    };
+    // (payload start, payload length, whether it is a string) or (items start, item count).
+    let (start, len, text) = match tag {
+        // Integers, nil, booleans.
+        0x00..=0x7f | 0xe0..=0xff | 0xc0 | 0xc2 | 0xc3 => return Some(at),
+        0xcc | 0xd0 => return Some(at + 1).filter(|&e| e <= b.len()),
+        0xcd | 0xd1 => return Some(at + 2).filter(|&e| e <= b.len()),
+        0xca | 0xce | 0xd2 => return Some(at + 4).filter(|&e| e <= b.len()),
+        0xcb | 0xcf | 0xd3 => return Some(at + 8).filter(|&e| e <= b.len()),
+        0x80..=0x8f | 0x90..=0x9f | 0xdc..=0xdf => {
+            let (count, items) = match tag {
+                0x80..=0x8f => (2 * usize::from(tag & 0x0f), at),
+                0x90..=0x9f => (usize::from(tag & 0x0f), at),
+                0xdc => length(2)?,
+                0xdd => length(4)?,
+                0xde => length(2).map(|(n, e)| (2 * n, e))?,
+                _ => length(4).and_then(|(n, e)| Some((n.checked_mul(2)?, e)))?,
+            };
+            // Each item takes a byte at least.
+            if depth >= PACKED_DEPTH || count > b.len() - items {
+                return None;
+            }
+            let mut end = items;
+            for _ in 0..count {
+                end = packed(b, end, depth + 1, out)?;
+            }
+            return Some(end);
+        }
+        0xa0..=0xbf => (at, usize::from(tag & 0x1f), true),
+        0xd9 => length(1).map(|(n, e)| (e, n, true))?,
+        0xda => length(2).map(|(n, e)| (e, n, true))?,
+        0xdb => length(4).map(|(n, e)| (e, n, true))?,
+        0xc4 => length(1).map(|(n, e)| (e, n, false))?,
+        0xc5 => length(2).map(|(n, e)| (e, n, false))?,
+        0xc6 => length(4).map(|(n, e)| (e, n, false))?,
+        // `ext`: a type byte, then the data.
+        0xd4 => (at + 1, 1, false),
+        0xd5 => (at + 1, 2, false),
+        0xd6 => (at + 1, 4, false),
+        0xd7 => (at + 1, 8, false),
+        0xd8 => (at + 1, 16, false),
+        0xc7 => length(1).map(|(n, e)| (e + 1, n, false))?,
+        0xc8 => length(2).map(|(n, e)| (e + 1, n, false))?,
+        0xc9 => length(4).map(|(n, e)| (e + 1, n, false))?,
+        _ => return None, // 0xc1 is never used
+    };
+    let end = start.checked_add(len)?;
+    let payload = b.get(start..end)?;
+    match std::str::from_utf8(payload) {
+        Ok(s) if text && s.chars().all(text_char) => {
+            if !s.is_empty() {
+                out.push(Packed::Text(s));
+            }
+        }
+        _ => out.push(Packed::Bytes(payload)),
+    }
+    Some(end)
+}
+
 /// A base-128 varint at `at` (at most ten bytes): its value and where it ends.
 fn varint(b: &[u8], at: usize) -> Option<(u64, usize)> {
     let mut value = 0u64;
@@ -871,6 +966,63 @@ mod tests {
         for bytes in [&text[..], &wide, &framed] {
             assert_eq!(text_run_floor(bytes), MIN_RUN);
         }
+    }
+
+    #[test]
+    fn messagepack_strings_are_read_whole_and_apart_from_numbers() {
+        use super::{messagepack, Packed};
+        let blob = noise(12, 65536);
+        // {"id": 64, "name": "@@", "pad": bin32(blob), "tags": ["' OR 1=1--", 1.5],
+        //  "when": timestamp ext, "raw": str with a NUL}
+        let mut m = vec![0x86, 0xa2, b'i', b'd', 0x40, 0xa4];
+        m.extend(b"name");
+        m.extend([0xa2, b'@', b'@', 0xa3]);
+        m.extend(b"pad");
+        m.push(0xc6);
+        m.extend((blob.len() as u32).to_be_bytes());
+        m.extend(&blob);
+        m.extend([0xa4, b't', b'a', b'g', b's', 0x92, 0xaa]);
+        m.extend(b"' OR 1=1--");
+        m.push(0xcb);
+        m.extend(1.5f64.to_be_bytes());
+        m.extend([0xa4, b'w', b'h', b'e', b'n', 0xd6, 0xff, 0, 0, 0, 1]);
+        m.extend([0xa3, b'r', b'a', b'w', 0xd9, 3, b'a', 0, b'b']);
+        let pieces = messagepack(&m).unwrap();
+        let texts: Vec<&str> = pieces
+            .iter()
+            .filter_map(|p| match p {
+                Packed::Text(t) => Some(*t),
+                Packed::Bytes(_) => None,
+            })
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                "id",
+                "name",
+                "@@",
+                "pad",
+                "tags",
+                "' OR 1=1--",
+                "when",
+                "raw"
+            ]
+        );
+        assert!(pieces.contains(&Packed::Bytes(&blob)));
+        assert!(pieces.contains(&Packed::Bytes(b"a\0b")));
+        // Noise, a truncated value, trailing bytes, a map with no string, a bare string and
+        // plain text are not read as MessagePack.
+        assert_eq!(messagepack(&blob), None);
+        assert_eq!(messagepack(&m[..m.len() - 1]), None);
+        assert_eq!(messagepack(&[&m[..], b"x"].concat()), None);
+        assert_eq!(messagepack(&[0x81, 0x01, 0x02]), None);
+        assert_eq!(messagepack(b"\xa3abc"), None);
+        assert_eq!(messagepack(b"plain text"), None);
+        // Nor an array that claims more items than it has bytes.
+        assert_eq!(
+            messagepack(&[0xdd, 0xff, 0xff, 0xff, 0xff, 0xa1, b'x']),
+            None
+        );
     }
 
     #[test]

@@ -1063,6 +1063,21 @@ fn compressed_or_encrypted_bytes_are_read_past_their_chance_runs() {
 }
 
 #[test]
+fn messagepack_is_read_as_its_strings() {
+    // A map whose `bin` pads it into noise keeps its short strings, read whole.
+    let mut m = vec![0x82, 0xa3, b'p', b'a', b'd', 0xc6];
+    m.extend((64u32 << 10).to_be_bytes());
+    m.extend(noise(64 << 10));
+    m.extend([0xa4, b'n', b'o', b't', b'e', 0xa4]);
+    m.extend(b"| id");
+    assert_eq!(octet_runs(&m), ["pad", "note", "| id"]);
+    // Numbers stay apart from the text beside them: a positive integer is a printable byte,
+    // and read as runs `{"n": 64, "s": "@@1"}` glued `@` to the string (`n@@@1`).
+    let record = [0x82, 0xa1, b'n', 0x40, 0xa1, b's', 0xa3, b'@', b'@', b'1'];
+    assert_eq!(octet_runs(&record), ["n", "s", "@@1"]);
+}
+
+#[test]
 fn archive_entry_names_are_read() {
     let mut zip = Vec::new();
     for name in [&b"docs/readme.txt"[..], b"../../etc/cron.d/x"] {

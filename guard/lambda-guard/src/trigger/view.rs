@@ -1280,16 +1280,38 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
     /// spell.
     /// Binary that is UTF-16 text is also walked as that text (both: a few CJK characters are
     /// printable ASCII bytes, and must not turn the text back into runs only).
+    /// A MessagePack map or array ([`decode::messagepack`]) is read as its strings, each walked
+    /// as any string, and the runs of its byte payloads: not as runs of the whole, which glue
+    /// its numbers and headers to the text beside them.
     fn binary(&mut self, bytes: &[u8], t: Transforms) {
+        if let Some(pieces) = decode::messagepack(bytes) {
+            for piece in pieces {
+                match piece {
+                    decode::Packed::Text(text) => self.string(text, t.with(Transforms::BINARY)),
+                    decode::Packed::Bytes(data) => self.runs(data, &[], t),
+                }
+            }
+            return;
+        }
         // A protobuf message's strings whole: with their line breaks, and beside a blob field
         // that pads the message into noise.
         let texts = decode::protobuf_text(bytes).unwrap_or_default();
         for text in &texts {
             self.string(text, t.with(Transforms::BINARY));
         }
-        // A run that is one of those strings was read. Both are slices of `bytes` in order.
+        self.runs(bytes, &texts, t);
+        if let Some((text, wide)) = decode::wide_text(bytes) {
+            self.string(&text, t.with(wide));
+        }
+        self.pickle(bytes, t);
+    }
+
+    /// The printable runs of `bytes` past the floor chance sets ([`decode::text_run_floor`]),
+    /// or that open code; but a run that is one of `read` (slices of `bytes`, in order), which
+    /// was walked whole.
+    fn runs(&mut self, bytes: &[u8], read: &[&str], t: Transforms) {
         let offset = |s: &str| s.as_ptr() as usize - bytes.as_ptr() as usize;
-        let mut read = texts.iter().map(|s| (offset(s), s.len())).peekable();
+        let mut read = read.iter().map(|s| (offset(s), s.len())).peekable();
         let floor = decode::text_run_floor(bytes);
         for run in decode::printable_runs(bytes, decode::MIN_RUN) {
             let at = offset(run);
@@ -1301,10 +1323,6 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
                 self.emit(FieldRole::Value, run, t.with(Transforms::BINARY));
             }
         }
-        if let Some((text, wide)) = decode::wide_text(bytes) {
-            self.string(&text, t.with(wide));
-        }
-        self.pickle(bytes, t);
     }
 
     /// Bytes the request declares a file (an upload's part with a file name, a body of a type
