@@ -81,6 +81,10 @@ use subject::{class, Hit, Needs, Scan, Subject, Tables};
 /// Most findings one event reports (after that only records not yet refused get one), so a
 /// hostile body full of payloads costs bounded memory and telemetry.
 const MAX_FINDINGS: usize = 64;
+/// Most detector hits one event pays for, reported or not (after that only records not yet
+/// refused are read): payloads that all land at one path (the runs or strings of one binary
+/// body) report one finding, and would otherwise run every detector to the end.
+const MAX_HITS: usize = 4 * MAX_FINDINGS;
 
 /// The limits in force for one event.
 #[derive(Debug, Clone, Copy)]
@@ -268,6 +272,7 @@ impl Inspector {
         }
         let mut walk = Walk {
             keys: 0,
+            hits: 0,
             reported: 0,
             refused: vec![false; view.records().len()],
             lower: String::new(),
@@ -287,7 +292,8 @@ impl Inspector {
             .record
             .and_then(|r| walk.refused.get(r).copied())
             .unwrap_or(false);
-        if out.len() - walk.first >= MAX_FINDINGS && (field.record.is_none() || refused) {
+        let spent = out.len() - walk.first >= MAX_FINDINGS || walk.hits >= MAX_HITS;
+        if spent && (field.record.is_none() || refused) {
             return;
         }
         // A compressed payload past the event's inflation budget was cut: what it held past
@@ -415,6 +421,7 @@ impl Inspector {
             }
             if let Some(hit) = detect(&subject, &self.tables) {
                 any_hit = true;
+                walk.hits += 1;
                 if self.push(eff, field, (hit.rule, *category), flags, walk, out) {
                     let last = out.len() - 1;
                     out[last].excerpt = normalize::excerpt(text, hit.start, hit.end);
@@ -529,6 +536,8 @@ fn plus_words(field: &Field<'_>) -> bool {
 
 struct Walk {
     keys: usize,
+    /// Detector hits so far (`MAX_HITS`).
+    hits: usize,
     reported: u8,
     refused: Vec<bool>,
     lower: String,

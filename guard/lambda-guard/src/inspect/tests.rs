@@ -478,6 +478,36 @@ fn findings_per_event_are_bounded() {
 }
 
 #[test]
+fn detector_hits_per_event_are_bounded_once_refused() {
+    use base64::Engine as _;
+    // Strings that all land at one path report one finding; past `MAX_HITS` hits the refused
+    // event is read no further (a later category is not looked for: the event is refused).
+    const _: () = assert!(300 > MAX_HITS);
+    let mut bytes = b"\0' OR 1=1--".repeat(300);
+    bytes.extend_from_slice(b"\0<script>alert(1)</script>\0");
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&bytes);
+    let mut octet = http(Value::Null, Some(b64.clone()));
+    octet["headers"]["content-type"] = json!("application/octet-stream");
+    octet["isBase64Encoded"] = json!(true);
+    let rules: Vec<String> = inspect(&octet).into_iter().map(|f| f.rule.into()).collect();
+    assert_eq!(rules, ["sqli.string_break"]);
+    // Under the bound, the last one is found too.
+    let short = b"\0' OR 1=1--\0<script>alert(1)</script>\0";
+    octet["body"] = json!(base64::engine::general_purpose::STANDARD.encode(short));
+    assert_eq!(inspect(&octet).len(), 2);
+    // In a batch, a record not yet refused is still read after another spent the budget.
+    let mut batch = sqs(&["fine", "<script>alert(1)</script>"]);
+    batch["Records"][0]["messageAttributes"] =
+        json!({"blob": {"dataType": "Binary", "binaryValue": b64}});
+    let f = inspect(&batch);
+    assert!(
+        f.iter()
+            .any(|f| f.record == Some(1) && f.category == Category::Xss),
+        "{f:?}"
+    );
+}
+
+#[test]
 fn invalid_configuration_names_the_key() {
     let bad = |toml: &str| {
         let c = Config::from_toml(toml).unwrap();
