@@ -4,8 +4,9 @@ benign ones `lambda-guard scan` refuses (cipher text, text compressed with no he
 each kind and size from 256 B to 256 KB), and how
 many attacks it still finds in binary (each attack of the placement sweep as a string field of
 a protobuf record, beside a field of cipher text, between NULs inside cipher text, in a
-JSON record of a Kinesis Producer Library aggregate, and as a MessagePack string beside a `bin`
-of cipher text; benign: such aggregates of JSON orders, and MessagePack telemetry).
+JSON record of a Kinesis Producer Library aggregate, and as a MessagePack or CBOR string
+beside a byte field of cipher text; benign: such aggregates of JSON orders, and MessagePack and
+CBOR telemetry).
 
     python3 scripts/binary-payloads.py
 
@@ -26,7 +27,7 @@ import tempfile
 import zlib
 
 from guard_scan import scan
-from wire import field, msgpack, varint
+from wire import cbor, field, msgpack, varint
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("sweep", ROOT / "scripts" / "placement-sweep.py")
@@ -90,6 +91,8 @@ def benign(rng: random.Random):
     # Telemetry as MessagePack: small integers are printable bytes beside the strings.
     for _ in range(PER_SIZE * 5):
         yield "MessagePack", 20, msgpack([reading(rng) for _ in range(20)])
+    for _ in range(PER_SIZE * 5):
+        yield "CBOR", 20, cbor([reading(rng) for _ in range(20)])
 
 
 def reading(rng: random.Random) -> dict:
@@ -139,7 +142,7 @@ def main(work: pathlib.Path) -> None:
     rng = random.Random(2026)
     cases = []  # (group, label, carrier, event)
     for kind, n, data in benign(rng):
-        size = f"of {n} records" if kind in ("KPL aggregate", "MessagePack") else (
+        size = f"of {n} records" if kind in ("KPL aggregate", "MessagePack", "CBOR") else (
             f"{n >> 10 or n}{'K' if n >= 1024 else ' B'}")
         for carrier, event in carriers(data).items():
             cases.append(("benign", f"{kind} {size}", carrier, event))
@@ -156,6 +159,9 @@ def main(work: pathlib.Path) -> None:
             packed = msgpack({"blob": rng.randbytes(n), "note": attack, "n": 39})
             for carrier, event in carriers(packed).items():
                 cases.append(("attack", f"MessagePack, {n >> 10} KB bin", carrier, event))
+            packed = cbor({"blob": rng.randbytes(n), "note": attack, "n": 39})
+            for carrier, event in carriers(packed).items():
+                cases.append(("attack", f"CBOR, {n >> 10} KB bytes", carrier, event))
     verdicts = scan([c[3] for c in cases], work)
     table = collections.defaultdict(lambda: [0, 0])
     rules = collections.Counter()

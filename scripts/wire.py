@@ -50,3 +50,29 @@ def _sized(b: bytes, tag8: int) -> bytes:
         if len(b) < 1 << (8 * width):
             return bytes([tag8 + i]) + len(b).to_bytes(width, "big")
     raise ValueError("too long")
+
+
+def cbor(v) -> bytes:
+    """A value in CBOR (RFC 8949), definite lengths, each argument in its shortest form."""
+    import struct
+
+    def head(major: int, n: int) -> bytes:
+        if n < 24:
+            return bytes([major << 5 | n])
+        for info, width in ((24, 1), (25, 2), (26, 4), (27, 8)):
+            if n < 1 << (8 * width):
+                return bytes([major << 5 | info]) + n.to_bytes(width, "big")
+        raise ValueError("too large")
+    if v is None or isinstance(v, bool):
+        return {None: b"\xf6", False: b"\xf4", True: b"\xf5"}[v]
+    if isinstance(v, int):
+        return head(0, v) if v >= 0 else head(1, -1 - v)
+    if isinstance(v, float):
+        return b"\xfb" + struct.pack(">d", v)
+    if isinstance(v, str):
+        return head(3, len(v.encode())) + v.encode()
+    if isinstance(v, bytes):
+        return head(2, len(v)) + v
+    if isinstance(v, list):
+        return head(4, len(v)) + b"".join(cbor(x) for x in v)
+    return head(5, len(v)) + b"".join(cbor(k) + cbor(x) for k, x in v.items())

@@ -559,6 +559,81 @@ fn packed<'b>(b: &'b [u8], at: usize, depth: usize, out: &mut Vec<Packed<'b>>) -
     Some(end)
 }
 
+/// The same pieces read from one CBOR map or array (RFC 8949; as self-describing as
+/// MessagePack: WebAuthn's attestation objects, COSE, IoT telemetry). `None` unless all of
+/// `bytes` is one definite-length map or array holding a text string.
+pub(crate) fn cbor(bytes: &[u8]) -> Option<Vec<Packed<'_>>> {
+    if !matches!(bytes.first()? >> 5, 4 | 5) || bytes[0] & 0x1f == 31 {
+        return None;
+    }
+    let mut out = Vec::new();
+    let end = cbor_item(bytes, 0, 0, &mut out)?;
+    (end == bytes.len() && out.iter().any(|p| matches!(p, Packed::Text(_)))).then_some(out)
+}
+
+/// The data item at `at`: its pieces pushed to `out`; where it ends.
+fn cbor_item<'b>(b: &'b [u8], at: usize, depth: usize, out: &mut Vec<Packed<'b>>) -> Option<usize> {
+    let head = *b.get(at)?;
+    let (major, info) = (head >> 5, head & 0x1f);
+    let mut at = at + 1;
+    // The argument: the value itself under 24, else in the next 1, 2, 4 or 8 bytes.
+    let argument = match info {
+        0..=23 => Some(u64::from(info)),
+        24..=27 => {
+            let n = 1usize << (info - 24);
+            let bytes = b.get(at..at + n)?;
+            at += n;
+            Some(bytes.iter().fold(0u64, |v, &c| v << 8 | u64::from(c)))
+        }
+        31 => None, // indefinite length
+        _ => return None,
+    };
+    match (major, argument) {
+        // Integers, simple values and floats: the argument was all of it.
+        (0 | 1 | 7, Some(_)) => Some(at),
+        (7, None) => None, // a break outside an indefinite item
+        // Bytes and text, definite: the payload; indefinite: chunks of the same type to a break.
+        (2 | 3, Some(len)) => {
+            let end = at.checked_add(usize::try_from(len).ok()?)?;
+            let payload = b.get(at..end)?;
+            match std::str::from_utf8(payload) {
+                Ok(s) if major == 3 && s.chars().all(text_char) => {
+                    if !s.is_empty() {
+                        out.push(Packed::Text(s));
+                    }
+                }
+                _ => out.push(Packed::Bytes(payload)),
+            }
+            Some(end)
+        }
+        (2..=5, None) => {
+            if depth >= PACKED_DEPTH {
+                return None;
+            }
+            while *b.get(at)? != 0xff {
+                at = cbor_item(b, at, depth + 1, out)?;
+            }
+            Some(at + 1)
+        }
+        (4 | 5, Some(n)) => {
+            let count = usize::try_from(n)
+                .ok()?
+                .checked_mul(usize::from(major) - 3)?;
+            // Each item takes a byte at least.
+            if depth >= PACKED_DEPTH || count > b.len() - at {
+                return None;
+            }
+            for _ in 0..count {
+                at = cbor_item(b, at, depth + 1, out)?;
+            }
+            Some(at)
+        }
+        // A tag: the item it tags follows.
+        (6, Some(_)) if depth < PACKED_DEPTH => cbor_item(b, at, depth + 1, out),
+        _ => None,
+    }
+}
+
 /// A base-128 varint at `at` (at most ten bytes): its value and where it ends.
 fn varint(b: &[u8], at: usize) -> Option<(u64, usize)> {
     let mut value = 0u64;
@@ -966,6 +1041,53 @@ mod tests {
         for bytes in [&text[..], &wide, &framed] {
             assert_eq!(text_run_floor(bytes), MIN_RUN);
         }
+    }
+
+    #[test]
+    fn cbor_strings_are_read_whole_and_apart_from_numbers() {
+        use super::{cbor, Packed};
+        let blob = noise(13, 65536);
+        // {"n": 64, "pad": bytes(blob), "tags": ["' OR 1=1--", 1.5], "t": 1(1700000000),
+        //  "parts": (_ "| i", "d")}: an indefinite text of two chunks.
+        let mut c = vec![0xa5, 0x61, b'n', 0x18, 0x40, 0x63, b'p', b'a', b'd', 0x5a];
+        c.extend((blob.len() as u32).to_be_bytes());
+        c.extend(&blob);
+        c.extend([0x64, b't', b'a', b'g', b's', 0x82, 0x6a]);
+        c.extend(b"' OR 1=1--");
+        c.push(0xfb);
+        c.extend(1.5f64.to_be_bytes());
+        c.extend([0x61, b't', 0xc1, 0x1a, 0x65, 0x53, 0xf1, 0x00]);
+        c.extend([
+            0x65, b'p', b'a', b'r', b't', b's', 0x7f, 0x63, b'|', b' ', b'i',
+        ]);
+        c.extend([0x61, b'd', 0xff]);
+        let pieces = cbor(&c).unwrap();
+        let texts: Vec<&str> = pieces
+            .iter()
+            .filter_map(|p| match p {
+                Packed::Text(t) => Some(*t),
+                Packed::Bytes(_) => None,
+            })
+            .collect();
+        assert_eq!(
+            texts,
+            ["n", "pad", "tags", "' OR 1=1--", "t", "parts", "| i", "d"]
+        );
+        assert!(pieces.contains(&Packed::Bytes(&blob)));
+        // Noise, a truncated item, trailing bytes, a map with no text, an indefinite map at
+        // the top, a stray break and plain text are not read as CBOR.
+        assert_eq!(cbor(&blob), None);
+        assert_eq!(cbor(&c[..c.len() - 1]), None);
+        assert_eq!(cbor(&[&c[..], b"x"].concat()), None);
+        assert_eq!(cbor(&[0xa1, 0x01, 0x02]), None);
+        assert_eq!(cbor(&[0xbf, 0x61, b'a', 0x01, 0xff]), None);
+        assert_eq!(cbor(&[0x82, 0x61, b'a', 0xff]), None);
+        assert_eq!(cbor(b"plain text"), None);
+        // Nor an array that claims more items than it has bytes.
+        assert_eq!(
+            cbor(&[0x9b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x61, b'x']),
+            None
+        );
     }
 
     #[test]

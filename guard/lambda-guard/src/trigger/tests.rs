@@ -1063,7 +1063,7 @@ fn compressed_or_encrypted_bytes_are_read_past_their_chance_runs() {
 }
 
 #[test]
-fn messagepack_is_read_as_its_strings() {
+fn messagepack_and_cbor_are_read_as_their_strings() {
     // A map whose `bin` pads it into noise keeps its short strings, read whole.
     let mut m = vec![0x82, 0xa3, b'p', b'a', b'd', 0xc6];
     m.extend((64u32 << 10).to_be_bytes());
@@ -1075,6 +1075,13 @@ fn messagepack_is_read_as_its_strings() {
     // and read as runs `{"n": 64, "s": "@@1"}` glued `@` to the string (`n@@@1`).
     let record = [0x82, 0xa1, b'n', 0x40, 0xa1, b's', 0xa3, b'@', b'@', b'1'];
     assert_eq!(octet_runs(&record), ["n", "s", "@@1"]);
+    // CBOR alike: a map whose byte string pads it into noise.
+    let mut c = vec![0xa2, 0x63, b'p', b'a', b'd', 0x5a];
+    c.extend((64u32 << 10).to_be_bytes());
+    c.extend(noise(64 << 10));
+    c.extend([0x64, b'n', b'o', b't', b'e', 0x64]);
+    c.extend(b"| id");
+    assert_eq!(octet_runs(&c), ["pad", "note", "| id"]);
 }
 
 #[test]

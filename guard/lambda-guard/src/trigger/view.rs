@@ -1280,11 +1280,11 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
     /// spell.
     /// Binary that is UTF-16 text is also walked as that text (both: a few CJK characters are
     /// printable ASCII bytes, and must not turn the text back into runs only).
-    /// A MessagePack map or array ([`decode::messagepack`]) is read as its strings, each walked
-    /// as any string, and the runs of its byte payloads: not as runs of the whole, which glue
-    /// its numbers and headers to the text beside them.
+    /// A MessagePack or CBOR map or array ([`decode::messagepack`], [`decode::cbor`]) is read
+    /// as its strings, each walked as any string, and the runs of its byte payloads: not as
+    /// runs of the whole, which glue its numbers and headers to the text beside them.
     fn binary(&mut self, bytes: &[u8], t: Transforms) {
-        if let Some(pieces) = decode::messagepack(bytes) {
+        if let Some(pieces) = decode::messagepack(bytes).or_else(|| decode::cbor(bytes)) {
             for piece in pieces {
                 match piece {
                     decode::Packed::Text(text) => self.string(text, t.with(Transforms::BINARY)),
