@@ -1043,32 +1043,38 @@ mod tests {
         }
     }
 
+    /// The strings among MessagePack or CBOR pieces.
+    fn packed_texts<'b>(pieces: &[super::Packed<'b>]) -> Vec<&'b str> {
+        let text = |p: &super::Packed<'b>| match *p {
+            super::Packed::Text(t) => Some(t),
+            super::Packed::Bytes(_) => None,
+        };
+        pieces.iter().filter_map(text).collect()
+    }
+
     #[test]
     fn cbor_strings_are_read_whole_and_apart_from_numbers() {
         use super::{cbor, Packed};
         let blob = noise(13, 65536);
         // {"n": 64, "pad": bytes(blob), "tags": ["' OR 1=1--", 1.5], "t": 1(1700000000),
         //  "parts": (_ "| i", "d")}: an indefinite text of two chunks.
-        let mut c = vec![0xa5, 0x61, b'n', 0x18, 0x40, 0x63, b'p', b'a', b'd', 0x5a];
-        c.extend((blob.len() as u32).to_be_bytes());
-        c.extend(&blob);
-        c.extend([0x64, b't', b'a', b'g', b's', 0x82, 0x6a]);
-        c.extend(b"' OR 1=1--");
-        c.push(0xfb);
-        c.extend(1.5f64.to_be_bytes());
-        c.extend([0x61, b't', 0xc1, 0x1a, 0x65, 0x53, 0xf1, 0x00]);
-        c.extend([
-            0x65, b'p', b'a', b'r', b't', b's', 0x7f, 0x63, b'|', b' ', b'i',
-        ]);
-        c.extend([0x61, b'd', 0xff]);
+        let c = [
+            &[0xa5, 0x61, b'n', 0x18, 0x40, 0x63, b'p', b'a', b'd', 0x5a][..],
+            &(blob.len() as u32).to_be_bytes(),
+            &blob,
+            &[0x64, b't', b'a', b'g', b's', 0x82, 0x6a],
+            b"' OR 1=1--",
+            &[0xfb],
+            &1.5f64.to_be_bytes(),
+            &[0x61, b't', 0xc1, 0x1a, 0x65, 0x53, 0xf1, 0x00],
+            &[
+                0x65, b'p', b'a', b'r', b't', b's', 0x7f, 0x63, b'|', b' ', b'i',
+            ],
+            &[0x61, b'd', 0xff],
+        ]
+        .concat();
         let pieces = cbor(&c).unwrap();
-        let texts: Vec<&str> = pieces
-            .iter()
-            .filter_map(|p| match p {
-                Packed::Text(t) => Some(*t),
-                Packed::Bytes(_) => None,
-            })
-            .collect();
+        let texts = packed_texts(&pieces);
         assert_eq!(
             texts,
             ["n", "pad", "tags", "' OR 1=1--", "t", "parts", "| i", "d"]
@@ -1110,13 +1116,7 @@ mod tests {
         m.extend([0xa4, b'w', b'h', b'e', b'n', 0xd6, 0xff, 0, 0, 0, 1]);
         m.extend([0xa3, b'r', b'a', b'w', 0xd9, 3, b'a', 0, b'b']);
         let pieces = messagepack(&m).unwrap();
-        let texts: Vec<&str> = pieces
-            .iter()
-            .filter_map(|p| match p {
-                Packed::Text(t) => Some(*t),
-                Packed::Bytes(_) => None,
-            })
-            .collect();
+        let texts = packed_texts(&pieces);
         assert_eq!(
             texts,
             [
