@@ -1,4 +1,6 @@
-"""Binary wire encodings the measuring scripts build payloads in: protobuf varints and fields."""
+"""Binary wire encodings the measuring scripts build payloads in: protobuf varints and fields,
+MessagePack and CBOR values."""
+import struct
 
 
 def varint(n: int) -> bytes:
@@ -19,7 +21,6 @@ def field(key: int, value: bytes) -> bytes:
 def msgpack(v) -> bytes:
     """A value in MessagePack (maps, arrays, strings, bytes, integers, floats, booleans, nil),
     each in its shortest form, as the format's encoders write it."""
-    import struct
     if v is None or isinstance(v, bool):
         return {None: b"\xc0", False: b"\xc2", True: b"\xc3"}[v]
     if isinstance(v, int):
@@ -54,7 +55,6 @@ def _sized(b: bytes, tag8: int) -> bytes:
 
 def cbor(v) -> bytes:
     """A value in CBOR (RFC 8949), definite lengths, each argument in its shortest form."""
-    import struct
 
     def head(major: int, n: int) -> bytes:
         if n < 24:

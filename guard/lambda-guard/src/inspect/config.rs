@@ -172,8 +172,7 @@ impl InspectConfig {
                 }
             }
             if let Some(source) = &s.source {
-                let stem = source.strip_suffix('*').unwrap_or(source);
-                if stem.is_empty() || stem.contains('*') {
+                if super::scope::SourcePattern::parse(source).is_none() {
                     return Err(ConfigError::invalid(
                         format!("{key}.source"),
                         format!("{source:?} is not a source (`aws.guardduty`) or a prefix and `*` (`aws.*`)"),

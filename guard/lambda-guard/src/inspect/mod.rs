@@ -186,13 +186,7 @@ impl Inspector {
                     .trigger
                     .as_deref()
                     .and_then(crate::trigger::Trigger::from_name),
-                source: s
-                    .source
-                    .as_deref()
-                    .map(|source| match source.strip_suffix('*') {
-                        Some(prefix) => Err(prefix.to_owned()),
-                        None => Ok(source.to_owned()),
-                    }),
+                source: s.source.as_deref().and_then(scope::SourcePattern::parse),
                 route: s.route.as_deref().and_then(scope::RoutePattern::parse),
                 paranoia: s.paranoia,
                 disable: RuleSet::from_names(&s.disable),

@@ -93,12 +93,38 @@ pub(crate) fn path_matches(pattern: &[u8], path: &[u8]) -> bool {
     pattern[p..].iter().all(|c| *c == b'*')
 }
 
+/// An EventBridge `source` a scope names: exact (`aws.guardduty`), or a prefix and `*`
+/// (`aws.guard*`).
+#[derive(Debug, Clone)]
+pub(crate) struct SourcePattern {
+    stem: String,
+    prefix: bool,
+}
+
+impl SourcePattern {
+    /// `None` when `text` is empty or has a `*` anywhere but last.
+    pub(crate) fn parse(text: &str) -> Option<SourcePattern> {
+        let stem = text.strip_suffix('*').unwrap_or(text);
+        (!stem.is_empty() && !stem.contains('*')).then(|| SourcePattern {
+            stem: stem.to_owned(),
+            prefix: stem.len() < text.len(),
+        })
+    }
+
+    fn matches(&self, source: &str) -> bool {
+        if self.prefix {
+            source.starts_with(&self.stem)
+        } else {
+            source == self.stem
+        }
+    }
+}
+
 /// A compiled `[[inspect.scope]]`.
 #[derive(Debug)]
 pub(crate) struct Scope {
     pub(crate) trigger: Option<Trigger>,
-    /// An EventBridge `source`, or the prefix before a trailing `*` (`Err`).
-    pub(crate) source: Option<Result<String, String>>,
+    pub(crate) source: Option<SourcePattern>,
     pub(crate) route: Option<RoutePattern>,
     pub(crate) paranoia: Option<u8>,
     pub(crate) disable: RuleSet,
@@ -119,13 +145,10 @@ impl Scope {
         if self.trigger.is_some_and(|t| t != trigger) {
             return false;
         }
-        let from = |wanted: &Result<String, String>| match (wanted, source) {
-            (Ok(name), Some(s)) => s == name,
-            (Err(prefix), Some(s)) => s.starts_with(prefix.as_str()),
-            (_, None) => false,
-        };
-        if self.source.as_ref().is_some_and(|wanted| !from(wanted)) {
-            return false;
+        if let Some(wanted) = &self.source {
+            if !source.is_some_and(|s| wanted.matches(s)) {
+                return false;
+            }
         }
         match &self.route {
             None => true,

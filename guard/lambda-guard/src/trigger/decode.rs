@@ -477,15 +477,45 @@ pub(crate) enum Packed<'b> {
 /// `None` unless all of `bytes` is one such value holding a string — which chance bytes do
 /// not parse as. Like [`protobuf_text`], this is how a string is read whole beside cipher text
 /// (a `bin` pads the value into noise), and how numbers and headers stay apart from the text
-/// beside them (a positive integer is a printable byte: `@` glued to a string's digits read as
-/// `@@333`).
+/// (small integers and the bytes of larger ones are printable: side by side, 64, 64 and three
+/// 51s read as `@@333`).
 pub(crate) fn messagepack(bytes: &[u8]) -> Option<Vec<Packed<'_>>> {
-    if !matches!(bytes.first()?, 0x80..=0x9f | 0xdc..=0xdf) {
-        return None;
-    }
+    matches!(bytes.first()?, 0x80..=0x9f | 0xdc..=0xdf)
+        .then(|| whole(bytes, packed))
+        .flatten()
+}
+
+/// The pieces of `bytes` when all of it is one item that `item` reads (from offset 0, depth 0)
+/// and holds a string.
+fn whole<'b>(
+    bytes: &'b [u8],
+    item: fn(&'b [u8], usize, usize, &mut Vec<Packed<'b>>) -> Option<usize>,
+) -> Option<Vec<Packed<'b>>> {
     let mut out = Vec::new();
-    let end = packed(bytes, 0, 0, &mut out)?;
+    let end = item(bytes, 0, 0, &mut out)?;
     (end == bytes.len() && out.iter().any(|p| matches!(p, Packed::Text(_)))).then_some(out)
+}
+
+/// Pushes a string or byte payload: text when `text` says it should be and it is (UTF-8, no
+/// control character but tab and line breaks), bytes otherwise.
+fn push_piece<'b>(payload: &'b [u8], text: bool, out: &mut Vec<Packed<'b>>) {
+    match std::str::from_utf8(payload) {
+        Ok(s) if text && s.chars().all(text_char) => {
+            if !s.is_empty() {
+                out.push(Packed::Text(s));
+            }
+        }
+        _ => out.push(Packed::Bytes(payload)),
+    }
+}
+
+/// The big-endian number in the `n` bytes at `at`, and where they end.
+fn big_endian(b: &[u8], at: usize, n: usize) -> Option<(u64, usize)> {
+    let bytes = b.get(at..at.checked_add(n)?)?;
+    Some((
+        bytes.iter().fold(0u64, |v, &c| v << 8 | u64::from(c)),
+        at + n,
+    ))
 }
 
 /// Containers nested deeper are not read as MessagePack (the bytes are read as runs).
@@ -497,9 +527,8 @@ fn packed<'b>(b: &'b [u8], at: usize, depth: usize, out: &mut Vec<Packed<'b>>) -
     let at = at + 1;
     // A big-endian length of `n` bytes at `at`, and where it ends.
     let length = |n: usize| -> Option<(usize, usize)> {
-        let bytes = b.get(at..at + n)?;
-        let value = bytes.iter().fold(0u64, |v, &c| v << 8 | u64::from(c));
-        Some((usize::try_from(value).ok()?, at + n))
+        let (value, end) = big_endian(b, at, n)?;
+        Some((usize::try_from(value).ok()?, end))
     };
     // (payload start, payload length, whether it is a string) or (items start, item count).
     let (start, len, text) = match tag {
@@ -547,15 +576,7 @@ fn packed<'b>(b: &'b [u8], at: usize, depth: usize, out: &mut Vec<Packed<'b>>) -
         _ => return None, // 0xc1 is never used
     };
     let end = start.checked_add(len)?;
-    let payload = b.get(start..end)?;
-    match std::str::from_utf8(payload) {
-        Ok(s) if text && s.chars().all(text_char) => {
-            if !s.is_empty() {
-                out.push(Packed::Text(s));
-            }
-        }
-        _ => out.push(Packed::Bytes(payload)),
-    }
+    push_piece(b.get(start..end)?, text, out);
     Some(end)
 }
 
@@ -563,12 +584,10 @@ fn packed<'b>(b: &'b [u8], at: usize, depth: usize, out: &mut Vec<Packed<'b>>) -
 /// MessagePack: WebAuthn's attestation objects, COSE, IoT telemetry). `None` unless all of
 /// `bytes` is one definite-length map or array holding a text string.
 pub(crate) fn cbor(bytes: &[u8]) -> Option<Vec<Packed<'_>>> {
-    if !matches!(bytes.first()? >> 5, 4 | 5) || bytes[0] & 0x1f == 31 {
-        return None;
-    }
-    let mut out = Vec::new();
-    let end = cbor_item(bytes, 0, 0, &mut out)?;
-    (end == bytes.len() && out.iter().any(|p| matches!(p, Packed::Text(_)))).then_some(out)
+    let head = *bytes.first()?;
+    (matches!(head >> 5, 4 | 5) && head & 0x1f != 31)
+        .then(|| whole(bytes, cbor_item))
+        .flatten()
 }
 
 /// The data item at `at`: its pieces pushed to `out`; where it ends.
@@ -580,10 +599,9 @@ fn cbor_item<'b>(b: &'b [u8], at: usize, depth: usize, out: &mut Vec<Packed<'b>>
     let argument = match info {
         0..=23 => Some(u64::from(info)),
         24..=27 => {
-            let n = 1usize << (info - 24);
-            let bytes = b.get(at..at + n)?;
-            at += n;
-            Some(bytes.iter().fold(0u64, |v, &c| v << 8 | u64::from(c)))
+            let (value, end) = big_endian(b, at, 1 << (info - 24))?;
+            at = end;
+            Some(value)
         }
         31 => None, // indefinite length
         _ => return None,
@@ -595,15 +613,7 @@ fn cbor_item<'b>(b: &'b [u8], at: usize, depth: usize, out: &mut Vec<Packed<'b>>
         // Bytes and text, definite: the payload; indefinite: chunks of the same type to a break.
         (2 | 3, Some(len)) => {
             let end = at.checked_add(usize::try_from(len).ok()?)?;
-            let payload = b.get(at..end)?;
-            match std::str::from_utf8(payload) {
-                Ok(s) if major == 3 && s.chars().all(text_char) => {
-                    if !s.is_empty() {
-                        out.push(Packed::Text(s));
-                    }
-                }
-                _ => out.push(Packed::Bytes(payload)),
-            }
+            push_piece(b.get(at..end)?, major == 3, out);
             Some(end)
         }
         (2..=5, None) => {
@@ -908,6 +918,19 @@ pub(crate) fn looks_like_json(text: &str) -> bool {
     (t.starts_with('{') || t.starts_with('[')) && t.len() >= 2
 }
 
+/// Bytes as a cipher or a compressor leaves them, every value equally likely (an LCG's high
+/// bytes), from `seed`: for tests.
+#[cfg(test)]
+pub(crate) fn noise(seed: u64, len: usize) -> Vec<u8> {
+    let mut x = seed;
+    (0..len)
+        .map(|_| {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (x >> 56) as u8
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -995,17 +1018,6 @@ mod tests {
             payload(b"a\x00b".to_vec(), INFLATE_BUDGET).0,
             Payload::Binary(_)
         ));
-    }
-
-    /// Bytes as a cipher leaves them (an LCG's high bytes), from `seed`.
-    fn noise(seed: u64, len: usize) -> Vec<u8> {
-        let mut x = seed;
-        (0..len)
-            .map(|_| {
-                x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-                (x >> 56) as u8
-            })
-            .collect()
     }
 
     #[test]

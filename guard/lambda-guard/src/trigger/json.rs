@@ -17,16 +17,16 @@
 //! each occurrence, where the tree kept only the last value. Parsers disagree on which one an
 //! application sees, so every one is inspected.
 
-use super::view::Mark;
-
 /// What a walk reports, in document order.
 pub(crate) trait Sink {
+    /// Where the sink's path stood before a step.
+    type Mark;
     /// An object member's key: extends the path (returns the mark to restore) and visits the key.
-    fn key(&mut self, key: &str) -> Mark;
+    fn key(&mut self, key: &str) -> Self::Mark;
     /// An array item: extends the path, returns the mark to restore.
-    fn index(&mut self, index: usize) -> Mark;
+    fn index(&mut self, index: usize) -> Self::Mark;
     /// Restores the path to `mark`.
-    fn leave(&mut self, mark: Mark);
+    fn leave(&mut self, mark: Self::Mark);
     /// A string value.
     fn string(&mut self, text: &str);
     /// An array of at least four byte values (`[104, 105, …]`, Kafka header values), after its
@@ -320,7 +320,7 @@ fn special(b: &[u8], mut at: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::{walk, Mark, Sink};
+    use super::{walk, Sink};
     use proptest::prelude::*;
 
     /// Records what a walk reports, paths as text.
@@ -331,19 +331,21 @@ mod tests {
     }
 
     impl Sink for Log {
-        fn key(&mut self, key: &str) -> Mark {
-            let mark = Mark::at(self.path.len());
+        type Mark = usize;
+
+        fn key(&mut self, key: &str) -> usize {
+            let mark = self.path.len();
             self.path.push_str(&format!(".{key:?}"));
             self.out.push(format!("key {}", self.path));
             mark
         }
-        fn index(&mut self, index: usize) -> Mark {
-            let mark = Mark::at(self.path.len());
+        fn index(&mut self, index: usize) -> usize {
+            let mark = self.path.len();
             self.path.push_str(&format!("[{index}]"));
             mark
         }
-        fn leave(&mut self, mark: Mark) {
-            self.path.truncate(mark.offset());
+        fn leave(&mut self, mark: usize) {
+            self.path.truncate(mark);
         }
         fn string(&mut self, text: &str) {
             self.out.push(format!("{} = {text:?}", self.path));

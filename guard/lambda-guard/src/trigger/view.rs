@@ -128,21 +128,6 @@ pub(crate) struct Mark {
     shape: usize,
 }
 
-#[cfg(test)]
-impl Mark {
-    /// A mark at `offset` of a path kept elsewhere (the JSON walk's tests keep their own).
-    pub(crate) fn at(offset: usize) -> Mark {
-        Mark {
-            text: offset,
-            shape: offset,
-        }
-    }
-
-    pub(crate) fn offset(self) -> usize {
-        self.text
-    }
-}
-
 impl JsonPath {
     pub(crate) fn root() -> JsonPath {
         let mut text = String::with_capacity(64);
@@ -1493,6 +1478,8 @@ struct JsonSink<'w, 'f, F: FnMut(&Field<'_>)> {
 }
 
 impl<F: FnMut(&Field<'_>)> json::Sink for JsonSink<'_, '_, F> {
+    type Mark = Mark;
+
     fn key(&mut self, key: &str) -> Mark {
         let mark = self.walker.path.push_key(key);
         self.walker.emit(FieldRole::Key, key, self.t);
