@@ -9,7 +9,7 @@
 //! `sqs-10`, `json-256k`, `json-6m` (limits raised, as in the bench); `walk-256k` only walks
 //! the view, `parse-256k` only parses the body
 //! into a `serde_json::Value`; `value=TEXT` is an SQS record whose body is `TEXT` (what one
-//! value costs, less the same with an empty `TEXT`).
+//! value costs, less the same with an empty `TEXT`); `file=PATH` is the event in that JSON file.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: a measuring tool
 
 #[path = "../benches/support/events.rs"]
@@ -39,6 +39,9 @@ fn main() {
     let event = match what {
         "apigw-1k" => events::api_event_1k(),
         "sqs-10" => events::sqs_batch_10(),
+        v if v.starts_with("file=") => {
+            serde_json::from_str(&std::fs::read_to_string(&v["file=".len()..]).unwrap()).unwrap()
+        }
         v if v.starts_with("value=") => serde_json::json!({"Records": [{"eventSource": "aws:sqs",
             "messageId": "m", "body": &v["value=".len()..]}]}),
         "json-6m" => events::http_with_body(events::json_body(6_000_000)),

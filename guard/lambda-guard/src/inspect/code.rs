@@ -1365,29 +1365,31 @@ fn type_name(s: &Subject<'_>) -> Option<Hit> {
     }
     // `"@type" : "…"`, `'py/object':'…'`: the member's name quoted, then its value. Not the
     // short or common names (`@c`, `^o`, `class`): only a parsed member is read by them.
-    for (key, lang) in TYPE_KEYS
-        .iter()
-        .filter(|(k, _)| k.len() > 2 && *k != "class")
-    {
-        for at in find_iter(b, key.as_bytes()) {
-            let quoted = at > 0 && matches!(b[at - 1], b'"' | b'\'');
-            let mut e = at + key.len();
-            if !quoted || !matches!(b.get(e), Some(b'"' | b'\'')) {
-                continue;
-            }
-            e = skip_space(b, e + 1);
-            if b.get(e) != Some(&b':') {
-                continue;
-            }
-            e = skip_space(b, e + 1);
-            let Some(&q) = b.get(e).filter(|c| matches!(c, b'"' | b'\'')) else {
-                continue;
-            };
-            let v = e + 1;
-            let len = b[v..].iter().position(|c| *c == q).unwrap_or(b.len() - v);
-            if builds(*lang, &s.text.as_bytes()[v..v + len], &b[v..v + len]) {
-                return Some(Hit::new("code.deserialization", at, v + len));
-            }
+    // Each quote may open a member's name: one pass over the quotes, not one per name.
+    for open in memchr::memchr2_iter(b'"', b'\'', b) {
+        let at = open + 1;
+        let Some((key, lang)) = TYPE_KEYS
+            .iter()
+            .find(|(k, _)| k.len() > 2 && *k != "class" && b[at..].starts_with(k.as_bytes()))
+        else {
+            continue;
+        };
+        let mut e = at + key.len();
+        if !matches!(b.get(e), Some(b'"' | b'\'')) {
+            continue;
+        }
+        e = skip_space(b, e + 1);
+        if b.get(e) != Some(&b':') {
+            continue;
+        }
+        e = skip_space(b, e + 1);
+        let Some(&q) = b.get(e).filter(|c| matches!(c, b'"' | b'\'')) else {
+            continue;
+        };
+        let v = e + 1;
+        let len = b[v..].iter().position(|c| *c == q).unwrap_or(b.len() - v);
+        if builds(*lang, &s.text.as_bytes()[v..v + len], &b[v..v + len]) {
+            return Some(Hit::new("code.deserialization", at, v + len));
         }
     }
     None

@@ -655,9 +655,12 @@ pub(crate) fn unsplit(b: &[u8]) -> Option<Vec<u8>> {
     Some(o)
 }
 
-/// Whether `b` can be part of an identifier-like word.
+/// Whether `b` can be part of an identifier-like word: a letter, a digit, `_` or a byte of a
+/// non-ASCII character. One table load: tokenizers ask it of every byte.
+#[inline]
 pub(crate) fn is_word(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+    class::TABLE[usize::from(b)] & (class::ALPHA | class::DIGIT | class::UNDERSCORE | class::HIGH)
+        != 0
 }
 
 /// Where the name ending at `end` starts, dashes included (`invoke-command`, XPath's
