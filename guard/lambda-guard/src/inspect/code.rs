@@ -343,7 +343,7 @@ const SCRIPT_EXTENSION_KEYS: &[&str] = &[
 /// than a keyword per directive in the automaton built at init).
 pub(crate) fn needs() -> Needs {
     Needs::classes(class::ANGLE | class::QUOTE | class::DOLLAR | class::EQ)
-        .or_gates(gate::CODE_ENTRY)
+        .or_gates(gate::CODE_ENTRY | gate::CODE_CALL)
         .or_words(SCRIPT_EXTENSION_KEYS)
         .or_words(&[":{"])
         .or_words(&["while(", "while (", "function", "for(", "for ("])
@@ -374,8 +374,9 @@ pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
     if let Some(hit) = script_upload(s).or_else(|| type_name(s)) {
         return Some(hit);
     }
-    // The keyword pass saw every marker the automaton could find, case-insensitively.
-    if s.gate(gate::CODE_ENTRY) {
+    // The keyword pass saw every marker the automaton could find, case-insensitively. Every
+    // call [`entry`] reports has its `(`.
+    if s.gate(gate::CODE_ENTRY) || (s.gate(gate::CODE_CALL) && s.has(class::PAREN)) {
         if let Some(hit) = entry(b, t) {
             return Some(hit);
         }

@@ -110,8 +110,12 @@ pub(crate) mod gate {
     pub(crate) const SQL_WORD: u32 = 1 << 9;
     /// A catalog, system object or cast that is a probe on its own (`sqli::CATALOG`, `::`).
     pub(crate) const SQL_OBJECT: u32 = 1 << 10;
-    /// A marker of server-side code (`code::ENTRIES`), located again by the code detector.
+    /// A marker of server-side code (`code::ENTRIES`) that is code as a token, located again by
+    /// the code detector.
     pub(crate) const CODE_ENTRY: u32 = 1 << 11;
+    /// A function name of `code::ENTRIES` (`system`, `exec` …): code only when called, so only
+    /// with a `(` in the value (`abc.execute-api.…` names a host).
+    pub(crate) const CODE_CALL: u32 = 1 << 21;
     /// A sensitive file's name or path (`traversal::SENSITIVE`).
     pub(crate) const SENSITIVE_FILE: u32 = 1 << 12;
     /// Two dots, which every parent-directory step has.
@@ -145,7 +149,10 @@ pub(crate) mod gate {
         use crate::inspect::{cmdi, code, nosqli, sqli, ssrf, traversal, xss};
         let mut all = NEEDLES.to_vec();
         all.extend(sqli::gate_needles());
-        all.extend(code::ENTRIES.iter().map(|e| (e.0, CODE_ENTRY)));
+        all.extend(code::ENTRIES.iter().map(|e| {
+            let call = e.2 == code::Kind::Call;
+            (e.0, if call { CODE_CALL } else { CODE_ENTRY })
+        }));
         all.extend(code::SYNTAX.iter().map(|n| (*n, CODE_SYNTAX)));
         all.extend(cmdi::POWERSHELL.iter().map(|n| (*n, POWERSHELL)));
         all.extend(xss::DIALOG_NAMES.iter().map(|n| (*n, DIALOG)));
