@@ -49,7 +49,49 @@ fn form_encoded(text: &str, plus_words: bool) -> bool {
     let letter = |i: usize| i < b.len() && b[i].is_ascii_alphabetic();
     memchr::memchr(b'%', b).is_some()
         || plus_words
-            && memchr::memchr_iter(b'+', b).any(|p| letter(p + 1) || (p > 0 && letter(p - 1)))
+            && memchr::memchr_iter(b'+', b)
+                .any(|p| (letter(p + 1) || (p > 0 && letter(p - 1))) && !media_suffix(b, p))
+}
+
+/// Whether the `+` at `p` joins a media subtype to its structured-syntax suffix
+/// (`application/xhtml+xml`, `application/ld+json`, `image/svg+xml`): the `Accept` header of
+/// every browser request, not a form's space.
+fn media_suffix(b: &[u8], p: usize) -> bool {
+    let part = |c: &u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-');
+    let subtype = b[..p].iter().rev().take_while(|c| part(c)).count();
+    let slash = p - subtype;
+    let media = subtype > 0
+        && slash > 0
+        && b[slash - 1] == b'/'
+        && b[..slash - 1]
+            .iter()
+            .rev()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count()
+            > 0;
+    let suffix = b[p + 1..].iter().take_while(|c| part(c)).count();
+    let end = b.get(p + 1 + suffix);
+    media
+        && end.is_none_or(|c| matches!(c, b',' | b';' | b' '))
+        && [
+            &b"xml"[..],
+            b"json",
+            b"zip",
+            b"cbor",
+            b"ber",
+            b"der",
+            b"gzip",
+            b"zstd",
+            b"yaml",
+            b"wbxml",
+            b"jwt",
+            b"sqlite3",
+            b"fastinfoset",
+            b"json-seq",
+            b"toml",
+        ]
+        .iter()
+        .any(|s| b[p + 1..p + 1 + suffix].eq_ignore_ascii_case(s))
 }
 
 /// Whether `text` holds anything a pass could decode.
@@ -697,6 +739,17 @@ mod tests {
         assert_eq!(decode("a+b", false).map(|d| d.0), None);
         assert_eq!(decode("2024-05-17T13:45:00+02:00", true).map(|d| d.0), None);
         assert_eq!(decode("+1-555-0100", true).map(|d| d.0), None);
+        // A media type's suffix (`Accept`, `Content-Type`) is no space; any other `+` still is.
+        let accept = "text/html,application/xhtml+xml,application/xml;q=0.9,image/svg+xml";
+        assert_eq!(decode(accept, true).map(|d| d.0), None);
+        assert_eq!(decode("application/ld+JSON;profile=x", true), None);
+        assert_eq!(
+            decode("application/xhtml+xml,'+or+1=1--", true).map(|d| d.0),
+            Some("application/xhtml xml,' or 1=1--".into())
+        );
+        assert!(decode("x/y+union", true).is_some());
+        assert!(decode("/+xml", true).is_some());
+        assert!(decode("a/b+xmlx", true).is_some());
     }
 
     #[test]
