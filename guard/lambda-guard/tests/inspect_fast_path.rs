@@ -227,3 +227,176 @@ proptest! {
         }
     }
 }
+
+/// A word a header list may carry: attack vocabulary and ordinary tokens.
+fn list_word() -> impl Strategy<Value = String> + Clone {
+    prop_oneof![
+        "[a-zA-Z0-9]([a-zA-Z0-9+-]|\\.[a-zA-Z0-9]){0,8}",
+        prop::sample::select(vec![
+            "sh",
+            "bash",
+            "id",
+            "ls",
+            "cat",
+            "sleep",
+            "whoami",
+            "curl",
+            "wget",
+            "nc",
+            "rm",
+            "reboot",
+            "cmd.exe",
+            "powershell",
+            "eval",
+            "exec",
+            "system",
+            "union",
+            "select",
+            "drop",
+            "shutdown",
+            "waitfor",
+            "benchmark",
+            "or",
+            "and",
+            "xor",
+            "not",
+            "like",
+            "true",
+            "null",
+            "1",
+            "0",
+            "1--",
+            "0x41",
+            "char",
+            "version",
+            "user",
+            "passwd",
+            "shadow",
+            "etc",
+            "proc",
+            "environ",
+            "win.ini",
+            "web.config",
+            "shell.php",
+            "javascript",
+            "script",
+            "onerror",
+            "alert",
+            "document.cookie",
+            "constructor",
+            "prototype",
+            "jndi",
+            "ldap",
+            "localhost",
+            "127.0.0.1",
+            "169.254.169.254",
+            "2130706433",
+            "phpsessid",
+            "where",
+            "ne",
+            "regex",
+            "ifs",
+            "dev",
+            "tcp",
+            "bin",
+            "tmp",
+            "exist",
+            "equ",
+            "net",
+            "xhtml+xml",
+            "en-GB",
+            "gzip",
+        ])
+        .prop_map(String::from),
+    ]
+}
+
+/// A list [`header_list`](lambda_guard) accepts: items that are words, media types or quoted
+/// names, each with `;name=value` parameters, `,` between them.
+fn header_list() -> impl Strategy<Value = String> {
+    let word = list_word();
+    // Quoted names and parameter values have no `+`.
+    let plain = word.clone().prop_map(|w| w.replace('+', "-"));
+    let quoted =
+        prop::collection::vec(plain.clone(), 1..3).prop_map(|w| format!("\"{}\"", w.join(" ")));
+    let item = prop_oneof![
+        3 => word.clone(),
+        2 => (word.clone(), word.clone()).prop_map(|(a, b)| format!("{a}/{b}")),
+        1 => word.clone().prop_map(|a| format!("{a}/*")),
+        1 => Just("*/*".to_string()),
+        2 => quoted.clone(),
+    ];
+    let value = prop_oneof![2 => plain, 1 => quoted];
+    let name = prop_oneof![
+        "[a-z][a-z0-9-]{0,8}",
+        prop::sample::select(vec![
+            "q", "v", "charset", "or", "and", "union", "sh", "e", "exec"
+        ])
+        .prop_map(String::from),
+    ];
+    let params = prop::collection::vec((name, value, any::<bool>()), 0..3);
+    prop::collection::vec((item, params, any::<bool>()), 1..5)
+        .prop_map(|items| {
+            let mut out = String::new();
+            for (i, (item, params, blank)) in items.iter().enumerate() {
+                if i > 0 {
+                    out += if *blank { ", " } else { "," };
+                }
+                out += item;
+                for (name, value, blank) in params {
+                    out += if *blank { "; " } else { ";" };
+                    out += &format!("{name}={value}");
+                }
+            }
+            out
+        })
+        .prop_filter("a list has a separator", |l| l.contains([',', ';']))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2048, ..ProptestConfig::default() })]
+
+    /// The detectors a header list does not run find nothing in one, whatever words it holds.
+    #[test]
+    fn header_lists_are_never_skipped_by_a_detector_that_flags_them(list in header_list()) {
+        prop_assert!(Inspector::is_header_list(&list), "{list}");
+        let inspector = inspector(1);
+        for event in [
+            json!({"version": "2.0", "rawPath": "/", "headers": {"accept": list},
+                "requestContext": {"http": {"method": "GET", "path": "/"}}}),
+            json!({"Records": [{"messageId": "m", "eventSource": "aws:sqs", "body": list}]}),
+        ] {
+            let m = misses(&inspector, &event);
+            prop_assert!(m.is_empty(), "{:?}", m);
+        }
+    }
+}
+
+#[test]
+fn header_lists_are_what_browsers_send_and_nothing_that_breaks_out() {
+    for list in [
+        "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8",
+        "en-GB,en-US;q=0.9,en;q=0.8",
+        "gzip, deflate, br, zstd",
+        "application/json; charset=utf-8",
+        "\"Google Chrome\";v=\"131\", \"Chromium\";v=\"131\", \"Not_A Brand\";v=\"24\"",
+    ] {
+        assert!(Inspector::is_header_list(list), "{list}");
+    }
+    for other in [
+        "en",                   // no separator: a word, read as any
+        "en;q=0.9' or 1=1--",   // a quote
+        "en;q=0.9;id",          // a parameter with no value
+        "en;q=0.9, en ;q=1",    // a blank before a separator
+        "../../etc/passwd;q=1", // a climb
+        "a/b/c;q=1",            // a path
+        "\"a\" or \"b\";v=1",   // words after a quoted name
+        "\"a;b\";v=1",          // a separator inside quotes
+        "en;q=$(id)",           // an expansion
+        "text/html;q=0.9|id",   // a pipe
+        "_x,y",                 // a word opening with `_`
+        "en\n;q=1",             // a line break
+    ] {
+        assert!(!Inspector::is_header_list(other), "{other}");
+    }
+}

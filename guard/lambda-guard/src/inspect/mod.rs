@@ -281,6 +281,7 @@ impl Inspector {
         }
     }
 
+    #[inline(always)] // reason: one call site, per field
     fn field(&self, eff: &Effective, field: &Field<'_>, walk: &mut Walk, out: &mut Vec<Finding>) {
         let refused = field
             .record
@@ -432,6 +433,13 @@ impl Inspector {
     #[doc(hidden)]
     pub fn is_plain_link(text: &str) -> bool {
         subject::plain_url(text.as_bytes())
+    }
+
+    /// Whether `text` is a header's list of tokens with parameters (`subject::header_list`),
+    /// read as a plain link is. For tests.
+    #[doc(hidden)]
+    pub fn is_header_list(text: &str) -> bool {
+        subject::header_list(text.as_bytes())
     }
 
     /// What the detectors that [`Tables::scan`] skipped would have found in `view`, as

@@ -2157,6 +2157,7 @@ pub(crate) fn needs() -> Needs {
             // `1--` from paranoia 2 (`read` decides).
             "--",
         ])
+        .reads_quoted_lists()
 }
 
 /// A whole value that is a number or-ed with truth (`1 or true`, `0 OR 1`, `2 or not 0`), maybe

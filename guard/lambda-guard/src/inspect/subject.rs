@@ -228,8 +228,10 @@ pub(crate) struct Needs {
     pub(crate) classes: u32,
     pub(crate) keywords: Vec<&'static [u8]>,
     pub(crate) always_from: u8,
-    /// What still wakes the detector on a [`plain_url`] at paranoia 1.
+    /// What still wakes the detector on a [`plain_url`] (or a [`header_list`]) at paranoia 1.
     pub(crate) on_links: OnLinks,
+    /// On a [`header_list`] with a quote, met as anywhere else.
+    pub(crate) reads_quoted_lists: bool,
 }
 
 /// What wakes a detector on a [`plain_url`]: a link's `:`, `/`, `?`, `=` and `&` are its
@@ -253,6 +255,7 @@ impl Needs {
             keywords: Vec::new(),
             always_from: u8::MAX,
             on_links: OnLinks::Keywords,
+            reads_quoted_lists: false,
         }
     }
 
@@ -287,6 +290,13 @@ impl Needs {
     /// parameter names say (a metadata host, `/etc/passwd`, `__proto__`).
     pub(crate) fn reads_links(mut self) -> Needs {
         self.on_links = OnLinks::Everything;
+        self
+    }
+
+    /// On a [`header_list`] with a quoted name, met as anywhere else: the quote may close the
+    /// application's (`"a","or"` is `" or "`).
+    pub(crate) fn reads_quoted_lists(mut self) -> Needs {
+        self.reads_quoted_lists = true;
         self
     }
 
@@ -358,6 +368,94 @@ pub(crate) fn plain_url(b: &[u8]) -> bool {
         match rest.get(at) {
             None => return true,
             Some(b'&') => at += 1,
+            Some(_) => return false,
+        }
+    }
+}
+
+/// Classes a [`header_list`] is written with.
+const LIST_CLASSES: u32 = class::ALPHA
+    | class::DIGIT
+    | class::DOT
+    | class::DASH
+    | class::UNDERSCORE
+    | class::SLASH
+    | class::STAR
+    | class::OPS
+    | class::COMMA
+    | class::SEMI
+    | class::EQ
+    | class::SPACE
+    | class::QUOTE
+    | class::DOUBLE_QUOTE;
+
+/// A list of tokens with parameters as HTTP headers write them, with at least one `,` or `;`
+/// (`Accept`, `Accept-Language`, `Accept-Encoding`, `Content-Type`, `Sec-CH-UA`):
+/// `en-GB,en;q=0.9`, `text/html,application/xhtml+xml,*/*;q=0.8`, `gzip, deflate, br`,
+/// `"Chromium";v="131", "Not_A Brand";v="24"`. An item is a word, a media type or a quoted
+/// name of words; a parameter is `name=value` after a `;`, where a shell reads an assignment
+/// and SQL no statement. With no quote to break, no blank but after a separator and no
+/// operator, the list's `,`, `;`, `=` and `/` are its syntax, as a [`plain_url`]'s are.
+#[inline(never)] // reason: as `plain_url`
+pub(crate) fn header_list(b: &[u8]) -> bool {
+    // A word of letters, digits and `-._+`, not opening with a dot (`..`), at most 64 long.
+    let word = |i: usize, extra: &[u8]| {
+        let n = b[i..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || extra.contains(c))
+            .count();
+        (n > 0 && n <= 64 && b[i].is_ascii_alphanumeric()).then_some(i + n)
+    };
+    // `"Not_A Brand"`: words and single blanks between quotes.
+    let quoted = |i: usize| {
+        let n = b[i + 1..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b' ' | b'.' | b'_' | b'-'))
+            .count();
+        (b.get(i + 1 + n) == Some(&b'"') && n <= 32).then_some(i + n + 2)
+    };
+    let item = |i: usize| match b.get(i)? {
+        b'"' => quoted(i),
+        b'*' if b.get(i + 1..i + 3) == Some(b"/*") => Some(i + 3),
+        _ => {
+            let e = word(i, b"-.+")?;
+            match b.get(e) {
+                Some(b'/') if b.get(e + 1) == Some(&b'*') => Some(e + 2),
+                Some(b'/') => word(e + 1, b"-.+"),
+                _ => Some(e),
+            }
+        }
+    };
+    let param = |i: usize| {
+        let name = word(i, b"-").filter(|e| e - i <= 16 && b[i].is_ascii_alphabetic())?;
+        if b.get(name) != Some(&b'=') {
+            return None;
+        }
+        match b.get(name + 1)? {
+            b'"' => quoted(name + 1),
+            _ => word(name + 1, b"-.").filter(|e| e - name <= 33),
+        }
+    };
+    let space = |i: usize| i + usize::from(b.get(i) == Some(&b' '));
+    let mut separators = 0;
+    let mut i = 0;
+    loop {
+        let Some(mut e) = item(i) else {
+            return false;
+        };
+        while b.get(e) == Some(&b';') {
+            separators += 1;
+            let Some(p) = param(space(e + 1)) else {
+                return false;
+            };
+            e = p;
+        }
+        match b.get(e) {
+            None => return separators > 0 && find(b, b"..").is_none(),
+            Some(b',') => {
+                separators += 1;
+                i = space(e + 1);
+            }
             Some(_) => return false,
         }
     }
@@ -464,6 +562,8 @@ pub(crate) struct Tables {
     by_class: [u32; 32],
     /// The detectors every need of which still counts on a [`plain_url`].
     reads_links: u32,
+    /// The detectors every need of which still counts on a [`header_list`] with a quote.
+    reads_quoted_lists: u32,
     /// Per paranoia level (0–4): the detectors that always run.
     by_paranoia: [u32; 5],
 }
@@ -521,6 +621,9 @@ impl Tables {
             reads_links: needs.iter().enumerate().fold(0, |run, (i, n)| {
                 run | (u32::from(matches!(n.on_links, OnLinks::Everything)) << i)
             }),
+            reads_quoted_lists: needs.iter().enumerate().fold(0, |run, (i, n)| {
+                run | (u32::from(n.reads_quoted_lists) << i)
+            }),
             by_paranoia: std::array::from_fn(|level| {
                 needs.iter().enumerate().fold(0, |run, (i, n)| {
                     run | (u32::from(level >= usize::from(n.always_from)) << i)
@@ -540,12 +643,22 @@ impl Tables {
             run |= self.by_class[bits.trailing_zeros() as usize];
             bits &= bits - 1;
         }
-        // A link's syntax and words wake detectors that cannot fire on it (`&` and `?`, `sh`
-        // in `shop`); from paranoia 2 a word alone may be a probe (`?q=1--`).
-        let on_link = on_link | (run & self.reads_links);
+        // A link's or a header list's syntax and words wake detectors that cannot fire on it
+        // (`&` and `?`, `sh` in `shop`, `;q=0.9`); from paranoia 2 a word alone may be a
+        // probe (`?q=1--`).
+        let mut on_link = on_link | (run & self.reads_links);
+        if cls & class::QUOTE != 0 {
+            on_link |= run & self.reads_quoted_lists;
+        }
         let plain_link =
             cls & !URL_CLASSES == 0 && cls & class::COLON != 0 && plain_url(text.as_bytes());
-        if paranoia < 2 && run & !on_link != 0 && plain_link {
+        if paranoia < 2
+            && run & !on_link != 0
+            && (plain_link
+                || cls & !LIST_CLASSES == 0
+                    && cls & (class::COMMA | class::SEMI) != 0
+                    && header_list(text.as_bytes()))
+        {
             run = on_link;
         }
         Scan {
