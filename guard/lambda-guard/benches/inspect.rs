@@ -21,7 +21,7 @@ use serde_json::{json, Value};
 
 #[path = "support/events.rs"]
 mod events;
-use events::{api_event_1k, http_with_body, json_body, sqs_batch_10};
+use events::{api_event_1k, browser_get, http_with_body, json_body, sqs_batch_10};
 use std::time::{Duration, Instant};
 
 fn inspect(inspector: &Inspector, event: &Value) -> usize {
@@ -53,6 +53,7 @@ fn bench_events(c: &mut Criterion) {
     let mut g = c.benchmark_group("events");
     let cases = [
         ("apigw-1k", api_event_1k()),
+        ("browser-get", browser_get()),
         ("sqs-10", sqs_batch_10()),
         ("json-256k", http_with_body(json_body(256 << 10))),
         ("json-6m", http_with_body(json_body(6_000_000))),

@@ -6,7 +6,7 @@
 //! valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/examples/inspect-cost apigw-1k 5
 //! ```
 //! Instructions per event = (count with N = 5 − count with N = 1) / 4. Events: `apigw-1k`,
-//! `sqs-10`, `json-256k`, `json-6m` (limits raised, as in the bench); `walk-256k` only walks
+//! `browser-get`, `sqs-10`, `json-256k`, `json-6m` (limits raised, as in the bench); `walk-256k` only walks
 //! the view, `parse-256k` only parses the body
 //! into a `serde_json::Value`; `value=TEXT` is an SQS record whose body is `TEXT` (what one
 //! value costs, less the same with an empty `TEXT`); `file=PATH` is the event in that JSON file.
@@ -38,6 +38,7 @@ fn main() {
     let inspector = Inspector::new(&config).unwrap();
     let event = match what {
         "apigw-1k" => events::api_event_1k(),
+        "browser-get" => events::browser_get(),
         "sqs-10" => events::sqs_batch_10(),
         v if v.starts_with("file=") => {
             serde_json::from_str(&std::fs::read_to_string(&v["file=".len()..]).unwrap()).unwrap()

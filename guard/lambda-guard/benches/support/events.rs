@@ -24,6 +24,40 @@ pub fn api_event_1k() -> Value {
     })
 }
 
+/// A page load from Chrome through an HTTP API (payload 2.0): every header a browser sends,
+/// cookies included, and no body (about 1.9 KB).
+pub fn browser_get() -> Value {
+    json!({
+        "version": "2.0", "routeKey": "GET /products/{id}", "rawPath": "/products/42",
+        "rawQueryString": "ref=home&utm_source=newsletter",
+        "cookies": ["session=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dGhpc2lzbm90YXNpZ25hdHVyZQ",
+            "theme=dark", "_ga=GA1.1.123456789.1700000000", "consent=analytics%3Dtrue%26ads%3Dfalse"],
+        "headers": {
+            "accept": "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
+            "accept-encoding": "gzip, deflate, br, zstd",
+            "accept-language": "en-GB,en-US;q=0.9,en;q=0.8",
+            "cache-control": "max-age=0",
+            "host": "abc123.execute-api.eu-west-1.amazonaws.com",
+            "priority": "u=0, i",
+            "referer": "https://shop.example.com/?q=red+shoes",
+            "sec-ch-ua": "\"Google Chrome\";v=\"131\", \"Chromium\";v=\"131\", \"Not_A Brand\";v=\"24\"",
+            "sec-ch-ua-mobile": "?0", "sec-ch-ua-platform": "\"macOS\"",
+            "sec-fetch-dest": "document", "sec-fetch-mode": "navigate", "sec-fetch-site": "same-origin",
+            "sec-fetch-user": "?1", "upgrade-insecure-requests": "1",
+            "user-agent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+            "x-amzn-trace-id": "Root=1-67891233-abcdef012345678912345678",
+            "x-forwarded-for": "198.51.100.7", "x-forwarded-port": "443", "x-forwarded-proto": "https"
+        },
+        "queryStringParameters": {"ref": "home", "utm_source": "newsletter"},
+        "pathParameters": {"id": "42"},
+        "requestContext": {"http": {"method": "GET", "path": "/products/42", "protocol": "HTTP/1.1",
+            "sourceIp": "198.51.100.7", "userAgent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"},
+            "accountId": "123456789012", "apiId": "abc123", "domainName": "abc123.execute-api.eu-west-1.amazonaws.com",
+            "stage": "$default", "requestId": "r-1", "time": "02/Dec/2026:12:00:00 +0000", "timeEpoch": 1796212800000u64},
+        "isBase64Encoded": false
+    })
+}
+
 pub fn sqs_batch_10() -> Value {
     let records: Vec<Value> = (0..10)
         .map(|i| {

@@ -1512,6 +1512,35 @@ fn caller_values_aws_copies_into_context_and_attributes_are_input() {
         assert_eq!(Trigger::detect(&e), trigger, "{set} changed the trigger");
         assert!(value_at(&e, at).is_some(), "{trigger:?}: {at} not walked");
     }
+    // A copy of the `User-Agent` header is read once, as the header; a context that differs
+    // from the header (a hand-built event) is read.
+    for (trigger, header, copy) in [
+        (
+            Trigger::ApiGatewayHttp,
+            "user-agent",
+            "requestContext.http.userAgent",
+        ),
+        (
+            Trigger::ApiGatewayRest,
+            "User-Agent",
+            "requestContext.identity.userAgent",
+        ),
+    ] {
+        let mut e = sample(trigger);
+        set_path(&mut e, &format!("headers.{header}"), payload.clone()).unwrap();
+        set_path(&mut e, copy, payload.clone()).unwrap();
+        let at = format!("$.headers.{header}");
+        assert!(value_at(&e, &at).is_some(), "{trigger:?}");
+        assert!(
+            !has_path(&e, &format!("$.{copy}")),
+            "{trigger:?}: {copy} read twice"
+        );
+        set_path(&mut e, copy, json!("${jndi:ldap://y/b}")).unwrap();
+        assert!(
+            value_at(&e, &format!("$.{copy}")).is_some(),
+            "{trigger:?}: {copy} not walked"
+        );
+    }
     // What AWS verified about an IAM signer is not the caller's to choose.
     let mut e = sample(Trigger::ApiGatewayHttp);
     set_path(&mut e, "requestContext.authorizer.iam.userId", payload).unwrap();

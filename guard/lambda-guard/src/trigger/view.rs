@@ -588,11 +588,13 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
     /// - a Lambda authorizer's context (`authorizer.lambda` of HTTP APIs, the members of a REST
     ///   `authorizer`), which authorizers fill from the token or the request;
     /// - the `User-Agent` copied into `identity.userAgent` / `http.userAgent`, which handlers
-    ///   log from there.
+    ///   log from there (not when it is the header's value, read as the header: every browser
+    ///   request would read its longest value twice).
     fn request_context(&mut self, obj: &Map<String, Value>) {
         let Some(ctx) = member(obj, "requestContext").and_then(Value::as_object) else {
             return;
         };
+        let agent = header(obj, "user-agent");
         let none = Transforms::NONE;
         let mark = self.path.push_key("requestContext");
         self.member(ctx, "authorizer", |w, auth| {
@@ -620,6 +622,9 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
         for holder in ["identity", "http", "authentication"] {
             self.member(ctx, holder, |w, h| {
                 for (key, v) in h.as_object().into_iter().flatten() {
+                    if key == "userAgent" && v.as_str().is_some_and(|v| Some(v) == agent) {
+                        continue;
+                    }
                     if key == "userAgent" || key.starts_with("x509") {
                         let mark = w.path.push_key(key);
                         w.any(v, none);
@@ -1536,14 +1541,18 @@ fn is_digest(content_type: Option<&str>) -> bool {
     })
 }
 
-/// The request's `Content-Type`: from `headers` (a string, or VPC Lattice's list of values) or
-/// from `multiValueHeaders` (ALB and REST APIs with multi-value headers enabled send only these).
+/// The request's `Content-Type`.
 fn content_type(obj: &Map<String, Value>) -> Option<&str> {
+    header(obj, "content-type")
+}
+
+/// A request header's first value, by case-insensitive name: from `headers` (a string, or VPC
+/// Lattice's list of values) or from `multiValueHeaders` (ALB and REST APIs with multi-value
+/// headers enabled send only these).
+fn header<'v>(obj: &'v Map<String, Value>, name: &str) -> Option<&'v str> {
     ["headers", "multiValueHeaders"].iter().find_map(|key| {
         let headers = member(obj, key)?.as_object()?;
-        let (_, v) = headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))?;
+        let (_, v) = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name))?;
         v.as_str().or_else(|| v.as_array()?.first()?.as_str())
     })
 }
