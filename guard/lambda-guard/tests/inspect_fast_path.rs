@@ -194,7 +194,16 @@ fn plain_link() -> impl Strategy<Value = String> {
         prop::sample::select(vec!["http://", "https://", "HTTPS://"]),
         prop::collection::vec(link_word(), 1..4),
         prop::collection::vec(link_word(), 0..5),
-        prop::collection::vec((link_word(), prop::option::of(link_word())), 0..5),
+        prop::collection::vec(
+            (
+                link_word(),
+                prop::option::of(prop::collection::vec(
+                    (link_word(), prop::sample::select(vec!["+", " "])),
+                    1..4,
+                )),
+            ),
+            0..5,
+        ),
     )
         .prop_map(|(scheme, host, path, query)| {
             // Host names have no `_`.
@@ -204,7 +213,18 @@ fn plain_link() -> impl Strategy<Value = String> {
             }
             for (i, (name, value)) in query.iter().enumerate() {
                 url += if i == 0 { "?" } else { "&" };
-                url += &format!("{name}={}", value.as_deref().unwrap_or_default());
+                // A value's words joined by `+` or a blank (`q=red+shoes`).
+                let words = value.iter().flatten().enumerate();
+                let value: String = words
+                    .map(|(i, (w, glue))| {
+                        if i == 0 {
+                            w.clone()
+                        } else {
+                            format!("{glue}{w}")
+                        }
+                    })
+                    .collect();
+                url += &format!("{name}={value}");
             }
             url
         })

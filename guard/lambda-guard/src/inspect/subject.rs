@@ -321,7 +321,8 @@ pub(crate) const URL_CLASSES: u32 = class::ALPHA
 
 /// An `http(s)` URL of words alone (`https://shop.example.com/p/5?ref=feed&lang=en`): a host
 /// of letters, digits, dots and dashes (no port), a path of the same and `_`, `/`,
-/// a query of `name=value` pairs of those. Links are most of the values of a large body that
+/// a query of `name=value` pairs of those, a value's words joined by `+` or a blank
+/// (`?q=red+shoes`, and the same form-decoded). Links are most of the values of a large body that
 /// wake detectors, by their `:`, `?`, `&` and by words (`sh` in `shop`); a link like this
 /// has no quote, space, operator, escape or second scheme to inject with, so only the
 /// detectors that read names (hosts, paths, parameters) run on it.
@@ -364,7 +365,16 @@ pub(crate) fn plain_url(b: &[u8]) -> bool {
             return false;
         }
         at += 1;
-        at += run(&rest[at..], word_bytes);
+        let mut word = run(&rest[at..], word_bytes);
+        at += word;
+        // Words of a value joined by a form's `+` or the blank it decodes to (`q=red+shoes`).
+        while word > 0 && matches!(rest.get(at), Some(b'+' | b' ')) {
+            word = run(&rest[at + 1..], word_bytes);
+            if word == 0 {
+                return false;
+            }
+            at += 1 + word;
+        }
         match rest.get(at) {
             None => return true,
             Some(b'&') => at += 1,
@@ -650,8 +660,9 @@ impl Tables {
         if cls & class::QUOTE != 0 {
             on_link |= run & self.reads_quoted_lists;
         }
-        let plain_link =
-            cls & !URL_CLASSES == 0 && cls & class::COLON != 0 && plain_url(text.as_bytes());
+        let plain_link = cls & !(URL_CLASSES | class::OPS | class::SPACE) == 0
+            && cls & class::COLON != 0
+            && plain_url(text.as_bytes());
         if paranoia < 2
             && run & !on_link != 0
             && (plain_link
@@ -882,6 +893,8 @@ mod tests {
             "https://example.com/?a=",
             "https://example.com?a=1&b=2",
             "https://example.com/a//b/",
+            "https://shop.example.com/?q=red+shoes&page=2",
+            "https://shop.example.com/?q=red shoes",
         ] {
             assert!(super::plain_url(link.as_bytes()), "{link}");
         }
@@ -905,6 +918,11 @@ mod tests {
             "https://example.com/?next=https://x",
             "javascript://example.com/",
             "https://example.com/a;id",
+            "https://example.com/?q=a+",
+            "https://example.com/?q=a++b",
+            "https://example.com/?q=a +b",
+            "https://example.com/?q=+a",
+            "https://example.com/a+b",
         ] {
             assert!(!super::plain_url(other.as_bytes()), "{other}");
         }
