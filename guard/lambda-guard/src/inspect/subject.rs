@@ -324,8 +324,8 @@ pub(crate) const URL_CLASSES: u32 = class::ALPHA
 /// a query of `name=value` pairs of those, a value's words joined by `+` or a blank
 /// (`?q=red+shoes`, and the same form-decoded). Links are most of the values of a large body that
 /// wake detectors, by their `:`, `?`, `&` and by words (`sh` in `shop`); a link like this
-/// has no quote, space, operator, escape or second scheme to inject with, so only the
-/// detectors that read names (hosts, paths, parameters) run on it.
+/// has no quote, operator, escape or second scheme to inject with, and no blank but between
+/// a value's words, so only the detectors that read names (hosts, paths, parameters) run on it.
 #[inline(never)] // reason: keeps the per-byte loop of `Tables::scan` as tight as without it
 pub(crate) fn plain_url(b: &[u8]) -> bool {
     let rest = if b.len() > 8 && b[..8].eq_ignore_ascii_case(b"https://") {
@@ -408,7 +408,8 @@ const LIST_CLASSES: u32 = class::ALPHA
 /// operator, the list's `,`, `;`, `=` and `/` are its syntax, as a [`plain_url`]'s are.
 #[inline(never)] // reason: as `plain_url`
 pub(crate) fn header_list(b: &[u8]) -> bool {
-    // A word of letters, digits and `-._+`, not opening with a dot (`..`), at most 64 long.
+    // A word of letters, digits and the bytes of `extra`, opening with a letter or a digit,
+    // at most 64 long.
     let word = |i: usize, extra: &[u8]| {
         let n = b[i..]
             .iter()
@@ -416,7 +417,7 @@ pub(crate) fn header_list(b: &[u8]) -> bool {
             .count();
         (n > 0 && n <= 64 && b[i].is_ascii_alphanumeric()).then_some(i + n)
     };
-    // `"Not_A Brand"`: words and single blanks between quotes.
+    // `"Not_A Brand"`: at most 32 letters, digits, blanks and `._-` between double quotes.
     let quoted = |i: usize| {
         let n = b[i + 1..]
             .iter()
