@@ -1326,9 +1326,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             return self.binary(bytes, t);
         }
         let t = t.with(Transforms::BINARY);
-        for run in
-            decode::printable_runs(bytes, decode::MIN_RUN).filter(|r| decode::code_marker(r, false))
-        {
+        for run in decode::code_runs(bytes) {
             self.emit(FieldRole::Value, run, t);
         }
         for name in decode::zip_entry_names(bytes) {
