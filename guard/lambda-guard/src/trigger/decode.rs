@@ -693,30 +693,44 @@ fn run_end(bytes: &[u8], at: usize) -> usize {
 }
 
 /// The printable ASCII runs of binary data at least `min` long, as `strings(1)` shows them:
-/// text an application may still read out of a binary payload.
+/// text an application may still read out of a binary payload. A run is looked for by its
+/// last byte first: where the `min` bytes from a run's possible start hold a non-printable
+/// one, no run that long starts before it, and the search goes on past it. Each byte is read
+/// once, and random bytes (where long runs are rare) mostly one in `min`.
 pub(crate) fn printable_runs(bytes: &[u8], min: usize) -> impl Iterator<Item = &str> {
+    let min = min.max(1);
     let mut from = 0;
-    std::iter::from_fn(move || loop {
-        let rest = bytes.get(from..)?;
-        let start = from + rest.iter().position(|&b| PRINTABLE[usize::from(b)])?;
-        from = run_end(bytes, start);
-        if from - start >= min {
-            // Printable bytes are ASCII.
-            if let Ok(run) = std::str::from_utf8(&bytes[start..from]) {
-                return Some(run);
+    std::iter::from_fn(move || {
+        // `bytes[start..known]` are printable.
+        let (mut start, mut known) = (from, from);
+        loop {
+            let end = start + min;
+            let window = bytes.get(known..end)?;
+            match window.iter().rposition(|&b| !PRINTABLE[usize::from(b)]) {
+                Some(q) => (start, known) = (known + q + 1, end),
+                None => break,
             }
         }
+        from = run_end(bytes, start + min);
+        // Printable bytes are ASCII.
+        std::str::from_utf8(&bytes[start..from]).ok()
     })
 }
 
 /// The runs [`printable_runs`] finds of [`MIN_RUN`] bytes or more that hold a code marker
-/// (short ones too, [`code_marker`]), found from the markers' first bytes rather than run by
-/// run: most bytes of a media file are in no run worth reading.
-pub(crate) fn code_runs(bytes: &[u8]) -> impl Iterator<Item = &str> {
+/// ([`code_marker`]'s, the `long` ones only or all), found from the markers' first bytes
+/// rather than run by run: most bytes of a media file are in no run worth reading.
+pub(crate) fn code_runs(bytes: &[u8], long: bool) -> impl Iterator<Item = &str> {
+    let markers = code_markers(long);
     let mut from = 0;
     std::iter::from_fn(move || loop {
         let at = from + memchr::memchr3(b'<', b'j', b'J', bytes.get(from..)?)?;
-        if !CODE_MARKERS.iter().any(|m| starts_with_ignore_case(&bytes[at..], m)) {
+        // The second byte first: most candidates in random bytes fail there.
+        let second = bytes.get(at + 1).map_or(0, u8::to_ascii_lowercase);
+        if !markers
+            .iter()
+            .any(|m| m[1] == second && starts_with_ignore_case(&bytes[at..], m))
+        {
             from = at + 1;
             continue;
         }
@@ -732,6 +746,25 @@ pub(crate) fn code_runs(bytes: &[u8]) -> impl Iterator<Item = &str> {
                 return Some(run);
             }
         }
+    })
+}
+
+/// The runs of binary data read as text, in order: those of `floor` bytes or more
+/// ([`text_run_floor`]) and shorter ones that open code ([`code_marker`]'s long markers).
+pub(crate) fn text_runs(bytes: &[u8], floor: usize) -> impl Iterator<Item = &str> {
+    let offset = |s: &&str| s.as_ptr() as usize;
+    let mut long = printable_runs(bytes, floor).peekable();
+    let mut code = code_runs(bytes, true).peekable();
+    std::iter::from_fn(move || match (long.peek(), code.peek()) {
+        (Some(l), Some(c)) if offset(c) < offset(l) => code.next(),
+        (Some(l), Some(c)) => {
+            if offset(c) == offset(l) {
+                code.next();
+            }
+            long.next()
+        }
+        (Some(_), None) => long.next(),
+        (None, _) => code.next(),
     })
 }
 
@@ -784,15 +817,22 @@ pub(crate) fn media_file(bytes: &[u8]) -> bool {
 /// random bytes spell two often. `long`: five at least, which random bytes never spell (the
 /// three-character tags turn up about once in 4 MB of them).
 pub(crate) fn code_marker(run: &str, long: bool) -> bool {
-    let markers = if long { &CODE_MARKERS[..LONG_MARKERS] } else { CODE_MARKERS };
     let b = run.as_bytes();
-    markers
+    code_markers(long)
         .iter()
         .any(|m| b.windows(m.len()).any(|w| w.eq_ignore_ascii_case(m)))
 }
 
+fn code_markers(long: bool) -> &'static [&'static [u8]] {
+    if long {
+        &CODE_MARKERS[..LONG_MARKERS]
+    } else {
+        CODE_MARKERS
+    }
+}
+
 /// [`code_marker`]'s markers, the [`LONG_MARKERS`] long ones first; each opens with `<` or
-/// `j` ([`code_runs`] looks for those).
+/// `j` ([`code_runs`] looks for those), and its second byte is not a capital.
 const CODE_MARKERS: &[&[u8]] = &[
     b"<?php",
     b"<script",
@@ -1483,11 +1523,22 @@ mod tests {
         }
 
         #[test]
-        fn code_runs_are_the_runs_with_a_marker(bytes in runs_input()) {
+        fn code_runs_are_the_runs_with_a_marker(bytes in runs_input(), long: bool) {
             let filtered: Vec<&str> = printable_runs(&bytes, MIN_RUN)
-                .filter(|r| code_marker(r, false))
+                .filter(|r| code_marker(r, long))
                 .collect();
-            prop_assert_eq!(code_runs(&bytes).collect::<Vec<_>>(), filtered);
+            prop_assert_eq!(code_runs(&bytes, long).collect::<Vec<_>>(), filtered);
+        }
+
+        #[test]
+        fn text_runs_are_the_long_runs_and_those_with_code(
+            bytes in runs_input(),
+            floor in MIN_RUN..12,
+        ) {
+            let filtered: Vec<&str> = printable_runs(&bytes, MIN_RUN)
+                .filter(|r| r.len() >= floor || code_marker(r, true))
+                .collect();
+            prop_assert_eq!(text_runs(&bytes, floor).collect::<Vec<_>>(), filtered);
         }
     }
 

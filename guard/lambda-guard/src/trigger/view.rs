@@ -1302,16 +1302,13 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
     fn runs(&mut self, bytes: &[u8], read: &[&str], t: Transforms) {
         let offset = |s: &str| s.as_ptr() as usize - bytes.as_ptr() as usize;
         let mut read = read.iter().map(|s| (offset(s), s.len())).peekable();
-        let floor = decode::text_run_floor(bytes);
-        for run in decode::printable_runs(bytes, decode::MIN_RUN) {
+        for run in decode::text_runs(bytes, decode::text_run_floor(bytes)) {
             let at = offset(run);
             while read.next_if(|&(o, _)| o < at).is_some() {}
             if read.peek() == Some(&(at, run.len())) {
                 continue;
             }
-            if run.len() >= floor || decode::code_marker(run, true) {
-                self.emit(FieldRole::Value, run, t.with(Transforms::BINARY));
-            }
+            self.emit(FieldRole::Value, run, t.with(Transforms::BINARY));
         }
     }
 
@@ -1326,7 +1323,7 @@ impl<F: FnMut(&Field<'_>)> Walker<'_, F> {
             return self.binary(bytes, t);
         }
         let t = t.with(Transforms::BINARY);
-        for run in decode::code_runs(bytes) {
+        for run in decode::code_runs(bytes, false) {
             self.emit(FieldRole::Value, run, t);
         }
         for name in decode::zip_entry_names(bytes) {
