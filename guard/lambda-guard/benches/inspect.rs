@@ -4,9 +4,10 @@
 //! cargo bench -p lambda-guard --bench inspect
 //! ```
 //! Groups: `init` (rule compilation), `events` (a 1 KB API Gateway event, a 10-record SQS batch,
-//! a 256 KB JSON body, a 6 MB JSON body, each through `InputView` + `Inspector::inspect`,
-//! body parsing included, each large body also parsed alone into a `serde_json::Value` as a
-//! yardstick), `hostile` (6 MB of one-character-class payloads: traversal, tags,
+//! a 256 KB JSON body, a 6 MB JSON body, uploads: a 256 KB PNG, a 4.4 MB one (a 5.9 MB body)
+//! and 256 KB of `application/octet-stream` noise, base64 as API Gateway passes them; each
+//! through `InputView` + `Inspector::inspect`, body parsing included, each large JSON body
+//! also parsed alone into a `serde_json::Value` as a yardstick), `hostile` (6 MB of one-character-class payloads: traversal, tags,
 //! quotes, lookups, with limits raised so detectors really run) and, after criterion, a
 //! `linearity` table: time on 8n bytes / time on n bytes for pathological inputs (≈ 8 means
 //! linear).
@@ -21,7 +22,7 @@ use serde_json::{json, Value};
 
 #[path = "support/events.rs"]
 mod events;
-use events::{api_event_1k, browser_get, http_with_body, json_body, sqs_batch_10};
+use events::{api_event_1k, browser_get, http_with_body, json_body, sqs_batch_10, upload};
 use std::time::{Duration, Instant};
 
 fn inspect(inspector: &Inspector, event: &Value) -> usize {
@@ -57,9 +58,12 @@ fn bench_events(c: &mut Criterion) {
         ("sqs-10", sqs_batch_10()),
         ("json-256k", http_with_body(json_body(256 << 10))),
         ("json-6m", http_with_body(json_body(6_000_000))),
+        ("png-256k", upload(256 << 10, "image/png")),
+        ("binary-256k", upload(256 << 10, "application/octet-stream")),
+        ("png-6m", upload(4_400_000, "image/png")), // a 5.9 MB body
     ];
     for (name, event) in &cases {
-        let inspector = if *name == "json-6m" {
+        let inspector = if name.ends_with("-6m") {
             &raised
         } else {
             &default
@@ -75,7 +79,8 @@ fn bench_events(c: &mut Criterion) {
         });
         // The yardstick for bodies: parsing the same body into a `serde_json::Value`, nothing
         // else (a ratio measured in the same run holds on a loaded machine).
-        if let Some(body) = event["body"].as_str().filter(|b| b.len() > 64 << 10) {
+        let json = event["isBase64Encoded"] != true;
+        if let Some(body) = event["body"].as_str().filter(|b| json && b.len() > 64 << 10) {
             g.throughput(Throughput::Bytes(body.len() as u64));
             let id = BenchmarkId::new("serde-value-parse", name);
             g.bench_with_input(id, body, |b, body| {

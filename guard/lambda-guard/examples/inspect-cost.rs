@@ -6,7 +6,8 @@
 //! valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/examples/inspect-cost apigw-1k 5
 //! ```
 //! Instructions per event = (count with N = 5 − count with N = 1) / 4. Events: `apigw-1k`,
-//! `browser-get`, `sqs-10`, `json-256k`, `json-6m` (limits raised, as in the bench); `walk-256k` only walks
+//! `browser-get`, `sqs-10`, `json-256k`, `json-6m` (limits raised, as in the bench), `png-256k`,
+//! `binary-256k`, `png-6m` (uploads, base64 bodies); `walk-256k` only walks
 //! the view, `parse-256k` only parses the body
 //! into a `serde_json::Value`; `value=TEXT` is an SQS record whose body is `TEXT` (what one
 //! value costs, less the same with an empty `TEXT`); `file=PATH` is the event in that JSON file.
@@ -27,7 +28,7 @@ fn main() {
     let n: usize = args.get(2).map_or(1, |s| s.parse().expect("a count"));
     // A realistic 6 MB body holds more keys than the default `max_keys` allows.
     let config = match what {
-        "json-6m" => InspectConfig {
+        "json-6m" | "png-6m" => InspectConfig {
             max_event_bytes: Some(64 << 20),
             max_string_bytes: Some(64 << 20),
             max_keys: Some(10_000_000),
@@ -46,6 +47,9 @@ fn main() {
         v if v.starts_with("value=") => serde_json::json!({"Records": [{"eventSource": "aws:sqs",
             "messageId": "m", "body": &v["value=".len()..]}]}),
         "json-6m" => events::http_with_body(events::json_body(6_000_000)),
+        "png-256k" => events::upload(256 << 10, "image/png"),
+        "binary-256k" => events::upload(256 << 10, "application/octet-stream"),
+        "png-6m" => events::upload(4_400_000, "image/png"),
         _ => events::http_with_body(events::json_body(256 << 10)),
     };
     let body = event["body"].as_str().unwrap_or_default();

@@ -84,7 +84,8 @@ const CATALOG: &[&str] = &[
 
 /// MSSQL's extended procedures by name (`xp_points` is a game's experience), its OLE and
 /// dynamic-SQL ones by prefix: names (and name prefixes) only an attack calls from a web
-/// request. Gate needles with [`CATALOG`], and dangerous tokens.
+/// request. Gate needles with [`CATALOG`], and dangerous tokens. Each opens `xp_` or `sp_`
+/// (`classify` counts on it; a test holds the list to it).
 const MSSQL_PROCEDURES: &[&str] = &[
     "xp_cmdshell",
     "xp_reg",
@@ -308,9 +309,11 @@ fn classify(w: &[u8]) -> K {
         let last = w[i..].iter().rposition(|&c| c == b'.').map_or(i, |j| i + j);
         &w[last + 1..]
     });
-    if MSSQL_PROCEDURES
-        .iter()
-        .any(|p| tail.starts_with(p.as_bytes()))
+    // Every procedure is an `xp_` or `sp_` one: a word's third byte rules most out.
+    if tail.get(1..3) == Some(b"p_")
+        && MSSQL_PROCEDURES
+            .iter()
+            .any(|p| tail.starts_with(p.as_bytes()))
     {
         return K::Kw(Kw::Danger);
     }
@@ -2498,6 +2501,13 @@ fn contexts_at(b: &[u8], contexts: &[Option<u8>], paranoia: u8) -> Option<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn procedures_open_xp_or_sp() {
+        for p in MSSQL_PROCEDURES {
+            assert!(p.starts_with("xp_") || p.starts_with("sp_"), "{p}");
+        }
+    }
     use crate::inspect::subject::test_subject;
     use proptest::prelude::*;
 
