@@ -354,7 +354,7 @@ pub(crate) fn needs() -> Needs {
 }
 
 /// Needles of the script syntax [`ruby`], [`python_import`] and [`literal_execute`] read.
-pub(crate) const SYNTAX: &[&str] = &["import ", "%x", "open(", "send(", ".execute("];
+pub(crate) const SYNTAX: &[&str] = &["import ", "%x", "open(", "send(", ".execute(", "kernel."];
 
 /// Finds server-side code injection in one value.
 pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
@@ -508,8 +508,11 @@ fn literal_execute(b: &[u8]) -> Option<Hit> {
 }
 
 /// Ruby methods that run a shell or evaluate a name, by their syntax: `%x(id)`,
-/// `open('|id')` (Perl's `open(F, "|id")` too), `send(:system, 'id')`.
+/// `open('|id')` (Perl's `open(F, "|id")` too), `send(:system, 'id')`, `Kernel.exec "id"`.
 fn ruby(b: &[u8]) -> Option<Hit> {
+    if let Some(hit) = kernel_call(b) {
+        return Some(hit);
+    }
     for p in find_iter(b, b"%x") {
         let Some(&open) = b.get(p + 2) else { break };
         let close = match open {
@@ -567,6 +570,58 @@ fn ruby(b: &[u8]) -> Option<Hit> {
             .count();
         if RUNS.contains(&&b[j + 1..j + 1 + name]) {
             return Some(Hit::new("code.ruby", p, j + 1 + name));
+        }
+    }
+    None
+}
+
+/// Methods of Ruby's `Kernel` that run a command, evaluate or load code, or end the process.
+const KERNEL_METHODS: &[&[u8]] = &[
+    b"system",
+    b"exec",
+    b"spawn",
+    b"fork",
+    b"exit",
+    b"exit!",
+    b"abort",
+    b"eval",
+    b"open",
+    b"load",
+    b"require",
+    b"require_relative",
+    b"syscall",
+    b"send",
+    b"public_send",
+    b"`",
+    b"instance_eval",
+    b"at_exit",
+    b"trap",
+];
+
+/// Ruby's `Kernel` module named as the receiver of one of [`KERNEL_METHODS`], called with
+/// parentheses, with arguments and none (Ruby needs none: `Kernel.system 'id'`,
+/// `Kernel.exit!`), or with a block: only code names the module it calls. `Kernel.org`,
+/// `Kernel.puts` are not.
+fn kernel_call(b: &[u8]) -> Option<Hit> {
+    for p in find_iter(b, b"kernel.") {
+        if p > 0 && is_word(b[p - 1]) {
+            continue;
+        }
+        let at = p + 7;
+        let name = b[at..]
+            .iter()
+            .take_while(|c| is_word(**c) || matches!(c, b'!' | b'`'))
+            .count();
+        let called = match b.get(at + name) {
+            None | Some(b'(' | b'{' | b';') => true,
+            Some(b' ' | b'\t') => matches!(
+                b.get(skip_space(b, at + name)),
+                None | Some(b'\'' | b'"' | b':' | b'(' | b'{' | b'%' | b'`' | b'0'..=b'9')
+            ),
+            _ => false,
+        };
+        if called && KERNEL_METHODS.contains(&&b[at..at + name]) {
+            return Some(Hit::new("code.ruby", p, at + name));
         }
     }
     None
@@ -1749,6 +1804,12 @@ mod tests {
             ("%x(id)", "code.ruby"),
             ("open('|id').read", "code.ruby"),
             ("send(:system, 'id')", "code.ruby"),
+            ("Kernel.exit(1)", "code.ruby"),
+            ("Kernel.exec \"id\"", "code.ruby"),
+            ("Kernel.system 'id'", "code.ruby"),
+            ("Kernel.exit!", "code.ruby"),
+            ("Kernel.fork { system \"id\" }", "code.ruby"),
+            ("Kernel.`('id')", "code.ruby"),
             ("Marshal.load(x)", "code.ruby"),
             ("\"id\".execute()", "code.java"),
             ("['sh','-c','id'].execute()", "code.java"),
@@ -1769,6 +1830,11 @@ mod tests {
     #[test]
     fn prose_passes() {
         for b in [
+            "The Kernel.org mirror is down",
+            "Linux Kernel. Exit the shell first",
+            "Kernel.puts \"hello\"",
+            "the Kernel.open function opens a file",
+            "mykernel.exit(1)",
             "(sy.st.em) (see notes)",
             "(a.b.c)(d)",
             "(Mr. Sys. Tem)(2)",
