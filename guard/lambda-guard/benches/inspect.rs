@@ -4,7 +4,8 @@
 //! cargo bench -p lambda-guard --bench inspect
 //! ```
 //! Groups: `init` (rule compilation), `events` (a 1 KB API Gateway event, a 10-record SQS batch,
-//! a 256 KB JSON body, a 6 MB JSON body, uploads: a 256 KB PNG, a 4.4 MB one (a 5.9 MB body)
+//! a 256 KB JSON body, a 6 MB JSON body, 256 KB of prose in one JSON member and of CSV as a
+//! `text/csv` body, uploads: a 256 KB PNG, a 4.4 MB one (a 5.9 MB body)
 //! and 256 KB of `application/octet-stream` noise, base64 as API Gateway passes them; each
 //! through `InputView` + `Inspector::inspect`, body parsing included, each large JSON body
 //! also parsed alone into a `serde_json::Value` as a yardstick), `hostile` (6 MB of one-character-class payloads: traversal, tags,
@@ -22,7 +23,10 @@ use serde_json::{json, Value};
 
 #[path = "support/events.rs"]
 mod events;
-use events::{api_event_1k, browser_get, http_with_body, json_body, sqs_batch_10, upload};
+use events::{
+    api_event_1k, browser_get, csv_body, http_with_body, json_body, prose_body, sqs_batch_10,
+    upload,
+};
 use std::time::{Duration, Instant};
 
 fn inspect(inspector: &Inspector, event: &Value) -> usize {
@@ -58,6 +62,12 @@ fn bench_events(c: &mut Criterion) {
         ("sqs-10", sqs_batch_10()),
         ("json-256k", http_with_body(json_body(256 << 10))),
         ("json-6m", http_with_body(json_body(6_000_000))),
+        ("prose-256k", http_with_body(prose_body(256 << 10))),
+        ("csv-256k", {
+            let mut e = http_with_body(csv_body(256 << 10));
+            e["headers"]["content-type"] = "text/csv".into();
+            e
+        }),
         ("png-256k", upload(256 << 10, "image/png")),
         ("binary-256k", upload(256 << 10, "application/octet-stream")),
         ("png-6m", upload(4_400_000, "image/png")), // a 5.9 MB body
@@ -79,8 +89,12 @@ fn bench_events(c: &mut Criterion) {
         });
         // The yardstick for bodies: parsing the same body into a `serde_json::Value`, nothing
         // else (a ratio measured in the same run holds on a loaded machine).
-        let json = event["isBase64Encoded"] != true;
-        if let Some(body) = event["body"].as_str().filter(|b| json && b.len() > 64 << 10) {
+        let json =
+            event["isBase64Encoded"] != true && event["headers"]["content-type"] != "text/csv";
+        if let Some(body) = event["body"]
+            .as_str()
+            .filter(|b| json && b.len() > 64 << 10)
+        {
             g.throughput(Throughput::Bytes(body.len() as u64));
             let id = BenchmarkId::new("serde-value-parse", name);
             g.bench_with_input(id, body, |b, body| {

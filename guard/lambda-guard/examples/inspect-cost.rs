@@ -6,11 +6,11 @@
 //! valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/examples/inspect-cost apigw-1k 5
 //! ```
 //! Instructions per event = (count with N = 5 − count with N = 1) / 4. Events: `apigw-1k`,
-//! `browser-get`, `sqs-10`, `json-256k`, `json-6m` (limits raised, as in the bench), `png-256k`,
-//! `binary-256k`, `png-6m` (uploads, base64 bodies); `walk-256k` only walks
-//! the view, `parse-256k` only parses the body
-//! into a `serde_json::Value`; `value=TEXT` is an SQS record whose body is `TEXT` (what one
-//! value costs, less the same with an empty `TEXT`); `file=PATH` is the event in that JSON file.
+//! `browser-get`, `sqs-10`, `json-256k`, `json-6m` (limits raised, as in the bench),
+//! `prose-256k`, `csv-256k`, `png-256k`, `binary-256k`, `png-6m` (uploads, base64 bodies);
+//! `walk-256k` only walks the view, `parse-256k` only parses the body into a
+//! `serde_json::Value`; `value=TEXT` is an SQS record whose body is `TEXT` (what one value
+//! costs, less the same with an empty `TEXT`); `file=PATH` is the event in that JSON file.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: a measuring tool
 
 #[path = "../benches/support/events.rs"]
@@ -47,6 +47,12 @@ fn main() {
         v if v.starts_with("value=") => serde_json::json!({"Records": [{"eventSource": "aws:sqs",
             "messageId": "m", "body": &v["value=".len()..]}]}),
         "json-6m" => events::http_with_body(events::json_body(6_000_000)),
+        "prose-256k" => events::http_with_body(events::prose_body(256 << 10)),
+        "csv-256k" => {
+            let mut e = events::http_with_body(events::csv_body(256 << 10));
+            e["headers"]["content-type"] = "text/csv".into();
+            e
+        }
         "png-256k" => events::upload(256 << 10, "image/png"),
         "binary-256k" => events::upload(256 << 10, "application/octet-stream"),
         "png-6m" => events::upload(4_400_000, "image/png"),

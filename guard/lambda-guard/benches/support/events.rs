@@ -131,3 +131,68 @@ pub fn upload(bytes: usize, content_type: &str) -> Value {
     e["isBase64Encoded"] = true.into();
     e
 }
+
+/// Sentences of everyday words and punctuation, about `bytes` long, as one JSON string
+/// member (`{"document": …}`): a large text field, read whole.
+pub fn prose_body(bytes: usize) -> String {
+    const WORDS: &[&str] = &[
+        "the", "of", "and", "to", "in", "a", "is", "that", "for", "it", "as", "was", "with", "be",
+        "by", "on", "not", "this", "are", "or", "from", "at", "which", "but", "have", "an", "they",
+        "you", "were", "one", "all", "we", "their", "has", "would", "when", "if", "so", "no",
+        "will", "more", "out", "up", "into", "some", "can", "only", "other", "time", "new",
+        "could", "about", "than", "people", "very", "first", "may", "like", "over", "such",
+        "after", "also", "years", "most", "made", "between", "many", "before", "must", "through",
+        "back", "where", "much", "way", "well", "down", "should", "because", "each", "just",
+        "those", "how", "too", "little", "state", "good", "make", "world", "still", "own", "see",
+        "work", "long", "get", "here", "both", "life", "being", "under", "never", "day", "same",
+        "another", "know", "while", "last", "might", "great", "old", "year", "off", "come",
+        "since", "against", "go", "came", "right", "used", "take", "three", "order", "select",
+        "update", "delivery", "customer", "report", "table",
+    ];
+    const ENDS: &[&str] = &[". ", ", ", "; ", ": ", "? ", "! "];
+    let mut x = 0x2545_f491_4f6c_dd1du64;
+    let mut next = |n: usize| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x % n as u64) as usize
+    };
+    let mut text = String::new();
+    while text.len() < bytes {
+        for _ in 0..6 + next(14) {
+            text.push_str(WORDS[next(WORDS.len())]);
+            text.push(' ');
+        }
+        text.pop();
+        text.push_str(ENDS[next(ENDS.len())]);
+    }
+    json!({ "document": text }).to_string()
+}
+
+/// A CSV export of orders, about `bytes` long: a `text/csv` body, read whole.
+pub fn csv_body(bytes: usize) -> String {
+    const CITIES: &[&str] = &[
+        "London",
+        "Paris",
+        "Berlin",
+        "New York",
+        "Tokyo",
+        "São Paulo",
+    ];
+    let mut rows = vec!["id,name,email,city,amount,date".to_owned()];
+    let mut size = rows[0].len();
+    let mut i = 0usize;
+    while size < bytes {
+        let row = format!(
+            "{i},Customer {i},user{i}@example.com,{},{}.{:02},2024-05-{:02}",
+            CITIES[i % CITIES.len()],
+            i * 37 % 9999,
+            i % 100,
+            i % 28 + 1
+        );
+        size += row.len() + 1;
+        rows.push(row);
+        i += 1;
+    }
+    rows.join("\n")
+}

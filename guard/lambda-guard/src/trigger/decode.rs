@@ -1478,7 +1478,14 @@ mod tests {
     fn runs_input() -> impl Strategy<Value = Vec<u8>> {
         let piece = prop_oneof![
             proptest::collection::vec(
-                prop_oneof![Just(0u8), Just(b'\t'), Just(b'<'), Just(b'j'), Just(b'J'), any::<u8>()],
+                prop_oneof![
+                    Just(0u8),
+                    Just(b'\t'),
+                    Just(b'<'),
+                    Just(b'j'),
+                    Just(b'J'),
+                    any::<u8>()
+                ],
                 0..12
             ),
             proptest::sample::select(CODE_MARKERS).prop_map(<[u8]>::to_vec),
@@ -1541,5 +1548,4 @@ mod tests {
             prop_assert_eq!(text_runs(&bytes, floor).collect::<Vec<_>>(), filtered);
         }
     }
-
 }
