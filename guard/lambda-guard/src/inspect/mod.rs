@@ -85,6 +85,9 @@ const MAX_FINDINGS: usize = 64;
 /// refused are read): payloads that all land at one path (the runs or strings of one binary
 /// body) report one finding, and would otherwise run every detector to the end.
 const MAX_HITS: usize = 4 * MAX_FINDINGS;
+/// Values up to this long are passed over for classes and keywords before the memo of clean
+/// values is asked ([`seen`]): for them the pass is the cheaper of the two.
+const SCAN_FIRST: usize = 4;
 
 /// The limits in force for one event.
 #[derive(Debug, Clone, Copy)]
@@ -333,13 +336,29 @@ impl Inspector {
             );
             return;
         }
-        if text.is_empty() || walk.seen.contains(field) {
+        if text.is_empty() {
             return;
         }
-        let scan = self.tables.scan(text, eff.paranoia);
         // `%`, `+`, `&`, `\` or a non-ASCII byte (full-width forms) first: the class pass has
         // seen them.
         let decodable = class::OPS | class::AMP | class::BACKSLASH | class::HIGH;
+        // A short value's pass costs less than asking the memo (a key, a tag, a status): one
+        // that wakes nothing, decodes to nothing and holds no markup is done with.
+        let scan = if text.len() <= SCAN_FIRST {
+            let scan = self.tables.scan(text, eff.paranoia);
+            if scan.run == 0 && scan.cls & (decodable | class::ANGLE) == 0 {
+                return;
+            }
+            if walk.seen.contains(field) {
+                return;
+            }
+            scan
+        } else {
+            if walk.seen.contains(field) {
+                return;
+            }
+            self.tables.scan(text, eff.paranoia)
+        };
         let decoded = (scan.cls & decodable != 0)
             .then(|| normalize::decode(text, plus_words(field)))
             .flatten();
