@@ -695,8 +695,8 @@ fn run_end(bytes: &[u8], at: usize) -> usize {
 /// The printable ASCII runs of binary data at least `min` long, as `strings(1)` shows them:
 /// text an application may still read out of a binary payload. A run is looked for by its
 /// last byte first: where the `min` bytes from a run's possible start hold a non-printable
-/// one, no run that long starts before it, and the search goes on past it. Each byte is read
-/// once, and random bytes (where long runs are rare) mostly one in `min`.
+/// one, no run that long starts before it, and the search goes on past it. No byte is read
+/// more than twice, and of random bytes (where long runs are rare) mostly one in `min`.
 pub(crate) fn printable_runs(bytes: &[u8], min: usize) -> impl Iterator<Item = &str> {
     let min = min.max(1);
     let mut from = 0;
