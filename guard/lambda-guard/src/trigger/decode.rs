@@ -718,7 +718,7 @@ pub(crate) fn printable_runs(bytes: &[u8], min: usize) -> impl Iterator<Item = &
 }
 
 /// The runs [`printable_runs`] finds of [`MIN_RUN`] bytes or more that hold a code marker
-/// ([`code_marker`]'s, the `long` ones only or all), found from the markers' first bytes
+/// ([`CODE_MARKERS`], the long ones only or all), found from the markers' first bytes
 /// rather than run by run: most bytes of a media file are in no run worth reading.
 pub(crate) fn code_runs(bytes: &[u8], long: bool) -> impl Iterator<Item = &str> {
     let markers = code_markers(long);
@@ -750,7 +750,7 @@ pub(crate) fn code_runs(bytes: &[u8], long: bool) -> impl Iterator<Item = &str> 
 }
 
 /// The runs of binary data read as text, in order: those of `floor` bytes or more
-/// ([`text_run_floor`]) and shorter ones that open code ([`code_marker`]'s long markers).
+/// ([`text_run_floor`]) and shorter ones that open code (the long [`CODE_MARKERS`]).
 pub(crate) fn text_runs(bytes: &[u8], floor: usize) -> impl Iterator<Item = &str> {
     let offset = |s: &&str| s.as_ptr() as usize;
     let mut long = printable_runs(bytes, floor).peekable();
@@ -811,18 +811,6 @@ pub(crate) fn media_file(bytes: &[u8]) -> bool {
         || bytes.get(257..262) == Some(b"ustar") // tar
 }
 
-/// Whether a printable run of a media file opens code a server or a browser would run if the
-/// file were served or included as a page: PHP, ASP and JSP tags, a script element or URL (a
-/// web shell in an image's comment, a GIF that is also a script). Three characters at least:
-/// random bytes spell two often. `long`: five at least, which random bytes never spell (the
-/// three-character tags turn up about once in 4 MB of them).
-pub(crate) fn code_marker(run: &str, long: bool) -> bool {
-    let b = run.as_bytes();
-    code_markers(long)
-        .iter()
-        .any(|m| b.windows(m.len()).any(|w| w.eq_ignore_ascii_case(m)))
-}
-
 fn code_markers(long: bool) -> &'static [&'static [u8]] {
     if long {
         &CODE_MARKERS[..LONG_MARKERS]
@@ -831,8 +819,12 @@ fn code_markers(long: bool) -> &'static [&'static [u8]] {
     }
 }
 
-/// [`code_marker`]'s markers, the [`LONG_MARKERS`] long ones first; each opens with `<` or
-/// `j` ([`code_runs`] looks for those), and its second byte is not a capital.
+/// What opens code a server or a browser would run if a file were served or included as a
+/// page: PHP, ASP and JSP tags, a script element or URL (a web shell in an image's comment, a
+/// GIF that is also a script). Three characters at least: random bytes spell two often. The
+/// [`LONG_MARKERS`] long ones come first: five characters at least, which random bytes never
+/// spell (the three-character tags turn up about once in 4 MB of them). Each opens with `<`
+/// or `j` ([`code_runs`] looks for those), and its second byte is not a capital.
 const CODE_MARKERS: &[&[u8]] = &[
     b"<?php",
     b"<script",
@@ -1472,6 +1464,15 @@ mod tests {
         let pairs: Vec<_> = form_pairs("a=1&b%5B%24ne%5D=x+y&flag").collect();
         assert_eq!(pairs[1], (Cow::from("b[$ne]"), Cow::from("x y")));
         assert_eq!(pairs[2], (Cow::from("flag"), Cow::from("")));
+    }
+
+    /// Whether `run` holds a code marker (the long ones only, or all), searched run by run:
+    /// what [`code_runs`] finds from the markers' first bytes.
+    fn code_marker(run: &str, long: bool) -> bool {
+        let b = run.as_bytes();
+        code_markers(long)
+            .iter()
+            .any(|m| b.windows(m.len()).any(|w| w.eq_ignore_ascii_case(m)))
     }
 
     /// `bytes` drawn from the bytes runs and markers are made of, with markers spliced in.
