@@ -29,7 +29,8 @@
 //!    value pick the detectors that run, so a plain value costs two passes over its bytes and no
 //!    detector. Everything is linear time: no backtracking regex ever sees attacker input.
 //!    A value found clean is remembered for the rest of the event ([`seen`]), asked before
-//!    its scan, so values repeated across records and array items are scanned and judged once.
+//!    its scan (but for values of four bytes or fewer, whose scan costs less), so values
+//!    repeated across records and array items are scanned and judged once.
 //! 4. **Schema** validation per scope ([`schema`]), when configured.
 //!
 //! Precision controls: `paranoia` (1–4), `disable` (categories or rule ids), `[[inspect.allow]]`
