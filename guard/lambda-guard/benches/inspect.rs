@@ -5,13 +5,13 @@
 //! ```
 //! Groups: `init` (rule compilation), `events` (a 1 KB API Gateway event, a 10-record SQS batch,
 //! a 256 KB JSON body, a 6 MB JSON body, 256 KB of prose in one JSON member and of CSV as a
-//! `text/csv` body, uploads: a 256 KB PNG, a 4.4 MB one (a 5.9 MB body)
-//! and 256 KB of `application/octet-stream` noise, base64 as API Gateway passes them; each
-//! through `InputView` + `Inspector::inspect`, body parsing included, each large JSON body
-//! also parsed alone into a `serde_json::Value` as a yardstick), `hostile` (6 MB of one-character-class payloads: traversal, tags,
-//! quotes, lookups, with limits raised so detectors really run) and, after criterion, a
-//! `linearity` table: time on 8n bytes / time on n bytes for pathological inputs (≈ 8 means
-//! linear).
+//! `text/csv` body, uploads: a 256 KB PNG, a 4.4 MB one (a 5.9 MB body) and 256 KB of
+//! `application/octet-stream` noise, base64 as API Gateway passes them; each through
+//! `InputView` + `Inspector::inspect`, body parsing included, each large JSON body also parsed
+//! alone into a `serde_json::Value` as a yardstick), `hostile` (6 MB of one-character-class
+//! payloads: traversal, tags, quotes, lookups, with limits raised so detectors really run) and,
+//! after criterion, a `linearity` table: time on 8n bytes / time on n bytes for pathological
+//! inputs (≈ 8 means linear).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)] // reason: a benchmark
 
 use criterion::{black_box, criterion_group, BenchmarkId, Criterion, Throughput};
@@ -24,7 +24,7 @@ use serde_json::{json, Value};
 #[path = "support/events.rs"]
 mod events;
 use events::{
-    api_event_1k, browser_get, csv_body, http_with_body, json_body, prose_body, sqs_batch_10,
+    api_event_1k, browser_get, csv_export, http_with_body, json_body, prose_body, sqs_batch_10,
     upload,
 };
 use std::time::{Duration, Instant};
@@ -63,11 +63,7 @@ fn bench_events(c: &mut Criterion) {
         ("json-256k", http_with_body(json_body(256 << 10))),
         ("json-6m", http_with_body(json_body(6_000_000))),
         ("prose-256k", http_with_body(prose_body(256 << 10))),
-        ("csv-256k", {
-            let mut e = http_with_body(csv_body(256 << 10));
-            e["headers"]["content-type"] = "text/csv".into();
-            e
-        }),
+        ("csv-256k", csv_export(256 << 10)),
         ("png-256k", upload(256 << 10, "image/png")),
         ("binary-256k", upload(256 << 10, "application/octet-stream")),
         ("png-6m", upload(4_400_000, "image/png")), // a 5.9 MB body

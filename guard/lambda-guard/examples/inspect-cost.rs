@@ -48,11 +48,7 @@ fn main() {
             "messageId": "m", "body": &v["value=".len()..]}]}),
         "json-6m" => events::http_with_body(events::json_body(6_000_000)),
         "prose-256k" => events::http_with_body(events::prose_body(256 << 10)),
-        "csv-256k" => {
-            let mut e = events::http_with_body(events::csv_body(256 << 10));
-            e["headers"]["content-type"] = "text/csv".into();
-            e
-        }
+        "csv-256k" => events::csv_export(256 << 10),
         "png-256k" => events::upload(256 << 10, "image/png"),
         "binary-256k" => events::upload(256 << 10, "application/octet-stream"),
         "png-6m" => events::upload(4_400_000, "image/png"),

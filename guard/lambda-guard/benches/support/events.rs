@@ -103,16 +103,19 @@ pub fn http_with_body(body: String) -> Value {
     e
 }
 
+/// The next number of a xorshift stream from `x`.
+fn xorshift(x: &mut u64) -> u64 {
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    *x
+}
+
 /// `bytes` of a xorshift stream: compressed or encrypted data, as far as inspection can tell.
 fn noise(bytes: usize) -> Vec<u8> {
     let mut x = 0x9e37_79b9_7f4a_7c15u64;
     (0..bytes.div_ceil(8))
-        .flat_map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x.to_le_bytes()
-        })
+        .flat_map(|_| xorshift(&mut x).to_le_bytes())
         .take(bytes)
         .collect()
 }
@@ -151,12 +154,7 @@ pub fn prose_body(bytes: usize) -> String {
     ];
     const ENDS: &[&str] = &[". ", ", ", "; ", ": ", "? ", "! "];
     let mut x = 0x2545_f491_4f6c_dd1du64;
-    let mut next = |n: usize| {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        (x % n as u64) as usize
-    };
+    let mut next = |n: usize| (xorshift(&mut x) % n as u64) as usize;
     let mut text = String::new();
     while text.len() < bytes {
         for _ in 0..6 + next(14) {
@@ -169,8 +167,8 @@ pub fn prose_body(bytes: usize) -> String {
     json!({ "document": text }).to_string()
 }
 
-/// A CSV export of orders, about `bytes` long: a `text/csv` body, read whole.
-pub fn csv_body(bytes: usize) -> String {
+/// A CSV export of orders, about `bytes` long, as a `text/csv` body: read whole.
+pub fn csv_export(bytes: usize) -> Value {
     const CITIES: &[&str] = &[
         "London",
         "Paris",
@@ -194,5 +192,7 @@ pub fn csv_body(bytes: usize) -> String {
         rows.push(row);
         i += 1;
     }
-    rows.join("\n")
+    let mut e = http_with_body(rows.join("\n"));
+    e["headers"]["content-type"] = "text/csv".into();
+    e
 }

@@ -599,9 +599,9 @@ const KERNEL_METHODS: &[&[u8]] = &[
 ];
 
 /// Ruby's `Kernel` module named as the receiver of one of [`KERNEL_METHODS`], called with
-/// parentheses, with arguments and none (Ruby needs none: `Kernel.system 'id'`,
-/// `Kernel.exit!`), or with a block: only code names the module it calls. `Kernel.org`,
-/// `Kernel.puts` are not.
+/// parentheses, with a block, or with arguments or none and no parentheses (Ruby needs none:
+/// `Kernel.system 'id'`, `Kernel.exit!`): only code names the module it calls. `Kernel.org`
+/// and `Kernel.puts` are not such calls.
 fn kernel_call(b: &[u8]) -> Option<Hit> {
     for p in find_iter(b, b"kernel.") {
         if p > 0 && is_word(b[p - 1]) {

@@ -344,7 +344,9 @@ impl Inspector {
         // seen them.
         let decodable = class::OPS | class::AMP | class::BACKSLASH | class::HIGH;
         // A short value's pass costs less than asking the memo (a key, a tag, a status): one
-        // that wakes nothing, decodes to nothing and holds no markup is done with.
+        // that wakes nothing, decodes to nothing and holds no markup is done with. (The memo
+        // is asked in both arms: one check after an `Option` of the early scan cost 0.5 %
+        // more instructions on a 256 KB body.)
         let scan = if text.len() <= SCAN_FIRST {
             let scan = self.tables.scan(text, eff.paranoia);
             if scan.run == 0 && scan.cls & (decodable | class::ANGLE) == 0 {

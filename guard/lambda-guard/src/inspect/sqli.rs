@@ -2503,6 +2503,8 @@ fn contexts_at(b: &[u8], contexts: &[Option<u8>], paranoia: u8) -> Option<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::inspect::subject::test_subject;
+    use proptest::prelude::*;
 
     #[test]
     fn procedures_open_xp_or_sp() {
@@ -2510,8 +2512,6 @@ mod tests {
             assert!(p.starts_with("xp_") || p.starts_with("sp_"), "{p}");
         }
     }
-    use crate::inspect::subject::test_subject;
-    use proptest::prelude::*;
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(20000))]

@@ -811,6 +811,7 @@ pub(crate) fn media_file(bytes: &[u8]) -> bool {
         || bytes.get(257..262) == Some(b"ustar") // tar
 }
 
+/// [`CODE_MARKERS`], or its long ones only.
 fn code_markers(long: bool) -> &'static [&'static [u8]] {
     if long {
         &CODE_MARKERS[..LONG_MARKERS]
