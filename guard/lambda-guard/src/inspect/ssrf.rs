@@ -65,13 +65,21 @@ pub(crate) const METADATA_HOSTS: &[&str] = &[
     "metadata.platformequinix.com",
 ];
 
-/// DNS-rebinding services: `<address>.nip.io` resolves to the address.
+/// DNS-rebinding services: `<address>.nip.io` resolves to the address; a name under one that
+/// embeds none resolves to loopback (`x.localtest.me`), or to whatever the attacker asked of
+/// it (`make-1.2.3.4-rebind-169.254-169.254-rr.1u.ms` alternates between two).
 pub(crate) const REBINDING: &[&str] = &[
     ".nip.io",
     ".xip.io",
     ".sslip.io",
+    ".traefik.me",
+    ".1u.ms",
     ".localtest.me",
     ".lvh.me",
+    ".vcap.me",
+    ".localh.st",
+    ".lacolhost.com",
+    ".localdomain.pw",
 ];
 
 /// Names that resolve to the machine itself or to its container host.
@@ -89,8 +97,14 @@ pub(crate) const LOOPBACK_NAMES: &[&str] = &[
     "kubernetes.docker.internal",
     "host.containers.internal",
     "host.lima.internal",
+    // Public names whose every name resolves to 127.0.0.1 (PayloadsAllTheThings, SSRF-Testing).
     "lvh.me",
     "localtest.me",
+    "vcap.me",
+    "localh.st",
+    "lacolhost.com",
+    "localdomain.pw",
+    "traefik.me",
 ];
 
 /// Suffixes of names only a private network resolves: `.internal`, which ICANN reserves for
@@ -124,6 +138,8 @@ pub(crate) const OUT_OF_BAND: &[&str] = &[
     "requestcatcher.com",
     "postb.in",
     "eyes.sh",
+    // A redirect service for SSRF tests: `307.r3dir.me/--to/?url=…`, or the target in the name.
+    "r3dir.me",
 ];
 
 /// Top-level labels that make a URL's user name read as a host (`http://bank.com@evil.example/`).
@@ -278,14 +294,38 @@ fn fold_host(host: &[u8]) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Four decimal parts of up to six digits, one past 255, each kept to its low byte.
+fn wrapped_quad(h: &str) -> Option<Ipv4Addr> {
+    let mut octets = [0u8; 4];
+    let mut parts = h.split('.');
+    let mut over = false;
+    for o in &mut octets {
+        let p = parts.next()?;
+        if !(1..=6).contains(&p.len()) || !p.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        let n: u32 = p.parse().ok()?;
+        over |= n > 255;
+        *o = n as u8;
+    }
+    (parts.next().is_none() && over).then(|| Ipv4Addr::from(octets))
+}
+
 /// What `host` names. `names`: whether it may hold a loopback, metadata or rebinding name (the
 /// keyword pass saw one in the value, or the host was folded from non-ASCII forms); when it
 /// cannot, only addresses are parsed.
 fn classify_host(host: &str, names: bool) -> Target {
     let h = host.trim_end_matches('.');
     if let Some(inner) = h.strip_prefix('[').and_then(|x| x.strip_suffix(']')) {
-        let inner = inner.split('%').next().unwrap_or(inner);
-        return inner.parse::<Ipv6Addr>().map_or(Target::Other, classify_v6);
+        // The address ends where its characters do: a zone (`%eth0`, `%25`) or what decoding
+        // made of one follows.
+        let len = inner
+            .bytes()
+            .position(|c| !(c.is_ascii_hexdigit() || matches!(c, b':' | b'.')))
+            .unwrap_or(inner.len());
+        return inner[..len]
+            .parse::<Ipv6Addr>()
+            .map_or(Target::Other, classify_v6);
     }
     if let Some(v4) = parse_ipv4_loose(h) {
         return classify_v4(v4);
@@ -297,6 +337,14 @@ fn classify_host(host: &str, names: bool) -> Target {
         if let Some(t) = wrapped.map(classify_v4).filter(|t| *t != Target::Other) {
             return t;
         }
+    }
+    // A dotted quad with a part past 255 (`425.510.425.510`): parsers that wrap each part
+    // read it as an address; again only an internal one counts.
+    if let Some(t) = wrapped_quad(h)
+        .map(classify_v4)
+        .filter(|t| *t != Target::Other)
+    {
+        return t;
     }
     if !names {
         return Target::Other;
@@ -592,18 +640,8 @@ fn obfuscated_ipv4(host: &str, folded: bool) -> bool {
     if host.parse::<u32>().is_ok_and(|n| (1..=65535).contains(&n)) {
         return false;
     }
-    let overflowing = || {
-        let parts = host.split('.');
-        parts.clone().count() == 4
-            && parts
-                .clone()
-                .all(|p| (1..=6).contains(&p.len()) && p.bytes().all(|c| c.is_ascii_digit()))
-            && parts
-                .clone()
-                .any(|p| p.parse::<u32>().is_ok_and(|n| n > 255))
-    };
     (parse_ipv4_loose(host).is_some() && (folded || host.parse::<Ipv4Addr>().is_err()))
-        || overflowing()
+        || wrapped_quad(host).is_some()
 }
 
 /// A value that is a loopback or metadata host *name* without a scheme (`localhost/admin`,
@@ -894,28 +932,67 @@ fn urls(b: &[u8], names: bool) -> Option<Hit> {
         {
             return span("ssrf.url_confusion");
         }
-        // `http://google.com:80 &@127.88.23.245:22/`, `http://a.com:80 &@b.com:80# @127.0.0.1/`:
-        // parsers that read past the space take the host after an `@` (the first, or the last
-        // before or after a `#`); an internal one there is the point of the URL.
-        if authority_url && b.get(end) == Some(&b' ') {
-            let stop = b[end..limit]
-                .iter()
-                .position(|c| matches!(c, b'/' | b'?' | b'\\' | b'\n' | b'\t'))
-                .map_or(limit, |p| end + p);
-            for at in memchr::memchr_iter(b'@', &b[end..stop]).take(8) {
-                let rest = &b[end + at + 1..stop];
-                let host_end = rest
-                    .iter()
-                    .position(|c| matches!(c, b' ' | b'#' | b'&' | b'@'))
-                    .unwrap_or(rest.len());
-                let (host, _) = split_port(&rest[..host_end]);
-                if classify_host(&fold_host(host), names) != Target::Other {
-                    return span("ssrf.url_confusion");
-                }
-            }
+        if authority_url && other_reading(b, host_start, end, limit, names) {
+            return span("ssrf.url_confusion");
         }
     }
     None
+}
+
+/// Whether a URL parser other than the standard one reads an internal host in the authority
+/// at `host_start..end` (the standard reading: the host after the last `@`, which was not
+/// internal). Parsers disagree on where the user part ends and what follows the port
+/// (Orange Tsai, "A New Era of SSRF", 2017), and an attacker writes a URL each of them reads
+/// differently:
+/// - the first host, before any user part ends (`http://127.0.0.1:80+&@example.com/`): what
+///   parsers that stop at the first delimiter fetch;
+/// - past markup characters no filter expects in a user name (`http://a)b>c@127.1/`): Python's
+///   `urlsplit` ends the authority at `/` only;
+/// - after an `@` past a blank, `#` or `?` (`http://a.com:80 &@127.0.0.1:22/`,
+///   `http://a.com#+@127.0.0.1/`): parsers that read on to the last `@`.
+fn other_reading(b: &[u8], host_start: usize, end: usize, limit: usize, names: bool) -> bool {
+    let internal =
+        |host: &[u8]| classify_host(&fold_host(split_port(host).0), names) != Target::Other;
+    let authority = &b[host_start..end];
+    if memchr::memchr(b'@', authority).is_some() {
+        let first = match authority.first() {
+            Some(b'[') => memchr::memchr(b']', authority).map_or(0, |e| e + 1),
+            _ => authority
+                .iter()
+                .position(|c| {
+                    c.is_ascii() && !(c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_'))
+                })
+                .unwrap_or(authority.len()),
+        };
+        if first > 0 && internal(&authority[..first]) {
+            return true;
+        }
+    }
+    let (blank, query) = match b.get(end) {
+        Some(b'<' | b'>' | b'`') => (true, false),
+        Some(b' ' | b'#') => (false, false),
+        Some(b'?') => (false, true),
+        _ => return false,
+    };
+    let mut to = b[end..limit]
+        .iter()
+        .position(|c| {
+            matches!(c, b'/' | b'\\' | b'\n' | b'\t' | b'\r')
+                || (blank && matches!(c, b' ' | b'"' | b'\''))
+        })
+        .map_or(limit, |p| end + p);
+    if query {
+        // A parameter's value is no authority (`?to=bob@10.0.0.5` is an address).
+        to = memchr::memchr(b'=', &b[end..to]).map_or(to, |p| end + p);
+    }
+    memchr::memchr_iter(b'@', &b[end..to]).take(8).any(|at| {
+        let rest = &b[end + at + 1..to];
+        let host_end = rest
+            .iter()
+            .position(|c| matches!(c, b' ' | b'#' | b'&' | b'@' | b'?' | b'<' | b'>' | b'`'))
+            .unwrap_or(rest.len());
+        internal(&rest[..host_end])
+    })
 }
 
 /// An authority whose user part makes parsers disagree on the host, or makes a person read the
@@ -1004,7 +1081,9 @@ fn split_port(hostport: &[u8]) -> (&[u8], Option<&[u8]>) {
             None => (hostport, None),
         };
     }
-    match memchr::memrchr(b':', hostport) {
+    // The host ends at the first colon: what follows a port (`:80:80`, `:80;x`) names no
+    // other host.
+    match memchr::memchr(b':', hostport) {
         Some(c) => (&hostport[..c], Some(&hostport[c + 1..])),
         None => (hostport, None),
     }
@@ -1121,7 +1200,8 @@ mod tests {
                 "ssrf.obfuscated_host",
             ),
             ("http://3232235777/admin", "ssrf.obfuscated_host"),
-            ("http://425.510.425.510/", "ssrf.obfuscated_host"),
+            ("http://425.510.425.510/", "ssrf.metadata"),
+            ("http://264.264.264.264/", "ssrf.obfuscated_host"),
             ("http://10.0.0.1/internal", "ssrf.private_address"),
             ("https://192.168.1.20:8443/admin", "ssrf.private_address"),
             ("see http://172.16.4.2/status", "ssrf.private_address"),
@@ -1373,6 +1453,59 @@ mod tests {
             "corbaname is a CORBA name",
         ] {
             assert_eq!(rule(b), None, "false positive on {b}");
+        }
+    }
+
+    /// Readings of one authority that URL parsers disagree on (cujanovic/SSRF-Testing's
+    /// `ip.py` shapes, written here with other hosts, ports and user parts): an internal host
+    /// in any of them is found.
+    #[test]
+    fn every_parser_reading_of_an_authority() {
+        for (url, r) in [
+            // What follows a port names no other host.
+            ("http://0251.0376.0251.0376:8080:80/", "ssrf.metadata"),
+            ("http://127.0.0.2:81;cdn.example.org:443/", "ssrf.loopback"),
+            ("ftp://0x7f.1:21,mail.example.org/", "ssrf.loopback"),
+            ("x://[::ffff:127.0.0.1]:22,example.org/", "ssrf.loopback"),
+            // A zone, raw or as decoding left it.
+            ("http://[::169.254.169.254%eth0]/", "ssrf.metadata"),
+            ("http://[::ffff:a9fe:a9fe$6]/", "ssrf.metadata"),
+            // The first host, before the user part ends.
+            (
+                "http://0x7f000001:443+&@example.org#+@example.org/",
+                "ssrf.url_confusion",
+            ),
+            ("http://[::1]:9000+&@example.org/", "ssrf.url_confusion"),
+            ("https://10.1.2.3&@example.org/", "ssrf.url_confusion"),
+            // Past markup in the user part: Python's `urlsplit` ends it at `/` only.
+            ("http://a(b)c>d@2130706433:8080/", "ssrf.url_confusion"),
+            ("http://q<w>e@example.org@0177.1/", "ssrf.url_confusion"),
+            (
+                "http://x`y@example.org:@169.254.169.254/",
+                "ssrf.url_confusion",
+            ),
+            // On to the last `@`, past `#`.
+            (
+                "http://example.org+&@example.org#+@127.0.0.1:8000/",
+                "ssrf.url_confusion",
+            ),
+            (
+                "http://example.org#x@425.510.425.510/",
+                "ssrf.url_confusion",
+            ),
+        ] {
+            assert_eq!(rule(url), Some(r), "{url}");
+        }
+        for benign in [
+            "https://user:secret@example.com:8443/v1",
+            "https://example.com?to=bob@10.0.0.5",
+            "https://example.com/?next=a@127.0.0.1",
+            "<a href=https://example.com>mail me</a> at bob@localhost",
+            "https://example.com:8443:8443/",
+            "http://[2001:db8::1%eth0]/",
+            "https://admin:pa(ss)@example.com/",
+        ] {
+            assert_eq!(rule(benign), None, "false positive on {benign}");
         }
     }
 
