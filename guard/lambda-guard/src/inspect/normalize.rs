@@ -237,6 +237,25 @@ pub(crate) fn percent_escape(b: &[u8], i: usize) -> Option<(u32, usize)> {
     None
 }
 
+/// An overlong pair's two escapes at `i` as IIS 4 and 5 read them when either holds a letter
+/// past `f` (`%c0%qf`, `%c1%pc`, `%bg%qf`): each such letter a digit worth 10 and up, the
+/// sum kept to a byte (`%qf` is 26 × 16 + 15, `0xaf`), so `%c0%qf` is `%c0%af`, `/`. Only the
+/// pair counts, a lead byte `0xc0`/`0xc1` and another byte: a lone `%go` in prose is no escape.
+fn iis_overlong(b: &[u8], i: usize) -> Option<[u8; 2]> {
+    let digit = |c: u8| (c as char).to_digit(36);
+    let escape = |at: usize| -> Option<(u8, bool)> {
+        if b.get(at) != Some(&b'%') {
+            return None;
+        }
+        let (h, l) = (*b.get(at + 1)?, *b.get(at + 2)?);
+        let v = digit(h)? * 16 + digit(l)?;
+        Some((v as u8, hex(h).is_none() || hex(l).is_none()))
+    };
+    let (lead, odd_lead) = escape(i).filter(|e| matches!(e.0, 0xc0 | 0xc1))?;
+    let (next, odd_next) = escape(i + 3)?;
+    (odd_lead || odd_next).then_some([lead, next])
+}
+
 /// Whether `%` signs that escape nothing are a quarter of the value or more, at least four
 /// (`%S%E%L%E%C%T`): ASP and IIS drop such a `%`, so sqlmap's `percentage` tamper hides
 /// words behind them. Prose keeps its few (`50% off`, `%s`).
@@ -262,6 +281,12 @@ fn percent(text: &str) -> Option<String> {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' {
+            if let Some(pair) = iis_overlong(b, i) {
+                out.extend_from_slice(&pair);
+                i += 6;
+                changed = true;
+                continue;
+            }
             if let Some((code, n)) = percent_escape(b, i) {
                 // `%XX` is a byte (of UTF-8, perhaps), `%uXXXX` a code point.
                 if n == 3 {
@@ -301,11 +326,13 @@ pub(crate) fn lenient_utf8(v: &[u8]) -> String {
             i += 1;
         } else if (b == 0xc0 || b == 0xc1) && v.get(i + 1).is_some_and(|n| *n < 0xc0) {
             // Overlong, or not even a continuation byte (`%c1%1c`, `%c0%2f`): IIS-era
-            // decoders kept the low six bits all the same, reading `\` and `/`.
-            push_code(
-                &mut out,
-                (u32::from(b & 0x1f) << 6) | u32::from(v[i + 1] & 0x3f),
-            );
+            // decoders kept the low six bits all the same, reading `\` and `/`. Where that
+            // leaves a control character of a printable byte (`%c0%5c`), decoders that drop
+            // the stray lead byte read the byte itself, `\`: that reading is kept.
+            let next = v[i + 1];
+            let code = (u32::from(b & 0x1f) << 6) | u32::from(next & 0x3f);
+            let dropped = code < 0x20 && next.is_ascii_graphic();
+            push_code(&mut out, if dropped { u32::from(next) } else { code });
             i += 2;
         } else if b == 0xe0
             && v.get(i + 1).is_some_and(|x| (0x80..0xa0).contains(x))
@@ -799,6 +826,21 @@ mod tests {
         assert_eq!(
             decode("..%c0%2fetc", true).map(|d| d.0).as_deref(),
             Some("../etc")
+        );
+        assert_eq!(
+            decode("..%c0%qf..%c1%pc..%bg%qf..%c0%9v..%c1%8sx", true)
+                .map(|d| d.0)
+                .as_deref(),
+            Some("../..\\../../..\\x")
+        );
+        assert_eq!(decode("20%go 50%of", true), None);
+        // dotdotpwn's `%c0%5c`: the lead byte dropped, not `\x1c`; `%c0%6e` keeps its low
+        // six bits, `.`.
+        assert_eq!(
+            decode("..%c0%5c%c0%6e%c0%6e%c0%5cwin.ini", true)
+                .map(|d| d.0)
+                .as_deref(),
+            Some("..\\..\\win.ini")
         );
     }
 }

@@ -257,9 +257,12 @@ pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
             return Some(h);
         }
     }
-    // `\` is read as `/`, which the keyword pass over the text did not do.
+    // `\` is read as `/`, and a climb's `//` as `/` (`....//etc//passwd`), which the keyword
+    // pass over the text did not do.
     if s.has(class::SLASH | class::BACKSLASH | class::DOT)
-        && (s.gate(gate::SENSITIVE_FILE) || s.has(class::BACKSLASH))
+        && (s.gate(gate::SENSITIVE_FILE)
+            || s.has(class::BACKSLASH)
+            || (s.gate(gate::DOTDOT) && doubled_slash(b)))
     {
         if let Some(h) = sensitive(b, t, s.paranoia) {
             return Some(h);
@@ -692,18 +695,34 @@ fn source_location(b: &[u8], e: usize) -> bool {
     }
 }
 
+/// Whether `b` doubles a path separator, a URL's `://` aside.
+fn doubled_slash(b: &[u8]) -> bool {
+    memchr::memchr_iter(b'/', b)
+        .any(|p| b.get(p + 1) == Some(&b'/') && (p == 0 || b[p - 1] != b':'))
+}
+
 fn sensitive(b: &[u8], t: &Tables, paranoia: u8) -> Option<Hit> {
-    // Compare with `\` read as `/` without copying in the common case.
+    // Compare with `\` read as `/` and a run of separators as one (`etc//passwd` is
+    // `etc/passwd` to every file system), without copying in the common case; `at` maps the
+    // copy's offsets back.
     let owned;
-    let b = if memchr::memchr(b'\\', b).is_some() {
-        owned = b
-            .iter()
-            .map(|c| if *c == b'\\' { b'/' } else { *c })
-            .collect::<Vec<u8>>();
+    let mut at = Vec::new();
+    let b = if memchr::memchr(b'\\', b).is_some() || doubled_slash(b) {
+        let mut copy = Vec::with_capacity(b.len());
+        for (i, c) in b.iter().enumerate() {
+            let c = if *c == b'\\' { b'/' } else { *c };
+            if c != b'/' || copy.last() != Some(&b'/') {
+                copy.push(c);
+                at.push(i);
+            }
+        }
+        at.push(b.len());
+        owned = copy;
         &owned[..]
     } else {
         b
     };
+    let original = |i: usize| at.get(i).copied().unwrap_or(i);
     let first_slash = memchr::memchr(b'/', b);
     // Not `find_iter`: its matches do not overlap, so a fragment rejected below (`root/.` in
     // `groot/.aws`) would swallow the start of the next (`.aws/credentials`). The search
@@ -740,7 +759,7 @@ fn sensitive(b: &[u8], t: &Tables, paranoia: u8) -> Option<Hit> {
             && !traceback_frame(b, s, e)
             && !source_location(b, e)
         {
-            return Some(Hit::new("path.sensitive_file", s, e));
+            return Some(Hit::new("path.sensitive_file", original(s), original(e)));
         }
     }
     None
@@ -802,6 +821,22 @@ mod tests {
             "strftime(\"%Y-%m-%dT%H:%M:%S\") on etc and passwd",
             "caf%C3%A9%2Fetc",
         ] {
+            assert_eq!(rule(b), None, "{b:?}");
+        }
+    }
+
+    /// A run of separators is one to every file system: a climb that doubles them for a
+    /// filter stripping `../` once (`....//`) still reaches the file.
+    #[test]
+    fn doubled_separators_name_the_file() {
+        for a in [
+            "....//etc//passwd",
+            "......///windows///win.ini",
+            "/var/www/../../etc//shadow",
+        ] {
+            assert_eq!(rule(a), Some("path.sensitive_file"), "{a:?}");
+        }
+        for b in ["https://example.com//docs//etc", "see a//b and etc//passwd"] {
             assert_eq!(rule(b), None, "{b:?}");
         }
     }
