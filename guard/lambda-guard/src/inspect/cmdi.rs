@@ -506,6 +506,34 @@ struct Word {
     group: bool,
 }
 
+/// cmd.exe's substring of a variable, `%CommonProgramFiles:~10,-18%` (a blank) or
+/// `%COMSPEC:~-16,1%`: characters taken out of the environment to spell what a filter looks
+/// for. No data writes one.
+fn cmd_substring(b: &[u8]) -> Option<Hit> {
+    memchr::memmem::find_iter(b, b":~").take(16).find_map(|p| {
+        let name = b[..p]
+            .iter()
+            .rev()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'(' | b')'))
+            .count();
+        let open = p.checked_sub(name + 1)?;
+        let number = |mut i: usize| {
+            i += usize::from(b.get(i) == Some(&b'-'));
+            let digits = b[i.min(b.len())..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            (digits > 0).then_some(i + digits)
+        };
+        let mut end = number(p + 2)?;
+        if b.get(end) == Some(&b',') {
+            end = number(end + 1)?;
+        }
+        (name > 0 && b[open] == b'%' && b.get(end) == Some(&b'%'))
+            .then(|| Hit::new("cmdi.shell_evasion", open, end + 1))
+    })
+}
+
 fn read_word(b: &[u8], mut i: usize) -> Word {
     let mut evasion = false;
     let mut group = false;
@@ -515,6 +543,16 @@ fn read_word(b: &[u8], mut i: usize) -> Word {
         while i < noise_end && (b[i].is_ascii_whitespace() || matches!(b[i], b'{' | b'(' | b'!')) {
             group |= b[i] == b'(';
             i += 1;
+        }
+        // cmd.exe's `@` before a command only keeps it from being echoed (`&@whoami`).
+        if i < noise_end
+            && b[i] == b'@'
+            && b.get(i + 1)
+                .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'^')
+        {
+            i += 1;
+            evasion = true;
+            continue;
         }
         if let Some(n) = ifs_at(b, i) {
             i += n;
@@ -885,6 +923,11 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     }
     if s.has(class::ANGLE) && s.has(class::HASH) {
         if let Some(h) = server_side_include(b) {
+            return Some(h);
+        }
+    }
+    if s.has(class::OPS) {
+        if let Some(h) = cmd_substring(b) {
             return Some(h);
         }
     }
@@ -2919,6 +2962,31 @@ mod tests {
             assert_eq!(rule(a), Some("cmdi.command_chain"), "{a}");
         }
         assert_eq!(rule("Delivery on Monday; free "), None);
+    }
+
+    /// cmd.exe spellings from PayloadsAllTheThings' command injection page, written here with
+    /// other commands and variables: `@` before a command, and a variable's substring.
+    #[test]
+    fn cmd_echo_prefix_and_variable_substrings() {
+        for a in [
+            "x&@ipconfig /all",
+            "1|@net localgroup administrators",
+            "a&&@^t^y^p^e C:\\boot.ini",
+            "ping%ProgramFiles:~10,-5%10.0.0.1",
+            "%COMSPEC:~-7,1%",
+        ] {
+            assert_eq!(rule(a), Some("cmdi.shell_evasion"), "{a}");
+        }
+        for b in [
+            "Tom & @alice said hi",
+            "Thanks & @id for the fix",
+            "R&D @ 5pm",
+            "ratio 3:~4, about 75%",
+            "progress:~50%",
+            "50% of %PATH% and %HOME:~%",
+        ] {
+            assert_eq!(rule(b), None, "false positive on {b}");
+        }
     }
 
     #[test]
