@@ -35,7 +35,18 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     if !s.gate(gate::PROTO) {
         return None;
     }
-    if s.has(class::UNDERSCORE) {
+    if let Some(h) = steps(b, s.role, s.paranoia) {
+        return Some(h);
+    }
+    // A filter that deletes these words once, without looking again, leaves one behind
+    // (`__pro__proto__to__`, `constconstructorructor[protoprototypetype]`).
+    let left = strip_embedded(b)?;
+    steps(&left, s.role, s.paranoia).map(|h| Hit::new(h.rule, 0, b.len()))
+}
+
+/// `__proto__` or `constructor` then `prototype` as steps of a property path.
+fn steps(b: &[u8], role: FieldRole, paranoia: u8) -> Option<Hit> {
+    if memchr::memchr(b'_', b).is_some() {
         if let Some(p) = find(b, b"__proto__") {
             let (before, after) = (p.checked_sub(1).map(|i| b[i]), b.get(p + 9).copied());
             let token = before.is_none_or(|c| !c.is_ascii_alphanumeric())
@@ -44,18 +55,15 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
             // spelled as a sentence ("about __proto__ in") reaches no prototype.
             // Keys also start after what a query string puts first (`?__proto__[x]`).
             let step = |c: Option<u8>| {
-                c.is_none_or(|c| delimits(c) || (s.role == FieldRole::Key && b"?#&;=".contains(&c)))
+                c.is_none_or(|c| delimits(c) || (role == FieldRole::Key && b"?#&;=".contains(&c)))
             };
             let path_like = (step(before) && step(after))
-                && (s.role == FieldRole::Key
-                    || before.is_some()
-                    || after.is_some()
-                    || b.len() == 9)
-                || (s.role == FieldRole::Value
+                && (role == FieldRole::Key || before.is_some() || after.is_some() || b.len() == 9)
+                || (role == FieldRole::Value
                     && (after.is_some_and(delimits) || before.is_some_and(delimits)))
-                || (s.role == FieldRole::Value && s.paranoia >= 2);
+                || (role == FieldRole::Value && paranoia >= 2);
             if token && path_like {
-                let rule = if s.role == FieldRole::Key {
+                let rule = if role == FieldRole::Key {
                     "proto.proto_key"
                 } else {
                     "proto.path_value"
@@ -74,7 +82,7 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         });
         if let Some(n) = next {
             if n > 0 && rest[n..].starts_with(b"prototype") {
-                let rule = if s.role == FieldRole::Key {
+                let rule = if role == FieldRole::Key {
                     "proto.constructor_prototype"
                 } else {
                     "proto.path_value"
@@ -84,6 +92,26 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
         }
     }
     None
+}
+
+/// The text with each of `__proto__`, `constructor` and `prototype` taken out where it sits
+/// inside a longer word; `None` when there is none.
+fn strip_embedded(b: &[u8]) -> Option<Vec<u8>> {
+    let inner = |c: Option<&u8>| c.is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_');
+    let mut out = b.to_vec();
+    let mut found = false;
+    for word in [&b"__proto__"[..], b"constructor", b"prototype"] {
+        let mut from = 0;
+        while let Some(p) = memchr::memmem::find(&out[from..], word).map(|p| p + from) {
+            if p > 0 && inner(out.get(p - 1)) && inner(out.get(p + word.len())) {
+                out.drain(p..p + word.len());
+                found = true;
+            } else {
+                from = p + 1;
+            }
+        }
+    }
+    found.then_some(out)
 }
 
 /// A React Flight reference whose property path goes through a prototype
@@ -205,6 +233,45 @@ mod tests {
             None
         );
         assert_eq!(rule("my__proto__file", FieldRole::Value, "$.body.x"), None);
+    }
+
+    /// A sanitizer that deletes `__proto__` (or `constructor`, `prototype`) once and never
+    /// looks again turns these into the real thing; no data spells a word inside itself.
+    #[test]
+    fn words_left_by_a_single_pass_filter() {
+        for (text, role, want) in [
+            ("__pro__proto__to__", FieldRole::Key, "proto.proto_key"),
+            (
+                "__pro__proto__to__[isAdmin]",
+                FieldRole::Key,
+                "proto.proto_key",
+            ),
+            ("a.__proto__proto____.x", FieldRole::Key, "proto.proto_key"),
+            (
+                "constconstructorructor[protoprototypetype][x]",
+                FieldRole::Key,
+                "proto.constructor_prototype",
+            ),
+            (
+                "__pro__proto__to__.polluted",
+                FieldRole::Value,
+                "proto.path_value",
+            ),
+        ] {
+            assert_eq!(rule(text, role, "$.body.x"), Some(want), "{text}");
+        }
+        for (text, role) in [
+            ("my__proto__file", FieldRole::Key),
+            ("deconstructor_prototype_v2", FieldRole::Key),
+            ("reconstructorprototypes", FieldRole::Value),
+            ("__proto__type", FieldRole::Key),
+        ] {
+            assert_eq!(
+                rule(text, role, "$.body.x"),
+                None,
+                "false positive on {text}"
+            );
+        }
     }
 
     #[test]
