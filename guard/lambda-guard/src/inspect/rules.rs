@@ -58,6 +58,7 @@ pub const RULES: &[(&str, Category)] = &[
     ("ssrf.unc_path", Category::Ssrf),
     ("ssti.jndi", Category::Ssti),
     ("ssti.log4j_lookup", Category::Ssti),
+    ("ssti.text_lookup", Category::Ssti),
     ("ssti.template_expression", Category::Ssti),
     ("code.php", Category::CodeInjection),
     ("code.java", Category::CodeInjection),

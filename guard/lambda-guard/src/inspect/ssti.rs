@@ -35,6 +35,57 @@ const LOOKUPS: &[&[u8]] = &[
     b"${date:",
 ];
 
+/// Apache Commons Text's default lookups (`StringSubstitutor.createInterpolator`, the
+/// Text4Shell class, CVE-2022-42889): a script run, a URL fetched, a file or a name resolved.
+const TEXT_LOOKUPS: &[&[u8]] = &[
+    b"script",
+    b"url",
+    b"dns",
+    b"file",
+    b"xml",
+    b"properties",
+    b"const",
+    b"localhost",
+    b"resourcebundle",
+    b"base64decoder",
+    b"base64encoder",
+    b"urldecoder",
+    b"urlencoder",
+];
+
+/// Of [`TEXT_LOOKUPS`], those that take two arguments (`${url:UTF-8:https://…}`,
+/// `${file:UTF-8:/etc/passwd}`): a Spring placeholder with a default, `${url:http://x}`, is
+/// not one.
+const TWO_ARGUMENTS: &[&[u8]] = &[b"script", b"url", b"file", b"xml", b"properties"];
+
+/// `${name:…}` with a [`TEXT_LOOKUPS`] name; not a shell's expansion of a variable so named
+/// (`${url:-default}`, `${file:?}`, `${url:0:5}`), whose operator follows the colon.
+fn text_lookup(b: &[u8]) -> Option<Hit> {
+    find_iter(b, b"${").take(64).find_map(|p| {
+        let rest = &b[p + 2..];
+        let name = TEXT_LOOKUPS
+            .iter()
+            .find(|n| rest.starts_with(n) && rest.get(n.len()) == Some(&b':'))?;
+        let arg = &rest[name.len() + 1..];
+        let shell = arg
+            .first()
+            .is_none_or(|c| matches!(c, b'-' | b'=' | b'+' | b'?' | b'}') || c.is_ascii_digit());
+        if shell {
+            return None;
+        }
+        if TWO_ARGUMENTS.contains(name) {
+            let first = arg
+                .iter()
+                .take_while(|c| !matches!(c, b':' | b'}') && !c.is_ascii_whitespace())
+                .count();
+            if arg.get(first) != Some(&b':') || arg[first + 1..].starts_with(b"//") {
+                return None;
+            }
+        }
+        Some(Hit::new("ssti.text_lookup", p, p + 3 + name.len()))
+    })
+}
+
 const OPENERS: &[(&[u8], &[u8])] = &[
     (b"{{", b"}}"),
     (b"{%", b"%}"),
@@ -160,6 +211,9 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
                 if let Some(q) = find(&b[p..], l) {
                     return Some(Hit::new("ssti.log4j_lookup", p + q, p + q + l.len()));
                 }
+            }
+            if let Some(h) = text_lookup(&b[p..]) {
+                return Some(Hit::new(h.rule, p + h.start, p + h.end));
             }
         }
     }
@@ -486,6 +540,36 @@ mod tests {
             "use {{ name }}, ${name} or <%= name %> in your template of choice",
         ] {
             assert_eq!(rule(text), None, "{text}");
+        }
+    }
+
+    /// Commons Text's lookups as Text4Shell scanners send them; a shell's expansions of
+    /// variables with the same names are data.
+    #[test]
+    fn commons_text_lookups() {
+        for a in [
+            "${script:js:new java.io.File('/x').delete()}",
+            "${url:UTF-8::https://cb.example.net/a}",
+            "${dns:address|cb.example.net}",
+            "${file:UTF-8:/proc/self/environ}",
+            "${properties:/var/task/app.properties::db.password}",
+            "${const:java.lang.System.out}",
+            "${base64Decoder:SGVsbG8=}",
+            "x=${localhost:canonical-name}",
+        ] {
+            assert_eq!(rule(a), Some("ssti.text_lookup"), "{a}");
+        }
+        for b in [
+            "${url:-http://localhost}",
+            "${url:http://localhost:8080}",
+            "${file:none}",
+            "${file:?is required}",
+            "${dns}",
+            "${script:=run.sh}",
+            "${urls:a}",
+            "{url: x}",
+        ] {
+            assert_eq!(rule(b), None, "false positive on {b}");
         }
     }
 
