@@ -50,7 +50,36 @@ pub(crate) fn needs() -> Needs {
         .or_keywords(&UNICODE_SEPARATORS)
         .or_keywords(&[C1_CSI])
         .or_keywords(INJECTED_HEADERS)
+        .or_keywords(&LOW_BREAKS)
 }
+
+/// The last two bytes of each UTF-8 character from U+0100 to U+FFFF whose low byte is LF or
+/// CR (`č` U+010D is `c4 8d`, `嘊` U+560A `e5 98 8a`): a pair of them before a header line is
+/// a line break to a server that keeps only the low byte.
+static LOW_BREAKS: [&[u8]; 46] = {
+    static PAIRS: [[u8; 2]; 46] = {
+        let mut out = [[0u8; 2]; 46];
+        let (mut n, mut lead) = (0, 0x80);
+        // Continuation bytes `80`..`bc` of three-byte characters, lead bytes `c4`..`dc` of
+        // two-byte ones: the byte before the last carries the low byte's top two bits, zero.
+        while lead <= 0xdc {
+            if lead <= 0xbc || lead >= 0xc4 {
+                out[n] = [lead, 0x8a];
+                out[n + 1] = [lead, 0x8d];
+                n += 2;
+            }
+            lead += 4;
+        }
+        out
+    };
+    let mut out: [&[u8]; 46] = [&[]; 46];
+    let mut i = 0;
+    while i < 46 {
+        out[i] = &PAIRS[i];
+        i += 1;
+    }
+    out
+};
 
 /// Finds log injection in one value.
 pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
@@ -101,21 +130,28 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
             }
         }
         // A character whose low byte is CR or LF (`嘊` U+560A, `č` U+010D) before a header: a
-        // server that writes header values as Latin-1 keeps only that byte.
+        // server that writes header values as Latin-1 keeps only that byte. A pair of them
+        // (`嘊嘍`, CRLF) before any header line; one alone before a header an attacker sets.
+        let mut pair_from = None;
         for (i, ch) in s.text.char_indices() {
             let c = u32::from(ch);
             let end = i + ch.len_utf8();
-            let header = || {
-                let rest = &b[end..];
-                let rest = &rest[rest
-                    .iter()
-                    .take_while(|c| matches!(c, b' ' | b'\t'))
-                    .count()..];
-                INJECTED_HEADERS.iter().any(|h| rest.starts_with(h))
-            };
-            if c > 0xff && matches!(c & 0xff, 0x0a | 0x0d) && header() {
+            if c <= 0xff || !matches!(c & 0xff, 0x0a | 0x0d) {
+                pair_from = None;
+                continue;
+            }
+            let rest = &b[end..];
+            let rest = &rest[rest
+                .iter()
+                .take_while(|c| matches!(c, b' ' | b'\t'))
+                .count()..];
+            if INJECTED_HEADERS.iter().any(|h| rest.starts_with(h)) {
                 return Some(Hit::new("log.forged_entry", i, end));
             }
+            if let Some(from) = pair_from.filter(|_| header_line(rest)) {
+                return Some(Hit::new("log.forged_entry", from, end));
+            }
+            pair_from = Some(i);
         }
     }
     if !s.has(class::NEWLINE) {
@@ -141,7 +177,9 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
             ',' | '!' | '?' | '.' | ';' | '。' | '！' | '？' | '，' | '；' | '、' | '…'
         )
     });
-    let one_word = !first.iter().any(u8::is_ascii_whitespace) && !first_text.ends_with([':', '：']);
+    // A first line of blanks is none (`%20%0d%0aX-Header:`); one indented is a help text's.
+    let one_word = (first.trim_ascii().is_empty() || !first.iter().any(u8::is_ascii_whitespace))
+        && !first_text.ends_with([':', '：']);
     let plain_word = first_text.chars().all(char::is_alphabetic);
     // A raw message (`Received: …` first): its `Content-Type` lines are data.
     let message = raw_message(b);
@@ -160,7 +198,9 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
             return Some(Hit::new("log.forged_entry", nl, end));
         }
         let blank = line.is_empty() && nl + 1 < b.len() && !first.is_empty();
-        if one_word && !headers_ended && header_line(line) {
+        // Folding white space before the header (`%0d%0a%20X-Header:`): servers that
+        // unfold, or trim, a line start a header there.
+        if one_word && !headers_ended && header_line(line.trim_ascii_start()) {
             return Some(Hit::new("log.forged_entry", nl, end));
         }
         headers_ended |= blank;
@@ -520,6 +560,34 @@ mod tests {
 
     fn rule(text: &str, path: &str) -> Option<&'static str> {
         crate::inspect::subject::rule_at(detect, text, FieldRole::Value, path)
+    }
+
+    /// crlfuzz's spellings of a response-splitting break in a query value: blanks before or
+    /// after the break, and a pair of characters whose low bytes are CR and LF.
+    #[test]
+    fn folded_and_padded_header_injection() {
+        for a in [
+            "\r\n X-Injected-By: x",
+            "\r\tX-Injected-By: x",
+            " \r\nX-Injected-By: x",
+            "#\n X-Injected-By: x",
+            "\u{560a}\u{560d}X-Injected-By: x",
+            "a\u{560d}\u{560a}Reply-To: x@example.com",
+        ] {
+            assert_eq!(
+                rule(a, "$.queryStringParameters.q"),
+                Some("log.forged_entry"),
+                "{a:?}"
+            );
+        }
+        for b in [
+            "Shopping list\n  Fruit-Basket: apples",
+            "Přečte-li: ano",
+            "「引用」X-Request-Id: 1",
+            "\u{300d}\u{300a}note: x",
+        ] {
+            assert_eq!(rule(b, "$.body.note"), None, "false positive on {b:?}");
+        }
     }
 
     #[test]
