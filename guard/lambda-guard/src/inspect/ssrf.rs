@@ -366,7 +366,10 @@ fn classify_host(host: &str, names: bool) -> Target {
         if let Some(prefix) = h.strip_suffix(service) {
             let ip = prefix.rsplit('.').take(4).collect::<Vec<_>>();
             let dotted: String = ip.into_iter().rev().collect::<Vec<_>>().join(".");
-            let dashed = prefix.rsplit('.').next().unwrap_or("").replace('-', ".");
+            // sslip.io reads the last four dashed parts of the label: `app-10-0-0-1`.
+            let label = prefix.rsplit('.').next().unwrap_or("");
+            let parts = label.rsplit('-').take(4).collect::<Vec<_>>();
+            let dashed = parts.into_iter().rev().collect::<Vec<_>>().join(".");
             for cand in [dotted, dashed] {
                 if let Some(v4) = parse_ipv4_loose(&cand) {
                     return classify_v4(v4);
@@ -670,6 +673,9 @@ fn bare_host(b: &[u8]) -> Option<Hit> {
     let rule = match classify_host(host, true) {
         Target::Loopback => "ssrf.loopback",
         Target::Metadata => "ssrf.metadata",
+        // A private address is data, but one spelled into a rebinding service's name
+        // (`10.0.0.1.nip.io`) was made to be fetched.
+        Target::Private if REBINDING.iter().any(|r| host.ends_with(r)) => "ssrf.private_address",
         Target::Private | Target::Other => return None,
     };
     tail_ok.then(|| Hit::new(rule, start, start + len))
@@ -1232,6 +1238,12 @@ mod tests {
             ),
             ("LocalHost:6379", "ssrf.loopback"),
             ("localhost./admin", "ssrf.loopback"),
+            ("10.0.0.1.nip.io", "ssrf.private_address"),
+            (
+                "customer1.app.10.0.0.1.xip.io:8080/x",
+                "ssrf.private_address",
+            ),
+            ("app-192-168-1-7.sslip.io", "ssrf.private_address"),
             ("metadata.packet.net/userdata", "ssrf.metadata"),
             ("http://203.0.113.9/shell.txt", "ssrf.remote_include"),
             ("ftp://198.51.100.4", "ssrf.remote_include"),
