@@ -313,6 +313,44 @@ fn literal_arithmetic(c: &[u8]) -> bool {
         && (c.contains(&b'*') || numbers().all(|n| n.len() >= 5))
 }
 
+/// A test of one constant against another, `1in[1]`, `1 == 1`, `'a' != "b"`, `7 is 7`: what a
+/// probe asks to tell engines apart; a template compares its data, not two literals.
+fn literal_test(c: &[u8]) -> bool {
+    /// The length of a literal at the start of `b`: digits, a quoted string, or a list of them.
+    fn literal(b: &[u8]) -> usize {
+        match b.first() {
+            Some(q @ (b'\'' | b'"')) => memchr::memchr(*q, &b[1..]).map_or(0, |e| e + 2),
+            Some(b'[') => {
+                let end = memchr::memchr(b']', b).unwrap_or(0);
+                let items = b[1..end.max(1)].split(|c| *c == b',').all(|i| {
+                    let i = i.trim_ascii();
+                    !i.is_empty() && literal(i) == i.len()
+                });
+                if end > 0 && items {
+                    end + 1
+                } else {
+                    0
+                }
+            }
+            _ => b.iter().take_while(|c| c.is_ascii_digit()).count(),
+        }
+    }
+    let l = literal(c);
+    if l == 0 {
+        return false;
+    }
+    let rest = c[l..].trim_ascii_start();
+    let Some(op) = [&b"=="[..], b"!=", b"not in", b"in", b"is not", b"is"]
+        .into_iter()
+        .find(|op| rest.starts_with(op))
+    else {
+        return false;
+    };
+    let r = rest[op.len()..].trim_ascii();
+    // A word operator is followed by a literal, never by more of a word (`1 inch`).
+    !r.is_empty() && literal(r) == r.len()
+}
+
 fn active(content: &[u8], paranoia: u8) -> bool {
     let c = content.trim_ascii();
     // ERB/JSP output markers: `<%= … %>`, `<%- … %>`.
@@ -325,6 +363,9 @@ fn active(content: &[u8], paranoia: u8) -> bool {
         return false;
     }
     if c.contains(&b'(') || ACTIVE.iter().any(|a| mentions(c, a)) || probe_statement(c) {
+        return true;
+    }
+    if literal_test(c) {
         return true;
     }
     // `{{.}}` and any function given the whole data object, `{{html .}}`.
@@ -545,6 +586,27 @@ mod tests {
 
     /// Commons Text's lookups as Text4Shell scanners send them; a shell's expansions of
     /// variables with the same names are data.
+    /// Hackmanit's engine-telling probes compare constants; placeholders and data do not.
+    #[test]
+    fn tests_of_constants() {
+        for a in [
+            "{{1in[1]}}",
+            "{{ 1 == 1 }}",
+            "{% if 'a' != 'b' %}x{% endif %}",
+            "${7 is 7}",
+        ] {
+            assert_eq!(rule(a), Some("ssti.template_expression"), "{a}");
+        }
+        for b in [
+            "Hi {{1}}, your order {{2}} ships",
+            "{{1 inch}}",
+            "{{ user == admin }}",
+            "[1] in stock",
+        ] {
+            assert_eq!(rule(b), None, "false positive on {b}");
+        }
+    }
+
     #[test]
     fn commons_text_lookups() {
         for a in [
