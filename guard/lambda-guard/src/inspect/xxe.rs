@@ -18,7 +18,7 @@ use super::subject::{class, find, gate, Hit, Needs, Subject, Tables};
 /// What `detect` needs to fire (see [`Needs`]): a declaration, XInclude, XSLT or UTF-7 markup;
 /// or a `%` (a parameter-entity reference).
 pub(crate) fn needs() -> Needs {
-    Needs::classes(class::OPS).or_gates(gate::XML_DECL)
+    Needs::classes(class::OPS | class::STAR).or_gates(gate::XML_DECL)
 }
 
 /// DTDs of standards bodies that documents name by their public address (XHTML, SVG, Apple
@@ -53,6 +53,11 @@ const MANY_REFERENCES: usize = 32;
 /// Finds XXE in one value.
 pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     let b = s.bytes();
+    if s.has(class::AMP) && s.has(class::STAR) {
+        if let Some(h) = yaml_alias_bomb(b) {
+            return Some(h);
+        }
+    }
     if !s.gate(gate::XML_DECL) {
         return parameter_references(b);
     }
@@ -66,6 +71,52 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     let at = find(b, b"+adw")?;
     let decoded = normalize::utf7(s.text.as_bytes());
     declarations(&decoded, s.paranoia).map(|h| Hit::new(h.rule, at, (at + 12).min(b.len())))
+}
+
+/// YAML's billion laughs: anchors (`&b`) whose node repeats an earlier anchor's alias (`*a`)
+/// four times or more, on two levels at least, so that each level multiplies what a loader
+/// builds (`b: &b [*a,*a,*a,*a]`, `c: &c [*b,*b,*b,*b]`). A configuration reuses an anchor
+/// once per node (`<<: *defaults`).
+fn yaml_alias_bomb(b: &[u8]) -> Option<Hit> {
+    let name = |from: usize| {
+        b[from..]
+            .iter()
+            .take(64)
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-'))
+            .count()
+    };
+    let mut anchors: Vec<&[u8]> = Vec::new();
+    let mut levels = 0;
+    let mut start = 0;
+    for line in b.split(|c| *c == b'\n').take(4096) {
+        let offset = start;
+        start += line.len() + 1;
+        let Some(amp) = memchr::memchr(b'&', line) else {
+            continue;
+        };
+        let at = offset + amp + 1;
+        let len = name(at);
+        if len == 0 {
+            continue;
+        }
+        let repeats = memchr::memchr_iter(b'*', line)
+            .filter(|p| {
+                let n = name(offset + p + 1);
+                n > 0 && anchors.contains(&&b[offset + p + 1..offset + p + 1 + n])
+            })
+            .count();
+        if repeats >= 4 {
+            levels += 1;
+            if levels >= 2 {
+                return Some(Hit::new("xxe.entity_expansion", at - 1, at + len));
+            }
+        }
+        // A bomb needs few anchors; a bound keeps the lookups linear.
+        if anchors.len() < 64 {
+            anchors.push(&b[at..at + len]);
+        }
+    }
+    None
 }
 
 /// Markup declarations that only a DTD holds: an element's content model, attribute defaults,
@@ -290,6 +341,17 @@ mod tests {
 
     fn rule(text: &str) -> Option<&'static str> {
         test_subject(text, 1, detect).map(|h| h.rule)
+    }
+
+    /// PayloadsAllTheThings' YAML billion laughs, with other names; anchors reused as
+    /// configurations reuse them are data.
+    #[test]
+    fn yaml_alias_expansion() {
+        let bomb = "a: &x [\"lol\",\"lol\",\"lol\"]\nb: &y [*x,*x,*x,*x,*x,*x]\nc: &z [*y,*y,*y,*y,*y,*y]\n";
+        assert_eq!(rule(bomb), Some("xxe.entity_expansion"));
+        let config = "defaults: &defaults\n  adapter: postgres\ndev:\n  <<: *defaults\n  db: dev\ntest:\n  <<: *defaults\n  db: test\nall: &all [*defaults, *defaults]\n";
+        assert_eq!(rule(config), None);
+        assert_eq!(rule("?a=1&b=2 **b** *b *b *b *b"), None);
     }
 
     #[test]
