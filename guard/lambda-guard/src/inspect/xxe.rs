@@ -73,10 +73,11 @@ pub(crate) fn detect(s: &Subject<'_>, _t: &Tables) -> Option<Hit> {
     declarations(&decoded, s.paranoia).map(|h| Hit::new(h.rule, at, (at + 12).min(b.len())))
 }
 
-/// YAML's billion laughs: anchors (`&b`) whose node repeats an earlier anchor's alias (`*a`)
+/// YAML's billion laughs: anchored nodes (`&b`) that repeat an earlier anchor's alias (`*a`)
 /// four times or more, on two levels at least, so that each level multiplies what a loader
-/// builds (`b: &b [*a,*a,*a,*a]`, `c: &c [*b,*b,*b,*b]`). A configuration reuses an anchor
-/// once per node (`<<: *defaults`).
+/// builds (`b: &b [*a,*a,*a,*a]`, or the same as a block sequence under `b: &b`). A node is
+/// the rest of its line and the lines indented deeper below it. A configuration reuses an
+/// anchor once per node (`<<: *defaults`).
 fn yaml_alias_bomb(b: &[u8]) -> Option<Hit> {
     let name = |from: usize| {
         b[from..]
@@ -85,24 +86,38 @@ fn yaml_alias_bomb(b: &[u8]) -> Option<Hit> {
             .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-'))
             .count()
     };
+    let indent = |l: &[u8]| l.iter().take_while(|c| **c == b' ').count();
+    // Each line with its offset, at most 4,096 lines.
+    let mut offset = 0;
+    let lines: Vec<(usize, &[u8])> = b
+        .split(|c| *c == b'\n')
+        .take(4096)
+        .map(|l| {
+            offset += l.len() + 1;
+            (offset - l.len() - 1, l)
+        })
+        .collect();
     let mut anchors: Vec<&[u8]> = Vec::new();
     let mut levels = 0;
-    let mut start = 0;
-    for line in b.split(|c| *c == b'\n').take(4096) {
-        let offset = start;
-        start += line.len() + 1;
+    for (i, &(start, line)) in lines.iter().enumerate() {
         let Some(amp) = memchr::memchr(b'&', line) else {
             continue;
         };
-        let at = offset + amp + 1;
+        let at = start + amp + 1;
         let len = name(at);
         if len == 0 {
             continue;
         }
-        let repeats = memchr::memchr_iter(b'*', line)
-            .filter(|p| {
-                let n = name(offset + p + 1);
-                n > 0 && anchors.contains(&&b[offset + p + 1..offset + p + 1 + n])
+        let deeper = lines[i + 1..]
+            .iter()
+            .take(256)
+            .take_while(|(_, l)| l.trim_ascii().is_empty() || indent(l) > indent(line));
+        let repeats = std::iter::once(&(at + len, &b[at + len..start + line.len()]))
+            .chain(deeper)
+            .flat_map(|&(from, l)| memchr::memchr_iter(b'*', l).map(move |p| from + p + 1))
+            .filter(|&p| {
+                let n = name(p);
+                n > 0 && anchors.contains(&&b[p..p + n])
             })
             .count();
         if repeats >= 4 {
@@ -111,7 +126,7 @@ fn yaml_alias_bomb(b: &[u8]) -> Option<Hit> {
                 return Some(Hit::new("xxe.entity_expansion", at - 1, at + len));
             }
         }
-        // A bomb needs few anchors; a bound keeps the lookups linear.
+        // A bomb needs few anchors; the bounds keep the lookups linear.
         if anchors.len() < 64 {
             anchors.push(&b[at..at + len]);
         }
@@ -349,6 +364,10 @@ mod tests {
     fn yaml_alias_expansion() {
         let bomb = "a: &x [\"lol\",\"lol\",\"lol\"]\nb: &y [*x,*x,*x,*x,*x,*x]\nc: &z [*y,*y,*y,*y,*y,*y]\n";
         assert_eq!(rule(bomb), Some("xxe.entity_expansion"));
+        let block = "a: &x lol\nb: &y\n  - *x\n  - *x\n  - *x\n  - *x\nc: &z\n  - *y\n  - *y\n  - *y\n  - *y\n";
+        assert_eq!(rule(block), Some("xxe.entity_expansion"));
+        let compose = "x-env: &env\n  A: 1\nx-log: &log\n  driver: json\nservices:\n  a:\n    environment: *env\n    logging: *log\n  b:\n    environment: *env\n    logging: *log\n  c:\n    environment: *env\n    logging: *log\n";
+        assert_eq!(rule(compose), None);
         let config = "defaults: &defaults\n  adapter: postgres\ndev:\n  <<: *defaults\n  db: dev\ntest:\n  <<: *defaults\n  db: test\nall: &all [*defaults, *defaults]\n";
         assert_eq!(rule(config), None);
         assert_eq!(rule("?a=1&b=2 **b** *b *b *b *b"), None);
