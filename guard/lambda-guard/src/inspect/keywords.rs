@@ -112,7 +112,7 @@ impl Keywords {
         let mut id = vec![0u32; states];
         let mut matches = Vec::new();
         let mut n = 0;
-        for s in 0..states {
+        for &s in &bfs {
             if out[s] == (0, 0, 0) {
                 id[s] = (n * stride) as u32;
                 n += 1;

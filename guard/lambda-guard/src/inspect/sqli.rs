@@ -1283,6 +1283,27 @@ impl Grammar<'_> {
         }
     }
 
+    /// MySQL's XPath functions called with an XPath that a call computes
+    /// (`EXTRACTVALUE(0,CONCAT(0x7e,…))`, `UPDATEXML(1,CONCAT_WS(…),1)`): error-based
+    /// extraction, the error message carrying the computed text. An application passes a
+    /// written path (`EXTRACTVALUE(doc,'/a/b')`).
+    fn error_xpath(&self, f: usize, open: usize, computed: impl Fn(usize) -> bool) -> bool {
+        if !matches!(self.word(f), b"extractvalue" | b"updatexml") {
+            return false;
+        }
+        let close = self.matching(open);
+        let mut depth = 0usize;
+        (open + 1..close).any(|a| {
+            match self.t[a].k {
+                K::LParen => depth += 1,
+                K::RParen => depth = depth.saturating_sub(1),
+                K::Comma if depth == 0 => return computed(self.sig(a + 1)),
+                _ => {}
+            }
+            false
+        })
+    }
+
     /// The index of the parenthesis closing the one at `open` (or the end).
     fn matching(&self, open: usize) -> usize {
         let mut depth = 0usize;
@@ -1959,11 +1980,14 @@ impl Grammar<'_> {
                 K::Kw(Kw::Func) if self.is_call(i) => {
                     let open = self.sig(i + 1);
                     let inner = self.sig(open + 1);
-                    let nested = matches!(
-                        self.k(inner),
-                        Some(K::Kw(Kw::Func | Kw::Danger | Kw::Select | Kw::TimeFunc))
-                    ) && self.is_call(inner)
-                        || self.k(inner) == Some(K::Kw(Kw::Select));
+                    let computed = |a: usize| {
+                        matches!(
+                            self.k(a),
+                            Some(K::Kw(Kw::Func | Kw::Danger | Kw::Select | Kw::TimeFunc))
+                        ) && self.is_call(a)
+                            || self.k(a) == Some(K::Kw(Kw::Select))
+                    };
+                    let nested = computed(inner) || self.error_xpath(i, open, computed);
                     let info = self.k(inner) == Some(K::RParen)
                         && matches!(
                             self.word(i),
@@ -2595,6 +2619,9 @@ mod tests {
             "1 and ascii(substring((select database()),1,1))>64",
             "select * from users where id=1",
             "1' and extractvalue(1,concat(0x7e,version()))--",
+            // Error-based XPath with a computed path, glued to the original value (ghauri).
+            "1EXTRACTVALUE(0,CONCAT(0x7e,0x72306f746833783439,0x7e))",
+            "1(UPDATEXML(0,CONCAT_WS(0x28,0x7e,0x72,0x7e),0))",
             "' UNION SELECT null, table_name FROM information_schema.tables--",
             "1+(select 1)",
             "OR 1=1",
