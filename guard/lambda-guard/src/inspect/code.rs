@@ -351,7 +351,13 @@ pub(crate) fn needs() -> Needs {
         .or_words(LIBRARY_ROOTS)
         .or_words(&["::"])
         .or_words(PICKLED_MODULES)
+        .or_words(BREAKOUT_ENDS)
 }
+
+/// A call's end followed by a comment or a reopened literal, which [`statement_breakout`] reads.
+const BREAKOUT_ENDS: &[&str] = &[
+    ");//", ");#", ");/*", "); //", "); #", ")//", ")#", ").'", ").\"",
+];
 
 /// Needles of the script syntax [`ruby`], [`python_import`] and [`literal_execute`] read.
 pub(crate) const SYNTAX: &[&str] = &["import ", "%x", "open(", "send(", ".execute(", "kernel."];
@@ -423,10 +429,67 @@ pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
             return Some(hit);
         }
     }
+    if s.has(class::PAREN) && s.has(class::SEMI | class::DOT) {
+        if let Some(hit) = statement_breakout(b) {
+            return Some(hit);
+        }
+    }
     if s.has(class::QUOTE) && s.has(class::PAREN) {
         return quoted_call(b);
     }
     None
+}
+
+/// A value that ends the application's literal and runs a call of its own, then cuts what the
+/// application wrote after it: `';exit(md5('x'));#`, `1;die(1);//`, `'.exit(md5(1)).'` —
+/// what an `eval` of a string built from input runs. Woken by the quote or by [`BREAKOUT_ENDS`]. The original value before it is at most
+/// one word, so a line of code (`foo(1); // why`, `x.bar(y);// note`) is not one.
+fn statement_breakout(b: &[u8]) -> Option<Hit> {
+    let mut i = b.iter().take_while(|c| is_word(**c)).count();
+    let quoted = matches!(b.get(i), Some(b'\'' | b'"'));
+    i = skip_space(b, i + usize::from(quoted));
+    let concat = match b.get(i) {
+        Some(b';') => false,
+        Some(b'.') if quoted => true,
+        _ => return None,
+    };
+    let name = skip_space(b, i + 1);
+    let name_end = name + b[name..].iter().take_while(|c| is_word(**c)).count();
+    if name_end == name || b[name].is_ascii_digit() {
+        return None;
+    }
+    // Called as code calls (`exit(`), not as prose puts a remark (`fine (really)`).
+    let open = name_end;
+    if b.get(open) != Some(&b'(') {
+        return None;
+    }
+    let mut depth = 0usize;
+    let close = open
+        + b[open..].iter().position(|c| {
+            match c {
+                b'(' => depth += 1,
+                b')' => depth -= 1,
+                _ => {}
+            }
+            depth == 0
+        })?;
+    // Arguments, not words (`(see below)`).
+    if b[open..close]
+        .windows(3)
+        .any(|w| w[0].is_ascii_alphabetic() && w[1] == b' ' && w[2].is_ascii_alphabetic())
+    {
+        return None;
+    }
+    let rest = &b[skip_space(b, close + 1)..];
+    // The rest commented out to the end of the line, or, after a `.` join, the literal
+    // reopened (`.'`) and nothing after it.
+    let r = rest.strip_prefix(b";").unwrap_or(rest);
+    let r = &r[skip_space(r, 0)..];
+    let cut = (r.starts_with(b"//") || r.starts_with(b"#") || r.starts_with(b"/*"))
+        && !r.contains(&b'\n')
+        || concat
+            && matches!(rest.strip_prefix(b"."), Some(r) if matches!(r.trim_ascii(), b"'" | b"\""));
+    cut.then(|| Hit::new("code.breakout", i, close + 1))
 }
 
 /// Names a payload spells from pieces so that no filter sees them whole.
@@ -1724,6 +1787,12 @@ mod tests {
             ("jdbc:mysql://x:3306/db?autoDeserialize=true&queryInterceptors=x", "code.jdbc"),
             ("jdbc:postgresql://h/db?socketFactory=org.springframework.context.support.ClassPathXmlApplicationContext", "code.jdbc"),
             ("system('uname -a');", "code.php"),
+            // A literal ended, a call of any name, the rest cut (wapiti's eval probes).
+            ("';exit(md5('w4p1t1_md5'));//", "code.breakout"),
+            ("a;die(md5(1));#", "code.breakout"),
+            ("'.exit(md5('w4p1t1_md5'));#", "code.breakout"),
+            ("\"; md5(1); /* x", "code.breakout"),
+            ("'.md5(1).'", "code.breakout"),
             (":phpversion();", "code.php"),
             ("print php_uname ( 'a' )", "code.php"),
             ("(string)\"system\"('uname');", "code.php"),
@@ -1830,6 +1899,12 @@ mod tests {
     #[test]
     fn prose_passes() {
         for b in [
+            // Code lines and remarks: a call opening the line, a method chain, words.
+            "foo(1); // why",
+            "x.bar(y);// note",
+            ".then(done); // then",
+            "ok; fine (really); // no",
+            "Hello;world(see below);# yes",
             "The Kernel.org mirror is down",
             "Linux Kernel. Exit the shell first",
             "Kernel.puts \"hello\"",

@@ -6,7 +6,7 @@
 
 use super::normalize;
 use super::subject::{
-    class, find_iter, gate, source_file, source_position, Hit, Needs, Subject, Tables,
+    class, find_iter, gate, is_word, source_file, source_position, Hit, Needs, Subject, Tables,
 };
 
 /// Files and directories worth reading, as lower-case fragments with `/` separators.
@@ -201,6 +201,12 @@ pub(crate) fn needs() -> Needs {
         ])
         .or_gates(gate::SENSITIVE_FILE)
         .or_words(REQUEST_PATH_KEYS)
+        .or_words(&[
+            "::$data",
+            ":$index_allocation",
+            ":$bitmap",
+            ":$attribute_list",
+        ])
 }
 
 /// Finds path traversal or file inclusion in one value.
@@ -268,8 +274,57 @@ pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
             return Some(h);
         }
     }
+    if s.has(class::DOLLAR) && s.has(class::COLON) {
+        if let Some(h) = alternate_stream(b, s.text.as_bytes()) {
+            return Some(h);
+        }
+    }
     if is_request_path(s.path) {
         return leftover(b);
+    }
+    None
+}
+
+/// NTFS streams named after a file or folder name: `index.php::$DATA` reads a script's source
+/// on IIS, `admin::$INDEX_ALLOCATION` or `x:$I30:$INDEX_ALLOCATION` opens a folder a filter
+/// saw as a file; an upload named `shell.asp::$DATA` is stored as `shell.asp`.
+const STREAMS: &[(&[u8], &[u8])] = &[
+    (b"::", b"$data"),
+    (b":", b"$index_allocation"),
+    (b":", b"$bitmap"),
+    (b":", b"$attribute_list"),
+];
+
+///
+/// PHP reads `Foo::$data` as a static property: a lower-case stream counts after a file name
+/// (`x.php::$data`) or ending the value, not in a line of PHP (`self::$data = [];`).
+fn alternate_stream(b: &[u8], text: &[u8]) -> Option<Hit> {
+    for p in memchr::memchr_iter(b'$', b) {
+        let Some((colons, stream)) = STREAMS
+            .iter()
+            .find(|(c, s)| b[..p].ends_with(c) && b[p..].starts_with(s))
+        else {
+            continue;
+        };
+        let q = p - colons.len();
+        let named = q > 0 && (is_word(b[q - 1]) || matches!(b[q - 1], b'.' | b':' | b'-'));
+        let end = p + stream.len();
+        let name = &b[..q];
+        let file = name
+            .iter()
+            .rev()
+            .take_while(|c| is_word(**c) || **c == b'.')
+            .any(|c| *c == b'.');
+        let upper = text
+            .get(p + 1..end)
+            .is_some_and(|s| !s.iter().any(u8::is_ascii_lowercase));
+        let php = [&b"self"[..], b"static", b"parent"]
+            .iter()
+            .any(|k| name.ends_with(k));
+        let plain = file || upper || end == b.len();
+        if named && !php && plain && b.get(end).is_none_or(|c| !c.is_ascii_alphanumeric()) {
+            return Some(Hit::new("path.alternate_stream", q.saturating_sub(16), end));
+        }
     }
     None
 }
@@ -846,6 +901,10 @@ mod tests {
         for a in [
             "../../../etc/passwd",
             "[docs](../../../../var/task/handler.py)",
+            // NTFS streams after a name (wapiti's file module; IIS source disclosure).
+            "index.php::$DATA",
+            "admin::$INDEX_ALLOCATION",
+            "x:$I30:$INDEX_ALLOCATION",
             // Two levels, or one to a file that is not an asset.
             "../../img/logo.png",
             "../config.php",
@@ -914,6 +973,10 @@ mod tests {
     #[test]
     fn paths_and_prose_pass() {
         for b in [
+            "Price::$database",
+            "return self::$data;",
+            "Cache::$data[$key] = $value;",
+            "see the ::$DATA stream",
             "images/2024/photo.jpg",
             // A build run as root logs its tools' paths.
             "Compiling '/root/.pyenv/versions/3.10.13/lib/python3.10/nturl2path.py'...",
