@@ -27,7 +27,7 @@ GUARD = os.path.join(ROOT, "target", "release", "lambda-guard")
 
 # Openers, operators and markers of every detector, the seventh session's syntax and the
 # ninth session's (XPath, UNC paths, here-strings, MySQL `1.e`, octal escapes), and the
-# sixteenth's exemptions, each of which let a repeated unit be read past (stack frames,
+# sixteenth's exemptions (the thirty-fourth's breakouts and NTFS streams), each of which let a repeated unit be read past (stack frames,
 # thread-dump labels, raw-message headers, quoted-printable DOCTYPEs).
 UNITS = r"""top.alert|self[|window[(|[].constructor|function(|import(|`|${|<svg |onx=|javascript:|&#x
 |\u00|url(|expression(|'or'|/*!|--|@@|[a]|{fn |0x|1 and 1 between |char(|;set @|$(|;|${x:0:|[a]::|&'
@@ -41,7 +41,8 @@ UNITS = r"""top.alert|self[|window[(|[].constructor|function(|import(|`|${|<svg 
 |a=alert,|\n|\r|child::|count(/|' or name(|']|/text()|\\a.b\|\\.\|<<<"|1.e(
 |ping -c 5 |-moz-binding:url(|\141|<svg xmlns="http://www.w3.org/2000/svg" >
 |/etc/passwd:1)|/var/task/x.js:1)|java.lang.|java.lang.Thread.State: |File "/var/task/a.py
-|Received: x|<!DOCTYPE a PUBLIC =22|<meta charset=utf-8>|<head>|x@@y|=?a?b?x|=?u?B?aGk=?=|=?u?Q?=3C"""
+|Received: x|<!DOCTYPE a PUBLIC =22|<meta charset=utf-8>|<head>|x@@y|=?a?b?x|=?u?B?aGk=?=|=?u?Q?=3C
+|extractvalue(1 |';x(|);//|::$data|x:$bitmap"""
 
 
 def units():

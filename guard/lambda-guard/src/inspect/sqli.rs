@@ -1291,17 +1291,19 @@ impl Grammar<'_> {
         if !matches!(self.word(f), b"extractvalue" | b"updatexml") {
             return false;
         }
-        let close = self.matching(open);
+        // The first argument is a document or a constant: a few tokens (a bound, so that a
+        // value of many unclosed calls costs linear time).
         let mut depth = 0usize;
-        (open + 1..close).any(|a| {
+        for a in open + 1..self.t.len().min(open + 32) {
             match self.t[a].k {
                 K::LParen => depth += 1,
-                K::RParen => depth = depth.saturating_sub(1),
-                K::Comma if depth == 0 => return computed(self.sig(a + 1)),
+                K::RParen if depth == 0 => return false,
+                K::RParen => depth -= 1,
+                K::Comma if depth == 0 && computed(self.sig(a + 1)) => return true,
                 _ => {}
             }
-            false
-        })
+        }
+        false
     }
 
     /// The index of the parenthesis closing the one at `open` (or the end).
