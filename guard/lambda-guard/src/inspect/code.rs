@@ -442,8 +442,9 @@ pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
 
 /// A value that ends the application's literal and runs a call of its own, then cuts what the
 /// application wrote after it: `';exit(md5('x'));#`, `1;die(1);//`, `'.exit(md5(1)).'` —
-/// what an `eval` of a string built from input runs. Woken by the quote or by [`BREAKOUT_ENDS`]. The original value before it is at most
-/// one word, so a line of code (`foo(1); // why`, `x.bar(y);// note`) is not one.
+/// what an `eval` of a string built from input runs (woken by the quote or by
+/// [`BREAKOUT_ENDS`]). The original value before it is at most one word, so a line of code
+/// (`foo(1); // why`, `x.bar(y);// note`) is not one.
 fn statement_breakout(b: &[u8]) -> Option<Hit> {
     let mut i = b.iter().take_while(|c| is_word(**c)).count();
     let quoted = matches!(b.get(i), Some(b'\'' | b'"'));

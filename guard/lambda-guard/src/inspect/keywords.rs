@@ -108,7 +108,8 @@ impl Keywords {
             }
         }
         // Premultiplied ids: states that end no keyword first (the root stays 0), match
-        // states last.
+        // states last, each breadth first: the shallow states a scan visits most share cache
+        // lines.
         let mut id = vec![0u32; states];
         let mut matches = Vec::new();
         let mut n = 0;

@@ -285,9 +285,7 @@ pub(crate) fn detect(s: &Subject<'_>, t: &Tables) -> Option<Hit> {
     None
 }
 
-/// NTFS streams named after a file or folder name: `index.php::$DATA` reads a script's source
-/// on IIS, `admin::$INDEX_ALLOCATION` or `x:$I30:$INDEX_ALLOCATION` opens a folder a filter
-/// saw as a file; an upload named `shell.asp::$DATA` is stored as `shell.asp`.
+/// NTFS stream types, with the colons before them.
 const STREAMS: &[(&[u8], &[u8])] = &[
     (b"::", b"$data"),
     (b":", b"$index_allocation"),
@@ -295,6 +293,9 @@ const STREAMS: &[(&[u8], &[u8])] = &[
     (b":", b"$attribute_list"),
 ];
 
+/// NTFS streams named after a file or folder name: `index.php::$DATA` reads a script's source
+/// on IIS, `admin::$INDEX_ALLOCATION` or `x:$I30:$INDEX_ALLOCATION` opens a folder a filter
+/// saw as a file; an upload named `shell.asp::$DATA` is stored as `shell.asp`.
 ///
 /// PHP reads `Foo::$data` as a static property: a lower-case stream counts after a file name
 /// (`x.php::$data`) or ending the value, not in a line of PHP (`self::$data = [];`).
