@@ -587,10 +587,10 @@ fn script_uri(b: &[u8]) -> Option<Hit> {
     for colon in memchr::memchr_iter(b':', b) {
         // Collect letters backwards, skipping whitespace/control inside the scheme.
         let mut j = colon;
-        let mut letters = [0u8; 12];
+        let mut letters = [0u8; 24];
         // Where each letter stands: the scheme starts at its first letter, not at the blank
         // before it (`hi javascript:` is the scheme after a word, not `hijavascript`).
-        let mut at = [0usize; 12];
+        let mut at = [0usize; 24];
         let mut n = 0;
         while j > 0 && n < letters.len() {
             let c = b[j - 1];
@@ -605,21 +605,23 @@ fn script_uri(b: &[u8]) -> Option<Hit> {
         }
         let word = &letters[letters.len() - n..];
         let scheme = SCRIPT_SCHEMES.iter().find(|s| word.ends_with(s));
-        let Some(scheme) = scheme else {
-            if word.ends_with(b"data") && data_uri_at(b, colon) {
-                return Some(Hit::new(
-                    "xss.script_uri",
-                    colon.saturating_sub(4),
-                    colon + 1,
-                ));
+        // A scheme inside a longer word may be what a filter's deletion leaves of it.
+        let token = |start: usize| start == 0 || !is_word(b[start - 1]);
+        let start = match scheme.map(|s| at[at.len() - s.len()]) {
+            Some(start) if token(start) => start,
+            _ if n > 0 && token(at[at.len() - n]) && stripped_scheme(word) => at[at.len() - n],
+            Some(_) => continue,
+            None => {
+                if word.ends_with(b"data") && data_uri_at(b, colon) {
+                    return Some(Hit::new(
+                        "xss.script_uri",
+                        colon.saturating_sub(4),
+                        colon + 1,
+                    ));
+                }
+                continue;
             }
-            continue;
         };
-        // The scheme must start a token, and code must follow.
-        let start = at[at.len() - scheme.len()];
-        if start > 0 && is_word(b[start - 1]) {
-            continue;
-        }
         // Tabs or line breaks inside the scheme (`java\tscript:`): only an evasion does that.
         if b[start..colon].iter().any(|c| *c < b' ') {
             return Some(Hit::new("xss.script_uri", start, colon + 1));
@@ -645,6 +647,20 @@ fn script_uri(b: &[u8]) -> Option<Hit> {
         }
     }
     None
+}
+
+/// A scheme that a filter deleting `script` or `javascript` once leaves behind:
+/// `javasscriptcript`, `javascriptjavascript`, `jajavascriptvascript`.
+fn stripped_scheme(word: &[u8]) -> bool {
+    [&b"javascript"[..], b"script"].iter().any(|needle| {
+        word.windows(needle.len())
+            .enumerate()
+            .filter(|(_, w)| w == needle)
+            .any(|(k, _)| {
+                let rest = [&word[..k], &word[k + needle.len()..]].concat();
+                SCRIPT_SCHEMES.contains(&rest.as_slice())
+            })
+    })
 }
 
 fn data_uri_at(b: &[u8], colon: usize) -> bool {
@@ -1500,6 +1516,10 @@ mod tests {
         for a in [
             "hi javascript:alert(1)",
             "x\njavascript:alert(1)",
+            // What a filter deleting `script` or `javascript` once leaves (dalfox).
+            "javasscriptcript:alert(1)",
+            "<a href=\"javascriptjavascript:confirm(1)\">",
+            "jajavascriptvascript:prompt`1`",
             "\u{bc}\u{d3}\u{c3}\u{d2}\u{c9}\u{d0}\u{d4}\u{be}alert(1)",
             "\u{bc}\u{f3}\u{e3}\u{f2}\u{e9}\u{f0}\u{f4} \u{f3}\u{f2}\u{e3}\u{bd}x\u{be}",
         ] {
@@ -1508,6 +1528,9 @@ mod tests {
         for b in [
             "Books:\nJavaScript: The Good Parts",
             "hijavascript:alert(1)",
+            "JavaScriptJavaScript: the sequel",
+            "Manuscript:",
+            "PostScript: see the notes",
         ] {
             assert_eq!(rule(b), None, "{b}");
         }
