@@ -439,7 +439,10 @@ pub(crate) fn header_list(b: &[u8]) -> bool {
     };
     let param = |i: usize| {
         let name = word(i, b"-").filter(|e| e - i <= 16 && b[i].is_ascii_alphabetic())?;
-        if b.get(name) != Some(&b'=') {
+        // No header parameter is named like an event handler (`;onload=`): markup's, which
+        // a quote before it may have opened (`a="a",0;onx=a`), is read by every detector.
+        let handler = name - i >= 5 && b[i..i + 2].eq_ignore_ascii_case(b"on");
+        if handler || b.get(name) != Some(&b'=') {
             return None;
         }
         match b.get(name + 1)? {
