@@ -464,16 +464,7 @@ fn statement_breakout(b: &[u8]) -> Option<Hit> {
     if b.get(open) != Some(&b'(') {
         return None;
     }
-    let mut depth = 0usize;
-    let close = open
-        + b[open..].iter().position(|c| {
-            match c {
-                b'(' => depth += 1,
-                b')' => depth -= 1,
-                _ => {}
-            }
-            depth == 0
-        })?;
+    let close = open + group_end(&b[open..])?;
     // Arguments, not words (`(see below)`).
     if b[open..close]
         .windows(3)
@@ -953,6 +944,19 @@ fn call_at(b: &[u8], i: usize) -> Option<usize> {
     arg_ok.then_some(k + 1)
 }
 
+/// Where the group that `g` opens with `(` closes, in `g`.
+fn group_end(g: &[u8]) -> Option<usize> {
+    let mut depth = 0usize;
+    g.iter().position(|c| {
+        match c {
+            b'(' => depth += 1,
+            b')' => depth -= 1,
+            _ => {}
+        }
+        depth == 0
+    })
+}
+
 /// After a function name at `i`: a call whose result is called in turn, `getattr(os,'system')(`:
 /// the first call looked a function up. Where the second call opens.
 fn result_called(b: &[u8], i: usize) -> Option<usize> {
@@ -960,15 +964,7 @@ fn result_called(b: &[u8], i: usize) -> Option<usize> {
     if b.get(j) != Some(&b'(') {
         return None;
     }
-    let mut depth = 0usize;
-    let close = b[j..b.len().min(j + 128)].iter().position(|c| {
-        match c {
-            b'(' => depth += 1,
-            b')' => depth -= 1,
-            _ => {}
-        }
-        depth == 0
-    })?;
+    let close = group_end(&b[j..b.len().min(j + 128)])?;
     let k = skip_space(b, j + close + 1);
     (close > 1 && b.get(k) == Some(&b'(')).then_some(k + 1)
 }
@@ -1229,16 +1225,7 @@ fn js_code(b: &[u8]) -> Option<Hit> {
     };
     if let Some(open) = after(b"while") {
         // A constant condition: literals, `this`, operators; then the loop's body or its end.
-        let mut depth = 0usize;
-        let close = v[open..].iter().take(128).position(|c| {
-            match c {
-                b'(' => depth += 1,
-                b')' => depth -= 1,
-                _ => {}
-            }
-            depth == 0
-        });
-        if let Some(close) = close.map(|c| open + c) {
+        if let Some(close) = group_end(&v[open..v.len().min(open + 128)]).map(|c| open + c) {
             let constant = v[open + 1..close]
                 .split(|c| !c.is_ascii_alphanumeric())
                 .filter(|w| !w.is_empty())
