@@ -86,49 +86,62 @@ fn yaml_alias_bomb(b: &[u8]) -> Option<Hit> {
             .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-'))
             .count()
     };
-    let indent = |l: &[u8]| l.iter().take_while(|c| **c == b' ').count();
-    // Each line with its offset, at most 4,096 lines.
-    let mut offset = 0;
-    let lines: Vec<(usize, &[u8])> = b
-        .split(|c| *c == b'\n')
-        .take(4096)
-        .map(|l| {
-            offset += l.len() + 1;
-            (offset - l.len() - 1, l)
-        })
-        .collect();
+    // One pass over the lines (at most 4,096): each line's indent, the anchor it opens, and
+    // its aliases of anchors opened on earlier lines (all of them, and those after its own
+    // anchor). A bomb needs few anchors: the first 64 are kept.
+    struct Line {
+        indent: usize,
+        blank: bool,
+        anchor: Option<(usize, usize)>,
+        refs: usize,
+        own: usize,
+    }
     let mut anchors: Vec<&[u8]> = Vec::new();
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for l in b.split(|c| *c == b'\n').take(4096) {
+        let amp = memchr::memchr(b'&', l)
+            .map(|p| start + p + 1)
+            .map(|at| (at, name(at)))
+            .filter(|&(_, len)| len > 0);
+        let (mut refs, mut own) = (0, 0);
+        for p in memchr::memchr_iter(b'*', l).map(|p| start + p + 1) {
+            let n = name(p);
+            if n > 0 && anchors.contains(&&b[p..p + n]) {
+                refs += 1;
+                own += usize::from(amp.is_some_and(|(at, len)| p >= at + len));
+            }
+        }
+        if let Some((at, len)) = amp.filter(|_| anchors.len() < 64) {
+            anchors.push(&b[at..at + len]);
+        }
+        lines.push(Line {
+            indent: l.iter().take_while(|c| **c == b' ').count(),
+            blank: l.trim_ascii().is_empty(),
+            anchor: amp,
+            refs,
+            own,
+        });
+        start += l.len() + 1;
+    }
+    // A node is its anchor's line and the lines indented deeper below it (256 at most).
     let mut levels = 0;
-    for (i, &(start, line)) in lines.iter().enumerate() {
-        let Some(amp) = memchr::memchr(b'&', line) else {
+    for (i, line) in lines.iter().enumerate() {
+        let Some((at, len)) = line.anchor else {
             continue;
         };
-        let at = start + amp + 1;
-        let len = name(at);
-        if len == 0 {
-            continue;
-        }
-        let deeper = lines[i + 1..]
-            .iter()
-            .take(256)
-            .take_while(|(_, l)| l.trim_ascii().is_empty() || indent(l) > indent(line));
-        let repeats = std::iter::once(&(at + len, &b[at + len..start + line.len()]))
-            .chain(deeper)
-            .flat_map(|&(from, l)| memchr::memchr_iter(b'*', l).map(move |p| from + p + 1))
-            .filter(|&p| {
-                let n = name(p);
-                n > 0 && anchors.contains(&&b[p..p + n])
-            })
-            .count();
+        let repeats = line.own
+            + lines[i + 1..]
+                .iter()
+                .take(256)
+                .take_while(|l| l.blank || l.indent > line.indent)
+                .map(|l| l.refs)
+                .sum::<usize>();
         if repeats >= 4 {
             levels += 1;
             if levels >= 2 {
                 return Some(Hit::new("xxe.entity_expansion", at - 1, at + len));
             }
-        }
-        // A bomb needs few anchors; the bounds keep the lookups linear.
-        if anchors.len() < 64 {
-            anchors.push(&b[at..at + len]);
         }
     }
     None
