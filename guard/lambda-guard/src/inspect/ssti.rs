@@ -584,8 +584,6 @@ mod tests {
         }
     }
 
-    /// Commons Text's lookups as Text4Shell scanners send them; a shell's expansions of
-    /// variables with the same names are data.
     /// Hackmanit's engine-telling probes compare constants; placeholders and data do not.
     #[test]
     fn tests_of_constants() {
@@ -607,6 +605,8 @@ mod tests {
         }
     }
 
+    /// Commons Text's lookups as Text4Shell scanners send them; a shell's expansions of
+    /// variables with the same names are data.
     #[test]
     fn commons_text_lookups() {
         for a in [
